@@ -1,0 +1,54 @@
+# Kinga — the two commands of the README are the contract: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KINGA := $(BIN)/kinga
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= auto
+
+.PHONY: run test test-all check bench venv messages format clean-venv serve setup
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet --require-hashes -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Fresh clone → working app on the embedded database. Safe to re-run: never overwrites what users changed.
+setup: venv
+	$(BIN)/python tools/i18n.py compile
+	$(KINGA) migrate --noinput -v0
+	$(KINGA) load-reference
+	$(KINGA) synth --scale demo --if-empty
+	$(KINGA) demo-accounts
+	$(KINGA) collectstatic --noinput -v0
+
+run: setup
+	@echo "Kinga: http://127.0.0.1:8000"
+	$(BIN)/gunicorn kinga.wsgi:application --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
+
+# The whole test suite. Browser tests run when /usr/bin/chromium is present (and say so when skipped).
+test: venv
+	$(BIN)/python tools/i18n.py compile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+
+check: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=kinga.settings.test $(KINGA) makemigrations --check --dry-run -v0
+	$(BIN)/python tools/i18n.py check
+
+messages: venv
+	$(BIN)/python tools/i18n.py update
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Benchmarks against PostgreSQL (BENCH_DATABASE_URL); benchmark-only tools come from requirements/lock-bench.txt.
+bench: venv
+	$(BIN)/pip install --quiet --require-hashes -r requirements/lock-bench.txt
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

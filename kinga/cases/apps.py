@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "kinga.cases"
+    label = "cases"
+    verbose_name = _("Case management")
+
+    def ready(self) -> None:
+        # Access rules, navigation, indicator sources and synthetic-data generators of this app
+        # are registered here (see kinga/core/access.py and kinga/core/plugins.py).
+        pass

@@ -1,0 +1,72 @@
+"""Building blocks of every app's API: errors as field-level JSON, viewsets scoped through kinga.core.access."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from kinga.core import access
+
+
+def exception_handler(exc, context):
+    """DRF errors, plus Django ValidationError raised by services, as JSON with field-level messages."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                field: [str(m) for e in errors for m in e.messages]
+                for field, errors in exc.error_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": [str(m) for m in exc.messages]}
+        return Response(detail, status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)
+
+
+class HasPermission(permissions.BasePermission):
+    """Checks the permission named by the view for the current action (view.permission_for(action))."""
+
+    def has_permission(self, request, view):
+        actor = access.actor_from_request(request)
+        if not actor.is_authenticated:
+            return False
+        perm = view.permission_for(getattr(view, "action", None) or request.method.lower())
+        if perm is None:
+            return True
+        if not actor.has(perm):
+            raise exceptions.PermissionDenied()
+        return True
+
+
+class ScopedViewSetMixin:
+    """A viewset over one registered model: its queryset comes from access.scoped().
+
+    Set `model`, and `permissions_by_action` ({"list": "cases.view_identity", "create": ..., "*": ...}).
+    """
+
+    model = None
+    permissions_by_action: dict[str, str] = {}
+    permission_classes = [permissions.IsAuthenticated, HasPermission]
+    lookup_field = "uuid"
+
+    def permission_for(self, action: str | None) -> str | None:
+        return self.permissions_by_action.get(action or "", self.permissions_by_action.get("*"))
+
+    @property
+    def actor(self) -> access.Actor:
+        return access.actor_from_request(self.request)
+
+    def get_queryset(self):
+        perm = self.permission_for(getattr(self, "action", None))
+        return access.scoped(self.actor, self.model, perm=perm)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass

@@ -1,0 +1,48 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kinga.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from kinga.core import access
+        from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
+        from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
+        from kinga.core.reference import load_organisations, load_places
+        from kinga.core.synth_core import generate_core
+
+        access.register(Place, scope=access.unscoped, view_permission="core.view_places")
+        access.register(Organisation, scope=access.unscoped, view_permission="core.view_organisations")
+        access.register(Membership, scope=access.own_organisation(), view_permission="core.manage_members")
+        access.register(User, scope=_users_in_scope, view_permission="core.manage_members")
+        access.register(AuditEvent, scope=_audit_scope, view_permission="core.view_audit")
+        access.register(ApiToken, scope=_own_tokens, view_permission="core.use_api")
+
+        register_nav(_("Home"), "core:home", permission="core.view_home", order=0)
+        register_nav(_("Places"), "core:places", permission="core.view_places", order=900)
+        register_nav(
+            _("Organisations"), "core:organisations", permission="core.view_organisations", order=910
+        )
+        register_nav(_("Audit trail"), "core:audit", permission="core.view_audit", order=990)
+
+        register_reference_loader("places", load_places, order=0)
+        register_reference_loader("organisations", load_organisations, order=10)
+        register_synth_generator("core", generate_core, order=0)
+
+
+def _users_in_scope(actor, queryset):
+    if actor.is_system_wide:
+        return queryset
+    return queryset.filter(memberships__organisation_id=actor.organisation_id).distinct()
+
+
+def _audit_scope(actor, queryset):
+    # Coordinators and administrators browse the whole trail; nobody else reaches it (permission).
+    return queryset
+
+
+def _own_tokens(actor, queryset):
+    return queryset.filter(user=actor.user)

@@ -1,0 +1,108 @@
+"""The indicator source registry: how modules compute the plan's indicators from their own records.
+
+A module declares, next to its models (in `<app>/indicators.py`, imported from its AppConfig.ready()),
+one computation per stable indicator code (docs/indicators.md lists the codes):
+
+    @indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=("sex", "age_band", "territory"))
+    def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
+        ...one aggregate query, grouped in the database by query.breakdowns...
+
+The plan module evaluates them for any period and area without importing the modules.
+A computation must not loop over rows in Python: it issues one aggregate query and returns its groups.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kinga.core.models import Place
+
+# Disaggregations every module should use with these names.
+SEX = "sex"  # "M" / "F" / "" (unknown)
+AGE_BAND = "age_band"  # "0-4", "5-11", "12-14", "15-17" (ILO); "under_15" and "15-17" derive from them
+TERRITORY = "territory"  # the ADM2 p-code
+KNOWN_BREAKDOWNS = (SEX, AGE_BAND, TERRITORY)
+AGE_BANDS = ("0-4", "5-11", "12-14", "15-17")
+
+
+def age_band(age_years: int | None) -> str:
+    if age_years is None or age_years < 0:
+        return ""
+    if age_years <= 4:
+        return "0-4"
+    if age_years <= 11:
+        return "5-11"
+    if age_years <= 14:
+        return "12-14"
+    if age_years <= 17:
+        return "15-17"
+    return "18+"
+
+
+@dataclass(frozen=True)
+class IndicatorQuery:
+    """What to compute: a period [start, end] (inclusive dates), an area (None: everywhere), breakdowns."""
+
+    start: datetime.date
+    end: datetime.date
+    area: Place | None = None
+    breakdowns: tuple[str, ...] = ()
+
+    def area_path_prefix(self) -> str | None:
+        """Filter records whose place path starts with this (the area and everything under it)."""
+        return self.area.path if self.area is not None else None
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    value: Decimal | int
+    breakdown: dict[str, str] = field(default_factory=dict)
+
+
+Computation = Callable[[IndicatorQuery], list[IndicatorValue]]
+
+
+@dataclass(frozen=True)
+class IndicatorSource:
+    code: str
+    compute: Computation
+    breakdowns: tuple[str, ...]
+    module: str
+
+
+_SOURCES: dict[str, IndicatorSource] = {}
+
+
+def indicator_source(code: str, *, breakdowns: Sequence[str] = ()) -> Callable[[Computation], Computation]:
+    def decorator(fn: Computation) -> Computation:
+        if code in _SOURCES and _SOURCES[code].compute is not fn:
+            raise ValueError(f"Indicator {code} already has a source in {_SOURCES[code].module}")
+        _SOURCES[code] = IndicatorSource(
+            code=code, compute=fn, breakdowns=tuple(breakdowns), module=fn.__module__
+        )
+        return fn
+
+    return decorator
+
+
+def source_for(code: str) -> IndicatorSource | None:
+    return _SOURCES.get(code)
+
+
+def all_sources() -> dict[str, IndicatorSource]:
+    return dict(_SOURCES)
+
+
+def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
+    source = _SOURCES.get(code)
+    if source is None:
+        raise LookupError(f"No module computes indicator {code}")
+    unknown = set(query.breakdowns) - set(source.breakdowns)
+    if unknown:
+        raise ValueError(f"Indicator {code} cannot be broken down by {', '.join(sorted(unknown))}")
+    return source.compute(query)

@@ -1,0 +1,56 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kinga.core.models import Membership, Organisation, Place
+from kinga.core.plugins import reference_loaders, synth_generators
+from kinga.core.synth import SCALES, SynthContext
+
+
+def has_domain_records() -> bool:
+    return Organisation.objects.filter(is_reference=False).exists() or Membership.objects.exists()
+
+
+class Command(BaseCommand):
+    help = "Fill the database with realistic synthetic data (no audit rows)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--append", action="store_true", help="Add to a database that already holds records."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the database already holds records.",
+        )
+        parser.add_argument("--only", nargs="*", help="Run only these generators (after the core).")
+
+    def handle(self, *args, **options):
+        if not Place.objects.exists():
+            for loader in reference_loaders():
+                loader.run(stdout=self.stdout)
+        if has_domain_records() and options["if_empty"]:
+            self.stdout.write("synth: la base contient déjà des données, rien n'est ajouté.")
+            return
+        if has_domain_records() and not options["append"]:
+            raise CommandError(
+                "La base contient déjà des données : utilisez --append pour ajouter des données synthétiques."
+            )
+        ctx = SynthContext(
+            scale=options["scale"], seed=options["seed"], append=options["append"], stdout=self.stdout
+        )
+        started = time.perf_counter()
+        for generator in synth_generators():
+            if options["only"] and generator.name not in options["only"] and generator.name != "core":
+                continue
+            t0 = time.perf_counter()
+            generator.run(ctx)
+            self.stdout.write(f"  {generator.name}: {time.perf_counter() - t0:.1f} s")
+        elapsed = time.perf_counter() - started
+        rows = sum(ctx.counts.values())
+        for table, count in sorted(ctx.counts.items()):
+            self.stdout.write(f"  {table}: {count}")
+        rate = rows / elapsed if elapsed else 0
+        self.stdout.write(f"synth {options['scale']}: {rows} rows in {elapsed:.1f} s ({rate:.0f} rows/s)")

@@ -1,0 +1,43 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from kinga.core.access import actor_for
+from kinga.core.roles import MFA_REQUIRED_ROLES
+
+
+class ActorMiddleware:
+    """Sets request.actor: the user in their chosen membership (session key kinga_membership)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = actor_for(getattr(request, "user", None), request.session.get("kinga_membership"))
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """Roles that see identities must enrol a second factor (TOTP) before anything else."""
+
+    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/api/", "/alerte/", "/health")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        actor = getattr(request, "actor", None)
+        if (
+            actor is not None
+            and actor.is_authenticated
+            and actor.role in MFA_REQUIRED_ROLES
+            and not request.path.startswith(self.allowed_prefixes)
+            and not _has_totp(request.user)
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+def _has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

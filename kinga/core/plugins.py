@@ -1,0 +1,77 @@
+"""Plug-in points the domain apps fill from their AppConfig.ready(): navigation, reference data, synthetic data.
+
+The core never imports a domain app; each app calls these registration functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kinga.core.synth import SynthContext
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any  # a lazy translation
+    url_name: str
+    permission: str
+    order: int = 100
+
+
+_NAV: list[NavItem] = []
+
+
+def register_nav(label, url_name: str, *, permission: str, order: int = 100) -> None:
+    if not any(item.url_name == url_name for item in _NAV):
+        _NAV.append(NavItem(label=label, url_name=url_name, permission=permission, order=order))
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_NAV, key=lambda item: item.order)
+
+
+@dataclass(frozen=True)
+class Loader:
+    name: str
+    run: Callable[..., Any]
+    order: int
+
+
+_REFERENCE_LOADERS: list[Loader] = []
+_SYNTH_GENERATORS: list[Loader] = []
+
+
+def register_reference_loader(name: str, fn: Callable[..., Any], *, order: int = 100) -> None:
+    """fn(*, actor, stdout) loads reference data idempotently (never overwriting what users changed)."""
+    if not any(loader.name == name for loader in _REFERENCE_LOADERS):
+        _REFERENCE_LOADERS.append(Loader(name=name, run=fn, order=order))
+
+
+def reference_loaders() -> list[Loader]:
+    return sorted(_REFERENCE_LOADERS, key=lambda loader: loader.order)
+
+
+def register_synth_generator(name: str, fn: Callable[[SynthContext], Any], *, order: int = 100) -> None:
+    """fn(ctx) bulk-inserts this app's synthetic records for ctx.scale; it writes no audit rows."""
+    if not any(loader.name == name for loader in _SYNTH_GENERATORS):
+        _SYNTH_GENERATORS.append(Loader(name=name, run=fn, order=order))
+
+
+def synth_generators() -> list[Loader]:
+    return sorted(_SYNTH_GENERATORS, key=lambda loader: loader.order)
+
+
+_API_ROUTES: list[tuple[str, Any, str]] = []
+
+
+def register_api(prefix: str, viewset: Any, *, basename: str) -> None:
+    """An app's API viewset, served under /api/v1/<prefix>/."""
+    if not any(route[0] == prefix for route in _API_ROUTES):
+        _API_ROUTES.append((prefix, viewset, basename))
+
+
+def api_routes() -> list[tuple[str, Any, str]]:
+    return list(_API_ROUTES)

@@ -1,0 +1,136 @@
+"""The role → permission map of the whole system, in one module.
+
+A permission is a string "<app>.<verb>". Apps check them through kinga.core.access; they never invent
+permissions elsewhere. docs/access.md is the human-readable form of this map; keep both in step.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ORG_MANAGER = "org_manager", _("Organisation manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CASEWORKER = "caseworker", _("Caseworker")
+    FOCAL_POINT = "focal_point", _("Community focal point")
+    SITE_INSPECTOR = "site_inspector", _("Site inspector")
+    DATA_CLERK = "data_clerk", _("Data clerk")
+    VIEWER = "viewer", _("Viewer / funder")
+    COMPANY_OFFICER = "company_officer", _("Company due-diligence officer")
+
+
+# Roles whose members see children's and household members' identities: they must use MFA.
+IDENTITY_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_MANAGER})
+# Roles that see aggregates only, never an identity.
+AGGREGATE_ONLY_ROLES = frozenset({Role.COORDINATOR, Role.VIEWER, Role.COMPANY_OFFICER})
+# Roles that must enrol a second factor before using the app.
+MFA_REQUIRED_ROLES = IDENTITY_ROLES | {Role.ADMIN}
+
+_EVERYONE = frozenset(Role.values)
+
+_CORE = {
+    "core.view_home": _EVERYONE,
+    "core.use_api": _EVERYONE,
+    "core.view_places": _EVERYONE,
+    "core.add_place": {
+        Role.ADMIN,
+        Role.COORDINATOR,
+        Role.ORG_MANAGER,
+        Role.SUPERVISOR,
+        Role.CASEWORKER,
+        Role.DATA_CLERK,
+        Role.FOCAL_POINT,
+        Role.SITE_INSPECTOR,
+    },
+    "core.view_organisations": _EVERYONE,
+    "core.manage_organisations": {Role.ADMIN},
+    "core.manage_members": {Role.ADMIN, Role.ORG_MANAGER},
+    "core.view_audit": {Role.ADMIN, Role.COORDINATOR},
+}
+
+_PLAN = {
+    "plan.view": _EVERYONE,
+    "plan.edit": {Role.ADMIN, Role.COORDINATOR},
+    "plan.report_progress": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
+    "plan.record_funding": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
+    "plan.enter_indicator": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},
+    "plan.export": _EVERYONE - {Role.FOCAL_POINT},
+}
+
+_CASES = {
+    "cases.view_counts": _EVERYONE - {Role.FOCAL_POINT},
+    "cases.view_identity": IDENTITY_ROLES,
+    "cases.register": {Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_CLERK},
+    "cases.work": {Role.CASEWORKER, Role.SUPERVISOR},
+    "cases.approve": {Role.SUPERVISOR},
+    "cases.override_consent": {Role.SUPERVISOR, Role.ORG_MANAGER},
+    "cases.provide_service": {Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_MANAGER},
+    "cases.manage_services": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
+    "cases.export": {Role.SUPERVISOR, Role.ORG_MANAGER, Role.COORDINATOR, Role.VIEWER},
+    "cases.configure": {Role.ADMIN},
+}
+
+_REGISTRY = {
+    "registry.match": {Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_CLERK},
+    "registry.review": {Role.SUPERVISOR, Role.ORG_MANAGER},
+}
+
+_COMMUNITY = {
+    "community.view": _EVERYONE,
+    "community.report_alert": {Role.FOCAL_POINT, Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_CLERK},
+    "community.triage": {Role.CASEWORKER, Role.SUPERVISOR},
+    "community.manage_networks": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER, Role.SUPERVISOR},
+    "community.record_awareness": {
+        Role.FOCAL_POINT,
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+        Role.ORG_MANAGER,
+        Role.DATA_CLERK,
+    },
+    "community.record_4w": {Role.ORG_MANAGER, Role.DATA_CLERK, Role.COORDINATOR},
+    "community.manage_meetings": {Role.COORDINATOR, Role.ORG_MANAGER},
+    "community.export": _EVERYONE - {Role.FOCAL_POINT},
+}
+
+_SITES = {
+    "sites.view": _EVERYONE,
+    "sites.inspect": {Role.SITE_INSPECTOR},
+    "sites.edit": {Role.ADMIN, Role.COORDINATOR, Role.SITE_INSPECTOR},
+    "sites.configure_rules": {Role.ADMIN},
+    "sites.import": {Role.ADMIN, Role.COORDINATOR},
+}
+
+_HOUSEHOLDS = {
+    "households.view_counts": _EVERYONE - {Role.FOCAL_POINT},
+    "households.view_identity": IDENTITY_ROLES,
+    "households.edit": {Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_CLERK},
+    "households.import": {Role.ORG_MANAGER, Role.SUPERVISOR, Role.DATA_CLERK},
+    "households.enrol": {Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_MANAGER},
+    "households.configure": {Role.ADMIN, Role.COORDINATOR},
+}
+
+_SUPPLY = {
+    "supply.view": {Role.ADMIN, Role.COORDINATOR, Role.SITE_INSPECTOR, Role.COMPANY_OFFICER, Role.VIEWER},
+    "supply.record": {Role.SITE_INSPECTOR, Role.ORG_MANAGER, Role.DATA_CLERK},
+    "supply.authorise": {Role.SITE_INSPECTOR},
+    "supply.override": {Role.COORDINATOR, Role.ADMIN},
+    "supply.report": {Role.COMPANY_OFFICER, Role.COORDINATOR, Role.ADMIN, Role.VIEWER},
+}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    perm: frozenset(roles)
+    for section in (_CORE, _PLAN, _CASES, _REGISTRY, _COMMUNITY, _SITES, _HOUSEHOLDS, _SUPPLY)
+    for perm, roles in section.items()
+}
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    return frozenset(perm for perm, roles in PERMISSIONS.items() if role in roles)
+
+
+def role_has(role: str, perm: str) -> bool:
+    if perm not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {perm!r}: declare it in kinga/core/roles.py")
+    return role in PERMISSIONS[perm]

@@ -1,0 +1,79 @@
+"""Helpers for the tests of every app: members with roles, logged-in clients, the plaintext check."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.db import connection
+from django.test import Client
+
+from kinga.core.access import Actor, actor_for
+from kinga.core.models import Membership, Organisation, OrganisationType, User
+
+_counter = itertools.count(1)
+
+
+def make_organisation(
+    name: str | None = None, *, type: str = OrganisationType.NGO, acronym: str = ""
+) -> Organisation:
+    n = next(_counter)
+    return Organisation.objects.create(
+        name=name or f"Organisation test {n}", acronym=acronym or f"ORG{n}", type=type
+    )
+
+
+def make_member(
+    organisation: Organisation, role: str, *, email: str | None = None, supervisor: Membership | None = None
+) -> Membership:
+    user = User.objects.create_user(
+        email=email or f"user{next(_counter)}@test.kinga.cd",
+        password="motdepasse-de-test-123",
+        full_name="Test",
+    )
+    return Membership.objects.create(user=user, organisation=organisation, role=role, supervisor=supervisor)
+
+
+def actor_of(membership: Membership) -> Actor:
+    return actor_for(membership.user, membership.pk)
+
+
+def enrol_totp(user: User) -> str:
+    """Give a user a TOTP authenticator (as enrolment would); returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def client_for(membership: Membership, client: Client | None = None) -> Client:
+    """A test client logged in as this member, acting in this membership, second factor enrolled."""
+    client = client or Client()
+    enrol_totp(membership.user)
+    client.force_login(membership.user)
+    session = client.session
+    session["kinga_membership"] = membership.pk
+    session.save()
+    return client
+
+
+def stored_in_clear(value: str) -> list[str]:
+    """Tables and columns where `value` appears in clear anywhere in the database (should be none)."""
+    hits = []
+    needle = value.casefold()
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            description = connection.introspection.get_table_description(cursor, table)
+            columns = [c.name for c in description]
+            q = connection.ops.quote_name
+            cursor.execute(f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for column, cell in zip(columns, row, strict=True):
+                    if cell is not None and needle in str(cell).casefold():
+                        hits.append(f"{table}.{column}")
+    return sorted(set(hits))
+
+
+def assert_not_stored_in_clear(value: str) -> None:
+    hits = stored_in_clear(value)
+    assert not hits, f"{value!r} is stored in clear in {hits}"

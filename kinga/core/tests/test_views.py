@@ -1,0 +1,55 @@
+import pytest
+from django.test import Client
+
+from kinga.core.models import ApiToken
+from kinga.core.roles import Role
+from kinga.core.services import create_api_token
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/lieux/", "/lieux/ajouter/", "/organisations/", "/audit/", "/profil/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_users_are_sent_to_login(url):
+    response = Client().get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_login_page_is_french_by_default():
+    body = Client().get("/accounts/login/").content.decode()
+    assert 'lang="fr"' in body and "Connexion" in body
+
+
+def test_language_switch_to_english():
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert 'lang="en"' in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_has_a_home_page(role):
+    response = client_for(make_member(make_organisation(), role)).get("/")
+    assert response.status_code == 200
+
+
+def test_identity_roles_must_enrol_a_second_factor_first():
+    member = make_member(make_organisation(), Role.CASEWORKER)
+    client = Client()
+    client.force_login(member.user)
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/2fa/totp/activate" in response["Location"]
+
+
+def test_another_users_token_cannot_be_revoked():
+    org = make_organisation()
+    owner = make_member(org, Role.CASEWORKER)
+    token, _key = create_api_token(actor=actor_of(owner), name="odk")
+    response = client_for(make_member(org, Role.CASEWORKER)).post(f"/profil/jetons/{token.uuid}/revoquer/")
+    assert response.status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_place_add_requires_the_permission():
+    assert client_for(make_member(make_organisation(), Role.VIEWER)).get("/lieux/ajouter/").status_code == 403

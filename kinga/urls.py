@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from kinga.core import api as core_api
+from kinga.core import views as core_views
+from kinga.core.plugins import api_routes
+
+router = DefaultRouter()
+router.register("places", core_api.PlaceViewSet, basename="place")
+router.register("organisations", core_api.OrganisationViewSet, basename="organisation")
+router.register("audit", core_api.AuditEventViewSet, basename="audit")
+for prefix, viewset, basename in api_routes():
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("health", core_views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/me/", core_api.me, name="api-me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("kinga.core.urls")),
+]
+for app in settings.KINGA_APPS[1:]:
+    module = app.rsplit(".", 1)[1]
+    urlpatterns.append(path(f"{module}/", include(f"{app}.urls")))
