@@ -112,11 +112,23 @@ _HOUSEHOLDS = {
 }
 
 _SUPPLY = {
-    "supply.view": {Role.ADMIN, Role.COORDINATOR, Role.SITE_INSPECTOR, Role.COMPANY_OFFICER, Role.VIEWER},
+    # Lots and cooperatives carry no child's identity, but a buyer's supply is commercially sensitive: company
+    # officers see their own purchases only, cooperatives their own records (scopes in kinga/supply/apps.py).
+    "supply.view": {
+        Role.ADMIN,
+        Role.COORDINATOR,
+        Role.SITE_INSPECTOR,
+        Role.COMPANY_OFFICER,
+        Role.ORG_MANAGER,
+        Role.DATA_CLERK,
+    },
     "supply.record": {Role.SITE_INSPECTOR, Role.ORG_MANAGER, Role.DATA_CLERK},
     "supply.authorise": {Role.SITE_INSPECTOR},
+    # A refusal is overridden by two people of different roles: one asks, the other decides.
+    "supply.request_override": {Role.SITE_INSPECTOR, Role.COORDINATOR},
     "supply.override": {Role.COORDINATOR, Role.ADMIN},
-    "supply.report": {Role.COMPANY_OFFICER, Role.COORDINATOR, Role.ADMIN, Role.VIEWER},
+    "supply.report": {Role.COMPANY_OFFICER, Role.COORDINATOR, Role.ADMIN},
+    "supply.configure": {Role.ADMIN, Role.COORDINATOR},
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {

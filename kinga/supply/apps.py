@@ -8,6 +8,27 @@ class SupplyConfig(AppConfig):
     verbose_name = _("Supply chain")
 
     def ready(self) -> None:
-        # Access rules, navigation, indicator sources and synthetic-data generators of this app
-        # are registered here (see kinga/core/access.py and kinga/core/plugins.py).
-        pass
+        from kinga.core import access, plugins
+        from kinga.supply import scopes, services
+        from kinga.supply.models import (
+            CooperativeDocument,
+            DocumentType,
+            EvacuationAuthorisation,
+            Lot,
+            Miner,
+            Production,
+        )
+
+        access.register(DocumentType, scope=access.unscoped, view_permission="supply.view")
+        access.register(
+            CooperativeDocument, scope=scopes.cooperative_records(), view_permission="supply.view"
+        )
+        access.register(Miner, scope=scopes.cooperative_records(), view_permission="supply.view")
+        access.register(Production, scope=scopes.cooperative_records(), view_permission="supply.view")
+        access.register(Lot, scope=scopes.lots(), view_permission="supply.view")
+        access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
+
+        plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
+        plugins.register_reference_loader(
+            "supply.document_types", services.load_default_document_types, order=80
+        )

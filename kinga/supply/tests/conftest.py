@@ -1,0 +1,95 @@
+import datetime
+import sys
+import types
+
+import pytest
+
+from kinga.core.actors import system_actor
+from kinga.core.models import OrganisationType
+from kinga.core.roles import Role
+from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.sites.models import Site
+from kinga.supply import services
+from kinga.supply.models import DocumentType
+
+
+class World:
+    """A cooperative with its documents, a site, a buying company and the people who act on lots."""
+
+    def __init__(self, place):
+        self.place = place
+        self.coop = make_organisation(type=OrganisationType.COOPERATIVE)
+        self.other_coop = make_organisation(type=OrganisationType.COOPERATIVE)
+        self.buyer = make_organisation(type=OrganisationType.COMPANY)
+        self.other_buyer = make_organisation(type=OrganisationType.COMPANY)
+        self.state = make_organisation(type=OrganisationType.PROVINCIAL_GOVERNMENT)
+        self.idak = make_organisation(type=OrganisationType.IDAK)
+        self.inspector = make_member(self.state, Role.SITE_INSPECTOR)
+        self.second_inspector = make_member(self.state, Role.SITE_INSPECTOR)
+        self.coordinator = make_member(self.idak, Role.COORDINATOR)
+        self.admin = make_member(self.idak, Role.ADMIN)
+        self.coop_manager = make_member(self.coop, Role.ORG_MANAGER)
+        self.coop_clerk = make_member(self.coop, Role.DATA_CLERK)
+        self.officer = make_member(self.buyer, Role.COMPANY_OFFICER)
+        self.other_officer = make_member(self.other_buyer, Role.COMPANY_OFFICER)
+        self.caseworker = make_member(make_organisation(), Role.CASEWORKER)
+        self.site = Site.objects.create(code="codmine90001", name="Kasulo", place=place)
+        self.other_site = Site.objects.create(code="codmine90002", name="Mutoshi", place=place)
+        services.load_default_document_types(actor=system_actor())
+
+    def actor(self, membership):
+        return actor_of(membership)
+
+    def give_documents(self, coop=None, *, issued=None, valid_until=None):
+        coop = coop or self.coop
+        issued = issued or datetime.date.today() - datetime.timedelta(days=100)
+        for doc_type in DocumentType.objects.filter(is_required=True, is_active=True):
+            services.record_document(
+                actor=self.actor(self.inspector),
+                cooperative=coop,
+                document_type=doc_type,
+                issued_on=issued,
+                valid_until=valid_until or datetime.date.today() + datetime.timedelta(days=200),
+            )
+
+    def lot(self, *, site=None, coop=None, buyer=None, date=None, weight="1200.5"):
+        from decimal import Decimal
+
+        return services.record_lot(
+            actor=self.actor(self.inspector),
+            site=site or self.site,
+            cooperative=coop or self.coop,
+            mineral="cobalt",
+            weight_kg=Decimal(weight),
+            grade_percent=Decimal("12.5"),
+            date=date or datetime.date.today(),
+            buyer=buyer or self.buyer,
+        )
+
+
+@pytest.fixture
+def world(kolwezi):
+    return World(kolwezi)
+
+
+@pytest.fixture
+def site_statuses(monkeypatch):
+    """Until the sites' status engine is on main: statuses set per site by the test (test-only double)."""
+    statuses: dict[int, object] = {}
+
+    def child_labour_status(site, at=None):
+        return statuses.get(site.pk, types.SimpleNamespace(status="blue", reason="", since=None))
+
+    module = sys.modules.get("kinga.sites.selectors")
+    if module is None or not hasattr(module, "child_labour_status"):
+        module = types.ModuleType("kinga.sites.selectors")
+        monkeypatch.setitem(sys.modules, "kinga.sites.selectors", module)
+        import kinga.sites
+
+        monkeypatch.setattr(kinga.sites, "selectors", module, raising=False)
+    monkeypatch.setattr(module, "child_labour_status", child_labour_status, raising=False)
+
+    def set_status(site, status, reason="", since=None):
+        statuses[site.pk] = types.SimpleNamespace(status=status, reason=reason, since=since)
+
+    return set_status
