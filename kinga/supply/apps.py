@@ -28,7 +28,6 @@ class SupplyConfig(AppConfig):
         access.register(Lot, scope=scopes.lots(), view_permission="supply.view")
         access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
 
-        plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
         plugins.register_reference_loader(
             "supply.document_types", services.load_default_document_types, order=80
         )
