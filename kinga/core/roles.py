@@ -109,6 +109,8 @@ _HOUSEHOLDS = {
     "households.import": {Role.ORG_MANAGER, Role.SUPERVISOR, Role.DATA_CLERK},
     "households.enrol": {Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_MANAGER},
     "households.configure": {Role.ADMIN, Role.COORDINATOR},
+    "households.manage_programmes": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
+    "households.manage_cooperatives": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
 }
 
 _SUPPLY = {

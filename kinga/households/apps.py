@@ -8,6 +8,35 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households")
 
     def ready(self) -> None:
-        # Access rules, navigation, indicator sources and synthetic-data generators of this app
-        # are registered here (see kinga/core/access.py and kinga/core/plugins.py).
-        pass
+        from kinga.core import access
+        from kinga.households import models as m
+
+        own = access.own_organisation
+        identity, counts = "households.view_identity", "households.view_counts"
+        access.register(m.Household, scope=own(), view_permission=identity)
+        access.register(m.HouseholdMember, scope=own("household__organisation"), view_permission=identity)
+        access.register(m.Survey, scope=own("household__organisation"), view_permission=identity)
+        access.register(m.Enrolment, scope=own("household__organisation"), view_permission=identity)
+        access.register(m.Delivery, scope=own("enrolment__household__organisation"), view_permission=identity)
+        access.register(m.Deposit, scope=own("enrolment__household__organisation"), view_permission=identity)
+        access.register(m.ImportBatch, scope=own(), view_permission="households.import")
+        access.register(m.SurveyRound, scope=access.unscoped, view_permission=counts)
+        access.register(m.VulnerabilityIndexVersion, scope=access.unscoped, view_permission=counts)
+        access.register(m.Programme, scope=access.unscoped, view_permission=counts)
+        access.register(m.Cooperative, scope=access.unscoped, view_permission=counts)
+        access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
+        access.register(m.CooperativeMember, scope=_cooperative_members, view_permission=identity)
+
+
+def _cooperative_members(actor, queryset):
+    """Members are seen by the cooperative itself and by the organisation that supports it."""
+    from django.db.models import Q
+
+    if actor.is_system_wide:
+        return queryset
+    if actor.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(cooperative__organisation_id=actor.organisation_id)
+        | Q(cooperative__supported_by_id=actor.organisation_id)
+    )

@@ -1,0 +1,71 @@
+"""Households, their members and survey rounds, the vulnerability index, programmes and cooperatives."""
+
+from kinga.households.models.cooperatives import (
+    Cooperative,
+    CooperativeKind,
+    CooperativeMember,
+    CooperativeMemberNameIndex,
+    CooperativeNetwork,
+)
+from kinga.households.models.households import (
+    Household,
+    HouseholdMember,
+    HouseholdNameIndex,
+    Occupation,
+    Relationship,
+    Schooling,
+    Sex,
+)
+from kinga.households.models.programmes import (
+    Delivery,
+    DeliveryKind,
+    Deposit,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    ProgrammeKind,
+)
+from kinga.households.models.surveys import (
+    HouseholdScore,
+    HousingType,
+    ImportBatch,
+    IncomeSource,
+    IncomeSourceKind,
+    QuarantinedRow,
+    RoundKind,
+    Survey,
+    SurveyRound,
+    VulnerabilityIndexVersion,
+)
+
+__all__ = [
+    "Cooperative",
+    "CooperativeKind",
+    "CooperativeMember",
+    "CooperativeMemberNameIndex",
+    "CooperativeNetwork",
+    "Delivery",
+    "DeliveryKind",
+    "Deposit",
+    "Enrolment",
+    "EnrolmentStatus",
+    "Household",
+    "HouseholdMember",
+    "HouseholdNameIndex",
+    "HouseholdScore",
+    "HousingType",
+    "ImportBatch",
+    "IncomeSource",
+    "IncomeSourceKind",
+    "Occupation",
+    "Programme",
+    "ProgrammeKind",
+    "QuarantinedRow",
+    "Relationship",
+    "RoundKind",
+    "Schooling",
+    "Sex",
+    "Survey",
+    "SurveyRound",
+    "VulnerabilityIndexVersion",
+]

@@ -1,0 +1,516 @@
+"""Writes of the households app: atomic, audited, refusing impossible values with field-level errors."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit, crypto
+from kinga.core.access import Actor
+from kinga.core.models import Organisation, OrganisationType, Place
+from kinga.households import index
+from kinga.households.models import (
+    Household,
+    HouseholdMember,
+    HouseholdNameIndex,
+    IncomeSource,
+    IncomeSourceKind,
+    Relationship,
+    Survey,
+    SurveyRound,
+    VulnerabilityIndexVersion,
+)
+from kinga.households.models.households import MAX_HOUSEHOLD_SIZE
+from kinga.households.models.surveys import MAX_MONTHLY_INCOME_USD
+
+MAX_AGE = 120
+
+
+class Errors(dict):
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ValidationError(dict(self))
+
+
+def to_decimal(value: Any, field: str, errors: Errors, *, required: bool = True) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            errors.add(field, _("This value is required."))
+        return None
+    try:
+        result = Decimal(str(value).replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        errors.add(field, _("Enter a number."))
+        return None
+    if not result.is_finite():
+        errors.add(field, _("Enter a number."))
+        return None
+    return result
+
+
+def birth_date_from(
+    *, birth_date: datetime.date | None, age: int | None, errors: Errors, today: datetime.date | None = None
+) -> tuple[datetime.date | None, bool]:
+    """A date of birth, given or estimated from an age in years; nobody over 120, nobody unborn."""
+    today = today or timezone.localdate()
+    if birth_date is None and age in (None, ""):
+        errors.add("birth_date", _("Give the date of birth or the age."))
+        return None, False
+    estimated = False
+    if birth_date is None:
+        try:
+            age = int(age)
+        except (TypeError, ValueError):
+            errors.add("age", _("Enter an age in whole years."))
+            return None, False
+        if age < 0 or age > MAX_AGE:
+            errors.add("age", _("The age must be between 0 and %(max)s years.") % {"max": MAX_AGE})
+            return None, False
+        birth_date, estimated = datetime.date(today.year - age, 7, 1), True
+        if birth_date > today:
+            birth_date = today
+    if birth_date > today:
+        errors.add("birth_date", _("The date of birth cannot be in the future."))
+    elif (
+        today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    ) > MAX_AGE:
+        errors.add(
+            "birth_date", _("Nobody is older than %(max)s years: check the date of birth.") % {"max": MAX_AGE}
+        )
+    return birth_date, estimated
+
+
+def _check_coordinates(latitude, longitude, errors: Errors) -> tuple[Decimal | None, Decimal | None]:
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    lat = to_decimal(latitude, "latitude", errors)
+    lon = to_decimal(longitude, "longitude", errors)
+    if lat is not None and not -90 <= lat <= 90:
+        errors.add("latitude", _("The latitude must be between -90 and 90."))
+    if lon is not None and not -180 <= lon <= 180:
+        errors.add("longitude", _("The longitude must be between -180 and 180."))
+    return lat, lon
+
+
+def _check_size(size, errors: Errors, field: str = "size") -> int | None:
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        errors.add(field, _("Enter a whole number of people."))
+        return None
+    if size < 1 or size > MAX_HOUSEHOLD_SIZE:
+        errors.add(
+            field,
+            _("A household has between 1 and %(max)s people; %(value)s is not possible.")
+            % {"max": MAX_HOUSEHOLD_SIZE, "value": size},
+        )
+        return None
+    return size
+
+
+def reindex_names(household: Household) -> None:
+    """Rebuild the blind index of a household's names (head and members)."""
+    HouseholdNameIndex.objects.filter(household=household).delete()
+    rows = [
+        HouseholdNameIndex(household=household, kind=kind, digest=digest)
+        for kind, digest in crypto.name_digests(household.head_name or "")
+    ]
+    for member in household.members.all():
+        rows += [
+            HouseholdNameIndex(household=household, member=member, kind=kind, digest=digest)
+            for kind, digest in crypto.name_digests(member.full_name or "")
+        ]
+    HouseholdNameIndex.objects.bulk_create(rows)
+
+
+# --- households and members -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_household(
+    *,
+    actor: Actor,
+    survey_id: str,
+    place: Place,
+    head_name: str,
+    size: int,
+    contact_phone: str = "",
+    address: str = "",
+    latitude: Decimal | float | str | None = None,
+    longitude: Decimal | float | str | None = None,
+    organisation: Organisation | None = None,
+) -> Household:
+    access.require(actor, "households.edit")
+    organisation = organisation or actor.organisation
+    errors = Errors()
+    survey_id = (survey_id or "").strip()
+    if not survey_id:
+        errors.add("survey_id", _("The survey identifier is required."))
+    if place is None:
+        errors.add("place", _("Choose the place."))
+    if not (head_name or "").strip():
+        errors.add("head_name", _("The name of the head of household is required."))
+    if organisation is None:
+        errors.add("organisation", _("You act in no organisation."))
+    size = _check_size(size, errors)
+    lat, lon = _check_coordinates(latitude, longitude, errors)
+    if (
+        not errors
+        and Household.objects.filter(organisation=organisation, place=place, survey_id=survey_id).exists()
+    ):
+        errors.add("survey_id", _("A household with this survey identifier already exists in this place."))
+    errors.raise_if_any()
+    household = Household.objects.create(
+        organisation=organisation,
+        survey_id=survey_id,
+        place=place,
+        place_path=place.path,
+        head_name=head_name.strip(),
+        contact_phone=(contact_phone or "").strip(),
+        address=(address or "").strip(),
+        latitude=lat,
+        longitude=lon,
+        size=size,
+    )
+    reindex_names(household)
+    audit.record_create(actor=actor, obj=household)
+    return household
+
+
+HOUSEHOLD_EDITABLE = ("head_name", "contact_phone", "address", "latitude", "longitude", "size", "place")
+
+
+@transaction.atomic
+def update_household(*, actor: Actor, household: Household, **changes: Any) -> Household:
+    access.require(actor, "households.edit")
+    unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed.")] for f in unknown})
+    before = audit.snapshot(household)
+    errors = Errors()
+    if "size" in changes:
+        changes["size"] = _check_size(changes["size"], errors)
+    if "head_name" in changes and not (changes["head_name"] or "").strip():
+        errors.add("head_name", _("The name of the head of household is required."))
+    if "latitude" in changes or "longitude" in changes:
+        lat, lon = _check_coordinates(
+            changes.get("latitude", household.latitude), changes.get("longitude", household.longitude), errors
+        )
+        changes["latitude"], changes["longitude"] = lat, lon
+    errors.raise_if_any()
+    for field, value in changes.items():
+        setattr(household, field, value)
+    if "place" in changes:
+        household.place_path = household.place.path
+    household.save()
+    if "head_name" in changes:
+        reindex_names(household)
+    audit.record_update(actor=actor, obj=household, before=before)
+    return household
+
+
+@transaction.atomic
+def add_member(
+    *,
+    actor: Actor,
+    household: Household,
+    full_name: str,
+    relationship: str,
+    sex: str,
+    birth_date: datetime.date | None = None,
+    age: int | None = None,
+    phone: str = "",
+    schooling: str = "none",
+    attends_school: bool = False,
+    occupation: str = "unemployed",
+    works_at_mine_site: bool = False,
+    disability_or_chronic_illness: bool = False,
+) -> HouseholdMember:
+    access.require(actor, "households.edit")
+    errors = Errors()
+    if not (full_name or "").strip():
+        errors.add("full_name", _("The member's name is required."))
+    if relationship not in Relationship.values:
+        errors.add("relationship", _("Choose the relationship to the head."))
+    if sex not in ("M", "F"):
+        errors.add("sex", _("Choose the sex."))
+    birth_date, estimated = birth_date_from(birth_date=birth_date, age=age, errors=errors)
+    if (
+        relationship == Relationship.HEAD
+        and household.members.filter(relationship=Relationship.HEAD).exists()
+    ):
+        errors.add("relationship", _("This household already has a head."))
+    if household.members.count() >= MAX_HOUSEHOLD_SIZE:
+        errors.add(
+            "full_name", _("A household cannot have more than %(max)s members.") % {"max": MAX_HOUSEHOLD_SIZE}
+        )
+    errors.raise_if_any()
+    member = HouseholdMember.objects.create(
+        household=household,
+        full_name=full_name.strip(),
+        phone=(phone or "").strip(),
+        relationship=relationship,
+        sex=sex,
+        birth_date=birth_date,
+        birth_date_estimated=estimated,
+        schooling=schooling,
+        attends_school=bool(attends_school),
+        occupation=occupation,
+        works_at_mine_site=bool(works_at_mine_site),
+        disability_or_chronic_illness=bool(disability_or_chronic_illness),
+    )
+    if household.members.count() > household.size:
+        before = audit.snapshot(household, ["size"])
+        household.size = household.members.count()
+        household.save(update_fields=["size", "updated_at"])
+        audit.record_update(actor=actor, obj=household, before=before, note="size follows the member list")
+    reindex_names(household)
+    audit.record_create(actor=actor, obj=member)
+    return member
+
+
+MEMBER_EDITABLE = (
+    "full_name",
+    "phone",
+    "schooling",
+    "attends_school",
+    "occupation",
+    "works_at_mine_site",
+    "disability_or_chronic_illness",
+)
+
+
+@transaction.atomic
+def update_member(*, actor: Actor, member: HouseholdMember, **changes: Any) -> HouseholdMember:
+    access.require(actor, "households.edit")
+    unknown = set(changes) - set(MEMBER_EDITABLE)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed.")] for f in unknown})
+    if "full_name" in changes and not (changes["full_name"] or "").strip():
+        raise ValidationError({"full_name": [_("The member's name is required.")]})
+    before = audit.snapshot(member)
+    for field, value in changes.items():
+        setattr(member, field, value)
+    member.save()
+    if "full_name" in changes:
+        reindex_names(member.household)
+    audit.record_update(actor=actor, obj=member, before=before)
+    return member
+
+
+# --- survey rounds and answers --------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_round(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    kind: str,
+    number: int,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> SurveyRound:
+    access.require(actor, "households.configure")
+    errors = Errors()
+    if SurveyRound.objects.filter(code=code).exists():
+        errors.add("code", _("A round with this code exists."))
+    if SurveyRound.objects.filter(number=number).exists():
+        errors.add("number", _("A round with this order exists."))
+    if ends_on and starts_on and ends_on < starts_on:
+        errors.add("ends_on", _("The end cannot be before the start."))
+    errors.raise_if_any()
+    rnd = SurveyRound.objects.create(
+        code=code, name=name, kind=kind, number=number, starts_on=starts_on, ends_on=ends_on
+    )
+    audit.record_create(actor=actor, obj=rnd)
+    return rnd
+
+
+SURVEY_COUNTS = (
+    "children_working",
+    "children_working_at_mine",
+    "school_age_out_of_school",
+    "members_disabled_or_ill",
+)
+SURVEY_FLAGS = (
+    "has_productive_assets",
+    "access_to_water",
+    "access_to_health",
+    "access_to_school",
+    "access_to_credit",
+)
+
+
+def validate_survey(data: dict[str, Any]) -> dict[str, Any]:
+    """Check one survey's answers; returns them cleaned or raises ValidationError with every problem."""
+    errors = Errors()
+    clean: dict[str, Any] = {}
+    if not isinstance(data.get("surveyed_on"), datetime.date):
+        errors.add("surveyed_on", _("Give the survey date."))
+    elif data["surveyed_on"] > timezone.localdate():
+        errors.add("surveyed_on", _("The survey date cannot be in the future."))
+    else:
+        clean["surveyed_on"] = data["surveyed_on"]
+    size = _check_size(data.get("household_size"), errors, "household_size")
+    clean["household_size"] = size
+    if data.get("head_sex") not in ("M", "F"):
+        errors.add("head_sex", _("Choose the sex of the head (M or F)."))
+    clean["head_sex"] = data.get("head_sex")
+    try:
+        head_age = int(data.get("head_age"))
+        if not 0 < head_age <= MAX_AGE:
+            errors.add("head_age", _("The age must be between 0 and %(max)s years.") % {"max": MAX_AGE})
+        clean["head_age"] = head_age
+    except (TypeError, ValueError):
+        errors.add("head_age", _("Enter an age in whole years."))
+    try:
+        hunger = int(data.get("hunger_scale"))
+        if not 0 <= hunger <= 6:
+            errors.add("hunger_scale", _("The Household Hunger Scale goes from 0 to 6."))
+        clean["hunger_scale"] = hunger
+    except (TypeError, ValueError):
+        errors.add("hunger_scale", _("The Household Hunger Scale goes from 0 to 6."))
+    from kinga.households.models import HousingType
+
+    if data.get("housing") not in HousingType.values:
+        errors.add("housing", _("Choose the type of housing."))
+    clean["housing"] = data.get("housing")
+    sources: dict[str, Decimal] = {}
+    for kind, amount in (data.get("income_sources") or {}).items():
+        if kind not in IncomeSourceKind.values:
+            errors.add("income_sources", _("Unknown income source: %(kind)s.") % {"kind": kind})
+            continue
+        value = to_decimal(amount, f"income_{kind}", errors, required=False)
+        if value is None:
+            continue
+        if value < 0:
+            errors.add(f"income_{kind}", _("An income cannot be negative."))
+        elif value > MAX_MONTHLY_INCOME_USD:
+            errors.add(f"income_{kind}", _("This monthly income is not plausible: check the amount."))
+        else:
+            sources[kind] = value
+    clean["income_sources"] = sources
+    for name in SURVEY_COUNTS:
+        try:
+            n = int(data.get(name) or 0)
+        except (TypeError, ValueError):
+            errors.add(name, _("Enter a whole number."))
+            continue
+        if n < 0:
+            errors.add(name, _("A number of people cannot be negative."))
+        elif size is not None and n > size:
+            errors.add(name, _("More than the %(size)s people of the household.") % {"size": size})
+        clean[name] = n
+    if clean.get("children_working_at_mine", 0) > clean.get("children_working", 0):
+        errors.add("children_working_at_mine", _("More children at a mine than children working."))
+    for name in SURVEY_FLAGS:
+        clean[name] = bool(data.get(name))
+    clean["assets"] = list(data.get("assets") or [])
+    clean["business_opportunities"] = (data.get("business_opportunities") or "").strip()
+    errors.raise_if_any()
+    return clean
+
+
+def _save_survey(household: Household, rnd: SurveyRound, clean: dict[str, Any]) -> tuple[Survey, bool]:
+    sources = clean.pop("income_sources")
+    clean["monthly_income_usd"] = sum(sources.values(), Decimal(0))
+    survey, created = Survey.objects.update_or_create(household=household, round=rnd, defaults=clean)
+    IncomeSource.objects.filter(survey=survey).delete()
+    IncomeSource.objects.bulk_create(
+        [IncomeSource(survey=survey, kind=k, monthly_amount_usd=v) for k, v in sources.items()]
+    )
+    return survey, created
+
+
+@transaction.atomic
+def record_survey(*, actor: Actor, household: Household, round: SurveyRound, **answers: Any) -> Survey:
+    """A household's answers in a round: a second recording of the same round replaces the first."""
+    access.require(actor, "households.edit")
+    clean = validate_survey(answers)
+    existing = Survey.objects.filter(household=household, round=round).first()
+    before = audit.snapshot(existing) if existing else None
+    survey, created = _save_survey(household, round, clean)
+    if created:
+        audit.record_create(actor=actor, obj=survey)
+    else:
+        audit.record_update(actor=actor, obj=survey, before=before)
+    index.score_household(household)
+    return survey
+
+
+# --- the index ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_index_version(
+    *,
+    actor: Actor,
+    code: str,
+    weights: dict[str, Any],
+    thresholds: dict[str, Any],
+    description: str = "",
+    make_current: bool = True,
+) -> VulnerabilityIndexVersion:
+    """A new version of the index (versions are never edited once published)."""
+    access.require(actor, "households.configure")
+    errors = Errors()
+    if not code or VulnerabilityIndexVersion.objects.filter(code=code).exists():
+        errors.add("code", _("Choose a new version code."))
+    clean_w = {}
+    for item in index.ITEM_CODES:
+        w = to_decimal(weights.get(item, 0), f"weight_{item}", errors)
+        if w is not None and (w < 0 or w > 100):
+            errors.add(f"weight_{item}", _("A weight is between 0 and 100."))
+        clean_w[item] = float(w or 0)
+    if not any(clean_w.values()):
+        errors.add("weights", _("At least one item must weigh something."))
+    clean_t = {}
+    for name, default in index.DEFAULT_THRESHOLDS.items():
+        t = to_decimal(thresholds.get(name, default), name, errors)
+        if t is not None and t < 0:
+            errors.add(name, _("A threshold cannot be negative."))
+        clean_t[name] = float(t or 0)
+    if clean_t.get("hunger_scale_min", 0) > 6:
+        errors.add("hunger_scale_min", _("The Household Hunger Scale goes from 0 to 6."))
+    errors.raise_if_any()
+    if make_current:
+        VulnerabilityIndexVersion.objects.filter(is_current=True).update(is_current=False)
+    version = VulnerabilityIndexVersion.objects.create(
+        code=code,
+        weights=clean_w,
+        thresholds=clean_t,
+        description=description,
+        is_current=make_current,
+        created_by=actor.user,
+    )
+    audit.record_create(actor=actor, obj=version)
+    return version
+
+
+def score_every_household(*, actor: Actor, version: VulnerabilityIndexVersion | None = None):
+    access.require(actor, "households.configure")
+    scored, not_scored, seconds = index.score_all(version)
+    audit.record(
+        actor=actor,
+        action="update",
+        target_type="households.householdscore",
+        target_id=(version or index.current_version()).code,
+        changes={"scored": scored, "not_scored": not_scored},
+        note="households score",
+    )
+    return scored, not_scored, seconds
+
+
+def cooperative_organisation_type() -> str:
+    return OrganisationType.COOPERATIVE
