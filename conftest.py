@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from kinga.core.models import Place
@@ -21,7 +23,22 @@ def kolwezi(reference_places):
     return Place.objects.get(pcode="CD7201")
 
 
+# --- Browser tests (Playwright driving Debian's chromium) -------------------------------------------------
+# Mark them @pytest.mark.browser and use the `page` fixture (a 360 px wide phone, French, fresh profile, its
+# base URL the live server) and `login_as(membership)` (logs in through the real form, second factor included).
+
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE_VIEWPORT = {"width": 360, "height": 740}
 
 
 def pytest_addoption(parser):
@@ -33,8 +50,6 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    import os
-
     if os.path.exists(CHROMIUM) or config.getoption("--run-browser"):
         return
     skip = pytest.mark.skip(
@@ -50,3 +65,78 @@ def pytest_collection_modifyitems(config, items):
             pytest.PytestWarning(f"{skipped} browser test(s) skipped: {CHROMIUM} is not installed"),
             stacklevel=2,
         )
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is not installed: browser tests cannot run (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the test itself still uses the ORM directly.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def page(playwright_driver, live_server, tmp_path):
+    """A chromium page at 360 px, in French, with a fresh profile; relative URLs go to the live server."""
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path / "chromium-profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE_VIEWPORT,
+        locale="fr-FR",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(20_000)
+    page = context.pages[0] if context.pages else context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_as(page):
+    """login_as(membership): log in through the real login form, enrolling or entering the TOTP code."""
+    from kinga.core.testing import TEST_PASSWORD
+
+    def login(membership, *, password: str = TEST_PASSWORD):
+        import time
+
+        from kinga.core.testing import totp_code, totp_secret_of
+
+        user = membership.user
+        page.goto("/accounts/login/")
+        page.fill("#id_login", user.email)
+        page.fill("#id_password", password)
+        page.press("#id_password", "Enter")
+        page.wait_for_load_state()
+        if page.locator("#authenticator_secret").count():  # first login of a role that needs MFA
+            secret = page.input_value("#authenticator_secret")
+            page.fill("#id_code", totp_code(secret))
+            page.press("#id_code", "Enter")
+            page.wait_for_load_state()
+            if page.locator("#continue").count():
+                page.click("#continue")
+        elif page.locator("#id_code").count():  # enrolled: the second step of the login
+            secret = totp_secret_of(user)
+            for _attempt in range(2):
+                page.fill("#id_code", totp_code(secret))
+                page.press("#id_code", "Enter")
+                page.wait_for_load_state()
+                if not page.locator("#id_code").count():
+                    break
+                # A code is accepted once per period: wait for the next one (same user logging in twice).
+                time.sleep(31 - time.time() % 30)
+        if user.memberships.filter(is_active=True).count() > 1:
+            page.goto("/profil/")
+            page.check(f"input[name=membership][value='{membership.uuid}']")
+            page.locator("input[name=membership]").last.press("Enter")
+            page.wait_for_load_state()
+        if "/accounts/" in page.url:
+            raise AssertionError(f"login of {user.email} did not succeed: still on {page.url}")
+        return page
+
+    return login

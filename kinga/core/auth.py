@@ -1,3 +1,6 @@
+import datetime
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 
 
@@ -6,3 +9,41 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # A member who must enrol a second factor is sent there straight after typing their password:
+        # asking for it again on a phone over a slow link adds nothing. Changing an existing factor still
+        # requires reauthentication.
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and _first_enrolment_right_after_password_login():
+            return False
+        return required
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and getattr(user, "is_system", False):
+            return None
+        return user
+
+
+def _first_enrolment_right_after_password_login() -> bool:
+    from allauth.account import app_settings
+    from allauth.account.internal.flows.login import get_authentication_records
+    from allauth.core import context
+    from allauth.mfa.models import Authenticator
+
+    request = context.request
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return False
+    logins = [
+        record["at"]
+        for record in get_authentication_records(request, user)
+        if record.get("method") == "password"
+        and time.time() - record.get("at", 0) < app_settings.REAUTHENTICATION_TIMEOUT
+    ]
+    if not logins:
+        return False
+    # Only factors enrolled since that login (the enrolment and its recovery codes), never older ones.
+    logged_in_at = datetime.datetime.fromtimestamp(max(logins), tz=datetime.UTC)
+    return not Authenticator.objects.filter(user=user, created_at__lt=logged_in_at).exists()

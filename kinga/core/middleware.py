@@ -1,5 +1,7 @@
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kinga.core.access import actor_for
 from kinga.core.roles import MFA_REQUIRED_ROLES
@@ -19,7 +21,7 @@ class ActorMiddleware:
 class RequireMFAMiddleware:
     """Roles that see identities must enrol a second factor (TOTP) before anything else."""
 
-    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/api/", "/alerte/", "/health")
+    allowed_prefixes = ("/accounts/", "/static/", "/i18n/", "/jsi18n/", "/alerte/", "/health")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,6 +35,12 @@ class RequireMFAMiddleware:
             and not request.path.startswith(self.allowed_prefixes)
             and not _has_totp(request.user)
         ):
+            if request.path.startswith("/api/"):
+                # A session without a second factor must not reach the data through the API either.
+                return JsonResponse(
+                    {"detail": _("Enrol a second factor (authenticator app) before using the API.")},
+                    status=403,
+                )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

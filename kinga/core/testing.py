@@ -11,6 +11,8 @@ from kinga.core.access import Actor, actor_for
 from kinga.core.models import Membership, Organisation, OrganisationType, User
 
 _counter = itertools.count(1)
+# Password of every member make_member() creates (for tests that log in through the real form).
+TEST_PASSWORD = "motdepasse-de-test-123"
 
 
 def make_organisation(
@@ -27,7 +29,7 @@ def make_member(
 ) -> Membership:
     user = User.objects.create_user(
         email=email or f"user{next(_counter)}@test.kinga.cd",
-        password="motdepasse-de-test-123",
+        password=TEST_PASSWORD,
         full_name="Test",
     )
     return Membership.objects.create(user=user, organisation=organisation, role=role, supervisor=supervisor)
@@ -44,6 +46,26 @@ def enrol_totp(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The RFC 6238 code an authenticator app shows for this secret now (or at `at`, a Unix time)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def totp_secret_of(user: User) -> str | None:
+    """The TOTP secret of an enrolled user (decrypted), to compute codes in tests."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return decrypt(authenticator.data["secret"]) if authenticator else None
 
 
 def client_for(membership: Membership, client: Client | None = None) -> Client:

@@ -53,3 +53,11 @@ def test_another_users_token_cannot_be_revoked():
 
 def test_place_add_requires_the_permission():
     assert client_for(make_member(make_organisation(), Role.VIEWER)).get("/lieux/ajouter/").status_code == 403
+
+
+def test_session_without_second_factor_cannot_use_the_api():
+    member = make_member(make_organisation(), Role.CASEWORKER)
+    client = Client()
+    client.force_login(member.user)
+    response = client.get("/api/v1/places/")
+    assert response.status_code == 403 and "second" in response.json()["detail"].lower()
