@@ -100,6 +100,7 @@ _SITES = {
     "sites.edit": {Role.ADMIN, Role.COORDINATOR, Role.SITE_INSPECTOR},
     "sites.configure_rules": {Role.ADMIN},
     "sites.import": {Role.ADMIN, Role.COORDINATOR},
+    "sites.view_photos": {Role.ADMIN, Role.COORDINATOR, Role.SITE_INSPECTOR},
 }
 
 _HOUSEHOLDS = {

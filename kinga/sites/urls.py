@@ -1,3 +1,23 @@
+from django.urls import path
+
+from kinga.sites import views
+
 app_name = "sites"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.site_list, name="list"),
+    path("ajouter/", views.site_add, name="add"),
+    path("carte/", views.site_map, name="map"),
+    path("carte/donnees.json", views.map_data, name="map_data"),
+    path("regles/", views.rules, name="rules"),
+    path("zea/", views.zone_list, name="zones"),
+    path("zea/ajouter/", views.zone_add, name="zone_add"),
+    path("zea/<uuid:zone_uuid>/", views.zone_detail, name="zone"),
+    path("inspections/<uuid:inspection_uuid>/", views.inspection_detail, name="inspection"),
+    path("inspections/<uuid:inspection_uuid>/photos/", views.photo_add, name="photo_add"),
+    path("photos/<uuid:photo_uuid>/", views.photo_file, name="photo"),
+    path("mesures/<uuid:action_uuid>/fait/", views.action_done, name="action_done"),
+    path("<uuid:site_uuid>/", views.site_detail, name="detail"),
+    path("<uuid:site_uuid>/modifier/", views.site_edit, name="edit"),
+    path("<uuid:site_uuid>/inspecter/", views.inspection_add, name="inspect"),
+]

@@ -1,0 +1,244 @@
+"""Reads of the mine-sites app, scoped through kinga.core.access.
+
+`child_labour_status(site, at=date)` is the entry point other apps use (the supply chain asks it whether a
+lot's site could be evacuated from on the lot's date).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from kinga.core import access
+from kinga.core.access import Actor
+from kinga.core.models import Place, PlaceLevel
+from kinga.sites import status as engine
+from kinga.sites.models import (
+    Inspection,
+    Site,
+    SiteEvidence,
+    Status,
+    StatusChange,
+    StatusPolicy,
+    StatusRule,
+    Zone,
+    ZoneStudy,
+)
+
+# The plan's ZEA targets (Lualaba plan 2017, axis 3).
+ZEA_TARGETS = {"located": 60, "viable": 25, "equipped": 60}
+
+
+def child_labour_status(site: Site | int, at: datetime.date | None = None) -> engine.StatusAt:
+    """The site's child-labour status on `at` (default today), with its reason, replayed from the evidence
+    known now under the current rules. `.status` is one of blue/green/yellow/red/expired; `.reason`;
+    `.since` the date of the evidence it rests on; `.authorisations_suspended`; `.overdue` (yellow past its
+    deadline)."""
+    if not isinstance(site, Site):
+        site = Site.objects.get(pk=site)
+    return engine.status_at(site, at)
+
+
+def expiry_cutoff(today: datetime.date | None = None) -> datetime.date:
+    months = StatusPolicy.objects.values_list("expiry_months", flat=True).first() or 12
+    return engine.add_months(today or timezone.localdate(), -months)
+
+
+def with_current_status(qs: QuerySet[Site], today: datetime.date | None = None) -> QuerySet[Site]:
+    """Annotate `current_status`: the stored status, expired when its evidence is older than the policy allows
+    (so lists and the map are right even between two recomputations)."""
+    today = today or timezone.localdate()
+    cutoff = expiry_cutoff(today)
+    return qs.annotate(
+        current_status=Case(
+            When(
+                Q(status__in=["green", "yellow", "red"]) & Q(status_date__lte=cutoff), then=Value("expired")
+            ),
+            default=F("status"),
+            output_field=CharField(),
+        )
+    )
+
+
+def filter_sites(
+    qs: QuerySet[Site],
+    *,
+    q: str = "",
+    territory: Place | None = None,
+    mineral: str = "",
+    status: str = "",
+    children_seen: bool | None = None,
+    qualification: str | None = None,
+    site_type: str = "",
+) -> QuerySet[Site]:
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
+    if territory is not None:
+        if territory.level <= PlaceLevel.PROVINCE:
+            qs = qs.filter(place__path__startswith=territory.path)
+        else:
+            qs = qs.filter(territory=territory)
+    if mineral:
+        qs = qs.filter(minerals__icontains=mineral)
+    if status:
+        qs = qs.filter(current_status=status)
+    if children_seen is not None:
+        qs = qs.filter(children_seen=children_seen)
+    if qualification is not None:
+        qs = qs.filter(qualification=qualification)
+    if site_type:
+        qs = qs.filter(site_type=site_type)
+    return qs
+
+
+def sites(actor: Actor, **filters) -> QuerySet[Site]:
+    qs = with_current_status(access.scoped(actor, Site))
+    return filter_sites(qs, **filters).select_related("territory", "place", "zone").order_by("name", "id")
+
+
+def site(actor: Actor, uuid) -> Site:
+    return access.get_object_or_404(actor, Site, queryset=with_current_status(Site.objects.all()), uuid=uuid)
+
+
+def map_features(actor: Actor, **filters) -> list[list]:
+    """Compact rows for the map: [uuid, lat, lon, status, children_seen(0/1), name, code]."""
+    qs = with_current_status(access.scoped(actor, Site)).filter(latitude__isnull=False)
+    qs = filter_sites(qs, **filters)
+    return [
+        [str(u), float(lat), float(lon), st, 1 if ch else 0, name, code]
+        for u, lat, lon, st, ch, name, code in qs.order_by().values_list(
+            "uuid", "latitude", "longitude", "current_status", "children_seen", "name", "code"
+        )
+    ]
+
+
+def status_counts(actor: Actor, **filters) -> dict[str, int]:
+    qs = filter_sites(with_current_status(access.scoped(actor, Site)), **filters)
+    counts = dict(qs.order_by().values_list("current_status").annotate(n=Count("id")))
+    return {s: counts.get(s, 0) for s in Status.values}
+
+
+def territories_with_sites(actor: Actor) -> QuerySet[Place]:
+    ids = access.scoped(actor, Site).order_by().values("territory_id").distinct()
+    return access.scoped(actor, Place).filter(id__in=ids).order_by("name")
+
+
+def minerals() -> list[str]:
+    """The minerals named on sites (a few dozen distinct values)."""
+    seen: set[str] = set()
+    for values in Site.objects.order_by().values_list("minerals", flat=True).distinct():
+        seen.update(values or [])
+    return sorted(seen, key=str.casefold)
+
+
+@dataclass
+class TimelineEntry:
+    date: datetime.date
+    kind: str  # "status", "inspection", "visit", "child_case", "alert"
+    title: str
+    detail: str = ""
+    status: str = ""
+    old_status: str = ""
+    inspection: Inspection | None = None
+    children: int | None = None
+
+
+def timeline(actor: Actor, site: Site, *, limit: int = 200) -> list[TimelineEntry]:
+    """The site's history, newest first: status changes with their reasons, inspections and visits, children
+    identified at the site and verified alerts (as counts: identities stay in the cases)."""
+    entries: list[TimelineEntry] = []
+    for change in (
+        access.scoped(actor, StatusChange).filter(site=site).order_by("-effective_on", "-id")[:limit]
+    ):
+        entries.append(
+            TimelineEntry(
+                date=change.effective_on,
+                kind="status",
+                title=change.get_evidence_display(),
+                detail=change.reason,
+                status=change.new_status,
+                old_status=change.old_status,
+            )
+        )
+    for inspection in (
+        access.scoped(actor, Inspection)
+        .filter(site=site)
+        .prefetch_related("organisations")
+        .order_by("-date")[:limit]
+    ):
+        entries.append(
+            TimelineEntry(
+                date=inspection.date,
+                kind="inspection" if inspection.source == Inspection.Source.KINGA else "visit",
+                title=inspection.get_source_display(),
+                detail=inspection.findings,
+                inspection=inspection,
+                children=inspection.children_count,
+            )
+        )
+    for ev in access.scoped(actor, SiteEvidence).filter(site=site).order_by("-date")[:limit]:
+        entries.append(
+            TimelineEntry(date=ev.date, kind=ev.kind, title=ev.get_kind_display(), children=ev.children)
+        )
+    order = {"status": 0, "child_case": 1, "alert": 1, "inspection": 2, "visit": 2}
+    entries.sort(key=lambda e: (e.date, -order[e.kind]), reverse=True)
+    return entries
+
+
+def inspections(actor: Actor, site: Site | None = None) -> QuerySet[Inspection]:
+    qs = access.scoped(actor, Inspection).select_related("site")
+    if site is not None:
+        qs = qs.filter(site=site)
+    return qs.order_by("-date", "-id")
+
+
+def inspection(actor: Actor, uuid) -> Inspection:
+    return access.get_object_or_404(actor, Inspection, uuid=uuid)
+
+
+def rules_table(actor: Actor) -> tuple[list[dict], StatusPolicy]:
+    access.require(actor, "sites.view")
+    stored = dict(access.scoped(actor, StatusRule).values_list("condition", "outcome"))
+    rows = [
+        {"condition": code, "label": label, "default": default, "outcome": stored.get(code, default)}
+        for code, (default, label) in engine.CONDITIONS.items()
+    ]
+    return rows, StatusPolicy.objects.first() or StatusPolicy()
+
+
+def zones(actor: Actor, *, stage: str = "", q: str = "") -> QuerySet[Zone]:
+    qs = access.scoped(actor, Zone).select_related("place").annotate(n_studies=Count("studies"))
+    if stage:
+        qs = qs.filter(stage=stage)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
+    return qs.order_by("name")
+
+
+def zone(actor: Actor, uuid) -> Zone:
+    return access.get_object_or_404(actor, Zone, uuid=uuid)
+
+
+def zone_progress(actor: Actor) -> list[dict]:
+    """The plan's ZEA targets against what is recorded: located (60), viable (25), equipped (60)."""
+    qs = access.scoped(actor, Zone)
+    located_stages = ["located", "study", "viable", "not_viable", "equipped"]
+    counts = qs.aggregate(
+        located=Count("id", filter=Q(stage__in=located_stages)),
+        viable=Count("id", filter=Q(stage__in=["viable", "equipped"])),
+        equipped=Count("id", filter=Q(stage="equipped")),
+    )
+    rows = []
+    for key, target in ZEA_TARGETS.items():
+        value = counts[key]
+        rows.append(
+            {"key": key, "value": value, "target": target, "percent": min(100, round(100 * value / target))}
+        )
+    return rows
+
+
+def studies(actor: Actor, zone: Zone) -> QuerySet[ZoneStudy]:
+    return access.scoped(actor, ZoneStudy).filter(zone=zone)

@@ -1,0 +1,482 @@
+"""Writes of the mine-sites app: sites, ZEA, inspections, the rules table, evidence from cases and alerts."""
+
+from __future__ import annotations
+
+import datetime
+import uuid as uuid_module
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit
+from kinga.core.access import Actor
+from kinga.core.models import Organisation, Place
+from kinga.sites import status as engine
+from kinga.sites.models import (
+    CorrectiveAction,
+    Inspection,
+    InspectionPhoto,
+    Site,
+    SiteEvidence,
+    SiteType,
+    StatusChange,
+    StatusPolicy,
+    StatusRule,
+    Zone,
+    ZoneStudy,
+)
+
+SITE_FIELDS = (
+    "name",
+    "place",
+    "latitude",
+    "longitude",
+    "site_type",
+    "zone",
+    "minerals",
+    "workers_count",
+    "operator",
+    "state_services",
+)
+
+
+def territory_of(place: Place) -> Place | None:
+    return place.territory
+
+
+def _check_coordinates(latitude, longitude) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": [_("Give both latitude and longitude, or neither.")]})
+    if latitude is not None and not (-90 <= Decimal(latitude) <= 90):
+        raise ValidationError({"latitude": [_("Latitude must be between -90 and 90.")]})
+    if longitude is not None and not (-180 <= Decimal(longitude) <= 180):
+        raise ValidationError({"longitude": [_("Longitude must be between -180 and 180.")]})
+
+
+@transaction.atomic
+def create_site(*, actor: Actor, code: str, name: str, place: Place, **fields) -> Site:
+    access.require(actor, "sites.edit")
+    code = code.strip()
+    if not code or not name.strip():
+        raise ValidationError({"code": [_("A code and a name are required.")]})
+    if Site.objects.filter(code__iexact=code).exists():
+        raise ValidationError({"code": [_("A site with this code already exists.")]})
+    _check_coordinates(fields.get("latitude"), fields.get("longitude"))
+    unknown = set(fields) - set(SITE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown site fields: {sorted(unknown)}")
+    site = Site(code=code, name=name.strip(), place=place, territory=territory_of(place), **fields)
+    site.full_clean(exclude=["zone", "operator", "place", "territory"])
+    site.save()
+    audit.record_create(actor=actor, obj=site)
+    return site
+
+
+@transaction.atomic
+def update_site(*, actor: Actor, site: Site, **fields) -> Site:
+    """Edit a site; correcting its place (IPIS files Kolwezi-area sites under Mutshatsha) re-derives the territory."""
+    access.require(actor, "sites.edit")
+    unknown = set(fields) - set(SITE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown site fields: {sorted(unknown)}")
+    before = audit.snapshot(site)
+    for key, value in fields.items():
+        setattr(site, key, value)
+    _check_coordinates(site.latitude, site.longitude)
+    if "place" in fields:
+        site.territory = territory_of(site.place)
+        site.place_warning = ""
+    site.save()
+    audit.record_update(actor=actor, obj=site, before=before)
+    return site
+
+
+# --- Inspections -------------------------------------------------------------------------------------------
+
+INSPECTION_FIELDS = (
+    "boys_under_15",
+    "girls_under_15",
+    "boys_15_17",
+    "girls_15_17",
+    "children_tasks",
+    "pregnant_women_working",
+    "armed_group_present",
+    "security_forces_present",
+    "security_forces_interfering",
+    "armed_activity",
+    "illegal_taxation",
+    "safety",
+    "safety_notes",
+    "cooperative_registration",
+    "management_documents",
+    "production_records",
+    "workers_count",
+    "findings",
+    "women_seen",
+    "women_tasks",
+)
+
+
+@transaction.atomic
+def record_inspection(
+    *,
+    actor: Actor,
+    site: Site,
+    date: datetime.date,
+    organisations: list[Organisation] | None = None,
+    actions: list[tuple[str, datetime.date]] | None = None,
+    **fields,
+) -> Inspection:
+    """Record an on-site inspection, then recompute the site's status with it as evidence."""
+    access.require(actor, "sites.inspect")
+    unknown = set(fields) - set(INSPECTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown inspection fields: {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
+    if date is None:
+        errors["date"] = [_("The date of the inspection is required.")]
+    elif date > timezone.localdate():
+        errors["date"] = [_("An inspection cannot be dated in the future.")]
+    for key in ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17"):
+        value = fields.get(key)
+        if value is not None and value < 0:
+            errors[key] = [_("A count cannot be negative.")]
+    for description, deadline in actions or []:
+        if not description.strip() or deadline is None:
+            errors["actions"] = [_("Each corrective action needs a description and a deadline.")]
+        elif date and deadline < date:
+            errors["actions"] = [_("A corrective action's deadline cannot precede the inspection.")]
+    if errors:
+        raise ValidationError(errors)
+    counts = [fields.get(k) for k in ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17")]
+    fields = {
+        k: (0 if v is None and k in ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17") else v)
+        for k, v in fields.items()
+    }
+    total = sum(c or 0 for c in counts)
+    inspection = Inspection.objects.create(
+        site=site,
+        date=date,
+        source=Inspection.Source.KINGA,
+        onsite=True,
+        inspector=actor.user,
+        children_seen=total > 0,
+        children_in_workings=total > 0,
+        armed_group_present=bool(fields.pop("armed_group_present", False)),
+        security_forces_present=bool(fields.pop("security_forces_present", False)),
+        **fields,
+    )
+    if organisations:
+        inspection.organisations.set(organisations)
+    elif actor.organisation is not None:
+        inspection.organisations.set([actor.organisation])
+    for description, deadline in actions or []:
+        CorrectiveAction.objects.create(
+            inspection=inspection, description=description.strip(), deadline=deadline
+        )
+    audit.record_create(actor=actor, obj=inspection)
+    if fields.get("workers_count") is not None and date >= (site.last_inspection_date or date):
+        Site.objects.filter(pk=site.pk).update(workers_count=fields["workers_count"])
+    engine.recompute([site.pk], default_evidence=StatusChange.Evidence.INSPECTION)
+    site.refresh_from_db()
+    return inspection
+
+
+@transaction.atomic
+def complete_action(*, actor: Actor, action: CorrectiveAction, done_on: datetime.date) -> CorrectiveAction:
+    access.require(actor, "sites.inspect")
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": [_("This date is in the future.")]})
+    before = audit.snapshot(action)
+    action.done_on = done_on
+    action.save(update_fields=["done_on"])
+    audit.record_update(actor=actor, obj=action, before=before)
+    return action
+
+
+ALLOWED_PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+
+
+@transaction.atomic
+def add_photo(*, actor: Actor, inspection: Inspection, image, caption: str = "") -> InspectionPhoto:
+    access.require(actor, "sites.inspect")
+    name = (getattr(image, "name", "") or "").lower()
+    if not name.endswith(ALLOWED_PHOTO_TYPES):
+        raise ValidationError({"image": [_("A photo must be a JPEG, PNG or WebP image.")]})
+    if image.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"image": [_("A photo cannot exceed 8 MB.")]})
+    photo = InspectionPhoto.objects.create(inspection=inspection, image=image, caption=caption.strip())
+    audit.record_create(actor=actor, obj=photo)
+    return photo
+
+
+# --- ZEA -----------------------------------------------------------------------------------------------------
+
+ZONE_FIELDS = ("name", "place", "expired_title", "area_ha", "latitude", "longitude", "notes")
+STAGE_ORDER = [
+    Zone.Stage.CANDIDATE,
+    Zone.Stage.LOCATED,
+    Zone.Stage.STUDY,
+    Zone.Stage.VIABLE,
+    Zone.Stage.EQUIPPED,
+]
+
+
+@transaction.atomic
+def create_zone(*, actor: Actor, code: str, name: str, place: Place, **fields) -> Zone:
+    access.require(actor, "sites.edit")
+    if Zone.objects.filter(code__iexact=code.strip()).exists():
+        raise ValidationError({"code": [_("A ZEA with this code already exists.")]})
+    if fields.get("area_ha") is not None and fields["area_ha"] <= 0:
+        raise ValidationError({"area_ha": [_("The area must be positive.")]})
+    _check_coordinates(fields.get("latitude"), fields.get("longitude"))
+    zone = Zone.objects.create(
+        code=code.strip(), name=name.strip(), place=place, territory=territory_of(place), **fields
+    )
+    audit.record_create(actor=actor, obj=zone)
+    return zone
+
+
+@transaction.atomic
+def update_zone(*, actor: Actor, zone: Zone, **fields) -> Zone:
+    access.require(actor, "sites.edit")
+    before = audit.snapshot(zone)
+    for key, value in fields.items():
+        if key not in ZONE_FIELDS:
+            raise TypeError(key)
+        setattr(zone, key, value)
+    if zone.area_ha is not None and zone.area_ha <= 0:
+        raise ValidationError({"area_ha": [_("The area must be positive.")]})
+    if "place" in fields:
+        zone.territory = territory_of(zone.place)
+    zone.save()
+    audit.record_update(actor=actor, obj=zone, before=before)
+    return zone
+
+
+@transaction.atomic
+def advance_zone(
+    *, actor: Actor, zone: Zone, stage: str, on: datetime.date, processing_units: int | None = None
+) -> Zone:
+    """Move a ZEA along its lifecycle: candidate → located → study → viable / not viable → equipped."""
+    access.require(actor, "sites.edit")
+    allowed = {
+        Zone.Stage.CANDIDATE: {Zone.Stage.LOCATED},
+        Zone.Stage.LOCATED: {Zone.Stage.STUDY},
+        Zone.Stage.STUDY: {Zone.Stage.VIABLE, Zone.Stage.NOT_VIABLE},
+        Zone.Stage.VIABLE: {Zone.Stage.EQUIPPED},
+        Zone.Stage.NOT_VIABLE: {Zone.Stage.STUDY},
+        Zone.Stage.EQUIPPED: set(),
+    }
+    if stage not in allowed[zone.stage]:
+        raise ValidationError(
+            {
+                "stage": [
+                    _("A ZEA at stage “%(from)s” cannot move to “%(to)s”.")
+                    % {
+                        "from": Zone.Stage(zone.stage).label,
+                        "to": Zone.Stage(stage).label if stage in Zone.Stage.values else stage,
+                    }
+                ]
+            }
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": [_("This date is in the future.")]})
+    before = audit.snapshot(zone)
+    if stage == Zone.Stage.LOCATED:
+        if zone.latitude is None or zone.area_ha is None:
+            raise ValidationError({"stage": [_("A located ZEA needs its coordinates and its area.")]})
+        zone.located_on = on
+    elif stage in (Zone.Stage.VIABLE, Zone.Stage.NOT_VIABLE):
+        if not zone.studies.filter(kind=ZoneStudy.Kind.MINERALISATION).exists():
+            raise ValidationError(
+                {"stage": [_("Attach the mineralisation study before deciding viability.")]}
+            )
+        zone.viability_decided_on = on
+    elif stage == Zone.Stage.EQUIPPED:
+        if not processing_units or processing_units < 1:
+            raise ValidationError(
+                {"processing_units": [_("An equipped ZEA has at least one processing unit.")]}
+            )
+        zone.processing_units = processing_units
+        zone.equipped_on = on
+    zone.stage = stage
+    zone.save()
+    audit.record_update(actor=actor, obj=zone, before=before)
+    return zone
+
+
+@transaction.atomic
+def add_study(
+    *,
+    actor: Actor,
+    zone: Zone,
+    title: str,
+    kind: str = ZoneStudy.Kind.MINERALISATION,
+    author: str = "",
+    published_on: datetime.date | None = None,
+    document=None,
+    url: str = "",
+) -> ZoneStudy:
+    access.require(actor, "sites.edit")
+    if not title.strip():
+        raise ValidationError({"title": [_("A study needs a title.")]})
+    if document is None and not url and published_on is not None:
+        raise ValidationError({"document": [_("A published study needs its document or a link.")]})
+    study = ZoneStudy(
+        zone=zone, kind=kind, title=title.strip(), author=author, published_on=published_on, url=url
+    )
+    if document is not None:
+        study.document = document
+    study.save()
+    if zone.stage == Zone.Stage.LOCATED and kind == ZoneStudy.Kind.MINERALISATION:
+        before = audit.snapshot(zone)
+        zone.stage = Zone.Stage.STUDY
+        zone.save(update_fields=["stage"])
+        audit.record_update(actor=actor, obj=zone, before=before, note="study attached")
+    audit.record_create(actor=actor, obj=study)
+    return study
+
+
+# --- Rules table ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_rules(
+    *,
+    actor: Actor,
+    outcomes: dict[str, str],
+    correction_months: int | None = None,
+    red_clearance_months: int | None = None,
+    expiry_months: int | None = None,
+) -> int:
+    """Change the rules table, then recompute every site's status (returns how many changed)."""
+    access.require(actor, "sites.configure_rules")
+    errors = {}
+    for condition, outcome in outcomes.items():
+        if condition not in engine.CONDITIONS:
+            errors[condition] = [_("Unknown condition.")]
+        elif outcome not in StatusRule.Outcome.values:
+            errors[condition] = [_("Choose red, yellow or no effect.")]
+    for name, value in (
+        ("correction_months", correction_months),
+        ("red_clearance_months", red_clearance_months),
+        ("expiry_months", expiry_months),
+    ):
+        if value is not None and not 1 <= value <= 120:
+            errors[name] = [_("Give a number of months between 1 and 120.")]
+    if errors:
+        raise ValidationError(errors)
+    for position, (condition, outcome) in enumerate(outcomes.items()):
+        rule = StatusRule.objects.filter(condition=condition).first()
+        if rule is None:
+            rule = StatusRule.objects.create(condition=condition, outcome=outcome, position=position)
+            audit.record_create(actor=actor, obj=rule)
+        elif rule.outcome != outcome:
+            before = audit.snapshot(rule)
+            rule.outcome = outcome
+            rule.save(update_fields=["outcome", "updated_at"])
+            audit.record_update(actor=actor, obj=rule, before=before)
+    policy = StatusPolicy.objects.first() or StatusPolicy.objects.create()
+    before = audit.snapshot(policy)
+    for name, value in (
+        ("correction_months", correction_months),
+        ("red_clearance_months", red_clearance_months),
+        ("expiry_months", expiry_months),
+    ):
+        if value is not None:
+            setattr(policy, name, value)
+    policy.save()
+    audit.record_update(actor=actor, obj=policy, before=before)
+    return engine.recompute(default_evidence=StatusChange.Evidence.RULES)
+
+
+# --- Evidence from other apps (events) ---------------------------------------------------------------------
+
+
+def _as_uuid(value) -> uuid_module.UUID:
+    return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+@transaction.atomic
+def record_evidence(
+    *, kind: str, site_id: int, ref, date, children: int = 1, sex: str = "", age_band: str = "", actor=None
+) -> SiteEvidence | None:
+    """A child identified at a site, or a verified alert: a count on the site, then its status recomputed."""
+    site = Site.objects.filter(pk=site_id).first()
+    if site is None:
+        return None
+    ref = _as_uuid(ref)
+    existing = SiteEvidence.objects.filter(kind=kind, ref=ref).first()
+    if existing is not None:
+        return existing  # the same case or alert told twice counts once
+    try:
+        with transaction.atomic():
+            evidence = SiteEvidence.objects.create(
+                site=site,
+                kind=kind,
+                ref=ref,
+                date=_as_date(date),
+                children=max(int(children or 0), 0),
+                sex=(sex or "")[:1],
+                age_band=(age_band or "")[:8],
+            )
+    except IntegrityError:
+        return SiteEvidence.objects.get(kind=kind, ref=ref)
+    audit.record_create(actor=actor, obj=evidence, note=f"site {site.code}")
+    evidence_kind = (
+        StatusChange.Evidence.CHILD_CASE
+        if kind == SiteEvidence.Kind.CHILD_CASE
+        else StatusChange.Evidence.ALERT
+    )
+    engine.recompute([site.pk], default_evidence=evidence_kind)
+    return evidence
+
+
+def on_child_identified(*, site_id, case_uuid, date, sex: str = "", age_band: str = "", actor=None, **_extra):
+    record_evidence(
+        kind=SiteEvidence.Kind.CHILD_CASE,
+        site_id=site_id,
+        ref=case_uuid,
+        date=date,
+        children=1,
+        sex=sex,
+        age_band=age_band,
+        actor=actor,
+    )
+
+
+def on_alert_verified(*, site_id, alert_uuid, children_count=1, date=None, actor=None, **_extra):
+    record_evidence(
+        kind=SiteEvidence.Kind.ALERT,
+        site_id=site_id,
+        ref=alert_uuid,
+        date=date or timezone.localdate(),
+        children=children_count if children_count is not None else 1,
+        actor=actor,
+    )
+
+
+def ensure_default_rules() -> None:
+    """The default rules table (idempotent: never overwrites what administrators chose)."""
+    for position, (condition, (outcome, _label)) in enumerate(engine.CONDITIONS.items()):
+        StatusRule.objects.get_or_create(
+            condition=condition, defaults={"outcome": outcome, "position": position}
+        )
+    if not StatusPolicy.objects.exists():
+        StatusPolicy.objects.create()
+
+
+__all__ = ["SiteType", "ensure_default_rules"]

@@ -1,0 +1,424 @@
+"""The child-labour status engine: a site's status at a date, replayed from its evidence with the rules table.
+
+Evidence is (1) on-site inspections, Kinga's or IPIS visits, (2) children identified at the site by a case,
+(3) verified alerts. Each piece of evidence raises conditions (CONDITIONS); the rules table (StatusRule) says
+which conditions make a site red or yellow; StatusPolicy holds the durations. The replay is a pure function
+(`replay`), so the same code serves one site at any date (the supply chain asks "what was this site's status
+on the day of the lot?") and the set-based recomputation of every site after a rules change (`recompute_all`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kinga.core import events
+from kinga.sites.models import Inspection, Site, SiteEvidence, Status, StatusChange, StatusPolicy, StatusRule
+
+# The conditions the engine can detect, with their default outcome. Administrators change the outcome
+# (red / yellow / no effect) in the rules table; they cannot invent conditions the data cannot show.
+CONDITIONS: dict[str, tuple[str, object]] = {
+    "child_working": ("red", gettext_lazy("A child under 18 working or present in the workings")),
+    "child_case": ("red", gettext_lazy("A child identified at the site by a case")),
+    "verified_alert": ("red", gettext_lazy("A verified alert of children at the site")),
+    "armed_group": ("red", gettext_lazy("An armed group present")),
+    "security_forces": (
+        "red",
+        gettext_lazy("Public security forces taxing, digging or controlling the site"),
+    ),
+    "pregnant_women": ("yellow", gettext_lazy("Pregnant women working")),
+    "cooperative_documents_missing": (
+        "yellow",
+        gettext_lazy("Cooperative registration or management documents missing"),
+    ),
+    "production_records_missing": ("yellow", gettext_lazy("Production records missing")),
+    "illegal_taxation": ("yellow", gettext_lazy("Illegal taxation by state agents")),
+    "serious_safety_incident": ("yellow", gettext_lazy("A serious safety incident")),
+}
+
+INSPECTION_FIELDS = (
+    "id",
+    "site_id",
+    "date",
+    "source",
+    "boys_under_15",
+    "girls_under_15",
+    "boys_15_17",
+    "girls_15_17",
+    "children_seen",
+    "children_in_workings",
+    "children_tasks",
+    "pregnant_women_working",
+    "armed_group_present",
+    "security_forces_interfering",
+    "illegal_taxation",
+    "safety",
+    "cooperative_registration",
+    "management_documents",
+    "production_records",
+)
+EVIDENCE_FIELDS = ("id", "site_id", "date", "kind", "children")
+
+
+@dataclass(frozen=True)
+class Rules:
+    outcomes: dict[str, str]
+    correction_months: int = 3
+    red_clearance_months: int = 6
+    expiry_months: int = 12
+
+
+def current_rules() -> Rules:
+    outcomes = {code: default for code, (default, _label) in CONDITIONS.items()}
+    outcomes.update(dict(StatusRule.objects.values_list("condition", "outcome")))
+    policy = StatusPolicy.objects.first()
+    if policy is None:
+        return Rules(outcomes=outcomes)
+    return Rules(
+        outcomes=outcomes,
+        correction_months=policy.correction_months,
+        red_clearance_months=policy.red_clearance_months,
+        expiry_months=policy.expiry_months,
+    )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+@dataclass
+class Evidence:
+    """One piece of evidence in a site's history, reduced to what the rules need."""
+
+    date: datetime.date
+    kind: str  # "inspection", "child_case", "alert"
+    id: int
+    conditions: tuple[str, ...]
+    children_known: bool = True  # IPIS visits may not say whether children were there
+    children: int | None = None
+    detail: str = ""
+    source: str = "kinga"
+
+
+def _children_total(row: dict) -> int | None:
+    counts = [row["boys_under_15"], row["girls_under_15"], row["boys_15_17"], row["girls_15_17"]]
+    if all(c is None for c in counts):
+        return None
+    return sum(c or 0 for c in counts)
+
+
+def inspection_evidence(row: dict) -> Evidence:
+    conditions = []
+    total = _children_total(row)
+    if (total or 0) > 0 or row["children_in_workings"]:
+        conditions.append("child_working")
+    if row["armed_group_present"]:
+        conditions.append("armed_group")
+    if row["security_forces_interfering"]:
+        conditions.append("security_forces")
+    if row["pregnant_women_working"]:
+        conditions.append("pregnant_women")
+    if "missing" in (row["cooperative_registration"], row["management_documents"]):
+        conditions.append("cooperative_documents_missing")
+    if row["production_records"] == "missing":
+        conditions.append("production_records_missing")
+    if row["illegal_taxation"]:
+        conditions.append("illegal_taxation")
+    if row["safety"] == "serious":
+        conditions.append("serious_safety_incident")
+    known = total is not None or row["children_seen"] is not None or row["children_in_workings"] is not None
+    return Evidence(
+        date=row["date"],
+        kind="inspection",
+        id=row["id"],
+        conditions=tuple(conditions),
+        children_known=known,
+        children=total,
+        detail=row["children_tasks"] or "",
+        source=row["source"],
+    )
+
+
+def site_evidence(row: dict) -> Evidence:
+    condition = "child_case" if row["kind"] == SiteEvidence.Kind.CHILD_CASE else "verified_alert"
+    return Evidence(
+        date=row["date"],
+        kind=row["kind"],
+        id=row["id"],
+        conditions=(condition,) if row["children"] else (),
+        children=row["children"],
+    )
+
+
+@dataclass
+class StatusAt:
+    status: str
+    reason: str
+    date: datetime.date | None = None  # date of the evidence the status rests on
+    red_since: datetime.date | None = None
+    correction_deadline: datetime.date | None = None
+    overdue: bool = False
+    last_inspection: datetime.date | None = None
+    children_seen: bool = False
+    cause_kind: str = ""  # "inspection", "child_case", "alert", "time" or ""
+    cause_id: int | None = None
+    history: list = field(default_factory=list, repr=False)
+
+    @property
+    def authorisations_suspended(self) -> bool:
+        """Red suspends the site's authorisations (mineral evacuation)."""
+        return self.status == Status.RED
+
+    @property
+    def since(self) -> datetime.date | None:
+        return self.date
+
+    @property
+    def label(self) -> str:
+        return str(Status(self.status).label)
+
+
+def _describe(ev: Evidence, codes: Iterable[str]) -> str:
+    parts = []
+    for code in codes:
+        label = str(CONDITIONS[code][1])
+        if code == "child_working" and ev.children:
+            label = _("%(n)d child(ren) under 18 observed working or in the workings") % {"n": ev.children}
+        if code in ("child_case", "verified_alert") and ev.children:
+            label = f"{label} ({ev.children})"
+        parts.append(label)
+    text = "; ".join(parts)
+    if ev.detail and "child_working" in codes:
+        text += " — " + _("tasks: %(tasks)s") % {"tasks": ev.detail}
+    where = {
+        "inspection": _("IPIS visit") if ev.source == "ipis" else _("inspection"),
+        "child_case": _("case"),
+        "alert": _("alert"),
+    }[ev.kind]
+    return _("%(text)s (%(where)s of %(date)s)") % {"text": text, "where": where, "date": ev.date.isoformat()}
+
+
+def replay(evidence: list[Evidence], rules: Rules, at: datetime.date, keep_history: bool = False) -> StatusAt:
+    """The status at `at` from evidence sorted by date (evidence after `at` is ignored)."""
+    state = StatusAt(status=Status.BLUE, reason=_("Never inspected."))
+    for ev in evidence:
+        if ev.date > at:
+            break
+        before = state.status
+        if ev.children:
+            state.children_seen = True
+        active = [c for c in ev.conditions if rules.outcomes.get(c, "ignore") != "ignore"]
+        reds = [c for c in active if rules.outcomes[c] == "red"]
+        yellows = [c for c in active if rules.outcomes[c] == "yellow"]
+        if "child_working" in ev.conditions:
+            state.children_seen = True
+        if ev.kind == "inspection":
+            state.last_inspection = ev.date
+        if reds:
+            state.status, state.red_since, state.date = Status.RED, ev.date, ev.date
+            state.correction_deadline = None
+            state.reason = _describe(ev, reds)
+            state.cause_kind, state.cause_id = ev.kind, ev.id
+        elif ev.kind != "inspection":
+            continue  # a case or alert without children changes nothing
+        elif state.status == Status.RED and state.red_since is not None:
+            clear_from = add_months(state.red_since, rules.red_clearance_months)
+            if ev.date < clear_from:
+                state.date = ev.date
+                state.reason = _(
+                    "Still red: the re-inspection of %(date)s came before %(clear)s, the earliest date an "
+                    "on-site re-inspection can clear the finding of %(since)s."
+                ) % {
+                    "date": ev.date.isoformat(),
+                    "clear": clear_from.isoformat(),
+                    "since": state.red_since.isoformat(),
+                }
+                continue
+            state = _after_clean_or_yellow(state, ev, yellows, rules)
+        else:
+            state = _after_clean_or_yellow(state, ev, yellows, rules)
+        if keep_history and state.status != before:
+            state.history.append((ev, before, state.status, state.reason))
+    if state.status != Status.BLUE and state.date is not None:
+        expires = add_months(state.date, rules.expiry_months)
+        if at >= expires:
+            before = state.status
+            state.reason = _(
+                "Expired: no inspection for %(months)d months (last evidence of %(date)s: %(was)s)."
+            ) % {"months": rules.expiry_months, "date": state.date.isoformat(), "was": Status(before).label}
+            state.status, state.cause_kind, state.cause_id = Status.EXPIRED, "time", None
+            state.correction_deadline = None
+            if keep_history:
+                state.history.append((None, before, Status.EXPIRED, state.reason))
+    if state.status == Status.YELLOW and state.correction_deadline and at > state.correction_deadline:
+        state.overdue = True
+    return state
+
+
+def _after_clean_or_yellow(state: StatusAt, ev: Evidence, yellows: list[str], rules: Rules) -> StatusAt:
+    if yellows:
+        if state.status != Status.YELLOW or state.correction_deadline is None:
+            state.correction_deadline = add_months(ev.date, rules.correction_months)
+        state.status, state.date, state.red_since = Status.YELLOW, ev.date, None
+        state.reason = (
+            _describe(ev, yellows)
+            + " "
+            + _("To correct by %(deadline)s.") % {"deadline": state.correction_deadline.isoformat()}
+        )
+        state.cause_kind, state.cause_id = ev.kind, ev.id
+    elif not ev.children_known:
+        # A visit that did not record whether children were there cannot make a site green.
+        if state.status == Status.BLUE:
+            return state
+        state.date = ev.date
+    else:
+        was_red = state.status == Status.RED
+        state.status, state.date, state.red_since, state.correction_deadline = (
+            Status.GREEN,
+            ev.date,
+            None,
+            None,
+        )
+        state.reason = (
+            _("On-site re-inspection of %(date)s found nothing: red cleared.")
+            if was_red
+            else _("On-site inspection of %(date)s found nothing against the rules.")
+        ) % {"date": ev.date.isoformat()}
+        state.cause_kind, state.cause_id = ev.kind, ev.id
+    return state
+
+
+def evidence_for_sites(site_ids: Iterable[int] | None = None) -> dict[int, list[Evidence]]:
+    """Every site's evidence, sorted by date, in two set-based queries."""
+    inspections = Inspection.objects.filter(onsite=True)
+    others = SiteEvidence.objects.all()
+    if site_ids is not None:
+        ids = list(site_ids)
+        inspections = inspections.filter(site_id__in=ids)
+        others = others.filter(site_id__in=ids)
+    by_site: dict[int, list[Evidence]] = defaultdict(list)
+    for row in inspections.order_by().values(*INSPECTION_FIELDS).iterator(chunk_size=20000):
+        by_site[row["site_id"]].append(inspection_evidence(row))
+    for row in others.order_by().values(*EVIDENCE_FIELDS).iterator(chunk_size=20000):
+        by_site[row["site_id"]].append(site_evidence(row))
+    for items in by_site.values():
+        # Same day: cases and alerts after inspections, so a child found that day is not cleared by it.
+        items.sort(key=lambda e: (e.date, e.kind != "inspection", e.id))
+    return by_site
+
+
+def status_at(site: Site, at: datetime.date | None = None, rules: Rules | None = None) -> StatusAt:
+    at = at or timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):
+        return replay(evidence_for_sites([site.pk]).get(site.pk, []), rules or current_rules(), at)
+
+
+def site_history(site: Site, at: datetime.date | None = None) -> list[tuple]:
+    at = at or timezone.localdate()
+    state = replay(evidence_for_sites([site.pk]).get(site.pk, []), current_rules(), at, keep_history=True)
+    return state.history
+
+
+STORED = (
+    "status",
+    "status_date",
+    "status_reason",
+    "red_since",
+    "correction_deadline",
+    "children_seen",
+    "last_inspection_date",
+)
+
+
+def _stored_values(state: StatusAt) -> dict:
+    return {
+        "status": state.status,
+        "status_date": state.date if state.status != Status.BLUE else None,
+        "status_reason": state.reason,
+        "red_since": state.red_since,
+        "correction_deadline": state.correction_deadline,
+        "children_seen": state.children_seen,
+        "last_inspection_date": state.last_inspection,
+    }
+
+
+def _evidence_refs(state: StatusAt, default: str) -> dict:
+    if state.cause_kind == "inspection":
+        return {"evidence": StatusChange.Evidence.INSPECTION, "inspection_id": state.cause_id}
+    if state.cause_kind == "child_case":
+        return {"evidence": StatusChange.Evidence.CHILD_CASE, "site_evidence_id": state.cause_id}
+    if state.cause_kind == "alert":
+        return {"evidence": StatusChange.Evidence.ALERT, "site_evidence_id": state.cause_id}
+    if state.cause_kind == "time":
+        return {"evidence": StatusChange.Evidence.TIME}
+    return {"evidence": default}
+
+
+@transaction.atomic
+def recompute(
+    site_ids: Iterable[int] | None = None,
+    *,
+    at: datetime.date | None = None,
+    default_evidence: str = StatusChange.Evidence.RULES,
+    batch_size: int = 2000,
+    publish: bool = True,
+) -> int:
+    """Recompute and store the status of the given sites (all when None); record and publish changes.
+
+    Set-based: two queries read every site's evidence, one reads the stored statuses, changed rows are
+    written with bulk updates. Returns the number of sites whose status changed.
+    """
+    at = at or timezone.localdate()
+    rules = current_rules()
+    with translation.override(settings.LANGUAGE_CODE):
+        by_site = evidence_for_sites(site_ids)
+        sites = Site.objects.order_by()
+        if site_ids is not None:
+            sites = sites.filter(pk__in=list(site_ids))
+        changed_rows: list[Site] = []
+        changes: list[StatusChange] = []
+        published: list[tuple] = []
+        for row in sites.values("id", *STORED).iterator(chunk_size=20000):
+            state = replay(by_site.get(row["id"], []), rules, at)
+            values = _stored_values(state)
+            if all(row[k] == v for k, v in values.items()):
+                continue
+            changed_rows.append(Site(id=row["id"], **values))
+            if row["status"] != state.status:
+                refs = _evidence_refs(state, default_evidence)
+                effective = state.date or at
+                if state.cause_kind == "time" and state.date:
+                    effective = add_months(state.date, rules.expiry_months)
+                changes.append(
+                    StatusChange(
+                        site_id=row["id"],
+                        effective_on=effective,
+                        old_status=row["status"],
+                        new_status=state.status,
+                        reason=state.reason,
+                        **refs,
+                    )
+                )
+                published.append((row["id"], row["status"], state.status, state.reason))
+    for start in range(0, len(changed_rows), batch_size):
+        Site.objects.bulk_update(changed_rows[start : start + batch_size], list(STORED))
+    StatusChange.objects.bulk_create(changes, batch_size=batch_size)
+    for site_id, old, new, reason in published if publish else ():
+        events.publish("sites.status_changed", site_id=site_id, old=old, new=new, reason=reason)
+    return len(changes)

@@ -1,0 +1,200 @@
+import json
+import uuid
+
+import pytest
+from django.test import Client
+
+from kinga.core.models import AuditEvent
+from kinga.core.roles import Role
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+from kinga.sites import services
+from kinga.sites.models import Inspection, Site, StatusChange, Zone
+from kinga.sites.status import add_months
+from kinga.sites.tests.factories import make_site, months_ago
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(reference_places):
+    return make_site(name="Kasulo")
+
+
+@pytest.fixture
+def inspection(site):
+    inspector = actor_of(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    return services.record_inspection(actor=inspector, site=site, date=months_ago(1))
+
+
+@pytest.fixture
+def zone(reference_places):
+    admin = actor_of(make_member(make_organisation(), Role.ADMIN))
+    from kinga.core.models import Place
+
+    return services.create_zone(actor=admin, code="ZEA-1", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201"))
+
+
+def read_pages(site, inspection, zone):
+    return [
+        "/sites/",
+        "/sites/carte/",
+        "/sites/carte/donnees.json",
+        f"/sites/{site.uuid}/",
+        f"/sites/inspections/{inspection.uuid}/",
+        "/sites/regles/",
+        "/sites/zea/",
+        f"/sites/zea/{zone.uuid}/",
+        "/api/v1/sites/",
+        f"/api/v1/sites/{site.uuid}/",
+        f"/api/v1/sites/{site.uuid}/status/",
+        f"/api/v1/sites/{site.uuid}/timeline/",
+        "/api/v1/sites/map/",
+        "/api/v1/site-inspections/",
+        "/api/v1/zones/",
+        "/api/v1/zones/progress/",
+    ]
+
+
+def test_anonymous_users_cannot_read_anything(site, inspection, zone):
+    for url in read_pages(site, inspection, zone):
+        response = Client().get(url)
+        assert response.status_code in (302, 401, 403), url
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.COMPANY_OFFICER, Role.FOCAL_POINT, Role.SITE_INSPECTOR])
+def test_every_role_reads_sites(role, site, inspection, zone):
+    client = client_for(make_member(make_organisation(), role))
+    for url in read_pages(site, inspection, zone):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/sites/ajouter/", "/sites/zea/ajouter/", "SITE/modifier/", "SITE/inspecter/"],
+)
+def test_write_pages_need_their_permission(url, site):
+    url = url.replace("SITE", f"/sites/{site.uuid}")
+    viewer = client_for(make_member(make_organisation(), Role.VIEWER))
+    assert viewer.get(url).status_code == 403
+    assert viewer.post(url, {}).status_code == 403
+
+
+def test_unknown_objects_are_404(reference_places):
+    client = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    for url in (f"/sites/{uuid.uuid4()}/", f"/sites/inspections/{uuid.uuid4()}/", f"/sites/zea/{uuid.uuid4()}/",
+                f"/api/v1/sites/{uuid.uuid4()}/", f"/sites/photos/{uuid.uuid4()}/"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_photos_need_their_permission(inspection):
+    viewer = client_for(make_member(make_organisation(), Role.VIEWER))
+    assert viewer.get(f"/sites/photos/{uuid.uuid4()}/").status_code == 403
+    assert viewer.post(f"/sites/inspections/{inspection.uuid}/photos/").status_code == 403
+
+
+def test_rules_are_read_by_all_but_changed_by_admins_only(site):
+    coordinator = client_for(make_member(make_organisation(), Role.COORDINATOR))
+    assert coordinator.post("/sites/regles/", {"expiry_months": 6}).status_code == 403
+    admin = client_for(make_member(make_organisation(), Role.ADMIN))
+    page = admin.get("/sites/regles/")
+    assert page.status_code == 200
+    from kinga.sites.status import CONDITIONS
+
+    data = {f"rule_{c}": d for c, (d, _l) in CONDITIONS.items()}
+    data.update(correction_months=3, red_clearance_months=6, expiry_months=24)
+    assert admin.post("/sites/regles/", data).status_code == 302
+    assert AuditEvent.objects.filter(target_type="sites.statuspolicy").exists()
+
+
+def test_acceptance_two_children_red_then_green_on_timeline_and_map(site):
+    inspector_member = make_member(make_organisation(), Role.SITE_INSPECTOR)
+    client = client_for(inspector_member)
+    base = {"safety": "none", "boys_under_15": 0, "girls_under_15": 0, "boys_15_17": 0, "girls_15_17": 0}
+    first = add_months(months_ago(0), -8)
+    assert client.post(f"/sites/{site.uuid}/inspecter/", {**base, "date": first.isoformat()}).status_code == 302
+    site.refresh_from_db()
+    assert site.status == "green"
+    finding = months_ago(7)
+    response = client.post(
+        f"/sites/{site.uuid}/inspecter/",
+        {**base, "date": finding.isoformat(), "boys_under_15": 1, "girls_15_17": 1, "children_tasks": "lavage",
+         "action_1": "Retirer les enfants des puits", "deadline_1": months_ago(6).isoformat()},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/sites/{site.uuid}/").content.decode()
+    assert 'id="site-status">Rouge' in page and "2 enfant(s)" in page
+    features = json.loads(client.get("/sites/carte/donnees.json").content)["sites"]
+    assert [f[3] for f in features if f[0] == str(site.uuid)] == ["red"]
+    assert [f[4] for f in features if f[0] == str(site.uuid)] == [1]
+    response = client.post(
+        f"/sites/{site.uuid}/inspecter/", {**base, "date": add_months(finding, 6).isoformat()}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/sites/{site.uuid}/").content.decode()
+    assert 'id="site-status">Vert' in page
+    assert "rouge levé" in page and "2 enfant(s)" in page  # both changes stay on the timeline
+    features = json.loads(client.get("/sites/carte/donnees.json?status=green").content)["sites"]
+    assert str(site.uuid) in [f[0] for f in features]
+    assert StatusChange.objects.filter(site=site).count() == 3  # blue→green, green→red, red→green
+    assert AuditEvent.objects.filter(target_type="sites.inspection").count() == 3
+
+
+def test_inspection_form_errors_are_shown_in_french(site):
+    client = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    response = client.post(f"/sites/{site.uuid}/inspecter/", {"date": "2999-01-01", "safety": "none",
+                           "boys_under_15": 0, "girls_under_15": 0, "boys_15_17": 0, "girls_15_17": 0})
+    assert response.status_code == 400
+    assert "futur" in response.content.decode()
+    assert not Inspection.objects.filter(site=site).exists()
+
+
+def test_site_place_can_be_corrected_and_is_audited(site):
+    from kinga.core.models import Place
+
+    client = client_for(make_member(make_organisation(), Role.COORDINATOR))
+    lubudi = Place.objects.get(pcode="CD7203")
+    response = client.post(
+        f"/sites/{site.uuid}/modifier/",
+        {"name": site.name, "place": lubudi.pk, "site_type": "informal", "minerals": "Cobalt"},
+    )
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert site.territory == lubudi and site.minerals == ["Cobalt"]
+    assert AuditEvent.objects.filter(target_type="sites.site", action="update").exists()
+
+
+def test_zone_lifecycle_through_the_screens(zone):
+    client = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    url = f"/sites/zea/{zone.uuid}/"
+    response = client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()})
+    assert response.status_code == 400 and "superficie" in response.content.decode()
+    Zone.objects.filter(pk=zone.pk).update(area_ha=120, latitude=-10.7, longitude=25.4)
+    assert client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()}).status_code == 302
+    assert client.post(url, {"study-title": "Étude", "study-kind": "mineralisation",
+                             "study-url": "https://example.org/e.pdf",
+                             "study-published_on": months_ago(2).isoformat()}).status_code == 302
+    assert client.post(url, {"stage-stage": "viable", "stage-on": months_ago(1).isoformat()}).status_code == 302
+    assert client.post(url, {"stage-stage": "equipped", "stage-on": months_ago(0).isoformat(),
+                             "stage-processing_units": 2}).status_code == 302
+    zone.refresh_from_db()
+    assert zone.stage == "equipped" and zone.processing_units == 2
+    progress = client.get("/api/v1/zones/progress/").json()
+    assert {p["key"]: p["value"] for p in progress} == {"located": 1, "viable": 1, "equipped": 1}
+    assert AuditEvent.objects.filter(target_type="sites.zone", action="update").count() >= 3
+
+
+def test_api_inspection_create_needs_permission_and_gives_field_errors(site):
+    viewer = client_for(make_member(make_organisation(), Role.VIEWER))
+    payload = {"site": str(site.uuid), "date": months_ago(1).isoformat(), "boys_under_15": 2}
+    assert viewer.post("/api/v1/site-inspections/", payload, content_type="application/json").status_code == 403
+    inspector = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    bad = inspector.post("/api/v1/site-inspections/", {**payload, "date": "2999-01-01"},
+                         content_type="application/json")
+    assert bad.status_code == 400 and "date" in bad.json()
+    ok = inspector.post("/api/v1/site-inspections/", payload, content_type="application/json")
+    assert ok.status_code == 201, ok.content
+    status = inspector.get(f"/api/v1/sites/{site.uuid}/status/").json()
+    assert status["status"] == "red" and status["authorisations_suspended"] is True
+    assert Site.objects.get(pk=site.pk).status == "red"

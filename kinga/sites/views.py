@@ -1,0 +1,423 @@
+"""Screens of the mine-sites app: list, map, site page with its timeline, inspections, rules table, ZEA."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kinga.core import access
+from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.sites import forms, selectors, services
+from kinga.sites.models import CorrectiveAction, Inspection, Site, Status, Zone
+
+IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _filters(request, actor) -> tuple[dict, dict]:
+    """Filters from the query string: (selector kwargs, raw values for the template)."""
+    raw = {k: request.GET.get(k, "").strip() for k in ("q", "territory", "mineral", "status", "children")}
+    kwargs: dict = {"q": raw["q"], "mineral": raw["mineral"]}
+    if raw["status"] in Status.values:
+        kwargs["status"] = raw["status"]
+    if raw["children"] == "1":
+        kwargs["children_seen"] = True
+    if raw["territory"]:
+        kwargs["territory"] = access.get_object_or_404(actor, Place, uuid=raw["territory"])
+    return kwargs, raw
+
+
+def _filter_context(actor, raw) -> dict:
+    return {
+        "filters": raw,
+        "territories": selectors.territories_with_sites(actor),
+        "minerals": selectors.minerals(),
+        "statuses": Status.choices,
+        "ipis_credit": IPIS_CREDIT,
+    }
+
+
+@login_required
+def site_list(request):
+    actor = request.actor
+    kwargs, raw = _filters(request, actor)
+    qs = selectors.sites(actor, **kwargs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": query.urlencode(),
+        "counts": selectors.status_counts(actor, **kwargs),
+        **_filter_context(actor, raw),
+    }
+    template = "sites/list.html#site-rows" if request.htmx else "sites/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def site_map(request):
+    actor = request.actor
+    access.require(actor, "sites.view")
+    _kwargs, raw = _filters(request, actor)
+    context = {
+        "tile_url": settings.KINGA_MAP_TILE_URL,
+        "tile_attribution": settings.KINGA_MAP_TILE_ATTRIBUTION,
+        "statuses": Status.choices,
+        **_filter_context(actor, raw),
+    }
+    return render(request, "sites/map.html", context)
+
+
+@login_required
+def map_data(request):
+    """Compact map data: {"fields": [...], "sites": [[uuid, lat, lon, status, children, name, code], ...]}."""
+    actor = request.actor
+    kwargs, _raw = _filters(request, actor)
+    rows = selectors.map_features(actor, **kwargs)
+    body = json.dumps(
+        {
+            "fields": ["uuid", "lat", "lon", "status", "children_seen", "name", "code"],
+            "sites": rows,
+            "source": IPIS_CREDIT,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return HttpResponse(body, content_type="application/json")
+
+
+@login_required
+def site_detail(request, site_uuid):
+    actor = request.actor
+    site = selectors.site(actor, site_uuid)
+    state = selectors.child_labour_status(site)
+    context = {
+        "site": site,
+        "state": state,
+        "timeline": selectors.timeline(actor, site),
+        "ipis_credit": IPIS_CREDIT,
+    }
+    return render(request, "sites/detail.html", context)
+
+
+def _site_form(actor, data=None, *, initial=None, editing=False):
+    return forms.SiteForm(
+        data,
+        initial=initial,
+        editing=editing,
+        places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
+        organisations=access.scoped(actor, Organisation).order_by("name"),
+        zones=selectors.zones(actor),
+    )
+
+
+@login_required
+def site_add(request):
+    actor = request.actor
+    access.require(actor, "sites.edit")
+    form = _site_form(actor, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            site = services.create_site(actor=actor, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Site “%(name)s” added.") % {"name": site.name})
+            return redirect("sites:detail", site_uuid=site.uuid)
+    return render(
+        request,
+        "sites/form.html",
+        {"form": form, "title": _("Add a site")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def site_edit(request, site_uuid):
+    actor = request.actor
+    access.require(actor, "sites.edit")
+    site = selectors.site(actor, site_uuid)
+    initial = {
+        "name": site.name,
+        "place": site.place_id,
+        "site_type": site.site_type,
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "minerals": ", ".join(site.minerals),
+        "workers_count": site.workers_count,
+        "operator": site.operator_id,
+        "state_services": ", ".join(site.state_services),
+        "zone": site.zone_id,
+    }
+    form = _site_form(actor, request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_site(actor=actor, site=site, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Site updated."))
+            return redirect("sites:detail", site_uuid=site.uuid)
+    return render(
+        request,
+        "sites/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": site.name}, "site": site},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def inspection_add(request, site_uuid):
+    actor = request.actor
+    access.require(actor, "sites.inspect")
+    site = selectors.site(actor, site_uuid)
+    form = forms.InspectionForm(
+        request.POST or None,
+        organisations=access.scoped(actor, Organisation).order_by("name"),
+        initial={"organisations": [actor.organisation_id] if actor.organisation_id else []},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = services.record_inspection(
+                actor=actor,
+                site=site,
+                date=form.cleaned_data["date"],
+                organisations=list(form.cleaned_data["organisations"]),
+                actions=form.actions(),
+                **form.inspection_fields(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            site.refresh_from_db()
+            messages.success(
+                request,
+                _("Inspection recorded. Site status: %(status)s.") % {"status": Status(site.status).label},
+            )
+            return redirect("sites:inspection", inspection_uuid=inspection.uuid)
+    return render(
+        request,
+        "sites/inspection_form.html",
+        {"form": form, "site": site},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def inspection_detail(request, inspection_uuid):
+    actor = request.actor
+    inspection = selectors.inspection(actor, inspection_uuid)
+    photos = []
+    if actor.has("sites.view_photos"):
+        from kinga.sites.models import InspectionPhoto
+
+        photos = list(
+            access.scoped(actor, InspectionPhoto, perm="sites.view_photos").filter(inspection=inspection)
+        )
+    context = {
+        "inspection": inspection,
+        "site": inspection.site,
+        "actions": access.scoped(actor, CorrectiveAction).filter(inspection=inspection),
+        "photos": photos,
+        "photo_form": forms.PhotoForm(),
+        "ipis_credit": IPIS_CREDIT,
+    }
+    return render(request, "sites/inspection.html", context)
+
+
+@login_required
+@require_POST
+def photo_add(request, inspection_uuid):
+    actor = request.actor
+    access.require(actor, "sites.inspect")
+    inspection = selectors.inspection(actor, inspection_uuid)
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_photo(actor=actor, inspection=inspection, **form.cleaned_data)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("Photo added."))
+    else:
+        messages.error(request, _("Choose a photo to add."))
+    return redirect("sites:inspection", inspection_uuid=inspection.uuid)
+
+
+@login_required
+def photo_file(request, photo_uuid):
+    """Photos are served through the app (never as public media): they may show children."""
+    from django.http import FileResponse
+
+    from kinga.sites.models import InspectionPhoto
+
+    actor = request.actor
+    photo = access.get_object_or_404(actor, InspectionPhoto, perm="sites.view_photos", uuid=photo_uuid)
+    return FileResponse(photo.image.open("rb"))
+
+
+@login_required
+@require_POST
+def action_done(request, action_uuid):
+    actor = request.actor
+    access.require(actor, "sites.inspect")
+    action = access.get_object_or_404(actor, CorrectiveAction, uuid=action_uuid)
+    form = forms.ActionDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complete_action(actor=actor, action=action, done_on=form.cleaned_data["done_on"])
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("Corrective action marked as done."))
+    else:
+        messages.error(request, _("Give the date the action was done."))
+    return redirect("sites:inspection", inspection_uuid=action.inspection.uuid)
+
+
+@login_required
+def rules(request):
+    actor = request.actor
+    rows, policy = selectors.rules_table(actor)
+    can_edit = actor.has("sites.configure_rules")
+    form = None
+    if can_edit:
+        form = forms.RulesForm(
+            request.POST or None,
+            rows=rows,
+            initial={
+                "correction_months": policy.correction_months,
+                "red_clearance_months": policy.red_clearance_months,
+                "expiry_months": policy.expiry_months,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                changed = services.update_rules(
+                    actor=actor,
+                    outcomes=form.outcomes(),
+                    correction_months=form.cleaned_data["correction_months"],
+                    red_clearance_months=form.cleaned_data["red_clearance_months"],
+                    expiry_months=form.cleaned_data["expiry_months"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Rules saved. %(n)d site(s) changed status.") % {"n": changed})
+                return redirect("sites:rules")
+    elif request.method == "POST":
+        access.require(actor, "sites.configure_rules")
+    return render(
+        request,
+        "sites/rules.html",
+        {"rows": rows, "policy": policy, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+# --- ZEA -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def zone_list(request):
+    actor = request.actor
+    stage = request.GET.get("stage", "")
+    q = request.GET.get("q", "").strip()
+    qs = selectors.zones(actor, stage=stage if stage in Zone.Stage.values else "", q=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "stage": stage,
+        "stages": Zone.Stage.choices,
+        "progress": selectors.zone_progress(actor),
+    }
+    return render(request, "sites/zones.html", context)
+
+
+@login_required
+def zone_add(request):
+    actor = request.actor
+    access.require(actor, "sites.edit")
+    form = forms.ZoneForm(
+        request.POST or None,
+        places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            zone = services.create_zone(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("ZEA “%(name)s” added.") % {"name": zone.name})
+            return redirect("sites:zone", zone_uuid=zone.uuid)
+    return render(
+        request,
+        "sites/form.html",
+        {"form": form, "title": _("Add a ZEA")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def zone_detail(request, zone_uuid):
+    actor = request.actor
+    zone = selectors.zone(actor, zone_uuid)
+    stage_form = forms.StageForm(prefix="stage")
+    study_form = forms.StudyForm(prefix="study")
+    status = 200
+    if request.method == "POST":
+        access.require(actor, "sites.edit")
+        try:
+            if "stage-stage" in request.POST:
+                stage_form = forms.StageForm(request.POST, prefix="stage")
+                if stage_form.is_valid():
+                    services.advance_zone(actor=actor, zone=zone, **stage_form.cleaned_data)
+                    messages.success(request, _("Stage updated."))
+                    return redirect("sites:zone", zone_uuid=zone.uuid)
+            else:
+                study_form = forms.StudyForm(request.POST, request.FILES, prefix="study")
+                if study_form.is_valid():
+                    data = dict(study_form.cleaned_data)
+                    services.add_study(actor=actor, zone=zone, **data)
+                    messages.success(request, _("Study attached."))
+                    return redirect("sites:zone", zone_uuid=zone.uuid)
+        except ValidationError as exc:
+            target = stage_form if "stage-stage" in request.POST else study_form
+            _apply_errors(target, exc)
+        status = 400
+    context = {
+        "zone": zone,
+        "studies": selectors.studies(actor, zone),
+        "sites": selectors.sites(actor).filter(zone=zone),
+        "stage_form": stage_form,
+        "study_form": study_form,
+    }
+    return render(request, "sites/zone.html", context, status=status)
+
+
+def _url(name: str, **kwargs) -> str:
+    return reverse(name, kwargs=kwargs)
+
+
+__all__ = ["Inspection", "Site"]
