@@ -31,7 +31,9 @@ def zone(reference_places):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
     from kinga.core.models import Place
 
-    return services.create_zone(actor=admin, code="ZEA-1", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201"))
+    return services.create_zone(
+        actor=admin, code="ZEA-1", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201")
+    )
 
 
 def read_pages(site, inspection, zone):
@@ -83,8 +85,13 @@ def test_write_pages_need_their_permission(url, site):
 
 def test_unknown_objects_are_404(reference_places):
     client = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
-    for url in (f"/sites/{uuid.uuid4()}/", f"/sites/inspections/{uuid.uuid4()}/", f"/sites/zea/{uuid.uuid4()}/",
-                f"/api/v1/sites/{uuid.uuid4()}/", f"/sites/photos/{uuid.uuid4()}/"):
+    for url in (
+        f"/sites/{uuid.uuid4()}/",
+        f"/sites/inspections/{uuid.uuid4()}/",
+        f"/sites/zea/{uuid.uuid4()}/",
+        f"/api/v1/sites/{uuid.uuid4()}/",
+        f"/sites/photos/{uuid.uuid4()}/",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -113,14 +120,23 @@ def test_acceptance_two_children_red_then_green_on_timeline_and_map(site):
     client = client_for(inspector_member)
     base = {"safety": "none", "boys_under_15": 0, "girls_under_15": 0, "boys_15_17": 0, "girls_15_17": 0}
     first = add_months(months_ago(0), -8)
-    assert client.post(f"/sites/{site.uuid}/inspecter/", {**base, "date": first.isoformat()}).status_code == 302
+    assert (
+        client.post(f"/sites/{site.uuid}/inspecter/", {**base, "date": first.isoformat()}).status_code == 302
+    )
     site.refresh_from_db()
     assert site.status == "green"
     finding = months_ago(7)
     response = client.post(
         f"/sites/{site.uuid}/inspecter/",
-        {**base, "date": finding.isoformat(), "boys_under_15": 1, "girls_15_17": 1, "children_tasks": "lavage",
-         "action_1": "Retirer les enfants des puits", "deadline_1": months_ago(6).isoformat()},
+        {
+            **base,
+            "date": finding.isoformat(),
+            "boys_under_15": 1,
+            "girls_15_17": 1,
+            "children_tasks": "lavage",
+            "action_1": "Retirer les enfants des puits",
+            "deadline_1": months_ago(6).isoformat(),
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/sites/{site.uuid}/").content.decode()
@@ -143,8 +159,17 @@ def test_acceptance_two_children_red_then_green_on_timeline_and_map(site):
 
 def test_inspection_form_errors_are_shown_in_french(site):
     client = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
-    response = client.post(f"/sites/{site.uuid}/inspecter/", {"date": "2999-01-01", "safety": "none",
-                           "boys_under_15": 0, "girls_under_15": 0, "boys_15_17": 0, "girls_15_17": 0})
+    response = client.post(
+        f"/sites/{site.uuid}/inspecter/",
+        {
+            "date": "2999-01-01",
+            "safety": "none",
+            "boys_under_15": 0,
+            "girls_under_15": 0,
+            "boys_15_17": 0,
+            "girls_15_17": 0,
+        },
+    )
     assert response.status_code == 400
     assert "futur" in response.content.decode()
     assert not Inspection.objects.filter(site=site).exists()
@@ -171,13 +196,31 @@ def test_zone_lifecycle_through_the_screens(zone):
     response = client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()})
     assert response.status_code == 400 and "superficie" in response.content.decode()
     Zone.objects.filter(pk=zone.pk).update(area_ha=120, latitude=-10.7, longitude=25.4)
-    assert client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()}).status_code == 302
-    assert client.post(url, {"study-title": "Étude", "study-kind": "mineralisation",
-                             "study-url": "https://example.org/e.pdf",
-                             "study-published_on": months_ago(2).isoformat()}).status_code == 302
-    assert client.post(url, {"stage-stage": "viable", "stage-on": months_ago(1).isoformat()}).status_code == 302
-    assert client.post(url, {"stage-stage": "equipped", "stage-on": months_ago(0).isoformat(),
-                             "stage-processing_units": 2}).status_code == 302
+    assert (
+        client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()}).status_code == 302
+    )
+    assert (
+        client.post(
+            url,
+            {
+                "study-title": "Étude",
+                "study-kind": "mineralisation",
+                "study-url": "https://example.org/e.pdf",
+                "study-published_on": months_ago(2).isoformat(),
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(url, {"stage-stage": "viable", "stage-on": months_ago(1).isoformat()}).status_code == 302
+    )
+    assert (
+        client.post(
+            url,
+            {"stage-stage": "equipped", "stage-on": months_ago(0).isoformat(), "stage-processing_units": 2},
+        ).status_code
+        == 302
+    )
     zone.refresh_from_db()
     assert zone.stage == "equipped" and zone.processing_units == 2
     progress = client.get("/api/v1/zones/progress/").json()
@@ -188,10 +231,13 @@ def test_zone_lifecycle_through_the_screens(zone):
 def test_api_inspection_create_needs_permission_and_gives_field_errors(site):
     viewer = client_for(make_member(make_organisation(), Role.VIEWER))
     payload = {"site": str(site.uuid), "date": months_ago(1).isoformat(), "boys_under_15": 2}
-    assert viewer.post("/api/v1/site-inspections/", payload, content_type="application/json").status_code == 403
+    assert (
+        viewer.post("/api/v1/site-inspections/", payload, content_type="application/json").status_code == 403
+    )
     inspector = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
-    bad = inspector.post("/api/v1/site-inspections/", {**payload, "date": "2999-01-01"},
-                         content_type="application/json")
+    bad = inspector.post(
+        "/api/v1/site-inspections/", {**payload, "date": "2999-01-01"}, content_type="application/json"
+    )
     assert bad.status_code == 400 and "date" in bad.json()
     ok = inspector.post("/api/v1/site-inspections/", payload, content_type="application/json")
     assert ok.status_code == 201, ok.content
