@@ -319,16 +319,25 @@ def record_lot(
 ) -> Lot:
     access.require(actor, "supply.record")
     check_cooperative(actor, cooperative)
-    _check_mineral(mineral)
-    _check_grade(grade_percent)
+    errors: dict[str, list[str]] = {}
+    for check in (
+        lambda: _check_mineral(mineral),
+        lambda: _check_grade(grade_percent),
+        lambda: _not_in_future(date, "date"),
+    ):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if weight_kg is None or weight_kg <= 0:
-        raise ValidationError({"weight_kg": [_("The weight must be more than zero.")]})
-    _not_in_future(date, "date")
+        errors["weight_kg"] = [_("The weight must be more than zero.")]
     if buyer is None or buyer.type != OrganisationType.COMPANY:
-        raise ValidationError({"buyer": [_("Choose the buying company.")]})
+        errors["buyer"] = [_("Choose the buying company.")]
     reference = reference.strip() or _new_code("LOT", date)
     if Lot.objects.filter(reference=reference).exists():
-        raise ValidationError({"reference": [_("A lot with this reference already exists.")]})
+        errors["reference"] = [_("A lot with this reference already exists.")]
+    if errors:
+        raise ValidationError(errors)
     lot = Lot.objects.create(
         reference=reference,
         site=site,

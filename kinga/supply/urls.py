@@ -1,3 +1,30 @@
+from django.urls import path
+
+from kinga.supply import views
+
 app_name = "supply"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lots/", views.lot_list, name="lots"),
+    path("lots/nouveau/", views.lot_add, name="lot_add"),
+    path("lots/<uuid:lot_uuid>/", views.lot_detail, name="lot_detail"),
+    path("lots/<uuid:lot_uuid>/decider/", views.lot_decide, name="lot_decide"),
+    path(
+        "autorisations/<uuid:authorisation_uuid>/derogation/", views.override_request, name="override_request"
+    ),
+    path(
+        "autorisations/<uuid:authorisation_uuid>/derogation/decider/",
+        views.override_decide,
+        name="override_decide",
+    ),
+    path("cooperatives/", views.cooperative_list, name="cooperatives"),
+    path("cooperatives/<uuid:cooperative_uuid>/", views.cooperative_detail, name="cooperative_detail"),
+    path("cooperatives/<uuid:cooperative_uuid>/documents/", views.document_add, name="document_add"),
+    path("cooperatives/<uuid:cooperative_uuid>/membres/", views.miner_add, name="miner_add"),
+    path("production/", views.production_list, name="production"),
+    path("production/saisir/", views.production_add, name="production_add"),
+    path("documents-requis/", views.document_types, name="document_types"),
+    path("documents-requis/ajouter/", views.document_type_edit, name="document_type_add"),
+    path("documents-requis/<uuid:type_uuid>/", views.document_type_edit, name="document_type_edit"),
+]

@@ -1,0 +1,233 @@
+"""Every screen: anonymous → login, other organisation → 404, role without the permission → 403, and the journey."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from kinga.core.models import AuditEvent
+from kinga.core.roles import Role
+from kinga.core.testing import client_for, make_member, make_organisation
+from kinga.supply import services
+from kinga.supply.models import DocumentType, Lot, LotStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _urls(world, lot, authorisation=None):
+    pages = [
+        "/supply/",
+        "/supply/lots/",
+        "/supply/lots/nouveau/",
+        f"/supply/lots/{lot.uuid}/",
+        "/supply/cooperatives/",
+        f"/supply/cooperatives/{world.coop.uuid}/",
+        f"/supply/cooperatives/{world.coop.uuid}/documents/",
+        f"/supply/cooperatives/{world.coop.uuid}/membres/",
+        "/supply/production/",
+        "/supply/production/saisir/",
+        "/supply/documents-requis/",
+        "/supply/documents-requis/ajouter/",
+        f"/supply/documents-requis/{DocumentType.objects.first().uuid}/",
+    ]
+    return pages
+
+
+def test_anonymous_users_are_sent_to_login(world):
+    lot = world.lot()
+    for url in _urls(world, lot):
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    for url in (f"/supply/lots/{lot.uuid}/decider/",):
+        assert Client().post(url).status_code == 302
+
+
+RECORDING = ("nouveau/", "/documents/", "/membres/", "saisir/")
+CONFIGURING = ("documents-requis",)
+
+
+def test_every_page_opens_for_the_roles_that_use_it(world):
+    lot = world.lot()
+    coordinator, inspector = client_for(world.coordinator), client_for(world.inspector)
+    for url in _urls(world, lot):
+        if any(part in url for part in RECORDING):
+            assert inspector.get(url).status_code == 200, url
+            assert coordinator.get(url).status_code == 403, url
+        elif any(part in url for part in CONFIGURING):
+            assert coordinator.get(url).status_code == 200, url
+            assert inspector.get(url).status_code == 403, url
+        else:
+            assert coordinator.get(url).status_code == 200, url
+            assert inspector.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "url,role",
+    [
+        ("/supply/", Role.CASEWORKER),
+        ("/supply/lots/", Role.FOCAL_POINT),
+        ("/supply/lots/nouveau/", Role.COMPANY_OFFICER),
+        ("/supply/cooperatives/", Role.VIEWER),
+        ("/supply/production/saisir/", Role.COORDINATOR),
+        ("/supply/documents-requis/", Role.SITE_INSPECTOR),
+        ("/supply/documents-requis/ajouter/", Role.DATA_CLERK),
+    ],
+)
+def test_roles_without_the_permission_get_403(world, url, role):
+    assert client_for(make_member(make_organisation(), role)).get(url).status_code == 403
+
+
+def test_company_officers_see_only_their_own_lots(world):
+    mine = world.lot()
+    theirs = world.lot(buyer=world.other_buyer)
+    client = client_for(world.officer)
+    body = client.get("/supply/lots/").content.decode()
+    assert mine.reference in body and theirs.reference not in body
+    assert client.get(f"/supply/lots/{mine.uuid}/").status_code == 200
+    assert client.get(f"/supply/lots/{theirs.uuid}/").status_code == 404
+
+
+def test_cooperatives_see_only_their_own_records(world):
+    mine = world.lot()
+    theirs = world.lot(coop=world.other_coop)
+    client = client_for(world.coop_manager)
+    assert client.get(f"/supply/lots/{mine.uuid}/").status_code == 200
+    assert client.get(f"/supply/lots/{theirs.uuid}/").status_code == 404
+    assert client.get(f"/supply/cooperatives/{world.coop.uuid}/").status_code == 200
+    assert client.get(f"/supply/cooperatives/{world.other_coop.uuid}/").status_code == 404
+    assert client.post(f"/supply/cooperatives/{world.other_coop.uuid}/documents/", {}).status_code == 404
+
+
+def test_only_inspectors_can_decide_and_other_orgs_get_404(world, site_statuses):
+    lot = world.lot()
+    assert client_for(world.coop_manager).post(f"/supply/lots/{lot.uuid}/decider/").status_code == 403
+    assert client_for(world.officer).post(f"/supply/lots/{lot.uuid}/decider/").status_code == 403
+    other_coop_member = make_member(world.other_coop, Role.ORG_MANAGER)
+    assert client_for(other_coop_member).get(f"/supply/lots/{lot.uuid}/").status_code == 404
+
+
+def test_recording_a_lot_with_bad_input_shows_french_errors(world):
+    client = client_for(world.coop_clerk)
+    response = client.post(
+        "/supply/lots/nouveau/",
+        {
+            "site": world.site.pk,
+            "cooperative": world.coop.pk,
+            "mineral": "cobalt",
+            "weight_kg": "0",
+            "date": (datetime.date.today() + datetime.timedelta(days=5)).isoformat(),
+            "buyer": world.buyer.pk,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Le poids doit être supérieur à zéro." in body and "Cette date est dans le futur." in body
+    assert not Lot.objects.exists()
+
+
+def test_the_journey_record_refuse_override_on_screens(world, site_statuses):
+    world.give_documents()
+    response = client_for(world.coop_clerk).post(
+        "/supply/lots/nouveau/",
+        {
+            "site": world.site.pk,
+            "cooperative": world.coop.pk,
+            "mineral": "cobalt",
+            "weight_kg": "950.5",
+            "grade_percent": "11",
+            "date": datetime.date.today().isoformat(),
+            "buyer": world.buyer.pk,
+        },
+    )
+    assert response.status_code == 302
+    lot = Lot.objects.get()
+    site_statuses(world.site, "red", reason="2 enfants observés dans les puits")
+    inspector = client_for(world.inspector)
+    inspector.post(f"/supply/lots/{lot.uuid}/decider/")
+    page = inspector.get(f"/supply/lots/{lot.uuid}/").content.decode()
+    assert "Refusé" in page and "ROUGE" in page and "2 enfants observés dans les puits" in page
+    decision = lot.authorisations.get()
+    inspector.post(
+        f"/supply/autorisations/{decision.uuid}/derogation/", {"reason": "Lot extrait avant la visite, pesé."}
+    )
+    # the same person cannot approve, and an inspector lacks the right to
+    assert (
+        inspector.post(
+            f"/supply/autorisations/{decision.uuid}/derogation/decider/",
+            {"reason": "Je m'approuve moi-même.", "approve": "1"},
+        ).status_code
+        == 403
+    )
+    coordinator = client_for(world.coordinator)
+    coordinator.post(
+        f"/supply/autorisations/{decision.uuid}/derogation/decider/",
+        {"reason": "Vérifié avec la division des mines.", "approve": "1"},
+    )
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.OVERRIDDEN and lot.site_status == "red"
+    page = coordinator.get(f"/supply/lots/{lot.uuid}/").content.decode()
+    assert "Dérogation accordée" in page and "Vérifié avec la division des mines." in page
+    assert AuditEvent.objects.filter(target_id=str(decision.uuid)).count() == 3
+
+
+def test_cooperative_page_shows_documents_members_and_production(world):
+    services.register_miner(
+        actor=world.actor(world.coop_manager),
+        cooperative=world.coop,
+        member_number="M-1",
+        sex="F",
+        birth_year=datetime.date.today().year - 28,
+    )
+    client = client_for(world.coop_manager)
+    response = client.post(
+        f"/supply/cooperatives/{world.coop.uuid}/documents/",
+        {
+            "document_type": DocumentType.objects.get(code="autorisation-zea").pk,
+            "issued_on": "2025-01-10",
+            "valid_until": "2025-12-31",
+            "reference": "ZEA-42",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/supply/cooperatives/{world.coop.uuid}/").content.decode()
+    assert "ZEA-42" in page and "expiré" in page and "manquant" in page
+    assert "1 membre actif" in page
+
+
+def test_document_types_are_configured_by_administrators(world):
+    client = client_for(world.admin)
+    response = client.post(
+        "/supply/documents-requis/ajouter/",
+        {
+            "code": "plan-securite",
+            "name_fr": "Plan de sécurité",
+            "name_en": "Safety plan",
+            "is_required": "on",
+            "order": "60",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert DocumentType.objects.get(code="plan-securite").is_required
+    assert AuditEvent.objects.filter(
+        target_type="supply.documenttype", action="create", actor=world.admin.user
+    ).exists()
+
+
+def test_production_entry_and_statistics(world):
+    client = client_for(world.inspector)
+    month = datetime.date.today().replace(day=1)
+    response = client.post(
+        "/supply/production/saisir/",
+        {
+            "site": world.site.pk,
+            "cooperative": world.coop.pk,
+            "mineral": "cobalt",
+            "month": month.isoformat(),
+            "tonnage": "12.5",
+            "grade_percent": "9",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/supply/production/").content.decode()
+    assert "Kasulo" in page and "12.5" in page.replace(",", ".")
