@@ -8,6 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case management")
 
     def ready(self) -> None:
-        # Access rules, navigation, indicator sources and synthetic-data generators of this app
-        # are registered here (see kinga/core/access.py and kinga/core/plugins.py).
-        pass
+        from .rules import register_rules
+
+        register_rules()

@@ -65,6 +65,7 @@ _CASES = {
     "cases.register": {Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_CLERK},
     "cases.work": {Role.CASEWORKER, Role.SUPERVISOR},
     "cases.approve": {Role.SUPERVISOR},
+    "cases.assign": {Role.SUPERVISOR, Role.ORG_MANAGER},
     "cases.override_consent": {Role.SUPERVISOR, Role.ORG_MANAGER},
     "cases.provide_service": {Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_MANAGER},
     "cases.manage_services": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},

@@ -1,0 +1,310 @@
+"""Reads of case management, always scoped through kinga.core.access (views and the API use only these).
+
+Functions for other apps (no identities in their results):
+- `latest_labour_status(case_ids)`: for each case, what the latest follow-up or retention check found
+  (working at a mine? attending school or training?) — the households app shows it per child;
+- `cases_by_ids(actor, ids)`: the cases of these ids the actor may see;
+- `case_counts_by_site(site_ids=None, start=None, end=None)`: children identified per mine site (counts).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, F, Q, QuerySet
+
+from kinga.core import access, audit, crypto
+from kinga.core.access import Actor
+
+from . import clock
+from .models import (
+    Case,
+    CaseStatus,
+    ChildNameIndex,
+    FollowUp,
+    Referral,
+    ReferralStatus,
+    RetentionCheck,
+    Service,
+)
+from .rules import case_filter
+
+
+def cases(actor: Actor) -> QuerySet:
+    return access.scoped(actor, Case).select_related("child", "caseworker", "territory")
+
+
+def caseload(actor: Actor, *, status: str = "", q: str = "", include_closed: bool = False) -> QuerySet:
+    """The actor's cases, the earliest task due first (overdue work at the top), then the newest."""
+    qs = cases(actor)
+    if status:
+        qs = qs.filter(status=status)
+    elif not include_closed:
+        qs = qs.exclude(status=CaseStatus.CLOSED)
+    if q:
+        qs = search(qs, q)
+    return qs.order_by(F("next_due").asc(nulls_last=True), "-id")
+
+
+def name_token_digests(q: str) -> list[list[str]]:
+    """For each whole token of the query, its exact and phonetic digests."""
+    return [[crypto.exact_digest(t), crypto.phonetic_digest(t)] for t in crypto.name_tokens(q)]
+
+
+def search(qs: QuerySet, q: str) -> QuerySet:
+    """Whole name tokens, exactly or phonetically, through the blind index; or a case number (prefix).
+
+    'Ilunga Kabwe' finds children with a name token Ilunga (or Ilounga…) AND one Kabwe (or Kabue…);
+    'Ilu' finds nothing: there is no substring search on names, by design (no plaintext to search).
+    """
+    q = q.strip()
+    if not q:
+        return qs
+    number = q.upper().replace(" ", "")
+    if number[:3] == "LUA" or number[:2] == "CD" or any(c.isdigit() for c in number):
+        return qs.filter(number__startswith=number)
+    tokens = name_token_digests(q)
+    if not tokens:
+        return qs.none()
+    for digests in tokens:
+        qs = qs.filter(child_id__in=ChildNameIndex.objects.filter(digest__in=digests).values("child_id"))
+    return qs
+
+
+def search_cases(actor: Actor, q: str) -> QuerySet:
+    """Name or number search among the cases the actor may see (nothing for counts-only roles)."""
+    return search(cases(actor), q).order_by("-identification_date", "-id")
+
+
+def open_case_file(actor: Actor, uuid) -> Case:
+    """One case file, the open written to the access log."""
+    case = access.get_object_or_404(
+        actor,
+        Case,
+        queryset=Case.objects.select_related(
+            "child",
+            "child__residence",
+            "child__place_of_origin",
+            "organisation",
+            "caseworker",
+            "supervisor",
+            "territory",
+            "identification_site",
+            "identification_place",
+        ),
+        uuid=uuid,
+    )
+    audit.record_read(actor=actor, obj=case)
+    return case
+
+
+def get_case(actor: Actor, uuid, *, perm: str | None = None) -> Case:
+    """A case to act on (no access-log line: the write that follows is audited)."""
+    return access.get_object_or_404(
+        actor, Case, perm=perm, queryset=Case.objects.select_related("child", "organisation"), uuid=uuid
+    )
+
+
+def timeline(case: Case) -> QuerySet:
+    return case.events.select_related("actor").order_by("date", "at", "id")
+
+
+def overdue(actor: Actor, *, today: datetime.date | None = None) -> QuerySet:
+    today = today or clock.today()
+    return cases(actor).filter(next_due__lt=today).select_related("caseworker").order_by("next_due", "id")
+
+
+def team_overview(actor: Actor, *, today: datetime.date | None = None) -> list[dict]:
+    """Per caseworker of the team: open cases, overdue tasks, cases awaiting the supervisor."""
+    today = today or clock.today()
+    access.require(actor, "cases.approve")
+    rows = (
+        cases(actor)
+        .exclude(caseworker__isnull=True)
+        .values("caseworker_id", "caseworker__full_name", "caseworker__email")
+        .annotate(
+            open=Count("id", filter=~Q(status=CaseStatus.CLOSED)),
+            overdue=Count("id", filter=Q(next_due__lt=today)),
+            awaiting=Count("id", filter=Q(status__in=[CaseStatus.CARE_PLAN, CaseStatus.READY_TO_CLOSE])),
+            high=Count("id", filter=Q(risk="high") & ~Q(status=CaseStatus.CLOSED)),
+        )
+        .order_by("-overdue", "caseworker__full_name")
+    )
+    return list(rows)
+
+
+def awaiting_supervisor(actor: Actor) -> QuerySet:
+    return (
+        cases(actor)
+        .filter(status__in=[CaseStatus.CARE_PLAN, CaseStatus.READY_TO_CLOSE])
+        .order_by("updated_at")
+    )
+
+
+def referrals_out(
+    actor: Actor, *, overdue_only: bool = False, today: datetime.date | None = None
+) -> QuerySet:
+    """Referrals of the actor's cases, with their status; the overdue ones (unanswered past due) first."""
+    today = today or clock.today()
+    access.require(actor, "cases.view_identity")
+    q = case_filter(actor, "case__")
+    qs = Referral.objects.select_related("case", "provider", "service")
+    if q is not None:
+        qs = qs.filter(q)
+    if overdue_only:
+        qs = qs.filter(status=ReferralStatus.PENDING, answer_due__lt=today)
+    return qs.order_by("status", "answer_due")
+
+
+def referrals_in(actor: Actor, *, status: str = "") -> QuerySet:
+    qs = access.scoped(actor, Referral, perm="cases.provide_service").select_related(
+        "case", "case__child", "service", "case__organisation"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by(F("answered_on").asc(nulls_first=True), "-referred_on")
+
+
+def referral_in(actor: Actor, uuid) -> Referral:
+    referral = access.get_object_or_404(
+        actor,
+        Referral,
+        perm="cases.provide_service",
+        queryset=Referral.objects.select_related("case", "case__child", "case__organisation", "service"),
+        uuid=uuid,
+    )
+    audit.record_read(actor=actor, obj=referral, note="shared fields")
+    return referral
+
+
+def shared_fields(referral: Referral) -> dict:
+    """What a provider sees of a referred case: enough to serve the child, nothing more."""
+    case, child = referral.case, referral.case.child
+    caregiver = (child.caregivers or [{}])[0] if child.caregivers else {}
+    return {
+        "case_number": case.number,
+        "given_name": child.given_name,
+        "family_name": child.family_name,
+        "sex": child.get_sex_display(),
+        "age": clock.age_on(child.date_of_birth, clock.today()),
+        "languages": ", ".join(child.languages or []),
+        "disability": child.get_disability_display(),
+        "school_status": child.get_school_status_display(),
+        "last_grade": child.last_grade,
+        "caregiver_name": caregiver.get("name", ""),
+        "caregiver_phone": caregiver.get("phone", ""),
+        "referring_organisation": str(case.organisation),
+        "service_type": referral.get_service_type_display(),
+        "reason": referral.reason,
+    }
+
+
+def services_directory(actor: Actor, *, service_type: str = "", q: str = "", place=None) -> QuerySet:
+    qs = access.scoped(actor, Service).filter(is_active=True).select_related("organisation", "place")
+    if service_type:
+        qs = qs.filter(service_type=service_type)
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(organisation__name__icontains=q) | Q(organisation__acronym__icontains=q)
+        )
+    if place is not None:
+        qs = qs.filter(place__path__startswith=place.path)
+    return qs
+
+
+def retention_checks_due(actor: Actor, *, today: datetime.date | None = None) -> QuerySet:
+    today = today or clock.today()
+    access.require(actor, "cases.view_identity")
+    q = case_filter(actor, "case__")
+    qs = RetentionCheck.objects.filter(
+        done_on__isnull=True, case__status=CaseStatus.CLOSED, closure_date=F("case__closed_on")
+    ).select_related("case")
+    if q is not None:
+        qs = qs.filter(q)
+    return qs.order_by("due_date")
+
+
+def counts(actor: Actor) -> dict:
+    """Case counts by status: what counts-only roles see (province-wide), and others for their scope."""
+    access.require(actor, "cases.view_counts")
+    qs = Case.objects.all()
+    if actor.has("cases.view_identity"):
+        qs = access.scoped(actor, Case)
+    elif not (actor.aggregates_only or actor.is_system_wide):
+        qs = qs.filter(organisation_id=actor.organisation_id)
+    rows = qs.values("status").annotate(n=Count("id"))
+    by_status = {row["status"]: row["n"] for row in rows}
+    relapsed = qs.filter(relapse_count__gt=0).count()
+    return {
+        "by_status": [(s, CaseStatus(s).label, by_status.get(s, 0)) for s in CaseStatus.values],
+        "total": sum(by_status.values()),
+        "relapsed": relapsed,
+    }
+
+
+# --- for other apps --------------------------------------------------------------------------------
+
+
+def cases_by_ids(actor: Actor, ids: Iterable[int]) -> QuerySet:
+    return cases(actor).filter(pk__in=list(ids))
+
+
+def latest_labour_status(case_ids: Iterable[int]) -> dict[int, dict]:
+    """{case_id: {"date", "working_at_mine", "attending"}} from the latest follow-up or retention check.
+
+    No identity is returned: callers show it next to records they already may see.
+    """
+    ids = list(case_ids)
+    result: dict[int, dict] = {}
+    follow_ups = (
+        FollowUp.objects.filter(case_id__in=ids, visit_date__isnull=False)
+        .order_by("case_id", "-visit_date", "-id")
+        .values(
+            "case_id", "visit_date", "found_working", "seen_at_site", "in_school_or_training", "attending"
+        )
+    )
+    for row in follow_ups:
+        if row["case_id"] in result:
+            continue
+        result[row["case_id"]] = {
+            "date": row["visit_date"],
+            "working_at_mine": bool(row["found_working"] or row["seen_at_site"]),
+            "attending": bool(row["in_school_or_training"] and row["attending"]),
+        }
+    checks = (
+        RetentionCheck.objects.filter(case_id__in=ids, done_on__isnull=False)
+        .order_by("case_id", "-done_on")
+        .values("case_id", "done_on", "found_working", "seen_at_site", "in_school_or_training")
+    )
+    seen: set[int] = set()
+    for row in checks:
+        if row["case_id"] in seen:
+            continue
+        seen.add(row["case_id"])
+        current = result.get(row["case_id"])
+        if current is None or current["date"] < row["done_on"]:
+            result[row["case_id"]] = {
+                "date": row["done_on"],
+                "working_at_mine": bool(row["found_working"] or row["seen_at_site"]),
+                "attending": bool(row["in_school_or_training"]),
+            }
+    return result
+
+
+def case_counts_by_site(
+    site_ids: Iterable[int] | None = None,
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[int, int]:
+    """{site_id: number of children identified there} in [start, end] — counts only."""
+    qs = Case.objects.filter(identification_site__isnull=False)
+    if site_ids is not None:
+        qs = qs.filter(identification_site_id__in=list(site_ids))
+    if start:
+        qs = qs.filter(identification_date__gte=start)
+    if end:
+        qs = qs.filter(identification_date__lte=end)
+    rows = qs.values("identification_site_id").annotate(n=Count("child_id", distinct=True))
+    return {row["identification_site_id"]: row["n"] for row in rows}

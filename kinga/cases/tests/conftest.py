@@ -1,0 +1,88 @@
+import datetime
+
+import pytest
+
+from kinga.cases import clock
+from kinga.core.models import OrganisationType
+from kinga.core.roles import Role
+from kinga.core.testing import actor_of, make_member, make_organisation
+
+TODAY = datetime.date(2026, 3, 2)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Freezes the case clock; tests move it with `today.set(date)`."""
+
+    class Clock:
+        value = TODAY
+
+        def set(self, value):
+            self.value = value
+
+        def __call__(self):
+            return self.value
+
+    c = Clock()
+    monkeypatch.setattr(clock, "today", c)
+    return c
+
+
+@pytest.fixture
+def team(db, kolwezi):
+    """An NGO with a supervisor and two caseworkers, a provider NGO with a caseworker, a coordinator."""
+    from kinga.sites.models import Site
+
+    org = make_organisation("Enfance Lualaba")
+    supervisor = make_member(org, Role.SUPERVISOR)
+    worker = make_member(org, Role.CASEWORKER, supervisor=supervisor)
+    other_worker = make_member(org, Role.CASEWORKER, supervisor=supervisor)
+    manager = make_member(org, Role.ORG_MANAGER)
+    clerk = make_member(org, Role.DATA_CLERK, supervisor=supervisor)
+    provider_org = make_organisation("CRS Kolwezi")
+    provider = make_member(provider_org, Role.CASEWORKER)
+    other_org = make_organisation("Autre ONG")
+    outsider = make_member(other_org, Role.SUPERVISOR)
+    idak = make_organisation("IDAK", type=OrganisationType.IDAK)
+    coordinator = make_member(idak, Role.COORDINATOR)
+    funder = make_member(make_organisation("Bailleur"), Role.VIEWER)
+    site = Site.objects.create(code="codmine00001", name="Kasulo", place=kolwezi)
+
+    class Team:
+        pass
+
+    t = Team()
+    t.org, t.provider_org, t.other_org = org, provider_org, other_org
+    t.supervisor, t.worker, t.other_worker, t.manager, t.clerk = (
+        supervisor,
+        worker,
+        other_worker,
+        manager,
+        clerk,
+    )
+    t.provider, t.outsider, t.coordinator, t.funder = provider, outsider, coordinator, funder
+    t.site, t.kolwezi = site, kolwezi
+    t.actor = lambda m: actor_of(m)
+    return t
+
+
+def register(team, *, today=TODAY, **kw):
+    from kinga.cases import services
+
+    values = {
+        "given_name": "Trésor",
+        "family_name": "Ilunga Kabwe",
+        "sex": "M",
+        "date_of_birth": datetime.date(2013, 5, 4),
+        "identification_method": "site_inspection",
+        "identification_date": today - datetime.timedelta(days=1),
+        "identification_site": team.site,
+        "work_activities": ["digging", "washing"],
+        "hazards": ["pits"],
+        "hours_per_week": 30,
+        "caregivers": [{"name": "Mama Ngalula", "relationship": "mère", "phone": "+243990000001"}],
+        "today": today,
+    }
+    by = kw.pop("by", team.worker)
+    values.update(kw)
+    return services.register_case(actor=actor_of(by), **values)
