@@ -8,6 +8,30 @@ class PlanConfig(AppConfig):
     verbose_name = _("Operational plan")
 
     def ready(self) -> None:
-        # Access rules, navigation, indicator sources and synthetic-data generators of this app
-        # are registered here (see kinga/core/access.py and kinga/core/plugins.py).
-        pass
+        from kinga.core import access
+        from kinga.core.plugins import register_reference_loader
+        from kinga.plan import models
+        from kinga.plan.loading import ensure_plan_loaded
+
+        # The plan, its money and its progress are open to every member (plan.view): what each actor signed
+        # up to is public within Kinga. Writes are checked per organisation in services.
+        for model in (
+            models.Plan,
+            models.Tag,
+            models.Axis,
+            models.Action,
+            models.Activity,
+            models.Party,
+            models.Indicator,
+            models.IndicatorTarget,
+            models.IndicatorValue,
+            models.PlanRevision,
+            models.ExchangeRate,
+            models.Commitment,
+            models.FundingTransaction,
+            models.ProgressReport,
+        ):
+            access.register(model, scope=access.unscoped, view_permission="plan.view")
+
+        # After places (0) and organisations (10): the plan's implementers and funders are organisations.
+        register_reference_loader("plan", ensure_plan_loaded, order=20)

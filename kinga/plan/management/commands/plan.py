@@ -1,0 +1,96 @@
+"""`kinga plan load [FILE] [--force]`, `kinga plan reconcile [--json] [--current]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from django.core.management.base import CommandError
+
+from kinga.core.actors import ActorCommand
+from kinga.plan.loading import PlanRevisedError, load_plan
+from kinga.plan.planfile import PlanFileError
+
+
+class Command(ActorCommand):
+    help = "The operational plan: load the plan file, reconcile the budget, export."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        load = sub.add_parser(
+            "load", help="Load the plan file (default: the Lualaba plan shipped with Kinga)."
+        )
+        load.add_argument("file", nargs="?", help="A plan file (YAML).")
+        load.add_argument(
+            "--force", action="store_true", help="Reload even if users revised the plan since (recorded)."
+        )
+        rec = sub.add_parser("reconcile", help="Budget synthesis against the sum of the detailed lines.")
+        rec.add_argument("--json", action="store_true", help="Machine-readable output.")
+        rec.add_argument("--current", action="store_true", help="The current revised plan, not the baseline.")
+        rec.add_argument("--plan", default=None, help="Plan code (default: the only plan).")
+        # Sub-parsers do not inherit --actor: accept it after the sub-command too (SUPPRESS keeps the
+        # value given before the sub-command).
+        for p in (load, rec):
+            p.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS, help="Act as this user.")
+
+    def handle(self, *args, **options):
+        return getattr(self, "handle_" + options["subcommand"])(options)
+
+    def handle_load(self, options):
+        actor = self.get_actor(options)
+        try:
+            result = load_plan(actor=actor, path=options.get("file"), force=options["force"])
+        except PlanFileError as exc:
+            raise CommandError(f"Fichier du plan invalide, rien n'a été chargé : {exc}") from None
+        except PlanRevisedError as exc:
+            raise CommandError(str(exc)) from None
+        plan = result.plan
+        if result.created:
+            self.stdout.write(f"plan {plan.code}: chargé ({plan.axes.count()} axes).")
+        elif not result.changes:
+            self.stdout.write(f"plan {plan.code}: déjà à jour, rien n'a changé.")
+        else:
+            self.stdout.write(f"plan {plan.code}: {len(result.changes)} changement(s) :")
+            for line in result.changes:
+                self.stdout.write(f"  {line}")
+
+    def _plan(self, options):
+        from kinga.plan.models import Plan
+
+        plans = Plan.objects.all()
+        if options.get("plan"):
+            plans = plans.filter(code=options["plan"])
+        plan = plans.order_by("pk").first()
+        if plan is None:
+            raise CommandError("Aucun plan chargé : lancez d'abord « kinga plan load ».")
+        return plan
+
+    def handle_reconcile(self, options):
+        from kinga.core import access
+        from kinga.plan.reconcile import reconcile
+
+        access.require(self.get_actor(options), "plan.view")
+        report = reconcile(self._plan(options), current=options["current"])
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write("Axe  Synthèse (USD)  Lignes détaillées (USD)  Écart (USD)")
+        for axis in report["axes"]:
+            self.stdout.write(
+                f"{axis['number']:>3}  {_usd(axis['synthesis_usd']):>14}  {_usd(axis['detail_usd']):>23}  "
+                f"{_usd(axis['difference_usd'], sign=True):>11}  {axis['title']}"
+            )
+            for amb in axis["ambiguous"]:
+                self.stdout.write(
+                    f"       montant ambigu — {amb['where']} : « {amb['as_written']} » lu "
+                    f"{_usd(amb['reading_usd'])} USD"
+                )
+        self.stdout.write(
+            f"Tot  {_usd(report['synthesis_total_usd']):>14}  {_usd(report['detail_total_usd']):>23}  "
+            f"{_usd(report['difference_total_usd'], sign=True):>11}"
+        )
+
+
+def _usd(value: int, sign: bool = False) -> str:
+    return (f"{value:+,}" if sign else f"{value:,}").replace(",", "\u202f")

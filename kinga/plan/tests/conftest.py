@@ -1,0 +1,16 @@
+import pytest
+
+from kinga.core.actors import system_actor
+from kinga.core.reference import load_organisations
+
+
+@pytest.fixture
+def organisations(reference_places):
+    load_organisations()
+
+
+@pytest.fixture
+def plan(organisations):
+    from kinga.plan.loading import load_plan
+
+    return load_plan(actor=system_actor()).plan
