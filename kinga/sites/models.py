@@ -149,6 +149,8 @@ class Site(models.Model):
     state_services = models.JSONField(_("state services present"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=16, default="kinga")  # "ipis" or "kinga"
     place_warning = models.CharField(_("place warning"), max_length=255, blank=True)
+    # Set when a user corrects the place: later IPIS imports then leave it alone.
+    place_corrected = models.BooleanField(_("place corrected by a user"), default=False)
     # Official qualification: as given, with its date and source; never computed by Kinga.
     qualification = models.CharField(
         _("official qualification"), max_length=8, choices=Qualification.choices, blank=True, default=""

@@ -86,9 +86,10 @@ def update_site(*, actor: Actor, site: Site, **fields) -> Site:
     for key, value in fields.items():
         setattr(site, key, value)
     _check_coordinates(site.latitude, site.longitude)
-    if "place" in fields:
+    if "place" in fields and site.place_id != before["place"]:
         site.territory = territory_of(site.place)
         site.place_warning = ""
+        site.place_corrected = True
     site.save()
     audit.record_update(actor=actor, obj=site, before=before)
     return site

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kinga.core import events
+from kinga.sites.bulk import fast_update
 from kinga.sites.models import Inspection, Site, SiteEvidence, Status, StatusChange, StatusPolicy, StatusRule
 
 # The conditions the engine can detect, with their default outcome. Administrators change the outcome
@@ -391,7 +392,7 @@ def recompute(
         sites = Site.objects.order_by()
         if site_ids is not None:
             sites = sites.filter(pk__in=list(site_ids))
-        changed_rows: list[Site] = []
+        changed_rows: list[dict] = []
         changes: list[StatusChange] = []
         published: list[tuple] = []
         for row in sites.values("id", *STORED).iterator(chunk_size=20000):
@@ -399,7 +400,7 @@ def recompute(
             values = _stored_values(state)
             if all(row[k] == v for k, v in values.items()):
                 continue
-            changed_rows.append(Site(id=row["id"], **values))
+            changed_rows.append({"id": row["id"], **values})
             if row["status"] != state.status:
                 refs = _evidence_refs(state, default_evidence)
                 effective = state.date or at
@@ -416,8 +417,7 @@ def recompute(
                     )
                 )
                 published.append((row["id"], row["status"], state.status, state.reason))
-    for start in range(0, len(changed_rows), batch_size):
-        Site.objects.bulk_update(changed_rows[start : start + batch_size], list(STORED))
+    fast_update(Site, changed_rows, list(STORED), batch_size=batch_size)
     StatusChange.objects.bulk_create(changes, batch_size=batch_size)
     for site_id, old, new, reason in published if publish else ():
         events.publish("sites.status_changed", site_id=site_id, old=old, new=new, reason=reason)

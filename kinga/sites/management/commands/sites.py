@@ -1,0 +1,56 @@
+"""`kinga sites import-ipis FILE [--rejects OUT.csv]` and `kinga sites refresh-status`."""
+
+import argparse
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+
+from kinga.core import access
+from kinga.core.actors import ActorCommand
+
+
+class Command(ActorCommand):
+    help = "Mine sites: import the IPIS open data, refresh every site's child-labour status."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import-ipis", help="Load the IPIS open data CSV (idempotent).")
+        imp.add_argument("file")
+        imp.add_argument(
+            "--rejects", metavar="OUT.csv", help="Write the rejected rows with their reason here."
+        )
+        refresh = sub.add_parser(
+            "refresh-status",
+            help="Recompute every site's status today (records expiries and overdue corrections on the timelines).",
+        )
+        for subparser in (imp, refresh):  # --actor also accepted after the sub-command
+            subparser.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS)
+
+    def handle(self, *args, **options):
+        actor = self.get_actor(options)
+        if options["action"] == "import-ipis":
+            from kinga.sites.ipis import import_ipis
+
+            started = time.perf_counter()
+            try:
+                result = import_ipis(options["file"], actor=actor, rejects_path=options.get("rejects"))
+            except FileNotFoundError:
+                raise CommandError(f"Fichier introuvable : {options['file']}") from None
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
+            for warning in result.warnings[:50]:
+                self.stderr.write(f"avertissement : {warning}")
+            if len(result.warnings) > 50:
+                self.stderr.write(f"... et {len(result.warnings) - 50} autres avertissements")
+            for reject in result.rejected[:50]:
+                self.stderr.write(f"rejet ligne {reject['line']} (vid {reject['vid']}) : {reject['reason']}")
+            self.stdout.write(result.summary() + f" ({time.perf_counter() - started:.1f} s)")
+        elif options["action"] == "refresh-status":
+            from kinga.sites.models import StatusChange
+            from kinga.sites.status import recompute
+
+            access.require(actor, "sites.configure_rules")
+            changed = recompute(default_evidence=StatusChange.Evidence.TIME)
+            self.stdout.write(f"{changed} statut(s) de site modifié(s).")
