@@ -11,6 +11,8 @@ from kinga.core.plugins import api_routes
 router = DefaultRouter()
 router.register("places", core_api.PlaceViewSet, basename="place")
 router.register("organisations", core_api.OrganisationViewSet, basename="organisation")
+router.register("members", core_api.MemberViewSet, basename="member")
+router.register("tokens", core_api.ApiTokenViewSet, basename="token")
 router.register("audit", core_api.AuditEventViewSet, basename="audit")
 for prefix, viewset, basename in api_routes():
     router.register(prefix, viewset, basename=basename)

@@ -8,8 +8,19 @@ from rest_framework.response import Response
 
 from kinga.core import access, selectors, services
 from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from kinga.core.models import AuditEvent, Organisation, Place
-from kinga.core.serializers import AuditEventSerializer, MeSerializer, OrganisationSerializer, PlaceSerializer
+from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place
+from kinga.core.serializers import (
+    ApiTokenSerializer,
+    AuditEventSerializer,
+    MemberCreateSerializer,
+    MemberSerializer,
+    MemberUpdateSerializer,
+    MeSerializer,
+    NewApiTokenSerializer,
+    OrganisationDetailSerializer,
+    OrganisationWriteSerializer,
+    PlaceSerializer,
+)
 
 
 class PlaceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -37,11 +48,143 @@ class PlaceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return Response(PlaceSerializer(place).data, status=status.HTTP_201_CREATED)
 
 
-class OrganisationViewSet(ScopedReadOnlyViewSet):
+class OrganisationViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Organisations: everyone reads them; administrators create and change them (PATCH)."""
+
     model = Organisation
-    serializer_class = OrganisationSerializer
-    permissions_by_action = {"*": "core.view_organisations"}
-    filterset_fields = ["type"]
+    serializer_class = OrganisationDetailSerializer
+    permissions_by_action = {
+        "create": "core.manage_organisations",
+        "partial_update": "core.manage_organisations",
+        "*": "core.view_organisations",
+    }
+    filterset_fields = ["type", "is_active"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def scoped_queryset(self):
+        return super().scoped_queryset().prefetch_related("aliases", "areas").order_by("name")
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update"):
+            return OrganisationWriteSerializer
+        return OrganisationDetailSerializer
+
+    def _changes(self, data: dict) -> dict:
+        if "area_pcodes" in data:
+            data["areas"] = services.places_by_pcodes(data.pop("area_pcodes"), field="area_pcodes")
+        return data
+
+    @extend_schema(responses={201: OrganisationDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = OrganisationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = self._changes(dict(serializer.validated_data))
+        data.pop("is_active", None)
+        organisation = services.create_organisation(actor=self.actor, **data)
+        return Response(OrganisationDetailSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=OrganisationDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        organisation = self.get_object()
+        serializer = OrganisationWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = self._changes(dict(serializer.validated_data))
+        organisation = services.update_organisation(actor=self.actor, organisation=organisation, **data)
+        return Response(OrganisationDetailSerializer(organisation).data)
+
+
+class MemberViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Members (a person's role in an organisation): administrators manage all, organisation managers
+    their own organisation's. Deactivate with PATCH {"is_active": false}; nothing is ever deleted."""
+
+    model = Membership
+    serializer_class = MemberSerializer
+    permissions_by_action = {"*": "core.manage_members"}
+    filterset_fields = ["role", "is_active"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def scoped_queryset(self):
+        qs = selectors.members(self.actor)
+        organisation = self.request.query_params.get("organisation")
+        if organisation:
+            qs = qs.filter(organisation__uuid=_uuid_or_none(organisation))
+        return qs
+
+    def _supervisor(self, value):
+        if value is None:
+            return None
+        supervisor = selectors.members(self.actor).filter(uuid=value).first()
+        if supervisor is None:
+            raise ValidationError({"supervisor": [_("Unknown supervisor.")]})
+        return supervisor
+
+    @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = MemberCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organisation = selectors.organisations(self.actor).filter(uuid=data.pop("organisation")).first()
+        if organisation is None:
+            raise ValidationError({"organisation": [_("Unknown organisation.")]})
+        data["supervisor"] = self._supervisor(data.get("supervisor"))
+        membership = services.add_member(actor=self.actor, organisation=organisation, **data)
+        if not membership.user.has_usable_password():
+            url = request.build_absolute_uri(services.invitation_path(membership.user))
+            services.send_invitation(actor=self.actor, membership=membership, url=url)
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        membership = self.get_object()
+        serializer = MemberUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "supervisor" in data:
+            data["supervisor"] = self._supervisor(data["supervisor"])
+        membership = services.update_member(actor=self.actor, membership=membership, **data)
+        return Response(MemberSerializer(membership).data)
+
+
+class ApiTokenViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """The acting user's own API tokens. DELETE revokes a token (it stays listed, unusable)."""
+
+    model = ApiToken
+    serializer_class = ApiTokenSerializer
+    permissions_by_action = {"*": "core.use_api"}
+
+    def scoped_queryset(self):
+        return selectors.my_tokens(self.actor)
+
+    @extend_schema(request=ApiTokenSerializer, responses={201: NewApiTokenSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ApiTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = services.create_api_token(
+            actor=self.actor,
+            name=serializer.validated_data["name"],
+            expires_at=serializer.validated_data.get("expires_at"),
+        )
+        token.key = key
+        return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        services.revoke_api_token(actor=self.actor, token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _uuid_or_none(text: str):
+    import uuid
+
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):

@@ -125,16 +125,33 @@ def record(
     )
 
 
-def record_create(*, actor: Actor | User | None, obj: models.Model, note: str = "", **kw) -> AuditEvent:
-    return record(
-        actor=actor, action=AuditAction.CREATE, target=obj, changes=_creation_changes(obj), note=note, **kw
-    )
+def record_create(
+    *,
+    actor: Actor | User | None,
+    obj: models.Model,
+    note: str = "",
+    extra_changes: dict[str, Any] | None = None,
+    **kw,
+) -> AuditEvent:
+    changes = _creation_changes(obj)
+    if extra_changes:
+        changes.update({name: _jsonable(change) for name, change in extra_changes.items()})
+    return record(actor=actor, action=AuditAction.CREATE, target=obj, changes=changes, note=note, **kw)
 
 
 def record_update(
-    *, actor: Actor | User | None, obj: models.Model, before: dict[str, Any], note: str = "", **kw
+    *,
+    actor: Actor | User | None,
+    obj: models.Model,
+    before: dict[str, Any],
+    note: str = "",
+    extra_changes: dict[str, Any] | None = None,
+    **kw,
 ) -> AuditEvent | None:
+    """The fields changed since `before`; `extra_changes` adds what a snapshot cannot see (e.g. relations)."""
     changes = diff(obj, before)
+    if extra_changes:
+        changes.update({name: _jsonable(change) for name, change in extra_changes.items()})
     if not changes and not note:
         return None
     return record(actor=actor, action=AuditAction.UPDATE, target=obj, changes=changes, note=note, **kw)

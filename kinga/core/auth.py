@@ -47,3 +47,12 @@ def _first_enrolment_right_after_password_login() -> bool:
     # Only factors enrolled since that login (the enrolment and its recovery codes), never older ones.
     logged_in_at = datetime.datetime.fromtimestamp(max(logins), tz=datetime.UTC)
     return not Authenticator.objects.filter(user=user, created_at__lt=logged_in_at).exists()
+
+
+def axes_username(request, credentials: dict | None) -> str | None:
+    """The login (e-mail, lower-cased) django-axes counts failures for."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("login") or credentials.get("username")
+    if not value and request is not None and request.method == "POST":
+        value = request.POST.get("login")
+    return value.strip().lower() if value else None

@@ -54,6 +54,25 @@ def reference_loaders() -> list[Loader]:
     return sorted(_REFERENCE_LOADERS, key=lambda loader: loader.order)
 
 
+def run_reference_loaders(*, actor=None, stdout=None) -> None:
+    """Run every reference loader in order, as `actor` (default: the system actor)."""
+    import inspect
+
+    if actor is None:
+        from kinga.core.actors import system_actor
+
+        actor = system_actor()
+    for loader in reference_loaders():
+        parameters = inspect.signature(loader.run).parameters
+        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        kwargs = {
+            name: value
+            for name, value in (("actor", actor), ("stdout", stdout))
+            if takes_any or name in parameters
+        }
+        loader.run(**kwargs)
+
+
 def register_synth_generator(name: str, fn: Callable[[SynthContext], Any], *, order: int = 100) -> None:
     """fn(ctx) bulk-inserts this app's synthetic records for ctx.scale; it writes no audit rows."""
     if not any(loader.name == name for loader in _SYNTH_GENERATORS):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from kinga.core.models import AuditEvent, Organisation, Place
+from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, OrganisationType, Place
+from kinga.core.roles import Role
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -23,6 +24,7 @@ class PlaceSerializer(serializers.ModelSerializer):
             "short_code",
         ]
         read_only_fields = ["uuid", "pcode", "parent", "short_code"]
+        extra_kwargs = {"level": {"required": False}}  # default: one level below the parent
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -58,3 +60,80 @@ class MeSerializer(serializers.Serializer):
     organisation = serializers.CharField(allow_null=True)
     role = serializers.CharField(allow_null=True)
     permissions = serializers.ListField(child=serializers.CharField())
+
+
+class OrganisationWriteSerializer(serializers.Serializer):
+    """Create or change an organisation. `aliases` replaces its other names; `area_pcodes` its areas."""
+
+    name = serializers.CharField(max_length=255)
+    acronym = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    type = serializers.ChoiceField(choices=OrganisationType.choices)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+    area_pcodes = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class OrganisationDetailSerializer(OrganisationSerializer):
+    areas = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = [*OrganisationSerializer.Meta.fields, "areas"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    supervisor = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "uuid",
+            "email",
+            "full_name",
+            "organisation",
+            "role",
+            "supervisor",
+            "is_active",
+            "created_at",
+        ]
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    organisation = serializers.UUIDField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+    supervisor = serializers.UUIDField(required=False, allow_null=True)
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    supervisor = serializers.UUIDField(required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_usable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "uuid",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "is_usable",
+        ]
+        read_only_fields = ["uuid", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once: store it now.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]

@@ -40,8 +40,12 @@ def actor_of(membership: Membership) -> Actor:
 
 
 def enrol_totp(user: User) -> str:
-    """Give a user a TOTP authenticator (as enrolment would); returns the secret."""
+    """Give a user a TOTP authenticator (as enrolment would); returns the secret. Idempotent."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    existing = totp_secret_of(user)
+    if existing:
+        return existing
 
     secret = generate_totp_secret()
     TOTP.activate(user, secret)

@@ -1,3 +1,6 @@
+import datetime
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +23,8 @@ def health(request):
 @login_required
 def home(request):
     actor = request.actor
+    if actor.membership is None:  # a person without any active role: say so instead of a bare 403
+        return render(request, "core/home.html", {"tiles": []})
     access.require(actor, "core.view_home")
     tiles = [item for item in nav_items() if item.url_name != "core:home" and actor.has(item.permission)]
     return render(request, "core/home.html", {"tiles": tiles})
@@ -68,23 +73,68 @@ def organisations(request):
     return render(
         request,
         "core/organisations.html",
-        {"page": page, "q": q, "type": kind, "types": OrganisationType.choices},
+        {
+            "page": page,
+            "q": q,
+            "type": kind,
+            "types": OrganisationType.choices,
+            "can_add": actor.has("core.manage_organisations"),
+        },
     )
 
 
 @login_required
 def audit_log(request):
     actor = request.actor
+    access.require(actor, "core.view_audit")
     filters = {
-        "action": request.GET.get("action", ""),
-        "target_type": request.GET.get("target_type", ""),
-        "actor_email": request.GET.get("actor_email", ""),
-        "target_id": request.GET.get("target_id", ""),
+        key: request.GET.get(key, "").strip()
+        for key in (
+            "action",
+            "target_type",
+            "actor_email",
+            "target_id",
+            "date_from",
+            "date_to",
+            "organisation",
+        )
     }
-    page = Paginator(selectors.audit_events(actor, **filters), 50).get_page(request.GET.get("page"))
+    query = {k: filters[k] for k in ("action", "target_type", "actor_email", "target_id")}
+    errors = []
+    for key in ("date_from", "date_to"):
+        if filters[key]:
+            try:
+                query[key] = datetime.date.fromisoformat(filters[key])
+            except ValueError:
+                errors.append(_("Invalid date: %(value)s (expected YYYY-MM-DD).") % {"value": filters[key]})
+    organisations = selectors.organisations(actor)
+    if filters["organisation"]:
+        query["organisation"] = organisations.filter(uuid=_uuid_or_none(filters["organisation"])).first()
+        if query["organisation"] is None:
+            errors.append(_("Unknown organisation."))
+    events = selectors.audit_events(actor, **query)
+    if errors:
+        events = events.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(
-        request, "core/audit.html", {"page": page, "filters": filters, "actions": AuditAction.choices}
+        request,
+        "core/audit.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_errors": errors,
+            "actions": AuditAction.choices,
+            "organisations": organisations.only("uuid", "name", "acronym"),
+        },
+        status=400 if errors else 200,
     )
+
+
+def _uuid_or_none(text: str):
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 @login_required

@@ -20,7 +20,12 @@ def test_update_through_a_service_is_audited_field_by_field():
     event = AuditEvent.objects.filter(target_id=str(org.uuid), action="update").get()
     assert event.actor == admin.user
     assert event.organisation == admin.organisation
-    assert event.changes == {"acronym": ["BB", "BBK"], "type": ["ngo", "partner"]}
+    # The old acronym stays an alias: older documents still name the organisation by it.
+    assert event.changes == {
+        "acronym": ["BB", "BBK"],
+        "type": ["ngo", "partner"],
+        "aliases": [["BB", "Bon Berger"], ["BB", "BBK", "Bon Berger"]],
+    }
 
 
 def test_bad_input_writes_nothing():
@@ -79,3 +84,52 @@ def test_only_administrators_and_coordinators_browse_the_trail():
         (Role.VIEWER, 403),
     ):
         assert client_for(make_member(org, role)).get("/audit/").status_code == expected, role
+
+
+def _event_at(day: str, organisation, note: str):
+    import datetime
+
+    from django.utils import timezone
+
+    at = timezone.make_aware(datetime.datetime.fromisoformat(f"{day} 12:00"))
+    return AuditEvent.objects.create(
+        action="other", target_type="test.thing", organisation=organisation, note=note, at=at
+    )
+
+
+def test_the_trail_is_filtered_by_date_range_and_organisation():
+    org_a, org_b = make_organisation(), make_organisation()
+    _event_at("2026-03-01", org_a, "march-a")
+    _event_at("2026-03-15", org_b, "mid-march-b")
+    _event_at("2026-03-31", org_a, "end-march-a")
+    _event_at("2026-04-02", org_a, "april-a")
+    client = client_for(make_member(make_organisation(), Role.COORDINATOR))
+
+    def notes(**params):
+        response = client.get("/audit/", {"target_type": "test.thing", **params})
+        assert response.status_code == 200
+        body = response.content.decode()
+        return {n for n in ("march-a", "mid-march-b", "end-march-a", "april-a") if f"<div>{n}</div>" in body}
+
+    assert notes() == {"march-a", "mid-march-b", "end-march-a", "april-a"}
+    assert notes(date_from="2026-03-15", date_to="2026-03-31") == {"mid-march-b", "end-march-a"}  # inclusive
+    assert notes(organisation=str(org_a.uuid)) == {"march-a", "end-march-a", "april-a"}
+    assert notes(organisation=str(org_a.uuid), date_to="2026-03-31") == {"march-a", "end-march-a"}
+    assert notes(date_from="2026-04-01") == {"april-a"}
+
+
+def test_bad_audit_filters_are_explained_not_ignored():
+    client = client_for(make_member(make_organisation(), Role.ADMIN))
+    response = client.get("/audit/", {"date_from": "31/03/2026", "organisation": "nope"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Date invalide" in body and "Organisation inconnue" in body
+
+
+def test_the_pager_keeps_the_filters():
+    org = make_organisation()
+    for i in range(51):
+        _event_at("2026-03-01", org, f"e{i}")
+    client = client_for(make_member(make_organisation(), Role.ADMIN))
+    body = client.get("/audit/", {"organisation": str(org.uuid)}).content.decode()
+    assert f"organisation={org.uuid}" in body and "page=2" in body

@@ -1,11 +1,9 @@
-from django.core.management.base import BaseCommand
+from kinga.core.actors import ActorCommand
+from kinga.core.plugins import run_reference_loaders
 
-from kinga.core.plugins import reference_loaders
 
-
-class Command(BaseCommand):
+class Command(ActorCommand):
     help = "Load the reference data (places, organisations, the plan...) idempotently."
 
     def handle(self, *args, **options):
-        for loader in reference_loaders():
-            loader.run(stdout=self.stdout)
+        run_reference_loaders(actor=self.get_actor(options), stdout=self.stdout)

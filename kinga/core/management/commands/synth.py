@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from kinga.core.models import Membership, Organisation, Place
-from kinga.core.plugins import reference_loaders, synth_generators
+from kinga.core.plugins import run_reference_loaders, synth_generators
 from kinga.core.synth import SCALES, SynthContext
 
 
@@ -29,8 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not Place.objects.exists():
-            for loader in reference_loaders():
-                loader.run(stdout=self.stdout)
+            run_reference_loaders(stdout=self.stdout)
         if has_domain_records() and options["if_empty"]:
             self.stdout.write("synth: la base contient déjà des données, rien n'est ajouté.")
             return
