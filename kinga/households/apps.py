@@ -9,6 +9,7 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self) -> None:
         from kinga.core import access
+        from kinga.core.plugins import register_nav
         from kinga.households import models as m
 
         own = access.own_organisation
@@ -26,6 +27,9 @@ class HouseholdsConfig(AppConfig):
         access.register(m.Cooperative, scope=access.unscoped, view_permission=counts)
         access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
         access.register(m.CooperativeMember, scope=_cooperative_members, view_permission=identity)
+
+        register_nav(_("Households"), "households:list", permission=counts, order=40)
+        register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)
 
 
 def _cooperative_members(actor, queryset):

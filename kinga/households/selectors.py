@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from kinga.core import access, crypto
 from kinga.core.access import Actor
@@ -89,8 +89,12 @@ def programmes(actor: Actor, *, kind: str = "") -> QuerySet[Programme]:
     return qs
 
 
-def cooperatives(actor: Actor, *, q: str = "", kind: str = "") -> QuerySet[Cooperative]:
+def cooperatives(
+    actor: Actor, *, q: str = "", kind: str = "", with_counts: bool = False
+) -> QuerySet[Cooperative]:
     qs = access.scoped(actor, Cooperative, perm=COUNTS).select_related("organisation", "network", "place")
+    if with_counts:
+        qs = qs.annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
     if q:
         qs = qs.filter(organisation__name__icontains=q) | qs.filter(organisation__acronym__iexact=q)
     if kind:
@@ -106,3 +110,42 @@ def cooperative_members(
         match = _name_match(q, CooperativeMemberNameIndex, "member")
         qs = qs.filter(match) if match is not None else qs.none()
     return qs
+
+
+def enrolments_with_programme() -> QuerySet[Enrolment]:
+    """Base queryset of an enrolment page (scoped by the caller through access.get_object_or_404)."""
+    return Enrolment.objects.select_related("programme", "household", "member", "cooperative__organisation")
+
+
+def cooperative_summary(cooperative: Cooperative) -> dict:
+    """Members by sex, artisanal miners and age bands: counts, no identity."""
+    active = cooperative.members.filter(left_on__isnull=True)
+    return active.aggregate(
+        total=Count("id"),
+        women=Count("id", filter=Q(sex="F")),
+        men=Count("id", filter=Q(sex="M")),
+        ema=Count("id", filter=Q(is_artisanal_miner=True)),
+        ema_women=Count("id", filter=Q(is_artisanal_miner=True, sex="F")),
+    )
+
+
+def can_keep_members(actor: Actor, cooperative: Cooperative) -> bool:
+    return actor.is_system_wide or actor.organisation_id in (
+        cooperative.organisation_id,
+        cooperative.supported_by_id,
+    )
+
+
+def children_status(actor: Actor, household: Household, members) -> list[dict]:
+    """The household's children (under 18) with their schooling and work, and the labour status from
+    their cases' follow-ups when a child is in care."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    rows = []
+    for member in members:
+        age = member.age_on(today)
+        if age >= 18:
+            continue
+        rows.append({"member": member, "age": age, "case": None})
+    return rows

@@ -1,3 +1,34 @@
+from django.urls import path
+
+from kinga.households import views
+
 app_name = "households"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index_page, name="list"),
+    path("tableau/", views.dashboard, name="dashboard"),
+    path("nouveau/", views.household_add, name="add"),
+    path("<uuid:household_uuid>/", views.household_detail, name="detail"),
+    path("<uuid:household_uuid>/modifier/", views.household_edit, name="edit"),
+    path("<uuid:household_uuid>/membres/ajouter/", views.member_add, name="member_add"),
+    path("<uuid:household_uuid>/enquete/", views.survey_record, name="survey"),
+    path("<uuid:household_uuid>/inscrire/", views.enrol, name="enrol"),
+    path("inscriptions/<uuid:enrolment_uuid>/", views.enrolment_detail, name="enrolment"),
+    path("importer/", views.import_round, name="import"),
+    path("importer/modele.csv", views.import_template, name="import_template"),
+    path("importer/<uuid:batch_uuid>/", views.import_detail, name="import_detail"),
+    path("passages/", views.rounds, name="rounds"),
+    path("indice/", views.index_versions, name="index"),
+    path("programmes/", views.programmes, name="programmes"),
+    path("programmes/nouveau/", views.programme_add, name="programme_add"),
+    path("programmes/<uuid:programme_uuid>/", views.programme_detail, name="programme"),
+    path("cooperatives/", views.cooperatives, name="cooperatives"),
+    path("cooperatives/nouvelle/", views.cooperative_add, name="cooperative_add"),
+    path("cooperatives/reseaux/nouveau/", views.network_add, name="network_add"),
+    path("cooperatives/<uuid:cooperative_uuid>/", views.cooperative_detail, name="cooperative"),
+    path(
+        "cooperatives/<uuid:cooperative_uuid>/membres/ajouter/",
+        views.cooperative_member_add,
+        name="cooperative_member_add",
+    ),
+]

@@ -1,0 +1,279 @@
+"""Import of a survey round from CSV or XLSX.
+
+The header is documented in docs/guide/menages.md (section « Importer un passage »). The key of a row is
+(household_id, place) within the importing organisation: re-importing a round updates the households and
+their answers for that round, never duplicates them. Each row is checked whole; a row with any problem
+is quarantined (kept, encrypted, with its reasons) and the others are imported, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit
+from kinga.core.access import Actor
+from kinga.core.models import Place
+from kinga.households import index
+from kinga.households.models import (
+    Household,
+    ImportBatch,
+    IncomeSourceKind,
+    QuarantinedRow,
+    SurveyRound,
+)
+from kinga.households.services import (
+    Errors,
+    _check_coordinates,
+    _save_survey,
+    reindex_names,
+    validate_survey,
+)
+
+REQUIRED_COLUMNS = (
+    "household_id",
+    "place",
+    "head_name",
+    "head_sex",
+    "head_age",
+    "household_size",
+    "surveyed_on",
+    "hunger_scale",
+    "housing",
+)
+INCOME_COLUMNS = tuple(f"income_{kind}" for kind in IncomeSourceKind.values)
+OPTIONAL_COLUMNS = (
+    *INCOME_COLUMNS,
+    "has_productive_assets",
+    "assets",
+    "children_working",
+    "children_working_at_mine",
+    "school_age_out_of_school",
+    "members_disabled_or_ill",
+    "access_to_water",
+    "access_to_health",
+    "access_to_school",
+    "access_to_credit",
+    "business_opportunities",
+    "contact_phone",
+    "latitude",
+    "longitude",
+)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+TRUE = {"1", "oui", "yes", "true", "vrai", "o", "y", "x"}
+FALSE = {"", "0", "non", "no", "false", "faux", "n"}
+MAX_ROWS = 200_000
+
+
+def read_rows(content: bytes, filename: str) -> Iterator[dict[str, str]]:
+    """Rows of a CSV (comma or semicolon, UTF-8) or XLSX file as {column: text}, header lower-cased."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception as exc:
+            raise ValidationError({"file": [_("This file is not a readable XLSX workbook.")]}) from exc
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h or "").strip().lower() for h in next(rows, [])]
+        for values in rows:
+            if values is None or all(v in (None, "") for v in values):
+                continue
+            yield {
+                h: (
+                    v.isoformat()[:10]
+                    if isinstance(v, datetime.date | datetime.datetime)
+                    else str(v if v is not None else "")
+                ).strip()
+                for h, v in zip(header, values, strict=False)
+            }
+        return
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": [_("The CSV file must be encoded in UTF-8.")]}) from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader.fieldnames = [(f or "").strip().lower() for f in (reader.fieldnames or [])]
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        yield {k: (v or "").strip() if isinstance(v, str) else "" for k, v in row.items() if k}
+
+
+def _flag(value: str, column: str, errors: Errors) -> bool:
+    v = (value or "").strip().lower()
+    if v in TRUE:
+        return True
+    if v not in FALSE:
+        errors.add(column, _("Answer oui or non."))
+    return False
+
+
+def _date(value: str, column: str, errors: Errors) -> datetime.date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(value.strip(), fmt).date()
+        except (ValueError, AttributeError):
+            continue
+    errors.add(column, _("Give a date as YYYY-MM-DD or DD/MM/YYYY."))
+    return None
+
+
+def _place(value: str, places: dict[str, Place | None]) -> Place | None:
+    key = value.strip().lower()
+    if key not in places:
+        matches = list(
+            Place.objects.filter(Q(pcode__iexact=value.strip()) | Q(name__iexact=value.strip()))[:2]
+        )
+        places[key] = matches[0] if len(matches) == 1 else None
+    return places[key]
+
+
+def parse_row(row: dict[str, str], places: dict) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(household fields, survey answers) of one row, or ValidationError with every problem of the row."""
+    errors = Errors()
+    for column in REQUIRED_COLUMNS:
+        if not row.get(column, "").strip():
+            errors.add(column, _("This value is required."))
+    place = _place(row["place"], places) if row.get("place") else None
+    if row.get("place") and place is None:
+        errors.add("place", _("Unknown or ambiguous place: give its p-code or its exact name."))
+    lat, lon = _check_coordinates(row.get("latitude"), row.get("longitude"), errors)
+    answers: dict[str, Any] = {
+        "surveyed_on": _date(row.get("surveyed_on", ""), "surveyed_on", errors)
+        if row.get("surveyed_on")
+        else None,
+        "household_size": row.get("household_size"),
+        "head_sex": (row.get("head_sex") or "").upper()[:1],
+        "head_age": row.get("head_age"),
+        "hunger_scale": row.get("hunger_scale"),
+        "housing": (row.get("housing") or "").strip().lower(),
+        "income_sources": {
+            kind: row[f"income_{kind}"]
+            for kind in IncomeSourceKind.values
+            if row.get(f"income_{kind}", "") != ""
+        },
+        "assets": [a.strip() for a in (row.get("assets") or "").split(";") if a.strip()],
+        "business_opportunities": row.get("business_opportunities", ""),
+    }
+    for name in (
+        "children_working",
+        "children_working_at_mine",
+        "school_age_out_of_school",
+        "members_disabled_or_ill",
+    ):
+        answers[name] = row.get(name) or 0
+    for name in (
+        "has_productive_assets",
+        "access_to_water",
+        "access_to_health",
+        "access_to_school",
+        "access_to_credit",
+    ):
+        answers[name] = _flag(row.get(name, ""), name, errors)
+    try:
+        answers = validate_survey(answers)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(field, message)
+    errors.raise_if_any()
+    household = {
+        "survey_id": row["household_id"].strip(),
+        "place": place,
+        "head_name": row["head_name"].strip(),
+        "contact_phone": row.get("contact_phone", ""),
+        "latitude": lat,
+        "longitude": lon,
+        "size": answers["household_size"],
+    }
+    return household, answers
+
+
+@transaction.atomic
+def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: str) -> ImportBatch:
+    """Import one round's file for the actor's organisation; returns the batch with its counts."""
+    access.require(actor, "households.import")
+    if actor.organisation is None:
+        raise ValidationError({"file": [_("You act in no organisation.")]})
+    rows = read_rows(content, filename)
+    batch = ImportBatch.objects.create(
+        organisation=actor.organisation, round=round, filename=filename[:255], imported_by=actor.user
+    )
+    places: dict[str, Place | None] = {}
+    seen: set[tuple[int, str]] = set()
+    touched: list[Household] = []
+    header_checked = False
+    for line, row in enumerate(rows, start=2):
+        if not header_checked:
+            missing = [c for c in REQUIRED_COLUMNS if c not in row]
+            if missing:
+                raise ValidationError(
+                    {"file": [_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}]}
+                )
+            header_checked = True
+        if line > MAX_ROWS:
+            raise ValidationError({"file": [_("Too many rows: split the file.")]})
+        try:
+            fields, answers = parse_row(row, places)
+            key = (fields["place"].pk, fields["survey_id"].lower())
+            if key in seen:
+                raise ValidationError({"household_id": [_("This household appears twice in the file.")]})
+            seen.add(key)
+        except ValidationError as exc:
+            QuarantinedRow.objects.create(batch=batch, line=line, content=row, errors=exc.message_dict)
+            batch.quarantined += 1
+            continue
+        household = Household.objects.filter(
+            organisation=actor.organisation, place=fields["place"], survey_id__iexact=fields["survey_id"]
+        ).first()
+        if household is None:
+            household = Household.objects.create(
+                organisation=actor.organisation, place_path=fields["place"].path, **fields
+            )
+            audit.record_create(actor=actor, obj=household, note=f"import {batch.uuid}")
+            batch.created += 1
+        else:
+            before = audit.snapshot(household)
+            for name in ("head_name", "size"):
+                setattr(household, name, fields[name])
+            for name in ("contact_phone", "latitude", "longitude"):
+                if fields[name] not in (None, ""):
+                    setattr(household, name, fields[name])
+            household.save()
+            audit.record_update(actor=actor, obj=household, before=before, note=f"import {batch.uuid}")
+            batch.updated += 1
+        reindex_names(household)
+        survey, created = _save_survey(household, round, answers)
+        if created:
+            audit.record_create(actor=actor, obj=survey, note=f"import {batch.uuid}")
+        touched.append(household)
+    if not header_checked:
+        raise ValidationError({"file": [_("The file holds no row.")]})
+    batch.save(update_fields=["created", "updated", "quarantined"])
+    version = index.current_version()
+    for household in touched:
+        index.score_household(household, version)
+    audit.record(
+        actor=actor,
+        action="create",
+        target=batch,
+        changes={"created": batch.created, "updated": batch.updated, "quarantined": batch.quarantined},
+        note=f"round {round.code}",
+    )
+    return batch
+
+
+def template_csv() -> str:
+    """An empty file with the documented header, for enumerators."""
+    return ",".join(COLUMNS) + "\n"

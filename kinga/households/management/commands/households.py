@@ -1,0 +1,48 @@
+"""`kinga households score [--version V]` and `kinga households import FILE --round CODE`."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+
+from kinga.core.actors import ActorCommand
+from kinga.households import imports, services
+from kinga.households.models import SurveyRound, VulnerabilityIndexVersion
+
+
+class Command(ActorCommand):
+    help = "Households: recompute the vulnerability index, import a survey round."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        score = sub.add_parser("score", help="Recompute every household's index in the database.")
+        score.add_argument("--version", dest="index_version", help="Index version code (default: current).")
+        imp = sub.add_parser("import", help="Import a survey round from CSV or XLSX.")
+        imp.add_argument("file")
+        imp.add_argument("--round", required=True, help="Round code.")
+
+    def handle(self, *args, **options):
+        actor = self.get_actor(options)
+        if options["action"] == "score":
+            version = None
+            if options.get("index_version"):
+                version = VulnerabilityIndexVersion.objects.filter(code=options["index_version"]).first()
+                if version is None:
+                    raise CommandError(f"Unknown index version {options['index_version']}")
+            scored, not_scored, seconds = services.score_every_household(actor=actor, version=version)
+            self.stdout.write(f"scored {scored}, not scored {not_scored} (no survey), in {seconds:.1f} s")
+            return
+        rnd = SurveyRound.objects.filter(code=options["round"]).first()
+        if rnd is None:
+            raise CommandError(f"Unknown round {options['round']}")
+        path = Path(options["file"])
+        try:
+            batch = imports.import_round(
+                actor=actor, round=rnd, content=path.read_bytes(), filename=path.name
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(
+            f"created {batch.created}, updated {batch.updated}, quarantined {batch.quarantined}"
+        )

@@ -1,0 +1,260 @@
+import datetime
+
+import pytest
+from django.test import Client
+
+from kinga.core.models import AuditEvent
+from kinga.core.roles import Role
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+from kinga.households import services, services_programmes
+from kinga.households.models import Enrolment, Household, ProgrammeKind
+from kinga.households.tests.factories import answers, make_household, make_programme, make_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(kolwezi):
+    org = make_organisation()
+    worker = make_member(org, Role.CASEWORKER)
+    manager = make_member(org, Role.ORG_MANAGER)
+    household = make_household(actor_of(worker), kolwezi, head_name="Mujinga Kabeya")
+    programme = make_programme(actor_of(manager), ProgrammeKind.COOPERATIVE)
+    coop = services_programmes.create_cooperative(
+        actor=actor_of(manager), name="Coopérative Umoja", kind="agro_pastoral", place=kolwezi
+    )
+    enrolment = services_programmes.enrol(
+        actor=actor_of(worker),
+        programme=programme,
+        household=household,
+        enrolled_on=datetime.date(2024, 1, 5),
+    )
+    from kinga.households.models import ImportBatch
+
+    batch = ImportBatch.objects.create(organisation=org, round=make_round(1), filename="x.csv")
+    return {
+        "org": org,
+        "worker": worker,
+        "manager": manager,
+        "household": household,
+        "programme": programme,
+        "coop": coop,
+        "enrolment": enrolment,
+        "batch": batch,
+    }
+
+
+def identity_urls(s):
+    h, e = s["household"].uuid, s["enrolment"].uuid
+    return [
+        f"/households/{h}/",
+        f"/households/{h}/modifier/",
+        f"/households/{h}/membres/ajouter/",
+        f"/households/{h}/enquete/",
+        f"/households/{h}/inscrire/",
+        f"/households/inscriptions/{e}/",
+    ]
+
+
+def count_urls(s):
+    return [
+        "/households/tableau/",
+        "/households/programmes/",
+        f"/households/programmes/{s['programme'].uuid}/",
+        "/households/cooperatives/",
+        f"/households/cooperatives/{s['coop'].uuid}/",
+        "/households/indice/",
+        "/households/passages/",
+    ]
+
+
+def write_urls(s):
+    return [
+        "/households/nouveau/",
+        "/households/importer/",
+        "/households/importer/modele.csv",
+        "/households/programmes/nouveau/",
+        "/households/cooperatives/nouvelle/",
+        "/households/cooperatives/reseaux/nouveau/",
+        f"/households/cooperatives/{s['coop'].uuid}/membres/ajouter/",
+    ]
+
+
+def test_anonymous_users_are_sent_to_login(setup):
+    for url in ["/households/", *identity_urls(setup), *count_urls(setup), *write_urls(setup)]:
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_the_organisation_sees_its_pages(setup):
+    client = client_for(setup["worker"])
+    for url in ["/households/", *identity_urls(setup), *count_urls(setup)]:
+        assert client.get(url).status_code == 200, url
+    manager = client_for(setup["manager"])
+    for url in [
+        "/households/importer/",
+        "/households/programmes/nouveau/",
+        "/households/cooperatives/nouvelle/",
+    ]:
+        assert manager.get(url).status_code == 200, url
+
+
+def test_another_organisation_gets_404_on_identities(setup):
+    other = client_for(make_member(make_organisation(), Role.SUPERVISOR))
+    for url in identity_urls(setup):
+        assert other.get(url).status_code == 404, url
+    assert setup["household"].survey_id not in other.get("/households/?q=Mujinga").content.decode()
+    other_manager = client_for(make_member(make_organisation(), Role.ORG_MANAGER))
+    assert other_manager.get(f"/households/importer/{setup['batch'].uuid}/").status_code == 404
+
+
+def test_a_role_without_the_permission_gets_403(setup):
+    focal = client_for(make_member(setup["org"], Role.FOCAL_POINT))
+    for url in ["/households/", *identity_urls(setup), *count_urls(setup), *write_urls(setup)]:
+        assert focal.get(url).status_code == 403, url
+    assert focal.get(f"/households/importer/{setup['batch'].uuid}/").status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.VIEWER])
+def test_coordinators_and_funders_see_counts_only(setup, role):
+    client = client_for(make_member(make_organisation(), role))
+    body = client.get("/households/").content.decode()
+    assert "Mujinga" not in body and setup["household"].survey_id not in body
+    for url in count_urls(setup):
+        assert client.get(url).status_code == 200, url
+    for url in identity_urls(setup):
+        assert client.get(url).status_code in (403, 404), url
+    assert "Mujinga" not in client.get(f"/households/cooperatives/{setup['coop'].uuid}/").content.decode()
+
+
+def test_bad_input_gets_clear_french_errors(setup, kolwezi):
+    client = client_for(setup["worker"])
+    response = client.post(
+        "/households/nouveau/",
+        {"survey_id": "KZI-9", "place": str(kolwezi.uuid), "head_name": "Ngoy", "size": "300"},
+    )
+    assert response.status_code == 400
+    assert "pas possible" in response.content.decode()
+    response = client.post(
+        f"/households/{setup['household'].uuid}/membres/ajouter/",
+        {
+            "full_name": "Ngoy",
+            "relationship": "spouse",
+            "sex": "M",
+            "age": "130",
+            "schooling": "none",
+            "occupation": "farmer",
+        },
+    )
+    assert response.status_code == 400 and "120" in response.content.decode()
+
+
+def test_acceptance_household_page_shows_index_explanation_enrolments_and_children(kolwezi):
+    org = make_organisation()
+    worker, manager = make_member(org, Role.CASEWORKER), make_member(org, Role.ORG_MANAGER)
+    w, m = actor_of(worker), actor_of(manager)
+    household = make_household(w, kolwezi, head_name="Kalenga Mwansa")
+    child = services.add_member(
+        actor=w,
+        household=household,
+        full_name="Neema Kalenga",
+        relationship="child",
+        sex="F",
+        age=13,
+        works_at_mine_site=True,
+    )
+    services.record_survey(
+        actor=w, household=household, round=make_round(1), **answers(surveyed_on=datetime.date(2023, 3, 1))
+    )
+    services.record_survey(
+        actor=w,
+        household=household,
+        round=make_round(2),
+        **answers(
+            surveyed_on=datetime.date(2024, 9, 1),
+            hunger_scale=1,
+            children_working=0,
+            children_working_at_mine=0,
+        ),
+    )
+    coop = services_programmes.create_cooperative(
+        actor=m, name="Coop Mwinda", kind="agro_pastoral", place=kolwezi
+    )
+    coop_prog = make_programme(m, ProgrammeKind.COOPERATIVE, name="Coopératives agropastorales")
+    savings = make_programme(m, ProgrammeKind.SAVINGS, name="Épargne BEPSEE")
+    literacy = make_programme(m, ProgrammeKind.LITERACY, name="Alphabétisation")
+    e1 = services_programmes.enrol(
+        actor=w,
+        programme=coop_prog,
+        household=household,
+        enrolled_on=datetime.date(2023, 6, 1),
+        cooperative=coop,
+        hectares=5,
+    )
+    services_programmes.add_delivery(
+        actor=w,
+        enrolment=e1,
+        delivered_on=datetime.date(2023, 7, 1),
+        kind="inputs",
+        quantity=50,
+        unit="kg",
+        value_usd=80,
+    )
+    e2 = services_programmes.enrol(
+        actor=w,
+        programme=savings,
+        household=household,
+        enrolled_on=datetime.date(2023, 6, 1),
+        bank="TMB",
+        account_opened_on=datetime.date(2023, 6, 2),
+    )
+    services_programmes.add_deposit(
+        actor=w, enrolment=e2, deposited_on=datetime.date(2023, 7, 1), amount_usd=15
+    )
+    e3 = services_programmes.enrol(
+        actor=w,
+        programme=literacy,
+        household=household,
+        member=child,
+        enrolled_on=datetime.date(2023, 6, 1),
+        sessions_planned=20,
+    )
+    services_programmes.update_enrolment(actor=w, enrolment=e3, status="completed", sessions_attended=18)
+    body = client_for(worker).get(f"/households/{household.uuid}/").content.decode()
+    assert "Kalenga Mwansa" in body
+    assert "Indice de vulnérabilité" in body and "/ 100" in body
+    assert "Revenu par personne sous le seuil" in body  # explanation item by item
+    assert "Coop Mwinda" in body and "5,00 ha" in body
+    assert "Épargne BEPSEE" in body and "1 dépôt" in body
+    assert "Alphabétisation" in body and "Terminé" in body and "18 / 20" in body
+    assert "Neema Kalenga" in body and "travaille sur un site minier" in body
+    assert body.count("<svg") >= 2
+    assert AuditEvent.objects.filter(action="read", target_id=str(household.uuid)).exists()
+
+
+def test_hectares_beyond_the_limit_refused_in_the_form(setup, kolwezi):
+    client = client_for(setup["worker"])
+    household = setup["household"]
+    Enrolment.objects.all().delete()
+    response = client.post(
+        f"/households/{household.uuid}/inscrire/",
+        {
+            "programme": str(setup["programme"].uuid),
+            "enrolled_on": "2024-02-01",
+            "cooperative": str(setup["coop"].uuid),
+            "hectares": "8",
+        },
+    )
+    assert response.status_code == 400 and "dépasse la limite" in response.content.decode()
+    assert not Enrolment.objects.exists()
+
+
+def test_household_created_through_the_form_is_audited(setup, kolwezi):
+    client = client_for(setup["worker"])
+    response = client.post(
+        "/households/nouveau/",
+        {"survey_id": "KZI-77", "place": str(kolwezi.uuid), "head_name": "Ilunga Mbuyu", "size": "5"},
+    )
+    assert response.status_code == 302
+    household = Household.objects.get(survey_id="KZI-77")
+    assert AuditEvent.objects.filter(action="create", target_id=str(household.uuid)).exists()

@@ -1,0 +1,562 @@
+"""Screens of the households app: thin, through kinga.core.access, selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit
+from kinga.core.models import Place
+from kinga.households import charts, imports, index, outcomes, selectors, services, services_programmes
+from kinga.households.forms import (
+    CooperativeForm,
+    CooperativeMemberForm,
+    DeliveryForm,
+    DepositForm,
+    EnrolForm,
+    EnrolmentUpdateForm,
+    HouseholdForm,
+    ImportForm,
+    IndexVersionForm,
+    MemberForm,
+    NetworkForm,
+    ProgrammeForm,
+    RoundForm,
+    SurveyForm,
+)
+from kinga.households.models import (
+    Cooperative,
+    CooperativeNetwork,
+    Enrolment,
+    Household,
+    ImportBatch,
+    Programme,
+    ProgrammeKind,
+    VulnerabilityIndexVersion,
+)
+
+IDENTITY = "households.view_identity"
+COUNTS = "households.view_counts"
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _form_page(request, template: str, context: dict, form) -> HttpResponse:
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def index_page(request):
+    """Households list for those who see identities, counts for everyone else."""
+    actor = request.actor
+    if not actor.has(IDENTITY):
+        return dashboard(request)
+    q = request.GET.get("q", "").strip()
+    place = None
+    if request.GET.get("place"):
+        place = access.get_object_or_404(actor, Place, uuid=request.GET["place"])
+    priority = request.GET.get("priority") == "1"
+    qs = selectors.households(actor, q=q, place=place, priority=priority)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    template = "households/list.html#rows" if request.htmx else "households/list.html"
+    return render(request, template, {"page": page, "q": q, "priority": priority, "place": place})
+
+
+@login_required
+def dashboard(request):
+    actor = request.actor
+    data = outcomes.dashboard(actor)
+    rounds = data["round_list"]
+    labels = [r.name for r in rounds]
+    chart = charts.line_chart(
+        _("Income per person (USD a month)"),
+        labels,
+        [(_("All surveyed households"), [_v(data["rounds"], r.number, "income_pp") for r in rounds])],
+    )
+    hunger = charts.line_chart(
+        _("Hunger scale (mean, 0–6)"),
+        labels,
+        [(_("All surveyed households"), [_v(data["rounds"], r.number, "hunger") for r in rounds])],
+    )
+    return render(
+        request, "households/dashboard.html", {"data": data, "chart": chart, "hunger_chart": hunger}
+    )
+
+
+def _v(rows: dict, number: int, key: str):
+    row = rows.get(number)
+    return None if row is None or row[key] is None else float(row[key])
+
+
+@login_required
+def household_add(request):
+    actor = request.actor
+    access.require(actor, "households.edit")
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.create_household(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Household recorded."))
+            return redirect("households:detail", household_uuid=household.uuid)
+    return _form_page(request, "households/form.html", {"title": _("New household")}, form)
+
+
+@login_required
+def household_detail(request, household_uuid):
+    """The household page: index and its explanation, outcomes over rounds, support received."""
+    actor = request.actor
+    household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
+    surveys = list(selectors.household_surveys(actor, household))
+    version = index.current_version()
+    explanation = index.explain(surveys[-1], version) if surveys else None
+    enrolments = list(selectors.household_enrolments(actor, household))
+    members = list(household.members.all())
+    labels = [s.round.name for s in surveys]
+    income_chart = charts.line_chart(
+        _("Income per person (USD a month)"),
+        labels,
+        [(_("Income"), [float(s.income_per_person) for s in surveys])],
+    )
+    hunger_chart = charts.line_chart(
+        _("Hunger scale (0–6)"), labels, [(_("Hunger"), [float(s.hunger_scale) for s in surveys])]
+    )
+    audit.record_read(actor=actor, obj=household)
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "household": household,
+            "surveys": surveys,
+            "explanation": explanation,
+            "enrolments": enrolments,
+            "members": members,
+            "children_status": selectors.children_status(actor, household, members),
+            "income_chart": income_chart,
+            "hunger_chart": hunger_chart,
+        },
+    )
+
+
+@login_required
+def household_edit(request, household_uuid):
+    actor = request.actor
+    access.require(actor, "households.edit")
+    household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
+    initial = {
+        "survey_id": household.survey_id,
+        "place": household.place,
+        "head_name": household.head_name,
+        "size": household.size,
+        "contact_phone": household.contact_phone,
+        "address": household.address,
+        "latitude": household.latitude,
+        "longitude": household.longitude,
+    }
+    form = HouseholdForm(request.POST or None, initial=initial)
+    form.fields["survey_id"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k in services.HOUSEHOLD_EDITABLE}
+        try:
+            services.update_household(actor=actor, household=household, **changes)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Household updated."))
+            return redirect("households:detail", household_uuid=household.uuid)
+    return _form_page(
+        request, "households/form.html", {"title": _("Edit the household"), "household": household}, form
+    )
+
+
+@login_required
+def member_add(request, household_uuid):
+    actor = request.actor
+    access.require(actor, "households.edit")
+    household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(actor=actor, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("households:detail", household_uuid=household.uuid)
+    return _form_page(
+        request, "households/form.html", {"title": _("Add a member"), "household": household}, form
+    )
+
+
+@login_required
+def survey_record(request, household_uuid):
+    actor = request.actor
+    access.require(actor, "households.edit")
+    household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
+    form = SurveyForm(
+        request.POST or None, rounds=selectors.rounds(actor), initial={"household_size": household.size}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_survey(
+                actor=actor, household=household, round=form.cleaned_data["round"], **form.answers()
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Survey recorded."))
+            return redirect("households:detail", household_uuid=household.uuid)
+    return _form_page(
+        request, "households/form.html", {"title": _("Record a survey"), "household": household}, form
+    )
+
+
+@login_required
+def enrol(request, household_uuid):
+    actor = request.actor
+    access.require(actor, "households.enrol")
+    household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
+    form = EnrolForm(
+        request.POST or None,
+        programmes=selectors.programmes(actor),
+        members=household.members.all(),
+        cooperatives=selectors.cooperatives(actor),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_programmes.enrol(
+                actor=actor,
+                programme=form.cleaned_data["programme"],
+                household=household,
+                member=form.cleaned_data.get("member"),
+                enrolled_on=form.cleaned_data["enrolled_on"],
+                **form.details(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Household enrolled."))
+            return redirect("households:detail", household_uuid=household.uuid)
+    return _form_page(
+        request, "households/form.html", {"title": _("Enrol in a programme"), "household": household}, form
+    )
+
+
+@login_required
+def enrolment_detail(request, enrolment_uuid):
+    """Progress of one enrolment: status and details, deliveries, deposits."""
+    actor = request.actor
+    enrolment = access.get_object_or_404(
+        actor,
+        Enrolment,
+        perm=IDENTITY,
+        queryset=selectors.enrolments_with_programme(),
+        uuid=enrolment_uuid,
+    )
+    can_edit = actor.has("households.enrol")
+    initial = {f: getattr(enrolment, f) for f in EnrolmentUpdateForm.base_fields}
+    update_form = EnrolmentUpdateForm(initial=initial)
+    delivery_form, deposit_form = DeliveryForm(), DepositForm()
+    if request.method == "POST":
+        access.require(actor, "households.enrol")
+        which = request.POST.get("form")
+        try:
+            if which == "delivery":
+                delivery_form = DeliveryForm(request.POST)
+                if delivery_form.is_valid():
+                    services_programmes.add_delivery(
+                        actor=actor, enrolment=enrolment, **delivery_form.cleaned_data
+                    )
+                    messages.success(request, _("Delivery recorded."))
+                    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
+            elif which == "deposit":
+                deposit_form = DepositForm(request.POST)
+                if deposit_form.is_valid():
+                    services_programmes.add_deposit(
+                        actor=actor, enrolment=enrolment, **deposit_form.cleaned_data
+                    )
+                    messages.success(request, _("Deposit recorded."))
+                    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
+            else:
+                update_form = EnrolmentUpdateForm(request.POST)
+                if update_form.is_valid():
+                    services_programmes.update_enrolment(
+                        actor=actor,
+                        enrolment=enrolment,
+                        status=update_form.cleaned_data["status"],
+                        ended_on=update_form.cleaned_data.get("ended_on"),
+                        **update_form.details(),
+                    )
+                    messages.success(request, _("Enrolment updated."))
+                    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
+        except ValidationError as exc:
+            target = {"delivery": delivery_form, "deposit": deposit_form}.get(which, update_form)
+            _apply_errors(target, exc)
+    has_errors = any(f.errors for f in (update_form, delivery_form, deposit_form))
+    return render(
+        request,
+        "households/enrolment.html",
+        {
+            "enrolment": enrolment,
+            "can_edit": can_edit,
+            "update_form": update_form,
+            "delivery_form": delivery_form,
+            "deposit_form": deposit_form if enrolment.programme.kind == ProgrammeKind.SAVINGS else None,
+        },
+        status=400 if has_errors else 200,
+    )
+
+
+@login_required
+def import_round(request):
+    actor = request.actor
+    access.require(actor, "households.import")
+    form = ImportForm(request.POST or None, request.FILES or None, rounds=selectors.rounds(actor))
+    batch = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = imports.import_round(
+                actor=actor, round=form.cleaned_data["round"], content=upload.read(), filename=upload.name
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    batches = access.scoped(actor, ImportBatch, perm="households.import").select_related("round")[:10]
+    return render(
+        request,
+        "households/import.html",
+        {
+            "form": form,
+            "batch": batch,
+            "batches": batches,
+            "columns": imports.COLUMNS,
+            "required": imports.REQUIRED_COLUMNS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def import_detail(request, batch_uuid):
+    actor = request.actor
+    batch = access.get_object_or_404(actor, ImportBatch, perm="households.import", uuid=batch_uuid)
+    rows = list(batch.rows.all())
+    audit.record_read(actor=actor, obj=batch, note="quarantined rows")
+    return render(request, "households/import_detail.html", {"batch": batch, "rows": rows})
+
+
+@login_required
+def import_template(request):
+    access.require(request.actor, "households.import")
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="enquete-menages.csv"'
+    return response
+
+
+@login_required
+def rounds(request):
+    actor = request.actor
+    form = RoundForm(request.POST or None)
+    if request.method == "POST":
+        access.require(actor, "households.configure")
+        if form.is_valid():
+            try:
+                services.create_round(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Round created."))
+                return redirect("households:rounds")
+    return _form_page(request, "households/rounds.html", {"rounds": selectors.rounds(actor)}, form)
+
+
+@login_required
+def index_versions(request):
+    """The index definition, its versions, and (for configurers) a new version."""
+    actor = request.actor
+    versions = access.scoped(actor, VulnerabilityIndexVersion, perm=COUNTS).order_by("-created_at")
+    form = IndexVersionForm(request.POST or None)
+    if request.method == "POST":
+        access.require(actor, "households.configure")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.create_index_version(
+                    actor=actor,
+                    code=data["code"],
+                    description=data["description"],
+                    weights={i.code: data[f"weight_{i.code}"] for i in index.ITEMS},
+                    thresholds={k: data[k] for k in index.DEFAULT_THRESHOLDS},
+                )
+                scored, _not_scored, _s = services.score_every_household(actor=actor, version=version)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Version %(code)s is current: %(n)s households scored.")
+                    % {"code": version.code, "n": scored},
+                )
+                return redirect("households:index")
+    return _form_page(request, "households/index.html", {"versions": versions, "items": index.ITEMS}, form)
+
+
+# --- programmes -----------------------------------------------------------------------------------
+
+
+@login_required
+def programmes(request):
+    actor = request.actor
+    kind = request.GET.get("kind", "")
+    page = Paginator(selectors.programmes(actor, kind=kind), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "households/programmes.html", {"page": page, "kind": kind, "kinds": ProgrammeKind.choices}
+    )
+
+
+@login_required
+def programme_add(request):
+    actor = request.actor
+    access.require(actor, "households.manage_programmes")
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services_programmes.create_programme(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Programme created."))
+            return redirect("households:programme", programme_uuid=programme.uuid)
+    return _form_page(request, "households/form.html", {"title": _("New programme")}, form)
+
+
+@login_required
+def programme_detail(request, programme_uuid):
+    """Enrolled households' trajectories against the other surveyed households (aggregates only)."""
+    actor = request.actor
+    programme = access.get_object_or_404(actor, Programme, perm=COUNTS, uuid=programme_uuid)
+    comparison = outcomes.programme_comparison(actor, programme)
+    labels = [r.name for r in comparison.rounds]
+    charts_ = []
+    if not comparison.suppressed:
+        for key, title in (
+            ("income_pp", _("Income per person (USD a month)")),
+            ("hunger", _("Hunger scale (mean, 0–6)")),
+            ("mine", _("Households with a child at a mine (%)")),
+            ("out_of_school", _("Households with a child out of school (%)")),
+        ):
+            charts_.append(
+                charts.line_chart(
+                    title,
+                    labels,
+                    [
+                        (_("Enrolled"), [_v(comparison.enrolled, r.number, key) for r in comparison.rounds]),
+                        (
+                            _("Not enrolled"),
+                            [_v(comparison.others, r.number, key) for r in comparison.rounds],
+                        ),
+                    ],
+                )
+            )
+    return render(
+        request,
+        "households/programme.html",
+        {"programme": programme, "comparison": comparison, "charts": charts_, "min_cell": outcomes.MIN_CELL},
+    )
+
+
+# --- cooperatives ---------------------------------------------------------------------------------
+
+
+@login_required
+def cooperatives(request):
+    actor = request.actor
+    q = request.GET.get("q", "").strip()
+    qs = selectors.cooperatives(actor, q=q, with_counts=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS).order_by("name")
+    return render(request, "households/cooperatives.html", {"page": page, "q": q, "networks": networks})
+
+
+@login_required
+def cooperative_add(request):
+    actor = request.actor
+    access.require(actor, "households.manage_cooperatives")
+    networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS)
+    form = CooperativeForm(request.POST or None, networks=networks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cooperative = services_programmes.create_cooperative(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Cooperative created."))
+            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
+    return _form_page(request, "households/form.html", {"title": _("New cooperative")}, form)
+
+
+@login_required
+def network_add(request):
+    actor = request.actor
+    access.require(actor, "households.manage_cooperatives")
+    form = NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_programmes.create_network(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Network created."))
+            return redirect("households:cooperatives")
+    return _form_page(request, "households/form.html", {"title": _("New network of cooperatives")}, form)
+
+
+@login_required
+def cooperative_detail(request, cooperative_uuid):
+    actor = request.actor
+    cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
+    members = None
+    q = request.GET.get("q", "").strip()
+    if actor.has(IDENTITY):
+        members = Paginator(selectors.cooperative_members(actor, cooperative, q=q), 50).get_page(
+            request.GET.get("page")
+        )
+    summary = selectors.cooperative_summary(cooperative)
+    return render(
+        request,
+        "households/cooperative.html",
+        {"cooperative": cooperative, "members": members, "summary": summary, "q": q},
+    )
+
+
+@login_required
+def cooperative_member_add(request, cooperative_uuid):
+    actor = request.actor
+    access.require(actor, "households.edit")
+    cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
+    if not selectors.can_keep_members(actor, cooperative):
+        raise PermissionDenied(
+            _("Only the cooperative and its supporting organisation keep its member list.")
+        )
+    form = CooperativeMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_programmes.add_cooperative_member(
+                actor=actor, cooperative=cooperative, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
+    return _form_page(request, "households/form.html", {"title": _("Add a cooperative member")}, form)
