@@ -5,7 +5,7 @@
   if (!el || !window.L) { return; }
   var COLOURS = { blue: "#2f6db5", green: "#2e7d32", yellow: "#c99700", red: "#c62828", expired: "#7a7a7a" };
   var labels = JSON.parse(document.getElementById("status-labels").textContent);
-  var map = L.map(el, { preferCanvas: true }).setView([-4.0, 24.0], 5);
+  var map = L.map(el, { preferCanvas: true, maxZoom: 18 }).setView([-4.0, 24.0], 5);
   var tileUrl = el.dataset.tileUrl;
   if (tileUrl) {
     L.tileLayer(tileUrl, { maxZoom: 18, attribution: el.dataset.tileAttribution || "" }).addTo(map);
