@@ -8,6 +8,24 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case management")
 
     def ready(self) -> None:
+        from kinga.core import plugins
+
+        from . import indicators  # noqa: F401  (registers the CASES_* indicator sources)
         from .rules import register_rules
+        from .synth import generate_cases
 
         register_rules()
+        plugins.register_nav(_("My caseload"), "cases:caseload", permission="cases.view_identity", order=20)
+        plugins.register_nav(_("Register a child"), "cases:register", permission="cases.register", order=21)
+        plugins.register_nav(_("My team"), "cases:team", permission="cases.approve", order=22)
+        plugins.register_nav(
+            _("Referrals received"), "cases:referrals_in", permission="cases.provide_service", order=23
+        )
+        plugins.register_nav(
+            _("Services directory"), "cases:services", permission="cases.view_counts", order=24
+        )
+        plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
+        plugins.register_synth_generator("cases", generate_cases, order=60)
+        from .api import register_api
+
+        register_api()

@@ -308,3 +308,80 @@ def case_counts_by_site(
         qs = qs.filter(identification_date__lte=end)
     rows = qs.values("identification_site_id").annotate(n=Count("child_id", distinct=True))
     return {row["identification_site_id"]: row["n"] for row in rows}
+
+
+# --- screens -----------------------------------------------------------------------------------------
+
+
+def child_for_registration(actor: Actor, uuid):
+    """The child a registration is about, picked among duplicate suggestions (no identity is shown)."""
+    from django.http import Http404
+
+    from .models import Child
+
+    access.require(actor, "cases.register")
+    try:
+        return Child.objects.get(uuid=uuid)
+    except (Child.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def plan_item(case: Case, uuid):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(case.plan_items, uuid=uuid)
+
+
+def retention_check(case: Case, uuid):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(case.retention_checks, uuid=uuid)
+
+
+def staff(actor: Actor):
+    """Caseworkers and supervisors of the actor's organisation (to assign cases)."""
+    from kinga.core.models import Membership, User
+
+    access.require(actor, "cases.assign")
+    ids = Membership.objects.filter(
+        organisation_id=actor.organisation_id, role__in=["caseworker", "supervisor"], is_active=True
+    ).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "email")
+
+
+def case_file_context(actor: Actor, case: Case) -> dict:
+    from .common import photo_consented
+    from .workflow import evaluate_exit_rule
+
+    today = clock.today()
+    follow_ups = list(case.follow_ups.select_related("site", "recorded_by"))
+    from .models import CarePlanItemStatus, Hazard, WorkActivity
+
+    def labels(values, choices):
+        return [str(choices(v).label) if v in choices.values else v for v in values or []]
+
+    return {
+        "case": case,
+        "child": case.child,
+        "work": labels(case.work_activities, WorkActivity),
+        "hazards": labels(case.hazards, Hazard),
+        "item_statuses": CarePlanItemStatus.choices,
+        "today": today,
+        "age": clock.age_on(case.child.date_of_birth, today),
+        "overdue": case.next_due is not None and case.next_due < today,
+        "consents": case.consents.prefetch_related("share_with"),
+        "assessments": case.assessments.select_related("scoring", "assessed_by"),
+        "plan_items": case.plan_items.select_related("responsible_organisation"),
+        "approvals": case.plan_approvals.select_related("supervisor"),
+        "referrals": case.referrals.select_related("provider", "service"),
+        "visits": [f for f in follow_ups if f.visit_date],
+        "scheduled": [f for f in follow_ups if not f.visit_date],
+        "retention_checks": case.retention_checks.order_by("-closure_date", "months_after"),
+        "relapses": case.relapses.select_related("site"),
+        "timeline": timeline(case),
+        "exit_rule": evaluate_exit_rule(case),
+        "photo_allowed": photo_consented(case),
+        "can_work": actor.has("cases.work"),
+        "can_approve": actor.has("cases.approve"),
+        "can_assign": actor.has("cases.assign"),
+    }

@@ -52,6 +52,22 @@ from .models import (
 )
 
 LUALABA_PCODE = "CD72"
+# The registration fields that describe the case (not the child): kept when a known child is registered.
+CASE_FIELDS = {
+    "identification_method",
+    "identification_date",
+    "identification_site",
+    "identification_place",
+    "work_activities",
+    "hazards",
+    "hours_per_week",
+    "working_since",
+    "registration_date",
+    "risk",
+    "caseworker",
+    "supervisor",
+    "residence",
+}
 NAME_FIELDS = ("given_name", "middle_name", "family_name", "other_names")
 
 
@@ -88,6 +104,7 @@ def new_scoring_version(*, actor: Actor, high_from: int, medium_from: int, label
     access.require(actor, "cases.configure")
     if not 0 < medium_from < high_from <= 18:
         raise ValidationError({"high_from": [_("The thresholds must satisfy 0 < medium < high ≤ 18.")]})
+    active_scoring()  # the default version 1 exists before any new one
     last = ScoringVersion.objects.order_by("-version").first()
     ScoringVersion.objects.filter(is_active=True).update(is_active=False)
     scoring = ScoringVersion.objects.create(
@@ -593,7 +610,19 @@ def withdraw_consent(
     return consent
 
 
-from .referrals import answer_referral, cancel_referral, make_referral, report_service_delivered  # noqa: E402
+def record_pdf_export(*, actor: Actor, case: Case) -> None:
+    """The case file printed to PDF: an export of identities, in the access log."""
+    access.require(actor, "cases.view_identity")
+    audit.record_export(actor=actor, what="cases.case_file_pdf", rows=1, filters={"case": str(case.uuid)})
+
+
+from .referrals import (  # noqa: E402
+    answer_referral,
+    cancel_referral,
+    make_referral,
+    report_service_delivered,
+    save_service,
+)
 from .workflow import (  # noqa: E402
     add_plan_item,
     decide_care_plan,
@@ -626,6 +655,7 @@ __all__ = [
     "record_assessment",
     "record_consent",
     "record_follow_up",
+    "record_pdf_export",
     "record_relapse",
     "record_retention_check",
     "refresh_next_due",
@@ -633,6 +663,7 @@ __all__ = [
     "reopen_case",
     "report_service_delivered",
     "request_closure",
+    "save_service",
     "sharing_consent_missing",
     "submit_care_plan",
     "update_child",

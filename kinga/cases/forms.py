@@ -1,0 +1,319 @@
+"""Forms of the case screens: they parse input; the services decide (and explain what is refused)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core.models import Organisation, Place
+
+from .models import (
+    DOMAINS,
+    CarePlanItemStatus,
+    ClosureReason,
+    ConsentKind,
+    Disability,
+    Hazard,
+    IdentificationMethod,
+    RelapseSource,
+    RiskLevel,
+    SchoolStatus,
+    ServiceType,
+    Sex,
+    WorkActivity,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _date(label, required=True):
+    return forms.DateField(label=label, required=required, widget=DATE)
+
+
+def _blank(choices):
+    return [("", "—"), *choices]
+
+
+class RegistrationForm(forms.Form):
+    given_name = forms.CharField(label=_("Given name"), max_length=100)
+    middle_name = forms.CharField(label=_("Middle name (post-name)"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    other_names = forms.CharField(label=_("Other names or nicknames"), max_length=200, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=_blank(Sex.choices))
+    date_of_birth = _date(_("Date of birth"), required=False)
+    estimated_age = forms.IntegerField(
+        label=_("Or estimated age (years)"), required=False, min_value=0, max_value=17
+    )
+    residence = forms.ModelChoiceField(
+        label=_("Place of residence"), queryset=Place.objects.none(), required=False
+    )
+    place_of_origin = forms.ModelChoiceField(
+        label=_("Place of origin"), queryset=Place.objects.none(), required=False
+    )
+    languages = forms.CharField(
+        label=_("Languages"), required=False, help_text=_("Separated by commas: swahili, kiluba, français…")
+    )
+    disability = forms.ChoiceField(label=_("Disability"), choices=Disability.choices, initial=Disability.NONE)
+    school_status = forms.ChoiceField(
+        label=_("School status"), choices=SchoolStatus.choices, initial=SchoolStatus.UNKNOWN
+    )
+    last_grade = forms.CharField(label=_("Last grade completed"), max_length=40, required=False)
+    caregiver_name = forms.CharField(label=_("Parent or caregiver: name"), max_length=200, required=False)
+    caregiver_relationship = forms.CharField(label=_("Relationship"), max_length=60, required=False)
+    caregiver_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    caregiver_address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    identification_method = forms.ChoiceField(
+        label=_("Identified through"), choices=_blank(IdentificationMethod.choices)
+    )
+    identification_date = _date(_("Identification date"))
+    identification_site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    identification_place = forms.ModelChoiceField(
+        label=_("Or place of identification"), queryset=Place.objects.none(), required=False
+    )
+    work_activities = forms.MultipleChoiceField(
+        label=_("Work done"),
+        choices=WorkActivity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hazards = forms.MultipleChoiceField(
+        label=_("Hazards"), choices=Hazard.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    hours_per_week = forms.IntegerField(label=_("Hours per week"), required=False, min_value=0, max_value=168)
+    working_since = _date(_("Working since"), required=False)
+    registration_date = _date(_("Registration date"), required=False)
+    risk = forms.ChoiceField(label=_("Initial risk level"), choices=_blank(RiskLevel.choices), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    same_child = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    confirm_new = forms.BooleanField(label=_("None of these: it is a new child"), required=False)
+
+    def __init__(self, *args, places=None, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("residence", "place_of_origin", "identification_place"):
+            self.fields[name].queryset = places
+        self.fields["identification_site"].queryset = sites
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        caregiver = {
+            "name": data.pop("caregiver_name"),
+            "relationship": data.pop("caregiver_relationship"),
+            "phone": data.pop("caregiver_phone"),
+            "address": data.pop("caregiver_address"),
+        }
+        data["caregivers"] = [caregiver]
+        data["languages"] = [x.strip() for x in (data.get("languages") or "").split(",") if x.strip()]
+        data.pop("same_child", None)
+        data.pop("confirm_new", None)
+        return data
+
+
+class AssessmentForm(forms.Form):
+    date = _date(_("Assessment date"))
+    child_resources = forms.CharField(
+        label=_("The child's resources"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    family_resources = forms.CharField(
+        label=_("The family's resources"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    SCORE_CHOICES = [
+        (0, _("0 — no concern")),
+        (1, _("1 — low")),
+        (2, _("2 — serious")),
+        (3, _("3 — very serious")),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in DOMAINS:
+            self.fields[key] = forms.TypedChoiceField(
+                label=label, choices=self.SCORE_CHOICES, coerce=int, widget=forms.RadioSelect
+            )
+
+    def scores(self) -> dict:
+        return {key: self.cleaned_data[key] for key, _label in DOMAINS}
+
+
+class PlanItemForm(forms.Form):
+    need = forms.CharField(label=_("Need"), widget=forms.Textarea(attrs={"rows": 2}))
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
+    planned_support = forms.CharField(label=_("Planned support"), widget=forms.Textarea(attrs={"rows": 2}))
+    service_type = forms.ChoiceField(
+        label=_("Type of service"), choices=_blank(ServiceType.choices), required=False
+    )
+    responsible_organisation = forms.ModelChoiceField(
+        label=_("Responsible organisation"), queryset=Organisation.objects.none()
+    )
+    due_date = _date(_("Due date"))
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_organisation"].queryset = organisations
+
+
+class PlanItemStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CarePlanItemStatus.choices)
+
+
+class DecisionForm(forms.Form):
+    date = _date(_("Date"))
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("If the exit rule is not met: your reason to close as exit achieved anyway"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DateForm(forms.Form):
+    date = _date(_("Date"))
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ConsentKind.choices)
+    given_by = forms.CharField(label=_("Given by"), max_length=200)
+    relationship = forms.CharField(label=_("Relationship to the child"), max_length=60, required=False)
+    date = _date(_("Date"))
+    for_services = forms.BooleanField(label=_("For services"), required=False)
+    for_data_sharing = forms.BooleanField(label=_("For sharing data"), required=False)
+    share_with = forms.ModelMultipleChoiceField(
+        label=_("With these organisations"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    for_photos = forms.BooleanField(label=_("For photos"), required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share_with"].queryset = organisations
+
+
+class ReferralForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Service (directory)"), queryset=None, required=False)
+    provider = forms.ModelChoiceField(
+        label=_("Or provider organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    service_type = forms.ChoiceField(
+        label=_("Type of service"), choices=_blank(ServiceType.choices), required=False
+    )
+    reason = forms.CharField(label=_("Reason for the referral"), widget=forms.Textarea(attrs={"rows": 2}))
+    date = _date(_("Date"))
+    consent_override_reason = forms.CharField(
+        label=_("Emergency without consent (supervisor): reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, organisations=None, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = organisations
+        self.fields["service"].queryset = services
+
+
+class ReferralAnswerForm(forms.Form):
+    date = _date(_("Date"))
+    decision = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("accept", _("Accept")), ("decline", _("Decline")), ("delivered", _("Service delivered"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason for declining, or what was delivered"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+TRISTATE = [("", "—"), ("1", _("Yes")), ("0", _("No"))]
+
+
+def _tristate(label):
+    return forms.TypedChoiceField(
+        label=label, choices=TRISTATE, required=False, coerce=lambda v: v == "1", empty_value=None
+    )
+
+
+class FollowUpForm(forms.Form):
+    visit_date = _date(_("Visit date"))
+    child_seen = forms.TypedChoiceField(
+        label=_("Child seen?"), choices=TRISTATE[1:], coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    in_school_or_training = _tristate(_("Enrolled in school or training?"))
+    attending = _tristate(_("Attending regularly?"))
+    found_working = forms.BooleanField(label=_("Found working in a mine"), required=False)
+    seen_at_site = forms.BooleanField(label=_("Seen at a mine site"), required=False)
+    site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    household_situation = forms.CharField(
+        label=_("Household situation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    risks = forms.CharField(label=_("Risks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class RetentionForm(forms.Form):
+    date = _date(_("Date of the check"))
+    found_working = forms.BooleanField(label=_("Found working in a mine"), required=False)
+    seen_at_site = forms.BooleanField(label=_("Seen at a mine site"), required=False)
+    in_school_or_training = _tristate(_("In school or training?"))
+    site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class ClosureForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closing"), choices=_blank(ClosureReason.choices))
+    date = _date(_("Date"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    override_reason = forms.CharField(
+        label=_("Supervisor: reason to close as exit achieved without meeting the exit rule"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RelapseForm(forms.Form):
+    date = _date(_("Date"))
+    source = forms.ChoiceField(label=_("Found by"), choices=RelapseSource.choices)
+    site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class AssignForm(forms.Form):
+    caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = staff
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    service_type = forms.ChoiceField(label=_("Type of service"), choices=ServiceType.choices)
+    organisation = forms.ModelChoiceField(label=_("Provider"), queryset=Organisation.objects.none())
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    capacity = forms.IntegerField(label=_("Capacity (children)"), required=False, min_value=0)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+
+    def __init__(self, *args, organisations=None, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["place"].queryset = places

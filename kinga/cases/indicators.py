@@ -1,0 +1,205 @@
+"""The CASES_* indicators (docs/indicators.md): one aggregate query each, grouped in the database.
+
+Breakdowns: sex (the child's), age_band (age at identification, banded in SQL like
+kinga.core.indicators.age_band: 0-4, 5-11, 12-14, 15-17), territory (ADM2 p-code of the case), and for
+CASES_CHILDREN_TRAINED the service type. Children are counted once per group (distinct child).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import Case as When_
+from django.db.models.functions import Coalesce
+
+from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+
+from .models import (
+    EDUCATION_SERVICES,
+    Case,
+    CaseStatus,
+    FollowUp,
+    Referral,
+    ReferralStatus,
+    Relapse,
+    RetentionCheck,
+)
+
+BREAKDOWNS = ("sex", "age_band", "territory")
+
+
+def age_band_sql(field: str):
+    """kinga.core.indicators.age_band, in SQL."""
+    return When_(
+        When(**{f"{field}__isnull": True}, then=Value("")),
+        When(**{f"{field}__lte": 4}, then=Value("0-4")),
+        When(**{f"{field}__lte": 11}, then=Value("5-11")),
+        When(**{f"{field}__lte": 14}, then=Value("12-14")),
+        When(**{f"{field}__lte": 17}, then=Value("15-17")),
+        default=Value("18+"),
+    )
+
+
+def _aggregate(
+    qs: QuerySet,
+    query: IndicatorQuery,
+    *,
+    case: str,
+    date_field: str,
+    value,
+    extra: dict | None = None,
+) -> list[IndicatorValue]:
+    """Filters on the period and area, groups by the requested breakdowns, aggregates `value`."""
+    p = f"{case}__" if case else ""
+    qs = qs.filter(**{f"{date_field}__gte": query.start, f"{date_field}__lte": query.end})
+    prefix = query.area_path_prefix()
+    if prefix:
+        qs = qs.filter(**{f"{p}territory__path__startswith": prefix})
+    columns = {
+        "sex": F(f"{p}child__sex"),
+        "age_band": age_band_sql(f"{p}age_at_identification"),
+        "territory": Coalesce(F(f"{p}territory__pcode"), Value("")),
+        **(extra or {}),
+    }
+    wanted = [b for b in query.breakdowns if b in columns]
+    if wanted:
+        rows = qs.annotate(**{f"b_{b}": columns[b] for b in wanted}).values(*[f"b_{b}" for b in wanted])
+        rows = rows.annotate(v=value).order_by()
+        return [
+            IndicatorValue(value=_number(row["v"]), breakdown={b: row[f"b_{b}"] or "" for b in wanted})
+            for row in rows
+        ]
+    result = qs.aggregate(v=value)["v"]
+    return [IndicatorValue(value=_number(result))]
+
+
+def _number(v):
+    if v is None:
+        return 0
+    if isinstance(v, datetime.timedelta):
+        return round(v.total_seconds() / 86400, 1)
+    return v
+
+
+CHILDREN = Count("child_id", distinct=True)
+CASE_CHILDREN = Count("case__child_id", distinct=True)
+
+
+@indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS)
+def children_identified(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _aggregate(Case.objects.all(), query, case="", date_field="identification_date", value=CHILDREN)
+
+
+@indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS)
+def children_registered(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _aggregate(Case.objects.all(), query, case="", date_field="registration_date", value=CHILDREN)
+
+
+@indicator_source("CASES_CHILDREN_IN_CARE", breakdowns=BREAKDOWNS)
+def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Registered by the end of the period and not closed before its start."""
+    qs = Case.objects.filter(registration_date__isnull=False).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gte=query.start)
+    )
+    return _aggregate(
+        qs,
+        IndicatorQuery(
+            start=datetime.date(1900, 1, 1), end=query.end, area=query.area, breakdowns=query.breakdowns
+        ),
+        case="",
+        date_field="registration_date",
+        value=CHILDREN,
+    )
+
+
+@indicator_source("CASES_CHILDREN_EXITED", breakdowns=BREAKDOWNS)
+def children_exited(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Cases closed with exit achieved in the period (a later relapse reopens the case and removes it)."""
+    qs = Case.objects.filter(status=CaseStatus.CLOSED, exited=True)
+    return _aggregate(qs, query, case="", date_field="closed_on", value=CHILDREN)
+
+
+def _retained(months: int):
+    def compute(query: IndicatorQuery) -> list[IndicatorValue]:
+        qs = (
+            RetentionCheck.objects.filter(months_after=months)
+            .exclude(found_working=True)
+            .exclude(seen_at_site=True)
+        )
+        return _aggregate(qs, query, case="case", date_field="done_on", value=CASE_CHILDREN)
+
+    compute.__doc__ = f"Children found out of the mines by the retention check {months} months after exit."
+    compute.__name__ = f"children_retained_{months}m"
+    return compute
+
+
+for _m in (3, 6, 12):
+    indicator_source(f"CASES_CHILDREN_RETAINED_{_m}M", breakdowns=BREAKDOWNS)(_retained(_m))
+
+
+@indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS)
+def children_relapsed(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _aggregate(Relapse.objects.all(), query, case="case", date_field="date", value=CASE_CHILDREN)
+
+
+@indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS)
+def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
+    """The plan's "Nombre d'enfants retirés des mines": children seen at a follow-up visit in the period
+    out of mine work (not found working, not seen at a site)."""
+    qs = FollowUp.objects.filter(visit_date__isnull=False, child_seen=True, found_working=False).exclude(
+        seen_at_site=True
+    )
+    return _aggregate(qs, query, case="case", date_field="visit_date", value=CASE_CHILDREN)
+
+
+@indicator_source("CASES_CHILDREN_TRAINED", breakdowns=(*BREAKDOWNS, "service_type"))
+def children_trained(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Children back in school or trained: referrals to a CRS, CAP or formal school delivered in the period."""
+    qs = Referral.objects.filter(status=ReferralStatus.COMPLETED, service_type__in=EDUCATION_SERVICES)
+    return _aggregate(
+        qs,
+        query,
+        case="case",
+        date_field="delivered_on",
+        value=CASE_CHILDREN,
+        extra={"service_type": F("service_type")},
+    )
+
+
+@indicator_source("CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"))
+def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _aggregate(
+        Referral.objects.exclude(status=ReferralStatus.CANCELLED),
+        query,
+        case="case",
+        date_field="referred_on",
+        value=Count("id"),
+        extra={"service_type": F("service_type")},
+    )
+
+
+@indicator_source("CASES_REFERRALS_COMPLETED", breakdowns=(*BREAKDOWNS, "service_type"))
+def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _aggregate(
+        Referral.objects.filter(status=ReferralStatus.COMPLETED),
+        query,
+        case="case",
+        date_field="delivered_on",
+        value=Count("id"),
+        extra={"service_type": F("service_type")},
+    )
+
+
+@indicator_source("CASES_REFERRAL_DELAY_DAYS", breakdowns=(*BREAKDOWNS, "service_type"))
+def referral_delay(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Average days from referral to service delivered, for referrals completed in the period."""
+    delay = ExpressionWrapper(F("delivered_on") - F("referred_on"), output_field=DurationField())
+    return _aggregate(
+        Referral.objects.filter(status=ReferralStatus.COMPLETED),
+        query,
+        case="case",
+        date_field="delivered_on",
+        value=Avg(delay),
+        extra={"service_type": F("service_type")},
+    )

@@ -1,0 +1,563 @@
+"""Synthetic children and cases for `kinga synth`: every state, duplicates, relapses, follow-ups, referrals.
+
+Bulk inserts, no audit rows. Names are encrypted like real ones (the cost is measured and logged: it is
+the dominant cost of this generator) and indexed through the same blind index as registrations.
+Sizes: SCALES[scale]["children"] children; about one case per child; follow-ups ≈ 5 per case at
+national scale (SCALES "case_follow_ups").
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import defaultdict
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+
+from kinga.core import crypto
+from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
+from kinga.core.roles import Role
+from kinga.core.synth import SynthContext
+
+from . import clock
+from .models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseStatus,
+    Child,
+    ChildNameIndex,
+    FollowUp,
+    Referral,
+    ReferralStatus,
+    Relapse,
+    RetentionCheck,
+    ScoringVersion,
+    Service,
+    ServiceType,
+)
+from .services import territory_prefix
+
+STATUS_MIX = [
+    (CaseStatus.IDENTIFIED, 3),
+    (CaseStatus.REGISTERED, 8),
+    (CaseStatus.ASSESSED, 6),
+    (CaseStatus.CARE_PLAN, 4),
+    (CaseStatus.IN_IMPLEMENTATION, 18),
+    (CaseStatus.UNDER_FOLLOW_UP, 30),
+    (CaseStatus.READY_TO_CLOSE, 3),
+    (CaseStatus.CLOSED, 28),
+]
+WORK = ["digging", "underground", "washing", "sorting", "carrying", "trading", "crushing"]
+HAZARDS = ["heavy_loads", "pits", "dust", "water", "night_work", "violence"]
+VARIANTS = [("tsh", "ch"), ("ou", "u"), ("w", "u"), ("y", "i"), ("l", "r")]
+BATCH = 5000
+BENCH_TEAM_SIZE = 20
+
+
+def _weighted(rng, mix):
+    total = sum(w for _v, w in mix)
+    x = rng.uniform(0, total)
+    for value, w in mix:
+        x -= w
+        if x <= 0:
+            return value
+    return mix[-1][0]
+
+
+def _variant(rng, name: str) -> str:
+    """A spelling variant, as a second registration of the same child would write it."""
+    lower = name.lower()
+    for a, b in rng.sample(VARIANTS, len(VARIANTS)):
+        if a in lower:
+            return lower.replace(a, b, 1).capitalize()
+    return name
+
+
+def _bench_team(ctx: SynthContext, org: Organisation) -> list[int]:
+    """An organisation whose supervisor leads 20 caseworkers (the benchmark's team view)."""
+    supervisor = Membership.objects.filter(organisation=org, role=Role.SUPERVISOR).order_by("pk").first()
+    if supervisor is None:
+        user = User.objects.create(
+            email=f"synth.sup.{org.pk}.{ctx.seed}@exemple.invalid",
+            full_name="Superviseur",
+            password=make_password(None),
+        )
+        supervisor = Membership.objects.create(user=user, organisation=org, role=Role.SUPERVISOR)
+    team = list(Membership.objects.filter(organisation=org, role=Role.CASEWORKER).order_by("pk"))
+    unusable = make_password(None)
+    for i in range(len(team), BENCH_TEAM_SIZE):
+        user = User.objects.create(
+            email=f"synth.cw.{org.pk}.{i}.{ctx.seed}@exemple.invalid",
+            full_name=f"{ctx.given_name()} {ctx.family_name()}",
+            password=unusable,
+        )
+        team.append(Membership.objects.create(user=user, organisation=org, role=Role.CASEWORKER))
+    Membership.objects.filter(pk__in=[m.pk for m in team]).update(supervisor=supervisor)
+    return [m.user_id for m in team]
+
+
+def _services(ctx: SynthContext, orgs: list[Organisation], territories: list[Place]) -> list[Service]:
+    existing = Service.objects.count()
+    if existing:
+        return list(Service.objects.all())
+    rows = []
+    for t in territories:
+        for st in ServiceType.values:
+            for k in range(2 if st in ("crs", "cap", "formal_school") else 1):
+                org = ctx.rng.choice(orgs)
+                rows.append(
+                    Service(
+                        name=f"{ServiceType(st).label} {t.name} {k + 1}",
+                        service_type=st,
+                        organisation=org,
+                        place=t,
+                        capacity=ctx.rng.choice([20, 30, 40, 60, 100]),
+                        contact=f"+2439{ctx.rng.randrange(10**7, 10**8)}",
+                    )
+                )
+    Service.objects.bulk_create(rows, ignore_conflicts=True)
+    ctx.inserted("cases_service", len(rows))
+    return list(Service.objects.all())
+
+
+def generate_cases(ctx: SynthContext) -> None:
+    n_children = ctx.size("children")
+    rng = ctx.rng
+    today = clock.today()
+    orgs = [
+        o
+        for o in (ctx.shared.get("organisations") or Organisation.objects.all())
+        if o.type in (OrganisationType.NGO, OrganisationType.PROVINCIAL_GOVERNMENT)
+    ]
+    if not orgs:
+        ctx.log("cases: no NGO to own cases, skipped")
+        return
+    territories = list(Place.objects.filter(level=PlaceLevel.TERRITORY, pcode__startswith="CD72"))
+    if not territories:
+        ctx.log("cases: no Lualaba territory (run load-reference), skipped")
+        return
+    sites_by_territory: dict[int, list[int]] = defaultdict(list)
+    from kinga.sites.models import Site
+
+    for site_id, path in Site.objects.values_list("id", "place__path"):
+        for t in territories:
+            if path.startswith(t.path):
+                sites_by_territory[t.pk].append(site_id)
+    bench_workers = _bench_team(ctx, orgs[0])
+    workers: dict[int, list[int]] = {
+        o.pk: list(
+            Membership.objects.filter(organisation=o, role=Role.CASEWORKER, is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        for o in orgs
+    }
+    workers[orgs[0].pk] = bench_workers
+    supervisors = {
+        m.organisation_id: m.user_id
+        for m in Membership.objects.filter(organisation__in=orgs, role=Role.SUPERVISOR).order_by("-pk")
+    }
+    orgs = [o for o in orgs if workers[o.pk]]
+    services = _services(ctx, orgs, territories)
+    scoring = ScoringVersion.objects.filter(is_active=True).order_by(
+        "-version"
+    ).first() or ScoringVersion.objects.create(version=1, label="IDAK 2017")
+    counters: dict[tuple[str, int], int] = {
+        (c.prefix, c.year): c.last_value for c in CaseNumberCounter.objects.all()
+    }
+    prefixes = {t.pk: territory_prefix(t) for t in territories}
+    digest_cache: dict[str, list[tuple[str, str]]] = {}
+    start = today - datetime.timedelta(days=3 * 365)
+    span = (today - start).days
+    fu_per_case = ctx.size("case_follow_ups") / max(n_children, 1) if "case_follow_ups" in _scale(ctx) else 5
+    encrypt_seconds = 0.0
+    totals = defaultdict(int)
+
+    done = 0
+    while done < n_children:
+        size = min(BATCH, n_children - done)
+        children, plans = [], []
+        for _i in range(size):
+            sex = rng.choice("MF")
+            given, family = ctx.given_name(), ctx.family_name()
+            duplicate_of = None
+            if plans and rng.random() < 0.03:  # the same child registered twice, spelled differently
+                duplicate_of = rng.choice(plans)
+                sex, given, family = (
+                    duplicate_of["sex"],
+                    _variant(rng, duplicate_of["given"]),
+                    duplicate_of["family"],
+                )
+            ident = start + datetime.timedelta(days=rng.randrange(span))
+            age = rng.choices(range(5, 18), weights=[2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 9, 8, 7])[0]
+            if duplicate_of is not None:
+                age = duplicate_of["age"]
+            dob = clock.add_months(ident, -(12 * age + rng.randrange(12)))
+            caregiver = {
+                "name": f"{ctx.given_name()} {family}",
+                "relationship": rng.choice(["mère", "père", "tante", "grand-mère", "oncle"]),
+                "phone": f"+2438{rng.randrange(10**7, 10**8)}",
+                "address": "",
+            }
+            child = Child(
+                given_name=given,
+                family_name=family,
+                sex=sex,
+                date_of_birth=dob,
+                date_of_birth_estimated=rng.random() < 0.4,
+                languages=rng.choice(
+                    [["swahili"], ["kiluba", "swahili"], ["lunda"], ["chokwe"], ["swahili", "français"]]
+                ),
+                school_status=rng.choice(["never", "dropped_out", "irregular", "dropped_out"]),
+                caregivers=[caregiver],
+            )
+            children.append(child)
+            plans.append(
+                {"sex": sex, "given": given, "family": family, "age": age, "ident": ident, "dob": dob}
+            )
+        # Fernet runs in get_prep_value during the insert: time the insert, then the cost without it.
+        e0 = time.perf_counter()
+        Child.objects.bulk_create(children, batch_size=BATCH)
+        encrypt_seconds += time.perf_counter() - e0
+        index_rows = []
+        for child, plan in zip(children, plans, strict=True):
+            for name in (plan["given"], plan["family"]):
+                pairs = digest_cache.get(name)
+                if pairs is None:
+                    pairs = digest_cache[name] = crypto.name_digests(name)
+                index_rows.extend(ChildNameIndex(child_id=child.pk, kind=k, digest=d) for k, d in pairs)
+        ChildNameIndex.objects.bulk_create(index_rows, batch_size=BATCH * 4, ignore_conflicts=True)
+        totals["cases_childnameindex"] += len(index_rows)
+        totals["cases_child"] += len(children)
+
+        cases = []
+        for child, plan in zip(children, plans, strict=True):
+            org = rng.choice(orgs)
+            territory = rng.choice(territories)
+            site_ids = sites_by_territory.get(territory.pk) or []
+            status = _weighted(rng, STATUS_MIX)
+            ident = plan["ident"]
+            key = (prefixes[territory.pk], ident.year)
+            counters[key] = counters.get(key, 0) + 1
+            registered = (
+                None
+                if status == CaseStatus.IDENTIFIED
+                else ident + datetime.timedelta(days=rng.randrange(0, 4))
+            )
+            registered = min(registered, today) if registered else None
+            case = Case(
+                number=f"{key[0]}-{key[1]}-{counters[key]:06d}",
+                child_id=child.pk,
+                organisation_id=org.pk,
+                caseworker_id=rng.choice(workers[org.pk]),
+                supervisor_id=supervisors.get(org.pk),
+                territory_id=territory.pk,
+                status=status,
+                identification_method=rng.choice(
+                    ["site_inspection"] * 5
+                    + ["community_alert"] * 3
+                    + ["self_referral", "police", "school", "other"]
+                ),
+                identification_date=ident,
+                identification_site_id=rng.choice(site_ids) if site_ids and rng.random() < 0.7 else None,
+                identification_place_id=territory.pk,
+                work_activities=rng.sample(WORK, rng.randrange(1, 3)),
+                hazards=rng.sample(HAZARDS, rng.randrange(1, 3)),
+                hours_per_week=rng.choice([10, 15, 20, 30, 40, 50]),
+                working_since=max(plan["dob"], ident - datetime.timedelta(days=rng.randrange(30, 900))),
+                age_at_identification=plan["age"],
+                registration_date=registered,
+                risk=""
+                if status in (CaseStatus.IDENTIFIED, CaseStatus.REGISTERED)
+                else rng.choice(["low", "medium", "medium", "high"]),
+            )
+            _timeline_dates(case, rng, today)
+            cases.append(case)
+        Case.objects.bulk_create(cases, batch_size=BATCH)
+        totals["cases_case"] += len(cases)
+        _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals)
+        done += size
+        ctx.log(f"cases: {done}/{n_children} children")
+
+    CaseNumberCounter.objects.bulk_create(
+        [CaseNumberCounter(prefix=p, year=y, last_value=v) for (p, y), v in counters.items()],
+        update_conflicts=True,
+        unique_fields=["prefix", "year"],
+        update_fields=["last_value"],
+    )
+    for table, n in totals.items():
+        ctx.inserted(table, n)
+    e0 = time.perf_counter()
+    for _ in range(3000):
+        crypto.encrypt("Tshibangu")
+    fernet_us = (time.perf_counter() - e0) / 3000 * 1e6
+    ctx.log(
+        f"cases: child inserts took {encrypt_seconds:.1f} s for {totals['cases_child']} children "
+        f"({encrypt_seconds / max(totals['cases_child'], 1) * 1e6:.0f} µs per child, of which 3 Fernet "
+        f"encryptions ≈ {3 * fernet_us:.0f} µs)"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in (
+                "cases_case",
+                "cases_child",
+                "cases_childnameindex",
+                "cases_followup",
+                "cases_caseevent",
+            ):
+                cursor.execute(f"ANALYZE {table}")
+
+
+def _scale(ctx):
+    from kinga.core.synth import SCALES
+
+    return SCALES[ctx.scale]
+
+
+ORDER = [s for s, _w in STATUS_MIX]
+
+
+def _at_least(status: str, step: str) -> bool:
+    return ORDER.index(status) >= ORDER.index(step)
+
+
+def _timeline_dates(case: Case, rng, today: datetime.date) -> None:
+    """Dates of each step the case has passed, in order and never in the future."""
+    reg = case.registration_date
+    if reg is None:
+        return
+    case.assessment_due = reg + datetime.timedelta(days=1 if case.risk == "high" else 3)
+    cursor = reg
+    if _at_least(case.status, CaseStatus.ASSESSED):
+        cursor = min(today, cursor + datetime.timedelta(days=rng.randrange(0, 6)))
+        case.assessed_on = cursor
+        case.care_plan_due = cursor + datetime.timedelta(days=14)
+    if _at_least(case.status, CaseStatus.IN_IMPLEMENTATION):
+        cursor = min(today, cursor + datetime.timedelta(days=rng.randrange(3, 20)))
+        case.care_plan_approved_on = cursor
+    if case.status == CaseStatus.CLOSED:
+        closed = min(today, cursor + datetime.timedelta(days=rng.randrange(100, 400)))
+        case.closed_on = closed
+        case.closure_requested_on = closed
+        case.closure_reason = rng.choice(
+            ["exit_achieved"] * 6 + ["moved_away", "lost_contact", "turned_18", "transferred"]
+        )
+        case.exited = case.closure_reason == "exit_achieved"
+        case.closure_approved_by_id = case.supervisor_id
+    if case.status == CaseStatus.READY_TO_CLOSE:
+        case.closure_reason = "exit_achieved"
+        case.closure_requested_on = min(today, cursor + datetime.timedelta(days=rng.randrange(100, 300)))
+    if case.status == CaseStatus.REGISTERED:
+        case.next_due, case.next_task = case.assessment_due, "assessment"
+    elif case.status in (CaseStatus.ASSESSED, CaseStatus.CARE_PLAN):
+        case.next_due, case.next_task = case.care_plan_due, "care_plan"
+
+
+def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) -> None:
+    assessments, events, follow_ups, referrals, checks, relapses = [], [], [], [], [], []
+    by_provider_type = defaultdict(list)
+    for s in services:
+        by_provider_type[s.service_type].append(s)
+    to_update = []
+    for case in cases:
+        events.append(
+            CaseEvent(
+                case_id=case.pk,
+                date=case.identification_date,
+                kind="identified",
+                summary="Identifié",
+                to_status="identified",
+            )
+        )
+        if case.registration_date:
+            events.append(
+                CaseEvent(
+                    case_id=case.pk,
+                    date=case.registration_date,
+                    kind="registered",
+                    summary=f"Enregistré sous le numéro {case.number}",
+                    from_status="identified",
+                    to_status="registered",
+                )
+            )
+        if case.assessed_on:
+            scores = [rng.randrange(0, 4) for _ in range(6)]
+            total = sum(scores)
+            assessments.append(
+                Assessment(
+                    case_id=case.pk,
+                    date=case.assessed_on,
+                    scoring=scoring,
+                    safety=scores[0],
+                    health=scores[1],
+                    education=scores[2],
+                    family_care=scores[3],
+                    household_economy=scores[4],
+                    psychosocial=scores[5],
+                    total=total,
+                    risk=scoring.risk_for(total),
+                    assessed_by_id=case.caseworker_id,
+                )
+            )
+            events.append(
+                CaseEvent(
+                    case_id=case.pk,
+                    date=case.assessed_on,
+                    kind="assessment",
+                    summary=f"Évalué : score {total}/18",
+                    to_status="assessed",
+                )
+            )
+        if case.assessed_on and rng.random() < 0.45:
+            st = rng.choice(["crs", "crs", "cap", "formal_school", "psychosocial", "health", "economic"])
+            service = rng.choice(by_provider_type[st]) if by_provider_type[st] else None
+            if service is not None:
+                referred = case.assessed_on
+                status = rng.choice(
+                    [
+                        ReferralStatus.PENDING,
+                        ReferralStatus.ACCEPTED,
+                        ReferralStatus.COMPLETED,
+                        ReferralStatus.COMPLETED,
+                        ReferralStatus.DECLINED,
+                    ]
+                )
+                answered = min(today, referred + datetime.timedelta(days=rng.randrange(1, 10)))
+                delivered = min(today, answered + datetime.timedelta(days=rng.randrange(5, 60)))
+                referrals.append(
+                    Referral(
+                        case_id=case.pk,
+                        provider_id=service.organisation_id,
+                        service=service,
+                        service_type=st,
+                        referred_on=referred,
+                        answer_due=referred + datetime.timedelta(days=7),
+                        status=status,
+                        answered_on=None if status == ReferralStatus.PENDING else answered,
+                        decline_reason="Capacité atteinte" if status == ReferralStatus.DECLINED else "",
+                        delivered_on=delivered if status == ReferralStatus.COMPLETED else None,
+                        referred_by_id=case.caseworker_id,
+                    )
+                )
+        if case.care_plan_approved_on:
+            end = case.closed_on or case.closure_requested_on or today
+            months = max(0, clock.months_between(case.care_plan_approved_on, end))
+            visits = (
+                min(months, max(1, int(rng.expovariate(1 / fu_per_case)) + 1))
+                if case.status != CaseStatus.IN_IMPLEMENTATION
+                else 0
+            )
+            for k in range(visits):
+                visit = clock.add_months(case.care_plan_approved_on, k + 1)
+                if visit > today:
+                    break
+                working = rng.random() < 0.06
+                follow_ups.append(
+                    FollowUp(
+                        case_id=case.pk,
+                        due_date=visit,
+                        visit_date=visit,
+                        child_seen=rng.random() < 0.92,
+                        in_school_or_training=not working and rng.random() < 0.85,
+                        attending=not working and rng.random() < 0.8,
+                        found_working=working,
+                        seen_at_site=working and rng.random() < 0.5,
+                        recorded_by_id=case.caseworker_id,
+                    )
+                )
+                events.append(
+                    CaseEvent(case_id=case.pk, date=visit, kind="follow_up", summary="Visite de suivi")
+                )
+            if case.status in (CaseStatus.IN_IMPLEMENTATION, CaseStatus.UNDER_FOLLOW_UP):
+                due = clock.add_months(case.care_plan_approved_on, visits + 1)
+                follow_ups.append(FollowUp(case_id=case.pk, due_date=due))
+                case.next_due, case.next_task = due, "follow_up"
+                to_update.append(case)
+        if case.status == CaseStatus.CLOSED and case.exited:
+            for m in (3, 6, 12):
+                due = clock.add_months(case.closed_on, m)
+                done = due <= today and rng.random() < 0.85
+                found = done and rng.random() < 0.07
+                checks.append(
+                    RetentionCheck(
+                        case_id=case.pk,
+                        closure_date=case.closed_on,
+                        months_after=m,
+                        due_date=due,
+                        done_on=due if done else None,
+                        found_working=found if done else None,
+                        seen_at_site=False if done else None,
+                        in_school_or_training=(not found) if done else None,
+                    )
+                )
+                if found:
+                    relapses.append(
+                        Relapse(case_id=case.pk, date=due, source="retention_check", status_before="closed")
+                    )
+                    break
+                if not done and case.next_due is None:
+                    case.next_due, case.next_task = due, "retention_check"
+                    to_update.append(case)
+        if case.status == CaseStatus.CLOSED:
+            events.append(
+                CaseEvent(
+                    case_id=case.pk, date=case.closed_on, kind="closed", summary="Clôturé", to_status="closed"
+                )
+            )
+    Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+    CaseEvent.objects.bulk_create(events, batch_size=BATCH * 2)
+    FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH * 2)
+    Referral.objects.bulk_create(referrals, batch_size=BATCH)
+    RetentionCheck.objects.bulk_create(checks, batch_size=BATCH)
+    Relapse.objects.bulk_create(relapses, batch_size=BATCH)
+    # A relapse found at a retention check reopened the case (flagged, with its history).
+    relapsed = {r.case_id: r.date for r in relapses}
+    reopened = []
+    for case in cases:
+        if case.pk in relapsed:
+            case.status, case.relapse_count, case.last_relapse_on, case.reopened_count = (
+                "registered",
+                1,
+                relapsed[case.pk],
+                1,
+            )
+            case.closed_on, case.closure_reason, case.exited, case.closure_requested_on = (
+                None,
+                "",
+                False,
+                None,
+            )
+            case.risk = "high"
+            case.assessment_due = min(today, relapsed[case.pk] + datetime.timedelta(days=1))
+            case.next_due, case.next_task = case.assessment_due, "assessment"
+            reopened.append(case)
+    Case.objects.bulk_update(
+        {c.pk: c for c in to_update + reopened}.values(),
+        [
+            "status",
+            "relapse_count",
+            "last_relapse_on",
+            "reopened_count",
+            "closed_on",
+            "closure_reason",
+            "exited",
+            "closure_requested_on",
+            "risk",
+            "assessment_due",
+            "next_due",
+            "next_task",
+        ],
+        batch_size=BATCH,
+    )
+    for table, rows in (
+        ("cases_assessment", assessments),
+        ("cases_caseevent", events),
+        ("cases_followup", follow_ups),
+        ("cases_referral", referrals),
+        ("cases_retentioncheck", checks),
+        ("cases_relapse", relapses),
+    ):
+        totals[table] += len(rows)

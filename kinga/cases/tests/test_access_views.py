@@ -1,0 +1,219 @@
+"""Who may open what: anonymous (login), other organisation (404), wrong role (403), counts-only roles."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from kinga.cases import services
+from kinga.cases.models import Service
+from kinga.core.models import AuditEvent
+from kinga.core.testing import actor_of, client_for
+
+from .conftest import TODAY, register
+
+pytestmark = pytest.mark.django_db
+
+CASE_PAGES = [
+    "",
+    "pdf/",
+    "assess/",
+    "plan/",
+    "plan/decide/",
+    "consent/",
+    "refer/",
+    "follow-up/",
+    "close/",
+    "close/decide/",
+    "relapse/",
+    "assign/",
+]
+LIST_PAGES = [
+    "/cases/",
+    "/cases/register/",
+    "/cases/team/",
+    "/cases/stats/",
+    "/cases/export/",
+    "/cases/referrals/",
+    "/cases/referrals/in/",
+    "/cases/services/",
+    "/cases/services/add/",
+]
+
+
+@pytest.fixture
+def case(team, today):
+    return register(team, given_name="Kapinga", family_name="Mujinga", sex="F")
+
+
+@pytest.mark.parametrize("page", CASE_PAGES)
+def test_anonymous_is_sent_to_login(case, page):
+    response = Client().get(f"/cases/{case.uuid}/{page}")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_anonymous_lists_are_sent_to_login(db, page):
+    response = Client().get(page)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("page", CASE_PAGES)
+def test_another_organisation_gets_404(team, case, page):
+    other = client_for(team.outsider)  # a supervisor of another NGO
+    expected = 403 if page == "assign/" else 404  # supervisors may assign, but not this case: 404 first
+    assert other.get(f"/cases/{case.uuid}/{page}").status_code in (404, expected)
+
+
+def test_another_caseworker_of_the_same_team_gets_404(team, case):
+    assert client_for(team.other_worker).get(f"/cases/{case.uuid}/").status_code == 404
+    assert client_for(team.supervisor).get(f"/cases/{case.uuid}/").status_code == 200
+    assert client_for(team.manager).get(f"/cases/{case.uuid}/").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["", "pdf/", "assess/", "follow-up/"])
+def test_provider_without_referral_gets_404(team, case, page):
+    assert client_for(team.provider).get(f"/cases/{case.uuid}/{page}").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["coordinator", "funder"])
+@pytest.mark.parametrize("page", ["", "pdf/", "assess/", "refer/"])
+def test_counts_only_roles_get_403_on_case_pages(team, case, who, page):
+    assert client_for(getattr(team, who)).get(f"/cases/{case.uuid}/{page}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["coordinator", "funder"])
+def test_counts_only_roles_never_see_identities(team, case, who):
+    client = client_for(getattr(team, who))
+    assert client.get("/cases/").status_code == 403
+    assert client.get("/cases/?q=Kapinga").status_code == 403
+    stats = client.get("/cases/stats/")
+    assert stats.status_code == 200 and "Kapinga" not in stats.content.decode()
+    export = b"".join(client.get("/cases/export/").streaming_content).decode()
+    assert "Kapinga" not in export and "Mujinga" not in export and case.number not in export
+    assert export.count("\n") == 2  # header + one pseudonymised row
+    assert AuditEvent.objects.filter(action="export", target_type="cases.case", note="pseudonymised").exists()
+    api = client.get("/api/v1/cases/")
+    assert api.status_code == 403
+    assert client.get(f"/api/v1/cases/{case.uuid}/").status_code == 403
+    assert client.get("/api/v1/cases/?q=Kapinga").status_code == 403
+    stats = client.get("/api/v1/case-stats/")
+    assert stats.status_code == 200 and stats.json()["total"] == 1
+    assert "Kapinga" not in stats.content.decode()
+
+
+def test_export_with_identities_is_audited(team, case):
+    client = client_for(team.supervisor)
+    export = b"".join(client.get("/cases/export/").streaming_content).decode()
+    assert "Kapinga" in export and case.number in export
+    event = AuditEvent.objects.get(action="export", target_type="cases.case")
+    assert event.changes["rows"] == 1 and event.note == ""
+
+
+def test_wrong_role_gets_403(team, case):
+    clerk = client_for(team.clerk)
+    assert clerk.get(f"/cases/{case.uuid}/").status_code == 403
+    assert clerk.get("/cases/register/").status_code == 200
+    worker = client_for(team.worker)
+    assert worker.get(f"/cases/{case.uuid}/plan/decide/").status_code == 403
+    assert worker.get(f"/cases/{case.uuid}/assign/").status_code == 403
+    assert worker.get("/cases/team/").status_code == 403
+    assert worker.get("/cases/services/add/").status_code == 403
+    assert client_for(team.coordinator).get("/cases/register/").status_code == 403
+
+
+def test_provider_sees_only_the_referred_case_shared_fields(team, case, today):
+    services.make_referral(
+        actor=actor_of(team.supervisor),
+        case=case,
+        provider=team.provider_org,
+        service_type="crs",
+        date=TODAY,
+        consent_override_reason="Urgence",
+        today=TODAY,
+    )
+    referral = case.referrals.get()
+    provider = client_for(team.provider)
+    page = provider.get(f"/cases/referrals/in/{referral.uuid}/").content.decode()
+    assert "Kapinga" in page and "Mama Ngalula" in page
+    assert provider.get(f"/cases/{case.uuid}/").status_code == 404
+    outsider = client_for(team.outsider)
+    assert outsider.get(f"/cases/referrals/in/{referral.uuid}/").status_code == 404
+    api = provider.get(f"/api/v1/case-referrals/{referral.uuid}/").json()
+    assert api["shared"]["given_name"] == "Kapinga" and "notes" not in api["shared"]
+    assert outsider.get(f"/api/v1/case-referrals/{referral.uuid}/").status_code == 404
+
+
+def test_caseload_search_and_overdue_first(team, case, today):
+    later = register(team, given_name="Glodi", family_name="Kabwe", risk="high")
+    client = client_for(team.worker)
+    today.set(TODAY + datetime.timedelta(days=2))
+    page = client.get("/cases/").content.decode()
+    assert page.index(later.number) < page.index(case.number)  # overdue (high risk: 1 day) first
+    assert case.number in client.get("/cases/?q=mujinga").content.decode()
+    assert case.number not in client.get("/cases/?q=muji").content.decode()
+    htmx = client.get("/cases/?q=kabwe", headers={"HX-Request": "true"}).content.decode()
+    assert later.number in htmx and "<html" not in htmx
+
+
+def test_registration_form_errors_are_shown_in_french(team, today):
+    client = client_for(team.worker)
+    response = client.post(
+        "/cases/register/",
+        {
+            "given_name": "A",
+            "family_name": "B",
+            "sex": "M",
+            "date_of_birth": "2026-03-05",
+            "identification_method": "site_inspection",
+            "identification_date": "2026-03-01",
+            "identification_site": team.site.pk,
+            "disability": "none",
+            "school_status": "unknown",
+        },
+    )
+    assert response.status_code == 400
+    assert "La date de naissance est postérieure" in response.content.decode()
+
+
+def test_missing_consent_blocks_a_referral_in_the_screen(team, case):
+    client = client_for(team.worker)
+    crs = Service.objects.create(
+        name="CRS", service_type="crs", organisation=team.provider_org, place=team.kolwezi
+    )
+    response = client.post(
+        f"/cases/{case.uuid}/refer/", {"service": crs.pk, "reason": "x", "date": "2026-03-02"}
+    )
+    assert response.status_code == 400 and "Référence refusée" in response.content.decode()
+
+
+def test_team_view_lists_overdue_tasks(team, case, today):
+    today.set(TODAY + datetime.timedelta(days=10))
+    page = client_for(team.supervisor).get("/cases/team/").content.decode()
+    assert case.number in page
+
+
+def test_services_directory(team, today):
+    manager = client_for(team.manager)
+    response = manager.post(
+        "/cases/services/add/",
+        {
+            "name": "CAP Kolwezi",
+            "service_type": "cap",
+            "organisation": team.org.pk,
+            "place": team.kolwezi.pk,
+            "capacity": "25",
+            "contact": "+243 99",
+        },
+    )
+    assert response.status_code == 302
+    assert "CAP Kolwezi" in client_for(team.funder).get("/cases/services/").content.decode()
+    assert (
+        client_for(team.outsider)
+        .post(
+            "/cases/services/add/",
+            {"name": "X", "service_type": "cap", "organisation": team.org.pk, "place": team.kolwezi.pk},
+        )
+        .status_code
+        == 403
+    )

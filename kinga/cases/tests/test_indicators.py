@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kinga.cases import services
+from kinga.core.indicators import IndicatorQuery, all_sources, evaluate
+from kinga.core.testing import actor_of
+
+from .conftest import TODAY, register
+from .test_workflow import _consent, _to_follow_up
+
+pytestmark = pytest.mark.django_db
+Y = IndicatorQuery(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+
+
+def _values(code, query=Y):
+    return {tuple(sorted(v.breakdown.items())): v.value for v in evaluate(code, query)}
+
+
+def test_every_code_is_registered():
+    codes = {c for c in all_sources() if c.startswith("CASES_")}
+    assert {
+        "CASES_CHILDREN_IDENTIFIED",
+        "CASES_CHILDREN_REGISTERED",
+        "CASES_CHILDREN_IN_CARE",
+        "CASES_CHILDREN_EXITED",
+        "CASES_CHILDREN_RETAINED_3M",
+        "CASES_CHILDREN_RETAINED_6M",
+        "CASES_CHILDREN_RETAINED_12M",
+        "CASES_CHILDREN_RELAPSED",
+        "CASES_CHILDREN_WITHDRAWN",
+        "CASES_CHILDREN_TRAINED",
+        "CASES_REFERRALS_MADE",
+        "CASES_REFERRALS_COMPLETED",
+        "CASES_REFERRAL_DELAY_DAYS",
+    } <= codes
+
+
+def test_identified_by_sex_age_band_and_territory_in_one_query(team, today, kolwezi):
+    register(team)  # boy, 12
+    register(team, given_name="Grâce", sex="F", date_of_birth=datetime.date(2020, 1, 1))  # girl, 6
+    register(team, given_name="Sifa", sex="F", date_of_birth=datetime.date(2010, 1, 1))  # girl, 16
+    query = IndicatorQuery(start=Y.start, end=Y.end, breakdowns=("sex", "age_band", "territory"))
+    with CaptureQueriesContext(connection) as ctx:
+        values = _values("CASES_CHILDREN_IDENTIFIED", query)
+    assert len(ctx.captured_queries) == 1
+    assert values[(("age_band", "12-14"), ("sex", "M"), ("territory", "CD7201"))] == 1
+    assert values[(("age_band", "5-11"), ("sex", "F"), ("territory", "CD7201"))] == 1
+    assert values[(("age_band", "15-17"), ("sex", "F"), ("territory", "CD7201"))] == 1
+    assert _values("CASES_CHILDREN_IDENTIFIED") == {(): 3}
+    lubudi = IndicatorQuery(start=Y.start, end=Y.end, area=kolwezi.parent.children.get(pcode="CD7203"))
+    assert _values("CASES_CHILDREN_IDENTIFIED", lubudi) == {(): 0}
+
+
+def test_trained_withdrawn_referrals_and_relapse(team, today):
+    case = register(team)
+    _consent(team, case, TODAY)
+    _to_follow_up(team, case, TODAY)
+    w, p = actor_of(team.worker), actor_of(team.provider)
+    r = services.make_referral(
+        actor=w, case=case, provider=team.provider_org, service_type="crs", date=TODAY, today=TODAY
+    )
+    services.answer_referral(actor=p, referral=r, accept=True, date=TODAY, today=TODAY)
+    later = TODAY + datetime.timedelta(days=10)
+    services.report_service_delivered(actor=p, referral=r, date=later, today=later)
+    visit = TODAY + datetime.timedelta(days=31)
+    services.record_follow_up(
+        actor=w,
+        case=case,
+        visit_date=visit,
+        child_seen=True,
+        in_school_or_training=True,
+        attending=True,
+        today=visit,
+    )
+    assert _values(
+        "CASES_CHILDREN_TRAINED", IndicatorQuery(start=Y.start, end=Y.end, breakdowns=("service_type",))
+    ) == {(("service_type", "crs"),): 1}
+    assert _values("CASES_CHILDREN_WITHDRAWN") == {(): 1}
+    assert _values("CASES_REFERRALS_MADE") == {(): 1}
+    assert _values("CASES_REFERRALS_COMPLETED") == {(): 1}
+    assert _values("CASES_REFERRAL_DELAY_DAYS") == {(): 10}
+    assert _values("CASES_CHILDREN_IN_CARE") == {(): 1}
+    services.record_follow_up(
+        actor=w, case=case, visit_date=visit, child_seen=True, found_working=True, today=visit
+    )
+    assert _values("CASES_CHILDREN_RELAPSED") == {(): 1}

@@ -1,0 +1,173 @@
+"""Screens of case management: caseload, registration, case file (+ PDF), team, statistics, export.
+
+The workflow steps (assessment, care plan, consent, referral, follow-up, closure…) are in views_steps.py.
+Every read goes through selectors (scoped), every write through services (audited).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit
+from kinga.core import selectors as core_selectors
+
+from . import clock, exports, forms, matching, selectors, services
+from .models import CaseStatus, RiskLevel
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def caseload(request):
+    """My caseload: the earliest task due first, so overdue work is on top. Name search by whole tokens."""
+    actor = request.actor
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    status = status if status in CaseStatus.values else ""
+    qs = selectors.caseload(actor, status=status, q=q, include_closed=bool(q) or status == CaseStatus.CLOSED)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    today = clock.today()
+    context = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "statuses": CaseStatus.choices,
+        "today": today,
+        "overdue_referrals": selectors.referrals_out(actor, overdue_only=True, today=today).count(),
+    }
+    template = "cases/caseload.html#rows" if request.htmx else "cases/caseload.html"
+    return render(request, template, context)
+
+
+def _registration_form(request, actor):
+    places = core_selectors.places(actor).filter(level__gte=2)
+    from kinga.sites.models import Site
+
+    sites = access.scoped(actor, Site).order_by("name")
+    return forms.RegistrationForm(
+        request.POST or None, places=places, sites=sites, initial={"identification_date": clock.today()}
+    )
+
+
+@login_required
+def register(request):
+    actor = request.actor
+    access.require(actor, "cases.register")
+    form = _registration_form(request, actor)
+    suggestions = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        same_child = None
+        if data.get("same_child"):
+            same_child = selectors.child_for_registration(actor, data["same_child"])
+        elif not data.get("confirm_new"):
+            suggestions = matching.suggestions(actor, data)
+        if not suggestions:
+            kwargs = form.service_kwargs()
+            if same_child is not None:
+                for key in list(kwargs):
+                    if key not in services.CASE_FIELDS:
+                        kwargs.pop(key)
+                kwargs["child"] = same_child
+            try:
+                case = services.register_case(actor=actor, **kwargs)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+                if actor.has("cases.view_identity") and (
+                    case.caseworker_id == actor.user.pk or case.supervisor_id == actor.user.pk
+                ):
+                    return redirect("cases:case", uuid=case.uuid)
+                return redirect("cases:register")
+    status = 400 if form.errors else 200
+    return render(request, "cases/register.html", {"form": form, "suggestions": suggestions}, status=status)
+
+
+@login_required
+def case_file(request, uuid):
+    actor = request.actor
+    case = selectors.open_case_file(actor, uuid)
+    return render(request, "cases/case.html", selectors.case_file_context(actor, case))
+
+
+@login_required
+def case_pdf(request, uuid):
+    """The case file on paper (WeasyPrint): an export, in the access log."""
+    from weasyprint import HTML
+
+    actor = request.actor
+    access.require(actor, "cases.view_identity")
+    case = selectors.open_case_file(actor, uuid)
+    html = render_to_string("cases/case_pdf.html", selectors.case_file_context(actor, case), request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    services.record_pdf_export(actor=actor, case=case)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.number}.pdf"'
+    return response
+
+
+@login_required
+def team(request):
+    """The supervisor's team: per caseworker, open and overdue work; then every overdue task."""
+    actor = request.actor
+    access.require(actor, "cases.approve")
+    today = clock.today()
+    context = {
+        "rows": selectors.team_overview(actor, today=today),
+        "overdue": selectors.overdue(actor, today=today)[:200],
+        "awaiting": selectors.awaiting_supervisor(actor)[:100],
+        "today": today,
+    }
+    return render(request, "cases/team.html", context)
+
+
+@login_required
+def stats(request):
+    """Counts only: what coordinators, viewers, funders and company officers see of case management."""
+    actor = request.actor
+    return render(
+        request, "cases/stats.html", {"counts": selectors.counts(actor), "risks": RiskLevel.choices}
+    )
+
+
+@login_required
+def export(request):
+    """CSV of cases: identities only for roles that see them, pseudonymised otherwise; always in the log."""
+    actor = request.actor
+    access.require(actor, "cases.export")
+    rows, header, count, identified = exports.case_rows(actor)
+    audit.record_export(
+        actor=actor,
+        what="cases.case",
+        rows=count,
+        filters={"identities": identified},
+        note="" if identified else "pseudonymised",
+    )
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    stream = (writer.writerow(r) for r in [header, *rows])
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cas.csv"'
+    return response
+
+
+def case_url(case) -> str:
+    return reverse("cases:case", kwargs={"uuid": case.uuid})
