@@ -1,6 +1,4 @@
 import datetime
-import sys
-import types
 
 import pytest
 
@@ -72,24 +70,31 @@ def world(kolwezi):
     return World(kolwezi)
 
 
+def inspect(world, site, day, **findings):
+    """An on-site inspection through the mine-sites app: its status engine gives the site its status."""
+    from kinga.sites import services as site_services
+
+    return site_services.record_inspection(actor=world.actor(world.inspector), site=site, date=day, **findings)
+
+
 @pytest.fixture
-def site_statuses(monkeypatch):
-    """Until the sites' status engine is on main: statuses set per site by the test (test-only double)."""
-    statuses: dict[int, object] = {}
+def site_statuses(world):
+    """Give a site a child-labour status the way it happens in the field: by inspections."""
+    today = datetime.date.today()
 
-    def child_labour_status(site, at=None):
-        return statuses.get(site.pk, types.SimpleNamespace(status="blue", reason="", since=None))
+    def set_status(site, status):
+        if status == "green":
+            inspect(world, site, today)
+        elif status == "red":
+            inspect(world, site, today, boys_under_15=1, girls_under_15=1, children_tasks="lavage")
+        elif status == "yellow":
+            inspect(world, site, today, pregnant_women_working=True)
+        elif status == "expired":
+            inspect(world, site, today - datetime.timedelta(days=400))
+        elif status != "blue":
+            raise ValueError(status)
+        from kinga.sites.selectors import child_labour_status
 
-    module = sys.modules.get("kinga.sites.selectors")
-    if module is None or not hasattr(module, "child_labour_status"):
-        module = types.ModuleType("kinga.sites.selectors")
-        monkeypatch.setitem(sys.modules, "kinga.sites.selectors", module)
-        import kinga.sites
-
-        monkeypatch.setattr(kinga.sites, "selectors", module, raising=False)
-    monkeypatch.setattr(module, "child_labour_status", child_labour_status, raising=False)
-
-    def set_status(site, status, reason="", since=None):
-        statuses[site.pk] = types.SimpleNamespace(status=status, reason=reason, since=since)
+        assert child_labour_status(site, at=today).status == status
 
     return set_status

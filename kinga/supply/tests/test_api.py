@@ -88,7 +88,7 @@ def test_creating_a_lot_through_the_api_is_audited_and_errors_are_per_field(worl
 def test_decide_and_override_through_the_api(world, site_statuses):
     world.give_documents()
     lot = world.lot()
-    site_statuses(world.site, "red", reason="2 enfants observés")
+    site_statuses(world.site, "red")
     assert client_for(world.coop_manager).post(f"/api/v1/supply/lots/{lot.uuid}/decide/").status_code == 403
     inspector = client_for(world.inspector)
     response = inspector.post(f"/api/v1/supply/lots/{lot.uuid}/decide/")

@@ -48,7 +48,7 @@ def test_green_site_with_valid_documents_is_authorised_and_keeps_the_status(worl
 )
 def test_red_expired_and_blue_sites_are_refused_with_the_reason(world, site_statuses, status, code):
     world.give_documents()
-    site_statuses(world.site, status, reason="2 enfants observés", since=TODAY)
+    site_statuses(world.site, status)
     lot = world.lot()
     decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
     lot.refresh_from_db()
@@ -58,12 +58,12 @@ def test_red_expired_and_blue_sites_are_refused_with_the_reason(world, site_stat
     text = reason_text(decision.reasons[0])
     assert "Kasulo" in text
     if status == "red":
-        assert "ROUGE" in text and "2 enfants observés" in text
+        assert "ROUGE" in text and lot.site_status_reason and lot.site_status_reason in text
 
 
 def test_yellow_is_allowed_with_a_warning(world, site_statuses):
     world.give_documents()
-    site_statuses(world.site, "yellow", reason="taxes illégales")
+    site_statuses(world.site, "yellow")
     decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
     assert decision.outcome == Outcome.AUTHORISED_WITH_WARNING
     assert decision.allows_evacuation
@@ -138,7 +138,7 @@ def test_an_authorised_lot_is_not_decided_again(world, site_statuses):
 
 def _refused(world, site_statuses):
     world.give_documents()
-    site_statuses(world.site, "red", reason="2 enfants observés")
+    site_statuses(world.site, "red")
     return services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
 
 

@@ -141,11 +141,11 @@ def test_the_journey_record_refuse_override_on_screens(world, site_statuses):
     )
     assert response.status_code == 302
     lot = Lot.objects.get()
-    site_statuses(world.site, "red", reason="2 enfants observés dans les puits")
+    site_statuses(world.site, "red")
     inspector = client_for(world.inspector)
     inspector.post(f"/supply/lots/{lot.uuid}/decider/")
     page = inspector.get(f"/supply/lots/{lot.uuid}/").content.decode()
-    assert "Refusé" in page and "ROUGE" in page and "2 enfants observés dans les puits" in page
+    assert "Refusé" in page and "ROUGE" in page and lot.authorisations.get().site_status_reason in page
     decision = lot.authorisations.get()
     inspector.post(
         f"/supply/autorisations/{decision.uuid}/derogation/", {"reason": "Lot extrait avant la visite, pesé."}
