@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kinga.core import plugins
+from kinga.core import access, audit, plugins
 from kinga.core.api_base import ScopedViewSetMixin
-from kinga.supply import selectors, serializers, services
+from kinga.core.models import Organisation
+from kinga.supply import report, selectors, serializers, services
 from kinga.supply.models import (
     CooperativeDocument,
     DocumentType,
@@ -188,7 +192,53 @@ class AuthorisationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.AuthorisationSerializer(result).data)
 
 
+class DueDiligenceViewSet(viewsets.ViewSet):
+    """GET ?buyer=<company uuid>&start=YYYY-MM-DD&end=YYYY-MM-DD: the buyer's due-diligence report (counts only)."""
+
+    permission_classes = ScopedViewSetMixin.permission_classes
+
+    def permission_for(self, action):
+        return "supply.report"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("buyer", str, required=False),
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+        ],
+        responses=serializers.DueDiligenceSerializer,
+    )
+    def list(self, request):
+        actor = access.actor_from_request(request)
+        buyers = selectors.buyers(actor)
+        if request.query_params.get("buyer"):
+            buyer = access.get_object_or_404(
+                actor, Organisation, perm="supply.report", queryset=buyers, uuid=request.query_params["buyer"]
+            )
+        elif buyers.count() == 1:
+            buyer = buyers.first()
+        else:
+            raise ValidationError({"buyer": [_("Choose the buying company.")]})
+        dates = {}
+        for name in ("start", "end"):
+            try:
+                dates[name] = datetime.date.fromisoformat(request.query_params.get(name, ""))
+            except ValueError:
+                raise ValidationError({name: [_("Give a date as YYYY-MM-DD.")]}) from None
+        if dates["end"] < dates["start"]:
+            raise ValidationError({"end": [_("The end of the period comes before its start.")]})
+        result = report.due_diligence(actor, buyer=buyer, **dates)
+        audit.record_export(
+            actor=actor,
+            what="supply.due_diligence",
+            rows=result.totals["lots"],
+            filters={"buyer": str(buyer.uuid), **dates, "format": "json"},
+        )
+        return Response(serializers.DueDiligenceSerializer(result).data)
+
+
 def register() -> None:
+    plugins.register_api("supply/due-diligence", DueDiligenceViewSet, basename="supply-due-diligence")
     plugins.register_api("supply/document-types", DocumentTypeViewSet, basename="supply-document-type")
     plugins.register_api("supply/documents", CooperativeDocumentViewSet, basename="supply-document")
     plugins.register_api("supply/miners", MinerViewSet, basename="supply-miner")

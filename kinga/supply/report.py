@@ -121,7 +121,9 @@ class DueDiligenceReport:
         return [row for row in self.sites if row.flags]
 
 
-def due_diligence(actor: Actor, *, buyer: Organisation, start: datetime.date, end: datetime.date) -> DueDiligenceReport:
+def due_diligence(
+    actor: Actor, *, buyer: Organisation, start: datetime.date, end: datetime.date
+) -> DueDiligenceReport:
     """The report for a buyer the actor may report on (a company officer: their own company only)."""
     lots = access.scoped(actor, Lot, perm="supply.report").filter(buyer=buyer, date__gte=start, date__lte=end)
     today = timezone.localdate()
@@ -218,7 +220,9 @@ def _red_onsets_after_lots(lots, rows, site_ids, start, watch_until, flagged: li
     for r in candidates.values("site_id").annotate(n=Count("id")):
         rows[r["site_id"]].turned_red_after = r["n"]
     for lot in candidates.select_related("site").order_by("date")[:FLAGGED_LOTS_SHOWN]:
-        red_on = next(d for d in rows[lot.site_id].red_onsets if lot.date < d <= add_months(lot.date, AFTER_MONTHS))
+        red_on = next(
+            d for d in rows[lot.site_id].red_onsets if lot.date < d <= add_months(lot.date, AFTER_MONTHS)
+        )
         flagged.append(
             FlaggedLot(
                 uuid=str(lot.uuid),
@@ -270,3 +274,15 @@ def _children_and_actions(rows, site_ids, start, watch_until, today) -> None:
     for r in actions:
         rows[r["inspection__site_id"]].open_actions = r["n"]
         rows[r["inspection__site_id"]].overdue_actions = r["overdue"]
+
+
+def flag_label(code: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "red_at_time": _("Site red when the lot was authorised"),
+        "turned_red_after": _("Site turned red within 6 months after the lot"),
+        "children": _("Children identified or observed at the site"),
+        "not_authorised": _("Lot bought without an evacuation authorisation"),
+        "open_actions": _("Corrective actions still open at the site"),
+    }.get(code, code)

@@ -185,3 +185,51 @@ class ReasonSerializer(serializers.Serializer):
 
 class OverrideDecisionSerializer(ReasonSerializer):
     approve = serializers.BooleanField()
+
+
+class SiteRowSerializer(serializers.Serializer):
+    uuid = serializers.CharField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    lots = serializers.IntegerField()
+    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=2)
+    first = serializers.DateField()
+    last = serializers.DateField()
+    by_snapshot = serializers.DictField(child=serializers.IntegerField())
+    authorised = serializers.IntegerField()
+    overridden = serializers.IntegerField()
+    not_authorised = serializers.IntegerField()
+    red_at_time = serializers.IntegerField()
+    turned_red_after = serializers.IntegerField()
+    red_onsets = serializers.ListField(child=serializers.DateField())
+    children_identified = serializers.IntegerField()
+    cases_opened = serializers.IntegerField()
+    children_observed = serializers.IntegerField()
+    open_actions = serializers.IntegerField()
+    overdue_actions = serializers.IntegerField()
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class FlaggedLotSerializer(serializers.Serializer):
+    uuid = serializers.CharField()
+    reference = serializers.CharField()
+    date = serializers.DateField()
+    site = serializers.CharField()
+    mineral = serializers.CharField()
+    weight_kg = serializers.DecimalField(max_digits=12, decimal_places=2)
+    status = serializers.CharField()
+    site_status = serializers.CharField()
+    flag = serializers.CharField()
+    red_on = serializers.DateField(allow_null=True)
+
+
+class DueDiligenceSerializer(serializers.Serializer):
+    buyer = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    watch_until = serializers.DateField()
+    generated_at = serializers.DateTimeField()
+    totals = serializers.DictField()
+    sites = SiteRowSerializer(many=True)
+    flagged_lots = FlaggedLotSerializer(many=True)
+    flagged_lots_total = serializers.IntegerField()

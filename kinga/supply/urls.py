@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.supply import views
+from kinga.supply import views, views_report
 
 app_name = "supply"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("cooperatives/<uuid:cooperative_uuid>/membres/", views.miner_add, name="miner_add"),
     path("production/", views.production_list, name="production"),
     path("production/saisir/", views.production_add, name="production_add"),
+    path("diligence/", views_report.due_diligence, name="due_diligence"),
     path("documents-requis/", views.document_types, name="document_types"),
     path("documents-requis/ajouter/", views.document_type_edit, name="document_type_add"),
     path("documents-requis/<uuid:type_uuid>/", views.document_type_edit, name="document_type_edit"),

@@ -74,7 +74,9 @@ def inspect(world, site, day, **findings):
     """An on-site inspection through the mine-sites app: its status engine gives the site its status."""
     from kinga.sites import services as site_services
 
-    return site_services.record_inspection(actor=world.actor(world.inspector), site=site, date=day, **findings)
+    return site_services.record_inspection(
+        actor=world.actor(world.inspector), site=site, date=day, **findings
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""The due-diligence report: who may read it, for which buyer, in which language and format."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from kinga.core.roles import Role
+from kinga.core.testing import client_for, make_member, make_organisation
+from kinga.supply import services
+from kinga.supply.report import due_diligence
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+def test_anonymous_and_roles_without_the_permission(world):
+    assert Client().get("/supply/diligence/").status_code == 302
+    assert Client().get("/api/v1/supply/due-diligence/").status_code in (401, 403)
+    for role in (Role.CASEWORKER, Role.SITE_INSPECTOR, Role.DATA_CLERK, Role.VIEWER):
+        client = client_for(make_member(make_organisation(), role))
+        assert client.get("/supply/diligence/").status_code == 403, role
+        assert client.get("/api/v1/supply/due-diligence/").status_code == 403, role
+
+
+def test_a_company_sees_only_its_own_supply(world):
+    mine = world.lot()
+    theirs = world.lot(buyer=world.other_buyer)
+    client = client_for(world.officer)
+    body = client.get("/supply/diligence/").content.decode()
+    assert mine.reference in body  # bought without authorisation: flagged
+    assert theirs.reference not in body
+    assert world.other_buyer.name not in body
+    assert client.get("/supply/diligence/", {"buyer": str(world.other_buyer.uuid)}).status_code == 404
+    assert (
+        client.get("/api/v1/supply/due-diligence/", {"buyer": str(world.other_buyer.uuid)}).status_code == 404
+    )
+    api = client.get("/api/v1/supply/due-diligence/", {"start": TODAY.isoformat(), "end": TODAY.isoformat()})
+    assert api.status_code == 200
+    data = api.json()
+    assert data["totals"]["lots"] == 1 and data["flagged_lots"][0]["reference"] == mine.reference
+    assert data["flagged_lots"][0]["flag"] == "not_authorised"
+
+
+def test_coordinators_choose_the_buyer(world):
+    world.lot(buyer=world.other_buyer)
+    client = client_for(world.coordinator)
+    response = client.get(
+        "/supply/diligence/",
+        {"buyer": str(world.other_buyer.uuid), "start": TODAY.isoformat(), "end": TODAY.isoformat()},
+    )
+    assert response.status_code == 200 and "Kasulo" in response.content.decode()
+    bad = client.get(
+        "/supply/diligence/", {"buyer": str(world.buyer.uuid), "start": "2026-05-01", "end": "2026-01-01"}
+    )
+    assert bad.status_code == 400 and "La fin de la période précède son début." in bad.content.decode()
+    api = client.get("/api/v1/supply/due-diligence/", {"start": "2026-01-01", "end": "2026-02-01"})
+    assert api.status_code == 400 and "buyer" in api.json()
+
+
+def test_the_report_in_english(world):
+    world.lot()
+    client = client_for(world.officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/supply/diligence/").content.decode()
+    assert "Due-diligence report" in body and "Lot bought without an evacuation authorisation" in body
+    pdf = client.get("/supply/diligence/", {"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_lots_from_red_sites_and_pending_lots_are_flagged_separately(world, site_statuses):
+    world.give_documents()
+    site_statuses(world.site, "red")
+    refused = world.lot()
+    services.decide_evacuation(actor=world.actor(world.inspector), lot=refused)
+    with translation.override("fr"):
+        report = due_diligence(world.actor(world.coordinator), buyer=world.buyer, start=TODAY, end=TODAY)
+    [row] = report.sites
+    assert row.by_snapshot == {"red": 1} and row.red_at_time == 1 and row.not_authorised == 1
+    assert row.children_observed == 2
+    # one lot, flagged once per reason
+    assert {f.flag for f in report.flagged_lots} == {"red_at_time"}

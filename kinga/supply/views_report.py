@@ -1,0 +1,78 @@
+"""The buyer's due-diligence report: a page, a PDF and a spreadsheet of the same figures (counts only)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit
+from kinga.core.models import Organisation
+from kinga.supply import exports, selectors
+from kinga.supply.forms import ReportForm
+from kinga.supply.report import due_diligence as build_report
+from kinga.supply.report import flag_label
+
+
+def _site_rows(report):
+    return [(row, [flag_label(f) for f in row.flags]) for row in report.sites]
+
+
+@login_required
+def due_diligence(request):
+    actor = request.actor
+    access.require(actor, "supply.report")
+    buyers = selectors.buyers(actor)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if "buyer" in data:
+        # Another company's report is not "forbidden", it does not exist for this reader.
+        buyer = access.get_object_or_404(
+            actor, Organisation, perm="supply.report", queryset=buyers, uuid=data["buyer"]
+        )
+        data["buyer"] = buyer.pk
+    elif buyers.count() == 1:
+        data["buyer"] = buyers.first().pk
+    data.setdefault("start", datetime.date(today.year, 1, 1).isoformat())
+    data.setdefault("end", today.isoformat())
+    form = ReportForm(data, buyers=buyers)
+    report = None
+    if form.is_valid():
+        report = build_report(
+            actor,
+            buyer=form.cleaned_data["buyer"],
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+        )
+    fmt = request.GET.get("format", "")
+    if report is not None and fmt in ("pdf", "xlsx"):
+        filters = {"buyer": str(report.buyer.uuid), "start": report.start, "end": report.end, "format": fmt}
+        audit.record_export(
+            actor=actor, what="supply.due_diligence", rows=report.totals["lots"], filters=filters
+        )
+        name = (
+            f"diligence-{report.buyer.acronym or report.buyer.pk}-{report.start:%Y%m%d}-{report.end:%Y%m%d}"
+        )
+        if fmt == "xlsx":
+            response = HttpResponse(
+                exports.to_xlsx(report),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            context = {"site_rows": _site_rows(report), "flag_label": flag_label}
+            response = HttpResponse(exports.to_pdf(report, context), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
+    context = {
+        "form": form,
+        "report": report,
+        "site_rows": _site_rows(report) if report else [],
+        "flagged_lots": [(lot, flag_label(lot.flag)) for lot in report.flagged_lots] if report else [],
+        "query": request.GET.urlencode() if report else "",
+        "title": _("Due-diligence report"),
+    }
+    return render(request, "supply/due_diligence.html", context, status=400 if form.errors else 200)
