@@ -100,3 +100,12 @@ def site_statuses(world):
         assert child_labour_status(site, at=today).status == status
 
     return set_status
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Messages read outside a request are in the default language, whatever an earlier test switched to."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
