@@ -28,6 +28,9 @@ class HouseholdsConfig(AppConfig):
         access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
         access.register(m.CooperativeMember, scope=_cooperative_members, view_permission=identity)
 
+        from kinga.households import api
+
+        api.register()
         register_nav(_("Households"), "households:list", permission=counts, order=40)
         register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)
 

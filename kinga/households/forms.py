@@ -268,3 +268,7 @@ class CooperativeMemberForm(forms.Form):
     joined_on = forms.DateField(label=_("Joined on"), widget=DATE)
     is_artisanal_miner = forms.BooleanField(label=_("Artisanal miner (EMA)"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+
+class LinkCaseForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=32)

@@ -210,6 +210,9 @@ def score_all(version: VulnerabilityIndexVersion | None = None) -> tuple[int, in
             params,
         )
         scored = cursor.rowcount
+    from kinga.households.services import refresh_priority
+
+    refresh_priority()
     total = Household.objects.count()
     return scored, total - scored, time.monotonic() - started
 

@@ -139,13 +139,54 @@ def can_keep_members(actor: Actor, cooperative: Cooperative) -> bool:
 def children_status(actor: Actor, household: Household, members) -> list[dict]:
     """The household's children (under 18) with their schooling and work, and the labour status from
     their cases' follow-ups when a child is in care."""
+    from django.urls import reverse
     from django.utils import timezone
 
+    from kinga.cases import selectors as case_selectors
+
     today = timezone.localdate()
+    children = [m for m in members if m.age_on(today) < 18 or m.child_case_id]
+    case_ids = [m.child_case_id for m in children if m.child_case_id]
+    visible = {}
+    statuses = {}
+    if case_ids and actor.has("cases.view_identity"):
+        visible = {c.pk: c for c in case_selectors.cases_by_ids(actor, case_ids)}
+        statuses = case_selectors.latest_labour_status(list(visible))
+    elif case_ids:
+        # Without access to the case file, the labour status alone (no identity) is still shown.
+        statuses = case_selectors.latest_labour_status(case_ids)
     rows = []
-    for member in members:
-        age = member.age_on(today)
-        if age >= 18:
-            continue
-        rows.append({"member": member, "age": age, "case": None})
+    for member in children:
+        case = None
+        if member.child_case_id:
+            status = statuses.get(member.child_case_id)
+            c = visible.get(member.child_case_id)
+            case = {
+                "number": c.number if c else "",
+                "url": reverse("cases:detail", args=[c.uuid]) if c and _has_url("cases:detail") else "",
+                "status": c.get_status_display() if c else "",
+                "date": status["date"] if status else None,
+                "working_at_mine": status["working_at_mine"] if status else None,
+                "attending": status["attending"] if status else None,
+            }
+        rows.append({"member": member, "age": member.age_on(today), "case": case})
     return rows
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name, args=["00000000-0000-0000-0000-000000000000"])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def case_by_number(actor: Actor, number: str):
+    """A case the actor may see, by its number (None otherwise)."""
+    from kinga.cases import selectors as case_selectors
+
+    if not actor.has("cases.view_identity"):
+        return None
+    return case_selectors.cases(actor).filter(number__iexact=(number or "").strip()).first()

@@ -234,6 +234,7 @@ def add_member(
     occupation: str = "unemployed",
     works_at_mine_site: bool = False,
     disability_or_chronic_illness: bool = False,
+    child_case=None,
 ) -> HouseholdMember:
     access.require(actor, "households.edit")
     errors = Errors()
@@ -267,7 +268,10 @@ def add_member(
         occupation=occupation,
         works_at_mine_site=bool(works_at_mine_site),
         disability_or_chronic_illness=bool(disability_or_chronic_illness),
+        child_case=child_case,
     )
+    if child_case is not None:
+        refresh_priority(Household.objects.filter(pk=household.pk))
     if household.members.count() > household.size:
         before = audit.snapshot(household, ["size"])
         household.size = household.members.count()
@@ -303,6 +307,38 @@ def update_member(*, actor: Actor, member: HouseholdMember, **changes: Any) -> H
     member.save()
     if "full_name" in changes:
         reindex_names(member.household)
+    audit.record_update(actor=actor, obj=member, before=before)
+    return member
+
+
+def refresh_priority(households=None) -> int:
+    """Flag as priority, in one UPDATE, the households with a child whose case is open."""
+    from django.db.models import Exists, OuterRef
+
+    from kinga.cases.models import CaseStatus
+
+    qs = households if households is not None else Household.objects.all()
+    open_case = Exists(
+        HouseholdMember.objects.filter(household=OuterRef("pk"), child_case__isnull=False).exclude(
+            child_case__status=CaseStatus.CLOSED
+        )
+    )
+    return qs.update(is_priority=open_case)
+
+
+@transaction.atomic
+def link_child_case(*, actor: Actor, member: HouseholdMember, case) -> HouseholdMember:
+    """Link a household member to their case (a case the actor may see): the household becomes priority
+    while the case is open, and the household page shows the child's status from the case's follow-ups."""
+    access.require(actor, "households.edit")
+    from kinga.cases import selectors as case_selectors
+
+    if case is not None and not case_selectors.cases_by_ids(actor, [case.pk]).exists():
+        raise ValidationError({"case": [_("Unknown case.")]})
+    before = audit.snapshot(member, ["child_case"])
+    member.child_case = case
+    member.save(update_fields=["child_case"])
+    refresh_priority(Household.objects.filter(pk=member.household_id))
     audit.record_update(actor=actor, obj=member, before=before)
     return member
 

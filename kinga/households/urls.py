@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:household_uuid>/", views.household_detail, name="detail"),
     path("<uuid:household_uuid>/modifier/", views.household_edit, name="edit"),
     path("<uuid:household_uuid>/membres/ajouter/", views.member_add, name="member_add"),
+    path("membres/<uuid:member_uuid>/dossier/", views.member_case, name="member_case"),
     path("<uuid:household_uuid>/enquete/", views.survey_record, name="survey"),
     path("<uuid:household_uuid>/inscrire/", views.enrol, name="enrol"),
     path("inscriptions/<uuid:enrolment_uuid>/", views.enrolment_detail, name="enrolment"),

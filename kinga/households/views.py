@@ -23,6 +23,7 @@ from kinga.households.forms import (
     HouseholdForm,
     ImportForm,
     IndexVersionForm,
+    LinkCaseForm,
     MemberForm,
     NetworkForm,
     ProgrammeForm,
@@ -34,6 +35,7 @@ from kinga.households.models import (
     CooperativeNetwork,
     Enrolment,
     Household,
+    HouseholdMember,
     ImportBatch,
     Programme,
     ProgrammeKind,
@@ -195,6 +197,29 @@ def member_add(request, household_uuid):
             return redirect("households:detail", household_uuid=household.uuid)
     return _form_page(
         request, "households/form.html", {"title": _("Add a member"), "household": household}, form
+    )
+
+
+@login_required
+def member_case(request, member_uuid):
+    """Link a child of the household to their case (by case number, among the cases the actor sees)."""
+    actor = request.actor
+    access.require(actor, "households.edit")
+    member = access.get_object_or_404(actor, HouseholdMember, perm=IDENTITY, uuid=member_uuid)
+    form = LinkCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = selectors.case_by_number(actor, form.cleaned_data["case_number"])
+        try:
+            if case is None:
+                raise ValidationError({"case_number": [_("No case with this number among your cases.")]})
+            services.link_child_case(actor=actor, member=member, case=case)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Case linked."))
+            return redirect("households:detail", household_uuid=member.household.uuid)
+    return _form_page(
+        request, "households/form.html", {"title": _("Link to a case"), "household": member.household}, form
     )
 
 

@@ -130,6 +130,15 @@ class HouseholdMember(models.Model):
     )
     works_at_mine_site = models.BooleanField(_("works at a mine site"), default=False)
     disability_or_chronic_illness = models.BooleanField(_("disability or chronic illness"), default=False)
+    child_case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("child's case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="household_members",
+        help_text=_("The case of this child in care, if any: its follow-ups give the child's labour status."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

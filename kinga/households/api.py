@@ -1,0 +1,305 @@
+"""API of the households app under /api/v1/: scoped through kinga.core.access, writes through services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+from rest_framework.response import Response
+
+from kinga.core import access, plugins
+from kinga.core.api_base import HasPermission, ScopedViewSetMixin
+from kinga.households import index, outcomes, selectors, services, services_programmes
+from kinga.households.models import Cooperative, Enrolment, Household, Programme
+from kinga.households.serializers import (
+    CooperativeMemberSerializer,
+    CooperativeSerializer,
+    DeliverySerializer,
+    DepositSerializer,
+    EnrolmentSerializer,
+    HouseholdSerializer,
+    MemberSerializer,
+    ProgrammeSerializer,
+    SurveySerializer,
+)
+
+IDENTITY = "households.view_identity"
+COUNTS = "households.view_counts"
+UUID_RE = "[0-9a-fA-F-]{36}"
+
+
+class HouseholdViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Households with members, surveys and current score. Members and surveys are added by sub-routes."""
+
+    model = Household
+    serializer_class = HouseholdSerializer
+    lookup_value_regex = UUID_RE
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    permissions_by_action = {
+        "create": "households.edit",
+        "partial_update": "households.edit",
+        "members": "households.edit",
+        "surveys": "households.edit",
+        "*": IDENTITY,
+    }
+
+    def get_queryset(self):
+        qs = selectors.households(self.actor, q=self.request.query_params.get("q", ""), order="created")
+        return qs.prefetch_related("members", "surveys__round", "surveys__income_sources")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        household = services.create_household(actor=self.actor, **serializer.validated_data)
+        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        household = self.get_object()
+        serializer = self.get_serializer(household, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = {k: v for k, v in serializer.validated_data.items() if k in services.HOUSEHOLD_EDITABLE}
+        services.update_household(actor=self.actor, household=household, **changes)
+        return Response(HouseholdSerializer(self.get_object()).data)
+
+    @extend_schema(request=MemberSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def members(self, request, uuid=None):
+        household = access.get_object_or_404(self.actor, Household, perm=IDENTITY, uuid=uuid)
+        serializer = MemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = services.add_member(actor=self.actor, household=household, **serializer.validated_data)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SurveySerializer, responses=SurveySerializer)
+    @action(detail=True, methods=["post"])
+    def surveys(self, request, uuid=None):
+        household = access.get_object_or_404(self.actor, Household, perm=IDENTITY, uuid=uuid)
+        serializer = SurveySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        rnd = data.pop("round")
+        survey = services.record_survey(actor=self.actor, household=household, round=rnd, **data)
+        return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="index")
+    def vulnerability(self, request, uuid=None):
+        """The current index of the household, explained item by item (computed now)."""
+        household = self.get_object()
+        survey = selectors.household_surveys(self.actor, household).last()
+        if survey is None:
+            return Response({"score": None, "items": []})
+        explanation = index.explain(survey, index.current_version())
+        return Response(
+            {
+                "version": explanation.version.code,
+                "round": survey.round.code,
+                "score": str(explanation.score),
+                "items": [
+                    {
+                        "code": i.code,
+                        "label": i.label,
+                        "holds": i.holds,
+                        "weight": str(i.weight),
+                        "points": str(i.points),
+                        "reason": i.reason,
+                    }
+                    for i in explanation.items
+                ],
+            }
+        )
+
+
+class ProgrammeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    model = Programme
+    serializer_class = ProgrammeSerializer
+    lookup_value_regex = UUID_RE
+    permissions_by_action = {"create": "households.manage_programmes", "*": COUNTS}
+    filterset_fields = ["kind"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        programme = services_programmes.create_programme(actor=self.actor, **serializer.validated_data)
+        return Response(ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def comparison(self, request, uuid=None):
+        """Enrolled households' averages per round against the others; before/after enrolment."""
+        programme = self.get_object()
+        c = outcomes.programme_comparison(self.actor, programme)
+        if c.suppressed:
+            return Response({"enrolled": c.enrolled_count, "suppressed": True})
+
+        def rows(d):
+            return {
+                str(k): {
+                    key: v[key] for key in ("households", "income_pp", "hunger", "mine", "out_of_school")
+                }
+                for k, v in d.items()
+            }
+
+        return Response(
+            {
+                "enrolled": c.enrolled_count,
+                "suppressed": False,
+                "rounds": [{"number": r.number, "code": r.code, "name": r.name} for r in c.rounds],
+                "enrolled_by_round": rows(c.enrolled),
+                "others_by_round": rows(c.others),
+                "before_after": c.before_after,
+            }
+        )
+
+
+class EnrolmentViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    model = Enrolment
+    serializer_class = EnrolmentSerializer
+    lookup_value_regex = UUID_RE
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    permissions_by_action = {
+        "create": "households.enrol",
+        "partial_update": "households.enrol",
+        "deliveries": "households.enrol",
+        "deposits": "households.enrol",
+        "*": IDENTITY,
+    }
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("programme", "household", "member", "cooperative")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        household = access.get_object_or_404(
+            self.actor, Household, perm=IDENTITY, pk=data.pop("household").pk
+        )
+        data.pop("status", None)
+        data.pop("ended_on", None)
+        enrolment = services_programmes.enrol(actor=self.actor, household=household, **data)
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        enrolment = self.get_object()
+        serializer = self.get_serializer(enrolment, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        for fixed in ("programme", "household", "member", "enrolled_on"):
+            if fixed in data:
+                raise ValidationError({fixed: ["This field cannot be changed."]})
+        services_programmes.update_enrolment(
+            actor=self.actor,
+            enrolment=enrolment,
+            status=data.pop("status", None),
+            ended_on=data.pop("ended_on", None),
+            **data,
+        )
+        return Response(EnrolmentSerializer(self.get_object()).data)
+
+    @extend_schema(request=DeliverySerializer, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def deliveries(self, request, uuid=None):
+        enrolment = self.get_object()
+        serializer = DeliverySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        delivery = services_programmes.add_delivery(
+            actor=self.actor, enrolment=enrolment, **serializer.validated_data
+        )
+        return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DepositSerializer, responses=DepositSerializer)
+    @action(detail=True, methods=["post"])
+    def deposits(self, request, uuid=None):
+        enrolment = self.get_object()
+        serializer = DepositSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deposit = services_programmes.add_deposit(
+            actor=self.actor, enrolment=enrolment, **serializer.validated_data
+        )
+        return Response(DepositSerializer(deposit).data, status=status.HTTP_201_CREATED)
+
+
+class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cooperatives (visible to every role with counts); their members only to the cooperative and its
+    supporting organisation, for roles that see identities."""
+
+    model = Cooperative
+    serializer_class = CooperativeSerializer
+    lookup_value_regex = UUID_RE
+    permissions_by_action = {"create": "households.manage_cooperatives", "*": COUNTS}
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation", "network", "place", "supported_by")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        org = data.pop("organisation", {})
+        cooperative = services_programmes.create_cooperative(
+            actor=self.actor, name=org.get("name", ""), acronym=org.get("acronym", ""), **data
+        )
+        return Response(CooperativeSerializer(cooperative).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CooperativeMemberSerializer, responses=CooperativeMemberSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, uuid=None):
+        cooperative = self.get_object()
+        if request.method == "POST":
+            access.require(self.actor, "households.edit")
+            if not selectors.can_keep_members(self.actor, cooperative):
+                raise DRFPermissionDenied()
+            serializer = CooperativeMemberSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            member = services_programmes.add_cooperative_member(
+                actor=self.actor, cooperative=cooperative, **serializer.validated_data
+            )
+            return Response(CooperativeMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        members = selectors.cooperative_members(self.actor, cooperative, q=request.query_params.get("q", ""))
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(CooperativeMemberSerializer(page, many=True).data)
+
+
+@extend_schema(responses={200: dict})
+class StatsViewSet(viewsets.ViewSet):
+    """Counts for every role with households.view_counts (coordinators and funders see only these)."""
+
+    permission_classes = [HasPermission]
+
+    def permission_for(self, action):
+        return COUNTS
+
+    def list(self, request):
+        data = outcomes.dashboard(access.actor_from_request(request))
+        return Response(
+            {
+                "households": data["households"],
+                "surveyed": data["surveyed"],
+                "surveys": data["surveys"],
+                "priority": data["priority"],
+                "households_by_support": {str(label): n for label, n in data["by_kind"]},
+                "hectares": str(data["hectares"]),
+                "accounts_funded": data["accounts_funded"],
+                "literacy_completed": data["literacy_completed"],
+                "cooperatives": data["cooperatives"],
+                "networks": data["networks"],
+                "cooperative_members": data["cooperative_members"],
+            }
+        )
+
+
+def register() -> None:
+    plugins.register_api("households", HouseholdViewSet, basename="household")
+    plugins.register_api("household-programmes", ProgrammeViewSet, basename="household-programme")
+    plugins.register_api("household-enrolments", EnrolmentViewSet, basename="household-enrolment")
+    plugins.register_api("cooperatives", CooperativeViewSet, basename="cooperative")
+    plugins.register_api("household-stats", StatsViewSet, basename="household-stats")
