@@ -28,6 +28,8 @@ SCALES: dict[str, dict[str, int]] = {
         "lots": 500,
         "budget_transactions": 100,
         "progress_reports": 60,
+        "household_members": 1_000,
+        "household_enrolments": 150,
     },
     "province": {
         "organisations": 40,
@@ -45,6 +47,8 @@ SCALES: dict[str, dict[str, int]] = {
         "lots": 100_000,
         "budget_transactions": 2_000,
         "progress_reports": 1_000,
+        "household_members": 125_000,
+        "household_enrolments": 15_000,
     },
     "national": {
         "organisations": 200,
@@ -62,6 +66,8 @@ SCALES: dict[str, dict[str, int]] = {
         "lots": 1_000_000,
         "budget_transactions": 10_000,
         "progress_reports": 5_000,
+        "household_members": 2_500_000,
+        "household_enrolments": 300_000,
     },
 }
 

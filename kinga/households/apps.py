@@ -28,9 +28,12 @@ class HouseholdsConfig(AppConfig):
         access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
         access.register(m.CooperativeMember, scope=_cooperative_members, view_permission=identity)
 
-        from kinga.households import api
+        from kinga.core.plugins import register_synth_generator
+        from kinga.households import api, indicators  # noqa: F401 (registers the indicator sources)
+        from kinga.households.synth import generate_households
 
         api.register()
+        register_synth_generator("households", generate_households, order=60)
         register_nav(_("Households"), "households:list", permission=counts, order=40)
         register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)
 

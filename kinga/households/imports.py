@@ -239,7 +239,10 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
         ).first()
         if household is None:
             household = Household.objects.create(
-                organisation=actor.organisation, place_path=fields["place"].path, **fields
+                organisation=actor.organisation,
+                place_path=fields["place"].path,
+                territory=fields["place"].territory,
+                **fields,
             )
             audit.record_create(actor=actor, obj=household, note=f"import {batch.uuid}")
             batch.created += 1

@@ -174,6 +174,7 @@ def create_household(
         survey_id=survey_id,
         place=place,
         place_path=place.path,
+        territory=place.territory,
         head_name=head_name.strip(),
         contact_phone=(contact_phone or "").strip(),
         address=(address or "").strip(),
@@ -211,6 +212,7 @@ def update_household(*, actor: Actor, household: Household, **changes: Any) -> H
         setattr(household, field, value)
     if "place" in changes:
         household.place_path = household.place.path
+        household.territory = household.place.territory
     household.save()
     if "head_name" in changes:
         reindex_names(household)

@@ -104,6 +104,7 @@ def create_cooperative(
         registered_on=registered_on,
         place=place,
         place_path=place.path,
+        territory=place.territory,
         hectares=ha,
         network=network,
     )
@@ -129,6 +130,7 @@ def update_cooperative(*, actor: Actor, cooperative: Cooperative, **changes: Any
         setattr(cooperative, field, value)
     if "place" in changes:
         cooperative.place_path = cooperative.place.path
+        cooperative.territory = cooperative.place.territory
     cooperative.save()
     audit.record_update(actor=actor, obj=cooperative, before=before)
     return cooperative

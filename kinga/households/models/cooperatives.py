@@ -64,6 +64,9 @@ class Cooperative(models.Model):
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     place_path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    territory = models.ForeignKey(
+        Place, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
     hectares = models.DecimalField(_("hectares"), max_digits=10, decimal_places=2, default=0)
     network = models.ForeignKey(
         CooperativeNetwork,

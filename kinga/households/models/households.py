@@ -66,6 +66,10 @@ class Household(models.Model):
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     # Copied from the place so that area filters are one indexed prefix query.
     place_path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    # The ADM2 (territory or town) of the place: indicators group by its p-code in one query.
+    territory = models.ForeignKey(
+        Place, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
     head_name = EncryptedTextField(_("name of the head of household"))
     contact_phone = EncryptedTextField(_("contact phone"))
     address = EncryptedTextField(_("address or landmark"))

@@ -1,0 +1,200 @@
+"""The households module's indicators (docs/indicators.md, section « Households »).
+
+Each source is one aggregate query grouped in the database; the territory is the ADM2 p-code stored on
+the household (or cooperative) when its place is set.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
+
+from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+from kinga.households.models import (
+    Cooperative,
+    CooperativeNetwork,
+    Delivery,
+    DeliveryKind,
+    Enrolment,
+    EnrolmentStatus,
+    Occupation,
+    ProgrammeKind,
+    Survey,
+)
+
+TERRITORY = ("territory",)
+SEX_TERRITORY = ("sex", "territory")
+
+
+def _area(qs: QuerySet, query: IndicatorQuery, path_field: str) -> QuerySet:
+    prefix = query.area_path_prefix()
+    return qs.filter(**{f"{path_field}__startswith": prefix}) if prefix else qs
+
+
+def _grouped(qs: QuerySet, query: IndicatorQuery, keys: dict[str, str], aggregate) -> list[IndicatorValue]:
+    """One GROUP BY over the asked breakdowns (keys: breakdown name → field), `aggregate` as the value."""
+    fields = [keys[b] for b in query.breakdowns if b in keys]
+    if not fields:
+        value = qs.order_by().aggregate(v=aggregate)["v"]
+        return [IndicatorValue(value=value or 0)]
+    rows = qs.order_by().values(*fields).annotate(v=aggregate)
+    return [
+        IndicatorValue(
+            value=row["v"] or 0,
+            breakdown={b: (row[keys[b]] or "") for b in query.breakdowns if b in keys},
+        )
+        for row in rows
+    ]
+
+
+def _in_period(field: str, query: IndicatorQuery) -> Q:
+    return Q(**{f"{field}__gte": query.start, f"{field}__lte": query.end})
+
+
+HOUSEHOLD_KEYS = {"territory": "household__territory__pcode"}
+MEMBER_KEYS = {"territory": "household__territory__pcode", "sex": "member__sex"}
+
+
+@indicator_source("HOUSEHOLDS_SURVEYS_DONE", breakdowns=TERRITORY)
+def surveys_done(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Survey rounds (the prior socio-economic study, then follow-ups) with households surveyed in the period."""
+    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
+    return _grouped(qs, query, HOUSEHOLD_KEYS, Count("round_id", distinct=True))
+
+
+@indicator_source("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", breakdowns=TERRITORY)
+def households_surveyed(query: IndicatorQuery) -> list[IndicatorValue]:
+    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
+    return _grouped(qs, query, HOUSEHOLD_KEYS, Count("household_id", distinct=True))
+
+
+@indicator_source("HOUSEHOLDS_EMA_WOMEN_RETRAINED", breakdowns=SEX_TERRITORY)
+def ema_women_retrained(query: IndicatorQuery) -> list[IndicatorValue]:
+    """People (the member enrolled) who completed a retraining in the period and were artisanal miners
+    before it, or are women."""
+    qs = Enrolment.objects.filter(
+        _in_period("ended_on", query),
+        programme__kind=ProgrammeKind.RETRAINING,
+        status=EnrolmentStatus.COMPLETED,
+        member__isnull=False,
+    ).filter(Q(previous_occupation=Occupation.ARTISANAL_MINER) | Q(member__sex="F"))
+    qs = _area(qs, query, "household__place_path")
+    return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True))
+
+
+def _businesses(query: IndicatorQuery, registered_only: bool) -> QuerySet:
+    qs = Enrolment.objects.filter(
+        _in_period("business_created_on", query), programme__kind=ProgrammeKind.SMALL_BUSINESS
+    )
+    if registered_only:
+        qs = qs.exclude(business_registration="")
+    return _area(qs, query, "household__place_path")
+
+
+@indicator_source("HOUSEHOLDS_SME_CREATED", breakdowns=TERRITORY)
+def sme_created(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Registered businesses (RCCM number recorded) created in the period."""
+    return _grouped(_businesses(query, True), query, HOUSEHOLD_KEYS, Count("id"))
+
+
+@indicator_source("HOUSEHOLDS_BUSINESSES_CREATED", breakdowns=TERRITORY)
+def businesses_created(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Every business (SME, SMI or income-generating activity) created in the period."""
+    return _grouped(_businesses(query, False), query, HOUSEHOLD_KEYS, Count("id"))
+
+
+@indicator_source("HOUSEHOLDS_COOPERATIVES", breakdowns=TERRITORY)
+def cooperatives(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Cooperatives existing at the end of the period (registered, or recorded, by then) — cumulative."""
+    qs = Cooperative.objects.annotate(since=Coalesce("registered_on", TruncDate("created_at"))).filter(
+        since__lte=query.end
+    )
+    qs = _area(qs, query, "place_path")
+    return _grouped(qs, query, {"territory": "territory__pcode"}, Count("id"))
+
+
+def _cooperative_enrolments(query: IndicatorQuery) -> QuerySet:
+    qs = Enrolment.objects.filter(
+        programme__kind=ProgrammeKind.COOPERATIVE, enrolled_on__lte=query.end
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=query.start))
+    return _area(qs, query, "household__place_path")
+
+
+@indicator_source("HOUSEHOLDS_IN_COOPERATIVES", breakdowns=TERRITORY)
+def households_in_cooperatives(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Distinct households member of a cooperative at some time in the period."""
+    return _grouped(
+        _cooperative_enrolments(query), query, HOUSEHOLD_KEYS, Count("household_id", distinct=True)
+    )
+
+
+@indicator_source("HOUSEHOLDS_HECTARES_ALLOCATED", breakdowns=TERRITORY)
+def hectares_allocated(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Hectares allocated to households member of a cooperative during the period."""
+    return _grouped(_cooperative_enrolments(query), query, HOUSEHOLD_KEYS, Sum("hectares"))
+
+
+@indicator_source("HOUSEHOLDS_COOPERATIVE_NETWORKS", breakdowns=TERRITORY)
+def cooperative_networks(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Networks of cooperatives founded (or recorded) by the end of the period with at least one cooperative."""
+    qs = CooperativeNetwork.objects.annotate(since=Coalesce("founded_on", TruncDate("created_at"))).filter(
+        since__lte=query.end, cooperatives__isnull=False
+    )
+    qs = _area(qs, query, "cooperatives__place_path")
+    return _grouped(qs, query, {"territory": "cooperatives__territory__pcode"}, Count("id", distinct=True))
+
+
+@indicator_source("HOUSEHOLDS_FARMING_SUPPORTED", breakdowns=TERRITORY)
+def farming_supported(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Distinct households that received agricultural inputs or tools in the period (target 1,000)."""
+    qs = Delivery.objects.filter(
+        _in_period("delivered_on", query), kind__in=[DeliveryKind.INPUTS, DeliveryKind.TOOLS]
+    )
+    qs = _area(qs, query, "enrolment__household__place_path")
+    return _grouped(
+        qs,
+        query,
+        {"territory": "enrolment__household__territory__pcode"},
+        Count("enrolment__household_id", distinct=True),
+    )
+
+
+@indicator_source("HOUSEHOLDS_BANK_ACCOUNTS", breakdowns=SEX_TERRITORY)
+def bank_accounts(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Savings accounts opened in the period and funded (at least one deposit by the end of the period).
+    Sex: of the member holding the account ("" when the household holds it)."""
+    qs = Enrolment.objects.filter(
+        _in_period("account_opened_on", query),
+        programme__kind=ProgrammeKind.SAVINGS,
+        deposits__deposited_on__lte=query.end,
+    )
+    qs = _area(qs, query, "household__place_path")
+    return _grouped(qs, query, MEMBER_KEYS, Count("id", distinct=True))
+
+
+@indicator_source("HOUSEHOLDS_LITERACY_MEMBERS", breakdowns=SEX_TERRITORY)
+def literacy_members(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Enrolments in functional literacy completed in the period (target 7,000 cooperative members)."""
+    qs = Enrolment.objects.filter(
+        _in_period("ended_on", query),
+        programme__kind=ProgrammeKind.LITERACY,
+        status=EnrolmentStatus.COMPLETED,
+    )
+    qs = _area(qs, query, "household__place_path")
+    return _grouped(qs, query, MEMBER_KEYS, Count("id"))
+
+
+@indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY)
+def income(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Mean monthly income (USD) of the households surveyed in the period."""
+    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
+    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("monthly_income_usd"))
+    return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
+
+
+@indicator_source("HOUSEHOLDS_HUNGER_SCALE", breakdowns=TERRITORY)
+def hunger_scale(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Mean Household Hunger Scale (0–6) of the households surveyed in the period (food security)."""
+    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
+    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("hunger_scale"))
+    return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
