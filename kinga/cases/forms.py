@@ -23,7 +23,7 @@ from .models import (
     WorkActivity,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 def _date(label, required=True):
