@@ -11,14 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services
-from kinga.sites.models import CorrectiveAction, Inspection, Site, Status, Zone
+from kinga.sites.models import CorrectiveAction, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 
@@ -380,6 +379,37 @@ def zone_add(request):
 
 
 @login_required
+def zone_edit(request, zone_uuid):
+    actor = request.actor
+    access.require(actor, "sites.edit")
+    zone = selectors.zone(actor, zone_uuid)
+    initial = {
+        f: getattr(zone, f) for f in ("name", "expired_title", "area_ha", "latitude", "longitude", "notes")
+    }
+    initial["place"] = zone.place_id
+    form = forms.ZoneForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_zone(actor=actor, zone=zone, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("ZEA updated."))
+            return redirect("sites:zone", zone_uuid=zone.uuid)
+    return render(
+        request,
+        "sites/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": zone.name}},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 def zone_detail(request, zone_uuid):
     actor = request.actor
     zone = selectors.zone(actor, zone_uuid)
@@ -414,10 +444,3 @@ def zone_detail(request, zone_uuid):
         "study_form": study_form,
     }
     return render(request, "sites/zone.html", context, status=status)
-
-
-def _url(name: str, **kwargs) -> str:
-    return reverse(name, kwargs=kwargs)
-
-
-__all__ = ["Inspection", "Site"]

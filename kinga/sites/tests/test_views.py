@@ -8,7 +8,7 @@ from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.sites import services
-from kinga.sites.models import Inspection, Site, StatusChange, Zone
+from kinga.sites.models import Inspection, Site, StatusChange
 from kinga.sites.status import add_months
 from kinga.sites.tests.factories import make_site, months_ago
 
@@ -74,10 +74,10 @@ def test_every_role_reads_sites(role, site, inspection, zone):
 
 @pytest.mark.parametrize(
     "url",
-    ["/sites/ajouter/", "/sites/zea/ajouter/", "SITE/modifier/", "SITE/inspecter/"],
+    ["/sites/ajouter/", "/sites/zea/ajouter/", "SITE/modifier/", "SITE/inspecter/", "ZONE/modifier/"],
 )
-def test_write_pages_need_their_permission(url, site):
-    url = url.replace("SITE", f"/sites/{site.uuid}")
+def test_write_pages_need_their_permission(url, site, zone):
+    url = url.replace("SITE", f"/sites/{site.uuid}").replace("ZONE", f"/sites/zea/{zone.uuid}")
     viewer = client_for(make_member(make_organisation(), Role.VIEWER))
     assert viewer.get(url).status_code == 403
     assert viewer.post(url, {}).status_code == 403
@@ -195,7 +195,14 @@ def test_zone_lifecycle_through_the_screens(zone):
     url = f"/sites/zea/{zone.uuid}/"
     response = client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()})
     assert response.status_code == 400 and "superficie" in response.content.decode()
-    Zone.objects.filter(pk=zone.pk).update(area_ha=120, latitude=-10.7, longitude=25.4)
+    edit = {
+        "name": zone.name,
+        "place": zone.place_id,
+        "area_ha": "120",
+        "latitude": "-10.7",
+        "longitude": "25.4",
+    }
+    assert client.post(f"/sites/zea/{zone.uuid}/modifier/", edit).status_code == 302
     assert (
         client.post(url, {"stage-stage": "located", "stage-on": months_ago(3).isoformat()}).status_code == 302
     )
@@ -244,3 +251,35 @@ def test_api_inspection_create_needs_permission_and_gives_field_errors(site):
     status = inspector.get(f"/api/v1/sites/{site.uuid}/status/").json()
     assert status["status"] == "red" and status["authorisations_suspended"] is True
     assert Site.objects.get(pk=site.pk).status == "red"
+
+
+def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    member = make_member(make_organisation(), Role.SITE_INSPECTOR)
+    inspection = services.record_inspection(
+        actor=actor_of(member), site=site, date=months_ago(1), actions=[("Clôturer les puits", months_ago(0))]
+    )
+    client = client_for(member)
+    bad = SimpleUploadedFile("note.txt", b"x", content_type="text/plain")
+    client.post(f"/sites/inspections/{inspection.uuid}/photos/", {"image": bad})
+    assert not inspection.photos.exists()
+    photo = SimpleUploadedFile("puits.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
+    client.post(f"/sites/inspections/{inspection.uuid}/photos/", {"image": photo, "caption": "Puits"})
+    stored = inspection.photos.get()
+    assert client.get(f"/sites/photos/{stored.uuid}/").status_code == 200
+    viewer = client_for(make_member(make_organisation(), Role.VIEWER))
+    assert viewer.get(f"/sites/photos/{stored.uuid}/").status_code == 403
+    assert "Puits" not in viewer.get(f"/sites/inspections/{inspection.uuid}/").content.decode()
+    action = inspection.actions.get()
+    response = client.post(f"/sites/mesures/{action.uuid}/fait/", {"done_on": months_ago(0).isoformat()})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.done_on == months_ago(0)
+    assert (
+        viewer.post(f"/sites/mesures/{action.uuid}/fait/", {"done_on": months_ago(0).isoformat()}).status_code
+        == 403
+    )
+    assert AuditEvent.objects.filter(target_type="sites.inspectionphoto", action="create").exists()
+    assert AuditEvent.objects.filter(target_type="sites.correctiveaction", action="update").exists()
