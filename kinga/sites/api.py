@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -142,14 +143,8 @@ class SiteViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @action(detail=False, methods=["get"])
     def map(self, request):
-        rows = selectors.map_features(self.actor, **_filters_from(request, self.actor))
-        return Response(
-            {
-                "fields": ["uuid", "lat", "lon", "status", "children_seen", "name", "code"],
-                "sites": rows,
-                "source": IPIS_CREDIT,
-            }
-        )
+        body = selectors.map_json(self.actor, **_filters_from(request, self.actor))
+        return HttpResponse(body, content_type="application/json")
 
     @action(detail=True, methods=["get"])
     def status(self, request, uuid=None):

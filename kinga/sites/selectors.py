@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, CharField, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kinga.core import access
@@ -106,13 +108,30 @@ def site(actor: Actor, uuid) -> Site:
 def map_features(actor: Actor, **filters) -> list[list]:
     """Compact rows for the map: [uuid, lat, lon, status, children_seen(0/1), name, code]."""
     qs = with_current_status(access.scoped(actor, Site)).filter(latitude__isnull=False)
-    qs = filter_sites(qs, **filters)
+    qs = filter_sites(qs, **filters).annotate(
+        f_lat=Cast("latitude", FloatField()), f_lon=Cast("longitude", FloatField())
+    )
     return [
-        [str(u), float(lat), float(lon), st, 1 if ch else 0, name, code]
+        [str(u), lat, lon, st, 1 if ch else 0, name, code]
         for u, lat, lon, st, ch, name, code in qs.order_by().values_list(
-            "uuid", "latitude", "longitude", "current_status", "children_seen", "name", "code"
+            "uuid", "f_lat", "f_lon", "current_status", "children_seen", "name", "code"
         )
     ]
+
+
+def map_json(actor: Actor, **filters) -> str:
+    """The map data as compact JSON (one string, built once: the page and the API serve it as is)."""
+    import json
+
+    return json.dumps(
+        {
+            "fields": ["uuid", "lat", "lon", "status", "children_seen", "name", "code"],
+            "sites": map_features(actor, **filters),
+            "source": "Source : IPIS open data (ipisresearch.be)",
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
 
 
 def status_counts(actor: Actor, **filters) -> dict[str, int]:
@@ -121,17 +140,27 @@ def status_counts(actor: Actor, **filters) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in Status.values}
 
 
+LIST_CACHE_SECONDS = 300
+
+
 def territories_with_sites(actor: Actor) -> QuerySet[Place]:
-    ids = access.scoped(actor, Site).order_by().values("territory_id").distinct()
-    return access.scoped(actor, Place).filter(id__in=ids).order_by("name")
+    ids = cache.get("sites:territory_ids")
+    if ids is None:
+        ids = list(access.scoped(actor, Site).order_by().values_list("territory_id", flat=True).distinct())
+        cache.set("sites:territory_ids", ids, LIST_CACHE_SECONDS)
+    return access.scoped(actor, Place).filter(id__in=[i for i in ids if i]).order_by("name")
 
 
 def minerals() -> list[str]:
-    """The minerals named on sites (a few dozen distinct values)."""
-    seen: set[str] = set()
-    for values in Site.objects.order_by().values_list("minerals", flat=True).distinct():
-        seen.update(values or [])
-    return sorted(seen, key=str.casefold)
+    """The minerals named on sites (a few dozen distinct values; cached a few minutes for the filters)."""
+    found = cache.get("sites:minerals")
+    if found is None:
+        seen: set[str] = set()
+        for values in Site.objects.order_by().values_list("minerals", flat=True).distinct():
+            seen.update(values or [])
+        found = sorted(seen, key=str.casefold)
+        cache.set("sites:minerals", found, LIST_CACHE_SECONDS)
+    return found
 
 
 @dataclass

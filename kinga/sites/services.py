@@ -6,6 +6,7 @@ import datetime
 import uuid as uuid_module
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,6 +44,11 @@ SITE_FIELDS = (
 )
 
 
+def forget_cached_lists() -> None:
+    """The filters' lists of minerals and territories are cached a few minutes: a change shows at once."""
+    cache.delete_many(["sites:minerals", "sites:territory_ids"])
+
+
 def territory_of(place: Place) -> Place | None:
     return place.territory
 
@@ -72,6 +78,7 @@ def create_site(*, actor: Actor, code: str, name: str, place: Place, **fields) -
     site.full_clean(exclude=["zone", "operator", "place", "territory"])
     site.save()
     audit.record_create(actor=actor, obj=site)
+    transaction.on_commit(forget_cached_lists)
     return site
 
 
@@ -92,6 +99,7 @@ def update_site(*, actor: Actor, site: Site, **fields) -> Site:
         site.place_corrected = True
     site.save()
     audit.record_update(actor=actor, obj=site, before=before)
+    transaction.on_commit(forget_cached_lists)
     return site
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -87,16 +85,7 @@ def map_data(request):
     """Compact map data: {"fields": [...], "sites": [[uuid, lat, lon, status, children, name, code], ...]}."""
     actor = request.actor
     kwargs, _raw = _filters(request, actor)
-    rows = selectors.map_features(actor, **kwargs)
-    body = json.dumps(
-        {
-            "fields": ["uuid", "lat", "lon", "status", "children_seen", "name", "code"],
-            "sites": rows,
-            "source": IPIS_CREDIT,
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    body = selectors.map_json(actor, **kwargs)
     return HttpResponse(body, content_type="application/json")
 
 
