@@ -1,10 +1,17 @@
 """Households: household page, vulnerability index for every household (set-based), programme comparison.
 
 Targets (issue 9, national scale): household page < 150 ms p95; index for all households < 60 s;
-programme comparison page < 1 s.
+programme comparison page < 1 s. The pages are timed on the cached database of the scale asked; then, when
+that database holds fewer than the national 500,000 households, the national volume of households, survey
+rounds and enrolments is added with set-based SQL (PostgreSQL generate_series) inside a transaction rolled
+back at the end, and the index and the comparison page are timed again on it.
 """
 
 from __future__ import annotations
+
+
+class _Rollback(Exception):
+    pass
 
 
 def run(ctx) -> None:
@@ -33,14 +40,88 @@ def run(ctx) -> None:
     ctx.time_requests("households: name search", client, "/households/?q=Ilunga", n=100, rows=n_households)
     ctx.time_calls("households: index for all households", index.score_all, n=3, warmup=0, rows=n_households)
     programme = Programme.objects.annotate(n=Count("enrolments")).order_by("-n").first()
-    coordinator = ctx.client_for_role("viewer")
-    ctx.time_requests(
-        "households: programme comparison page",
-        coordinator,
-        f"/households/programmes/{programme.uuid}/",
-        n=20,
-        rows=programme.n,
-    )
-    ctx.time_requests(
-        "households: figures page", coordinator, "/households/tableau/", n=20, rows=n_households
-    )
+    viewer = ctx.client_for_role("viewer")
+    url = f"/households/programmes/{programme.uuid}/"
+    ctx.time_requests("households: programme comparison page", viewer, url, n=20, rows=programme.n)
+    ctx.time_requests("households: figures page", viewer, "/households/tableau/", n=20, rows=n_households)
+
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    target = 500_000
+    if n_households >= target or connection.vendor != "postgresql" or settings.DEBUG:
+        return
+    try:
+        with transaction.atomic():
+            _add_national_volume(target - n_households, programme, household)
+            n = Household.objects.count()
+            print(f"bench households: national volume added ({n} households), rolled back at the end")
+            ctx.time_calls(
+                "households: index for all households (national volume)",
+                index.score_all,
+                n=2,
+                warmup=0,
+                rows=n,
+            )
+            ctx.time_requests(
+                "households: programme comparison page (national volume)",
+                viewer,
+                url,
+                n=10,
+                rows=Enrolment.objects.filter(programme=programme).count(),
+            )
+            ctx.time_requests(
+                "households: household page (national volume)",
+                client,
+                f"/households/{household.uuid}/",
+                n=100,
+                rows=n,
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _add_national_volume(extra: int, programme, household) -> None:
+    """Households copied from an existing one (same organisation and place), 3 surveys each, 300,000
+    enrolments in the busiest programme: set-based SQL, no Python loop."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            """
+            INSERT INTO households_household (uuid, organisation_id, survey_id, place_id, place_path, territory_id,
+                head_name, contact_phone, address, size, is_priority, created_at, updated_at)
+            SELECT gen_random_uuid(), h.organisation_id, 'NAT-' || g, h.place_id, h.place_path, h.territory_id,
+                   '', '', '', 1 + (g % 9), false, now(), now()
+            FROM households_household h, generate_series(1, %s) g WHERE h.id = %s
+            """,
+            [extra, household.pk],
+        )
+        c.execute(
+            """
+            INSERT INTO households_survey (uuid, household_id, round_id, surveyed_on, household_size, head_sex, head_age,
+                monthly_income_usd, has_productive_assets, assets, housing, hunger_scale, children_working,
+                children_working_at_mine, school_age_out_of_school, members_disabled_or_ill, access_to_water,
+                access_to_health, access_to_school, access_to_credit, business_opportunities, created_at, updated_at)
+            SELECT gen_random_uuid(), h.id, r.id, r.starts_on + 10, h.size,
+                   CASE WHEN h.id % 4 = 0 THEN 'F' ELSE 'M' END, 20 + h.id % 50,
+                   (h.id * 7 + r.number * 13) % 400, h.id % 3 = 0, '[]', 'precarious', (h.id + r.number) % 7,
+                   LEAST(h.size, h.id % 2), LEAST(h.size, h.id % 2) * ((h.id / 2) % 2), LEAST(h.size, h.id % 3 / 2),
+                   0, true, true, false, false, '', now(), now()
+            FROM households_household h CROSS JOIN households_surveyround r
+            WHERE h.survey_id LIKE 'NAT-%%' AND r.number <= 3
+            """
+        )
+        c.execute(
+            """
+            INSERT INTO households_enrolment (uuid, programme_id, household_id, status, enrolled_on, trade,
+                previous_occupation, new_occupation, business_name, business_status, business_registration, bank,
+                created_at, updated_at)
+            SELECT gen_random_uuid(), %s, h.id, 'active', DATE '2019-01-01' + (h.id % 300), '', '', '', '', '', '', '',
+                   now(), now()
+            FROM households_household h WHERE h.survey_id LIKE 'NAT-%%' AND h.id % 5 < 3
+            """,
+            [programme.pk],
+        )
+        c.execute("ANALYZE households_household; ANALYZE households_survey; ANALYZE households_enrolment")

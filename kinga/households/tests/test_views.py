@@ -150,9 +150,30 @@ def test_bad_input_gets_clear_french_errors(setup, kolwezi):
 
 
 def test_acceptance_household_page_shows_index_explanation_enrolments_and_children(kolwezi):
+    from types import SimpleNamespace
+
+    from kinga.cases.models import FollowUp
+    from kinga.cases.tests.conftest import register
+    from kinga.sites.models import Site
+
     org = make_organisation()
-    worker, manager = make_member(org, Role.CASEWORKER), make_member(org, Role.ORG_MANAGER)
+    worker, manager = (
+        make_member(org, Role.CASEWORKER, supervisor=make_member(org, Role.SUPERVISOR)),
+        make_member(org, Role.ORG_MANAGER),
+    )
     w, m = actor_of(worker), actor_of(manager)
+    site = Site.objects.create(code="codmine07777", name="Mutoshi", place=kolwezi)
+    case = register(
+        SimpleNamespace(worker=worker, site=site), given_name="Neema", family_name="Kalenga", sex="F"
+    )
+    FollowUp.objects.create(
+        case=case,
+        visit_date=datetime.date(2026, 5, 4),
+        found_working=False,
+        seen_at_site=False,
+        in_school_or_training=True,
+        attending=True,
+    )
     household = make_household(w, kolwezi, head_name="Kalenga Mwansa")
     child = services.add_member(
         actor=w,
@@ -163,6 +184,7 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         age=13,
         works_at_mine_site=True,
     )
+    services.link_child_case(actor=w, member=child, case=case)
     services.record_survey(
         actor=w, household=household, round=make_round(1), **answers(surveyed_on=datetime.date(2023, 3, 1))
     )
@@ -228,6 +250,8 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
     assert "Épargne BEPSEE" in body and "1 dépôt" in body
     assert "Alphabétisation" in body and "Terminé" in body and "18 / 20" in body
     assert "Neema Kalenga" in body and "travaille sur un site minier" in body
+    assert case.number in body and "hors du travail minier" in body and "04/05/2026" in body
+    assert "prioritaire" in body
     assert body.count("<svg") >= 2
     assert AuditEvent.objects.filter(action="read", target_id=str(household.uuid)).exists()
 
