@@ -25,6 +25,9 @@ class CasesConfig(AppConfig):
             _("Services directory"), "cases:services", permission="cases.view_counts", order=24
         )
         plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
+        plugins.register_nav(
+            _("Case management rules"), "cases:rules", permission="cases.configure", order=26
+        )
         plugins.register_synth_generator("cases", generate_cases, order=60)
         from .api import register_api
 

@@ -317,3 +317,38 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["place"].queryset = places
+
+
+class RulesForm(forms.Form):
+    assessment_days = forms.IntegerField(label=_("Assessment within (days)"), min_value=0, max_value=60)
+    assessment_days_high_risk = forms.IntegerField(
+        label=_("Assessment within, high risk (days)"), min_value=0, max_value=60
+    )
+    care_plan_days = forms.IntegerField(
+        label=_("Care plan within (days after assessment)"), min_value=1, max_value=120
+    )
+    follow_up_every_months = forms.IntegerField(
+        label=_("Follow-up every (months)"), min_value=1, max_value=12
+    )
+    referral_response_days = forms.IntegerField(
+        label=_("Referral answered within (days)"), min_value=1, max_value=60
+    )
+    exit_min_follow_ups = forms.IntegerField(label=_("Exit: follow-ups at least"), min_value=1, max_value=12)
+    exit_months_apart = forms.IntegerField(
+        label=_("Exit: months between first and last"), min_value=0, max_value=24
+    )
+    retention_months = forms.CharField(
+        label=_("Retention checks (months after closure)"), help_text=_("Separated by commas, e.g. 3, 6, 12.")
+    )
+
+    def clean_retention_months(self):
+        try:
+            return [int(x) for x in self.cleaned_data["retention_months"].replace(" ", "").split(",") if x]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole numbers of months, e.g. 3, 6, 12.")) from None
+
+
+class ScoringForm(forms.Form):
+    medium_from = forms.IntegerField(label=_("Medium risk from (total)"), min_value=1, max_value=17)
+    high_from = forms.IntegerField(label=_("High risk from (total)"), min_value=2, max_value=18)
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)

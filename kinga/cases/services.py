@@ -100,7 +100,9 @@ def update_rules(*, actor: Actor, **values) -> CaseRules:
 
 
 @transaction.atomic
-def new_scoring_version(*, actor: Actor, high_from: int, medium_from: int, label: str = "") -> ScoringVersion:
+def new_scoring_version(
+    *, actor: Actor, high_from: int, medium_from: int, label: str = "", **_ignored
+) -> ScoringVersion:
     access.require(actor, "cases.configure")
     if not 0 < medium_from < high_from <= 18:
         raise ValidationError({"high_from": [_("The thresholds must satisfy 0 < medium < high ≤ 18.")]})
@@ -628,6 +630,7 @@ from .workflow import (  # noqa: E402
     decide_care_plan,
     decide_closure,
     evaluate_exit_rule,
+    exit_rule_text,
     record_assessment,
     record_follow_up,
     record_relapse,
@@ -650,6 +653,7 @@ __all__ = [
     "decide_care_plan",
     "decide_closure",
     "evaluate_exit_rule",
+    "exit_rule_text",
     "make_referral",
     "new_scoring_version",
     "record_assessment",

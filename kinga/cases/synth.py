@@ -276,9 +276,10 @@ def generate_cases(ctx: SynthContext) -> None:
             )
             _timeline_dates(case, rng, today)
             cases.append(case)
+        rows = _dependents(cases, services, scoring, rng, today, fu_per_case)
         Case.objects.bulk_create(cases, batch_size=BATCH)
         totals["cases_case"] += len(cases)
-        _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals)
+        _insert_dependents(rows, totals)
         done += size
         ctx.log(f"cases: {done}/{n_children} children")
 
@@ -356,16 +357,17 @@ def _timeline_dates(case: Case, rng, today: datetime.date) -> None:
         case.next_due, case.next_task = case.care_plan_due, "care_plan"
 
 
-def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) -> None:
+def _dependents(cases, services, scoring, rng, today, fu_per_case) -> dict[str, list]:
+    """Everything that hangs off the cases, built before they are inserted (their final state is known:
+    no update pass). Rows point at the Case objects; bulk_create reads their ids once they are saved."""
     assessments, events, follow_ups, referrals, checks, relapses = [], [], [], [], [], []
     by_provider_type = defaultdict(list)
     for s in services:
         by_provider_type[s.service_type].append(s)
-    to_update = []
     for case in cases:
         events.append(
             CaseEvent(
-                case_id=case.pk,
+                case=case,
                 date=case.identification_date,
                 kind="identified",
                 summary="Identifié",
@@ -375,7 +377,7 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
         if case.registration_date:
             events.append(
                 CaseEvent(
-                    case_id=case.pk,
+                    case=case,
                     date=case.registration_date,
                     kind="registered",
                     summary=f"Enregistré sous le numéro {case.number}",
@@ -388,7 +390,7 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
             total = sum(scores)
             assessments.append(
                 Assessment(
-                    case_id=case.pk,
+                    case=case,
                     date=case.assessed_on,
                     scoring=scoring,
                     safety=scores[0],
@@ -404,7 +406,7 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
             )
             events.append(
                 CaseEvent(
-                    case_id=case.pk,
+                    case=case,
                     date=case.assessed_on,
                     kind="assessment",
                     summary=f"Évalué : score {total}/18",
@@ -429,7 +431,7 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
                 delivered = min(today, answered + datetime.timedelta(days=rng.randrange(5, 60)))
                 referrals.append(
                     Referral(
-                        case_id=case.pk,
+                        case=case,
                         provider_id=service.organisation_id,
                         service=service,
                         service_type=st,
@@ -457,7 +459,7 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
                 working = rng.random() < 0.06
                 follow_ups.append(
                     FollowUp(
-                        case_id=case.pk,
+                        case=case,
                         due_date=visit,
                         visit_date=visit,
                         child_seen=rng.random() < 0.92,
@@ -468,14 +470,11 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
                         recorded_by_id=case.caseworker_id,
                     )
                 )
-                events.append(
-                    CaseEvent(case_id=case.pk, date=visit, kind="follow_up", summary="Visite de suivi")
-                )
+                events.append(CaseEvent(case=case, date=visit, kind="follow_up", summary="Visite de suivi"))
             if case.status in (CaseStatus.IN_IMPLEMENTATION, CaseStatus.UNDER_FOLLOW_UP):
                 due = clock.add_months(case.care_plan_approved_on, visits + 1)
-                follow_ups.append(FollowUp(case_id=case.pk, due_date=due))
+                follow_ups.append(FollowUp(case=case, due_date=due))
                 case.next_due, case.next_task = due, "follow_up"
-                to_update.append(case)
         if case.status == CaseStatus.CLOSED and case.exited:
             for m in (3, 6, 12):
                 due = clock.add_months(case.closed_on, m)
@@ -483,7 +482,7 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
                 found = done and rng.random() < 0.07
                 checks.append(
                     RetentionCheck(
-                        case_id=case.pk,
+                        case=case,
                         closure_date=case.closed_on,
                         months_after=m,
                         due_date=due,
@@ -495,69 +494,52 @@ def _dependents(ctx, cases, services, scoring, rng, today, fu_per_case, totals) 
                 )
                 if found:
                     relapses.append(
-                        Relapse(case_id=case.pk, date=due, source="retention_check", status_before="closed")
+                        Relapse(case=case, date=due, source="retention_check", status_before="closed")
                     )
                     break
                 if not done and case.next_due is None:
                     case.next_due, case.next_task = due, "retention_check"
-                    to_update.append(case)
         if case.status == CaseStatus.CLOSED:
             events.append(
                 CaseEvent(
-                    case_id=case.pk, date=case.closed_on, kind="closed", summary="Clôturé", to_status="closed"
+                    case=case, date=case.closed_on, kind="closed", summary="Clôturé", to_status="closed"
                 )
             )
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH)
-    CaseEvent.objects.bulk_create(events, batch_size=BATCH * 2)
-    FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH * 2)
-    Referral.objects.bulk_create(referrals, batch_size=BATCH)
-    RetentionCheck.objects.bulk_create(checks, batch_size=BATCH)
-    Relapse.objects.bulk_create(relapses, batch_size=BATCH)
     # A relapse found at a retention check reopened the case (flagged, with its history).
-    relapsed = {r.case_id: r.date for r in relapses}
-    reopened = []
-    for case in cases:
-        if case.pk in relapsed:
-            case.status, case.relapse_count, case.last_relapse_on, case.reopened_count = (
-                "registered",
-                1,
-                relapsed[case.pk],
-                1,
-            )
-            case.closed_on, case.closure_reason, case.exited, case.closure_requested_on = (
-                None,
-                "",
-                False,
-                None,
-            )
-            case.risk = "high"
-            case.assessment_due = min(today, relapsed[case.pk] + datetime.timedelta(days=1))
-            case.next_due, case.next_task = case.assessment_due, "assessment"
-            reopened.append(case)
-    Case.objects.bulk_update(
-        {c.pk: c for c in to_update + reopened}.values(),
-        [
-            "status",
-            "relapse_count",
-            "last_relapse_on",
-            "reopened_count",
-            "closed_on",
-            "closure_reason",
-            "exited",
-            "closure_requested_on",
-            "risk",
-            "assessment_due",
-            "next_due",
-            "next_task",
-        ],
-        batch_size=BATCH,
-    )
-    for table, rows in (
-        ("cases_assessment", assessments),
-        ("cases_caseevent", events),
-        ("cases_followup", follow_ups),
-        ("cases_referral", referrals),
-        ("cases_retentioncheck", checks),
-        ("cases_relapse", relapses),
-    ):
-        totals[table] += len(rows)
+    for relapse in relapses:
+        case = relapse.case
+        case.status, case.relapse_count, case.last_relapse_on, case.reopened_count = (
+            "registered",
+            1,
+            relapse.date,
+            1,
+        )
+        case.closed_on, case.closure_reason, case.exited, case.closure_requested_on = None, "", False, None
+        case.closure_approved_by_id = None
+        case.risk = "high"
+        case.assessment_due = min(today, relapse.date + datetime.timedelta(days=1))
+        case.next_due, case.next_task = case.assessment_due, "assessment"
+    return {
+        "cases_assessment": assessments,
+        "cases_caseevent": events,
+        "cases_followup": follow_ups,
+        "cases_referral": referrals,
+        "cases_retentioncheck": checks,
+        "cases_relapse": relapses,
+    }
+
+
+def _insert_dependents(rows: dict[str, list], totals) -> None:
+    models = {
+        "cases_assessment": Assessment,
+        "cases_caseevent": CaseEvent,
+        "cases_followup": FollowUp,
+        "cases_referral": Referral,
+        "cases_retentioncheck": RetentionCheck,
+        "cases_relapse": Relapse,
+    }
+    for table, objs in rows.items():
+        for obj in objs:
+            obj.case_id = obj.case.pk  # the cases were saved after these rows were built
+        models[table].objects.bulk_create(objs, batch_size=BATCH * 2)
+        totals[table] += len(objs)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("referrals/in/<uuid:uuid>/", views_steps.referral_in, name="referral_in"),
     path("services/", views_steps.directory, name="services"),
     path("services/add/", views_steps.service_add, name="service_add"),
+    path("rules/", views_steps.rules, name="rules"),
     path("<uuid:uuid>/", views.case_file, name="case"),
     path("<uuid:uuid>/pdf/", views.case_pdf, name="case_pdf"),
     path("<uuid:uuid>/assess/", views_steps.assess, name="assess"),

@@ -421,3 +421,50 @@ def service_add(request):
         {"form": form, "title": _("Add a service")},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def rules(request):
+    """Deadlines, exit rule and scoring versions (administrator). Each change is a new, audited version."""
+    actor = request.actor
+    access.require(actor, "cases.configure")
+    current = services.current_rules()
+    initial = {
+        f: getattr(current, f)
+        for f in (
+            "assessment_days",
+            "assessment_days_high_risk",
+            "care_plan_days",
+            "follow_up_every_months",
+            "referral_response_days",
+            "exit_min_follow_ups",
+            "exit_months_apart",
+        )
+    }
+    initial["retention_months"] = ", ".join(str(m) for m in current.retention_months)
+    scoring = services.active_scoring()
+    rules_form = forms.RulesForm(request.POST if "save_rules" in request.POST else None, initial=initial)
+    scoring_form = forms.ScoringForm(
+        request.POST if "save_scoring" in request.POST else None,
+        initial={"medium_from": scoring.medium_from, "high_from": scoring.high_from},
+    )
+    for form, save in ((rules_form, services.update_rules), (scoring_form, services.new_scoring_version)):
+        if form.is_bound and form.is_valid():
+            try:
+                save(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("New version saved."))
+                return redirect("cases:rules")
+    return render(
+        request,
+        "cases/rules.html",
+        {
+            "rules_form": rules_form,
+            "scoring_form": scoring_form,
+            "scoring": scoring,
+            "exit_rule": services.exit_rule_text(current),
+        },
+        status=400 if rules_form.errors or scoring_form.errors else 200,
+    )

@@ -217,3 +217,35 @@ def test_services_directory(team, today):
         .status_code
         == 403
     )
+
+
+def test_rules_screen_creates_new_versions(team, django_user_model, today):
+    from kinga.cases.services import active_scoring, current_rules
+    from kinga.core.testing import make_member, make_organisation
+
+    admin = make_member(make_organisation("Administration"), "admin")
+    client = client_for(admin)
+    assert client.get("/cases/rules/").status_code == 200
+    data = {
+        "assessment_days": 5,
+        "assessment_days_high_risk": 1,
+        "care_plan_days": 10,
+        "follow_up_every_months": 1,
+        "referral_response_days": 7,
+        "exit_min_follow_ups": 3,
+        "exit_months_apart": 6,
+        "retention_months": "3, 6, 12, 24",
+        "save_rules": "1",
+    }
+    assert client.post("/cases/rules/", data).status_code == 302
+    rules = current_rules()
+    assert rules.exit_min_follow_ups == 3 and rules.retention_months == [3, 6, 12, 24]
+    bad = client.post("/cases/rules/", {**data, "retention_months": "12, 3"})
+    assert bad.status_code == 400
+    assert (
+        client.post("/cases/rules/", {"medium_from": 7, "high_from": 13, "save_scoring": "1"}).status_code
+        == 302
+    )
+    assert active_scoring().version == 2 and active_scoring().high_from == 13
+    assert client_for(team.supervisor).get("/cases/rules/").status_code == 403
+    assert AuditEvent.objects.filter(target_type="cases.caserules").exists()

@@ -164,6 +164,17 @@ def test_site_to_lasting_exit_then_relapse(team, today):
     assert case.relapses.get().source == "retention_check"
     page = worker.get(f"/cases/{case.uuid}/").content.decode()
     assert "Rechute" in page and "Clôturé" in page  # flagged, with its history on the timeline
+    from kinga.core.testing import assert_not_stored_in_clear
+
+    for secret in (
+        "Trésor",
+        "Ngalula",
+        "+243990000001",
+        "Rattrapage scolaire",
+        "Kit et frais",
+        "Inscrit en 1re",
+    ):
+        assert_not_stored_in_clear(secret)  # a dump of the database holds no identity nor free text
     pdf = worker.get(f"/cases/{case.uuid}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="export", target_type="cases.case_file_pdf").exists()
