@@ -119,7 +119,9 @@ def test_site_to_lasting_exit_then_relapse(team, today):
 
     # 5. Referral to the CRS, which accepts and reports the service.
     _post(
-        worker, f"{base}/refer/", {"service": crs.pk, "reason": "Rattrapage scolaire", "date": "2026-03-03"}
+        worker,
+        f"{base}/refer/",
+        {"service": crs.pk, "reason": "Motif confidentiel Kasulo", "date": "2026-03-03"},
     )
     referral = case.referrals.get()
     inbox = provider.get("/cases/referrals/in/")
@@ -170,7 +172,7 @@ def test_site_to_lasting_exit_then_relapse(team, today):
         "Trésor",
         "Ngalula",
         "+243990000001",
-        "Rattrapage scolaire",
+        "Motif confidentiel",
         "Kit et frais",
         "Inscrit en 1re",
     ):
