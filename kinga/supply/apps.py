@@ -9,7 +9,7 @@ class SupplyConfig(AppConfig):
 
     def ready(self) -> None:
         from kinga.core import access, plugins
-        from kinga.supply import api, scopes, services
+        from kinga.supply import api, indicators, scopes, services, synth  # noqa: F401
         from kinga.supply.models import (
             CooperativeDocument,
             DocumentType,
@@ -29,6 +29,7 @@ class SupplyConfig(AppConfig):
         access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
 
         api.register()
+        plugins.register_synth_generator("supply", synth.generate, order=90)
         plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
         plugins.register_reference_loader(
             "supply.document_types", services.load_default_document_types, order=80

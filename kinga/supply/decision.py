@@ -108,6 +108,21 @@ def evaluate(lot: Lot, day: datetime.date) -> Decision:
         warnings.append({"code": "site_yellow", "params": site_params})
     elif status.status != GREEN:
         reasons.append({"code": "site_unknown", "params": {**site_params, "status": status.status}})
+    if lot.date < day and status.status != RED:
+        # A lot extracted while children were found at the site stays tainted after the site is cleared.
+        then = site_status(lot.site, lot.date)
+        if then.status == RED:
+            reasons.append(
+                {
+                    "code": "site_red_at_lot_date",
+                    "params": {
+                        "site": lot.site.name,
+                        "reason": then.reason,
+                        "since": then.since.isoformat() if then.since else None,
+                        "lot_date": lot.date.isoformat(),
+                    },
+                }
+            )
     documents = documents_state(lot.cooperative_id, day)
     for doc in documents:
         if doc["state"] == "missing":
@@ -158,6 +173,12 @@ def reason_text(item: dict[str, Any]) -> str:
         text = _("The site %(site)s is RED for child labour") % {"site": p.get("site", "")}
         if since:
             text += " " + _("since %(date)s") % {"date": since}
+        return _with_reason(text, reason) + "."
+    if code == "site_red_at_lot_date":
+        text = _(
+            "The site %(site)s was RED for child labour on the lot's date (%(date)s): the lot was produced while "
+            "children were found there"
+        ) % {"site": p.get("site", ""), "date": _date(p.get("lot_date"))}
         return _with_reason(text, reason) + "."
     if code == "site_expired":
         return _(

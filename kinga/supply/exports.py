@@ -43,6 +43,7 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
         (flag_label("not_authorised"), report.totals["not_authorised"]),
         (_("Children identified (children's cases)"), report.totals["children_identified"]),
         (_("Children's cases opened"), report.totals["cases_opened"]),
+        (_("Children remediated (latest follow-up: out of the mine)"), report.totals["children_remediated"]),
         (_("Children observed during inspections"), report.totals["children_observed"]),
         (_("Open corrective actions"), report.totals["open_actions"]),
         (_("Generated on"), f"{report.generated_at:%Y-%m-%d %H:%M} UTC"),
@@ -69,6 +70,7 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
         _("Turned red on"),
         _("Children identified"),
         _("Children's cases opened"),
+        _("Children remediated"),
         _("Children observed"),
         _("Open corrective actions"),
         _("Overdue corrective actions"),
@@ -93,6 +95,7 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
                 ", ".join(d.isoformat() for d in row.red_onsets),
                 row.children_identified,
                 row.cases_opened,
+                row.children_remediated,
                 row.children_observed,
                 row.open_actions,
                 row.overdue_actions,
@@ -100,7 +103,7 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
             ],
         )
     sites.set_column(0, 0, 30)
-    sites.set_column(16, 16, 60)
+    sites.set_column(17, 17, 60)
     sites.autofilter(0, 0, max(len(report.sites), 1), len(headers) - 1)
 
     flagged = book.add_worksheet(_("Flagged lots")[:31])

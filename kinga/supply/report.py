@@ -14,6 +14,8 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from kinga.cases.models import Case
+from kinga.cases.selectors import latest_labour_status
 from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
@@ -55,6 +57,7 @@ class SiteRow:
     red_onsets: list[datetime.date] = field(default_factory=list)
     children_identified: int = 0
     cases_opened: int = 0
+    children_remediated: int = 0
     children_observed: int = 0
     open_actions: int = 0
     overdue_actions: int = 0
@@ -110,6 +113,7 @@ class DueDiligenceReport:
             "not_authorised",
             "children_identified",
             "cases_opened",
+            "children_remediated",
             "children_observed",
             "open_actions",
             "overdue_actions",
@@ -252,7 +256,21 @@ def _children_and_actions(rows, site_ids, start, watch_until, today) -> None:
     )
     for r in identified:
         rows[r["site_id"]].children_identified = r["children"] or 0
-        rows[r["site_id"]].cases_opened = r["cases"]
+    # What was done: the children's cases opened for those sites, and those whose latest follow-up found the
+    # child out of the mine (remediated). Counts only; the case ids never leave this function.
+    cases = list(
+        Case.objects.filter(
+            identification_site_id__in=site_ids,
+            identification_date__gte=start,
+            identification_date__lte=watch_until,
+        ).values_list("id", "identification_site_id")
+    )
+    latest = latest_labour_status([case_id for case_id, _site in cases])
+    for case_id, site_id in cases:
+        rows[site_id].cases_opened += 1
+        status = latest.get(case_id)
+        if status is not None and not status["working_at_mine"]:
+            rows[site_id].children_remediated += 1
     observed = (
         Inspection.objects.filter(site_id__in=site_ids, onsite=True, date__gte=start, date__lte=watch_until)
         .values("site_id")

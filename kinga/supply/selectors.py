@@ -33,8 +33,11 @@ def document_types(actor: Actor, *, active_only: bool = False) -> QuerySet[Docum
 def cooperatives(actor: Actor, *, q: str = "") -> QuerySet[Organisation]:
     """The cooperatives the actor may see in the supply chain: all for state services, its own for a cooperative."""
     access.require(actor, "supply.view")
-    qs = access.scoped(actor, Organisation, perm="supply.view").filter(
-        type=OrganisationType.COOPERATIVE, is_active=True
+    # Agro-pastoral cooperatives (households app profile) produce no minerals: they stay out of the supply chain.
+    qs = (
+        access.scoped(actor, Organisation, perm="supply.view")
+        .filter(type=OrganisationType.COOPERATIVE, is_active=True)
+        .exclude(cooperative__kind="agro_pastoral")
     )
     if not scopes.province_wide(actor):
         if actor.organisation is not None and actor.organisation.type == OrganisationType.COOPERATIVE:
@@ -215,3 +218,10 @@ def production_by_site(actor: Actor, **filters) -> list[dict]:
     for row in rows:
         row["mineral_label"] = labels.get(row["mineral"], row["mineral"])
     return rows
+
+
+def cooperative_profile(cooperative: Organisation):
+    """The cooperative's profile kept by the households app (kind, registration, place), if it has one."""
+    from kinga.households.models import Cooperative
+
+    return Cooperative.objects.filter(organisation=cooperative).select_related("place", "network").first()

@@ -204,6 +204,7 @@ class SiteRowSerializer(serializers.Serializer):
     red_onsets = serializers.ListField(child=serializers.DateField())
     children_identified = serializers.IntegerField()
     cases_opened = serializers.IntegerField()
+    children_remediated = serializers.IntegerField()
     children_observed = serializers.IntegerField()
     open_actions = serializers.IntegerField()
     overdue_actions = serializers.IntegerField()

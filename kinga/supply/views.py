@@ -228,6 +228,7 @@ def cooperative_detail(request, cooperative_uuid):
     can_record = actor.has("supply.record")
     context = {
         "coop": coop,
+        "profile": selectors.cooperative_profile(coop),
         "documents_state": selectors.documents_state(actor, cooperative=coop, day=today),
         "documents": selectors.documents(actor, cooperative=coop)[:100],
         "members": selectors.miners_summary(actor, cooperative=coop, day=today),

@@ -49,11 +49,18 @@ def due_diligence(request):
             end=form.cleaned_data["end"],
         )
     fmt = request.GET.get("format", "")
-    if report is not None and fmt in ("pdf", "xlsx"):
-        filters = {"buyer": str(report.buyer.uuid), "start": report.start, "end": report.end, "format": fmt}
+    if report is not None:
+        # A buyer's supply is disclosed on the page as much as in a file: every reading is in the audit trail.
+        filters = {
+            "buyer": str(report.buyer.uuid),
+            "start": report.start,
+            "end": report.end,
+            "format": fmt or "page",
+        }
         audit.record_export(
             actor=actor, what="supply.due_diligence", rows=report.totals["lots"], filters=filters
         )
+    if report is not None and fmt in ("pdf", "xlsx"):
         name = (
             f"diligence-{report.buyer.acronym or report.buyer.pk}-{report.start:%Y%m%d}-{report.end:%Y%m%d}"
         )

@@ -7,14 +7,14 @@ statuses at the time, the red flag and the children's cases opened (counts only)
 """
 
 import datetime
-import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kinga.core import events
+from kinga.cases import services as case_services
 from kinga.core.models import AuditEvent
-from kinga.core.testing import client_for
+from kinga.core.roles import Role
+from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.sites.selectors import child_labour_status
 from kinga.supply import services
 from kinga.supply.decision import reason_text
@@ -39,15 +39,19 @@ def test_issue_8_acceptance(world):
 
     # An inspection finds two children: the site turns red; two children's cases are opened there.
     inspect(world, world.site, d1, boys_under_15=1, girls_under_15=1, children_tasks="lavage du minerai")
-    for sex in ("M", "F"):
-        events.publish(
-            "cases.child_identified_at_site",
-            actor=inspector,
-            site_id=world.site.pk,
-            case_uuid=uuid.uuid4(),
-            date=d1,
+    caseworker = world.actor(make_member(make_organisation("Enfance Lualaba"), Role.CASEWORKER))
+    for given, sex, born in (("Trésor", "M", 2013), ("Grâce", "F", 2014)):
+        case_services.register_case(
+            actor=caseworker,
+            given_name=given,
+            family_name="Ilunga",
             sex=sex,
-            age_band="12-14",
+            date_of_birth=datetime.date(born, 5, 4),
+            identification_method="site_inspection",
+            identification_date=d1,
+            identification_site=world.site,
+            work_activities=["washing"],
+            caregivers=[{"name": "Mama Ngalula", "relationship": "mère"}],
         )
     assert child_labour_status(world.site, at=today).status == "red"
 
@@ -126,4 +130,5 @@ def test_issue_8_acceptance(world):
         "/supply/diligence/", {"start": d0.isoformat(), "end": today.isoformat(), "format": "xlsx"}
     )
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert AuditEvent.objects.filter(action="export", target_type="supply.due_diligence").count() == 2
+    assert AuditEvent.objects.filter(action="export", target_type="supply.due_diligence").count() == 3
+    assert "Ilunga" not in body and "Trésor" not in body  # no identity, only counts

@@ -329,3 +329,23 @@ def test_documents_cannot_expire_before_issue(world):
             valid_until=TODAY - datetime.timedelta(days=1),
         )
     assert "valid_until" in exc.value.message_dict
+
+
+def test_a_lot_produced_while_the_site_was_red_stays_refused_after_the_site_is_cleared(world):
+    from kinga.supply.report import add_months
+    from kinga.supply.tests.conftest import inspect
+
+    world.give_documents(issued=add_months(TODAY, -10), valid_until=add_months(TODAY, 6))
+    red_day = add_months(TODAY, -7)
+    inspect(world, world.site, red_day, boys_under_15=2)
+    inspect(world, world.site, TODAY)  # re-inspection 7 months later: green today
+    tainted = world.lot(date=red_day + datetime.timedelta(days=10))
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=tainted)
+    assert decision.outcome == Outcome.REFUSED and decision.site_status == "green"
+    assert [r["code"] for r in decision.reasons] == ["site_red_at_lot_date"]
+    assert "ROUGE" in reason_text(decision.reasons[0]) and "Kasulo" in reason_text(decision.reasons[0])
+    fresh = world.lot(date=TODAY)
+    assert (
+        services.decide_evacuation(actor=world.actor(world.inspector), lot=fresh).outcome
+        == Outcome.AUTHORISED
+    )
