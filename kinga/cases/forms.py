@@ -352,3 +352,13 @@ class ScoringForm(forms.Form):
     medium_from = forms.IntegerField(label=_("Medium risk from (total)"), min_value=1, max_value=17)
     high_from = forms.IntegerField(label=_("High risk from (total)"), min_value=2, max_value=18)
     label = forms.CharField(label=_("Label"), max_length=100, required=False)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.ImageField(label=_("Photo (JPEG or PNG, at most 300 KB)"))
+
+    def clean_photo(self):
+        photo = self.cleaned_data["photo"]
+        if photo.size > 300 * 1024:
+            raise forms.ValidationError(_("The photo is larger than 300 KB: take it at a lower resolution."))
+        return photo

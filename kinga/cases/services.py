@@ -27,6 +27,7 @@ from .common import (
     current_rules,
     deadline_for_assessment,
     log_event,
+    photo_consented,
     publish_identified_at_site,
     require_case_team,
     sharing_consent_missing,
@@ -612,6 +613,25 @@ def withdraw_consent(
     return consent
 
 
+@transaction.atomic
+def set_photo(*, actor: Actor, case: Case, content: bytes, content_type: str) -> Child:
+    """The child's photo, encrypted like the names; only with the caregiver's consent to photos."""
+    import base64
+
+    access.require(actor, "cases.work")
+    require_case_team(actor, case)
+    if not photo_consented(case):
+        raise ValidationError({"photo": [_("Record the caregiver's consent to photos first.")]})
+    if content_type not in ("image/jpeg", "image/png"):
+        raise ValidationError({"photo": [_("Use a JPEG or PNG image.")]})
+    child = case.child
+    before = audit.snapshot(child)
+    child.photo = f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
+    child.save(update_fields=["photo"])
+    audit.record_update(actor=actor, obj=child, before=before)
+    return child
+
+
 def record_pdf_export(*, actor: Actor, case: Case) -> None:
     """The case file printed to PDF: an export of identities, in the access log."""
     access.require(actor, "cases.view_identity")
@@ -668,6 +688,7 @@ __all__ = [
     "report_service_delivered",
     "request_closure",
     "save_service",
+    "set_photo",
     "sharing_consent_missing",
     "submit_care_plan",
     "update_child",

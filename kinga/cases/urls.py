@@ -30,4 +30,5 @@ urlpatterns = [
     path("<uuid:uuid>/retention/<uuid:check_uuid>/", views_steps.retention, name="retention"),
     path("<uuid:uuid>/relapse/", views_steps.relapse, name="relapse"),
     path("<uuid:uuid>/assign/", views_steps.assign, name="assign"),
+    path("<uuid:uuid>/photo/", views_steps.photo, name="photo"),
 ]

@@ -468,3 +468,27 @@ def rules(request):
         },
         status=400 if rules_form.errors or scoring_form.errors else 200,
     )
+
+
+@login_required
+def photo(request, uuid):
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
+    form = forms.PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["photo"]
+        try:
+            services.set_photo(
+                actor=actor, case=case, content=upload.read(), content_type=upload.content_type
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Photo saved (encrypted)."))
+            return redirect("cases:case", uuid=case.uuid)
+    return render(
+        request,
+        "cases/step.html",
+        {"case": case, "form": form, "title": _("Photo"), "multipart": True},
+        status=400 if form.errors else 200,
+    )

@@ -153,3 +153,34 @@ def test_rotate_keys_re_encrypts_children(team, today, settings):
     assert after != before and old_token is not None
     settings.KINGA_ENCRYPTION_KEYS = [new_key]
     assert Child.objects.get(pk=case.child_id).given_name == "Espoir"
+
+
+def test_photo_needs_consent_and_is_encrypted(team, today):
+    import base64
+
+    from kinga.core.testing import client_for
+
+    case = register(team)
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
+    with pytest.raises(ValidationError):
+        services.set_photo(actor=actor_of(team.worker), case=case, content=png, content_type="image/png")
+    services.record_consent(
+        actor=actor_of(team.worker),
+        case=case,
+        kind="caregiver",
+        given_by="Mama",
+        date=TODAY,
+        for_photos=True,
+        today=TODAY,
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(team.worker)
+    upload = SimpleUploadedFile("p.png", png, content_type="image/png")
+    assert client.post(f"/cases/{case.uuid}/photo/", {"photo": upload}).status_code == 302
+    child = Child.objects.get(pk=case.child_id)
+    assert child.photo.startswith("data:image/png;base64,")
+    assert_not_stored_in_clear("data:image/png")
+    assert 'class="child-photo"' in client.get(f"/cases/{case.uuid}/").content.decode()
