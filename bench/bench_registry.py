@@ -1,0 +1,170 @@
+"""Registry benchmark: batch duplicate search, Kinga side by side with splink 5, same records, same run.
+
+    make bench BENCH_ARGS="--scale province --only registry"     (in the harness)
+    python bench/bench_registry.py --records 100000 [--seed 1] [--engines splink kinga-file kinga-db]
+
+The records come from the seeded synthetic registry (kinga/registry/synthetic.py, parameters in
+docs/benchmarks.md). Each engine runs in its own process, one after the other, so that wall time and
+peak memory (ru_maxrss) are its own; PostgreSQL's memory is reported apart (kinga-db only).
+Precision, recall and F1 are computed on pairs against the generator's truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RECORDS_BY_SCALE = {"demo": 10_000, "province": 100_000, "national": 1_000_000}
+
+
+def write_dataset(path: Path, records) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "given_name", "family_name", "sex", "birth_date", "age", "place", "caregiver"])
+        for r in records:
+            writer.writerow(
+                [
+                    r.id,
+                    r.given_name,
+                    r.family_name,
+                    r.sex,
+                    r.birth_date.isoformat() if r.birth_date else "",
+                    "",
+                    r.place,
+                    r.caregiver,
+                ]
+            )
+
+
+def evaluate(pairs_csv: Path, truth: set[tuple[str, str]]) -> dict:
+    predicted = set()
+    with open(pairs_csv, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            a, b = row["id_a"], row["id_b"]
+            predicted.add((a, b) if a < b else (b, a))
+    tp = len(predicted & truth)
+    precision = tp / len(predicted) if predicted else 0.0
+    recall = tp / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "predicted": len(predicted),
+        "true": len(truth),
+    }
+
+
+def postgres_memory_mb() -> float | None:
+    """Resident memory of the PostgreSQL server processes (reported apart from Kinga's)."""
+    total = 0
+    found = False
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            if comm not in ("postgres", "postmaster"):
+                continue
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    found = True
+        except OSError:
+            continue
+    return total / 1024 if found else None
+
+
+def run_engine(engine: str, source: str, out: Path) -> dict:
+    cmd = [sys.executable, str(ROOT / "bench" / "registry_engines.py"), engine, source, str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{engine} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(records: int, seed: int, engines: list[str], database_url: str | None = None) -> list[dict]:
+    from kinga.registry.synthetic import generate, true_pairs
+
+    data = generate(records, seed=seed)
+    truth = true_pairs(data)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="kinga-registry-bench-") as tmp:
+        dataset = Path(tmp) / "records.csv"
+        write_dataset(dataset, data)
+        del data
+        for engine in engines:
+            out = Path(tmp) / f"{engine}.csv"
+            source = str(dataset)
+            if engine == "kinga-db":
+                from kinga.registry.bench_data import load_synthetic_registry
+
+                source = load_synthetic_registry(database_url, records=records, seed=seed)
+                pg_before = postgres_memory_mb()
+            figures = run_engine(engine, source, out)
+            if engine == "kinga-db":
+                figures["postgres_rss_mb"] = postgres_memory_mb() or pg_before
+            figures.update(evaluate(out, truth))
+            figures["records"] = records
+            results.append(figures)
+            print(json.dumps(figures), flush=True)
+    return results
+
+
+def run(ctx) -> None:
+    """In the harness: the batch comparison at the scale's record count."""
+    records = RECORDS_BY_SCALE.get(ctx.scale, 100_000)
+    from django.conf import settings
+
+    url = os.environ.get("DATABASE_URL") or settings.DATABASES["default"].get("NAME")
+    for figures in compare(records, ctx.seed, ["splink", "kinga-db"], database_url=url):
+        name = figures["engine"]
+        ctx.add(f"registry batch {name} wall time", figures["seconds"], "s", records)
+        ctx.add(f"registry batch {name} peak memory", figures["peak_mb"], "MB", records)
+        ctx.add(f"registry batch {name} F1", figures["f1"], "", records)
+        ctx.add(f"registry batch {name} precision", figures["precision"], "", records)
+        ctx.add(f"registry batch {name} recall", figures["recall"], "", records)
+    try:
+        from kinga.registry.bench_data import time_suggestions
+
+        time_suggestions(ctx)
+    except ImportError:
+        pass
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--engines", nargs="*", default=["splink", "kinga-file"])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kinga_bench"),
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.base")
+    import django
+
+    django.setup()
+    results = compare(args.records, args.seed, args.engines, database_url=args.database_url)
+    print(
+        f"{'engine':<12}{'records':>10}{'seconds':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
+    )
+    for r in results:
+        print(
+            f"{r['engine']:<12}{r['records']:>10}{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}"
+            f"{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The two engines of the registry benchmark, each run in its own process (peak memory is per process).
+
+    python bench/registry_engines.py splink DATA.csv OUT.csv
+    python bench/registry_engines.py kinga-file DATA.csv OUT.csv
+    python bench/registry_engines.py kinga-db DATABASE_URL OUT.csv
+
+Each prints one JSON line: {"engine", "seconds", "peak_mb", "pairs", ...}. The time starts once the
+records are in memory (splink: a pandas DataFrame, not counted, as the issue asks) or, for Kinga's
+database path, at the start of the production batch path (which reads the database itself).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_splink(data: str, out: str) -> dict:
+    import logging
+
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    df = pd.read_csv(data, dtype=str, keep_default_na=False)
+    df = df.rename(columns={"id": "unique_id"})[
+        ["unique_id", "given_name", "family_name", "birth_date", "place"]
+    ]
+    for col in ("given_name", "family_name", "place"):
+        df[col] = df[col].str.lower()
+    df = df.replace("", None)
+    loaded = peak_mb()
+    started = time.perf_counter()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("given_name", "family_name"),
+            block_on("family_name", "birth_date"),
+            block_on("given_name", "birth_date"),
+            "l.given_name = r.family_name and l.family_name = r.given_name",
+        ],
+        comparisons=[
+            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("family_name").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison("birth_date", input_is_string=True),
+            cl.JaroWinklerAtThresholds("place"),
+        ],
+    )
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(df), settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "family_name", "birth_date")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("place"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    pairs = predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability"]]
+    seconds = time.perf_counter() - started
+    pairs.to_csv(out, index=False, header=["id_a", "id_b", "score"])
+    return {
+        "engine": "splink",
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "loaded_mb": loaded,
+        "pairs": len(pairs),
+    }
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.base")
+    import django
+
+    django.setup()
+
+
+def run_kinga_file(data: str, out: str) -> dict:
+    _django()
+    from kinga.registry.matching import Frame, find_pairs
+    from kinga.registry.matching.csvfile import read_records
+
+    started = time.perf_counter()
+    with open(data, encoding="utf-8", newline="") as handle:
+        records = read_records(handle).records
+    read = time.perf_counter() - started
+    frame = Frame.from_records(records)
+    del records
+    encoded = time.perf_counter() - started
+    result = find_pairs(frame)
+    seconds = time.perf_counter() - started
+    _write(out, frame.ids, result)
+    return {
+        "engine": "kinga-file",
+        "seconds": seconds,
+        "read_seconds": read,
+        "encode_seconds": encoded - read,
+        "peak_mb": peak_mb(),
+        "pairs": len(result.a),
+        "candidates": result.candidates,
+    }
+
+
+def run_kinga_db(url: str, out: str) -> dict:
+    os.environ["DATABASE_URL"] = url
+    _django()
+    from kinga.registry import batch
+
+    started = time.perf_counter()
+    frame, result, timings = batch.find_duplicates_in_database()
+    seconds = time.perf_counter() - started
+    _write(out, frame.ids, result)
+    return {
+        "engine": "kinga-db",
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "pairs": len(result.a),
+        "candidates": result.candidates,
+        **timings,
+    }
+
+
+def _write(out, ids, result) -> None:
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id_a", "id_b", "score"])
+        for a, b, s in zip(result.a.tolist(), result.b.tolist(), result.score.tolist(), strict=True):
+            writer.writerow([ids[a], ids[b], f"{s:.4f}"])
+
+
+if __name__ == "__main__":
+    engine, source, target = sys.argv[1:4]
+    runner = {"splink": run_splink, "kinga-file": run_kinga_file, "kinga-db": run_kinga_db}[engine]
+    print(json.dumps(runner(source, target)), flush=True)

@@ -1,0 +1,141 @@
+"""Blocking: which pairs of records are compared at all.
+
+Every blocking key is made of integers only (dense ids of keyed phonetic codes, birth years), so the
+database path blocks on blind indexes without decrypting anything.
+
+1. Parents. Each phonetic code points to its most frequent neighbour within one edit
+   (deletion-neighbourhood) when that one is much more frequent: a one-letter slip in a name then
+   meets the name it was meant to be, because the slip is rarer than the name.
+2. Name blocks = the unordered pair {given, family}, each as written or its parent (swapped names fall
+   in the same block); inside a block, records are joined on birth year within ±WINDOW years (a record
+   without a year meets every record of its block). Common names are thus split by year.
+3. Date blocks = (either name, as written or its parent) × full birth date: they catch pairs whose
+   other name is further than one edit.
+Small inputs (up to ALL_PAIRS_UP_TO pairs) are compared exhaustively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .frame import Frame, pairs_in_ranges
+
+WINDOW = 2  # years: birth year ±1 mistakes and ages ±2 years
+_YEAR_BASE = 1800
+_YEAR_SLOTS = 4096
+
+
+PARENT_RATIO = 4  # a code points to a neighbour at least this many times more frequent
+PARENTS = 3
+ALL_PAIRS_UP_TO = 2_000_000  # below this many pairs, compare them all
+
+
+def name_frequencies(frame: Frame) -> np.ndarray:
+    names = np.concatenate([frame.given_phon, frame.family_phon])
+    return np.bincount(names[names >= 0], minlength=frame.n_phon).astype(np.int64)
+
+
+def name_parents(frame: Frame) -> np.ndarray:
+    """For every phonetic id, up to PARENTS neighbours within one edit that are at least PARENT_RATIO
+    times more frequent (a slip is much rarer than the name it spoils), most frequent first; -1 pads.
+    One step only: chains would merge whole families of real names (Kabamba, Kibamba, Kubamba)."""
+    n = frame.n_phon
+    out = np.full((n, PARENTS), -1, dtype=np.int64)
+    nb = frame.name_neighbours
+    if n == 0 or not len(nb):
+        return out
+    freq = name_frequencies(frame)
+    a, b = nb // n, nb % n
+    x, y = np.concatenate([a, b]), np.concatenate([b, a])
+    keep = freq[y] >= PARENT_RATIO * np.maximum(freq[x], 1)
+    x, y = x[keep], y[keep]
+    order = np.lexsort((-freq[y], x))
+    x, y = x[order], y[order]
+    position = np.arange(len(x)) - np.searchsorted(x, x, side="left")
+    keep = position < PARENTS
+    out[x[keep], position[keep]] = y[keep]
+    return out
+
+
+def _name_keys(frame: Frame, parents: np.ndarray) -> np.ndarray:
+    """Unordered {given, family} keys of every record, each name as written or one of its parents."""
+    n = frame.n_phon + 1
+    options = []
+    for phon in (frame.given_phon.astype(np.int64), frame.family_phon.astype(np.int64)):
+        found = parents[np.maximum(phon, 0)]
+        found[phon < 0] = -1
+        options.append(np.column_stack([phon, found]))
+    keys = []
+    for i in range(PARENTS + 1):
+        for j in range(PARENTS + 1):
+            x, y = options[0][:, i], options[1][:, j]
+            lo, hi = np.minimum(x, y) + 1, np.maximum(x, y) + 1
+            key = lo * n + hi
+            # a parent absent on one side, or no name at all: no key
+            key[((i > 0) & (x < 0)) | ((j > 0) & (y < 0)) | ((x < 0) & (y < 0))] = -1
+            keys.append(key)
+    return np.stack(keys, axis=1)
+
+
+def _join_in_blocks(key: np.ndarray, row: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of rows sharing a key with birth years within ±WINDOW (a missing year meets all)."""
+    order = np.lexsort((years[row], key))
+    key, row = key[order], row[order]
+    y = years[row]
+    combined = key * _YEAR_SLOTS + y
+    block_end = np.searchsorted(key, key, side="right")
+    window_end = np.searchsorted(combined, combined + WINDOW, side="right")
+    hi = np.where(y == 0, block_end, window_end)
+    i, j = pairs_in_ranges(np.arange(len(key)) + 1, hi)
+    return row[i], row[j]
+
+
+def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Candidate pairs (a, b) as int64 record indices, a != b, each pair once, in chunks."""
+    n = len(frame)
+    if n < 2:
+        return
+    if n * (n - 1) // 2 <= ALL_PAIRS_UP_TO:
+        a, b = pairs_in_ranges(np.arange(n) + 1, np.full(n, n))
+        for start in range(0, len(a), chunk):
+            yield a[start : start + chunk], b[start : start + chunk]
+        return
+    parents = name_parents(frame)
+    years = np.clip(frame.year.astype(np.int64) - _YEAR_BASE, 1, _YEAR_SLOTS - WINDOW - 1)
+    years[frame.year == 0] = 0
+    pair_codes = []
+
+    keys = _name_keys(frame, parents)
+    rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
+    flat = keys.ravel()
+    ok = flat >= 0
+    flat, rows = flat[ok], rows[ok]
+    uniq = np.unique(flat * n + rows)  # one row per (key, record)
+    a, b = _join_in_blocks(uniq // n, uniq % n, years)
+    pair_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+
+    # Date blocks: (either name, as written or its parent) × full birth date.
+    full = (frame.month > 0) & (frame.day > 0) & ~frame.approximate
+    date = ((frame.year.astype(np.int64) * 13 + frame.month) * 32 + frame.day) % (1 << 17)
+    dkeys, drows = [], []
+    for phon in (frame.given_phon, frame.family_phon):
+        ok = full & (phon >= 0)
+        codes = np.column_stack([phon[ok].astype(np.int64), parents[phon[ok]]])
+        for code in codes.T:
+            present = code >= 0
+            dkeys.append(code[present] * (1 << 17) + date[ok][present])
+            drows.append(np.flatnonzero(ok)[present])
+    if dkeys:
+        uniq = np.unique(np.concatenate(dkeys) * n + np.concatenate(drows))
+        key, row = uniq // n, uniq % n
+        run_end = np.searchsorted(key, key, side="right")
+        i, j = pairs_in_ranges(np.arange(len(key)) + 1, run_end)
+        a, b = row[i], row[j]
+        pair_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    codes = np.unique(np.concatenate(pair_codes))
+    codes = codes[codes // n != codes % n]
+    for start in range(0, len(codes), chunk):
+        part = codes[start : start + chunk]
+        yield part // n, part % n

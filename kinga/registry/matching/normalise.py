@@ -1,0 +1,162 @@
+"""Record normalisation: one plaintext record → the comparable keys of the matcher.
+
+Names go through kinga.core.crypto (the same normalisation and Congolese phonetic code as the blind
+indexes), so that a record normalised here from a file and a child indexed in the database yield the
+same keys. Nothing here logs or stores a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kinga.core.crypto import name_tokens, normalise, phonetic
+
+# Words that say what kind of place it is, not which one: "Village Kanina" and "Kanina" are one place.
+PLACE_STOPWORDS = frozenset(
+    [
+        "village",
+        "quartier",
+        "cite",
+        "camp",
+        "site",
+        "centre",
+        "center",
+        "carriere",
+        "chantier",
+        "localite",
+        "groupement",
+        "secteur",
+        "chefferie",
+        "commune",
+        "avenue",
+        "av",
+        "rue",
+        "q",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "et",
+        "a",
+        "au",
+        "aux",
+        "sur",
+        "pres",
+        "mine",
+        "puits",
+    ]
+)
+
+
+@dataclass(slots=True)
+class Record:
+    """A normalised record. Codes are strings here; the frame turns them into integers."""
+
+    id: str
+    given_exact: str = ""
+    given_phon: str = ""
+    family_exact: str = ""
+    family_phon: str = ""
+    sex: int = 0  # 0 unknown, 1 male, 2 female
+    year: int = 0  # 0 unknown
+    month: int = 0
+    day: int = 0
+    approximate: bool = False  # year estimated from an age: compared with a tolerance, never exactly
+    place: tuple[str, ...] = ()  # phonetic codes of the significant tokens, at most two
+    caregiver: tuple[str, ...] = ()  # phonetic codes of the caregiver's name tokens, at most two
+
+
+@lru_cache(maxsize=200_000)
+def name_codes(text: str) -> tuple[str, str]:
+    """(exact, phonetic) codes of a name field; token order inside one field does not matter."""
+    tokens = name_tokens(text or "")
+    if not tokens:
+        return "", ""
+    return " ".join(sorted(tokens)), " ".join(sorted(phonetic(t) for t in tokens))
+
+
+@lru_cache(maxsize=100_000)
+def place_codes(text: str) -> tuple[str, ...]:
+    tokens = [t for t in normalise(text or "").split() if t not in PLACE_STOPWORDS and len(t) > 1]
+    codes = sorted({phonetic(t) for t in tokens}, key=lambda c: (-len(c), c))
+    return tuple(codes[:2])
+
+
+@lru_cache(maxsize=200_000)
+def person_codes(text: str) -> tuple[str, ...]:
+    codes = sorted({phonetic(t) for t in name_tokens(text or "") if len(t) > 1}, key=lambda c: (-len(c), c))
+    return tuple(codes[:2])
+
+
+def parse_sex(value: str | None) -> int:
+    value = (value or "").strip().upper()[:1]
+    return {"M": 1, "H": 1, "F": 2}.get(value, 0)
+
+
+def parse_birth_date(value) -> tuple[int, int, int]:
+    """(year, month, day) of an ISO date, a date, or a bare year; ValueError when unreadable."""
+    if value is None or value == "":
+        return 0, 0, 0
+    if isinstance(value, dt.date):
+        return value.year, value.month, value.day
+    text = str(value).strip()
+    if len(text) == 4 and text.isdigit():
+        return int(text), 0, 0
+    parsed = dt.date.fromisoformat(text[:10])
+    return parsed.year, parsed.month, parsed.day
+
+
+def make_record(
+    id: str,
+    *,
+    given_name: str = "",
+    family_name: str = "",
+    sex: str | int | None = None,
+    birth_date=None,
+    age: int | float | str | None = None,
+    place: str = "",
+    caregiver: str = "",
+    reference_year: int | None = None,
+) -> Record:
+    """Normalise one record. Raises ValueError on a value that cannot be read (a bad date or age)."""
+    g_exact, g_phon = name_codes(given_name or "")
+    f_exact, f_phon = name_codes(family_name or "")
+    year, month, day = parse_birth_date(birth_date)
+    approximate = False
+    if not year and age not in (None, ""):
+        years = float(age)
+        if not 0 <= years < 120:
+            raise ValueError(f"age out of range: {years:g}")
+        year = (reference_year or dt.date.today().year) - int(years)
+        approximate = True
+    elif year and month == 0:
+        approximate = True
+    return Record(
+        id=str(id),
+        given_exact=g_exact,
+        given_phon=g_phon,
+        family_exact=f_exact,
+        family_phon=f_phon,
+        sex=sex if isinstance(sex, int) else parse_sex(sex),
+        year=year,
+        month=month,
+        day=day,
+        approximate=approximate,
+        place=place_codes(place or ""),
+        caregiver=person_codes(caregiver or ""),
+    )
+
+
+def deletion_variants(code: str) -> set[str]:
+    """The code and every code with one letter removed: two codes within one edit share one of them."""
+    code = code.replace(" ", "")
+    variants = {code}
+    if len(code) > 2:  # below that, one edit turns any short name into another
+        variants.update(code[:i] + code[i + 1 :] for i in range(len(code)))
+    return variants

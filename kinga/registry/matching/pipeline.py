@@ -1,0 +1,101 @@
+"""The matching pipeline, the same for files and for the database: frame → blocking → scoring → pairs
+→ clusters. Memory stays bounded: candidates are scored chunk by chunk and only pairs that can reach
+the threshold are kept; the share of duplicates is estimated from a histogram of all weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import scoring
+from .blocking import candidate_pairs
+from .frame import Frame
+
+# Recommended threshold for review queues: the score at which a pair is worth a supervisor's look.
+REVIEW_THRESHOLD = 0.5
+_BINS = np.linspace(-80, 80, 3201)
+
+
+@dataclass
+class Result:
+    a: np.ndarray  # record indices, int64
+    b: np.ndarray
+    score: np.ndarray  # float64 in [0, 1]
+    candidates: int  # pairs compared
+    share: float  # λ: estimated chance that two records taken at random are one child
+    model: scoring.Model
+
+
+def _share_from_histogram(hist: np.ndarray, all_pairs: int) -> float:
+    """EM for λ, the chance that two records taken at random are the same child.
+
+    Weights are Bayes factors against random pairs, so λ is a share of ALL pairs; pairs that blocking
+    never compared are taken as non-duplicates (their expected count of duplicates is negligible).
+    """
+    centres = (_BINS[:-1] + _BINS[1:]) / 2
+    if all_pairs == 0:
+        return 0.001
+    bf = np.exp2(centres)
+    share = min(float(hist.sum()) / all_pairs / 10, 0.5)
+    for _ in range(200):
+        post = share * bf / (share * bf + 1 - share)
+        # Beta(1, 1000) prior: a small file says little about λ, a large one overrides it
+        new = float(np.clip(((post * hist).sum() + 1) / (all_pairs + 1000), 1e-12, 0.5))
+        if abs(new - share) <= 1e-6 * share:
+            share = new
+            break
+        share = new
+    return share
+
+
+def find_pairs(
+    frame: Frame,
+    *,
+    threshold: float = REVIEW_THRESHOLD,
+    model: scoring.Model | None = None,
+    chunk: int = 2_000_000,
+) -> Result:
+    model = model or scoring.fit(frame)
+    floor = -80.0  # λ is known only after all pairs are weighed: keep those that can still pass
+    keep_floor = float(np.log2(threshold / (1 - threshold))) if 0 < threshold < 1 else -80.0
+    hist = np.zeros(len(_BINS) - 1, dtype=np.int64)
+    kept_a, kept_b, kept_w = [], [], []
+    compared = 0
+    for a, b in candidate_pairs(frame, chunk=chunk):
+        w = scoring.weights(frame, model, a, b)
+        compared += len(a)
+        hist += np.histogram(np.clip(w, -79.9, 79.9), bins=_BINS)[0]
+        keep = w >= max(floor, keep_floor)
+        kept_a.append(a[keep].astype(np.int32))
+        kept_b.append(b[keep].astype(np.int32))
+        kept_w.append(w[keep])
+    share = _share_from_histogram(hist, len(frame) * (len(frame) - 1) // 2)
+    model.match_share = share
+    if kept_a:
+        a = np.concatenate(kept_a).astype(np.int64)
+        b = np.concatenate(kept_b).astype(np.int64)
+        w = np.concatenate(kept_w)
+    else:
+        a = b = np.zeros(0, dtype=np.int64)
+        w = np.zeros(0, dtype=np.float32)
+    score = scoring.probability(w, share)
+    keep = score >= threshold
+    return Result(a=a[keep], b=b[keep], score=score[keep], candidates=compared, share=share, model=model)
+
+
+def clusters(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of the accepted pairs: a label per record (its smallest member index)."""
+    label = np.arange(n, dtype=np.int64)
+    if not len(a):
+        return label
+    while True:
+        low = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]  # pointer jumping
+        if np.array_equal(new, label):
+            return label
+        label = new

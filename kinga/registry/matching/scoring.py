@@ -1,0 +1,301 @@
+"""Pairwise scoring: a Fellegi–Sunter model with term-frequency adjustment, vectorised.
+
+Each comparison puts a pair at a level (names: exact, same phonetic code, one edit apart, different;
+birth date: exact, day and month swapped, year ±1, ...). A level weighs log2(m/u): m is the chance of
+the level among true duplicates (set below, from how registrations go wrong in the field), u its chance
+among unrelated records — estimated on the data by random sampling, and, for agreeing names and
+places, replaced by the value's own frequency (agreeing on "Ilunga" says less than agreeing on "Kisimba").
+The weights are summed and turned into a probability with the share of duplicates among candidate
+pairs, estimated by expectation–maximisation on the same candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .frame import Frame
+
+# m: how often a true duplicate shows each level (documented in docs/guide/registre.md).
+M_NAME = {3: 0.62, 2: 0.22, 1: 0.12, 0: 0.04}  # exact, phonetic, one edit, different
+M_SWAPPED = 0.1  # share of duplicates registered with given and family names swapped
+M_SEX = {1: 0.98, 0: 0.02}
+# birth date levels: 6 exact, 5 day/month swapped, 4 year ±1 same day, 3 same year (estimated),
+# 2 within one year, 1 within two years, 0 further
+M_DATE = {6: 0.62, 5: 0.04, 4: 0.14, 3: 0.1, 2: 0.05, 1: 0.03, 0: 0.02}
+M_PLACE = {2: 0.78, 1: 0.12, 0: 0.10}  # same place, one token in common, different
+M_CARER = {2: 0.7, 1: 0.2, 0: 0.10}  # same caregiver name, one token in common, different
+# u defaults, used as a prior when the data are too small to sample from.
+U_NAME = {1: 0.003, 0: 0.99}
+U_SEX = {1: 0.5, 0: 0.5}
+U_DATE = {6: 0.0002, 5: 0.0001, 4: 0.0004, 3: 0.06, 2: 0.12, 1: 0.12, 0: 0.7}
+U_PLACE = {1: 0.01, 0: 0.95}
+U_CARER = {1: 0.02, 0: 0.95}
+_PRIOR_PAIRS = 200  # weight of the defaults against sampled pairs
+_SAMPLE = 400_000
+
+
+def _name_levels(frame: Frame, ex_a, ph_a, ex_b, ph_b):
+    n = frame.n_phon
+    missing = (ph_a < 0) | (ph_b < 0)
+    level = np.zeros(len(ph_a), dtype=np.int8)
+    nb = frame.name_neighbours
+    if len(nb):
+        key = np.minimum(ph_a, ph_b).astype(np.int64) * n + np.maximum(ph_a, ph_b)
+        pos = np.minimum(np.searchsorted(nb, key), len(nb) - 1)
+        level[nb[pos] == key] = 1
+    level[ph_a == ph_b] = 2
+    level[(ex_a == ex_b) & (ex_a >= 0)] = 3
+    level[missing] = -1
+    return level
+
+
+def date_levels(frame: Frame, a, b) -> np.ndarray:
+    ya, yb = frame.year[a].astype(np.int16), frame.year[b].astype(np.int16)
+    ma, mb, da, db = frame.month[a], frame.month[b], frame.day[a], frame.day[b]
+    approx = frame.approximate[a] | frame.approximate[b]
+    dy = np.abs(ya - yb)
+    same_md = (ma == mb) & (da == db)
+    level = np.zeros(len(a), dtype=np.int8)
+    level[dy <= 2] = 1
+    level[dy <= 1] = 2
+    level[(dy == 0) & approx] = 3
+    exact = ~approx
+    level[exact & (dy == 1) & same_md] = 4
+    level[exact & (dy == 0) & (ma == db) & (da == mb) & ~same_md] = 5
+    level[exact & (dy == 0) & same_md] = 6
+    level[(ya == 0) | (yb == 0)] = -1
+    return level
+
+
+def _token_levels(x1a, x2a, x1b, x2b):
+    missing = (x1a < 0) | (x1b < 0)
+    overlap = (x1a == x1b) | (x1a == x2b) & (x2b >= 0) | (x2a == x1b) & (x2a >= 0) | (x2a == x2b) & (x2a >= 0)
+    level = overlap.astype(np.int8)
+    level[(x1a == x1b) & (x2a == x2b)] = 2
+    level[missing] = -1
+    return level
+
+
+def _sex_levels(frame: Frame, a, b):
+    sa, sb = frame.sex[a], frame.sex[b]
+    level = (sa == sb).astype(np.int8)
+    level[(sa == 0) | (sb == 0)] = -1
+    return level
+
+
+def _smoothed(levels: np.ndarray, default: dict[int, float], keys) -> dict[int, float]:
+    levels = levels[levels >= 0]
+    total = len(levels)
+    counts = np.bincount(levels.astype(np.int64), minlength=max(keys) + 1) if total else None
+    out = {}
+    for k in keys:
+        prior = default.get(k, 1e-4)
+        observed = int(counts[k]) if total else 0
+        out[k] = max((observed + _PRIOR_PAIRS * prior) / (total + _PRIOR_PAIRS), 1e-7)
+    return out
+
+
+@dataclass
+class Model:
+    """u probabilities and term frequencies of one frame; m is fixed above."""
+
+    u_name: dict[int, float]
+    u_sex: dict[int, float]
+    u_date: dict[int, float]
+    u_place: dict[int, float]
+    u_carer: dict[int, float]
+    tf_exact: np.ndarray  # frequency of each exact-name id among records
+    tf_phon: np.ndarray
+    tf_place: np.ndarray
+    tf_carer: np.ndarray
+    tf_neighbours: np.ndarray  # for each phonetic id, the frequency of the names one edit away
+    match_share: float = 0.01  # share of duplicates among candidate pairs (set by estimate_share)
+    extras: dict = field(default_factory=dict)
+
+
+# Term frequencies are smoothed towards a typical value's frequency, as if TF_PRIOR_RECORDS more
+# records had been seen: in a file of ten rows, every name would otherwise look common.
+TF_PRIOR_RECORDS = 2000
+TF_TYPICAL = {"name": 0.005, "place": 0.02}
+
+
+def _frequencies(n_records: int, size: int, *columns, typical: float = TF_TYPICAL["name"]) -> np.ndarray:
+    values = np.concatenate([c[c >= 0] for c in columns]) if columns else np.zeros(0, np.int64)
+    counts = np.bincount(values, minlength=size).astype(np.float64)
+    return (counts + TF_PRIOR_RECORDS * typical) / (n_records + TF_PRIOR_RECORDS)
+
+
+def fit(frame: Frame, *, seed: int = 20171) -> Model:
+    """u by random sampling of record pairs (as splink does), term frequencies by counting."""
+    n = len(frame)
+    rng = np.random.default_rng(seed)
+    if n >= 2:
+        size = min(_SAMPLE, n * (n - 1) // 2)
+        a = rng.integers(0, n, size)
+        b = rng.integers(0, n, size)
+        keep = a != b
+        a, b = a[keep], b[keep]
+    else:
+        a = b = np.zeros(0, dtype=np.int64)
+    names = np.maximum(_name_levels_pair(frame, a, b, swapped=False), -1)
+    n_exact = int(max(frame.given_exact.max(initial=-1), frame.family_exact.max(initial=-1))) + 1
+    return Model(
+        u_name=_smoothed(np.where(names >= 2, -1, names), U_NAME, (0, 1)),
+        u_sex=_smoothed(_sex_levels(frame, a, b), U_SEX, (0, 1)),
+        u_date=_smoothed(date_levels(frame, a, b), U_DATE, tuple(range(7))),
+        u_place=_smoothed(
+            np.where(_place_levels(frame, a, b) == 2, -1, _place_levels(frame, a, b)), U_PLACE, (0, 1)
+        ),
+        u_carer=_smoothed(
+            np.where(_carer_levels(frame, a, b) == 2, -1, _carer_levels(frame, a, b)), U_CARER, (0, 1)
+        ),
+        tf_exact=_frequencies(n, n_exact, frame.given_exact, frame.family_exact),
+        tf_phon=_frequencies(n, frame.n_phon, frame.given_phon, frame.family_phon),
+        tf_place=_frequencies(
+            n, int(frame.place1.max(initial=-1)) + 1, frame.place1, typical=TF_TYPICAL["place"]
+        ),
+        tf_carer=_frequencies(n, frame.n_phon, frame.carer1),
+        tf_neighbours=_neighbour_frequencies(frame, n),
+    )
+
+
+def _neighbour_frequencies(frame: Frame, n_records: int) -> np.ndarray:
+    """How often a name one edit away from each name occurs: agreeing within one edit on a name with
+    many close neighbours (Kabamba, Kibamba, Kubamba…) says little."""
+    size = frame.n_phon
+    names = np.concatenate([frame.given_phon, frame.family_phon])
+    freq = np.bincount(names[names >= 0], minlength=size).astype(np.float64)
+    nb = frame.name_neighbours
+    a, b = nb // max(size, 1), nb % max(size, 1)
+    mass = np.bincount(np.concatenate([a, b]), weights=np.concatenate([freq[b], freq[a]]), minlength=size)
+    return (mass + TF_PRIOR_RECORDS * U_NAME[1]) / (n_records + TF_PRIOR_RECORDS)
+
+
+def _name_levels_pair(frame: Frame, a, b, *, swapped: bool):
+    """Given-name levels of a pair (straight: given vs given; swapped: given vs family)."""
+    other_ex = frame.family_exact if swapped else frame.given_exact
+    other_ph = frame.family_phon if swapped else frame.given_phon
+    return _name_levels(frame, frame.given_exact[a], frame.given_phon[a], other_ex[b], other_ph[b])
+
+
+def _place_levels(frame: Frame, a, b):
+    return _token_levels(frame.place1[a], frame.place2[a], frame.place1[b], frame.place2[b])
+
+
+def _carer_levels(frame: Frame, a, b):
+    return _token_levels(frame.carer1[a], frame.carer2[a], frame.carer1[b], frame.carer2[b])
+
+
+def _name_weight(model: Model, level, ex, ph, ph_other):
+    w = np.zeros(len(level), dtype=np.float32)
+    sel = level == 3
+    w[sel] = np.log2(M_NAME[3] / model.tf_exact[ex[sel]])
+    sel = level == 2
+    w[sel] = np.log2(M_NAME[2] / model.tf_phon[ph[sel]])
+    sel = level == 1
+    u_edit = np.maximum(
+        (model.tf_neighbours[ph[sel]] + model.tf_neighbours[ph_other[sel]]) / 2, model.u_name[1] / 20
+    )
+    w[sel] = np.log2(M_NAME[1] / u_edit)
+    w[level == 0] = np.log2(M_NAME[0] / model.u_name[0])
+    return w
+
+
+def _lookup(weights: dict[int, float], level) -> np.ndarray:
+    table = np.zeros(max(weights) + 2, dtype=np.float32)  # last slot: missing (-1) weighs 0
+    for k, v in weights.items():
+        table[k] = v
+    return table[level]
+
+
+def weights(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log2 Bayes factor of every pair (a[i], b[i])."""
+    orientations = []
+    for swapped in (False, True):
+        fam_ex_b = frame.given_exact if swapped else frame.family_exact
+        fam_ph_b = frame.given_phon if swapped else frame.family_phon
+        giv_ex_b = frame.family_exact if swapped else frame.given_exact
+        giv_ph_b = frame.family_phon if swapped else frame.given_phon
+        lg = _name_levels(frame, frame.given_exact[a], frame.given_phon[a], giv_ex_b[b], giv_ph_b[b])
+        lf = _name_levels(frame, frame.family_exact[a], frame.family_phon[a], fam_ex_b[b], fam_ph_b[b])
+        w = _name_weight(model, lg, frame.given_exact[a], frame.given_phon[a], giv_ph_b[b])
+        w += _name_weight(model, lf, frame.family_exact[a], frame.family_phon[a], fam_ph_b[b])
+        orientations.append(w)
+    straight, swapped = orientations
+    total = np.maximum(straight + np.log2(1 - M_SWAPPED), swapped + np.log2(M_SWAPPED))
+    total += _lookup({k: np.log2(M_SEX[k] / model.u_sex[k]) for k in (0, 1)}, _sex_levels(frame, a, b))
+    total += _lookup({k: np.log2(M_DATE[k] / model.u_date[k]) for k in M_DATE}, date_levels(frame, a, b))
+    for levels, first, m, u, tf in (
+        (_place_levels(frame, a, b), frame.place1, M_PLACE, model.u_place, model.tf_place),
+        (_carer_levels(frame, a, b), frame.carer1, M_CARER, model.u_carer, model.tf_carer),
+    ):
+        w = _lookup({0: np.log2(m[0] / u[0]), 1: np.log2(m[1] / u[1]), 2: 0.0}, levels)
+        agree = levels == 2
+        w[agree] = np.log2(m[2] / tf[first[a][agree]])
+        total += w
+    return total
+
+
+def estimate_share(bayes_log2: np.ndarray, *, iterations: int = 30) -> float:
+    """EM for the share of duplicates among candidate pairs, with the weights held fixed."""
+    if not len(bayes_log2):
+        return 0.01
+    bf = np.exp2(np.clip(bayes_log2.astype(np.float64), -60, 60))
+    share = 0.01
+    for _ in range(iterations):
+        post = share * bf / (share * bf + 1 - share)
+        new = float(np.clip(post.mean(), 1e-7, 0.5))
+        if abs(new - share) < 1e-9:
+            break
+        share = new
+    return share
+
+
+def probability(bayes_log2: np.ndarray, share: float) -> np.ndarray:
+    prior = np.log2(share / (1 - share))
+    return 1.0 / (1.0 + np.exp2(-np.clip(bayes_log2 + prior, -60, 60)))
+
+
+LEVEL_NAMES = {
+    "name": {3: "exact", 2: "phonetic", 1: "one_edit", 0: "different", -1: "missing"},
+    "date": {
+        6: "exact",
+        5: "day_month_swapped",
+        4: "year_off_by_one",
+        3: "same_year",
+        2: "within_1_year",
+        1: "within_2_years",
+        0: "different",
+        -1: "missing",
+    },
+    "token": {2: "same", 1: "partly", 0: "different", -1: "missing"},
+    "sex": {1: "same", 0: "different", -1: "missing"},
+}
+
+
+def explain(frame: Frame, a: int, b: int) -> dict[str, str]:
+    """How one pair compares, field by field (for reviewers: never a value, only the levels)."""
+    ia, ib = np.array([a]), np.array([b])
+    straight_g = int(_name_levels_pair(frame, ia, ib, swapped=False)[0])
+    fam = _name_levels(
+        frame, frame.family_exact[ia], frame.family_phon[ia], frame.family_exact[ib], frame.family_phon[ib]
+    )
+    swap_g = int(_name_levels_pair(frame, ia, ib, swapped=True)[0])
+    swap_f = int(
+        _name_levels(
+            frame, frame.family_exact[ia], frame.family_phon[ia], frame.given_exact[ib], frame.given_phon[ib]
+        )[0]
+    )
+    swapped = swap_g + swap_f > straight_g + int(fam[0])
+    g, f = (swap_g, swap_f) if swapped else (straight_g, int(fam[0]))
+    return {
+        "given_name": LEVEL_NAMES["name"][g],
+        "family_name": LEVEL_NAMES["name"][f],
+        "names_swapped": "yes" if swapped else "no",
+        "sex": LEVEL_NAMES["sex"][int(_sex_levels(frame, ia, ib)[0])],
+        "birth_date": LEVEL_NAMES["date"][int(date_levels(frame, ia, ib)[0])],
+        "place": LEVEL_NAMES["token"][int(_place_levels(frame, ia, ib)[0])],
+        "caregiver": LEVEL_NAMES["token"][int(_carer_levels(frame, ia, ib)[0])],
+    }
