@@ -128,6 +128,7 @@ def run(ctx) -> None:
     for figures in compare(records, ctx.seed, ["splink", "kinga-db"], database_url=url):
         name = figures["engine"]
         ctx.add(f"registry batch {name} wall time", figures["seconds"], "s", records)
+        ctx.add(f"registry batch {name} CPU time", figures.get("cpu_seconds", 0), "s", records)
         ctx.add(f"registry batch {name} peak memory", figures["peak_mb"], "MB", records)
         ctx.add(f"registry batch {name} F1", figures["f1"], "", records)
         ctx.add(f"registry batch {name} precision", figures["precision"], "", records)
@@ -160,7 +161,7 @@ def main() -> int:
     )
     for r in results:
         print(
-            f"{r['engine']:<12}{r['records']:>10}{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}"
+            f"{r['engine']:<12}{r['records']:>10}{r['seconds']:>10.1f}{r.get('cpu_seconds', 0):>10.1f}{r['peak_mb']:>10.0f}"
             f"{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
         )
     return 0

@@ -27,6 +27,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process, all threads (the machine is shared: wall time varies)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_splink(data: str, out: str) -> dict:
     import logging
 
@@ -43,6 +49,7 @@ def run_splink(data: str, out: str) -> dict:
     df = df.replace("", None)
     loaded = peak_mb()
     started = time.perf_counter()
+    cpu = cpu_seconds()
     settings = SettingsCreator(
         link_type="dedupe_only",
         blocking_rules_to_generate_predictions=[
@@ -92,6 +99,7 @@ def run_kinga_file(data: str, out: str) -> dict:
     from kinga.registry.matching.csvfile import read_records
 
     started = time.perf_counter()
+    cpu = cpu_seconds()
     with open(data, encoding="utf-8", newline="") as handle:
         records = read_records(handle).records
     read = time.perf_counter() - started
@@ -118,6 +126,7 @@ def run_kinga_db(url: str, out: str) -> dict:
     from kinga.registry import batch
 
     started = time.perf_counter()
+    cpu = cpu_seconds()
     frame, result, timings = batch.find_duplicates_in_database()
     seconds = time.perf_counter() - started
     _write(out, frame.ids, result)
