@@ -83,6 +83,48 @@ def postgres_memory_mb() -> float | None:
     return total / 1024 if found else None
 
 
+def registry_database(base: str, records: int, seed: int) -> str:
+    """The database of the synthetic registry for kinga-db: built once per size, seed and code version."""
+    import hashlib
+    from urllib.parse import urlsplit, urlunsplit
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "kinga").rglob("*.py")):
+        if "migrations" in path.parts or path.name in (
+            "profiles.py",
+            "normalise.py",
+            "synthetic.py",
+            "crypto.py",
+        ):
+            digest.update(path.read_bytes())
+    digest.update((ROOT / "bench" / "registry_load.py").read_bytes())
+    parts = urlsplit(base)
+    name = f"{parts.path.lstrip('/') or 'kinga_bench'}_registry_{records}_{seed}_{digest.hexdigest()[:8]}"
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "registry_load.py"), url, str(records), str(seed)], check=True
+    )
+    return url
+
+
+def to_synthetic_ids(url: str, pairs_csv: Path) -> Path:
+    """kinga-db answers with child ids: translate them to the generator's ids to score against the truth."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        mapping = {str(c): s for s, c in conn.execute("SELECT synthetic, child_id FROM bench_registry_ids")}
+    out = pairs_csv.with_suffix(".synthetic.csv")
+    with (
+        open(pairs_csv, encoding="utf-8", newline="") as src,
+        open(out, "w", encoding="utf-8", newline="") as dst,
+    ):
+        writer = csv.writer(dst)
+        writer.writerow(["id_a", "id_b", "score"])
+        for row in csv.DictReader(src):
+            writer.writerow([mapping[row["id_a"]], mapping[row["id_b"]], row["score"]])
+    return out
+
+
 def run_engine(engine: str, source: str, out: Path) -> dict:
     cmd = [sys.executable, str(ROOT / "bench" / "registry_engines.py"), engine, source, str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -104,14 +146,19 @@ def compare(records: int, seed: int, engines: list[str], database_url: str | Non
         for engine in engines:
             out = Path(tmp) / f"{engine}.csv"
             source = str(dataset)
-            if engine == "kinga-db":
-                from kinga.registry.bench_data import load_synthetic_registry
-
-                source = load_synthetic_registry(database_url, records=records, seed=seed)
+            pg_before = None
+            if engine in ("kinga-db", "kinga-suggest"):
+                source = registry_database(database_url, records, seed)
                 pg_before = postgres_memory_mb()
             figures = run_engine(engine, source, out)
+            if engine == "kinga-suggest":
+                figures["records"] = records
+                results.append(figures)
+                print(json.dumps(figures), flush=True)
+                continue
             if engine == "kinga-db":
                 figures["postgres_rss_mb"] = postgres_memory_mb() or pg_before
+                out = to_synthetic_ids(source, out)
             figures.update(evaluate(out, truth))
             figures["records"] = records
             results.append(figures)
@@ -120,25 +167,21 @@ def compare(records: int, seed: int, engines: list[str], database_url: str | Non
 
 
 def run(ctx) -> None:
-    """In the harness: the batch comparison at the scale's record count."""
+    """In the harness: the batch comparison and the suggestions at the scale's record count."""
     records = RECORDS_BY_SCALE.get(ctx.scale, 100_000)
-    from django.conf import settings
-
-    url = os.environ.get("DATABASE_URL") or settings.DATABASES["default"].get("NAME")
-    for figures in compare(records, ctx.seed, ["splink", "kinga-db"], database_url=url):
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kinga_bench")
+    for figures in compare(records, ctx.seed, ["splink", "kinga-db", "kinga-suggest"], database_url=base):
         name = figures["engine"]
+        if name == "kinga-suggest":
+            ctx.add("registry suggestions at registration median", figures["median_ms"], "ms", records)
+            ctx.add("registry suggestions at registration p95", figures["p95_ms"], "ms", records)
+            continue
         ctx.add(f"registry batch {name} wall time", figures["seconds"], "s", records)
         ctx.add(f"registry batch {name} CPU time", figures.get("cpu_seconds", 0), "s", records)
         ctx.add(f"registry batch {name} peak memory", figures["peak_mb"], "MB", records)
         ctx.add(f"registry batch {name} F1", figures["f1"], "", records)
         ctx.add(f"registry batch {name} precision", figures["precision"], "", records)
         ctx.add(f"registry batch {name} recall", figures["recall"], "", records)
-    try:
-        from kinga.registry.bench_data import time_suggestions
-
-        time_suggestions(ctx)
-    except ImportError:
-        pass
 
 
 def main() -> int:
@@ -160,6 +203,9 @@ def main() -> int:
         f"{'engine':<12}{'records':>10}{'seconds':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
     )
     for r in results:
+        if r["engine"] == "kinga-suggest":
+            print(f"suggestions at registration: median {r['median_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms")
+            continue
         print(
             f"{r['engine']:<12}{r['records']:>10}{r['seconds']:>10.1f}{r.get('cpu_seconds', 0):>10.1f}{r['peak_mb']:>10.0f}"
             f"{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
