@@ -150,11 +150,10 @@ def run_kinga_suggest(url: str, out: str) -> dict:
     _django()
     import statistics
 
-    from kinga.registry.profiles import caregiver_names
-    from kinga.registry.suggestions import suggest
-
     from kinga.cases.models import Child
     from kinga.core.actors import system_actor
+    from kinga.registry.profiles import caregiver_names
+    from kinga.registry.suggestions import suggest
 
     actor = system_actor()
     sample = list(Child.objects.order_by("?").select_related("residence")[:110])

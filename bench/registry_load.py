@@ -37,10 +37,10 @@ def ensure(url: str) -> bool:
 def load(records: int, seed: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
-    from kinga.registry.profiles import save_profiles
 
     from kinga.cases.models import Child
     from kinga.core.models import Organisation, Place, PlaceLevel
+    from kinga.registry.profiles import save_profiles
     from kinga.registry.synthetic import generate, place_names
 
     call_command("migrate", verbosity=0)

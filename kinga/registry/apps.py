@@ -8,6 +8,18 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Children's registry")
 
     def ready(self) -> None:
-        # Access rules, navigation, indicator sources and synthetic-data generators of this app
-        # are registered here (see kinga/core/access.py and kinga/core/plugins.py).
-        pass
+        from django.db.models.signals import post_save
+
+        from kinga.cases.models import Child
+        from kinga.core import access, plugins
+
+        from . import signals, synth_registry
+        from .models import CandidatePair
+        from .selectors import scope_pairs
+
+        access.register(CandidatePair, scope=scope_pairs, view_permission="registry.review")
+        post_save.connect(signals.child_saved, sender=Child, dispatch_uid="registry.child_saved")
+        plugins.register_nav(
+            _("Possible duplicates"), "registry:queue", permission="registry.review", order=25
+        )
+        plugins.register_synth_generator("registry", synth_registry.generate, order=90)

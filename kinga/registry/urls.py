@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "registry"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("pairs/<uuid:uuid>/", views.pair_detail, name="pair"),
+    path("pairs/<uuid:uuid>/decide/", views.pair_decide, name="decide"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kinga.core.actors import ActorCommand
 from kinga.registry.matching import REVIEW_THRESHOLD
 from kinga.registry.matching.csvfile import match_rows, read_records, write_pairs
 
@@ -25,11 +26,17 @@ def _threshold(value: str) -> float:
     return number
 
 
-class Command(BaseCommand):
+class Command(ActorCommand):
     help = "The children's registry: duplicate detection."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
+        batch = sub.add_parser(
+            "batch", help="Search the whole registry for probable duplicates (review queue)."
+        )
+        batch.add_argument("--enqueue", action="store_true", help="Run it as a background task.")
+        sub.add_parser("index", help="Rebuild the matching profile of every child (after a bulk import).")
         match = sub.add_parser(
             "match",
             help="Find probable duplicates in a CSV file (id, given_name, family_name, sex, birth_date, age, "
@@ -75,3 +82,32 @@ class Command(BaseCommand):
         self.stderr.write(
             f"{len(read.records)} records read, {len(rows)} pairs at or above {options['threshold']}"
         )
+
+    def handle_batch(self, options):
+        if options["enqueue"]:
+            from kinga.registry.tasks import find_duplicates
+
+            result = find_duplicates.enqueue()
+            self.stdout.write(f"registry batch: task {result.id} enqueued")
+            return
+        from kinga.registry.batch import fill_review_queue
+
+        summary = fill_review_queue(actor=self.get_actor(options))
+        self.stdout.write(
+            "registry batch: {profiles} profiles, {compared} pairs compared, {found} probable duplicates, "
+            "{added} new in the review queue ({seconds:.1f} s)".format(
+                seconds=summary["load_seconds"] + summary["match_seconds"] + summary["queue_seconds"],
+                **summary,
+            )
+        )
+
+    def handle_index(self, options):
+        from kinga.cases.models import Child
+        from kinga.registry.profiles import save_profiles
+
+        children = (
+            Child.objects.select_related("residence", "place_of_origin")
+            .order_by("pk")
+            .iterator(chunk_size=2000)
+        )
+        self.stdout.write(f"registry index: {save_profiles(children)} profiles")

@@ -1,0 +1,310 @@
+"""Registry decisions: agree that two records are one child, merge them, undo a merge, dismiss a pair.
+
+Every decision is audited. A merge moves the absorbed child's cases to the survivor (so both
+organisations keep their cases, history and access, and every count of distinct children counts one),
+applies the reviewer's field choices to the survivor and keeps, encrypted, what unmerging needs to
+restore both children exactly.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.core import access, audit, events
+from kinga.core.access import Actor
+from kinga.core.models import AuditAction
+
+from .models import CandidatePair, MatchProfile, Merge, PairSource, PairStatus
+from .profiles import save_profiles
+
+# The child's fields a reviewer chooses between when merging (foreign keys by their id).
+MERGE_FIELDS = (
+    "given_name",
+    "middle_name",
+    "family_name",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "place_of_origin_id",
+    "residence_id",
+    "caregivers",
+    "languages",
+    "disability",
+    "school_status",
+    "last_grade",
+)
+_DATE_FIELDS = {"date_of_birth"}
+
+
+def owners(child) -> set[int]:
+    """Organisations that hold a case of this child (or registered it)."""
+    from kinga.cases.models import Case
+
+    found = set(Case.objects.filter(child=child).values_list("organisation_id", flat=True))
+    if child.registered_by_organisation_id:
+        found.add(child.registered_by_organisation_id)
+    return found
+
+
+def _check_reviewer(actor: Actor, pair: CandidatePair) -> None:
+    access.require(actor, "registry.review")
+    if actor.is_system:
+        return
+    if actor.organisation_id not in owners(pair.child_a) | owners(pair.child_b):
+        raise PermissionDenied(_("Neither child belongs to your organisation."))
+
+
+def _value(child, name: str):
+    value = getattr(child, name)
+    if name in _DATE_FIELDS and value is not None:
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)  # ProtectedValue → plain str for the encrypted snapshot
+    return value
+
+
+def _restore(child, name: str, value):
+    if name in _DATE_FIELDS and value:
+        value = datetime.date.fromisoformat(value)
+    setattr(child, name, value)
+
+
+def _last_verified(child) -> datetime.datetime:
+    from kinga.cases.models import Case
+
+    last = Case.objects.filter(child=child).aggregate(at=Max("updated_at"))["at"]
+    return last or child.created_at
+
+
+def default_choices(survivor, absorbed) -> dict[str, str]:
+    """Per field, the most recently verified value: the child whose cases were updated last wins,
+    unless its value is empty."""
+    newer = "absorbed" if _last_verified(absorbed) > _last_verified(survivor) else "survivor"
+    choices = {}
+    for name in MERGE_FIELDS:
+        values = {"survivor": _value(survivor, name), "absorbed": _value(absorbed, name)}
+        choice = newer
+        if values[choice] in (None, "", [], {}) and values[
+            "survivor" if choice == "absorbed" else "absorbed"
+        ] not in (None, "", [], {}):
+            choice = "survivor" if choice == "absorbed" else "absorbed"
+        choices[name] = choice
+    return choices
+
+
+@transaction.atomic
+def dismiss_pair(*, actor: Actor, pair: CandidatePair) -> CandidatePair:
+    _check_reviewer(actor, pair)
+    if pair.status not in (PairStatus.OPEN, PairStatus.AWAITING_OTHER):
+        raise ValidationError({"status": [_("This pair has already been decided.")]})
+    before = audit.snapshot(pair)
+    pair.status = PairStatus.DISMISSED
+    pair.decided_by = actor.user if not actor.is_system else None
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record_update(actor=actor, obj=pair, before=before, note="not the same child")
+    return pair
+
+
+@transaction.atomic
+def confirm_pair(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None = None) -> Merge | None:
+    """The actor's organisation agrees the two records are one child. When every organisation holding
+    either child has agreed, the children are merged (returns the Merge); otherwise the pair waits."""
+    pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
+    _check_reviewer(actor, pair)
+    if pair.status not in (PairStatus.OPEN, PairStatus.AWAITING_OTHER):
+        raise ValidationError({"status": [_("This pair has already been decided.")]})
+    needed = owners(pair.child_a) | owners(pair.child_b)
+    if actor.organisation_id:
+        pair.agreed_by.add(actor.organisation_id)
+    agreed = set(pair.agreed_by.values_list("pk", flat=True))
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=pair,
+        changes={"agreed_by": sorted(agreed)},
+        note="same child: agreed",
+    )
+    if not actor.is_system and not needed <= agreed:
+        if pair.status != PairStatus.AWAITING_OTHER:
+            pair.status = PairStatus.AWAITING_OTHER
+            pair.save(update_fields=["status"])
+        return None
+    return _merge(actor=actor, pair=pair, choices=choices)
+
+
+def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None) -> Merge:
+    from kinga.cases.models import Case
+    from kinga.cases.services import index_child_names
+
+    survivor, absorbed = pair.child_a, pair.child_b  # the older record survives
+    chosen = default_choices(survivor, absorbed)
+    for name, side in (choices or {}).items():
+        if name not in MERGE_FIELDS or side not in ("survivor", "absorbed"):
+            raise ValidationError({name: [_("Choose one of the two records.")]})
+        chosen[name] = side
+    survivor_before = {name: _value(survivor, name) for name in MERGE_FIELDS}
+    before = audit.snapshot(survivor)
+    for name, side in chosen.items():
+        if side == "absorbed":
+            _restore(survivor, name, _value(absorbed, name))
+    survivor.save()
+    index_child_names(survivor)
+    moved = list(Case.objects.filter(child=absorbed).values_list("pk", flat=True))
+    Case.objects.filter(pk__in=moved).update(child=survivor)
+    merge = Merge.objects.create(
+        pair=pair,
+        survivor=survivor,
+        absorbed=absorbed,
+        moved_case_ids=moved,
+        survivor_before=survivor_before,
+        choices=chosen,
+        merged_by=actor.user,
+    )
+    save_profiles([survivor])
+    MatchProfile.objects.filter(child=absorbed).update(active=False)
+    pair.status = PairStatus.MERGED
+    pair.decided_by = actor.user if not actor.is_system else None
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record_update(actor=actor, obj=survivor, before=before, note=f"merged with {absorbed.audit_label}")
+    audit.record_create(
+        actor=actor, obj=merge, note=f"{absorbed.audit_label} merged into {survivor.audit_label}"
+    )
+    if pair.possible_relapse:
+        _relapse(actor, survivor)
+    events.publish(
+        "registry.children_merged",
+        survivor_id=survivor.pk,
+        absorbed_id=absorbed.pk,
+        merge_id=merge.pk,
+        case_ids=moved,
+    )
+    return merge
+
+
+def _relapse(actor: Actor, child) -> None:
+    """A registration matched a child whose case was closed: the cases app records the relapse."""
+    from kinga.cases.models import Case, CaseStatus, RelapseSource
+    from kinga.cases.workflow import record_relapse
+
+    closed = Case.objects.filter(child=child, status=CaseStatus.CLOSED).order_by("-closed_on", "-pk").first()
+    if closed is None:
+        return
+    record_relapse(
+        actor=actor,
+        case=closed,
+        source=RelapseSource.REGISTRATION,
+        date=timezone.localdate(),
+        _skip_team_check=True,
+    )
+
+
+@transaction.atomic
+def unmerge(*, actor: Actor, merge: Merge) -> Merge:
+    """Undo a merge exactly: the survivor's fields as they were, the cases back to the absorbed child."""
+    from kinga.cases.models import Case
+    from kinga.cases.services import index_child_names
+
+    merge = Merge.objects.select_for_update().select_related("pair", "survivor", "absorbed").get(pk=merge.pk)
+    _check_reviewer(actor, merge.pair)
+    if merge.unmerged_at is not None:
+        raise ValidationError({"merge": [_("This merge has already been undone.")]})
+    survivor, absorbed = merge.survivor, merge.absorbed
+    before = audit.snapshot(survivor)
+    for name, value in merge.survivor_before.items():
+        _restore(survivor, name, value)
+    survivor.save()
+    index_child_names(survivor)
+    Case.objects.filter(pk__in=merge.moved_case_ids).update(child=absorbed)
+    save_profiles([survivor, absorbed])
+    MatchProfile.objects.filter(child=absorbed).update(active=True)
+    merge.unmerged_by = actor.user
+    merge.unmerged_at = timezone.now()
+    merge.save(update_fields=["unmerged_by", "unmerged_at"])
+    pair = merge.pair
+    pair_before = audit.snapshot(pair)
+    pair.status = PairStatus.DISMISSED  # undone because they are two children: never proposed again
+    pair.save(update_fields=["status"])
+    audit.record_update(
+        actor=actor, obj=survivor, before=before, note=f"unmerged from {absorbed.audit_label}"
+    )
+    audit.record_update(actor=actor, obj=pair, before=pair_before, note="merge undone")
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=merge, note="merge undone")
+    events.publish(
+        "registry.children_unmerged",
+        survivor_id=survivor.pk,
+        absorbed_id=absorbed.pk,
+        merge_id=merge.pk,
+        case_ids=list(merge.moved_case_ids),
+    )
+    return merge
+
+
+def record_registration_matches(child) -> int:
+    """After a child is registered: its probable matches join the review queue (source: registration),
+    flagged as possible relapses when the other child's cases are all closed."""
+    from kinga.cases.models import Case, CaseStatus
+
+    from .matching import REVIEW_THRESHOLD
+    from .profiles import child_profile_values
+    from .suggestions import score_identity
+
+    values, variant_rows = child_profile_values(child)
+    found = score_identity(values, variant_rows, exclude_child_id=child.pk, threshold=REVIEW_THRESHOLD)
+    if not found:
+        return 0
+    ids = [f[0] for f in found]
+    closed_only = set(
+        Case.objects.filter(child_id__in=ids, status=CaseStatus.CLOSED).values_list("child_id", flat=True)
+    )
+    closed_only -= set(
+        Case.objects.filter(child_id__in=ids)
+        .exclude(status=CaseStatus.CLOSED)
+        .values_list("child_id", flat=True)
+    )
+    pairs = [
+        CandidatePair(
+            child_a_id=min(child.pk, other),
+            child_b_id=max(child.pk, other),
+            score=score,
+            source=PairSource.REGISTRATION,
+            possible_relapse=other in closed_only,
+        )
+        for other, score, _levels in found
+    ]
+    CandidatePair.objects.bulk_create(pairs, ignore_conflicts=True)
+    return len(pairs)
+
+
+def field_label(name: str) -> str:
+    from kinga.cases.models import Child
+
+    return str(Child._meta.get_field(name.removesuffix("_id")).verbose_name)
+
+
+def field_display(child, name: str) -> str:
+    """A field's value as a reviewer reads it (only ever shown to someone who sees both identities)."""
+    field = child._meta.get_field(name.removesuffix("_id"))
+    if field.is_relation:
+        related = getattr(child, field.name)
+        return str(related.name) if related else ""
+    value = getattr(child, name)
+    if name == "caregivers":
+        return ", ".join(str(c.get("name", "")) for c in value or [] if isinstance(c, dict))
+    if name == "languages":
+        return ", ".join(value or [])
+    if field.choices:
+        return str(getattr(child, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None:
+        return ""
+    return str(value)

@@ -1,0 +1,325 @@
+"""Possible matches of one identity, at registration: across all organisations, from blind indexes.
+
+The identity typed in the form is turned into keyed codes in memory (kinga.registry.profiles); the
+candidates are found by indexed lookups on those codes (names one edit away through the keyed
+deletion-variant table, swapped order included); each candidate is scored by the same model as the
+batch search, with term frequencies counted in the registry. Only the few candidates shown are
+decrypted, in memory, and a candidate of another organisation is shown as minimal fields only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Q
+
+from kinga.core import access
+from kinga.core.access import Actor
+
+from .matching import Frame, scoring
+from .matching.blocking import WINDOW
+from .models import MatchProfile, NameVariant
+from .profiles import profile_values
+
+SHOW_FROM = 0.3  # lowest score shown at registration
+MAX_CANDIDATES = 3000
+EXPECTED_DUPLICATES_PER_RECORD = 0.5
+
+
+@dataclass
+class Suggestion:
+    child_id: int
+    score: float
+    levels: dict[str, str]
+    possible_relapse: bool = False
+    same_organisation: bool = False
+    display: dict = field(default_factory=dict)
+
+
+def _near(code: int | None, variant_rows) -> set[int]:
+    """Phonetic codes of the registry one edit away from `code` (itself included), found through the
+    keyed deletion variants computed in memory for the typed name."""
+    if code is None:
+        return set()
+    mine = {v for c, v in variant_rows if c == code}
+    return set(NameVariant.objects.filter(variant__in=mine).values_list("code", flat=True)) | {code}
+
+
+def candidate_profiles(values: dict, variant_rows, *, exclude_child_id: int | None = None):
+    near_given = _near(values["given_phon"], variant_rows)
+    near_family = _near(values["family_phon"], variant_rows)
+    either = near_given | near_family
+    if not either:
+        return MatchProfile.objects.none()
+    if near_given and near_family:  # both names close, in either order
+        query = (Q(given_phon__in=near_given) & Q(family_phon__in=near_family)) | (
+            Q(given_phon__in=near_family) & Q(family_phon__in=near_given)
+        )
+    else:
+        query = Q(given_phon__in=either) | Q(family_phon__in=either)
+    year = values["birth_year"]
+    if year:
+        query &= Q(birth_year=0) | Q(birth_year__gte=year - WINDOW, birth_year__lte=year + WINDOW)
+    if year and values["birth_month"] and values["birth_day"] and not values["approximate"]:
+        # one name and the exact birth date: the other name may be further than one edit
+        query |= (Q(given_phon__in=either) | Q(family_phon__in=either)) & Q(
+            birth_year=year, birth_month=values["birth_month"], birth_day=values["birth_day"]
+        )
+    qs = MatchProfile.objects.filter(query, active=True)
+    if exclude_child_id:
+        qs = qs.exclude(child_id=exclude_child_id)
+    return qs[:MAX_CANDIDATES]
+
+
+_FIELDS = [
+    "child_id",
+    "given_exact",
+    "given_phon",
+    "family_exact",
+    "family_phon",
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "approximate",
+    "place1",
+    "place2",
+    "carer1",
+    "carer2",
+]
+
+
+def _frame(values: dict, variant_rows, profiles: list[dict]) -> tuple[Frame, dict[str, np.ndarray]]:
+    rows = [{"child_id": 0, **values}, *profiles]
+
+    def column(name):
+        return np.array([(-1 if r[name] is None else int(r[name])) for r in rows], dtype=np.int64)
+
+    codes = {r[k] for r in rows for k in ("given_phon", "family_phon") if r[k] is not None}
+    stored = list(NameVariant.objects.filter(code__in=codes).values_list("code", "variant"))
+    variants = np.array(sorted(set(stored) | set(variant_rows)) or np.zeros((0, 2)), dtype=np.int64).reshape(
+        -1, 2
+    )
+    frame = Frame.from_codes(
+        column("child_id"),
+        given_exact=column("given_exact"),
+        given_phon=column("given_phon"),
+        family_exact=column("family_exact"),
+        family_phon=column("family_phon"),
+        sex=column("sex"),
+        year=column("birth_year"),
+        month=column("birth_month"),
+        day=column("birth_day"),
+        approximate=column("approximate").astype(bool),
+        place1=column("place1"),
+        place2=column("place2"),
+        carer1=column("carer1"),
+        carer2=column("carer2"),
+        variant_code=variants[:, 0],
+        variant_key=variants[:, 1],
+    )
+    return frame, {
+        k: column(k) for k in ("given_exact", "given_phon", "family_exact", "family_phon", "place1", "carer1")
+    }
+
+
+def _registry_counts(column: str, codes: set[int]) -> dict[int, int]:
+    codes = {c for c in codes if c is not None and c != -1}
+    if not codes:
+        return {}
+    rows = (
+        MatchProfile.objects.filter(**{f"{column}__in": codes}, active=True)
+        .values_list(column)
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
+
+
+def _registry_size() -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'registry_matchprofile'")
+            row = cursor.fetchone()
+            if row and row[0] and row[0] > 10_000:
+                return int(row[0])
+    return MatchProfile.objects.filter(active=True).count()
+
+
+def _model(frame: Frame, raw: dict[str, np.ndarray], n_total: int) -> scoring.Model:
+    """The batch model's defaults, with term frequencies counted in the whole registry."""
+    model = scoring.fit(frame)  # u from defaults (the frame is tiny), TF replaced below
+    n = max(n_total, 1)
+    prior_n, typical = scoring.TF_PRIOR_RECORDS, scoring.TF_TYPICAL
+
+    def tf(size, dense_cols, raw_cols, counts_of, kind):
+        out = np.full(size, typical[kind], dtype=np.float64)
+        for dense, codes in zip(dense_cols, raw_cols, strict=True):
+            for d, c in zip(dense.tolist(), codes.tolist(), strict=True):
+                if d >= 0:
+                    out[d] = (counts_of.get(c, 0) + prior_n * typical[kind]) / (n + prior_n)
+        return out
+
+    phon_codes = set(raw["given_phon"].tolist()) | set(raw["family_phon"].tolist())
+    phon_counts = {}
+    for col in ("given_phon", "family_phon"):
+        for code, count in _registry_counts(col, phon_codes).items():
+            phon_counts[code] = phon_counts.get(code, 0) + count
+    model.tf_phon = tf(
+        frame.n_phon,
+        [frame.given_phon, frame.family_phon],
+        [raw["given_phon"], raw["family_phon"]],
+        phon_counts,
+        "name",
+    )
+    # exact codes have no index of their own: their phonetic code's frequency bounds them
+    model.tf_exact = tf(
+        len(model.tf_exact),
+        [frame.given_exact, frame.family_exact],
+        [raw["given_phon"], raw["family_phon"]],
+        phon_counts,
+        "name",
+    )
+    model.tf_place = tf(
+        len(model.tf_place),
+        [frame.place1],
+        [raw["place1"]],
+        _registry_counts("place1", set(raw["place1"].tolist())),
+        "place",
+    )
+    model.match_share = min(EXPECTED_DUPLICATES_PER_RECORD / n, 0.5)
+    return model
+
+
+def score_identity(
+    values: dict, variant_rows, *, exclude_child_id: int | None = None, threshold: float = SHOW_FROM
+) -> list[tuple[int, float, dict]]:
+    """(child id, score, levels) of the registry's children that may be this identity, best first."""
+    profiles = list(
+        candidate_profiles(values, variant_rows, exclude_child_id=exclude_child_id).values(*_FIELDS)
+    )
+    if not profiles:
+        return []
+    frame, raw = _frame(values, variant_rows, profiles)
+    model = _model(frame, raw, _registry_size())
+    b = np.arange(1, len(frame))
+    a = np.zeros(len(b), dtype=np.int64)
+    scores = scoring.probability(scoring.weights(frame, model, a, b), model.match_share)
+    found = [
+        (int(frame.ids[j]), float(s), scoring.explain(frame, 0, int(j)))
+        for j, s in zip(b.tolist(), scores.tolist(), strict=True)
+        if s >= threshold
+    ]
+    found.sort(key=lambda x: -x[1])
+    return found
+
+
+def suggest(
+    *, actor: Actor, limit: int = 5, exclude_child_id: int | None = None, **identity
+) -> list[Suggestion]:
+    """Possible matches of an identity being registered, shown to the actor (minimal fields across
+    organisations). Requires registry.match."""
+    from kinga.cases.models import Case, CaseStatus, Child
+
+    access.require(actor, "registry.match")
+    values, variant_rows = profile_values(**identity_arguments(identity))
+    if values["given_phon"] is None and values["family_phon"] is None:
+        return []
+    found = score_identity(values, variant_rows, exclude_child_id=exclude_child_id)[:limit]
+    if not found:
+        return []
+    ids = [f[0] for f in found]
+    visible = set(
+        access.scoped(actor, Child, perm="cases.view_identity")
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    children = {
+        c.pk: c for c in Child.objects.filter(pk__in=ids).select_related("registered_by_organisation")
+    }
+    latest = {}
+    for case in (
+        Case.objects.filter(child_id__in=ids)
+        .select_related("organisation", "territory")
+        .order_by("created_at")
+    ):
+        latest[case.child_id] = case
+    closed = set(
+        Case.objects.filter(child_id__in=ids, status=CaseStatus.CLOSED).values_list("child_id", flat=True)
+    )
+    open_ = set(
+        Case.objects.filter(child_id__in=ids)
+        .exclude(status=CaseStatus.CLOSED)
+        .values_list("child_id", flat=True)
+    )
+    out = []
+    for child_id, score, levels in found:
+        child = children.get(child_id)
+        if child is None:
+            continue
+        out.append(
+            Suggestion(
+                child_id=child_id,
+                score=score,
+                levels=levels,
+                possible_relapse=child_id in closed and child_id not in open_,
+                same_organisation=child_id in visible,
+                display=display_fields(child, latest.get(child_id), full=child_id in visible),
+            )
+        )
+    return out
+
+
+def identity_arguments(identity: dict) -> dict:
+    """The matcher's arguments from the fields of a registration (kinga.cases.services.register_case)."""
+    import datetime
+
+    from .profiles import caregiver_names
+
+    born = identity.get("date_of_birth")
+    estimated = bool(identity.get("estimated") or identity.get("date_of_birth_estimated"))
+    age = identity.get("estimated_age")
+    if born is None and age not in (None, ""):
+        born = datetime.date(datetime.date.today().year - int(age), 7, 1)
+        estimated = True
+    return {
+        "given_name": identity.get("given_name") or "",
+        "family_name": identity.get("family_name") or "",
+        "middle_name": identity.get("middle_name") or "",
+        "sex": identity.get("sex") or "",
+        "date_of_birth": born,
+        "estimated": estimated,
+        "place": identity.get("place") or identity.get("residence") or identity.get("place_of_origin"),
+        "caregiver": identity.get("caregiver") or caregiver_names(identity.get("caregivers")),
+    }
+
+
+def initials(*names: str) -> str:
+    return " ".join(f"{n.strip()[0].upper()}." for n in names if n and n.strip())
+
+
+def display_fields(child, case, *, full: bool) -> dict:
+    """What a reviewer sees of a child: everything for their own organisation's child, otherwise the
+    minimal identifying fields (initials, sex, birth year, territory, owning organisation)."""
+    organisation = case.organisation if case else child.registered_by_organisation
+    minimal = {
+        "uuid": str(child.uuid),
+        "initials": initials(child.given_name or "", child.family_name or ""),
+        "sex": child.sex,
+        "birth_year": child.date_of_birth.year if child.date_of_birth else None,
+        "territory": case.territory.name if case and case.territory_id else "",
+        "organisation": organisation.name if organisation else "",
+        "full": False,
+    }
+    if not full:
+        return minimal
+    return {
+        **minimal,
+        "full": True,
+        "name": child.full_name,
+        "date_of_birth": child.date_of_birth,
+        "case_uuid": str(case.uuid) if case else "",
+        "case_number": case.number if case else "",
+        "case_status": case.get_status_display() if case else "",
+    }

@@ -1,0 +1,15 @@
+"""`kinga synth`: matching profiles of the synthetic children (bulk-inserted without signals)."""
+
+from __future__ import annotations
+
+
+def generate(ctx) -> None:
+    from kinga.cases.models import Child
+
+    from .profiles import save_profiles
+
+    children = (
+        Child.objects.select_related("residence", "place_of_origin").order_by("pk").iterator(chunk_size=2000)
+    )
+    count = save_profiles(children)
+    ctx.inserted("registry_matchprofile", count)

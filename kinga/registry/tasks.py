@@ -1,0 +1,12 @@
+"""Background work of the registry (django-tasks): the registry-wide duplicate search."""
+
+from django_tasks import task
+
+
+@task()
+def find_duplicates() -> dict:
+    from kinga.core.actors import system_actor
+
+    from .batch import fill_review_queue
+
+    return fill_review_queue(actor=system_actor())

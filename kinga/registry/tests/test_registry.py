@@ -1,0 +1,251 @@
+"""The registry on the database: suggestions at registration, the batch queue, merge and unmerge,
+relapse, access and audit — the issue's acceptance journey first."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+
+from kinga.cases.models import Case, CaseStatus, Child
+from kinga.core.models import AuditEvent
+from kinga.core.testing import actor_of, assert_not_stored_in_clear, client_for
+from kinga.registry import batch, services, suggestions
+from kinga.registry.models import CandidatePair, MatchProfile, Merge, PairSource, PairStatus
+
+from .conftest import register
+
+CHILD_A = {
+    "given_name": "Trésor",
+    "family_name": "Kasongo",
+    "sex": "M",
+    "date_of_birth": datetime.date(2013, 5, 4),
+    "caregivers": [{"name": "Mama Ngalula", "relationship": "mère"}],
+}
+# swapped name order, a one-letter change, birth year off by one
+CHILD_B = {
+    "given_name": "Kasomgo",
+    "family_name": "Trésor",
+    "sex": "M",
+    "date_of_birth": datetime.date(2014, 5, 4),
+    "caregivers": [{"name": "Mama Ngalula", "relationship": "mère"}],
+}
+
+
+@pytest.fixture
+def twice(ngos):
+    case_a = register(ngos, ngos.worker_a, **CHILD_A)
+    register(
+        ngos,
+        ngos.worker_a,
+        given_name="Grâce",
+        family_name="Mbuyu",
+        sex="F",
+        date_of_birth=datetime.date(2010, 1, 2),
+    )
+    return ngos, case_a
+
+
+def test_acceptance_proposed_at_registration_and_in_batch_merged_and_unmerged_exactly(twice):
+    ngos, case_a = twice
+    # at registration, NGO B sees NGO A's child as a possible match, by minimal fields only
+    found = suggestions.suggest(actor=actor_of(ngos.worker_b), **CHILD_B)
+    assert [s.child_id for s in found] == [case_a.child_id]
+    shown = found[0].display
+    assert shown["full"] is False and "name" not in shown
+    assert shown["initials"] == "T. K." and shown["birth_year"] == 2013 and shown["organisation"] == "ONG A"
+    case_b = register(ngos, ngos.worker_b, **CHILD_B)
+    pair = CandidatePair.objects.get()
+    assert {pair.child_a_id, pair.child_b_id} == {case_a.child_id, case_b.child_id}
+    assert pair.source == PairSource.REGISTRATION and pair.score >= 0.5
+
+    # the batch search finds it too
+    CandidatePair.objects.all().delete()
+    summary = batch.fill_review_queue(actor=actor_of(ngos.sup_a))
+    assert summary["added"] == 1
+    pair = CandidatePair.objects.get()
+    assert pair.source == PairSource.BATCH
+
+    child_a, child_b = Child.objects.get(pk=pair.child_a_id), Child.objects.get(pk=pair.child_b_id)
+    before_a = {
+        f: str(getattr(child_a, f)) for f in ("given_name", "family_name", "date_of_birth", "caregivers")
+    }
+    before_b = {
+        f: str(getattr(child_b, f)) for f in ("given_name", "family_name", "date_of_birth", "caregivers")
+    }
+
+    # NGO B agrees first: nothing merged until NGO A agrees too
+    assert services.confirm_pair(actor=actor_of(ngos.sup_b), pair=pair) is None
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.AWAITING_OTHER
+    merge = services.confirm_pair(
+        actor=actor_of(ngos.sup_a), pair=pair, choices={"date_of_birth": "absorbed"}
+    )
+    assert merge is not None
+    survivor = Child.objects.get(pk=merge.survivor_id)
+    assert set(Case.objects.filter(pk__in=[case_a.pk, case_b.pk]).values_list("child_id", flat=True)) == {
+        survivor.pk
+    }
+    assert survivor.date_of_birth == child_b.date_of_birth  # the reviewer's choice
+    assert not MatchProfile.objects.get(child_id=merge.absorbed_id).active
+    assert AuditEvent.objects.filter(target_type="registry.merge").exists()
+    # both organisations still reach the child through their own case
+    assert Case.objects.filter(organisation=ngos.a, child=survivor).exists()
+    assert Case.objects.filter(organisation=ngos.b, child=survivor).exists()
+    assert Case.objects.filter(child=survivor).values("child").distinct().count() == 1
+
+    services.unmerge(actor=actor_of(ngos.sup_b), merge=merge)
+    child_a.refresh_from_db()
+    child_b.refresh_from_db()
+    assert {f: str(getattr(child_a, f)) for f in before_a} == before_a
+    assert {f: str(getattr(child_b, f)) for f in before_b} == before_b
+    assert Case.objects.get(pk=case_a.pk).child_id == case_a.child_id
+    assert Case.objects.get(pk=case_b.pk).child_id == case_b.child_id
+    assert MatchProfile.objects.filter(active=True).count() == 3
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.DISMISSED
+    # a dismissed pair is never proposed again
+    assert batch.fill_review_queue(actor=actor_of(ngos.sup_a))["added"] == 0
+
+
+def test_profiles_hold_no_name_in_clear(twice):
+    _ngos, case_a = twice
+    profile = MatchProfile.objects.get(child_id=case_a.child_id)
+    for value in (profile.given_phon, profile.family_phon, profile.given_exact):
+        assert isinstance(value, int)
+    assert_not_stored_in_clear("Trésor")
+    assert_not_stored_in_clear("Ngalula")
+
+
+def test_dismissed_pairs_are_audited_and_not_proposed_again(twice):
+    ngos, _case_a = twice
+    register(ngos, ngos.worker_b, **CHILD_B)
+    pair = CandidatePair.objects.get()
+    services.dismiss_pair(actor=actor_of(ngos.sup_b), pair=pair)
+    assert AuditEvent.objects.filter(target_type="registry.candidatepair", target_id=str(pair.uuid)).exists()
+    assert batch.fill_review_queue(actor=actor_of(ngos.sup_a))["added"] == 0
+    assert CandidatePair.objects.get().status == PairStatus.DISMISSED
+
+
+def test_only_the_organisations_holding_the_children_decide(twice):
+    ngos, _case_a = twice
+    register(ngos, ngos.worker_b, **CHILD_B)
+    pair = CandidatePair.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.confirm_pair(actor=actor_of(ngos.sup_c), pair=pair)
+    with pytest.raises(PermissionDenied):
+        services.dismiss_pair(actor=actor_of(ngos.worker_b), pair=pair)
+
+
+def test_a_new_registration_of_a_closed_cases_child_is_a_possible_relapse(twice):
+    ngos, case_a = twice
+    Case.objects.filter(pk=case_a.pk).update(
+        status=CaseStatus.CLOSED, closed_on=datetime.date.today(), closure_reason="exit_achieved", exited=True
+    )
+    found = suggestions.suggest(actor=actor_of(ngos.worker_b), **CHILD_B)
+    assert found[0].possible_relapse
+    register(ngos, ngos.worker_b, **CHILD_B)
+    pair = CandidatePair.objects.get()
+    assert pair.possible_relapse
+    services.confirm_pair(actor=actor_of(ngos.sup_b), pair=pair)
+    services.confirm_pair(actor=actor_of(ngos.sup_a), pair=pair)
+    case_a.refresh_from_db()
+    assert case_a.relapse_count == 1
+
+
+def test_batch_command_and_task(twice):
+    ngos, _ = twice
+    register(ngos, ngos.worker_b, **CHILD_B)
+    CandidatePair.objects.all().delete()
+    out = io.StringIO()
+    call_command("registry", "batch", stdout=out)
+    assert CandidatePair.objects.count() == 1
+    assert "1" in out.getvalue()
+    from kinga.registry.tasks import find_duplicates
+
+    CandidatePair.objects.all().delete()
+    find_duplicates.enqueue()
+    assert CandidatePair.objects.count() == 1
+
+
+# --- screens ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pair(twice):
+    ngos, _ = twice
+    register(ngos, ngos.worker_b, **CHILD_B)
+    return ngos, CandidatePair.objects.get()
+
+
+def test_queue_and_pair_show_another_organisations_child_by_minimal_fields(pair):
+    ngos, p = pair
+    client = client_for(ngos.sup_b)
+    page = client.get("/registry/").content.decode()
+    assert "T. K." in page
+    detail = client.get(f"/registry/pairs/{p.uuid}/").content.decode()
+    assert "T. K." in detail and "2013" in detail and "ONG A" in detail
+    assert "Kasongo" not in detail  # NGO A's spelling stays hidden
+    assert "Kasomgo" in detail  # NGO B's own child, in full
+
+
+def test_screens_refuse_anonymous_coordinators_outsiders_and_caseworkers(pair):
+    from django.test import Client
+
+    ngos, p = pair
+    for url in ("/registry/", f"/registry/pairs/{p.uuid}/", "/registry/suggestions/?given_name=Jean"):
+        assert Client().get(url).status_code == 302
+        assert client_for(ngos.coordinator).get(url).status_code == 403
+    assert client_for(ngos.worker_b).get("/registry/").status_code == 403
+    assert client_for(ngos.sup_c).get(f"/registry/pairs/{p.uuid}/").status_code == 404
+    assert (
+        client_for(ngos.sup_c).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "dismiss"}).status_code
+        == 404
+    )
+    assert (
+        client_for(ngos.coordinator)
+        .post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "dismiss"})
+        .status_code
+        == 403
+    )
+    p.refresh_from_db()
+    assert p.status == PairStatus.OPEN
+
+
+def test_decisions_through_the_screens_merge_and_unmerge(pair):
+    ngos, p = pair
+    for member in (ngos.sup_b, ngos.sup_a):
+        response = client_for(member).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "confirm"})
+        assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.status == PairStatus.MERGED
+    assert Merge.objects.filter(pair=p, unmerged_at__isnull=True).exists()
+    # once linked, NGO B's supervisor sees the (merged) child of NGO A in full
+    survivor = Child.objects.get(pk=Merge.objects.get(pair=p).survivor_id)
+    assert (
+        str(survivor.full_name) in client_for(ngos.sup_b).get(f"/registry/pairs/{p.uuid}/").content.decode()
+    )
+    client_for(ngos.sup_a).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "unmerge"})
+    assert not Merge.objects.filter(pair=p, unmerged_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(target_type="registry.merge", note="merge undone").exists()
+
+
+def test_suggestions_partial_at_registration(twice):
+    ngos, _ = twice
+    response = client_for(ngos.worker_b).get(
+        "/registry/suggestions/",
+        {"given_name": "Kasomgo", "family_name": "Trésor", "sex": "M", "date_of_birth": "2014-05-04"},
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "T. K." in text and "ONG A" in text and "Kasongo" not in text
+    same_org = (
+        client_for(ngos.worker_a)
+        .get(
+            "/registry/suggestions/",
+            {"given_name": "Kasomgo", "family_name": "Trésor", "sex": "M", "date_of_birth": "2014-05-04"},
+        )
+        .content.decode()
+    )
+    assert "Kasongo" in same_org  # own organisation's child, in full

@@ -1,0 +1,161 @@
+"""Screens of the registry: the supervisors' review queue, one pair, and the suggestions shown while a
+child is being registered."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kinga.core import access, audit
+
+from . import selectors, services
+from .models import PairStatus
+from .services import MERGE_FIELDS
+from .suggestions import suggest
+
+
+@login_required
+def queue(request):
+    actor = request.actor
+    access.require(actor, "registry.review")
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.queue(actor, status=status), 25).get_page(request.GET.get("page"))
+    rows = [
+        {"pair": p, "a": selectors.side(actor, p.child_a), "b": selectors.side(actor, p.child_b)}
+        for p in page
+    ]
+    return render(
+        request,
+        "registry/queue.html",
+        {"page": page, "rows": rows, "status": status, "statuses": PairStatus.choices},
+    )
+
+
+@login_required
+def pair_detail(request, uuid):
+    actor = request.actor
+    pair = selectors.get_pair(actor, uuid)
+    a, b = selectors.side(actor, pair.child_a), selectors.side(actor, pair.child_b)
+    merge = selectors.active_merge(pair)
+    both_visible = a["full"] and b["full"]
+    choices = []
+    if both_visible and pair.status in (PairStatus.OPEN, PairStatus.AWAITING_OTHER):
+        defaults = services.default_choices(pair.child_a, pair.child_b)
+        for name in MERGE_FIELDS:
+            left, right = (
+                services.field_display(pair.child_a, name),
+                services.field_display(pair.child_b, name),
+            )
+            if left != right:
+                choices.append(
+                    {
+                        "name": name,
+                        "label": services.field_label(name),
+                        "survivor": left,
+                        "absorbed": right,
+                        "default": defaults[name],
+                    }
+                )
+    if both_visible:
+        audit.record_read(actor=actor, obj=pair.child_a, note="registry review")
+        audit.record_read(actor=actor, obj=pair.child_b, note="registry review")
+    return render(
+        request,
+        "registry/pair.html",
+        {
+            "pair": pair,
+            "a": a,
+            "b": b,
+            "levels": selectors.explain_pair(pair),
+            "merge": merge,
+            "choices": choices,
+            "agreed": list(pair.agreed_by.values_list("name", flat=True)),
+            "mine_agreed": pair.agreed_by.filter(pk=actor.organisation_id).exists(),
+            "open": pair.status in (PairStatus.OPEN, PairStatus.AWAITING_OTHER),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pair_decide(request, uuid):
+    actor = request.actor
+    pair = selectors.get_pair(actor, uuid)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "dismiss":
+            services.dismiss_pair(actor=actor, pair=pair)
+            messages.success(request, _("The pair is dismissed: it will not be proposed again."))
+        elif decision == "confirm":
+            picks = {
+                name: request.POST[f"choice_{name}"]
+                for name in MERGE_FIELDS
+                if f"choice_{name}" in request.POST
+            }
+            merge = services.confirm_pair(actor=actor, pair=pair, choices=picks)
+            if merge is None:
+                messages.success(
+                    request, _("Your agreement is recorded; the other organisation must agree too.")
+                )
+            else:
+                messages.success(request, _("The two records are merged into one child."))
+        elif decision == "unmerge":
+            merge = selectors.active_merge(pair)
+            if merge is None:
+                raise ValidationError({"merge": [_("This pair is not merged.")]})
+            services.unmerge(actor=actor, merge=merge)
+            messages.success(request, _("The merge is undone: both children are restored."))
+        else:
+            raise ValidationError({"decision": [_("Unknown decision.")]})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("registry:pair", uuid=pair.uuid)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def suggestions(request):
+    """Possible matches of the identity being typed in a registration form (htmx partial)."""
+    actor = request.actor
+    access.require(actor, "registry.match")
+    from kinga.core.models import Place
+
+    get = request.GET
+    try:
+        born = datetime.date.fromisoformat(get.get("date_of_birth", ""))
+    except ValueError:
+        born = None
+    age = _int(get.get("estimated_age"))
+    if born is None and age is not None and 0 <= age < 30:
+        born = datetime.date(datetime.date.today().year - age, 7, 1)
+    place = None
+    place_id = get.get("residence") or get.get("place_of_origin")
+    if place_id:
+        place = Place.objects.filter(pk=_int(place_id)).first() if _int(place_id) else None
+    carer = get.get("caregiver_name", "")
+    found = suggest(
+        actor=actor,
+        given_name=get.get("given_name", ""),
+        family_name=get.get("family_name", ""),
+        middle_name=get.get("middle_name", ""),
+        sex=get.get("sex", ""),
+        date_of_birth=born,
+        estimated=born is not None and age is not None,
+        place=place,
+        caregiver=carer,
+    )
+    return render(request, "registry/_suggestions.html", {"suggestions": found})
