@@ -79,3 +79,10 @@ def explain_pair(pair: CandidatePair) -> dict[str, str]:
     from .matching.scoring import explain
 
     return explain(frame, 0, 1)
+
+
+def place(pk: int | None):
+    """A reference place (public data) by id, for the registration form's suggestions."""
+    from kinga.core.models import Place
+
+    return Place.objects.filter(pk=pk).first() if pk else None

@@ -132,8 +132,6 @@ def suggestions(request):
     """Possible matches of the identity being typed in a registration form (htmx partial)."""
     actor = request.actor
     access.require(actor, "registry.match")
-    from kinga.core.models import Place
-
     get = request.GET
     try:
         born = datetime.date.fromisoformat(get.get("date_of_birth", ""))
@@ -145,7 +143,7 @@ def suggestions(request):
     place = None
     place_id = get.get("residence") or get.get("place_of_origin")
     if place_id:
-        place = Place.objects.filter(pk=_int(place_id)).first() if _int(place_id) else None
+        place = selectors.place(_int(place_id))
     carer = get.get("caregiver_name", "")
     found = suggest(
         actor=actor,
