@@ -200,7 +200,7 @@ def main() -> int:
     django.setup()
     results = compare(args.records, args.seed, args.engines, database_url=args.database_url)
     print(
-        f"{'engine':<12}{'records':>10}{'seconds':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
+        f"{'engine':<12}{'records':>10}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
     )
     for r in results:
         if r["engine"] == "kinga-suggest":

@@ -26,6 +26,9 @@ class Suggestion:
     label: str  # what the registering user may see (case number, sex, age; names only for identity roles)
     score: float = 0.0
     reason: str = ""  # why it matched ("same name tokens, same year of birth")
+    # False for another organisation's child: it is linked through the registry's review queue (both
+    # organisations agree), not picked at registration
+    pickable: bool = True
 
 
 Suggester = Callable[[Any, dict], list[Suggestion]]

@@ -23,3 +23,8 @@ class RegistryConfig(AppConfig):
             _("Possible duplicates"), "registry:queue", permission="registry.review", order=25
         )
         plugins.register_synth_generator("registry", synth_registry.generate, order=90)
+        from kinga.cases.matching import register_suggester
+
+        from .suggestions import cases_suggester
+
+        register_suggester(cases_suggester)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
 from kinga.core.access import Actor
@@ -291,7 +292,9 @@ def identity_arguments(identity: dict) -> dict:
         "date_of_birth": born,
         "estimated": estimated,
         "place": identity.get("place") or identity.get("residence") or identity.get("place_of_origin"),
-        "caregiver": identity.get("caregiver") or caregiver_names(identity.get("caregivers")),
+        "caregiver": identity.get("caregiver")
+        or identity.get("caregiver_name")
+        or caregiver_names(identity.get("caregivers")),
     }
 
 
@@ -323,3 +326,75 @@ def display_fields(child, case, *, full: bool) -> dict:
         "case_number": case.number if case else "",
         "case_status": case.get_status_display() if case else "",
     }
+
+
+_LEVEL_TEXT = {
+    "exact": _("same"),
+    "phonetic": _("same sound"),
+    "one_edit": _("one letter apart"),
+    "year_off_by_one": _("year off by one"),
+    "day_month_swapped": _("day and month swapped"),
+    "same_year": _("same year"),
+    "within_1_year": _("within a year"),
+    "within_2_years": _("within two years"),
+}
+
+
+def reason_text(levels: dict[str, str]) -> str:
+    """Why a pair matched, in words, from the comparison levels (never a value)."""
+    parts = []
+    for key, label in (
+        ("given_name", _("given name")),
+        ("family_name", _("family name")),
+        ("birth_date", _("birth date")),
+    ):
+        level = levels.get(key)
+        if level in _LEVEL_TEXT:
+            parts.append(f"{label}: {_LEVEL_TEXT[level]}")
+    if levels.get("names_swapped") == "yes":
+        parts.append(str(_("names in the other order")))
+    if levels.get("place") in ("same", "partly"):
+        parts.append(str(_("same place")))
+    if levels.get("caregiver") in ("same", "partly"):
+        parts.append(str(_("same caregiver")))
+    return ", ".join(str(p) for p in parts)
+
+
+def cases_suggester(actor: Actor, data: dict) -> list:
+    """The cases registration screen's suggester (kinga.cases.matching): another organisation's child
+    is labelled by minimal fields only."""
+    from kinga.cases.matching import Suggestion as CaseSuggestion
+
+    if not actor.has("registry.match"):
+        return []
+    out = []
+    for s in suggest(actor=actor, **data):
+        d = s.display
+        if d["full"]:
+            label = f"{d['name']} · {d['sex']} · {d.get('date_of_birth') or '?'} · {d.get('case_number', '')}"
+        else:
+            label = " · ".join(
+                str(x)
+                for x in (
+                    d["initials"] or "—",
+                    d["sex"] or "?",
+                    d["birth_year"] or "?",
+                    d["territory"] or "—",
+                    d["organisation"] or "—",
+                )
+            )
+        reason = reason_text(s.levels)
+        if s.possible_relapse:
+            reason = f"{_('possible relapse: earlier case closed')} — {reason}"
+        if not s.same_organisation:
+            reason = f"{reason} ({_('registered by another organisation')})"
+        out.append(
+            CaseSuggestion(
+                child_uuid=d["uuid"],
+                label=label,
+                score=round(s.score, 2),
+                reason=reason,
+                pickable=s.same_organisation,
+            )
+        )
+    return out

@@ -249,3 +249,40 @@ def test_suggestions_partial_at_registration(twice):
         .content.decode()
     )
     assert "Kasongo" in same_org  # own organisation's child, in full
+
+
+FORM_B = {
+    "given_name": "Kasomgo",
+    "family_name": "Trésor",
+    "sex": "M",
+    "date_of_birth": "2014-05-04",
+    "disability": "none",
+    "school_status": "dropped_out",
+    "caregiver_name": "Mama Ngalula",
+    "identification_method": "site_inspection",
+    "work_activities": ["digging"],
+    "hazards": ["pits"],
+    "hours_per_week": "30",
+}
+
+
+def test_the_cases_registration_screen_proposes_the_match_by_minimal_fields(twice):
+    ngos, case_a = twice
+    form = {
+        **FORM_B,
+        "identification_date": (datetime.date.today() - datetime.timedelta(days=1)).isoformat(),
+        "identification_site": ngos.site.pk,
+    }
+    response = client_for(ngos.worker_b).post("/cases/register/", form)
+    text = response.content.decode()
+    assert response.status_code == 200  # held back: the child may already be registered
+    assert "T. K." in text and "ONG A" in text and "Trésor Kasongo" not in text
+    assert f'value="{case_a.child.uuid}"' not in text  # another organisation's child is not picked here
+    assert Case.objects.count() == 2
+    # registering as a new child sends the pair to both organisations' supervisors
+    response = client_for(ngos.worker_b).post("/cases/register/", {**form, "confirm_new": "on"})
+    assert response.status_code == 302
+    assert CandidatePair.objects.filter(source=PairSource.REGISTRATION).count() == 1
+    # within one organisation, the same child can be picked at once
+    text = client_for(ngos.worker_a).post("/cases/register/", form).content.decode()
+    assert f'value="{case_a.child.uuid}"' in text
