@@ -83,7 +83,7 @@ def postgres_memory_mb() -> float | None:
     return total / 1024 if found else None
 
 
-def registry_database(base: str, records: int, seed: int) -> str:
+def registry_database(base: str, records: int, seed: int, *, profiles_only: bool = False) -> str:
     """The database of the synthetic registry for kinga-db: built once per size, seed and code version."""
     import hashlib
     from urllib.parse import urlsplit, urlunsplit
@@ -99,11 +99,11 @@ def registry_database(base: str, records: int, seed: int) -> str:
             digest.update(path.read_bytes())
     digest.update((ROOT / "bench" / "registry_load.py").read_bytes())
     parts = urlsplit(base)
-    name = f"{parts.path.lstrip('/') or 'kinga_bench'}_registry_{records}_{seed}_{digest.hexdigest()[:8]}"
+    kind = "profiles" if profiles_only else "registry"
+    name = f"{parts.path.lstrip('/') or 'kinga_bench'}_{kind}_{records}_{seed}_{digest.hexdigest()[:8]}"
     url = urlunsplit(parts._replace(path=f"/{name}"))
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "registry_load.py"), url, str(records), str(seed)], check=True
-    )
+    cmd = [sys.executable, str(ROOT / "bench" / "registry_load.py"), url, str(records), str(seed)]
+    subprocess.run(cmd + (["--profiles-only"] if profiles_only else []), check=True)
     return url
 
 
@@ -133,7 +133,9 @@ def run_engine(engine: str, source: str, out: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare(records: int, seed: int, engines: list[str], database_url: str | None = None) -> list[dict]:
+def compare(
+    records: int, seed: int, engines: list[str], database_url: str | None = None, profiles_only: bool = False
+) -> list[dict]:
     from kinga.registry.synthetic import generate, true_pairs
 
     data = generate(records, seed=seed)
@@ -148,7 +150,7 @@ def compare(records: int, seed: int, engines: list[str], database_url: str | Non
             source = str(dataset)
             pg_before = None
             if engine in ("kinga-db", "kinga-suggest"):
-                source = registry_database(database_url, records, seed)
+                source = registry_database(database_url, records, seed, profiles_only=profiles_only)
                 pg_before = postgres_memory_mb()
             figures = run_engine(engine, source, out)
             if engine == "kinga-suggest":
@@ -193,12 +195,23 @@ def main() -> int:
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kinga_bench"),
     )
+    parser.add_argument(
+        "--profiles-only",
+        action="store_true",
+        help="kinga-db: load children without names, profiles from the generator's plaintext (fast, for 1M)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.base")
     import django
 
     django.setup()
-    results = compare(args.records, args.seed, args.engines, database_url=args.database_url)
+    results = compare(
+        args.records,
+        args.seed,
+        args.engines,
+        database_url=args.database_url,
+        profiles_only=args.profiles_only,
+    )
     print(
         f"{'engine':<12}{'records':>10}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
     )

@@ -34,7 +34,10 @@ def ensure(url: str) -> bool:
         return conn.execute("SELECT to_regclass('bench_registry_ready')").fetchone()[0] is None
 
 
-def load(records: int, seed: int) -> None:
+def load(records: int, seed: int, *, profiles_only: bool = False) -> None:
+    """profiles_only (for 1,000,000 records on a shared machine): children without encrypted names, their
+    profiles computed by the production code (kinga.registry.profiles.profile_values) from the generator's
+    plaintext in memory. The batch search reads exactly the same tables either way."""
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -79,18 +82,23 @@ def load(records: int, seed: int) -> None:
         with transaction.atomic():
             children = [
                 Child(
-                    given_name=r.given_name,
-                    family_name=r.family_name,
+                    given_name="" if profiles_only else r.given_name,
+                    family_name="" if profiles_only else r.family_name,
                     sex=r.sex,
                     date_of_birth=r.birth_date,
-                    caregivers=[{"name": r.caregiver, "relationship": ""}] if r.caregiver else [],
+                    caregivers=[{"name": r.caregiver, "relationship": ""}]
+                    if r.caregiver and not profiles_only
+                    else [],
                     residence=place(r.place),
                     registered_by_organisation=org,
                 )
                 for r in chunk
             ]
             Child.objects.bulk_create(children)
-            save_profiles(children)
+            if profiles_only:
+                save_plain_profiles(chunk, children, place)
+            else:
+                save_profiles(children)
             with connection.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO bench_registry_ids VALUES (%s, %s)",
@@ -104,13 +112,36 @@ def load(records: int, seed: int) -> None:
         cursor.execute("ANALYZE")
 
 
+def save_plain_profiles(chunk, children, place) -> None:
+    from kinga.registry.models import MatchProfile, NameVariant
+    from kinga.registry.profiles import profile_values
+
+    profiles, variants = [], set()
+    for r, child in zip(chunk, children, strict=True):
+        values, rows = profile_values(
+            given_name=r.given_name,
+            family_name=r.family_name,
+            sex=r.sex,
+            date_of_birth=r.birth_date,
+            place=place(r.place),
+            caregiver=r.caregiver,
+        )
+        profiles.append(MatchProfile(child_id=child.pk, **values))
+        variants.update(rows)
+    MatchProfile.objects.bulk_create(profiles, batch_size=5000)
+    NameVariant.objects.bulk_create(
+        [NameVariant(code=c, variant=v) for c, v in variants], ignore_conflicts=True, batch_size=5000
+    )
+
+
 if __name__ == "__main__":
     url, records, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    profiles_only = "--profiles-only" in sys.argv
     if ensure(url):
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.base")
         import django
 
         django.setup()
-        load(records, seed)
+        load(records, seed, profiles_only=profiles_only)
     print(url)
