@@ -89,15 +89,17 @@ def registry_database(base: str, records: int, seed: int, *, profiles_only: bool
     from urllib.parse import urlsplit, urlunsplit
 
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "kinga").rglob("*.py")):
-        if "migrations" in path.parts or path.name in (
-            "profiles.py",
-            "normalise.py",
-            "synthetic.py",
-            "crypto.py",
-        ):
+    # the tables the load writes and the code that computes them (not every app's migrations)
+    for app in ("core", "cases", "registry"):
+        for path in sorted((ROOT / "kinga" / app / "migrations").glob("*.py")):
             digest.update(path.read_bytes())
-    digest.update((ROOT / "bench" / "registry_load.py").read_bytes())
+    for name in (
+        "registry/profiles.py",
+        "registry/matching/normalise.py",
+        "registry/synthetic.py",
+        "core/crypto.py",
+    ):
+        digest.update((ROOT / "kinga" / name).read_bytes())
     parts = urlsplit(base)
     kind = "profiles" if profiles_only else "registry"
     name = f"{parts.path.lstrip('/') or 'kinga_bench'}_{kind}_{records}_{seed}_{digest.hexdigest()[:8]}"
