@@ -9,7 +9,7 @@ class PlanConfig(AppConfig):
 
     def ready(self) -> None:
         from kinga.core import access
-        from kinga.core.plugins import register_reference_loader
+        from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
         from kinga.plan import models
         from kinga.plan.loading import ensure_plan_loaded
 
@@ -35,3 +35,11 @@ class PlanConfig(AppConfig):
 
         # After places (0) and organisations (10): the plan's implementers and funders are organisations.
         register_reference_loader("plan", ensure_plan_loaded, order=20)
+        register_nav(_("Operational plan"), "plan:tree", permission="plan.view", order=10)
+        register_nav(_("Plan budget"), "plan:budget", permission="plan.view", order=11)
+
+        from kinga.plan import api
+        from kinga.plan.synth import generate_plan
+
+        register_synth_generator("plan", generate_plan, order=90)
+        api.register()

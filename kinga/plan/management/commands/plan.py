@@ -29,9 +29,13 @@ class Command(ActorCommand):
         rec.add_argument("--json", action="store_true", help="Machine-readable output.")
         rec.add_argument("--current", action="store_true", help="The current revised plan, not the baseline.")
         rec.add_argument("--plan", default=None, help="Plan code (default: the only plan).")
+        exp = sub.add_parser("export", help="Export the plan (xlsx, budget-xlsx or iati).")
+        exp.add_argument("--format", required=True, choices=["xlsx", "budget-xlsx", "iati"])
+        exp.add_argument("-o", "--output", required=True, help="File to write.")
+        exp.add_argument("--plan", default=None, help="Plan code (default: the only plan).")
         # Sub-parsers do not inherit --actor: accept it after the sub-command too (SUPPRESS keeps the
         # value given before the sub-command).
-        for p in (load, rec):
+        for p in (load, rec, exp):
             p.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS, help="Act as this user.")
 
     def handle(self, *args, **options):
@@ -65,6 +69,15 @@ class Command(ActorCommand):
         if plan is None:
             raise CommandError("Aucun plan chargé : lancez d'abord « kinga plan load ».")
         return plan
+
+    def handle_export(self, options):
+        from kinga.plan import exports
+
+        actor = self.get_actor(options)
+        plan = self._plan(options)
+        with open(options["output"], "wb") as handle:
+            rows = exports.export(actor=actor, plan=plan, fmt=options["format"], stream=handle)
+        self.stdout.write(f"{options['format']}: {options['output']} ({rows} lignes)")
 
     def handle_reconcile(self, options):
         from kinga.core import access

@@ -1,0 +1,225 @@
+"""API of the plan (/api/v1/plan-...): the tree, indicators, money, progress, reconciliation and budget."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action as api_action
+from rest_framework.response import Response
+
+from kinga.core import access
+from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from kinga.core.models import Organisation, Place
+from kinga.core.plugins import register_api
+from kinga.plan import selectors, serializers, services
+from kinga.plan.models import (
+    Action,
+    Activity,
+    Axis,
+    Commitment,
+    FundingTransaction,
+    Indicator,
+    IndicatorValue,
+    ProgressReport,
+)
+from kinga.plan.reconcile import reconcile
+
+
+def _lookup(actor, model, field: str, **lookup):
+    try:
+        return access.scoped(actor, model).get(**lookup)
+    except (model.DoesNotExist, ValueError, ValidationError):
+        raise ValidationError({field: [_("Unknown %(f)s.") % {"f": field}]}) from None
+
+
+class AxisViewSet(ScopedReadOnlyViewSet):
+    model = Axis
+    serializer_class = serializers.AxisSerializer
+    permissions_by_action = {"*": "plan.view"}
+
+    @api_action(detail=False, methods=["get"])
+    def reconcile(self, request):
+        """The budget reconciliation (same shape as `kinga plan reconcile --json`); ?current=1 for the revised plan."""
+        plan = selectors.current_plan(self.actor)
+        if plan is None:
+            return Response({"detail": _("No plan is loaded.")}, status=404)
+        return Response(reconcile(plan, current=request.query_params.get("current") in ("1", "true")))
+
+    @api_action(detail=False, methods=["get"])
+    def budget(self, request):
+        """Per axis and action: planned, committed, disbursed, spent, execution rate, funding gap."""
+        plan = selectors.current_plan(self.actor)
+        if plan is None:
+            return Response({"detail": _("No plan is loaded.")}, status=404)
+
+        def money(m):
+            return {
+                "planned_usd": str(m.planned),
+                "committed_usd": str(m.committed),
+                "disbursed_usd": str(m.disbursed),
+                "spent_usd": str(m.spent),
+                "execution_rate": m.execution_rate,
+                "funding_gap_usd": str(m.funding_gap),
+            }
+
+        return Response(
+            [
+                {
+                    "number": a.axis.number,
+                    "synthesis_usd": str(a.axis.synthesis_usd),
+                    **money(a.money),
+                    "actions": [
+                        {"uuid": str(r.action.uuid), "code": r.action.code, **money(r.money)}
+                        for r in a.actions
+                    ],
+                }
+                for a in selectors.plan_tree(self.actor, plan)
+            ]
+        )
+
+
+class ActionViewSet(ScopedReadOnlyViewSet):
+    model = Action
+    serializer_class = serializers.ActionSerializer
+    permissions_by_action = {"*": "plan.view"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("axis").order_by("axis__number", "number")
+
+
+class ActivityViewSet(ScopedReadOnlyViewSet):
+    model = Activity
+    serializer_class = serializers.ActivitySerializer
+    permissions_by_action = {"*": "plan.view"}
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("action")
+            .order_by("action__axis__number", "action__number", "position")
+        )
+
+
+class IndicatorViewSet(ScopedReadOnlyViewSet):
+    model = Indicator
+    serializer_class = serializers.IndicatorSerializer
+    permissions_by_action = {"*": "plan.view"}
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("action").order_by("position")
+
+
+class CommitmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    model = Commitment
+    serializer_class = serializers.CommitmentSerializer
+    permissions_by_action = {"create": "plan.record_funding", "*": "plan.view"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("funder", "action", "activity").order_by("-date", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        actor = self.actor
+        action = _lookup(actor, Action, "action", uuid=data["action"]["uuid"])
+        activity = None
+        if (data.get("activity") or {}).get("uuid"):
+            activity = _lookup(actor, Activity, "activity", uuid=data["activity"]["uuid"])
+        obj = services.record_commitment(
+            actor=actor,
+            funder=_lookup(actor, Organisation, "funder", uuid=data["funder"]["uuid"]),
+            action=action,
+            activity=activity,
+            date=data["date"],
+            amount=data["amount"],
+            currency=data["currency"],
+            document_ref=data.get("document_ref", ""),
+            note=data.get("note", ""),
+        )
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    model = FundingTransaction
+    serializer_class = serializers.TransactionSerializer
+    permissions_by_action = {"create": "plan.record_funding", "*": "plan.view"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("commitment").order_by("-date", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        actor = self.actor
+        obj = services.record_transaction(
+            actor=actor,
+            commitment=_lookup(actor, Commitment, "commitment", uuid=data["commitment"]["uuid"]),
+            kind=data["kind"],
+            date=data["date"],
+            amount=data["amount"],
+            currency=data["currency"],
+            document_ref=data.get("document_ref", ""),
+            note=data.get("note", ""),
+            override_reason=data.get("override_reason", ""),
+        )
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    model = ProgressReport
+    serializer_class = serializers.ProgressReportSerializer
+    permissions_by_action = {"create": "plan.report_progress", "*": "plan.view"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("activity").order_by("-date", "-pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        actor = self.actor
+        activity = _lookup(actor, Activity, "activity", uuid=data.pop("activity")["uuid"])
+        obj = services.report_progress(actor=actor, activity=activity, **data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    model = IndicatorValue
+    serializer_class = serializers.IndicatorValueSerializer
+    permissions_by_action = {"create": "plan.enter_indicator", "*": "plan.view"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("indicator", "area").order_by("-period_end", "pk")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        actor = self.actor
+        obj = services.enter_indicator_value(
+            actor=actor,
+            indicator=_lookup(actor, Indicator, "indicator", code=data["indicator"]["code"]),
+            area=_lookup(actor, Place, "area", pcode=data["area"]["pcode"]),
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            value=data["value"],
+            breakdown=data.get("breakdown") or None,
+            note=data.get("note", ""),
+        )
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+def register() -> None:
+    register_api("plan-axes", AxisViewSet, basename="plan-axis")
+    register_api("plan-actions", ActionViewSet, basename="plan-action")
+    register_api("plan-activities", ActivityViewSet, basename="plan-activity")
+    register_api("plan-indicators", IndicatorViewSet, basename="plan-indicator")
+    register_api("plan-commitments", CommitmentViewSet, basename="plan-commitment")
+    register_api("plan-transactions", TransactionViewSet, basename="plan-transaction")
+    register_api("plan-progress", ProgressReportViewSet, basename="plan-progress")
+    register_api("plan-indicator-values", IndicatorValueViewSet, basename="plan-indicator-value")

@@ -1,0 +1,100 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kinga.plan.models import ActivityStatus, Currency, TransactionKind
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(label=_("Date of the report"), widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
+    percent_done = forms.IntegerField(label=_("Percentage done"), min_value=0, max_value=100)
+    actual_start = forms.DateField(label=_("Actual start"), required=False, widget=DATE)
+    actual_end = forms.DateField(label=_("Actual end"), required=False, widget=DATE)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviseActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), widget=forms.Textarea(attrs={"rows": 2}))
+    cost_usd = forms.DecimalField(
+        label=_("Estimated cost (USD)"), required=False, min_value=0, decimal_places=2
+    )
+    duration_months = forms.IntegerField(
+        label=_("Duration (months)"), required=False, min_value=1, max_value=120
+    )
+    planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DATE)
+    planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DATE)
+    targets_text = forms.CharField(label=_("Targets"), required=False)
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AddActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), widget=forms.Textarea(attrs={"rows": 2}))
+    cost_usd = forms.DecimalField(
+        label=_("Estimated cost (USD)"), required=False, min_value=0, decimal_places=2
+    )
+    duration_months = forms.IntegerField(
+        label=_("Duration (months)"), required=False, min_value=1, max_value=120
+    )
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImplementersForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(label=_("Organisations"), queryset=None, required=False)
+    categories = forms.CharField(
+        label=_("Categories (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+
+
+class CommitmentForm(forms.Form):
+    funder = forms.ModelChoiceField(label=_("Funder"), queryset=None)
+    activity = forms.ModelChoiceField(label=_("Activity (optional)"), queryset=None, required=False)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    document_ref = forms.CharField(label=_("Document reference"), required=False)
+    note = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args, funders=None, activities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = funders
+        self.fields["activity"].queryset = activities
+
+
+class TransactionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=TransactionKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    document_ref = forms.CharField(label=_("Document reference"), required=False)
+    note = forms.CharField(label=_("Comment"), required=False)
+    override_reason = forms.CharField(
+        label=_("Reason to exceed the commitment (only if it does)"), required=False
+    )
+
+
+class ExchangeRateForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    cdf_per_usd = forms.DecimalField(label=_("Congolese francs for 1 USD"), min_value=0, decimal_places=4)
+    source = forms.CharField(label=_("Source"), required=False)
+
+
+class IndicatorValueForm(forms.Form):
+    period_start = forms.DateField(label=_("Period start"), widget=DATE)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+    area = forms.ModelChoiceField(label=_("Area"), queryset=None)
+    value = forms.CharField(label=_("Value"))
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))]
+    )
+    note = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas

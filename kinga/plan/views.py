@@ -1,0 +1,419 @@
+"""Pages of the plan. Reads through selectors (scoped), writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from kinga.core import access
+from kinga.core import selectors as core_selectors
+from kinga.core.models import Organisation, PlaceLevel
+from kinga.plan import exports, forms, selectors, services
+from kinga.plan.gantt import render_svg
+from kinga.plan.indicators import actuals, progress_percent
+from kinga.plan.models import Action, Activity, Commitment, ExchangeRate, Indicator, IndicatorSourceKind
+from kinga.plan.reconcile import reconcile
+
+
+def _plan(actor):
+    access.require(actor, "plan.view")
+    plan = selectors.current_plan(actor)
+    if plan is None:
+        raise Http404(_("No plan is loaded yet: run « kinga plan load »."))
+    return plan
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _common(actor, plan) -> dict:
+    return {"plan": plan, "plan_start": selectors.plan_start_date(), "can_edit": actor.has("plan.edit")}
+
+
+@login_required
+def tree(request):
+    actor = request.actor
+    plan = _plan(actor)
+    axes = selectors.plan_tree(actor, plan)
+    return render(request, "plan/tree.html", {**_common(actor, plan), "axes": axes})
+
+
+@login_required
+def gantt(request, number: int):
+    actor = request.actor
+    plan = _plan(actor)
+    axes = [a for a in selectors.plan_tree(actor, plan) if a.axis.number == number]
+    if not axes:
+        raise Http404
+    svg = render_svg(axes[0], start=selectors.plan_start_date(), today=timezone.localdate())
+    return render(
+        request, "plan/gantt.html", {**_common(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
+    )
+
+
+@login_required
+def budget(request):
+    actor = request.actor
+    plan = _plan(actor)
+    axes = selectors.plan_tree(actor, plan)
+    total = selectors.Money()
+    for row in axes:
+        total += row.money
+    context = {
+        **_common(actor, plan),
+        "axes": axes,
+        "total": total,
+        "synthesis_total": sum(a.axis.synthesis_usd for a in axes),
+        "baseline_total": sum(a.baseline_detail for a in axes),
+        "reconcile_baseline": reconcile(plan),
+        "reconcile_current": reconcile(plan, current=True),
+    }
+    return render(request, "plan/budget.html", context)
+
+
+@login_required
+def reconciliation(request):
+    actor = request.actor
+    plan = _plan(actor)
+    return render(
+        request,
+        "plan/reconcile.html",
+        {**_common(actor, plan), "baseline": reconcile(plan), "current": reconcile(plan, current=True)},
+    )
+
+
+@login_required
+def activity_detail(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    activity = access.get_object_or_404(actor, Activity, uuid=uuid)
+    action = activity.action
+    p_start, p_end = selectors.planned_dates(activity, action, selectors.plan_start_date())
+    can_report = actor.has("plan.report_progress") and (
+        actor.is_system_wide or services.implements(actor.organisation_id, activity)
+    )
+    progress_form = forms.ProgressForm(
+        initial={
+            "date": timezone.localdate(),
+            "status": activity.status,
+            "percent_done": activity.percent_done,
+        }
+    )
+    revise_form = forms.ReviseActivityForm(
+        initial={
+            "title": activity.title,
+            "cost_usd": activity.cost_usd,
+            "duration_months": activity.duration_months,
+            "planned_start": activity.planned_start,
+            "planned_end": activity.planned_end,
+            "targets_text": activity.targets_text,
+        }
+    )
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form") == "progress":
+            progress_form = forms.ProgressForm(request.POST)
+            if progress_form.is_valid():
+                try:
+                    services.report_progress(actor=actor, activity=activity, **progress_form.cleaned_data)
+                except ValidationError as exc:
+                    _errors_to_form(progress_form, exc)
+                else:
+                    messages.success(request, _("Progress recorded."))
+                    return redirect("plan:activity", uuid=activity.uuid)
+            status = 400
+        elif request.POST.get("form") == "revise":
+            revise_form = forms.ReviseActivityForm(request.POST)
+            if revise_form.is_valid():
+                data = dict(revise_form.cleaned_data)
+                reason = data.pop("reason")
+                try:
+                    services.revise_activity(actor=actor, activity=activity, reason=reason, **data)
+                except ValidationError as exc:
+                    _errors_to_form(revise_form, exc)
+                else:
+                    messages.success(request, _("The plan was revised."))
+                    return redirect("plan:activity", uuid=activity.uuid)
+            status = 400
+        else:
+            raise Http404
+    context = {
+        **_common(actor, plan),
+        "activity": activity,
+        "action": action,
+        "planned_start": p_start,
+        "planned_end": p_end,
+        "delayed": selectors.is_delayed(activity, p_start, p_end),
+        "reports": selectors.progress_reports(actor, activity)[:50],
+        "indicators": activity.indicators.all(),
+        "parties": activity.parties.select_related("organisation"),
+        "can_report": can_report,
+        "progress_form": progress_form,
+        "revise_form": revise_form,
+    }
+    return render(request, "plan/activity.html", context, status=status)
+
+
+@login_required
+def action_detail(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    action = access.get_object_or_404(actor, Action, uuid=uuid)
+    funders = core_selectors.organisations(actor)
+    if not actor.is_system_wide:
+        funders = funders.filter(pk=actor.organisation_id)
+    commitment_form = forms.CommitmentForm(
+        funders=funders, activities=action.activities.all(), initial={"date": timezone.localdate()}
+    )
+    add_form = forms.AddActivityForm()
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form") == "commitment":
+            commitment_form = forms.CommitmentForm(
+                request.POST, funders=funders, activities=action.activities.all()
+            )
+            if commitment_form.is_valid():
+                try:
+                    services.record_commitment(actor=actor, action=action, **commitment_form.cleaned_data)
+                except ValidationError as exc:
+                    _errors_to_form(commitment_form, exc)
+                else:
+                    messages.success(request, _("Commitment recorded."))
+                    return redirect("plan:action", uuid=action.uuid)
+            status = 400
+        elif request.POST.get("form") == "add_activity":
+            add_form = forms.AddActivityForm(request.POST)
+            if add_form.is_valid():
+                try:
+                    services.add_activity(actor=actor, action=action, **add_form.cleaned_data)
+                except ValidationError as exc:
+                    _errors_to_form(add_form, exc)
+                else:
+                    messages.success(request, _("Activity added to the plan."))
+                    return redirect("plan:action", uuid=action.uuid)
+            status = 400
+        else:
+            raise Http404
+    context = {
+        **_common(actor, plan),
+        "action": action,
+        "activities": action.activities.all(),
+        "commitments": selectors.commitments(actor, plan, action=action),
+        "indicators": action.indicators.all(),
+        "parties": action.parties.select_related("organisation"),
+        "commitment_form": commitment_form,
+        "add_form": add_form,
+        "can_fund": actor.has("plan.record_funding"),
+    }
+    return render(request, "plan/action.html", context, status=status)
+
+
+@login_required
+def commitment_detail(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    commitment = access.get_object_or_404(
+        actor, Commitment, uuid=uuid, queryset=selectors.commitments(actor, plan)
+    )
+    can_record = actor.has("plan.record_funding") and (
+        actor.is_system_wide or actor.organisation_id == commitment.funder_id
+    )
+    form = forms.TransactionForm(initial={"date": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        form = forms.TransactionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_transaction(actor=actor, commitment=commitment, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect("plan:commitment", uuid=commitment.uuid)
+        status = 400
+    context = {
+        **_common(actor, plan),
+        "commitment": commitment,
+        "transactions": commitment.transactions.select_related("exchange_rate").order_by("-date", "-pk"),
+        "totals": selectors.commitment_totals(commitment),
+        "form": form,
+        "can_record": can_record,
+    }
+    return render(request, "plan/commitment.html", context, status=status)
+
+
+@login_required
+def funders(request):
+    actor = request.actor
+    plan = _plan(actor)
+    return render(
+        request, "plan/funders.html", {**_common(actor, plan), "funders": selectors.funders(actor, plan)}
+    )
+
+
+@login_required
+def funder_detail(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    funder = access.get_object_or_404(actor, Organisation, uuid=uuid)
+    rows = selectors.commitments(actor, plan, funder=funder)
+    totals = [f for f in selectors.funders(actor, plan) if f["funder_id"] == funder.pk]
+    return render(
+        request,
+        "plan/funder.html",
+        {
+            **_common(actor, plan),
+            "funder": funder,
+            "commitments": rows,
+            "totals": totals[0] if totals else None,
+        },
+    )
+
+
+@login_required
+def responsibilities(request):
+    actor = request.actor
+    plan = _plan(actor)
+    if request.GET.get("org"):
+        organisation = access.get_object_or_404(actor, Organisation, uuid=request.GET["org"])
+    else:
+        organisation = actor.organisation
+    if organisation is None:
+        raise Http404
+    tree = selectors.plan_tree(actor, plan)
+    ids = set(selectors.responsibilities(actor, plan, organisation).values_list("pk", flat=True))
+    rows = [(a, r) for axis in tree for a in axis.actions for r in a.activities if r.activity.pk in ids]
+    return render(
+        request,
+        "plan/responsibilities.html",
+        {
+            **_common(actor, plan),
+            "organisation": organisation,
+            "rows": rows,
+            "organisations": core_selectors.organisations(actor)
+            .filter(plan_parties__isnull=False)
+            .distinct(),
+        },
+    )
+
+
+@login_required
+def indicator_table(request):
+    actor = request.actor
+    plan = _plan(actor)
+    start = selectors.plan_start_date()
+    end = timezone.localdate()
+    rows = list(selectors.indicators(actor, plan))
+    values = actuals(rows, start=start, end=end)
+    table = [
+        {"indicator": i, "actual": values[i.pk], "percent": progress_percent(i, values[i.pk])} for i in rows
+    ]
+    return render(
+        request,
+        "plan/indicators.html",
+        {
+            **_common(actor, plan),
+            "rows": table,
+            "period_start": start,
+            "period_end": end,
+            "can_enter": actor.has("plan.enter_indicator"),
+        },
+    )
+
+
+@login_required
+def indicator_enter(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    access.require(actor, "plan.enter_indicator")
+    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid, source=IndicatorSourceKind.MANUAL)
+    areas = core_selectors.places(actor).filter(
+        level__in=[PlaceLevel.PROVINCE, PlaceLevel.TERRITORY], pcode__startswith="CD72"
+    )
+    form = forms.IndicatorValueForm(
+        request.POST or None, areas=areas, initial={"area": areas.filter(level=PlaceLevel.PROVINCE).first()}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            sex = data.pop("sex")
+            try:
+                services.enter_indicator_value(
+                    actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Value recorded."))
+                return redirect("plan:indicators")
+        status = 400
+    entries = indicator.values.select_related("area", "entered_by").order_by("-period_end")[:50]
+    return render(
+        request,
+        "plan/indicator_enter.html",
+        {**_common(actor, plan), "indicator": indicator, "form": form, "entries": entries},
+        status=status,
+    )
+
+
+@login_required
+def revisions(request):
+    actor = request.actor
+    plan = _plan(actor)
+    return render(
+        request,
+        "plan/revisions.html",
+        {
+            **_common(actor, plan),
+            "revisions": selectors.revisions(actor, plan)[:200],
+            "differences": selectors.baseline_comparison(actor, plan),
+        },
+    )
+
+
+@login_required
+def exchange_rates(request):
+    actor = request.actor
+    plan = _plan(actor)
+    form = forms.ExchangeRateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        access.require(actor, "plan.record_funding")
+        if form.is_valid():
+            try:
+                services.record_exchange_rate(actor=actor, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Exchange rate recorded."))
+                return redirect("plan:rates")
+        status = 400
+    rates = access.scoped(actor, ExchangeRate).select_related("entered_by")[:100]
+    return render(
+        request,
+        "plan/rates.html",
+        {**_common(actor, plan), "form": form, "rates": rates, "can_fund": actor.has("plan.record_funding")},
+        status=status,
+    )
+
+
+@login_required
+def export(request, fmt: str):
+    actor = request.actor
+    plan = _plan(actor)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    content_type, filename = exports.FORMATS[fmt]
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    exports.export(actor=actor, plan=plan, fmt=fmt, stream=response)
+    return response
