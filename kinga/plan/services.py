@@ -528,8 +528,13 @@ def report_progress(
         errors["percent_done"] = [_("A percentage is between 0 and 100.")]
     if date is None or date > timezone.localdate():
         errors["date"] = [_("Give the date of the report (not in the future).")]
-    actual_start = actual_start or activity.actual_start
-    actual_end = actual_end or activity.actual_end
+    newest = date is not None and (
+        activity.progress_updated_at is None or date >= activity.progress_updated_at
+    )
+    if newest:
+        actual_start = actual_start or activity.actual_start
+    if status != ActivityStatus.COMPLETED:
+        actual_end = None if status != ActivityStatus.CANCELLED else actual_end
     if status == ActivityStatus.NOT_STARTED and percent_done > 0:
         errors["percent_done"] = [_("An activity not started is 0 % done.")]
     if status == ActivityStatus.COMPLETED:
