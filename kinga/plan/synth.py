@@ -23,8 +23,11 @@ from kinga.plan.models import (
 def generate_plan(ctx: SynthContext) -> None:
     if not Plan.objects.exists():
         from kinga.core.actors import system_actor
+        from kinga.core.reference import load_organisations
         from kinga.plan.loading import load_plan
 
+        # The plan names the reference organisations (idempotent: only what is missing is added).
+        load_organisations()
         load_plan(actor=system_actor())
     rng = ctx.rng
     actions = list(Action.objects.all())
