@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.plan.models import ActivityStatus, Currency, TransactionKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class ProgressForm(forms.Form):
