@@ -127,7 +127,8 @@ def to_synthetic_ids(url: str, pairs_csv: Path) -> Path:
     return out
 
 
-def run_engine(engine: str, source: str, out: Path) -> dict:
+def run_engine(engine: str, source: str, out: Path, seed: int = 1) -> dict:
+    os.environ["BENCH_SEED"] = str(seed)
     cmd = [sys.executable, str(ROOT / "bench" / "registry_engines.py"), engine, source, str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -154,7 +155,7 @@ def compare(
             if engine in ("kinga-db", "kinga-suggest"):
                 source = registry_database(database_url, records, seed, profiles_only=profiles_only)
                 pg_before = postgres_memory_mb()
-            figures = run_engine(engine, source, out)
+            figures = run_engine(engine, source, out, seed)
             if engine == "kinga-suggest":
                 figures["records"] = records
                 results.append(figures)

@@ -40,6 +40,12 @@ class MatchProfile(models.Model):
             models.CheckConstraint(condition=Q(birth_month__lte=12), name="registry_profile_month"),
             models.CheckConstraint(condition=Q(birth_day__lte=31), name="registry_profile_day"),
         ]
+        # the lookups of the suggestions at registration: both names (either order), or one name and the
+        # full birth date
+        indexes = [
+            models.Index(fields=["given_phon", "family_phon"], name="registry_profile_names"),
+            models.Index(fields=["birth_year", "birth_month", "birth_day"], name="registry_profile_birth"),
+        ]
 
     def __str__(self) -> str:
         return f"profile of child {self.child_id}"
