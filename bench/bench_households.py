@@ -48,7 +48,11 @@ def run(ctx) -> None:
     from django.conf import settings
     from django.db import connection, transaction
 
+    import os
+
     target = 500_000
+    if os.environ.get("BENCH_HOUSEHOLDS_NATIONAL_VOLUME", "1") == "0":
+        return
     if n_households >= target or connection.vendor != "postgresql" or settings.DEBUG:
         return
     try:
@@ -93,7 +97,7 @@ def _add_national_volume(extra: int, programme, household) -> None:
             INSERT INTO households_household (uuid, organisation_id, survey_id, place_id, place_path, territory_id,
                 head_name, contact_phone, address, size, is_priority, created_at, updated_at)
             SELECT gen_random_uuid(), h.organisation_id, 'NAT-' || g, h.place_id, h.place_path, h.territory_id,
-                   '', '', '', 1 + (g % 9), false, now(), now()
+                   '', '', '', 1 + (g %% 9), false, now(), now()
             FROM households_household h, generate_series(1, %s) g WHERE h.id = %s
             """,
             [extra, household.pk],
@@ -105,23 +109,24 @@ def _add_national_volume(extra: int, programme, household) -> None:
                 children_working_at_mine, school_age_out_of_school, members_disabled_or_ill, access_to_water,
                 access_to_health, access_to_school, access_to_credit, business_opportunities, created_at, updated_at)
             SELECT gen_random_uuid(), h.id, r.id, r.starts_on + 10, h.size,
-                   CASE WHEN h.id % 4 = 0 THEN 'F' ELSE 'M' END, 20 + h.id % 50,
-                   (h.id * 7 + r.number * 13) % 400, h.id % 3 = 0, '[]', 'precarious', (h.id + r.number) % 7,
-                   LEAST(h.size, h.id % 2), LEAST(h.size, h.id % 2) * ((h.id / 2) % 2), LEAST(h.size, h.id % 3 / 2),
+                   CASE WHEN h.id %% 4 = 0 THEN 'F' ELSE 'M' END, 20 + h.id %% 50,
+                   (h.id * 7 + r.number * 13) %% 400, h.id %% 3 = 0, '[]', 'precarious', (h.id + r.number) %% 7,
+                   LEAST(h.size, h.id %% 2), LEAST(h.size, h.id %% 2) * ((h.id / 2) %% 2), LEAST(h.size, h.id %% 3 / 2),
                    0, true, true, false, false, '', now(), now()
             FROM households_household h CROSS JOIN households_surveyround r
-            WHERE h.survey_id LIKE 'NAT-%%' AND r.number <= 3
-            """
+            WHERE h.survey_id LIKE %s AND r.number <= 3
+            """,
+            ["NAT-%"],
         )
         c.execute(
             """
             INSERT INTO households_enrolment (uuid, programme_id, household_id, status, enrolled_on, trade,
                 previous_occupation, new_occupation, business_name, business_status, business_registration, bank,
                 created_at, updated_at)
-            SELECT gen_random_uuid(), %s, h.id, 'active', DATE '2019-01-01' + (h.id % 300), '', '', '', '', '', '', '',
+            SELECT gen_random_uuid(), %s, h.id, 'active', DATE '2019-01-01' + (h.id %% 300), '', '', '', '', '', '', '',
                    now(), now()
-            FROM households_household h WHERE h.survey_id LIKE 'NAT-%%' AND h.id % 5 < 3
+            FROM households_household h WHERE h.survey_id LIKE %s AND h.id %% 5 < 3
             """,
-            [programme.pk],
+            [programme.pk, "NAT-%"],
         )
         c.execute("ANALYZE households_household; ANALYZE households_survey; ANALYZE households_enrolment")
