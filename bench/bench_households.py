@@ -45,10 +45,10 @@ def run(ctx) -> None:
     ctx.time_requests("households: programme comparison page", viewer, url, n=20, rows=programme.n)
     ctx.time_requests("households: figures page", viewer, "/households/tableau/", n=20, rows=n_households)
 
+    import os
+
     from django.conf import settings
     from django.db import connection, transaction
-
-    import os
 
     target = 500_000
     if os.environ.get("BENCH_HOUSEHOLDS_NATIONAL_VOLUME", "1") == "0":
