@@ -325,7 +325,10 @@ def refresh_priority(households=None) -> int:
             child_case__status=CaseStatus.CLOSED
         )
     )
-    return qs.update(is_priority=open_case)
+    # Two UPDATEs touching only the rows whose flag changes (rewriting every household is the slow part).
+    raised = qs.filter(open_case, is_priority=False).update(is_priority=True)
+    lowered = qs.filter(~open_case, is_priority=True).update(is_priority=False)
+    return raised + lowered
 
 
 @transaction.atomic
