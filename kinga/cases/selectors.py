@@ -120,7 +120,7 @@ def team_overview(actor: Actor, *, today: datetime.date | None = None) -> list[d
     today = today or clock.today()
     access.require(actor, "cases.approve")
     rows = (
-        cases(actor)
+        access.scoped(actor, Case)
         .exclude(caseworker__isnull=True)
         .values("caseworker_id", "caseworker__full_name", "caseworker__email")
         .annotate(

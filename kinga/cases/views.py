@@ -128,7 +128,7 @@ def team(request):
     today = clock.today()
     context = {
         "rows": selectors.team_overview(actor, today=today),
-        "overdue": selectors.overdue(actor, today=today)[:200],
+        "overdue": selectors.overdue(actor, today=today)[:100],
         "awaiting": selectors.awaiting_supervisor(actor)[:100],
         "today": today,
     }

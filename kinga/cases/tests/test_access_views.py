@@ -249,3 +249,15 @@ def test_rules_screen_creates_new_versions(team, django_user_model, today):
     assert active_scoring().version == 2 and active_scoring().high_from == 13
     assert client_for(team.supervisor).get("/cases/rules/").status_code == 403
     assert AuditEvent.objects.filter(target_type="cases.caserules").exists()
+
+
+def test_case_file_without_supervisor_or_recorded_actor_renders(team, today):
+    from kinga.cases.models import CaseEvent
+    from kinga.core.testing import make_member, make_organisation
+
+    lone = make_member(make_organisation("ONG sans superviseur"), "caseworker")
+    case = register(team, by=lone)
+    assert case.supervisor is None
+    CaseEvent.objects.create(case=case, date=TODAY, kind="imported", summary="Importé", actor=None)
+    page = client_for(lone).get(f"/cases/{case.uuid}/")
+    assert page.status_code == 200 and "Importé" in page.content.decode()
