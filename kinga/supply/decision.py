@@ -55,6 +55,22 @@ def site_status(site, day: datetime.date) -> SiteStatus:
     )
 
 
+def status_on_record(site_id: int, day: datetime.date) -> SiteStatus | None:
+    """The status the site's timeline recorded as in force on `day` (one indexed query, not a replay): what was
+    known then, under the rules of the time."""
+    from kinga.sites.models import StatusChange
+
+    change = (
+        StatusChange.objects.filter(site_id=site_id, effective_on__lte=day)
+        .order_by("-effective_on", "-id")
+        .values_list("new_status", "reason", "effective_on")
+        .first()
+    )
+    if change is None:
+        return None
+    return SiteStatus(status=change[0], reason=change[1], since=change[2])
+
+
 def documents_state(cooperative_id: int, day: datetime.date) -> list[dict[str, Any]]:
     """Each active required document type with its state on `day`: valid, expired or missing."""
     types = list(DocumentType.objects.filter(is_active=True, is_required=True).order_by("order", "code"))
@@ -110,8 +126,8 @@ def evaluate(lot: Lot, day: datetime.date) -> Decision:
         reasons.append({"code": "site_unknown", "params": {**site_params, "status": status.status}})
     if lot.date < day and status.status != RED:
         # A lot extracted while children were found at the site stays tainted after the site is cleared.
-        then = site_status(lot.site, lot.date)
-        if then.status == RED:
+        then = status_on_record(lot.site_id, lot.date)
+        if then is not None and then.status == RED:
             reasons.append(
                 {
                     "code": "site_red_at_lot_date",
