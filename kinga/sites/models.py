@@ -187,7 +187,13 @@ class Site(models.Model):
                 condition=Q(status="blue") | Q(status_date__isnull=False), name="site_status_has_date"
             ),
         ]
-        indexes = [models.Index(fields=["status", "territory"]), models.Index(fields=["territory", "name"])]
+        indexes = [
+            models.Index(fields=["status", "territory"]),
+            models.Index(fields=["territory", "name"]),
+            models.Index(
+                fields=["name", "id"], name="site_name_id_idx"
+            ),  # the list's order, read 50 at a time
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

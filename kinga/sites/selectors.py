@@ -99,7 +99,8 @@ def filter_sites(
 
 def sites(actor: Actor, **filters) -> QuerySet[Site]:
     qs = with_current_status(access.scoped(actor, Site))
-    return filter_sites(qs, **filters).select_related("territory", "place", "zone").order_by("name", "id")
+    # prefetch, not a join: the first 50 by name then come straight from the (name, id) index
+    return filter_sites(qs, **filters).prefetch_related("territory", "place", "zone").order_by("name", "id")
 
 
 def site(actor: Actor, uuid) -> Site:

@@ -54,6 +54,9 @@ def site_list(request):
     kwargs, raw = _filters(request, actor)
     qs = selectors.sites(actor, **kwargs)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    labels = dict(Status.choices)
+    for item in page.object_list:
+        item.status_label = labels.get(item.current_status, item.current_status)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
