@@ -6,7 +6,7 @@ KINGA := $(BIN)/kinga
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-all check bench venv messages format clean-venv serve setup
+.PHONY: run test test-all check bench venv messages format clean-venv serve setup static
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ setup: venv
 	$(KINGA) load-reference
 	$(KINGA) synth --scale demo --if-empty
 	$(KINGA) demo-accounts
+	$(MAKE) --no-print-directory static
+
+# Collected (hashed, compressed) static files for whitenoise; redone only when a static file changed.
+STATIC_MANIFEST := var/static/staticfiles.json
+$(STATIC_MANIFEST): $(STAMP) $(shell find kinga -path '*/static/*' -type f 2>/dev/null)
 	$(KINGA) collectstatic --noinput -v0
+
+static: $(STATIC_MANIFEST)
 
 run: setup
 	@echo "Kinga: http://127.0.0.1:8000"

@@ -20,7 +20,7 @@ for prefix, viewset, basename in api_routes():
 urlpatterns = [
     path("health", core_views.health, name="health"),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/me/", core_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -133,8 +133,9 @@ class MemberViewSet(
         data["supervisor"] = self._supervisor(data.get("supervisor"))
         membership = services.add_member(actor=self.actor, organisation=organisation, **data)
         if not membership.user.has_usable_password():
-            url = request.build_absolute_uri(services.invitation_path(membership.user))
-            services.send_invitation(actor=self.actor, membership=membership, url=url)
+            services.send_invitation(
+                actor=self.actor, membership=membership, base_url=request.build_absolute_uri("/")
+            )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from kinga.core import access
+        from kinga.core import access, schema  # noqa: F401  (schema registers the OpenAPI extensions)
         from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
         from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
         from kinga.core.reference import load_organisations, load_places

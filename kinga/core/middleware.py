@@ -1,10 +1,25 @@
+from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kinga.core.access import actor_for
 from kinga.core.roles import MFA_REQUIRED_ROLES
+
+
+class FrenchFirstLocaleMiddleware(LocaleMiddleware):
+    """French unless the person chose another language with the switch (its cookie): the browser's own
+    language is ignored, since many phones in Lualaba are set to English while their users read French."""
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class ActorMiddleware:

@@ -428,13 +428,32 @@ def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
     return token
 
 
-def send_invitation(*, actor: Actor, membership: Membership, url: str) -> None:
-    """E-mail a new member the link with which they choose their password (the manager sees it too, to
-    hand it over where e-mail does not reach). The link itself never enters the audit trail."""
+def send_invitation(*, actor: Actor, membership: Membership, base_url: str) -> None:
+    """Queue the e-mail that invites a new member to choose their password (the manager also sees the link
+    on screen, to hand it over where e-mail does not reach)."""
+    from kinga.core.tasks import enqueue, send_invitation_email
+
+    _check_can_manage(actor, membership.organisation)
+    audit.record(
+        actor=actor,
+        action=audit.AuditAction.OTHER,
+        target=membership,
+        organisation=membership.organisation,
+        note="invitation sent",
+    )
+    enqueue(
+        send_invitation_email,
+        membership_id=membership.pk,
+        base_url=base_url,
+        actor_user_id=actor.user.pk if actor.user else None,
+    )
+
+
+def deliver_invitation(*, membership: Membership, url: str, actor_user_id: int | None = None) -> None:
+    """Send the invitation e-mail now (called by the task). The link never enters the audit trail."""
     from django.core.mail import send_mail
     from django.utils import translation
 
-    _check_can_manage(actor, membership.organisation)
     user = membership.user
     with translation.override(user.preferred_language or "fr"):
         subject = _("Your Kinga account")
@@ -443,11 +462,11 @@ def send_invitation(*, actor: Actor, membership: Membership, url: str) -> None:
             "Choose your password with this link (valid a few days, usable once):\n%(url)s\n\n"
             "You will then enrol a second factor (authenticator app) if your role requires it."
         ) % {"organisation": membership.organisation, "role": membership.get_role_display(), "url": url}
-    send_mail(subject, body, None, [user.email], fail_silently=True)
-    audit.record(
-        actor=actor,
-        action=audit.AuditAction.OTHER,
-        target=membership,
-        organisation=membership.organisation,
-        note="invitation sent",
-    )
+    send_mail(subject, body, None, [user.email])
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    """A person's own choice of language (no audit: it is a preference, not a record)."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +15,17 @@ from kinga.core import access, selectors, services
 from kinga.core.forms import ApiTokenForm, PlaceForm
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
 from kinga.core.plugins import nav_items
+
+
+def set_language(request):
+    """Django's language switch, also remembered in the person's profile (for the e-mails they get)."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.set_preferred_language(user=request.user, language=language)
+    return response
 
 
 def health(request):

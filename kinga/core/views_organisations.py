@@ -126,7 +126,9 @@ def member_add(request, org_uuid):
             invitation = None
             if not membership.user.has_usable_password():
                 invitation = request.build_absolute_uri(services.invitation_path(membership.user))
-                services.send_invitation(actor=actor, membership=membership, url=invitation)
+                services.send_invitation(
+                    actor=actor, membership=membership, base_url=request.build_absolute_uri("/")
+                )
             messages.success(request, _("%(email)s added.") % {"email": membership.user.email})
             return render(
                 request,

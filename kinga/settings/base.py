@@ -5,6 +5,7 @@ Production sets DJANGO_SETTINGS_MODULE=kinga.settings.production and the variabl
 """
 
 import json
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -21,10 +22,18 @@ VAR_DIR = Path(env.str("KINGA_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _generated_secrets() -> dict:
-    """Secrets absent from the environment are generated once into var/ (never committed: var/ is ignored)."""
-    path = VAR_DIR / "secrets.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
+# Production never generates keys (a new app server would otherwise encrypt under keys nobody else has):
+# they come from the environment or from KINGA_KEYS_FILE, shared by every server and kept with the backups.
+_PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE") == "kinga.settings.production"
+KEYS_FILE = Path(env.str("KINGA_KEYS_FILE", default=str(VAR_DIR / "secrets.json")))
+
+
+def _keys_file(*, generate: bool) -> dict:
+    """Secrets absent from the environment, read from (and in the embedded setup generated once into) the
+    keys file: var/secrets.json by default, never committed (var/ is ignored)."""
+    data = json.loads(KEYS_FILE.read_text()) if KEYS_FILE.exists() else {}
+    if not generate:
+        return data
     changed = False
     if "secret_key" not in data:
         data["secret_key"] = secrets.token_urlsafe(50)
@@ -36,19 +45,19 @@ def _generated_secrets() -> dict:
         data["blind_index_key"] = secrets.token_urlsafe(32)
         changed = True
     if changed:
-        path.write_text(json.dumps(data, indent=2))
-        path.chmod(0o600)
+        KEYS_FILE.write_text(json.dumps(data, indent=2))
+        KEYS_FILE.chmod(0o600)
     return data
 
 
-_generated = _generated_secrets()
+_generated = _keys_file(generate=not _PRODUCTION)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default=_generated["secret_key"])
+SECRET_KEY = env.str("SECRET_KEY", default=_generated.get("secret_key", ""))
 # Fernet keys, newest first: the first encrypts, all decrypt (rotation: `kinga rotate-keys`).
-KINGA_ENCRYPTION_KEYS = env.list("KINGA_ENCRYPTION_KEYS", default=_generated["encryption_keys"])
+KINGA_ENCRYPTION_KEYS = env.list("KINGA_ENCRYPTION_KEYS", default=_generated.get("encryption_keys", []))
 # Key of the HMAC blind indexes (exact and phonetic search on encrypted names); its own key, never the Fernet ones.
-KINGA_BLIND_INDEX_KEY = env.str("KINGA_BLIND_INDEX_KEY", default=_generated["blind_index_key"])
+KINGA_BLIND_INDEX_KEY = env.str("KINGA_BLIND_INDEX_KEY", default=_generated.get("blind_index_key", ""))
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -93,7 +102,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kinga.core.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -198,9 +207,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "kinga.core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600 * 24
+# Source maps are for developers: compressing them (brotli at its best) would make collectstatic take minutes.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *__import__("whitenoise.compress", fromlist=["Compressor"]).Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,10 +1,22 @@
-"""Production: everything from the environment, HTTPS behind a reverse proxy, database task backend."""
+"""Production: everything from the environment, HTTPS behind a reverse proxy, database task backend.
+
+Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, and the encryption keys (KINGA_ENCRYPTION_KEYS and
+KINGA_BLIND_INDEX_KEY, or KINGA_KEYS_FILE naming a JSON file that holds them). See docs/deploy.md.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import KINGA_BLIND_INDEX_KEY, KINGA_ENCRYPTION_KEYS, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if not KINGA_ENCRYPTION_KEYS or not KINGA_BLIND_INDEX_KEY:
+    raise ImproperlyConfigured(
+        "Set KINGA_ENCRYPTION_KEYS and KINGA_BLIND_INDEX_KEY, or KINGA_KEYS_FILE (see docs/deploy.md): "
+        "production never generates keys."
+    )
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -16,3 +28,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 TASKS = {"default": {"BACKEND": env.str("KINGA_TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# Behind the reverse proxy, the client's address (for lockouts) is the one it forwards.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=1)  # trust only our own proxy's entry

@@ -61,3 +61,14 @@ def test_session_without_second_factor_cannot_use_the_api():
     client.force_login(member.user)
     response = client.get("/api/v1/places/")
     assert response.status_code == 403 and "second" in response.json()["detail"].lower()
+
+
+def test_french_whatever_the_browser_language_until_the_person_switches():
+    client = Client(headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="fr"' in client.get("/accounts/login/").content.decode()
+    member = make_member(make_organisation(), Role.VIEWER)
+    client = client_for(member)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/").content.decode()
+    member.user.refresh_from_db()
+    assert member.user.preferred_language == "en"  # e-mails to this person follow their choice
