@@ -12,9 +12,9 @@ from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Pl
 from kinga.core.serializers import (
     ApiTokenSerializer,
     AuditEventSerializer,
-    MemberCreateSerializer,
-    MemberSerializer,
-    MemberUpdateSerializer,
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
     MeSerializer,
     NewApiTokenSerializer,
     OrganisationDetailSerializer,
@@ -102,7 +102,7 @@ class MemberViewSet(
     their own organisation's. Deactivate with PATCH {"is_active": false}; nothing is ever deleted."""
 
     model = Membership
-    serializer_class = MemberSerializer
+    serializer_class = MembershipSerializer
     permissions_by_action = {"*": "core.manage_members"}
     filterset_fields = ["role", "is_active"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -122,9 +122,9 @@ class MemberViewSet(
             raise ValidationError({"supervisor": [_("Unknown supervisor.")]})
         return supervisor
 
-    @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
+    @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = MemberCreateSerializer(data=request.data)
+        serializer = MembershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         organisation = selectors.organisations(self.actor).filter(uuid=data.pop("organisation")).first()
@@ -136,18 +136,18 @@ class MemberViewSet(
             services.send_invitation(
                 actor=self.actor, membership=membership, base_url=request.build_absolute_uri("/")
             )
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
+    @extend_schema(request=MembershipUpdateSerializer, responses=MembershipSerializer)
     def partial_update(self, request, *args, **kwargs):
         membership = self.get_object()
-        serializer = MemberUpdateSerializer(data=request.data, partial=True)
+        serializer = MembershipUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "supervisor" in data:
             data["supervisor"] = self._supervisor(data["supervisor"])
         membership = services.update_member(actor=self.actor, membership=membership, **data)
-        return Response(MemberSerializer(membership).data)
+        return Response(MembershipSerializer(membership).data)
 
 
 class ApiTokenViewSet(

@@ -80,7 +80,7 @@ class OrganisationDetailSerializer(OrganisationSerializer):
         fields = [*OrganisationSerializer.Meta.fields, "areas"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MembershipSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
@@ -100,7 +100,7 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
 
 
-class MemberCreateSerializer(serializers.Serializer):
+class MembershipCreateSerializer(serializers.Serializer):
     organisation = serializers.UUIDField()
     email = serializers.EmailField()
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -108,7 +108,7 @@ class MemberCreateSerializer(serializers.Serializer):
     supervisor = serializers.UUIDField(required=False, allow_null=True)
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MembershipUpdateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     supervisor = serializers.UUIDField(required=False, allow_null=True)
     is_active = serializers.BooleanField(required=False)
