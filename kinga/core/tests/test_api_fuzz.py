@@ -1,0 +1,54 @@
+"""API fuzzing (schemathesis): whatever a client sends to the core endpoints, the server never answers 5xx.
+
+Marked `fuzz`: .ci/run runs it in the PostgreSQL pass only (it takes a while)."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from kinga.core.roles import Role
+from kinga.core.services import create_api_token
+from kinga.core.testing import actor_of, make_member, make_organisation
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+CORE_PATHS = r"^/api/v1/(places|organisations|members|tokens|audit|me)/"
+
+
+@pytest.fixture
+def admin_token(reference_places):
+    admin = make_member(make_organisation(), Role.ADMIN)
+    make_member(admin.organisation, Role.SUPERVISOR)
+    _token, key = create_api_token(actor=actor_of(admin), name="fuzz")
+    return key
+
+
+def _core_schema():
+    """The OpenAPI document /api/schema/ serves, generated in-process (no request needed)."""
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    from kinga.wsgi import application
+
+    with GENERATOR_STATS.silence():  # other apps' schema warnings are reported by `kinga check --deploy`
+        document = SchemaGenerator().get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(document)
+    loaded.app = application  # calls go through Django's WSGI handler, in the test's transaction
+    return loaded.include(path_regex=CORE_PATHS)
+
+
+schema = _core_schema()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_core_api_never_answers_a_server_error(case, admin_token):
+    case.call_and_validate(headers={"Authorization": f"Token {admin_token}"}, checks=[not_a_server_error])
