@@ -194,7 +194,8 @@ def main() -> int:
                     "synth_rows bigint, synth_seconds double precision)"
                 )
                 cursor.execute(
-                    "INSERT INTO kinga_bench_ready (synth_rows, synth_seconds) VALUES (%s, %s)", [rows, elapsed]
+                    "INSERT INTO kinga_bench_ready (synth_rows, synth_seconds) VALUES (%s, %s)",
+                    [rows, elapsed],
                 )
             connection.close()
             import psycopg
