@@ -11,7 +11,11 @@ KINGA = str(Path(sys.executable).parent / "kinga")
 
 
 def _production_env(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KINGA_", "DATABASE_URL", "SECRET_KEY"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KINGA_", "DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "kinga.settings.production",
