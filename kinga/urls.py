@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The public anonymous alert form (community app): no login, no second factor.
+    path("alerte/", include("kinga.community.public_urls")),
     path("", include("kinga.core.urls")),
 ]
 for app in settings.KINGA_APPS[1:]:

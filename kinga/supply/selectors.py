@@ -10,7 +10,6 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType
-from kinga.core.roles import Role
 from kinga.sites.models import Site
 from kinga.supply import decision as rules
 from kinga.supply import scopes
@@ -55,9 +54,7 @@ def buyers(actor: Actor) -> QuerySet[Organisation]:
     qs = access.scoped(actor, Organisation, perm="core.view_organisations").filter(
         type=OrganisationType.COMPANY, is_active=True
     )
-    if actor.role == Role.COMPANY_OFFICER or (
-        actor.organisation is not None and actor.organisation.type == OrganisationType.COMPANY
-    ):
+    if actor.organisation is not None and actor.organisation.type == OrganisationType.COMPANY:
         qs = qs.filter(pk=actor.organisation_id)
     return qs.order_by("name")
 

@@ -81,12 +81,3 @@ def test_lots_from_red_sites_and_pending_lots_are_flagged_separately(world, site
     assert row.children_observed == 2
     # one lot, flagged once per reason
     assert {f.flag for f in report.flagged_lots} == {"red_at_time"}
-
-
-def test_a_company_officer_outside_a_company_sees_no_buyer(world):
-    world.lot()
-    stray = make_member(make_organisation(), Role.COMPANY_OFFICER)
-    client = client_for(stray)
-    body = client.get("/supply/diligence/").content.decode()
-    assert world.buyer.name not in body
-    assert client.get("/supply/diligence/", {"buyer": str(world.buyer.uuid)}).status_code == 404

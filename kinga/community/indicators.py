@@ -1,0 +1,180 @@
+"""The community app's indicator sources (codes documented in docs/indicators.md, section « community »).
+
+Each computation is one aggregate query grouped in the database; sums of sex-split columns become one
+value per sex with a UNION-free trick: two aggregates in the same query, split into two IndicatorValues.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+
+from .models import (
+    AdvocacyAction,
+    Alert,
+    AlertCase,
+    AlertStatus,
+    AwarenessSession,
+    Meeting,
+    TrainedGroup,
+    Training,
+    TrainingTopic,
+)
+
+
+def _period_area(
+    qs: QuerySet, query: IndicatorQuery, date_field: str, territory_path: str = "territory"
+) -> QuerySet:
+    qs = qs.filter(**{f"{date_field}__gte": query.start, f"{date_field}__lte": query.end})
+    prefix = query.area_path_prefix()
+    if prefix:
+        # The record's place lies in the area, or the area lies in the record's territory's subtree.
+        qs = qs.filter(
+            Q(**{f"{territory_path}__path__startswith": prefix}) | Q(place__path__startswith=prefix)
+        )
+    return qs
+
+
+def _territory_key(query: IndicatorQuery, field: str = "territory__pcode") -> list[str]:
+    return [field] if "territory" in query.breakdowns else []
+
+
+def _by_sex(qs: QuerySet, query: IndicatorQuery, female: str, male: str) -> list[IndicatorValue]:
+    """Sum two sex columns, grouped by territory if asked; one value per sex if asked, else the total."""
+    keys = _territory_key(query)
+    rows = (
+        qs.values(*keys).annotate(f=Coalesce(Sum(female), 0), m=Coalesce(Sum(male), 0)).order_by(*keys)
+        if keys
+        else [qs.aggregate(f=Coalesce(Sum(female), 0), m=Coalesce(Sum(male), 0))]
+    )
+    values = []
+    for row in rows:
+        base = {"territory": row.get("territory__pcode") or ""} if keys else {}
+        if "sex" in query.breakdowns:
+            values.append(IndicatorValue(value=row["f"], breakdown={**base, "sex": "F"}))
+            values.append(IndicatorValue(value=row["m"], breakdown={**base, "sex": "M"}))
+        else:
+            values.append(IndicatorValue(value=row["f"] + row["m"], breakdown=base))
+    return values
+
+
+def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[IndicatorValue]:
+    expression = expression or Count("pk")
+    keys = _territory_key(query)
+    if not keys:
+        return [IndicatorValue(value=qs.aggregate(n=Coalesce(expression, 0))["n"])]
+    return [
+        IndicatorValue(value=row["n"], breakdown={"territory": row["territory__pcode"] or ""})
+        for row in qs.values(*keys).annotate(n=Coalesce(expression, 0)).order_by(*keys)
+    ]
+
+
+@indicator_source("COMMUNITY_PARENTS_ENGAGED", breakdowns=("sex", "territory"))
+def parents_engaged(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Parents who signed a commitment at an awareness session in the period."""
+    qs = _period_area(AwarenessSession.objects.all(), query, "date")
+    return _by_sex(qs, query, "parents_committed_f", "parents_committed_m")
+
+
+def _trained(query: IndicatorQuery, condition: Q) -> list[IndicatorValue]:
+    qs = _period_area(Training.objects.filter(condition), query, "start")
+    return _by_sex(qs, query, "trained_f", "trained_m")
+
+
+@indicator_source("COMMUNITY_LEADERS_TRAINED", breakdowns=("sex", "territory"))
+def leaders_trained(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _trained(query, Q(group=TrainedGroup.COMMUNITY_LEADERS))
+
+
+@indicator_source("COMMUNITY_ANIMATORS_TRAINED", breakdowns=("sex", "territory"))
+def animators_trained(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _trained(query, Q(group=TrainedGroup.SOCIAL_ANIMATORS))
+
+
+@indicator_source("COMMUNITY_STATE_AGENTS_TRAINED", breakdowns=("sex", "territory"))
+def state_agents_trained(query: IndicatorQuery) -> list[IndicatorValue]:
+    """State and security agents trained in ethics and professional conduct (target 500)."""
+    return _trained(
+        query,
+        Q(group__in=(TrainedGroup.STATE_AGENTS, TrainedGroup.SECURITY_AGENTS), topic=TrainingTopic.ETHICS),
+    )
+
+
+@indicator_source("COMMUNITY_PROVIDERS_TRAINED", breakdowns=("sex", "territory"))
+def providers_trained(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Social service providers retrained or trained (target 1,080)."""
+    return _trained(query, Q(group=TrainedGroup.SOCIAL_SERVICE_PROVIDERS))
+
+
+@indicator_source("COMMUNITY_ADVOCACY_ACTIONS", breakdowns=("territory",))
+def advocacy_actions(query: IndicatorQuery) -> list[IndicatorValue]:
+    return _count(_period_area(AdvocacyAction.objects.all(), query, "date"), query)
+
+
+@indicator_source("COMMUNITY_MEETINGS_MINUTES", breakdowns=("territory",))
+def meetings_with_minutes(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Coordination meetings held in the period whose minutes (text or document) are recorded."""
+    qs = _period_area(Meeting.objects.exclude(Q(minutes_text="") & Q(minutes_file="")), query, "date")
+    return _count(qs, query)
+
+
+@indicator_source("COMMUNITY_AWARENESS_REPORTS", breakdowns=("territory",))
+def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Awareness sessions and community meetings with a written report, plus radio broadcasts aired."""
+    qs = _period_area(AwarenessSession.objects.all(), query, "date")
+    from django.db.models import Case, IntegerField, Value, When
+
+    expression = Sum(
+        Case(
+            When(kind="radio", then=F("broadcasts")),
+            When(report_written=True, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+    return _count(qs, query, expression)
+
+
+@indicator_source("COMMUNITY_ALERTS_RECEIVED", breakdowns=("territory",))
+def alerts_received(query: IndicatorQuery) -> list[IndicatorValue]:
+    qs = _period_area(Alert.objects.filter(received_at__isnull=False), query, "received_at__date")
+    return _count(qs, query)
+
+
+@indicator_source("COMMUNITY_ALERTS_VERIFIED_IN_TIME", breakdowns=("territory",))
+def alerts_verified_in_time(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Alerts received in the period whose visit took place before their deadline."""
+    qs = _period_area(
+        Alert.objects.filter(verified_at__isnull=False, due_at__isnull=False, verified_at__lte=F("due_at")),
+        query,
+        "received_at__date",
+    )
+    return _count(qs, query)
+
+
+@indicator_source("COMMUNITY_ALERTS_TO_CASES", breakdowns=("territory",))
+def alerts_to_cases(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Alerts received in the period that became at least one registered case."""
+    qs = _period_area(Alert.objects.filter(status=AlertStatus.CASES_REGISTERED), query, "received_at__date")
+    return _count(qs, query)
+
+
+@indicator_source("COMMUNITY_CHILDREN_FROM_ALERTS", breakdowns=("territory",))
+def children_from_alerts(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Children registered as cases from alerts, by the date of the link."""
+    qs = AlertCase.objects.filter(created_at__date__gte=query.start, created_at__date__lte=query.end)
+    prefix = query.area_path_prefix()
+    if prefix:
+        qs = qs.filter(alert__territory__path__startswith=prefix)
+    return (
+        _count(qs, query)
+        if "territory" not in query.breakdowns
+        else [
+            IndicatorValue(value=row["n"], breakdown={"territory": row["alert__territory__pcode"] or ""})
+            for row in qs.values("alert__territory__pcode")
+            .annotate(n=Count("pk"))
+            .order_by("alert__territory__pcode")
+        ]
+    )

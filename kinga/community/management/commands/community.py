@@ -1,0 +1,88 @@
+"""`kinga community export-4w --format csv|xlsx -o FILE [--territory P-CODE] [--from DATE --to DATE]`,
+`kinga community import-4w FILE` and `kinga community seed-4w` (the plan's implementers)."""
+
+import argparse
+import datetime
+import shutil
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import CommandError
+
+from kinga.core import access
+from kinga.core.actors import ActorCommand
+from kinga.core.models import Place
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide : {text} (format AAAA-MM-JJ)") from None
+
+
+class Command(ActorCommand):
+    help = "Community: 4W export (CSV/XLSX with HXL hashtags) and import, 4W seeded from the plan's implementers."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export-4w", help="Export the 4W (HXL hashtags on the second row).")
+        export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+        export.add_argument("-o", "--output", required=True, metavar="FILE")
+        export.add_argument("--territory", metavar="P-CODE", help="Only this territory (or province) p-code.")
+        export.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+        export.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+        imp = sub.add_parser("import-4w", help="Import a 4W CSV (all rows or none).")
+        imp.add_argument("file")
+        seed = sub.add_parser("seed-4w", help="Create 4W rows for the plan's implementers (idempotent).")
+        for subparser in (export, imp, seed):
+            subparser.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS)
+
+    def handle(self, *args, **options):
+        actor = self.get_actor(options)
+        try:
+            if options["action"] == "export-4w":
+                self._export(actor, options)
+            elif options["action"] == "import-4w":
+                from kinga.community.fourw_io import import_csv
+
+                try:
+                    with open(options["file"], "rb") as handle:
+                        n = import_csv(actor=actor, content=handle.read())
+                except FileNotFoundError:
+                    raise CommandError(f"Fichier introuvable : {options['file']}") from None
+                self.stdout.write(f"{n} fiche(s) 4W importée(s).")
+            else:
+                from kinga.community.reference import seed_fourw_from_plan
+
+                n = seed_fourw_from_plan(actor=actor)
+                self.stdout.write(f"{n} fiche(s) 4W créée(s) à partir des responsables du plan.")
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+
+    def _export(self, actor, options):
+        from kinga.community import fourw_io, selectors
+
+        access.require(actor, "community.export")
+        territory = None
+        if options.get("territory"):
+            territory = Place.objects.filter(pcode=options["territory"]).first()
+            if territory is None:
+                raise CommandError(f"P-code inconnu : {options['territory']}")
+        if options.get("date_from") and options.get("date_to") and options["date_to"] < options["date_from"]:
+            raise CommandError("--to est avant --from.")
+        qs = selectors.fourw(
+            actor, territory=territory, start=options.get("date_from"), end=options.get("date_to")
+        )
+        filters = {k: str(options[k]) for k in ("territory", "date_from", "date_to") if options.get(k)}
+        result = fourw_io.export(actor=actor, queryset=qs, fmt=options["format"], filters=filters)
+        if options["format"] == "csv":
+            with open(options["output"], "w", encoding="utf-8", newline="") as out:
+                for piece in result:
+                    out.write(piece)
+        else:
+            with result, open(options["output"], "wb") as out:
+                shutil.copyfileobj(result, out)
+        self.stdout.write(f"4W exporté dans {options['output']}.")

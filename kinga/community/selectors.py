@@ -1,0 +1,385 @@
+"""Reads of the community app, always through kinga.core.access scoping."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.core import access
+from kinga.core.access import Actor
+
+from .models import (
+    OPEN_ITEM_STATUSES,
+    OPEN_STATUSES,
+    ActionItem,
+    AdvocacyAction,
+    Alert,
+    AlertCase,
+    AwarenessSession,
+    Campaign,
+    FourW,
+    Meeting,
+    Network,
+    NetworkMember,
+    Participation,
+    Training,
+)
+
+# ---------------------------------------------------------------------------------------------- scopes
+
+
+def alert_scope(actor: Actor, queryset: QuerySet) -> QuerySet:
+    """Alerts of the actor's organisation, referred to it, and (for triagers) the unassigned pool."""
+    if actor.is_system_wide:
+        return queryset
+    if actor.organisation_id is None:
+        return queryset.none()
+    condition = Q(organisation_id=actor.organisation_id) | Q(referred_to_id=actor.organisation_id)
+    if actor.has("community.triage"):
+        condition |= Q(organisation__isnull=True)
+    return queryset.filter(condition)
+
+
+def alert_case_scope(actor: Actor, queryset: QuerySet) -> QuerySet:
+    return queryset.filter(alert__in=alert_scope(actor, Alert.objects.all()))
+
+
+def member_scope(actor: Actor, queryset: QuerySet) -> QuerySet:
+    if actor.is_system_wide:
+        return queryset
+    if actor.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(network__organisation_id=actor.organisation_id)
+
+
+# ---------------------------------------------------------------------------------------------- networks
+
+
+def networks(actor: Actor, *, q: str = "", place=None, active: str = "") -> QuerySet[Network]:
+    qs = access.scoped(actor, Network).select_related("place", "organisation", "site")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(place__name__icontains=q))
+    if place is not None:
+        qs = qs.filter(place__path__startswith=place.path)
+    if active in ("1", "0"):
+        qs = qs.filter(is_active=active == "1")
+    open_alerts = (
+        Alert.objects.filter(network=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("network")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    members = (
+        NetworkMember.objects.filter(network=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("network")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        open_alerts=Coalesce(Subquery(open_alerts), 0), active_members=Coalesce(Subquery(members), 0)
+    ).order_by("name")
+
+
+def network_members(actor: Actor, network: Network) -> QuerySet[NetworkMember]:
+    return (
+        access.scoped(actor, NetworkMember)
+        .filter(network=network)
+        .select_related("backing_organisation")
+        .prefetch_related("trainings")
+        .order_by("-is_active", "role", "full_name")
+    )
+
+
+def network_alerts(actor: Actor, network: Network, *, limit: int = 50) -> QuerySet[Alert]:
+    """A network's alerts and what became of them (most recent first)."""
+    return (
+        access.scoped(actor, Alert, perm="community.view")
+        .filter(network=network)
+        .select_related("site", "place", "referred_to")
+        .annotate(cases_registered=_case_count())
+        .order_by("-received_at")[:limit]
+    )
+
+
+def _case_count():
+    """Number of cases registered from an alert."""
+    sub = (
+        AlertCase.objects.filter(alert=OuterRef("pk"))
+        .order_by()
+        .values("alert")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sub), 0)
+
+
+# ---------------------------------------------------------------------------------------------- alerts
+
+
+def triage_queue(
+    actor: Actor,
+    *,
+    status: str = "open",
+    urgency: str = "",
+    overdue: bool = False,
+    place=None,
+    site=None,
+    failed: bool = False,
+) -> QuerySet[Alert]:
+    qs = access.scoped(actor, Alert, perm="community.triage").select_related("site", "place", "network")
+    now = timezone.now()
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    if overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    if failed:
+        qs = qs.exclude(processing_error="")
+    if place is not None:
+        qs = qs.filter(place__path__startswith=place.path)
+    if site is not None:
+        qs = qs.filter(site=site)
+    group_size = (
+        Alert.objects.filter(group=OuterRef("group"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    is_overdue = Case(
+        When(status__in=OPEN_STATUSES, due_at__lt=now, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return qs.annotate(group_size=Coalesce(Subquery(group_size), 1), is_overdue=is_overdue).order_by(
+        "due_at", "-received_at"
+    )
+
+
+def overdue_count(actor: Actor) -> int:
+    if not actor.has("community.triage"):
+        return 0
+    return (
+        access.scoped(actor, Alert, perm="community.triage")
+        .filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        .count()
+    )
+
+
+def alerts(actor: Actor) -> QuerySet[Alert]:
+    return access.scoped(actor, Alert, perm="community.view").select_related("site", "place", "network")
+
+
+def group_alerts(actor: Actor, alert: Alert) -> QuerySet[Alert]:
+    if alert.group_id is None:
+        return Alert.objects.none()
+    return (
+        access.scoped(actor, Alert, perm="community.view")
+        .filter(group_id=alert.group_id)
+        .exclude(pk=alert.pk)
+    )
+
+
+def public_site_match(territory, name: str):
+    """The one site of a territory with this exact name or code, for the public form (else None)."""
+    from kinga.sites.models import Site
+
+    name = (name or "").strip()
+    if not name:
+        return None
+    matches = list(
+        Site.objects.filter(
+            Q(code__iexact=name) | Q(name__iexact=name), place__path__startswith=territory.path
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+def alert_cases(actor: Actor, alert: Alert) -> list[dict]:
+    """The cases registered from an alert, by case number (no name), as far as the actor may see them."""
+    from django.core.exceptions import PermissionDenied
+    from django.urls import NoReverseMatch, reverse
+
+    from kinga.cases import selectors as case_selectors
+
+    ids = list(alert.case_links.values_list("case_id", flat=True))
+    if not ids:
+        return []
+    try:
+        visible = list(case_selectors.cases_by_ids(actor, ids).order_by("number"))
+    except PermissionDenied:
+        return [{"label": _("%(n)d case(s) registered") % {"n": len(ids)}, "url": ""}]
+    result = []
+    for case in visible:
+        try:
+            url = reverse("cases:case", args=[case.uuid])
+        except NoReverseMatch:
+            url = ""
+        result.append({"label": case.number, "url": url})
+    return result
+
+
+def alert_children(alert: Alert):
+    return alert.children.order_by("sex", "age_band")
+
+
+# ---------------------------------------------------------------------------------------------- awareness
+
+
+def sessions(actor: Actor, *, theme: str = "", kind: str = "", place=None) -> QuerySet[AwarenessSession]:
+    qs = access.scoped(actor, AwarenessSession).select_related("place", "organisation", "campaign")
+    if theme:
+        qs = qs.filter(theme=theme)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if place is not None:
+        qs = qs.filter(place__path__startswith=place.path)
+    total = (
+        Participation.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
+    return qs.annotate(participants_total=Coalesce(Subquery(total), 0)).order_by("-date", "-id")
+
+
+def campaigns(actor: Actor) -> QuerySet[Campaign]:
+    return (
+        access.scoped(actor, Campaign).select_related("organisation").annotate(n_sessions=Count("sessions"))
+    )
+
+
+def trainings(actor: Actor, *, group: str = "") -> QuerySet[Training]:
+    qs = access.scoped(actor, Training).select_related("place", "organisation")
+    return qs.filter(group=group) if group else qs
+
+
+def advocacy(actor: Actor) -> QuerySet[AdvocacyAction]:
+    return access.scoped(actor, AdvocacyAction).select_related("place", "organisation")
+
+
+# ---------------------------------------------------------------------------------------------- 4W
+
+
+def fourw(
+    actor: Actor,
+    *,
+    territory=None,
+    axis: str = "",
+    organisation_type: str = "",
+    organisation=None,
+    status: str = "",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    q: str = "",
+) -> QuerySet[FourW]:
+    qs = access.scoped(actor, FourW)
+    if territory is not None:
+        qs = qs.filter(place__path__startswith=territory.path)
+    if axis:
+        qs = qs.filter(plan_action__axis__number=axis) if str(axis).isdigit() else qs.none()
+    if organisation_type:
+        qs = qs.filter(organisation__type=organisation_type)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if status:
+        qs = qs.filter(status=status)
+    # Activities overlapping the period.
+    if start is not None:
+        qs = qs.filter(Q(end__isnull=True) | Q(end__gte=start))
+    if end is not None:
+        qs = qs.filter(start__lte=end)
+    if q:
+        qs = qs.filter(Q(activity__icontains=q) | Q(organisation__name__icontains=q))
+    return qs
+
+
+def editable_fourw(actor: Actor) -> QuerySet[FourW]:
+    """4W rows the actor may change: their organisation's (everyone reads all of them)."""
+    qs = FourW.objects.all()
+    if actor.is_system_wide:
+        return qs
+    return qs.filter(organisation_id=actor.organisation_id or -1)
+
+
+def fourw_axes(actor: Actor) -> list[tuple[int, str]]:
+    """The plan's axes (number, title) for the 4W filter."""
+    from kinga.plan.models import Axis
+
+    return list(Axis.objects.order_by("number").values_list("number", "title"))
+
+
+def plan_actions():
+    from kinga.plan.models import Action
+
+    return Action.objects.select_related("axis").order_by("axis__number", "number")
+
+
+# ---------------------------------------------------------------------------------------------- meetings
+
+
+def meetings(actor: Actor) -> QuerySet[Meeting]:
+    open_items = (
+        ActionItem.objects.filter(meeting=OuterRef("pk"), status__in=OPEN_ITEM_STATUSES)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        access.scoped(actor, Meeting)
+        .select_related("convening_organisation", "place")
+        .annotate(open_items=Coalesce(Subquery(open_items), 0))
+        .order_by("-date", "-id")
+    )
+
+
+def editable_meetings(actor: Actor) -> QuerySet[Meeting]:
+    qs = Meeting.objects.all()
+    if actor.is_system_wide:
+        return qs
+    return qs.filter(convening_organisation_id=actor.organisation_id or -1)
+
+
+def carried_items(actor: Actor, meeting: Meeting) -> QuerySet[ActionItem]:
+    """Action items decided at earlier meetings and still open: the next meeting reviews them."""
+    return (
+        access.scoped(actor, ActionItem)
+        .filter(meeting__date__lt=meeting.date, status__in=OPEN_ITEM_STATUSES)
+        .select_related("owner", "meeting")
+        .order_by("due_date", "id")
+    )
+
+
+def action_items(actor: Actor, *, owner=None, open_only: bool = True) -> QuerySet[ActionItem]:
+    qs = access.scoped(actor, ActionItem).select_related("owner", "meeting")
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_ITEM_STATUSES)
+    today = timezone.localdate()
+    return qs.annotate(
+        late=Exists(ActionItem.objects.filter(pk=OuterRef("pk"), due_date__lt=today))
+    ).order_by("due_date", "id")

@@ -1,0 +1,502 @@
+"""Screens of networks, alerts and triage, and the public anonymous alert form."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kinga.core import access
+from kinga.core import selectors as core_selectors
+from kinga.core.access import ANONYMOUS
+
+from . import alerts as alert_services
+from . import cases_link, forms, selectors, services
+from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """A service's field errors on the form's fields (others at the top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def lualaba_places(actor):
+    """Places of Lualaba from territories down (the province's own choice lists)."""
+    lualaba = core_selectors.places(actor).filter(pcode="CD72").first()
+    qs = core_selectors.places(actor).filter(level__gte=2)
+    return qs.filter(path__startswith=lualaba.path) if lualaba else qs
+
+
+def _orgs(actor):
+    return core_selectors.organisations(actor).filter(is_active=True)
+
+
+# ---------------------------------------------------------------------------------------------- home
+
+
+@login_required
+def home(request):
+    actor = request.actor
+    access.require(actor, "community.view")
+    context = {"overdue": selectors.overdue_count(actor)}
+    if actor.has("community.triage"):
+        context["open_alerts"] = selectors.triage_queue(actor).count()
+    if actor.organisation is not None:
+        context["my_items"] = selectors.action_items(actor, owner=actor.organisation).count()
+    return render(request, "community/home.html", context)
+
+
+# ---------------------------------------------------------------------------------------------- networks
+
+
+@login_required
+def networks(request):
+    actor = request.actor
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.networks(actor, q=q, active=request.GET.get("active", "")), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "community/networks.html", {"page": page, "q": q})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_add(request):
+    actor = request.actor
+    access.require(actor, "community.manage_networks")
+    form = forms.NetworkForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.create_network(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Network created."))
+            return redirect("community:network", network.uuid)
+    return _form_page(request, form, _("New community network"))
+
+
+@login_required
+def network_detail(request, uuid):
+    actor = request.actor
+    network = access.get_object_or_404(actor, Network, uuid=uuid)
+    alerts = (
+        list(selectors.network_alerts(actor, network))
+        if actor.has("community.triage") or actor.has("community.report_alert")
+        else []
+    )
+    return render(
+        request,
+        "community/network.html",
+        {
+            "network": network,
+            "members": selectors.network_members(actor, network),
+            "alerts": alerts,
+            "can_manage": actor.has("community.manage_networks"),
+            "show_contacts": actor.has("community.manage_networks") or actor.has("community.triage"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_edit(request, uuid):
+    actor = request.actor
+    network = access.get_object_or_404(actor, Network, perm="community.manage_networks", uuid=uuid)
+    initial = {
+        f: getattr(network, f)
+        for f in ("name", "area_kind", "place", "site", "founded_on", "is_active", "notes")
+    }
+    form = forms.NetworkForm(request.POST or None, initial=initial, choices={"place": lualaba_places(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_network(actor=actor, network=network, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Network updated."))
+            return redirect("community:network", network.uuid)
+    return _form_page(request, form, _("Edit the network"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request, uuid):
+    actor = request.actor
+    network = access.get_object_or_404(actor, Network, perm="community.manage_networks", uuid=uuid)
+    form = forms.MemberForm(request.POST or None, choices={"backing_organisation": _orgs(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(actor=actor, network=network, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("community:network", network.uuid)
+    return _form_page(request, form, _("New member of %(network)s") % {"network": network})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, uuid):
+    actor = request.actor
+    member = access.get_object_or_404(actor, NetworkMember, perm="community.manage_networks", uuid=uuid)
+    fields = ("full_name", "sex", "role", "contact", "backing_organisation", "joined_on", "is_active")
+    form = forms.MemberForm(
+        request.POST or None,
+        initial={f: getattr(member, f) for f in fields},
+        choices={"backing_organisation": _orgs(actor)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_member(actor=actor, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Member updated."))
+            return redirect("community:network", member.network.uuid)
+    return _form_page(request, form, _("Edit %(name)s") % {"name": member.full_name})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_training_add(request, uuid):
+    actor = request.actor
+    member = access.get_object_or_404(actor, NetworkMember, perm="community.manage_networks", uuid=uuid)
+    form = forms.MemberTrainingForm(request.POST or None, choices={"organisation": _orgs(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member_training(actor=actor, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Training recorded."))
+            return redirect("community:network", member.network.uuid)
+    return _form_page(request, form, _("Training received by %(name)s") % {"name": member.full_name})
+
+
+def _form_page(request, form, title, *, multipart=False, back=None):
+    return render(
+        request,
+        "community/form.html",
+        {"form": form, "title": title, "multipart": multipart, "back": back},
+        status=400 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- alerts
+
+
+@login_required
+def triage(request):
+    actor = request.actor
+    access.require(actor, "community.triage")
+    status = request.GET.get("status", "open")
+    urgency = request.GET.get("urgency", "")
+    overdue = request.GET.get("overdue") == "1"
+    failed = request.GET.get("failed") == "1"
+    qs = selectors.triage_queue(actor, status=status, urgency=urgency, overdue=overdue, failed=failed)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/triage.html",
+        {
+            "page": page,
+            "status": status,
+            "urgency": urgency,
+            "overdue": overdue,
+            "failed": failed,
+            "statuses": AlertStatus.choices,
+            "urgencies": Urgency.choices,
+            "overdue_count": selectors.overdue_count(actor),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_add(request):
+    actor = request.actor
+    access.require(actor, "community.report_alert")
+    form = forms.AlertForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert, _created = alert_services.receive_alert(
+                actor=actor,
+                channel=Channel.PHONE if form.cleaned_data["channel"] == "phone" else Channel.WEB,
+                payload=form.payload(),
+                reporter_contact=form.cleaned_data.get("reporter_contact", ""),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Alert %(ref)s recorded.") % {"ref": alert.reference})
+            if actor.has("community.triage"):
+                return redirect("community:alert", alert.uuid)
+            return redirect("community:alert_add")
+    return render(request, "community/alert_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _alert(request, uuid, perm="community.triage") -> Alert:
+    return access.get_object_or_404(request.actor, Alert, perm=perm, uuid=uuid)
+
+
+@login_required
+def alert_detail(request, uuid):
+    actor = request.actor
+    alert = _alert(request, uuid)
+    group = selectors.group_alerts(actor, alert)
+    context = {
+        "alert": alert,
+        "children": selectors.alert_children(alert),
+        "group": group,
+        "verification_form": forms.VerificationForm(initial={"children_found": alert.children_count}),
+        "close_form": forms.CloseAlertForm(group=group),
+        "refer_form": forms.ReferForm(choices={"to": _orgs(actor).exclude(pk=alert.organisation_id or -1)}),
+        "repair_form": forms.RepairAlertForm(choices={"place": lualaba_places(actor)})
+        if alert.processing_error
+        else None,
+        "feedback": alert_services.feedback_for(alert),
+        "cases": selectors.alert_cases(actor, alert),
+        "can_register": actor.has("cases.register"),
+        "reporter_contact": alert.reporter_contact if actor.sees_identities else "",
+    }
+    return render(request, "community/alert.html", context)
+
+
+def _alert_action(request, uuid, form, action, success):
+    alert = _alert(request, uuid)
+    if form.is_valid():
+        try:
+            action(alert, form.cleaned_data)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, success)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("community:alert", alert.uuid)
+
+
+@login_required
+@require_POST
+def alert_start(request, uuid):
+    alert = _alert(request, uuid)
+    try:
+        alert_services.start_verification(actor=request.actor, alert=alert)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You are verifying this alert."))
+    return redirect("community:alert", alert.uuid)
+
+
+@login_required
+@require_POST
+def alert_verify(request, uuid):
+    actor = request.actor
+    return _alert_action(
+        request,
+        uuid,
+        forms.VerificationForm(request.POST),
+        lambda alert, d: alert_services.record_verification(actor=actor, alert=alert, **d),
+        _("Visit recorded."),
+    )
+
+
+@login_required
+@require_POST
+def alert_close(request, uuid):
+    actor = request.actor
+    alert = _alert(request, uuid)
+    form = forms.CloseAlertForm(request.POST, group=selectors.group_alerts(actor, alert))
+    return _alert_action(
+        request,
+        uuid,
+        form,
+        lambda a, d: alert_services.close_alert(actor=actor, alert=a, **d),
+        _("Alert closed."),
+    )
+
+
+@login_required
+@require_POST
+def alert_refer(request, uuid):
+    actor = request.actor
+    form = forms.ReferForm(request.POST, choices={"to": _orgs(actor)})
+    return _alert_action(
+        request,
+        uuid,
+        form,
+        lambda a, d: alert_services.refer_alert(actor=actor, alert=a, **d),
+        _("Alert referred."),
+    )
+
+
+@login_required
+@require_POST
+def alert_repair(request, uuid):
+    actor = request.actor
+    form = forms.RepairAlertForm(request.POST, choices={"place": lualaba_places(actor)})
+
+    def repair(alert, _data):
+        alert_services.reprocess_alert(actor=actor, alert=alert, corrections=form.corrections())
+
+    return _alert_action(request, uuid, form, repair, _("Alert completed."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_register(request, uuid):
+    """Register the children found at a verified alert as cases, linked to the alert."""
+    actor = request.actor
+    access.require(actor, "cases.register")
+    alert = _alert(request, uuid)
+    already = alert.case_links.count()
+    expected = max((alert.children_found or alert.children_count) - already, 1)
+    formset = forms.child_case_formset(expected)(request.POST or None, prefix="children")
+    if request.method == "POST" and formset.is_valid():
+        filled = [f for f in formset.forms if f.has_changed()]
+        children = [f.values() for f in filled]
+        try:
+            cases = cases_link.register_children(actor=actor, alert=alert, children=children)
+        except ValidationError as exc:
+            _formset_errors(filled or formset.forms, exc)
+        else:
+            messages.success(
+                request,
+                _("%(n)d child(ren) registered as cases from alert %(ref)s.")
+                % {"n": len(cases), "ref": alert.reference},
+            )
+            return redirect("community:alert", alert.uuid)
+    return render(
+        request,
+        "community/alert_register.html",
+        {"alert": alert, "formset": formset, "already": already},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _formset_errors(forms_sent: list, exc: ValidationError) -> None:
+    """Errors keyed "children-<i>-<field>" (i: position among the children sent) on the right row."""
+    for key, errors in exc.message_dict.items():
+        parts = key.split("-")
+        if (
+            parts[0] == "children"
+            and len(parts) >= 2
+            and parts[1].isdigit()
+            and int(parts[1]) < len(forms_sent)
+        ):
+            form = forms_sent[int(parts[1])]
+            field = parts[2] if len(parts) > 2 and parts[2] in form.fields else None
+            form.add_error(field, errors)
+        else:
+            forms_sent[0].add_error(None, errors)
+
+
+# ---------------------------------------------------------------------------------------------- public form
+
+PUBLIC_MAX_BODY = 20_000  # bytes: the form is small; anything bigger is not a person typing
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _rate_limited(request, bucket: str, limit: int, window: int) -> bool:
+    """A fixed window counter per client address in the cache."""
+    key = f"community:rate:{bucket}:{_client_ip(request)}"
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window)
+        return False
+    return count > limit
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def public_alert(request):
+    """Anyone may report children at risk, without an account. The page shows nothing from the database
+    beyond the list of territories, and answers only with the alert's follow-up code."""
+    territories = forms.territory_choices()
+    if request.method == "POST":
+        if int(request.META.get("CONTENT_LENGTH") or 0) > PUBLIC_MAX_BODY:
+            return HttpResponse(
+                _("The form is too large."), status=413, content_type="text/plain; charset=utf-8"
+            )
+        limit = getattr(settings, "KINGA_PUBLIC_ALERT_RATE", (5, 600))
+        if _rate_limited(request, "alert", *limit):
+            return render(request, "community/public_alert.html", {"form": None, "limited": True}, status=429)
+        form = forms.PublicAlertForm(request.POST, territories=territories)
+        if form.is_robot():
+            # Answer as if accepted: a robot learns nothing. Nothing is stored.
+            return render(request, "community/public_thanks.html", {"code": None}, status=200)
+        if form.is_valid():
+            d = form.cleaned_data
+            payload = {
+                "place": d["territory"].pcode,
+                "site_name": d.get("site_name", ""),
+                "location_text": " — ".join(x for x in (d.get("site_name", ""), d["location_text"]) if x),
+                "observed_at": d["observed_on"].isoformat() if d.get("observed_on") else "",
+                "children": form.children_rows(),
+                "activity": d.get("activity", ""),
+                "urgency": d.get("urgency", ""),
+                "description": d.get("description", ""),
+            }
+            site = selectors.public_site_match(d["territory"], d.get("site_name", ""))
+            if site is not None:
+                payload["site"] = site.code
+            alert, _created = alert_services.receive_alert(
+                actor=ANONYMOUS,
+                channel=Channel.PUBLIC_WEB,
+                payload=payload,
+                reporter_contact=d.get("reporter_contact", ""),
+            )
+            return render(request, "community/public_thanks.html", {"code": alert.feedback_code}, status=201)
+        return render(request, "community/public_alert.html", {"form": form}, status=400)
+    return render(
+        request, "community/public_alert.html", {"form": forms.PublicAlertForm(territories=territories)}
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def public_followup(request):
+    """The reporter's follow-up: a code in, the outcome out; no child, no name, no place detail."""
+    feedback = None
+    code = ""
+    if request.method == "POST":
+        if _rate_limited(request, "followup", 20, 600):
+            return render(request, "community/public_followup.html", {"limited": True}, status=429)
+        code = request.POST.get("code", "")[:40]
+        feedback = alert_services.feedback_by_code(code)
+        if feedback is None:
+            messages.error(request, _("No alert has this code. Check it and try again."))
+    return render(request, "community/public_followup.html", {"feedback": feedback, "code": code})
+
+
+def reverse_alert(alert: Alert) -> str:
+    return reverse("community:alert", args=[alert.uuid])

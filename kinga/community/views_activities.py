@@ -1,0 +1,495 @@
+"""Screens of awareness (sessions, campaigns, trainings, advocacy), the 4W, and coordination meetings."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kinga.core import access
+from kinga.core import selectors as core_selectors
+from kinga.core.models import OrganisationType
+
+from . import forms, fourw_io, selectors, services
+from .models import (
+    ActionItem,
+    AwarenessSession,
+    FourW,
+    FourWStatus,
+    Meeting,
+    SessionKind,
+    Theme,
+    TrainedGroup,
+)
+from .views import _form_page, _orgs, apply_errors, lualaba_places
+
+# ---------------------------------------------------------------------------------------------- awareness
+
+
+@login_required
+def sessions(request):
+    actor = request.actor
+    theme, kind = request.GET.get("theme", ""), request.GET.get("kind", "")
+    page = Paginator(selectors.sessions(actor, theme=theme, kind=kind), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/sessions.html",
+        {
+            "page": page,
+            "theme": theme,
+            "kind": kind,
+            "themes": Theme.choices,
+            "kinds": SessionKind.choices,
+            "can_record": actor.has("community.record_awareness"),
+        },
+    )
+
+
+def _session_choices(actor):
+    return {
+        "place": lualaba_places(actor),
+        "campaign": selectors.campaigns(actor),
+        "network": selectors.networks(actor, active="1"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_add(request):
+    actor = request.actor
+    access.require(actor, "community.record_awareness")
+    form = forms.SessionForm(request.POST or None, choices=_session_choices(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.record_session(actor=actor, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Session recorded."))
+            return redirect("community:session", session.uuid)
+    return render(request, "community/session_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def session_detail(request, uuid):
+    session = access.get_object_or_404(request.actor, AwarenessSession, uuid=uuid)
+    return render(
+        request,
+        "community/session.html",
+        {"session": session, "participations": session.participations.order_by("audience", "sex")},
+    )
+
+
+@login_required
+def campaigns(request):
+    actor = request.actor
+    return render(
+        request,
+        "community/campaigns.html",
+        {"campaigns": selectors.campaigns(actor), "can_record": actor.has("community.record_awareness")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_add(request):
+    actor = request.actor
+    access.require(actor, "community.record_awareness")
+    form = forms.CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_campaign(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Campaign created."))
+            return redirect("community:campaigns")
+    return _form_page(request, form, _("New awareness campaign"))
+
+
+@login_required
+def trainings(request):
+    actor = request.actor
+    group = request.GET.get("group", "")
+    page = Paginator(selectors.trainings(actor, group=group), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/trainings.html",
+        {
+            "page": page,
+            "group": group,
+            "groups": TrainedGroup.choices,
+            "can_record": actor.has("community.record_awareness"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_add(request):
+    actor = request.actor
+    access.require(actor, "community.record_awareness")
+    form = forms.TrainingForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_training(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Training recorded."))
+            return redirect("community:trainings")
+    return _form_page(request, form, _("New training"))
+
+
+@login_required
+def advocacy(request):
+    actor = request.actor
+    page = Paginator(selectors.advocacy(actor), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/advocacy.html",
+        {"page": page, "can_record": actor.has("community.record_awareness")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advocacy_add(request):
+    actor = request.actor
+    access.require(actor, "community.record_awareness")
+    form = forms.AdvocacyForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_advocacy(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Advocacy action recorded."))
+            return redirect("community:advocacy")
+    return _form_page(request, form, _("New advocacy action"))
+
+
+# ---------------------------------------------------------------------------------------------- 4W
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _fourw_filters(request):
+    actor = request.actor
+    territory = None
+    code = request.GET.get("territory", "").strip()
+    if code:
+        territory = core_selectors.places(actor).filter(pcode=code).first()
+    filters = {
+        "territory": territory,
+        "axis": request.GET.get("axis", "").strip(),
+        "organisation_type": request.GET.get("org_type", "").strip(),
+        "status": request.GET.get("status", "").strip(),
+        "start": _date(request.GET.get("from", "")),
+        "end": _date(request.GET.get("to", "")),
+        "q": request.GET.get("q", "").strip(),
+    }
+    return filters, code
+
+
+@login_required
+def fourw(request):
+    actor = request.actor
+    filters, code = _fourw_filters(request)
+    qs = selectors.fourw(actor, **filters).select_related("organisation", "place", "implementing_partner")
+    page = Paginator(qs.order_by("-start", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/fourw.html",
+        {
+            "page": page,
+            "filters": filters,
+            "territory_code": code,
+            "territories": forms.territory_choices(),
+            "axes": selectors.fourw_axes(actor),
+            "org_types": OrganisationType.choices,
+            "statuses": FourWStatus.choices,
+            "can_record": actor.has("community.record_4w"),
+            "can_export": actor.has("community.export"),
+            "query": request.GET.urlencode(),
+            "editable": set(
+                selectors.editable_fourw(actor)
+                .filter(pk__in=[r.pk for r in page])
+                .values_list("pk", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+def fourw_export(request, fmt):
+    actor = request.actor
+    access.require(actor, "community.export")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    filters, code = _fourw_filters(request)
+    qs = selectors.fourw(actor, **filters)
+    logged = {k: (code if k == "territory" else str(v)) for k, v in filters.items() if v}
+    result = fourw_io.export(actor=actor, queryset=qs, fmt=fmt, filters=logged)
+    name = f"kinga-4w-{datetime.date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(result, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return FileResponse(
+        result,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _fourw_choices(actor):
+    return {
+        "place": lualaba_places(actor),
+        "implementing_partner": _orgs(actor),
+        "funder": _orgs(actor),
+        "plan_action": selectors.plan_actions(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fourw_add(request):
+    actor = request.actor
+    access.require(actor, "community.record_4w")
+    form = forms.FourWForm(request.POST or None, choices=_fourw_choices(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_fourw(actor=actor, **form.values())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("4W record saved."))
+            return redirect("community:fourw")
+    return _form_page(request, form, _("New 4W record"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fourw_edit(request, uuid):
+    actor = request.actor
+    record = access.get_object_or_404(
+        actor, FourW, perm="community.record_4w", queryset=selectors.editable_fourw(actor), uuid=uuid
+    )
+    initial = {name: getattr(record, name) for name in forms.FourWForm.base_fields}
+    form = forms.FourWForm(request.POST or None, initial=initial, choices=_fourw_choices(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_fourw(actor=actor, record=record, **form.values())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("4W record saved."))
+            return redirect("community:fourw")
+    return _form_page(request, form, _("Edit the 4W record"))
+
+
+@login_required
+@require_POST
+def fourw_delete(request, uuid):
+    actor = request.actor
+    record = access.get_object_or_404(
+        actor, FourW, perm="community.record_4w", queryset=selectors.editable_fourw(actor), uuid=uuid
+    )
+    services.delete_fourw(actor=actor, record=record)
+    messages.success(request, _("4W record deleted."))
+    return redirect("community:fourw")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fourw_import(request):
+    actor = request.actor
+    access.require(actor, "community.record_4w")
+    form = forms.FourWImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = fourw_io.import_csv(actor=actor, content=form.cleaned_data["file"].read())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(n)d 4W records imported.") % {"n": n})
+            return redirect("community:fourw")
+    return _form_page(request, form, _("Import a 4W file"), multipart=True)
+
+
+# ---------------------------------------------------------------------------------------------- meetings
+
+
+@login_required
+def meetings(request):
+    actor = request.actor
+    page = Paginator(selectors.meetings(actor), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/meetings.html",
+        {"page": page, "can_manage": actor.has("community.manage_meetings")},
+    )
+
+
+def _meeting_choices(actor):
+    return {"place": lualaba_places(actor), "participant_organisations": _orgs(actor)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_add(request):
+    actor = request.actor
+    access.require(actor, "community.manage_meetings")
+    form = forms.MeetingForm(request.POST or None, request.FILES or None, choices=_meeting_choices(actor))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        orgs = list(data.pop("participant_organisations") or [])
+        if not data.get("minutes_file"):
+            data.pop("minutes_file", None)
+        try:
+            meeting = services.create_meeting(actor=actor, participant_organisations=orgs, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting recorded."))
+            return redirect("community:meeting", meeting.uuid)
+    return _form_page(request, form, _("New coordination meeting"), multipart=True)
+
+
+@login_required
+def meeting_detail(request, uuid):
+    actor = request.actor
+    meeting = access.get_object_or_404(actor, Meeting, uuid=uuid)
+    can_manage = (
+        actor.has("community.manage_meetings")
+        and selectors.editable_meetings(actor).filter(pk=meeting.pk).exists()
+    )
+    return render(
+        request,
+        "community/meeting.html",
+        {
+            "meeting": meeting,
+            "organisations": meeting.participant_organisations.all(),
+            "items": meeting.items.select_related("owner"),
+            "carried": selectors.carried_items(actor, meeting),
+            "can_manage": can_manage,
+            "item_form": forms.ActionItemForm(choices={"owner": _orgs(actor)}),
+            "status_form": forms.ItemStatusForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, uuid):
+    actor = request.actor
+    meeting = access.get_object_or_404(
+        actor,
+        Meeting,
+        perm="community.manage_meetings",
+        queryset=selectors.editable_meetings(actor),
+        uuid=uuid,
+    )
+    fields = ("title", "date", "place", "participants", "agenda", "minutes_text", "decisions")
+    initial = {f: getattr(meeting, f) for f in fields}
+    initial["participant_organisations"] = list(meeting.participant_organisations.all())
+    form = forms.MeetingForm(
+        request.POST or None, request.FILES or None, initial=initial, choices=_meeting_choices(actor)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        orgs = list(data.pop("participant_organisations") or [])
+        if not data.get("minutes_file"):
+            data.pop("minutes_file", None)
+        try:
+            services.update_meeting(actor=actor, meeting=meeting, participant_organisations=orgs, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting updated."))
+            return redirect("community:meeting", meeting.uuid)
+    return _form_page(request, form, _("Edit the meeting"), multipart=True)
+
+
+@login_required
+def meeting_minutes(request, uuid):
+    actor = request.actor
+    meeting = access.get_object_or_404(actor, Meeting, uuid=uuid)
+    if not meeting.minutes_file:
+        raise Http404
+    return FileResponse(
+        meeting.minutes_file.open("rb"),
+        as_attachment=True,
+        filename=meeting.minutes_file.name.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+@require_POST
+def item_add(request, uuid):
+    actor = request.actor
+    meeting = access.get_object_or_404(
+        actor,
+        Meeting,
+        perm="community.manage_meetings",
+        queryset=selectors.editable_meetings(actor),
+        uuid=uuid,
+    )
+    form = forms.ActionItemForm(request.POST, choices={"owner": _orgs(actor)})
+    if form.is_valid():
+        try:
+            services.add_action_item(actor=actor, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Action item added."))
+    else:
+        messages.error(request, _("Check the action item: description and owner are required."))
+    return redirect("community:meeting", meeting.uuid)
+
+
+@login_required
+@require_POST
+def item_status(request, uuid):
+    actor = request.actor
+    item = access.get_object_or_404(actor, ActionItem, uuid=uuid)
+    meeting = None
+    if request.POST.get("meeting"):
+        meeting = access.get_object_or_404(actor, Meeting, uuid=request.POST["meeting"])
+    form = forms.ItemStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_action_item(actor=actor, item=item, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Action item updated."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next", "").startswith("/community/")
+        else "community:my_items"
+    )
+
+
+@login_required
+def my_items(request):
+    actor = request.actor
+    access.require(actor, "community.view")
+    items = selectors.action_items(actor, owner=actor.organisation) if actor.organisation else []
+    return render(request, "community/my_items.html", {"items": items, "status_form": forms.ItemStatusForm()})
