@@ -96,10 +96,11 @@ def cooperatives(
     if with_counts:
         qs = qs.annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
     if q:
-        qs = qs.filter(organisation__name__icontains=q) | qs.filter(organisation__acronym__iexact=q)
+        qs = qs.filter(Q(organisation__name__icontains=q) | Q(organisation__acronym__iexact=q))
     if kind:
         qs = qs.filter(kind=kind)
-    return qs
+    # Ordered so that paginated lists are stable.
+    return qs.order_by("organisation__name", "pk")
 
 
 def cooperative_members(
