@@ -19,6 +19,8 @@ from kinga.core import crypto
 from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
 from kinga.core.roles import Role
 from kinga.core.synth import SynthContext
+from kinga.core.synth_clone import register_clone, register_clone_finisher
+from kinga.core.synth_insert import insert
 
 from . import clock
 from .models import (
@@ -173,6 +175,9 @@ def generate_cases(ctx: SynthContext) -> None:
     start = today - datetime.timedelta(days=3 * 365)
     span = (today - start).days
     fu_per_case = ctx.size("case_follow_ups") / max(n_children, 1) if "case_follow_ups" in _scale(ctx) else 5
+    # Only cases past their care plan have visits, and a case cannot have more visits than months since then:
+    # the mean number of visits of those cases is raised so that the total comes near the scale's figure.
+    visit_mean = fu_per_case * 4
     encrypt_seconds = 0.0
     totals = defaultdict(int)
 
@@ -220,7 +225,7 @@ def generate_cases(ctx: SynthContext) -> None:
             )
         # Fernet runs in get_prep_value during the insert: time the insert, then the cost without it.
         e0 = time.perf_counter()
-        Child.objects.bulk_create(children, batch_size=BATCH)
+        insert(Child, children)
         encrypt_seconds += time.perf_counter() - e0
         index_rows = []
         for child, plan in zip(children, plans, strict=True):
@@ -229,7 +234,7 @@ def generate_cases(ctx: SynthContext) -> None:
                 if pairs is None:
                     pairs = digest_cache[name] = crypto.name_digests(name)
                 index_rows.extend(ChildNameIndex(child_id=child.pk, kind=k, digest=d) for k, d in pairs)
-        ChildNameIndex.objects.bulk_create(index_rows, batch_size=BATCH * 4, ignore_conflicts=True)
+        insert(ChildNameIndex, index_rows, ignore_conflicts=True)
         totals["cases_childnameindex"] += len(index_rows)
         totals["cases_child"] += len(children)
 
@@ -276,8 +281,8 @@ def generate_cases(ctx: SynthContext) -> None:
             )
             _timeline_dates(case, rng, today)
             cases.append(case)
-        rows = _dependents(cases, services, scoring, rng, today, fu_per_case)
-        Case.objects.bulk_create(cases, batch_size=BATCH)
+        rows = _dependents(cases, services, scoring, rng, today, visit_mean)
+        insert(Case, cases)
         totals["cases_case"] += len(cases)
         _insert_dependents(rows, totals)
         done += size
@@ -541,5 +546,26 @@ def _insert_dependents(rows: dict[str, list], totals) -> None:
     for table, objs in rows.items():
         for obj in objs:
             obj.case_id = obj.case.pk  # the cases were saved after these rows were built
-        models[table].objects.bulk_create(objs, batch_size=BATCH * 2)
+        insert(models[table], objs)
         totals[table] += len(objs)
+
+
+# National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone). Case numbers of copy k
+# continue past the base's counters (k × 100,000 added to the sequence part), and the counters move past them.
+register_clone(Child, order=10)
+register_clone(ChildNameIndex, order=11)
+register_clone(
+    Case,
+    order=12,
+    expressions={
+        "number": "regexp_replace(number, '[0-9]+$', '') || "
+        "lpad((substring(number from '[0-9]+$')::int + k * 100000)::text, 6, '0')"
+    },
+)
+for _model in (Assessment, CaseEvent, FollowUp, Referral, RetentionCheck, Relapse):
+    register_clone(_model, order=13)
+register_clone_finisher(
+    lambda factor, cursor: cursor.execute(
+        "UPDATE cases_casenumbercounter SET last_value = last_value + %s", [factor * 100000]
+    )
+)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.synth import SynthContext, batched
+from kinga.core.synth_clone import register_clone
 from kinga.sites.models import Site
 
 from .alerts import verification_hours
@@ -463,3 +464,19 @@ def generate_community(ctx: SynthContext) -> None:
     ctx.log(
         f"community: {len(networks)} networks, {len(alerts)} alerts, {len(sessions)} sessions, {len(fourw)} 4W"
     )
+
+
+# National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone).
+register_clone(
+    Alert,
+    order=30,
+    expressions={
+        # Codes from the copy's own id, in the code alphabet (no 0/O, 1/I): unique and still well-formed.
+        "feedback_code": "'K' || translate(upper(lpad(to_hex(id + k * {stride}), 9, '2')), '01', 'WX')",
+        "external_id": "external_id || '-' || k",
+    },
+)
+register_clone(AlertChildren, order=31)
+register_clone(AwarenessSession, order=30)
+register_clone(Participation, order=31)
+register_clone(FourW, order=30)

@@ -250,6 +250,11 @@ class SynthContext:
         self.rng = random.Random(self.seed)
 
     def size(self, key: str) -> int:
+        from kinga.core.synth_clone import CLONED_KEYS, factor_for
+
+        # At national scale the bulk records are generated as a base and multiplied in SQL (synth_clone).
+        if key in CLONED_KEYS:
+            return SCALES[self.scale][key] // factor_for(self.scale)
         return SCALES[self.scale][key]
 
     def log(self, message: str) -> None:

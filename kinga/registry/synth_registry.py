@@ -13,3 +13,15 @@ def generate(ctx) -> None:
     )
     count = save_profiles(children)
     ctx.inserted("registry_matchprofile", count)
+
+
+def _register_clones() -> None:
+    from kinga.core.synth_clone import register_clone
+
+    from .models import MatchProfile
+
+    # National scale: a copy of a child gets a copy of its profile (kinga.core.synth_clone).
+    register_clone(MatchProfile, order=15)
+
+
+_register_clones()

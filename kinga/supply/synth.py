@@ -12,6 +12,7 @@ from django.utils import timezone
 from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
 from kinga.core.roles import Role
 from kinga.core.synth import SynthContext, batched
+from kinga.core.synth_clone import register_clone
 from kinga.households.models import Cooperative as CooperativeProfile
 from kinga.sites.models import Site
 from kinga.supply.models import (
@@ -284,3 +285,8 @@ def generate(ctx: SynthContext) -> None:
         ctx.inserted("supply_lot", len(lots))
         ctx.inserted("supply_evacuationauthorisation", len(decisions))
     ctx.log(f"supply: {len(coops)} cooperatives, {len(buyers)} buyers, {inserted} lots")
+
+
+# National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone).
+register_clone(Lot, order=40, expressions={"reference": "reference || '-' || k"})
+register_clone(EvacuationAuthorisation, order=41, expressions={"number": "number || '-' || k"})

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kinga.core.models import Membership, Organisation, Place
 from kinga.core.plugins import run_reference_loaders, synth_generators
 from kinga.core.synth import SCALES, SynthContext
+from kinga.core.synth_clone import clone_all, factor_for
 
 
 def has_domain_records() -> bool:
@@ -47,6 +48,12 @@ class Command(BaseCommand):
             t0 = time.perf_counter()
             generator.run(ctx)
             self.stdout.write(f"  {generator.name}: {time.perf_counter() - t0:.1f} s")
+        factor = factor_for(options["scale"])
+        if factor > 1 and not options["only"]:
+            t0 = time.perf_counter()
+            for table, added in clone_all(factor, self.stdout.write).items():
+                ctx.inserted(table, added)
+            self.stdout.write(f"  clone ×{factor}: {time.perf_counter() - t0:.1f} s")
         elapsed = time.perf_counter() - started
         rows = sum(ctx.counts.values())
         for table, count in sorted(ctx.counts.items()):
