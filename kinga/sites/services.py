@@ -419,7 +419,7 @@ class StatusRefresh:
 
 @transaction.atomic
 def refresh_statuses(*, actor: Actor, at: datetime.date | None = None) -> StatusRefresh:
-    """Record what time alone changed (a status expired, a deadline passed) on the sites' timelines.
+    """Record on the sites' timelines what time alone changed (a status over its validity becomes expired).
 
     Run daily by `kinga sites refresh-status` (docs/deploy.md): lists already show a lapsed status as
     expired, but the timelines, the supply chain's date lookups and the events need it stored. A second run
@@ -436,9 +436,7 @@ def refresh_statuses(*, actor: Actor, at: datetime.date | None = None) -> Status
     }
     result = StatusRefresh(
         at=at,
-        changes=tuple(
-            sorted((*names[c.site_id], c.old_status, c.new_status) for c in changes if c.site_id in names)
-        ),
+        changes=tuple(sorted((*names[c.site_id], c.old_status, c.new_status) for c in changes)),
     )
     audit.record(
         actor=actor,

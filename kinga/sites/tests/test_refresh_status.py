@@ -94,3 +94,15 @@ def test_the_service_returns_the_changes_for_a_given_day(sites_recorded_six_mont
     assert quiet.changes == ()
     result = services.refresh_statuses(actor=admin)
     assert result.changes == ((lapsed.code, "Kasulo", "green", "expired"),)
+
+
+def test_the_deployment_guide_schedules_the_refresh_daily():
+    """Nothing else runs it: if the timer leaves docs/deploy.md, expiries stop reaching the timelines."""
+    from pathlib import Path
+
+    deploy = (Path(__file__).resolve().parents[3] / "docs" / "deploy.md").read_text()
+    service, _sep, rest = deploy.partition("# /etc/systemd/system/kinga-refresh-status.timer")
+    assert "ExecStart=/opt/kinga/venv/bin/kinga sites refresh-status" in service
+    timer = rest.split("```", 1)[0]
+    assert "OnCalendar=*-*-* 00:15:00 Africa/Lubumbashi" in timer and "Persistent=true" in timer
+    assert "systemctl enable --now kinga-refresh-status.timer" in deploy
