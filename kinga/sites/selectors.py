@@ -13,7 +13,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core.access import Actor
@@ -288,3 +290,11 @@ def zone_progress(actor: Actor) -> list[dict]:
 
 def studies(actor: Actor, zone: Zone) -> QuerySet[ZoneStudy]:
     return access.scoped(actor, ZoneStudy).filter(zone=zone)
+
+
+def study_with_document(actor: Actor, uuid) -> ZoneStudy:
+    """A study whose document the actor may download: the rules of reading the study; 404 without a file."""
+    study = access.get_object_or_404(actor, ZoneStudy, uuid=uuid)
+    if not study.document:
+        raise Http404(_("Not found."))
+    return study

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import uuid as uuid_module
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core.access import Actor
-from kinga.core.models import Organisation, Place
+from kinga.core.models import AuditAction, Organisation, Place
 from kinga.sites import status as engine
 from kinga.sites.models import (
     CorrectiveAction,
@@ -402,6 +404,51 @@ def update_rules(
     policy.save()
     audit.record_update(actor=actor, obj=policy, before=before)
     return engine.recompute(default_evidence=StatusChange.Evidence.RULES)
+
+
+@dataclass(frozen=True)
+class StatusRefresh:
+    """What a refresh changed: (site code, site name, old status, new status), one per site."""
+
+    at: datetime.date
+    changes: tuple[tuple[str, str, str, str], ...]
+
+    def transitions(self) -> Counter:
+        return Counter((old, new) for _code, _name, old, new in self.changes)
+
+
+@transaction.atomic
+def refresh_statuses(*, actor: Actor, at: datetime.date | None = None) -> StatusRefresh:
+    """Record on the sites' timelines what time alone changed (a status over its validity becomes expired).
+
+    Run daily by `kinga sites refresh-status` (docs/deploy.md): lists already show a lapsed status as
+    expired, but the timelines, the supply chain's date lookups and the events need it stored. A second run
+    the same day changes nothing.
+    """
+    access.require(actor, "sites.configure_rules")
+    at = at or timezone.localdate()
+    changes = engine.recompute_changes(at=at, default_evidence=StatusChange.Evidence.TIME)
+    names = {
+        pk: (code, name)
+        for pk, code, name in Site.objects.filter(pk__in=[c.site_id for c in changes]).values_list(
+            "pk", "code", "name"
+        )
+    }
+    result = StatusRefresh(
+        at=at,
+        changes=tuple(sorted((*names[c.site_id], c.old_status, c.new_status) for c in changes)),
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE if changes else AuditAction.OTHER,
+        target_type="sites.status_refresh",
+        target_id=at.isoformat(),
+        changes={
+            "sites_changed": len(changes),
+            "transitions": {f"{old}→{new}": n for (old, new), n in sorted(result.transitions().items())},
+        },
+    )
+    return result
 
 
 # --- Evidence from other apps (events) ---------------------------------------------------------------------

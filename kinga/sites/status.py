@@ -395,7 +395,6 @@ def _evidence_refs(state: StatusAt, default: str) -> dict:
     return {"evidence": default}
 
 
-@transaction.atomic
 def recompute(
     site_ids: Iterable[int] | None = None,
     *,
@@ -409,6 +408,23 @@ def recompute(
     Set-based: two queries read every site's evidence, one reads the stored statuses, changed rows are
     written with bulk updates. Returns the number of sites whose status changed.
     """
+    return len(
+        recompute_changes(
+            site_ids, at=at, default_evidence=default_evidence, batch_size=batch_size, publish=publish
+        )
+    )
+
+
+@transaction.atomic
+def recompute_changes(
+    site_ids: Iterable[int] | None = None,
+    *,
+    at: datetime.date | None = None,
+    default_evidence: str = StatusChange.Evidence.RULES,
+    batch_size: int = 2000,
+    publish: bool = True,
+) -> list[StatusChange]:
+    """`recompute`, returning the status changes it recorded (for callers that report them)."""
     at = at or timezone.localdate()
     rules = current_rules()
     with translation.override(settings.LANGUAGE_CODE):
@@ -445,4 +461,4 @@ def recompute(
     StatusChange.objects.bulk_create(changes, batch_size=batch_size)
     for site_id, old, new, reason in published if publish else ():
         events.publish("sites.status_changed", site_id=site_id, old=old, new=new, reason=reason)
-    return len(changes)
+    return changes

@@ -14,6 +14,7 @@ urlpatterns = [
     path("zea/ajouter/", views.zone_add, name="zone_add"),
     path("zea/<uuid:zone_uuid>/", views.zone_detail, name="zone"),
     path("zea/<uuid:zone_uuid>/modifier/", views.zone_edit, name="zone_edit"),
+    path("zea/etudes/<uuid:study_uuid>/document/", views.study_document, name="study_document"),
     path("inspections/<uuid:inspection_uuid>/", views.inspection_detail, name="inspection"),
     path("inspections/<uuid:inspection_uuid>/photos/", views.photo_add, name="photo_add"),
     path("photos/<uuid:photo_uuid>/", views.photo_file, name="photo"),

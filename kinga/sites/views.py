@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -436,3 +438,16 @@ def zone_detail(request, zone_uuid):
         "study_form": study_form,
     }
     return render(request, "sites/zone.html", context, status=status)
+
+
+@login_required
+def study_document(request, study_uuid):
+    """Uploaded files are never public media: each download passes the access check of its study."""
+    from django.http import FileResponse
+
+    study = selectors.study_with_document(request.actor, study_uuid)
+    response = FileResponse(
+        study.document.open("rb"), as_attachment=True, filename=os.path.basename(study.document.name)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -79,6 +79,10 @@ class MinerForm(forms.Form):
     joined_on = forms.DateField(label=_("Member since"), widget=DateInput(), required=False)
 
 
+class MinerLeftForm(forms.Form):
+    left_on = forms.DateField(label=_("Left the cooperative on"), widget=DateInput())
+
+
 class DocumentTypeForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name_fr = forms.CharField(label=_("Name (French)"), max_length=200)

@@ -151,6 +151,11 @@ def miners(actor: Actor, *, cooperative: Organisation) -> QuerySet[Miner]:
     return access.scoped(actor, Miner).filter(cooperative=cooperative).order_by("member_number")
 
 
+def miner(actor: Actor, *, cooperative: Organisation, uuid) -> Miner:
+    """One member of a cooperative the actor sees (another cooperative's member: 404)."""
+    return access.get_object_or_404(actor, Miner, cooperative=cooperative, uuid=uuid)
+
+
 def miners_summary(actor: Actor, *, cooperative: Organisation, day: datetime.date) -> dict:
     """Active members by sex and age group (counts only)."""
     rows = (

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, events
@@ -238,10 +239,25 @@ def register_miner(
 
 @transaction.atomic
 def miner_leaves(*, actor: Actor, miner: Miner, left_on: datetime.date) -> Miner:
+    """Record (or correct) the day a member left the cooperative: from then on, no longer counted as active."""
     access.require(actor, "supply.record")
     check_cooperative(actor, miner.cooperative)
+    _not_in_future(left_on, "left_on")
     if miner.joined_on and left_on < miner.joined_on:
-        raise ValidationError({"left_on": [_("A member cannot leave before joining.")]})
+        raise ValidationError(
+            {
+                "left_on": [
+                    _(
+                        "The departure date (%(left)s) cannot be before the date this member joined the "
+                        "cooperative (%(joined)s)."
+                    )
+                    % {
+                        "left": date_format(left_on, "SHORT_DATE_FORMAT"),
+                        "joined": date_format(miner.joined_on, "SHORT_DATE_FORMAT"),
+                    }
+                ]
+            }
+        )
     before = audit.snapshot(miner)
     miner.left_on = left_on
     miner.save(update_fields=["left_on"])

@@ -22,6 +22,12 @@ urlpatterns = [
     path("cooperatives/<uuid:cooperative_uuid>/", views.cooperative_detail, name="cooperative_detail"),
     path("cooperatives/<uuid:cooperative_uuid>/documents/", views.document_add, name="document_add"),
     path("cooperatives/<uuid:cooperative_uuid>/membres/", views.miner_add, name="miner_add"),
+    path("cooperatives/<uuid:cooperative_uuid>/membres/liste/", views.miner_list, name="miner_list"),
+    path(
+        "cooperatives/<uuid:cooperative_uuid>/membres/<uuid:miner_uuid>/depart/",
+        views.miner_leave,
+        name="miner_leave",
+    ),
     path("production/", views.production_list, name="production"),
     path("production/saisir/", views.production_add, name="production_add"),
     path("diligence/", views_report.due_diligence, name="due_diligence"),

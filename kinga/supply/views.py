@@ -289,6 +289,42 @@ def miner_add(request, cooperative_uuid):
     )
 
 
+@login_required
+def miner_list(request, cooperative_uuid):
+    actor = request.actor
+    coop = _cooperative(actor, cooperative_uuid)
+    page = Paginator(selectors.miners(actor, cooperative=coop), 50).get_page(request.GET.get("page"))
+    context = {"coop": coop, "page": page, "can_record": actor.has("supply.record")}
+    return render(request, "supply/miners.html", context)
+
+
+@login_required
+def miner_leave(request, cooperative_uuid, miner_uuid):
+    actor = request.actor
+    access.require(actor, "supply.record")
+    coop = _cooperative(actor, cooperative_uuid)
+    member = selectors.miner(actor, cooperative=coop, uuid=miner_uuid)
+    form = forms.MinerLeftForm(
+        request.POST or None, initial={"left_on": member.left_on or timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.miner_leaves(actor=actor, miner=member, left_on=form.cleaned_data["left_on"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Departure of member n° %(number)s recorded.") % {"number": member.member_number}
+            )
+            return redirect("supply:miner_list", cooperative_uuid=coop.uuid)
+    return render(
+        request,
+        "supply/miner_leave.html",
+        {"coop": coop, "member": member, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
 # --- Production -------------------------------------------------------------------------------------------
 
 

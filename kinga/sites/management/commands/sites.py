@@ -3,10 +3,11 @@
 import argparse
 import time
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
+from django.utils import translation
 
-from kinga.core import access
 from kinga.core.actors import ActorCommand
 
 
@@ -48,9 +49,25 @@ class Command(ActorCommand):
                 self.stderr.write(f"rejet ligne {reject['line']} (vid {reject['vid']}) : {reject['reason']}")
             self.stdout.write(result.summary() + f" ({time.perf_counter() - started:.1f} s)")
         elif options["action"] == "refresh-status":
-            from kinga.sites.models import StatusChange
-            from kinga.sites.status import recompute
+            self.refresh_status(actor)
 
-            access.require(actor, "sites.configure_rules")
-            changed = recompute(default_evidence=StatusChange.Evidence.TIME)
-            self.stdout.write(f"{changed} statut(s) de site modifié(s).")
+    def refresh_status(self, actor) -> None:
+        from kinga.sites.models import Status
+        from kinga.sites.services import refresh_statuses
+
+        try:
+            result = refresh_statuses(actor=actor)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        # Read in the journal of a timer: the default language, whatever the environment's locale.
+        with translation.override(settings.LANGUAGE_CODE):
+            label = {code: str(name) for code, name in Status.choices}
+            self.stdout.write(
+                f"{len(result.changes)} statut(s) de site modifié(s) au {result.at.isoformat()}."
+            )
+            for (old, new), n in sorted(result.transitions().items()):
+                self.stdout.write(f"  {label[old]} → {label[new]} : {n}")
+            for code, name, old, new in result.changes[:50]:
+                self.stdout.write(f"  {code} {name} : {label[old]} → {label[new]}")
+            if len(result.changes) > 50:
+                self.stdout.write(f"  ... et {len(result.changes) - 50} autres sites")
