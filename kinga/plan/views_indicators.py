@@ -50,7 +50,8 @@ def indicator_detail(request, uuid):
     plan = _plan(actor)
     indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
     target_form = forms.PeriodTargetForm()
-    final_form = forms.FinalTargetForm(initial={"target": indicator.target})
+    final = indicator.target
+    final_form = forms.FinalTargetForm(initial={"target": "" if final is None else f"{final.normalize():f}"})
     status = 200
     if request.method == "POST":
         access.require(actor, "plan.edit")

@@ -23,7 +23,8 @@ from kinga.plan.models import (
 pytestmark = pytest.mark.django_db
 
 READERS = [
-    (Role.VIEWER, None),  # viewers and funders share one role
+    (Role.VIEWER, None),
+    (Role.VIEWER, "UNICEF"),  # a funder: viewers and funders share one role
     (Role.ORG_MANAGER, "INPP"),  # an implementer of the plan, not its editor
     (Role.DATA_CLERK, None),
 ]
@@ -159,6 +160,7 @@ def test_coordinator_changes_the_target_at_the_end_of_the_plan(plan, coordinator
     assert client.post(url, {"form": "final_target", "target": "60", "reason": "Comité"}).status_code == 302
     counted.refresh_from_db()
     assert counted.target == 60
+    assert 'name="target" value="60"' in client.get(url).content.decode()
     assert PlanRevision.objects.filter(target_uuid=counted.uuid, reason="Comité").exists()
 
 
