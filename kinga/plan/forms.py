@@ -40,16 +40,45 @@ class AddActivityForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ActionCostForm(forms.Form):
+    # No min_value: the service says why a negative amount is refused.
+    cost_usd = forms.DecimalField(label=_("Estimated cost (USD)"), required=False, decimal_places=2)
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ImplementersForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(label=_("Organisations"), queryset=None, required=False)
-    categories = forms.CharField(
-        label=_("Categories (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Generic categories"), required=False, widget=forms.CheckboxSelectMultiple
     )
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations=None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = organisations
+        self.fields["categories"].choices = [(c, c) for c in categories]
+
+
+class PeriodTargetForm(forms.Form):
+    period_end = forms.DateField(label=_("Due by"), widget=DATE)
+    # Text, not a number field: "12,5" is accepted and the service explains what it refuses.
+    value = forms.CharField(label=_("Target"))
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FinalTargetForm(forms.Form):
+    target = forms.CharField(label=_("Target at the end of the plan"), required=False)
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the removal"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CommitmentForm(forms.Form):

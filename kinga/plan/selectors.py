@@ -16,6 +16,7 @@ from django.utils import timezone
 from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
+from kinga.plan.indicators import NO_VALUE, Actual, actuals
 from kinga.plan.models import (
     Action,
     Activity,
@@ -24,6 +25,7 @@ from kinga.plan.models import (
     Commitment,
     FundingTransaction,
     Indicator,
+    IndicatorTarget,
     Party,
     PartyRole,
     Plan,
@@ -344,6 +346,41 @@ def indicators(actor: Actor, plan: Plan) -> QuerySet[Indicator]:
             Prefetch("activities", queryset=Activity.objects.only("pk", "position", "action_id"))
         )
         .order_by("position")
+    )
+
+
+@dataclass
+class TargetRow:
+    target: IndicatorTarget
+    actual: Actual
+    percent: int | None
+    due: bool  # the date has passed: the actual is final for this target, not "so far"
+
+
+def period_targets(
+    actor: Actor, indicator: Indicator, *, today: datetime.date | None = None
+) -> list[TargetRow]:
+    """The indicator's targets by date, each next to what was reached from the start of the plan to its date
+    (to today for a target not yet due)."""
+    today = today or timezone.localdate()
+    start = plan_start_date()
+    rows = []
+    for target in access.scoped(actor, IndicatorTarget).filter(indicator=indicator).order_by("period_end"):
+        end = min(target.period_end, today)
+        actual = actuals([indicator], start=start, end=end)[indicator.pk] if end > start else Actual(NO_VALUE)
+        percent = None
+        if actual.value is not None and target.value:
+            percent = int(min(actual.value / target.value * 100, Decimal(999)))
+        rows.append(TargetRow(target, actual, percent, target.period_end <= today))
+    return rows
+
+
+def implementers(actor: Actor, action: Action) -> list[Party]:
+    return list(
+        access.scoped(actor, Party)
+        .filter(action=action, role=PartyRole.IMPLEMENTER)
+        .select_related("organisation")
+        .order_by("position", "pk")
     )
 
 

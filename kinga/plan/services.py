@@ -30,6 +30,7 @@ from kinga.plan.models import (
     FundingTransaction,
     Indicator,
     IndicatorSourceKind,
+    IndicatorTarget,
     IndicatorValue,
     Party,
     PartyRole,
@@ -268,10 +269,14 @@ def set_implementers(
     unknown = [c for c in categories if c not in known]
     if unknown:
         raise ValidationError({"categories": [_("Unknown category: %(c)s.") % {"c": ", ".join(unknown)}]})
-    old = [
-        p.label
-        for p in Party.objects.filter(role=PartyRole.IMPLEMENTER, **holder).select_related("organisation")
-    ]
+    current = list(Party.objects.filter(role=PartyRole.IMPLEMENTER, **holder).select_related("organisation"))
+    old = [p.label for p in current]
+    same = sorted((p.organisation_id or 0, p.category) for p in current) == sorted(
+        [(o.pk, "") for o in organisations] + [(0, c) for c in categories]
+    )
+    if same:
+        # A form saved unchanged (it cannot say an order) keeps the document's order and is no revision.
+        return
     Party.objects.filter(role=PartyRole.IMPLEMENTER, **holder).delete()
     parties = [
         Party(
@@ -328,6 +333,124 @@ def revise_indicator_target(*, actor: Actor, indicator: Indicator, reason: str, 
     )
     audit.record_update(actor=actor, obj=indicator, before=before, note=reason)
     return indicator
+
+
+# What IndicatorTarget.value holds (18 digits, 4 of them decimals).
+TARGET_LIMIT = Decimal(10) ** 14
+
+
+def _clean_period_target(indicator: Indicator, period_end, value) -> tuple[datetime.date, Decimal]:
+    # selectors imports this module: the plan's start date is read at call time.
+    from kinga.plan.selectors import plan_start_date
+
+    errors: dict[str, list[str]] = {}
+    if not isinstance(period_end, datetime.date):
+        errors["period_end"] = [_("Give the date the target is due by.")]
+    elif period_end <= plan_start_date():
+        errors["period_end"] = [
+            _("A target is due after the start of the plan (%(d)s).") % {"d": f"{plan_start_date():%d/%m/%Y}"}
+        ]
+    try:
+        number = Decimal(str(value).replace(",", ".").strip()) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        errors["value"] = [_("Enter a number.")]
+    elif abs(number) >= TARGET_LIMIT:
+        errors["value"] = [_("This number is too large.")]
+    if errors:
+        raise ValidationError(errors)
+    _check_value(indicator, number)
+    return period_end, number
+
+
+def _check_period_free(indicator: Indicator, period_end: datetime.date, exclude: int | None = None) -> None:
+    taken = IndicatorTarget.objects.filter(indicator=indicator, period_end=period_end).exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError(
+            {"period_end": [_("This indicator already has a target due on this date: change that one.")]}
+        )
+
+
+def _target_label(target: IndicatorTarget) -> str:
+    return f"{target.indicator.code} {target.indicator.label_fr} ({target.period_end:%d/%m/%Y})"
+
+
+@transaction.atomic
+def add_period_target(
+    *, actor: Actor, indicator: Indicator, reason: str, period_end: datetime.date, value
+) -> IndicatorTarget:
+    """A target due by a date: what the indicator should reach, counted from the start of the plan."""
+    access.require(actor, "plan.edit")
+    reason = _require_reason(reason)
+    period_end, number = _clean_period_target(indicator, period_end, value)
+    _check_period_free(indicator, period_end)
+    try:
+        with transaction.atomic():
+            target = IndicatorTarget.objects.create(indicator=indicator, period_end=period_end, value=number)
+    except IntegrityError:
+        # Another coordinator took the date between the check and the insert.
+        raise ValidationError(
+            {"period_end": [_("This indicator already has a target due on this date: change that one.")]}
+        ) from None
+    _revision(
+        actor=actor,
+        plan=indicator.plan,
+        kind=RevisionKind.CREATE,
+        reason=reason,
+        obj=target,
+        label=_target_label(target),
+        changes={"period_end": [None, audit._jsonable(period_end)], "value": [None, audit._jsonable(number)]},
+    )
+    audit.record_create(actor=actor, obj=target, note=reason)
+    return target
+
+
+@transaction.atomic
+def revise_period_target(
+    *, actor: Actor, target: IndicatorTarget, reason: str, period_end: datetime.date, value
+) -> IndicatorTarget:
+    access.require(actor, "plan.edit")
+    reason = _require_reason(reason)
+    period_end, number = _clean_period_target(target.indicator, period_end, value)
+    _check_period_free(target.indicator, period_end, exclude=target.pk)
+    before = audit.snapshot(target, ["period_end", "value"])
+    diff = _apply(target, {"period_end": period_end, "value": number})
+    if not diff:
+        return target
+    target.save(update_fields=["period_end", "value"])
+    _revision(
+        actor=actor,
+        plan=target.indicator.plan,
+        kind=RevisionKind.UPDATE,
+        reason=reason,
+        obj=target,
+        label=_target_label(target),
+        changes=diff,
+    )
+    audit.record_update(actor=actor, obj=target, before=before, note=reason)
+    return target
+
+
+@transaction.atomic
+def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) -> None:
+    access.require(actor, "plan.edit")
+    reason = _require_reason(reason)
+    # RevisionKind has no "removal" (a new choice would need a migration): a change to nothing says it.
+    _revision(
+        actor=actor,
+        plan=target.indicator.plan,
+        kind=RevisionKind.UPDATE,
+        reason=reason,
+        obj=target,
+        label=_target_label(target),
+        changes={
+            "period_end": [audit._jsonable(target.period_end), None],
+            "value": [audit._jsonable(target.value), None],
+        },
+    )
+    audit.record_delete(actor=actor, obj=target, note=reason)
+    target.delete()
 
 
 # -------------------------------------------------------------------------------------------------- money

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.plan import views
+from kinga.plan import views, views_indicators
 
 app_name = "plan"
 
@@ -15,8 +15,10 @@ urlpatterns = [
     path("bailleurs/", views.funders, name="funders"),
     path("bailleurs/<uuid:uuid>/", views.funder_detail, name="funder"),
     path("responsabilites/", views.responsibilities, name="responsibilities"),
-    path("indicateurs/", views.indicator_table, name="indicators"),
-    path("indicateurs/<uuid:uuid>/saisir/", views.indicator_enter, name="indicator_enter"),
+    path("indicateurs/", views_indicators.indicator_table, name="indicators"),
+    path("indicateurs/<uuid:uuid>/", views_indicators.indicator_detail, name="indicator"),
+    path("indicateurs/<uuid:uuid>/saisir/", views_indicators.indicator_enter, name="indicator_enter"),
+    path("cibles/<uuid:uuid>/", views_indicators.period_target, name="period_target"),
     path("revisions/", views.revisions, name="revisions"),
     path("taux/", views.exchange_rates, name="rates"),
     path("export/<str:fmt>/", views.export, name="export"),

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
-from kinga.core.models import Organisation, PlaceLevel
+from kinga.core.models import Organisation
 from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import render_svg
-from kinga.plan.indicators import actuals, progress_percent
-from kinga.plan.models import Action, Activity, Commitment, ExchangeRate, Indicator, IndicatorSourceKind
+from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
 
 
@@ -174,9 +173,59 @@ def action_detail(request, uuid):
         funders=funders, activities=action.activities.all(), initial={"date": timezone.localdate()}
     )
     add_form = forms.AddActivityForm()
+    implementers = selectors.implementers(actor, action)
+    organisations = core_selectors.organisations(actor)
+    categories = plan.baseline.get("categories", [])
+    cost_form = forms.ActionCostForm(initial={"cost_usd": action.cost_usd})
+    implementers_form = forms.ImplementersForm(
+        organisations=organisations,
+        categories=categories,
+        initial={
+            "organisations": [p.organisation for p in implementers if p.organisation_id],
+            "categories": [p.category for p in implementers if not p.organisation_id],
+        },
+    )
     status = 200
     if request.method == "POST":
-        if request.POST.get("form") == "commitment":
+        kind = request.POST.get("form")
+        if kind in ("add_activity", "cost", "implementers"):
+            # Checked before the form: a reader gets 403 whatever they post, not a list of field errors.
+            access.require(actor, "plan.edit")
+        if kind == "cost":
+            cost_form = forms.ActionCostForm(request.POST)
+            if cost_form.is_valid():
+                reason = cost_form.cleaned_data["reason"]
+                try:
+                    services.revise_action(
+                        actor=actor, action=action, reason=reason, cost_usd=cost_form.cleaned_data["cost_usd"]
+                    )
+                except ValidationError as exc:
+                    _errors_to_form(cost_form, exc)
+                else:
+                    messages.success(request, _("The plan was revised."))
+                    return redirect("plan:action", uuid=action.uuid)
+            status = 400
+        elif kind == "implementers":
+            implementers_form = forms.ImplementersForm(
+                request.POST, organisations=organisations, categories=categories
+            )
+            if implementers_form.is_valid():
+                data = implementers_form.cleaned_data
+                try:
+                    services.set_implementers(
+                        actor=actor,
+                        action=action,
+                        reason=data["reason"],
+                        organisations=list(data["organisations"]),
+                        categories=data["categories"],
+                    )
+                except ValidationError as exc:
+                    _errors_to_form(implementers_form, exc)
+                else:
+                    messages.success(request, _("The plan was revised."))
+                    return redirect("plan:action", uuid=action.uuid)
+            status = 400
+        elif kind == "commitment":
             commitment_form = forms.CommitmentForm(
                 request.POST, funders=funders, activities=action.activities.all()
             )
@@ -209,8 +258,11 @@ def action_detail(request, uuid):
         "commitments": selectors.commitments(actor, plan, action=action),
         "indicators": action.indicators.all(),
         "parties": action.parties.select_related("organisation"),
+        "implementers": implementers,
         "commitment_form": commitment_form,
         "add_form": add_form,
+        "cost_form": cost_form,
+        "implementers_form": implementers_form,
         "can_fund": actor.has("plan.record_funding"),
     }
     return render(request, "plan/action.html", context, status=status)
@@ -302,66 +354,6 @@ def responsibilities(request):
             .filter(plan_parties__isnull=False)
             .distinct(),
         },
-    )
-
-
-@login_required
-def indicator_table(request):
-    actor = request.actor
-    plan = _plan(actor)
-    start = selectors.plan_start_date()
-    end = timezone.localdate()
-    rows = list(selectors.indicators(actor, plan))
-    values = actuals(rows, start=start, end=end)
-    table = [
-        {"indicator": i, "actual": values[i.pk], "percent": progress_percent(i, values[i.pk])} for i in rows
-    ]
-    return render(
-        request,
-        "plan/indicators.html",
-        {
-            **_common(actor, plan),
-            "rows": table,
-            "period_start": start,
-            "period_end": end,
-            "can_enter": actor.has("plan.enter_indicator"),
-        },
-    )
-
-
-@login_required
-def indicator_enter(request, uuid):
-    actor = request.actor
-    plan = _plan(actor)
-    access.require(actor, "plan.enter_indicator")
-    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid, source=IndicatorSourceKind.MANUAL)
-    areas = core_selectors.places(actor).filter(
-        level__in=[PlaceLevel.PROVINCE, PlaceLevel.TERRITORY], pcode__startswith="CD72"
-    )
-    form = forms.IndicatorValueForm(
-        request.POST or None, areas=areas, initial={"area": areas.filter(level=PlaceLevel.PROVINCE).first()}
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            sex = data.pop("sex")
-            try:
-                services.enter_indicator_value(
-                    actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
-                )
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            else:
-                messages.success(request, _("Value recorded."))
-                return redirect("plan:indicators")
-        status = 400
-    entries = indicator.values.select_related("area", "entered_by").order_by("-period_end")[:50]
-    return render(
-        request,
-        "plan/indicator_enter.html",
-        {**_common(actor, plan), "indicator": indicator, "form": form, "entries": entries},
-        status=status,
     )
 
 

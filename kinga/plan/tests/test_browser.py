@@ -1,6 +1,8 @@
-"""An implementing organisation's journey in a real browser (chromium, 360 px): the plan tree in French with its
-three axes, one of its activities, a progress report; the budget shows the reconciliation gap of axis 1."""
+"""Journeys in a real browser (chromium, 360 px). An implementing organisation: the plan tree in French with its
+three axes, one of its activities, a progress report; the budget shows the reconciliation gap of axis 1.
+A coordinator: a target by date added to an indicator, a bad one refused first."""
 
+import datetime
 import re
 
 import pytest
@@ -8,8 +10,8 @@ from playwright.sync_api import expect
 
 from kinga.core.models import Organisation
 from kinga.core.roles import Role
-from kinga.core.testing import enrol_totp, make_member
-from kinga.plan.models import Activity
+from kinga.core.testing import enrol_totp, make_member, make_organisation
+from kinga.plan.models import Activity, Indicator, IndicatorTarget
 
 pytestmark = pytest.mark.browser
 
@@ -43,4 +45,37 @@ def test_org_manager_reports_progress_and_reads_the_budget(page, login_as, plan)
     expect(page.locator("main")).to_contain_text("1.500.00$US")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"budget page scrolls sideways by {overflow} px"
+    assert not errors, errors
+
+
+def test_coordinator_adds_a_target_by_date_to_an_indicator(page, login_as, plan):
+    coordinator = make_member(make_organisation("IDAK navigateur"), Role.COORDINATOR)
+    indicator = Indicator.objects.get(code="PLAN_CARE_FACILITIES")
+    login_as(coordinator)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto("/plan/indicateurs/")
+    page.click(f"a[href='/plan/indicateurs/{indicator.uuid}/']")
+    expect(page.locator("h1")).to_contain_text("PLAN_CARE_FACILITIES")
+    expect(page.locator("#period-targets")).to_contain_text("Aucune cible par échéance")
+
+    form = page.locator("#add-target")
+    form.locator("#id_period_end").fill("2019-12-31")
+    form.locator("#id_value").fill("-3")
+    form.locator("#id_reason").fill("Revue à mi-parcours")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#add-target .error")).to_contain_text("Saisissez un nombre entier (0 ou plus)")
+
+    page.locator("#add-target #id_value").fill("12")
+    page.locator("#add-target button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Cible ajoutée")
+    expect(page.locator("#period-targets")).to_contain_text("31/12/2019")
+    target = IndicatorTarget.objects.get(indicator=indicator)
+    assert (target.period_end, target.value) == (datetime.date(2019, 12, 31), 12)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"indicator page scrolls sideways by {overflow} px"
+
+    page.goto("/plan/revisions/")
+    expect(page.locator("main")).to_contain_text("Revue à mi-parcours")
     assert not errors, errors

@@ -387,3 +387,48 @@ def test_computed_indicators_use_the_registry(plan, monkeypatch):
     )
     assert result[indicator.pk].value == 7
     assert calls[0].start == D(2017, 7, 1) and calls[0].area.pcode == "CD72"
+
+
+def test_targets_by_date_need_plan_edit_and_an_unchanged_one_is_no_revision(
+    plan, coordinator, unicef_manager
+):
+    from kinga.plan.models import IndicatorTarget
+
+    indicator = Indicator.objects.get(code="PLAN_CARE_FACILITIES")
+    with pytest.raises(PermissionDenied):
+        services.add_period_target(
+            actor=unicef_manager, indicator=indicator, reason="r", period_end=D(2019, 12, 31), value=10
+        )
+    target = services.add_period_target(
+        actor=coordinator, indicator=indicator, reason="Comité", period_end=D(2019, 12, 31), value="10"
+    )
+    with pytest.raises(PermissionDenied):
+        services.remove_period_target(actor=unicef_manager, target=target, reason="r")
+    services.revise_period_target(
+        actor=coordinator, target=target, reason="Rien", period_end=D(2019, 12, 31), value="10,0"
+    )
+    assert PlanRevision.objects.filter(target_uuid=target.uuid).count() == 1
+    with pytest.raises(ValidationError) as exc:
+        services.add_period_target(
+            actor=coordinator, indicator=indicator, reason="r", period_end=D(2019, 12, 31), value=5
+        )
+    assert "period_end" in exc.value.message_dict
+    services.remove_period_target(actor=coordinator, target=target, reason="Abandon")
+    assert not IndicatorTarget.objects.exists()
+    assert AuditEvent.objects.filter(target_id=str(target.uuid), action="delete", note="Abandon").exists()
+
+
+def test_implementers_saved_unchanged_whatever_their_order_are_no_revision(plan, coordinator):
+    action = Action.objects.get(axis__number=1, number=2)
+    current = list(Party.objects.filter(action=action, role="implementer").select_related("organisation"))
+    before = [(p.pk, p.label) for p in current]
+    services.set_implementers(
+        actor=coordinator,
+        action=action,
+        reason="r",
+        organisations=[p.organisation for p in reversed(current) if p.organisation_id],
+        categories=[p.category for p in current if not p.organisation_id],
+    )
+    after = Party.objects.filter(action=action, role="implementer")
+    assert [(p.pk, p.label) for p in after] == before
+    assert not PlanRevision.objects.exists()

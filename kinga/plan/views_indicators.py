@@ -1,0 +1,177 @@
+"""Pages of the plan's indicators: the target-vs-actual table, one indicator with its targets by date, and the
+hand entry of values. Coordinators (plan.edit) set the targets; everyone else reads them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.core import access
+from kinga.core import selectors as core_selectors
+from kinga.core.models import PlaceLevel
+from kinga.plan import forms, selectors, services
+from kinga.plan.indicators import actuals, progress_percent
+from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
+from kinga.plan.views import _common, _errors_to_form, _plan
+
+
+@login_required
+def indicator_table(request):
+    actor = request.actor
+    plan = _plan(actor)
+    start = selectors.plan_start_date()
+    end = timezone.localdate()
+    rows = list(selectors.indicators(actor, plan))
+    values = actuals(rows, start=start, end=end)
+    table = [
+        {"indicator": i, "actual": values[i.pk], "percent": progress_percent(i, values[i.pk])} for i in rows
+    ]
+    return render(
+        request,
+        "plan/indicators.html",
+        {
+            **_common(actor, plan),
+            "rows": table,
+            "period_start": start,
+            "period_end": end,
+            "can_enter": actor.has("plan.enter_indicator"),
+        },
+    )
+
+
+@login_required
+def indicator_detail(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
+    target_form = forms.PeriodTargetForm()
+    final = indicator.target
+    final_form = forms.FinalTargetForm(initial={"target": "" if final is None else f"{final.normalize():f}"})
+    status = 200
+    if request.method == "POST":
+        access.require(actor, "plan.edit")
+        kind = request.POST.get("form")
+        if kind == "add_target":
+            target_form = forms.PeriodTargetForm(request.POST)
+            if target_form.is_valid():
+                try:
+                    services.add_period_target(actor=actor, indicator=indicator, **target_form.cleaned_data)
+                except ValidationError as exc:
+                    _errors_to_form(target_form, exc)
+                else:
+                    messages.success(request, _("Target added."))
+                    return redirect("plan:indicator", uuid=indicator.uuid)
+        elif kind == "final_target":
+            final_form = forms.FinalTargetForm(request.POST)
+            if final_form.is_valid():
+                try:
+                    services.revise_indicator_target(
+                        actor=actor, indicator=indicator, **final_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _errors_to_form(final_form, exc)
+                else:
+                    messages.success(request, _("The plan was revised."))
+                    return redirect("plan:indicator", uuid=indicator.uuid)
+        else:
+            raise Http404
+        status = 400
+    context = {
+        **_common(actor, plan),
+        "indicator": indicator,
+        "targets": selectors.period_targets(actor, indicator),
+        "activities": indicator.activities.select_related("action__axis"),
+        "target_form": target_form,
+        "final_form": final_form,
+        "can_enter": actor.has("plan.enter_indicator") and indicator.source == IndicatorSourceKind.MANUAL,
+    }
+    return render(request, "plan/indicator.html", context, status=status)
+
+
+@login_required
+def period_target(request, uuid):
+    """Change or remove one target by date: a coordinator's page (others read the targets on the indicator)."""
+    actor = request.actor
+    plan = _plan(actor)
+    access.require(actor, "plan.edit")
+    target = access.get_object_or_404(actor, IndicatorTarget, uuid=uuid)
+    indicator = target.indicator
+    form = forms.PeriodTargetForm(
+        initial={"period_end": target.period_end, "value": f"{target.value.normalize():f}"}
+    )
+    remove_form = forms.RemoveForm()
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        if kind == "revise":
+            form = forms.PeriodTargetForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.revise_period_target(actor=actor, target=target, **form.cleaned_data)
+                except ValidationError as exc:
+                    _errors_to_form(form, exc)
+                else:
+                    messages.success(request, _("The plan was revised."))
+                    return redirect("plan:indicator", uuid=indicator.uuid)
+        elif kind == "remove":
+            remove_form = forms.RemoveForm(request.POST)
+            if remove_form.is_valid():
+                try:
+                    services.remove_period_target(actor=actor, target=target, **remove_form.cleaned_data)
+                except ValidationError as exc:
+                    _errors_to_form(remove_form, exc)
+                else:
+                    messages.success(request, _("Target removed."))
+                    return redirect("plan:indicator", uuid=indicator.uuid)
+        else:
+            raise Http404
+        status = 400
+    context = {
+        **_common(actor, plan),
+        "indicator": indicator,
+        "target": target,
+        "form": form,
+        "remove_form": remove_form,
+    }
+    return render(request, "plan/period_target.html", context, status=status)
+
+
+@login_required
+def indicator_enter(request, uuid):
+    actor = request.actor
+    plan = _plan(actor)
+    access.require(actor, "plan.enter_indicator")
+    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid, source=IndicatorSourceKind.MANUAL)
+    areas = core_selectors.places(actor).filter(
+        level__in=[PlaceLevel.PROVINCE, PlaceLevel.TERRITORY], pcode__startswith="CD72"
+    )
+    form = forms.IndicatorValueForm(
+        request.POST or None, areas=areas, initial={"area": areas.filter(level=PlaceLevel.PROVINCE).first()}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            sex = data.pop("sex")
+            try:
+                services.enter_indicator_value(
+                    actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Value recorded."))
+                return redirect("plan:indicators")
+        status = 400
+    entries = indicator.values.select_related("area", "entered_by").order_by("-period_end")[:50]
+    return render(
+        request,
+        "plan/indicator_enter.html",
+        {**_common(actor, plan), "indicator": indicator, "form": form, "entries": entries},
+        status=status,
+    )
