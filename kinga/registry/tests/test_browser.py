@@ -50,6 +50,11 @@ def test_registry_review_across_two_organisations_merges_when_both_agree(page, l
     expect(main).to_contain_text("T. K.")
     expect(main).to_contain_text("Kasomgo")
     expect(main).not_to_contain_text("Kasongo")
+    # how the records compare, in words (never the matcher's codes)
+    comparison = page.locator("table.list").first
+    expect(comparison).to_contain_text("noms dans l'autre ordre")
+    expect(comparison).to_contain_text("une lettre de différence")
+    expect(comparison).not_to_contain_text("one_edit")
     page.get_by_role("button", name="Même enfant : lier les fiches").click()
     expect(page.locator(".messages")).to_contain_text("l'autre organisation doit aussi donner le sien")
     expect(page.locator("h1")).to_contain_text("En attente de l'autre organisation")
