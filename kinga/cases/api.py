@@ -7,7 +7,8 @@ validate and their errors come back as field-level JSON (400).
 
 from __future__ import annotations
 
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -16,24 +17,31 @@ from kinga.core.api_base import HasPermission, ScopedViewSetMixin
 from kinga.core.models import Organisation, Place
 
 from . import clock, selectors, services
-from .models import (
-    DOMAINS,
-    Case,
-    CaseStatus,
-    ClosureReason,
-    ConsentKind,
-    Disability,
-    Hazard,
-    IdentificationMethod,
-    Referral,
-    RelapseSource,
-    RiskLevel,
-    SchoolStatus,
-    Service,
-    ServiceType,
-    Sex,
-    WorkActivity,
+from .api_serializers import (
+    AssessmentResultSerializer,
+    AssessSerializer,
+    AssignSerializer,
+    CaseSerializer,
+    CaseStatsSerializer,
+    ClosureSerializer,
+    ConsentSerializer,
+    CreatedSerializer,
+    DateSerializer,
+    DecisionSerializer,
+    FollowUpSerializer,
+    PlanItemSerializer,
+    ReferralAnswerSerializer,
+    ReferralCreatedSerializer,
+    ReferralInSerializer,
+    ReferSerializer,
+    RegisteredSerializer,
+    RegisterSerializer,
+    RelapseSerializer,
+    RetentionSerializer,
+    ServiceSerializer,
+    TimelineSerializer,
 )
+from .models import DOMAINS, Case, CaseStatus, Referral, ReferralStatus, Service, ServiceType
 
 
 def _org(actor, value):
@@ -50,195 +58,17 @@ def _site(actor, value):
     return access.get_object_or_404(actor, Site, uuid=value) if value else None
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    given_name = serializers.CharField(source="child.given_name")
-    middle_name = serializers.CharField(source="child.middle_name")
-    family_name = serializers.CharField(source="child.family_name")
-    other_names = serializers.CharField(source="child.other_names")
-    sex = serializers.CharField(source="child.sex")
-    date_of_birth = serializers.DateField(source="child.date_of_birth")
-    date_of_birth_estimated = serializers.BooleanField(source="child.date_of_birth_estimated")
-    caregivers = serializers.JSONField(source="child.caregivers")
-    languages = serializers.JSONField(source="child.languages")
-    school_status = serializers.CharField(source="child.school_status")
-    organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    territory = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
-    identification_site = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    caseworker = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    supervisor = serializers.SlugRelatedField(slug_field="email", read_only=True)
-
-    class Meta:
-        model = Case
-        fields = [
-            "uuid",
-            "number",
-            "status",
-            "risk",
-            "given_name",
-            "middle_name",
-            "family_name",
-            "other_names",
-            "sex",
-            "date_of_birth",
-            "date_of_birth_estimated",
-            "caregivers",
-            "languages",
-            "school_status",
-            "organisation",
-            "caseworker",
-            "supervisor",
-            "territory",
-            "identification_method",
-            "identification_date",
-            "identification_site",
-            "work_activities",
-            "hazards",
-            "hours_per_week",
-            "working_since",
-            "age_at_identification",
-            "registration_date",
-            "assessment_due",
-            "care_plan_due",
-            "next_due",
-            "next_task",
-            "closed_on",
-            "closure_reason",
-            "exited",
-            "relapse_count",
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Whole name tokens (exact or phonetic) or a case number."),
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter(
+                "overdue", str, enum=["1"], description="1: only cases past their next due date."
+            ),
         ]
-        read_only_fields = fields
-
-
-class RegisterSerializer(serializers.Serializer):
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=100)
-    middle_name = serializers.CharField(max_length=100, required=False, default="")
-    other_names = serializers.CharField(max_length=200, required=False, default="")
-    sex = serializers.ChoiceField(choices=Sex.choices)
-    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-    estimated_age = serializers.IntegerField(required=False, allow_null=True, default=None)
-    residence = serializers.UUIDField(required=False, allow_null=True, default=None)
-    place_of_origin = serializers.UUIDField(required=False, allow_null=True, default=None)
-    languages = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    disability = serializers.ChoiceField(choices=Disability.choices, required=False, default=Disability.NONE)
-    school_status = serializers.ChoiceField(
-        choices=SchoolStatus.choices, required=False, default=SchoolStatus.UNKNOWN
     )
-    last_grade = serializers.CharField(required=False, default="")
-    caregivers = serializers.ListField(child=serializers.DictField(), required=False, default=list)
-    notes = serializers.CharField(required=False, default="")
-    identification_method = serializers.ChoiceField(choices=IdentificationMethod.choices)
-    identification_date = serializers.DateField()
-    identification_site = serializers.UUIDField(required=False, allow_null=True, default=None)
-    identification_place = serializers.UUIDField(required=False, allow_null=True, default=None)
-    work_activities = serializers.ListField(
-        child=serializers.ChoiceField(choices=WorkActivity.choices), required=False, default=list
-    )
-    hazards = serializers.ListField(
-        child=serializers.ChoiceField(choices=Hazard.choices), required=False, default=list
-    )
-    hours_per_week = serializers.IntegerField(required=False, allow_null=True, default=None)
-    working_since = serializers.DateField(required=False, allow_null=True, default=None)
-    registration_date = serializers.DateField(required=False, allow_null=True, default=None)
-    risk = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="", allow_blank=True)
-
-
-class AssessSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    child_resources = serializers.CharField(required=False, default="", allow_blank=True)
-    family_resources = serializers.CharField(required=False, default="", allow_blank=True)
-    notes = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-for _key, _label in DOMAINS:
-    AssessSerializer._declared_fields[_key] = serializers.IntegerField(min_value=0, max_value=3)
-
-
-class PlanItemSerializer(serializers.Serializer):
-    need = serializers.CharField()
-    goal = serializers.CharField()
-    planned_support = serializers.CharField()
-    service_type = serializers.ChoiceField(
-        choices=ServiceType.choices, required=False, default="", allow_blank=True
-    )
-    responsible_organisation = serializers.UUIDField()
-    due_date = serializers.DateField()
-
-
-class DecisionSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
-    date = serializers.DateField()
-    comment = serializers.CharField(required=False, default="", allow_blank=True)
-    override_reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class DateSerializer(serializers.Serializer):
-    date = serializers.DateField()
-
-
-class ConsentSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ConsentKind.choices)
-    given_by = serializers.CharField()
-    relationship = serializers.CharField(required=False, default="", allow_blank=True)
-    date = serializers.DateField()
-    for_services = serializers.BooleanField(default=False)
-    for_data_sharing = serializers.BooleanField(default=False)
-    share_with = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
-    for_photos = serializers.BooleanField(default=False)
-
-
-class ReferSerializer(serializers.Serializer):
-    provider = serializers.UUIDField(required=False, allow_null=True, default=None)
-    service = serializers.UUIDField(required=False, allow_null=True, default=None)
-    service_type = serializers.ChoiceField(
-        choices=ServiceType.choices, required=False, default="", allow_blank=True
-    )
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
-    date = serializers.DateField()
-    consent_override_reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class FollowUpSerializer(serializers.Serializer):
-    visit_date = serializers.DateField()
-    child_seen = serializers.BooleanField()
-    in_school_or_training = serializers.BooleanField(required=False, allow_null=True, default=None)
-    attending = serializers.BooleanField(required=False, allow_null=True, default=None)
-    found_working = serializers.BooleanField(default=False)
-    seen_at_site = serializers.BooleanField(default=False)
-    site = serializers.UUIDField(required=False, allow_null=True, default=None)
-    household_situation = serializers.CharField(required=False, default="", allow_blank=True)
-    risks = serializers.CharField(required=False, default="", allow_blank=True)
-    notes = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class ClosureSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=ClosureReason.choices)
-    date = serializers.DateField()
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-    override_reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class RetentionSerializer(serializers.Serializer):
-    check = serializers.UUIDField()
-    date = serializers.DateField()
-    found_working = serializers.BooleanField()
-    seen_at_site = serializers.BooleanField(default=False)
-    in_school_or_training = serializers.BooleanField(required=False, allow_null=True, default=None)
-    site = serializers.UUIDField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class RelapseSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    source = serializers.ChoiceField(choices=RelapseSource.choices)
-    site = serializers.UUIDField(required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class AssignSerializer(serializers.Serializer):
-    caseworker = serializers.EmailField()
-
-
+)
 class CaseViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -280,6 +110,7 @@ class CaseViewSet(
         case = selectors.open_case_file(self.actor, kwargs["uuid"])
         return Response(CaseSerializer(case).data)
 
+    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer})
     def create(self, request):
         s = RegisterSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -304,6 +135,7 @@ class CaseViewSet(
         case.refresh_from_db()
         return Response(CaseSerializer(case).data)
 
+    @extend_schema(responses=TimelineSerializer)
     @action(detail=True, methods=["get"])
     def timeline(self, request, uuid=None):
         case = self._case()
@@ -318,6 +150,7 @@ class CaseViewSet(
             }
         )
 
+    @extend_schema(request=AssessSerializer, responses={201: AssessmentResultSerializer})
     @action(detail=True, methods=["post"])
     def assess(self, request, uuid=None):
         case, d = self._case(), self._input(AssessSerializer)
@@ -325,6 +158,7 @@ class CaseViewSet(
         a = services.record_assessment(actor=self.actor, case=case, scores=scores, **d)
         return Response({"total": a.total, "risk": a.risk, "scoring_version": a.scoring.version}, status=201)
 
+    @extend_schema(request=PlanItemSerializer, responses={201: CreatedSerializer})
     @action(detail=True, methods=["post"], url_path="plan-items")
     def plan_items(self, request, uuid=None):
         case, d = self._case(), self._input(PlanItemSerializer)
@@ -332,17 +166,20 @@ class CaseViewSet(
         item = services.add_plan_item(actor=self.actor, case=case, **d)
         return Response({"uuid": str(item.uuid)}, status=201)
 
+    @extend_schema(request=DateSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="submit-plan")
     def submit_plan(self, request, uuid=None):
         case, d = self._case(), self._input(DateSerializer)
         return self._done(services.submit_care_plan(actor=self.actor, case=case, date=d["date"]))
 
+    @extend_schema(request=DecisionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="decide-plan")
     def decide_plan(self, request, uuid=None):
         case, d = self._case(), self._input(DecisionSerializer)
         d.pop("override_reason")
         return self._done(services.decide_care_plan(actor=self.actor, case=case, **d))
 
+    @extend_schema(request=ConsentSerializer, responses={201: CreatedSerializer})
     @action(detail=True, methods=["post"])
     def consent(self, request, uuid=None):
         case, d = self._case(), self._input(ConsentSerializer)
@@ -350,6 +187,7 @@ class CaseViewSet(
         c = services.record_consent(actor=self.actor, case=case, **d)
         return Response({"uuid": str(c.uuid)}, status=201)
 
+    @extend_schema(request=ReferSerializer, responses={201: ReferralCreatedSerializer})
     @action(detail=True, methods=["post"])
     def refer(self, request, uuid=None):
         case, d = self._case(), self._input(ReferSerializer)
@@ -360,6 +198,7 @@ class CaseViewSet(
         r = services.make_referral(actor=self.actor, case=case, **d)
         return Response({"uuid": str(r.uuid), "status": r.status, "answer_due": r.answer_due}, status=201)
 
+    @extend_schema(request=FollowUpSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, uuid=None):
         case, d = self._case(), self._input(FollowUpSerializer)
@@ -367,16 +206,19 @@ class CaseViewSet(
         services.record_follow_up(actor=self.actor, case=case, **d)
         return self._done(case)
 
+    @extend_schema(request=ClosureSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="request-closure")
     def request_closure(self, request, uuid=None):
         case, d = self._case(), self._input(ClosureSerializer)
         return self._done(services.request_closure(actor=self.actor, case=case, **d))
 
+    @extend_schema(request=DecisionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="decide-closure")
     def decide_closure(self, request, uuid=None):
         case, d = self._case(), self._input(DecisionSerializer)
         return self._done(services.decide_closure(actor=self.actor, case=case, **d))
 
+    @extend_schema(request=RetentionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="retention-check")
     def retention_check(self, request, uuid=None):
         case, d = self._case(), self._input(RetentionSerializer)
@@ -385,6 +227,7 @@ class CaseViewSet(
         services.record_retention_check(actor=self.actor, check=check, **d)
         return self._done(case)
 
+    @extend_schema(request=RelapseSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def relapse(self, request, uuid=None):
         case, d = self._case(), self._input(RelapseSerializer)
@@ -392,6 +235,7 @@ class CaseViewSet(
         services.record_relapse(actor=self.actor, case=case, **d)
         return self._done(case)
 
+    @extend_schema(request=AssignSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, uuid=None):
         case, d = self._case(), self._input(AssignSerializer)
@@ -403,16 +247,11 @@ class CaseViewSet(
         return self._done(services.assign_case(actor=self.actor, case=case, caseworker=worker))
 
 
-class ReferralAnswerSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["accept", "decline", "delivered"])
-    date = serializers.DateField()
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
 class ReferralInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """Referrals received by the actor's organisation: the shared fields of the case only."""
 
     model = Referral
+    serializer_class = ReferralInSerializer
     permissions_by_action = {"*": "cases.provide_service"}
 
     def _data(self, referral):
@@ -424,6 +263,7 @@ class ReferralInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             "shared": selectors.shared_fields(referral),
         }
 
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=ReferralStatus.values)])
     def list(self, request):
         qs = selectors.referrals_in(self.actor, status=request.query_params.get("status", ""))
         page = self.paginate_queryset(qs)
@@ -432,6 +272,7 @@ class ReferralInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     def retrieve(self, request, uuid=None):
         return Response(self._data(selectors.referral_in(self.actor, uuid)))
 
+    @extend_schema(request=ReferralAnswerSerializer, responses=ReferralInSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, uuid=None):
         referral = selectors.referral_in(self.actor, uuid)
@@ -454,19 +295,14 @@ class ReferralInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         return Response(self._data(referral))
 
 
-class ServiceSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    place = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-
-    class Meta:
-        model = Service
-        fields = ["uuid", "name", "service_type", "organisation", "place", "capacity", "contact"]
-
-
 class ServiceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     model = Service
     serializer_class = ServiceSerializer
     permissions_by_action = {"*": "cases.view_counts"}
+
+    @extend_schema(parameters=[OpenApiParameter("type", str, enum=ServiceType.values)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.services_directory(
@@ -482,6 +318,7 @@ class CaseStatsViewSet(viewsets.ViewSet):
     def permission_for(self, action):
         return "cases.view_counts"
 
+    @extend_schema(responses=CaseStatsSerializer)
     def list(self, request):
         counts = selectors.counts(access.actor_from_request(request))
         return Response(

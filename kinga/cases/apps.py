@@ -29,6 +29,9 @@ class CasesConfig(AppConfig):
             _("Case management rules"), "cases:rules", permission="cases.configure", order=26
         )
         plugins.register_synth_generator("cases", generate_cases, order=60)
+        # A child's cases (and through them alert links and household members) follow the
+        # child when the registry merges two records of one child.
+        plugins.register_child_link("cases.Case", "child")
         from .api import register_api
 
         register_api()

@@ -1,4 +1,5 @@
-"""Plug-in points the domain apps fill from their AppConfig.ready(): navigation, reference data, synthetic data.
+"""Plug-in points the domain apps fill from their AppConfig.ready(): navigation, API routes, reference
+data, synthetic data, the records that follow a child when two children are merged.
 
 The core never imports a domain app; each app calls these registration functions.
 """
@@ -94,3 +95,25 @@ def register_api(prefix: str, viewset: Any, *, basename: str) -> None:
 
 def api_routes() -> list[tuple[str, Any, str]]:
     return list(_API_ROUTES)
+
+
+@dataclass(frozen=True)
+class ChildLink:
+    model: str  # "app_label.ModelName"
+    field: str  # the foreign key to the child (cases.Child)
+
+
+_CHILD_LINKS: list[ChildLink] = []
+
+
+def register_child_link(model: str, field: str) -> None:
+    """Rows of `model` whose `field` points at a child follow that child when the registry merges two
+    children into one, and go back when the merge is undone. Records that describe the child record itself
+    (its name index, its matching profile) are not links: they stay with the record they were made from."""
+    link = ChildLink(model=model, field=field)
+    if link not in _CHILD_LINKS:
+        _CHILD_LINKS.append(link)
+
+
+def child_links() -> list[ChildLink]:
+    return list(_CHILD_LINKS)

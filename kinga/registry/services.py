@@ -1,6 +1,7 @@
 """Registry decisions: agree that two records are one child, merge them, undo a merge, dismiss a pair.
 
-Every decision is audited. A merge moves the absorbed child's cases to the survivor (so both
+Every decision is audited. A merge moves the absorbed child's cases — and every other record an app
+declared as following the child (kinga.core.plugins.register_child_link) — to the survivor (so both
 organisations keep their cases, history and access, and every count of distinct children counts one),
 applies the reviewer's field choices to the survivor and keeps, encrypted, what unmerging needs to
 restore both children exactly.
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, events
+from kinga.core import access, audit, events, plugins
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction
 
@@ -41,6 +43,43 @@ MERGE_FIELDS = (
     "last_grade",
 )
 _DATE_FIELDS = {"date_of_birth"}
+# Key of Merge.survivor_before holding the rows moved per child link ({"app.Model.field": [pk, …]}); no
+# field of the child can be named so.
+LINKS_KEY = "__moved_links__"
+CASES_LINK = "cases.Case.child"
+
+
+def _move_links(*, source, target) -> dict[str, list[int]]:
+    """Every registered link from `source` to `target`: the ids of the rows moved, per link."""
+    moved = {}
+    for link in plugins.child_links():
+        model = apps.get_model(link.model)
+        rows = model._default_manager.filter(**{link.field: source})
+        ids = sorted(rows.values_list("pk", flat=True))
+        model._default_manager.filter(pk__in=ids).update(**{link.field: target})
+        moved[f"{link.model}.{link.field}"] = ids
+    return moved
+
+
+def _links_of(merge) -> dict[str, list[int]]:
+    """The rows a merge moved; merges recorded before links were registered moved cases only."""
+    stored = merge.survivor_before.get(LINKS_KEY)
+    if stored is None:
+        return {CASES_LINK: list(merge.moved_case_ids)}
+    return stored
+
+
+def _restore_links(merge, target) -> None:
+    registered = {f"{link.model}.{link.field}" for link in plugins.child_links()}
+    for key, ids in _links_of(merge).items():
+        if not ids:
+            continue
+        if key not in registered:
+            raise ValidationError(
+                {"merge": [_("This merge moved records that no installed module links to a child.")]}
+            )
+        label, field = key.rsplit(".", 1)
+        apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{field: target})
 
 
 def owners(child) -> set[int]:
@@ -141,7 +180,6 @@ def confirm_pair(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] |
 
 
 def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None) -> Merge:
-    from kinga.cases.models import Case
     from kinga.cases.services import index_child_names
 
     survivor, absorbed = pair.child_a, pair.child_b  # the older record survives
@@ -157,14 +195,14 @@ def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None)
             _restore(survivor, name, _value(absorbed, name))
     survivor.save()
     index_child_names(survivor)
-    moved = list(Case.objects.filter(child=absorbed).values_list("pk", flat=True))
-    Case.objects.filter(pk__in=moved).update(child=survivor)
+    links = _move_links(source=absorbed, target=survivor)
+    moved = links.get(CASES_LINK, [])
     merge = Merge.objects.create(
         pair=pair,
         survivor=survivor,
         absorbed=absorbed,
         moved_case_ids=moved,
-        survivor_before=survivor_before,
+        survivor_before={**survivor_before, LINKS_KEY: links},
         choices=chosen,
         merged_by=actor.user,
     )
@@ -209,8 +247,8 @@ def _relapse(actor: Actor, child) -> None:
 
 @transaction.atomic
 def unmerge(*, actor: Actor, merge: Merge) -> Merge:
-    """Undo a merge exactly: the survivor's fields as they were, the cases back to the absorbed child."""
-    from kinga.cases.models import Case
+    """Undo a merge exactly: the survivor's fields as they were, the cases and every other linked record
+    the merge moved back to the absorbed child (and only those)."""
     from kinga.cases.services import index_child_names
 
     merge = Merge.objects.select_for_update().select_related("pair", "survivor", "absorbed").get(pk=merge.pk)
@@ -220,10 +258,11 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
     survivor, absorbed = merge.survivor, merge.absorbed
     before = audit.snapshot(survivor)
     for name, value in merge.survivor_before.items():
-        _restore(survivor, name, value)
+        if name != LINKS_KEY:
+            _restore(survivor, name, value)
     survivor.save()
     index_child_names(survivor)
-    Case.objects.filter(pk__in=merge.moved_case_ids).update(child=absorbed)
+    _restore_links(merge, absorbed)
     save_profiles([survivor, absorbed])
     MatchProfile.objects.filter(child=absorbed).update(active=True)
     merge.unmerged_by = actor.user

@@ -340,6 +340,33 @@ _LEVEL_TEXT = {
 }
 
 
+_FIELD_TEXT = {
+    "given_name": _("given name"),
+    "family_name": _("family name"),
+    "names_swapped": _("names in the other order"),
+    "sex": _("sex"),
+    "birth_date": _("birth date"),
+    "place": _("place"),
+    "caregiver": _("caregiver"),
+}
+_OTHER_LEVEL_TEXT = {
+    "same": _("same"),
+    "different": _("different"),
+    "missing": _("not recorded"),
+    "partly": _("partly the same"),
+    "yes": _("yes"),
+    "no": _("no"),
+}
+
+
+def comparison_rows(levels: dict[str, str]) -> list[tuple[str, str]]:
+    """The comparison levels as a reviewer reads them: (what is compared, how it compares), in words."""
+    texts = {**_LEVEL_TEXT, **_OTHER_LEVEL_TEXT}
+    return [
+        (str(_FIELD_TEXT.get(field, field)), str(texts.get(level, level))) for field, level in levels.items()
+    ]
+
+
 def reason_text(levels: dict[str, str]) -> str:
     """Why a pair matched, in words, from the comparison levels (never a value)."""
     parts = []

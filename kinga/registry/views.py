@@ -18,7 +18,7 @@ from kinga.core import access, audit
 from . import selectors, services
 from .models import PairStatus
 from .services import MERGE_FIELDS
-from .suggestions import suggest
+from .suggestions import comparison_rows, suggest
 
 
 @login_required
@@ -73,7 +73,7 @@ def pair_detail(request, uuid):
             "pair": pair,
             "a": a,
             "b": b,
-            "levels": selectors.explain_pair(pair),
+            "levels": comparison_rows(selectors.explain_pair(pair)),
             "merge": merge,
             "choices": choices,
             "agreed": list(pair.agreed_by.values_list("name", flat=True)),

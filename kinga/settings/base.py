@@ -239,6 +239,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set shared by several apps or fields; without these the generator invents
+    # hash-suffixed names (Status867Enum) that change whenever a choice is added.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdSexEnum": "kinga.households.models.Sex",
+        "OccupationEnum": "kinga.households.models.Occupation",
+        "DocumentCheckEnum": "kinga.sites.models.DocumentCheck",
+        "ActivityStatusEnum": "kinga.plan.models.ActivityStatus",
+        "ActionItemStatusEnum": "kinga.community.models.ActionItemStatus",
+        "CaseStatusEnum": "kinga.cases.models.CaseStatus",
+        "ReferralStatusEnum": "kinga.cases.models.ReferralStatus",
+        "ClosureReasonEnum": "kinga.cases.models.ClosureReason",
+    },
 }
 
 # Background work (Django tasks API): immediate in the embedded setup, database + `kinga worker` in production.

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kinga.supply.decision import reason_text
@@ -172,10 +173,12 @@ class AuthorisationSerializer(serializers.ModelSerializer):
     def _items(self, items) -> list[dict]:
         return [{"code": item.get("code"), "message": reason_text(item)} for item in items]
 
-    def get_reasons(self, obj) -> list[ReasonItemSerializer]:
+    @extend_schema_field(ReasonItemSerializer(many=True))
+    def get_reasons(self, obj) -> list[dict]:
         return self._items(obj.reasons)
 
-    def get_warnings(self, obj) -> list[ReasonItemSerializer]:
+    @extend_schema_field(ReasonItemSerializer(many=True))
+    def get_warnings(self, obj) -> list[dict]:
         return self._items(obj.warnings)
 
 
@@ -225,7 +228,7 @@ class FlaggedLotSerializer(serializers.Serializer):
 
 
 class DueDiligenceSerializer(serializers.Serializer):
-    buyer = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    buyer = serializers.UUIDField(source="buyer.uuid", read_only=True)
     start = serializers.DateField()
     end = serializers.DateField()
     watch_until = serializers.DateField()

@@ -188,6 +188,8 @@ def test_queue_and_pair_show_another_organisations_child_by_minimal_fields(pair)
     assert "T. K." in detail and "2013" in detail and "ONG A" in detail
     assert "Kasongo" not in detail  # NGO A's spelling stays hidden
     assert "Kasomgo" in detail  # NGO B's own child, in full
+    assert "autre ordre" in detail and "année décalée" in detail  # the comparison, in words
+    assert "year_off_by_one" not in detail and "names_swapped" not in detail
 
 
 def test_screens_refuse_anonymous_coordinators_outsiders_and_caseworkers(pair):
