@@ -558,8 +558,9 @@ register_clone(
     Case,
     order=12,
     expressions={
+        # No lpad: it would truncate the seven digits of copies 10 and up (and ≥ 100,001 needs no padding).
         "number": "regexp_replace(number, '[0-9]+$', '') || "
-        "lpad((substring(number from '[0-9]+$')::int + k * 100000)::text, 6, '0')"
+        "(substring(number from '[0-9]+$')::int + k * 100000)::text"
     },
 )
 for _model in (Assessment, CaseEvent, FollowUp, Referral, RetentionCheck, Relapse):

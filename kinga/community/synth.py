@@ -472,7 +472,7 @@ register_clone(
     order=30,
     expressions={
         # Codes from the copy's own id, in the code alphabet (no 0/O, 1/I): unique and still well-formed.
-        "feedback_code": "'K' || translate(upper(lpad(to_hex(id + k * {stride}), 9, '2')), '01', 'WX')",
+        "feedback_code": "'K' || translate(upper(lpad(to_hex(id + k * {stride}), 9, 'Z')), '01', 'WX')",
         "external_id": "external_id || '-' || k",
     },
 )

@@ -130,13 +130,30 @@ def clone_all(factor: int, log: Callable[[str], None]) -> dict[str, int]:
             table = spec.model._meta.db_table
             cursor.execute(f"SELECT coalesce(max(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             strides[table] = cursor.fetchone()[0]
-        # Copies point at each other's rows: check foreign keys at commit, not row by row.
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        # Parents are copied before their children, so foreign keys hold row by row. A superuser (the
+        # benchmark database's owner) skips those checks altogether (tens of millions of lookups; the copies are
+        # consistent by construction) and rebuilds secondary indexes once per table instead of row by row.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        fast = cursor.fetchone()[0]
+        if fast:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for spec in specs:
             meta = spec.model._meta
             table = connection.ops.quote_name(meta.db_table)
             columns, expressions = _select_list(spec, strides, cloned)
             t0 = time.perf_counter()
+            # Secondary indexes are rebuilt once after the copy rather than maintained row by row (unique
+            # constraints stay: they are what proves the copies do not collide).
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [meta.db_table, meta.db_table],
+            )
+            indexes = cursor.fetchall() if fast else []
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 — names from the models
                 f"SELECT {', '.join(expressions)} FROM {table} "
@@ -144,6 +161,8 @@ def clone_all(factor: int, log: Callable[[str], None]) -> dict[str, int]:
                 [factor - 1, strides[meta.db_table]],
             )
             added[meta.db_table] = cursor.rowcount
+            for _name, definition in indexes:
+                cursor.execute(definition)
             last_id = strides[meta.db_table] * factor
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [meta.db_table, max(last_id, 1)]

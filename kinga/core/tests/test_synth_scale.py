@@ -55,12 +55,12 @@ def test_clones_are_whole_consistent_copies(reference_places):
     stride = Child.objects.order_by("-pk").values_list("pk", flat=True).first()
     base_number = max(int(n.rsplit("-", 1)[1]) for n in Case.objects.values_list("number", flat=True))
 
-    clone_all(3, lambda _message: None)
+    clone_all(12, lambda _message: None)  # past 10 copies: case numbers reach seven digits
 
-    assert Child.objects.count() == 3 * children
-    assert Case.objects.count() == 3 * cases
-    assert FollowUp.objects.count() == 3 * follow_ups
-    assert Household.objects.count() == 3 * households
+    assert Child.objects.count() == 12 * children
+    assert Case.objects.count() == 12 * cases
+    assert FollowUp.objects.count() == 12 * follow_ups
+    assert Household.objects.count() == 12 * households
     # Copy k of a case points at copy k of its child: every child still has exactly its own cases.
     assert Case.objects.values("child_id").distinct().count() == Child.objects.count()
     assert Case.objects.values("uuid").distinct().count() == Case.objects.count()
@@ -72,9 +72,9 @@ def test_clones_are_whole_consistent_copies(reference_places):
         assert member.child_case.child_id is not None
     # Copies decrypt and are found through the blind index like the originals.
     original = Child.objects.order_by("pk").first()
-    copies = Child.objects.filter(pk__in=[original.pk + k * stride for k in range(3)])
+    copies = Child.objects.filter(pk__in=[original.pk + k * stride for k in range(12)])
     assert {(c.given_name, c.family_name) for c in copies} == {(original.given_name, original.family_name)}
     found = case_selectors.search(Case.objects.all(), f"{original.given_name} {original.family_name}")
-    assert found.filter(child__in=copies).count() == 3
+    assert found.filter(child__in=copies).count() == 12
     # The next registration's number cannot collide with a copy's.
-    assert min(CaseNumberCounter.objects.values_list("last_value", flat=True)) > 2 * 100000 + base_number - 1
+    assert min(CaseNumberCounter.objects.values_list("last_value", flat=True)) > 11 * 100000 + base_number - 1
