@@ -622,7 +622,14 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-referred_on", "-id"]
-        indexes = [models.Index(fields=["provider", "status"], name="cases_referral_provider")]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="cases_referral_provider"),
+            # Unanswered referrals past their due date, counted for an organisation on every caseload page:
+            # a small index of the pending ones, probed per case, instead of scanning every referral.
+            models.Index(
+                fields=["case", "answer_due"], condition=Q(status="pending"), name="cases_referral_pending"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decline_reason=""), name="cases_referral_decline_reason"

@@ -110,9 +110,27 @@ def timeline(case: Case) -> QuerySet:
     return case.events.select_related("actor").order_by("date", "at", "id")
 
 
+# What the supervisor's lists show of a case: no child (no identity to decrypt for a list of numbers).
+TASK_LIST_FIELDS = (
+    "uuid",
+    "number",
+    "status",
+    "next_task",
+    "next_due",
+    "caseworker__full_name",
+    "caseworker__email",
+)
+
+
 def overdue(actor: Actor, *, today: datetime.date | None = None) -> QuerySet:
     today = today or clock.today()
-    return cases(actor).filter(next_due__lt=today).select_related("caseworker").order_by("next_due", "id")
+    return (
+        access.scoped(actor, Case)
+        .filter(next_due__lt=today)
+        .select_related("caseworker")
+        .only(*TASK_LIST_FIELDS)
+        .order_by("next_due", "id")
+    )
 
 
 def team_overview(actor: Actor, *, today: datetime.date | None = None) -> list[dict]:
@@ -136,7 +154,9 @@ def team_overview(actor: Actor, *, today: datetime.date | None = None) -> list[d
 
 def awaiting_supervisor(actor: Actor) -> QuerySet:
     return (
-        cases(actor)
+        access.scoped(actor, Case)
+        .select_related("caseworker")
+        .only(*TASK_LIST_FIELDS)
         .filter(status__in=[CaseStatus.CARE_PLAN, CaseStatus.READY_TO_CLOSE])
         .order_by("updated_at")
     )
