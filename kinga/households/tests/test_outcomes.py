@@ -83,8 +83,21 @@ def data(kolwezi):
                 ),
             )
         if enrolled_on:
-            services_programmes.enrol(
+            enrolment = services_programmes.enrol(
                 actor=actor_of(worker), programme=programme, household=household, enrolled_on=enrolled_on
+            )
+        if n == 0:  # enrolled again after completing: the household still counts once
+            services_programmes.update_enrolment(
+                actor=actor_of(worker),
+                enrolment=enrolment,
+                status="completed",
+                ended_on=datetime.date(2022, 12, 1),
+            )
+            services_programmes.enrol(
+                actor=actor_of(worker),
+                programme=programme,
+                household=household,
+                enrolled_on=datetime.date(2023, 6, 1),
             )
         elif n % 2:  # an enrolment in another programme does not count
             services_programmes.enrol(
