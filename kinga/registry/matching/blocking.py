@@ -11,6 +11,9 @@ database path blocks on blind indexes without decrypting anything.
    without a year meets every record of its block). Common names are thus split by year.
 3. Date blocks = (either name, as written or its parent) × full birth date: they catch pairs whose
    other name is further than one edit.
+4. Caregiver blocks = (either name, as written) × the caregiver's whole name, joined on birth year
+   within ±WINDOW like name blocks: they catch pairs whose other name is further than one edit and
+   whose birth date is missing or mistyped (no date block then).
 Small inputs (up to ALL_PAIRS_UP_TO pairs) are compared exhaustively.
 """
 
@@ -134,8 +137,29 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
         i, j = pairs_in_ranges(np.arange(len(key)) + 1, run_end)
         a, b = row[i], row[j]
         pair_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    pair_codes.extend(_caregiver_block_pairs(frame, years))
     codes = np.unique(np.concatenate(pair_codes))
     codes = codes[codes // n != codes % n]
     for start in range(0, len(codes), chunk):
         part = codes[start : start + chunk]
         yield part // n, part % n
+
+
+def _caregiver_block_pairs(frame: Frame, years: np.ndarray) -> list[np.ndarray]:
+    n = len(frame)
+    carer = frame.carer1 >= 0
+    if not carer.any():
+        return []
+    keys, rows = [], []
+    size = np.int64(frame.n_phon + 1)
+    whole = (frame.carer1.astype(np.int64) + 1) * size + frame.carer2.astype(np.int64) + 1
+    for phon in (frame.given_phon, frame.family_phon):
+        ok = carer & (phon >= 0)
+        keys.append(np.column_stack([phon[ok].astype(np.int64), whole[ok]]))
+        rows.append(np.flatnonzero(ok))
+    if not sum(len(r) for r in rows):
+        return []
+    _, key = np.unique(np.concatenate(keys), axis=0, return_inverse=True)
+    uniq = np.unique(key.reshape(-1).astype(np.int64) * n + np.concatenate(rows))
+    a, b = _join_in_blocks(uniq // n, uniq % n, years)
+    return [np.minimum(a, b) * n + np.maximum(a, b)]
