@@ -5,6 +5,9 @@ birth date: exact, day and month swapped, year ±1, ...). A level weighs log2(m/
 the level among true duplicates (set below, from how registrations go wrong in the field), u its chance
 among unrelated records — estimated on the data by random sampling, and, for agreeing names and
 places, replaced by the value's own frequency (agreeing on "Ilunga" says less than agreeing on "Kisimba").
+Caregivers agreeing on the whole name weigh by that name's frequency among the other records, or, when
+the caregiver carries the family name the pair shares, by how often such a caregiver has that other token
+(two Kabamba children often have a "… Kabamba" caregiver: the family name already said so).
 The weights are summed and turned into a probability with the share of duplicates among candidate
 pairs, estimated by expectation–maximisation on the same candidates.
 """
@@ -219,8 +222,9 @@ def _same_family_sample(frame: Frame, rng: np.random.Generator) -> tuple[np.ndar
     sorted_family = family[order]
     start = np.searchsorted(sorted_family, sorted_family, side="left")
     end = np.searchsorted(sorted_family, sorted_family, side="right")
-    pick = rng.integers(0, len(order), _SAMPLE)
-    partner = start[pick] + (rng.random(_SAMPLE) * (end[pick] - start[pick])).astype(np.int64)
+    size = min(_SAMPLE, len(order) * (len(order) - 1) // 2)  # a registration's frame has a few rows
+    pick = rng.integers(0, len(order), size)
+    partner = start[pick] + (rng.random(size) * (end[pick] - start[pick])).astype(np.int64)
     a, b = order[pick], order[partner]
     keep = a != b
     return a[keep], b[keep]
