@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -21,9 +22,21 @@ _MASK = (1 << 63) - 1
 def keyed(kind: str, code: str) -> int | None:
     if not code:
         return None
-    key = settings.KINGA_BLIND_INDEX_KEY.encode("utf-8")
-    digest = hmac.new(key, f"registry:{kind}:{code}".encode(), hashlib.sha256).digest()
+    return _keyed(settings.KINGA_BLIND_INDEX_KEY, kind, code)
+
+
+# Names repeat (a thousand family names cover most children): a registry load or reindex computes each
+# code's HMAC once. The key is part of the cache key, so a rotated key never meets a stale code.
+@lru_cache(maxsize=262_144)
+def _keyed(key: str, kind: str, code: str) -> int:
+    digest = hmac.digest(key.encode("utf-8"), f"registry:{kind}:{code}".encode(), hashlib.sha256)
     return int.from_bytes(digest[:8], "big") & _MASK
+
+
+@lru_cache(maxsize=65_536)
+def _variant_rows(key: str, phon: str) -> tuple[tuple[int, int], ...]:
+    code = _keyed(key, "phon", phon)
+    return tuple((code, _keyed(key, "variant", v)) for v in deletion_variants(phon))
 
 
 def caregiver_names(caregivers) -> str:
@@ -77,9 +90,9 @@ def profile_values(
         "approximate": bool(estimated or record.approximate),
     }
     variants = []
+    key = settings.KINGA_BLIND_INDEX_KEY
     for phon in {record.given_phon, record.family_phon} - {""}:
-        code = keyed("phon", phon)
-        variants.extend((code, keyed("variant", v)) for v in deletion_variants(phon))
+        variants.extend(_variant_rows(key, phon))
     return values, variants
 
 

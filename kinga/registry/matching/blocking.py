@@ -11,6 +11,9 @@ database path blocks on blind indexes without decrypting anything.
    without a year meets every record of its block). Common names are thus split by year.
 3. Date blocks = (either name, as written or its parent) × full birth date: they catch pairs whose
    other name is further than one edit.
+4. Caregiver blocks = (either name, as written) × the caregiver's whole name, joined on birth year
+   within ±WINDOW like name blocks: they catch pairs whose other name is further than one edit and
+   whose birth date is missing or mistyped (no date block then).
 Small inputs (up to ALL_PAIRS_UP_TO pairs) are compared exhaustively.
 """
 
@@ -79,17 +82,36 @@ def _name_keys(frame: Frame, parents: np.ndarray) -> np.ndarray:
     return np.stack(keys, axis=1)
 
 
-def _join_in_blocks(key: np.ndarray, row: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of rows sharing a key with birth years within ±WINDOW (a missing year meets all)."""
+def _join_in_blocks(key: np.ndarray, row: np.ndarray, years: np.ndarray, n: int) -> np.ndarray:
+    """Codes of the pairs of rows sharing a key with birth years within ±WINDOW (a missing year meets
+    all)."""
     order = np.lexsort((years[row], key))
     key, row = key[order], row[order]
     y = years[row]
     combined = key * _YEAR_SLOTS + y
     block_end = np.searchsorted(key, key, side="right")
     window_end = np.searchsorted(combined, combined + WINDOW, side="right")
-    hi = np.where(y == 0, block_end, window_end)
-    i, j = pairs_in_ranges(np.arange(len(key)) + 1, hi)
-    return row[i], row[j]
+    del combined
+    return _pair_codes(row, np.where(y == 0, block_end, window_end), n)
+
+
+JOIN_CHUNK = 4_000_000  # pairs materialised at once while joining (bounds the peak memory at 1 M records)
+
+
+def _pair_codes(row: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
+    """Codes min*n+max of the pairs (row[i], row[j]) for i < j < hi[i], a slice of rows at a time:
+    the indices of every pair at once would be several times the codes' size."""
+    counts = np.maximum(hi - np.arange(1, len(row) + 1), 0)
+    ends = np.cumsum(counts)
+    out, start = [], 0
+    while start < len(row):
+        done = int(ends[start - 1]) if start else 0
+        stop = max(int(np.searchsorted(ends, done + JOIN_CHUNK, side="right")), start + 1)
+        first, j = pairs_in_ranges(np.arange(start, stop) + 1, hi[start:stop])
+        a, b = row[first + start], row[j]
+        out.append(np.minimum(a, b) * n + np.maximum(a, b))
+        start = stop
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -111,10 +133,10 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
     rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
     flat = keys.ravel()
     ok = flat >= 0
-    flat, rows = flat[ok], rows[ok]
-    uniq = np.unique(flat * n + rows)  # one row per (key, record)
-    a, b = _join_in_blocks(uniq // n, uniq % n, years)
-    pair_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    uniq = np.unique(flat[ok] * n + rows[ok])  # one row per (key, record)
+    del keys, rows, flat, ok
+    pair_codes.append(np.unique(_join_in_blocks(uniq // n, uniq % n, years, n)))
+    del uniq
 
     # Date blocks: (either name, as written or its parent) × full birth date.
     full = (frame.month > 0) & (frame.day > 0) & ~frame.approximate
@@ -130,12 +152,36 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
     if dkeys:
         uniq = np.unique(np.concatenate(dkeys) * n + np.concatenate(drows))
         key, row = uniq // n, uniq % n
-        run_end = np.searchsorted(key, key, side="right")
-        i, j = pairs_in_ranges(np.arange(len(key)) + 1, run_end)
-        a, b = row[i], row[j]
-        pair_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
-    codes = np.unique(np.concatenate(pair_codes))
-    codes = codes[codes // n != codes % n]
+        pair_codes.append(np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n)))
+        del uniq, key, row
+    pair_codes.extend(_caregiver_block_pairs(frame, years))
+    codes = np.concatenate(pair_codes)
+    del pair_codes
+    codes.sort()  # in place: np.unique would hold a sorted copy next to the concatenation
+    keep = np.ones(len(codes), dtype=bool)
+    keep[1:] = codes[1:] != codes[:-1]
+    keep &= codes // n != codes % n
+    codes = codes[keep]
+    del keep
     for start in range(0, len(codes), chunk):
         part = codes[start : start + chunk]
         yield part // n, part % n
+
+
+def _caregiver_block_pairs(frame: Frame, years: np.ndarray) -> list[np.ndarray]:
+    n = len(frame)
+    carer = frame.carer1 >= 0
+    if not carer.any():
+        return []
+    keys, rows = [], []
+    size = np.int64(frame.n_phon + 1)
+    whole = (frame.carer1.astype(np.int64) + 1) * size + frame.carer2.astype(np.int64) + 1
+    for phon in (frame.given_phon, frame.family_phon):
+        ok = carer & (phon >= 0)
+        keys.append(np.column_stack([phon[ok].astype(np.int64), whole[ok]]))
+        rows.append(np.flatnonzero(ok))
+    if not sum(len(r) for r in rows):
+        return []
+    _, key = np.unique(np.concatenate(keys), axis=0, return_inverse=True)
+    uniq = np.unique(key.reshape(-1).astype(np.int64) * n + np.concatenate(rows))
+    return [np.unique(_join_in_blocks(uniq // n, uniq % n, years, n))]

@@ -11,7 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kinga.core.crypto import name_tokens, normalise, phonetic
+from kinga.core.crypto import name_tokens, normalise
+from kinga.core.crypto import phonetic as _phonetic
+
+# The same few thousand name tokens come back in every record (caregivers' full names do not, their
+# tokens do): the phonetic code of each is computed once.
+phonetic = lru_cache(maxsize=100_000)(_phonetic)
 
 # Words that say what kind of place it is, not which one: "Village Kanina" and "Kanina" are one place.
 PLACE_STOPWORDS = frozenset(

@@ -5,6 +5,9 @@ birth date: exact, day and month swapped, year ±1, ...). A level weighs log2(m/
 the level among true duplicates (set below, from how registrations go wrong in the field), u its chance
 among unrelated records — estimated on the data by random sampling, and, for agreeing names and
 places, replaced by the value's own frequency (agreeing on "Ilunga" says less than agreeing on "Kisimba").
+Caregivers agreeing on the whole name weigh by that name's frequency among the other records, or, when
+the caregiver carries the family name the pair shares, by how often such a caregiver has that other token
+(two Kabamba children often have a "… Kabamba" caregiver: the family name already said so).
 The weights are summed and turned into a probability with the share of duplicates among candidate
 pairs, estimated by expectation–maximisation on the same candidates.
 """
@@ -111,6 +114,14 @@ class Model:
     tf_place: np.ndarray
     tf_carer: np.ndarray
     tf_neighbours: np.ndarray  # for each phonetic id, the frequency of the names one edit away
+    # Caregivers: how many records share each record's caregiver's whole name; and, because a caregiver
+    # often carries the child's family name (then agreeing on it says little more than the family name
+    # did), the share of such "kin" caregivers and how often each other token goes with them.
+    carer_count: np.ndarray | None = None  # per record
+    kin_other_count: np.ndarray | None = None  # per record: kin caregivers with the same other token
+    kin_share: float = 0.5
+    kin_records: int = 0
+    u_carer_in_family: dict[int, float] = field(default_factory=lambda: dict(U_CARER))
     match_share: float = 0.01  # share of duplicates among candidate pairs (set by estimate_share)
     extras: dict = field(default_factory=dict)
 
@@ -158,7 +169,65 @@ def fit(frame: Frame, *, seed: int = 20171) -> Model:
         ),
         tf_carer=_frequencies(n, frame.n_phon, frame.carer1),
         tf_neighbours=_neighbour_frequencies(frame, n),
+        **_carer_frequencies(frame, rng),
     )
+
+
+CARER_TYPICAL = 0.001  # a typical caregiver's whole name (two tokens) among records
+
+
+def _carer_frequencies(frame: Frame, rng: np.random.Generator) -> dict:
+    """Counts behind the caregiver's agreement weight (see carer_agreement_u), and the u of the
+    caregiver levels among pairs of the same family name (sampled as the overall u is)."""
+    size = np.int64(frame.n_phon + 1)
+    c1, c2 = frame.carer1.astype(np.int64), frame.carer2.astype(np.int64)
+    family = frame.family_phon.astype(np.int64)
+    _, combo, counts = np.unique((c1 + 1) * size + c2 + 1, return_inverse=True, return_counts=True)
+    kin = (family >= 0) & ((c1 == family) | (c2 == family))
+    other = np.where(c1 == family, c2, c1) + 1  # 0: the caregiver has no other token
+    other_counts = np.bincount(other[kin], minlength=int(size))
+    a, b = _same_family_sample(frame, rng)
+    levels = _carer_levels(frame, a, b)
+    return {
+        "carer_count": counts[combo.reshape(-1)],
+        "kin_other_count": np.where(kin, other_counts[other], 0),
+        "kin_share": float(kin.sum() + 1) / float((c1 >= 0).sum() + 2),
+        "kin_records": int(kin.sum()),
+        "u_carer_in_family": _smoothed(np.where(levels == 2, -1, levels), U_CARER, (0, 1)),
+    }
+
+
+def carer_agreement_u(model: Model, n_records: int, a: np.ndarray, same_family: np.ndarray) -> np.ndarray:
+    """u of two records agreeing on the caregiver's whole name (record a's): the share of OTHER records
+    with that name (the pair's own two records are no evidence that the name is common), smoothed towards
+    a typical name. When the pair agrees on the family name and the caregiver carries it, the name is
+    expected: u is then the share of kin caregivers times how often their other token occurs among them."""
+    others = np.maximum(model.carer_count[a] - 2, 0)
+    overall = (others + TF_PRIOR_RECORDS * CARER_TYPICAL) / (n_records + TF_PRIOR_RECORDS)
+    kin = same_family & (model.kin_other_count[a] > 0)
+    token = (np.maximum(model.kin_other_count[a] - 2, 0) + TF_PRIOR_RECORDS * TF_TYPICAL["name"]) / (
+        model.kin_records + TF_PRIOR_RECORDS
+    )
+    return np.where(kin, np.maximum(model.kin_share * token, overall), overall)
+
+
+def _same_family_sample(frame: Frame, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random pairs of distinct records with the same family name (phonetic code)."""
+    family = frame.family_phon.astype(np.int64)
+    order = np.argsort(family, kind="stable")
+    order = order[family[order] >= 0]
+    if len(order) < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    sorted_family = family[order]
+    start = np.searchsorted(sorted_family, sorted_family, side="left")
+    end = np.searchsorted(sorted_family, sorted_family, side="right")
+    size = min(_SAMPLE, len(order) * (len(order) - 1) // 2)  # a registration's frame has a few rows
+    pick = rng.integers(0, len(order), size)
+    partner = start[pick] + (rng.random(size) * (end[pick] - start[pick])).astype(np.int64)
+    a, b = order[pick], order[partner]
+    keep = a != b
+    return a[keep], b[keep]
 
 
 def _neighbour_frequencies(frame: Frame, n_records: int) -> np.ndarray:
@@ -227,15 +296,32 @@ def weights(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndar
     total = np.maximum(straight + np.log2(1 - M_SWAPPED), swapped + np.log2(M_SWAPPED))
     total += _lookup({k: np.log2(M_SEX[k] / model.u_sex[k]) for k in (0, 1)}, _sex_levels(frame, a, b))
     total += _lookup({k: np.log2(M_DATE[k] / model.u_date[k]) for k in M_DATE}, date_levels(frame, a, b))
-    for levels, first, m, u, tf in (
-        (_place_levels(frame, a, b), frame.place1, M_PLACE, model.u_place, model.tf_place),
-        (_carer_levels(frame, a, b), frame.carer1, M_CARER, model.u_carer, model.tf_carer),
-    ):
-        w = _lookup({0: np.log2(m[0] / u[0]), 1: np.log2(m[1] / u[1]), 2: 0.0}, levels)
-        agree = levels == 2
-        w[agree] = np.log2(m[2] / tf[first[a][agree]])
-        total += w
+    levels = _place_levels(frame, a, b)
+    w = _lookup({k: np.log2(M_PLACE[k] / model.u_place[k]) for k in (0, 1)}, levels)
+    agree = levels == 2
+    w[agree] = np.log2(M_PLACE[2] / model.tf_place[frame.place1[a][agree]])
+    total += w
+    total += _carer_weight(frame, model, a, b)
     return total
+
+
+def _carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Caregivers agreeing on the whole name weigh by how rare that name is — among the records of the
+    child's family name when the pair agrees on it (then a caregiver sharing it is expected)."""
+    levels = _carer_levels(frame, a, b)
+    fam_a = frame.family_phon[a]
+    same_family = (fam_a >= 0) & ((fam_a == frame.family_phon[b]) | (fam_a == frame.given_phon[b]))
+    u = {k: np.where(same_family, model.u_carer_in_family[k], model.u_carer[k]) for k in (0, 1)}
+    w = np.zeros(len(a), dtype=np.float32)
+    for k in (0, 1):
+        sel = levels == k
+        w[sel] = np.log2(M_CARER[k] / u[k][sel])
+    agree = levels == 2
+    if model.carer_count is None:
+        w[agree] = np.log2(M_CARER[2] / model.tf_carer[frame.carer1[a][agree]])
+    else:
+        w[agree] = np.log2(M_CARER[2] / carer_agreement_u(model, len(frame), a[agree], same_family[agree]))
+    return w
 
 
 def estimate_share(bayes_log2: np.ndarray, *, iterations: int = 30) -> float:

@@ -77,3 +77,93 @@ def test_records_without_names_or_dates_are_harmless():
     recs = [make_record(str(i)) for i in range(5)] + [make_record("x", birth_date=dt.date(2010, 1, 1))]
     result = find_pairs(Frame.from_records(recs), threshold=0.0)
     assert ((result.score >= 0) & (result.score <= 1)).all()
+
+
+def _with_background(extra, size=3000, seed=11):
+    """A frame large enough for the blocking path: generated records, then the crafted ones."""
+    records = [
+        make_record(
+            r.id,
+            given_name=r.given_name,
+            family_name=r.family_name,
+            sex=r.sex,
+            birth_date=r.birth_date,
+            place=r.place,
+            caregiver=r.caregiver,
+        )
+        for r in generate(size, seed=seed)
+    ]
+    frame = Frame.from_records(records + extra)
+    ids = list(frame.ids)
+    return frame, {rid: ids.index(rid) for rid in ("x1", "x2", "x3", "x4") if rid in ids}
+
+
+def test_caregiver_blocks_catch_a_far_misspelt_name_without_birth_date():
+    # family names two letters apart and no birth date: no name block and no date block holds both;
+    # the shared given name and caregiver does
+    extra = [
+        make_record("x1", given_name="Esther", family_name="Kapwasa", sex="F", caregiver="Odile Ngoie"),
+        make_record("x2", given_name="Esther", family_name="Kapuasha", sex="F", caregiver="Odile Ngoie"),
+    ]
+    frame, at = _with_background(extra)
+    pairs = {(min(a, b), max(a, b)) for ca, cb in candidate_pairs(frame) for a, b in zip(ca, cb, strict=True)}
+    assert (min(at["x1"], at["x2"]), max(at["x1"], at["x2"])) in pairs
+    result = find_pairs(frame)
+    found = {frozenset((frame.ids[a], frame.ids[b])) for a, b in zip(result.a, result.b, strict=True)}
+    assert frozenset(("x1", "x2")) in found
+
+
+def test_a_caregiver_carrying_the_childs_family_name_weighs_less():
+    from kinga.registry.matching import scoring
+
+    common = [r for r in generate(3000, seed=11)]
+    family = max({r.family_name for r in common}, key=[r.family_name for r in common].count)
+    born = dt.date(2012, 3, 4)
+
+    def child(rid, carer):
+        return make_record(
+            rid, given_name="Esther", family_name=family, sex="F", birth_date=born, caregiver=carer
+        )
+
+    extra = [
+        child("x1", f"Odile {family}"),
+        child("x2", f"Odile {family}"),
+        child("x3", "Odile Nkulu"),
+        child("x4", "Odile Nkulu"),
+    ]
+    frame, at = _with_background(extra)
+    model = scoring.fit(frame)
+    a = np.array([at["x1"], at["x3"]])
+    b = np.array([at["x2"], at["x4"]])
+    carer_weight = scoring._carer_weight(frame, model, a, b)
+    # the family name already said "Odile <family>" was likely; "Odile Nkulu" is rarer among them
+    assert carer_weight[0] < carer_weight[1]
+    assert (carer_weight > 0).all()
+
+
+def test_a_pairs_own_records_do_not_make_its_caregiver_common():
+    from kinga.registry.matching import scoring
+
+    def pair(carer, copies):
+        extra = [
+            make_record(f"x{i + 1}", given_name="Esther", family_name="Kapwasa", caregiver=carer)
+            for i in range(2)
+        ] + [
+            make_record(f"y{i}", given_name="Jean", family_name="Mbuyi", caregiver=carer)
+            for i in range(copies)
+        ]
+        frame, at = _with_background(extra)
+        model = scoring.fit(frame)
+        return scoring._carer_weight(frame, model, np.array([at["x1"]]), np.array([at["x2"]]))[0]
+
+    shared_by_the_pair_only = pair("Odile Ngoie", 0)
+    shared_by_ten_more = pair("Odile Ngoie", 10)
+    assert shared_by_the_pair_only > shared_by_ten_more
+    # two records sharing a caregiver no one else has: the typical rare caregiver's weight
+    assert shared_by_the_pair_only == np.float32(
+        np.log2(
+            scoring.M_CARER[2]
+            * (3002 + scoring.TF_PRIOR_RECORDS)
+            / (scoring.TF_PRIOR_RECORDS * scoring.CARER_TYPICAL)
+        )
+    )

@@ -288,3 +288,25 @@ def test_the_cases_registration_screen_proposes_the_match_by_minimal_fields(twic
     # within one organisation, the same child can be picked at once
     text = client_for(ngos.worker_a).post("/cases/register/", form).content.decode()
     assert f'value="{case_a.child.uuid}"' in text
+
+
+def test_profile_codes_are_the_keyed_hmac_and_follow_the_key(settings):
+    import hashlib
+    import hmac
+
+    from kinga.registry.profiles import keyed, profile_values
+
+    def expected(key, kind, code):
+        digest = hmac.new(key.encode(), f"registry:{kind}:{code}".encode(), hashlib.sha256).digest()
+        return int.from_bytes(digest[:8], "big") & ((1 << 63) - 1)
+
+    first = keyed("phon", "kabamba")
+    assert first == expected(settings.KINGA_BLIND_INDEX_KEY, "phon", "kabamba")
+    values, variants = profile_values(given_name="Esther", family_name="Kabamba")
+    assert (values["family_phon"], keyed("variant", "kabamba")) in variants
+    settings.KINGA_BLIND_INDEX_KEY = "another key for this test"
+    # the cache never answers with a code of the previous key
+    assert keyed("phon", "kabamba") == expected("another key for this test", "phon", "kabamba") != first
+    assert (
+        profile_values(given_name="Esther", family_name="Kabamba")[0]["family_phon"] != values["family_phon"]
+    )
