@@ -162,7 +162,10 @@ def _model(frame: Frame, raw: dict[str, np.ndarray], n_total: int) -> scoring.Mo
                     out[d] = (counts_of.get(c, 0) + prior_n * typical[kind]) / (n + prior_n)
         return out
 
-    phon_codes = set(raw["given_phon"].tolist()) | set(raw["family_phon"].tolist())
+    # Every comparison is of the typed identity (row 0) with a candidate, and the term-frequency weights are
+    # looked up by row 0's codes only (kinga.registry.matching.scoring): counting the registry for the
+    # candidates' codes too (thousands of them for a common name) cost most of a suggestion at 1 M children.
+    phon_codes = {int(raw["given_phon"][0]), int(raw["family_phon"][0])}
     phon_counts = {}
     for col in ("given_phon", "family_phon"):
         for code, count in _registry_counts(col, phon_codes).items():
@@ -186,7 +189,7 @@ def _model(frame: Frame, raw: dict[str, np.ndarray], n_total: int) -> scoring.Mo
         len(model.tf_place),
         [frame.place1],
         [raw["place1"]],
-        _registry_counts("place1", set(raw["place1"].tolist())),
+        _registry_counts("place1", {int(raw["place1"][0])}),
         "place",
     )
     model.match_share = min(EXPECTED_DUPLICATES_PER_RECORD / n, 0.5)
