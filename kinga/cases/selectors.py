@@ -275,41 +275,51 @@ def latest_labour_status(case_ids: Iterable[int]) -> dict[int, dict]:
 
     No identity is returned: callers show it next to records they already may see.
     """
-    ids = list(case_ids)
+    ids = sorted(set(case_ids))
     result: dict[int, dict] = {}
+    # In sorted chunks: a list of thousands of ids makes PostgreSQL scan every follow-up in the country, a
+    # thousand at a time stays on the (case, date) index.
+    for i in range(0, len(ids), _LATEST_CHUNK):
+        _latest_labour_status(ids[i : i + _LATEST_CHUNK], result)
+    return result
+
+
+_LATEST_CHUNK = 1000
+
+
+def _latest_labour_status(ids: list[int], result: dict[int, dict]) -> None:
     follow_ups = (
         FollowUp.objects.filter(case_id__in=ids, visit_date__isnull=False)
         .order_by("case_id", "-visit_date", "-id")
-        .values(
+        .values_list(
             "case_id", "visit_date", "found_working", "seen_at_site", "in_school_or_training", "attending"
         )
     )
-    for row in follow_ups:
-        if row["case_id"] in result:
+    for case_id, visit_date, found_working, seen_at_site, in_school, attending in follow_ups:
+        if case_id in result:
             continue
-        result[row["case_id"]] = {
-            "date": row["visit_date"],
-            "working_at_mine": bool(row["found_working"] or row["seen_at_site"]),
-            "attending": bool(row["in_school_or_training"] and row["attending"]),
+        result[case_id] = {
+            "date": visit_date,
+            "working_at_mine": bool(found_working or seen_at_site),
+            "attending": bool(in_school and attending),
         }
     checks = (
         RetentionCheck.objects.filter(case_id__in=ids, done_on__isnull=False)
         .order_by("case_id", "-done_on")
-        .values("case_id", "done_on", "found_working", "seen_at_site", "in_school_or_training")
+        .values_list("case_id", "done_on", "found_working", "seen_at_site", "in_school_or_training")
     )
     seen: set[int] = set()
-    for row in checks:
-        if row["case_id"] in seen:
+    for case_id, done_on, found_working, seen_at_site, in_school in checks:
+        if case_id in seen:
             continue
-        seen.add(row["case_id"])
-        current = result.get(row["case_id"])
-        if current is None or current["date"] < row["done_on"]:
-            result[row["case_id"]] = {
-                "date": row["done_on"],
-                "working_at_mine": bool(row["found_working"] or row["seen_at_site"]),
-                "attending": bool(row["in_school_or_training"]),
+        seen.add(case_id)
+        current = result.get(case_id)
+        if current is None or current["date"] < done_on:
+            result[case_id] = {
+                "date": done_on,
+                "working_at_mine": bool(found_working or seen_at_site),
+                "attending": bool(in_school),
             }
-    return result
 
 
 def case_counts_by_site(

@@ -10,12 +10,13 @@ on the day of the lot?") and the set-based recomputation of every site after a r
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kinga.core import events
+from kinga.core.prepared import PreparedQuery
 from kinga.sites.bulk import fast_update
 from kinga.sites.models import Inspection, Site, SiteEvidence, Status, StatusChange, StatusPolicy, StatusRule
 
@@ -59,16 +61,28 @@ class Rules:
 
 
 def current_rules() -> Rules:
+    # One round trip for the rules table and the policy: the supply-chain decision asks for them on every lot.
+    rule, policy = StatusRule._meta.db_table, StatusPolicy._meta.db_table
+    # Table names come from the models, never from input.
+    sql = (
+        f"SELECT 0, condition, outcome, NULL, NULL, NULL FROM {rule} UNION ALL "  # noqa: S608
+        f"SELECT 1, NULL, NULL, correction_months, red_clearance_months, expiry_months "
+        f"FROM (SELECT * FROM {policy} ORDER BY id LIMIT 1) p"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
     outcomes = {code: default for code, (default, _label) in CONDITIONS.items()}
-    outcomes.update(dict(StatusRule.objects.values_list("condition", "outcome")))
-    policy = StatusPolicy.objects.first()
-    if policy is None:
+    outcomes.update({row[1]: row[2] for row in rows if row[0] == 0})
+    policies = [row for row in rows if row[0] == 1]
+    if not policies:
         return Rules(outcomes=outcomes)
+    _kind, _c, _o, correction, clearance, expiry = policies[0]
     return Rules(
         outcomes=outcomes,
-        correction_months=policy.correction_months,
-        red_clearance_months=policy.red_clearance_months,
-        expiry_months=policy.expiry_months,
+        correction_months=correction,
+        red_clearance_months=clearance,
+        expiry_months=expiry,
     )
 
 
@@ -309,16 +323,17 @@ def _conditions_of(mask: int) -> tuple[str, ...]:
     return found
 
 
-def evidence_for_sites(site_ids: Iterable[int] | None = None) -> dict[int, list[Evidence]]:
-    """Every site's evidence, sorted by date, in two set-based queries."""
-    inspections = Inspection.objects.filter(onsite=True)
-    others = SiteEvidence.objects.all()
-    if site_ids is not None:
-        ids = list(site_ids)
-        inspections = inspections.filter(site_id__in=ids)
-        others = others.filter(site_id__in=ids)
-    rows = (
-        inspections.order_by()
+# Below this many sites the rows are fetched in one go: a server-side cursor costs three round trips and
+# materialises its result at commit, which dominates the one-site lookups of the supply-chain decision.
+_CURSOR_THRESHOLD = 1000
+
+
+@functools.cache
+def _inspection_rows():
+    """The annotated inspection query, built once: resolving its expressions costs more than running it."""
+    return (
+        Inspection.objects.filter(onsite=True)
+        .order_by()
         .annotate(
             k_total=_total_expression(),
             k_mask=_mask_expression(),
@@ -335,12 +350,36 @@ def evidence_for_sites(site_ids: Iterable[int] | None = None) -> dict[int, list[
         )
         .values_list("site_id", "date", "id", "source", "k_total", "k_known", "k_mask", "children_tasks")
     )
+
+
+_site_inspections = PreparedQuery(lambda site_id: _inspection_rows().filter(site_id=site_id), site_id=int)
+_site_others = PreparedQuery(
+    lambda site_id: SiteEvidence.objects.order_by().filter(site_id=site_id).values_list(*EVIDENCE_FIELDS),
+    site_id=int,
+)
+
+
+def evidence_for_sites(site_ids: Iterable[int] | None = None) -> dict[int, list[Evidence]]:
+    """Every site's evidence, sorted by date, in two set-based queries."""
     by_site: dict[int, list[Evidence]] = defaultdict(list)
-    for site_id, date, pk, source, total, known, mask, tasks in rows.iterator(chunk_size=50000):
+    rows: Iterable[tuple] = _inspection_rows()
+    others: Iterable[tuple] = SiteEvidence.objects.order_by().values_list(*EVIDENCE_FIELDS)
+    if site_ids is None:
+        rows, others = rows.iterator(chunk_size=50000), others.iterator(chunk_size=20000)
+    else:
+        ids = list(site_ids)
+        if len(ids) == 1:
+            rows, others = _site_inspections(site_id=ids[0]), _site_others(site_id=ids[0])
+        else:
+            rows, others = rows.filter(site_id__in=ids), others.filter(site_id__in=ids)
+            if len(ids) > _CURSOR_THRESHOLD:
+                rows, others = rows.iterator(chunk_size=50000), others.iterator(chunk_size=20000)
+    for site_id, date, pk, source, total, known, mask, tasks in rows:
         by_site[site_id].append(
             Evidence(date, "inspection", pk, _conditions_of(mask), known, total, tasks or "", source)
         )
-    for row in others.order_by().values(*EVIDENCE_FIELDS).iterator(chunk_size=20000):
+    for values in others:
+        row = dict(zip(EVIDENCE_FIELDS, values, strict=True))
         by_site[row["site_id"]].append(site_evidence(row))
     for items in by_site.values():
         # Same day: cases and alerts after inspections, so a child found that day is not cleared by it.

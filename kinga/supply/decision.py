@@ -11,10 +11,12 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import FilteredRelation, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kinga.supply.models import CooperativeDocument, DocumentType, Lot, Outcome
+from kinga.core.prepared import PreparedQuery
+from kinga.supply.models import DocumentType, Lot, Outcome
 
 RED, YELLOW, GREEN, BLUE, EXPIRED = "red", "yellow", "green", "blue", "expired"
 REFUSING_STATUSES = (RED, EXPIRED, BLUE)
@@ -55,17 +57,52 @@ def site_status(site, day: datetime.date) -> SiteStatus:
     )
 
 
+def _status_on_record_query(site_id: int, day: datetime.date):
+    from kinga.sites.models import StatusChange
+
+    return (
+        StatusChange.objects.filter(site_id=site_id, effective_on__lte=day)
+        .order_by("-effective_on", "-id")
+        .values_list("new_status", "reason", "effective_on")[:1]
+    )
+
+
+def _documents_query(cooperative_id: int, day: datetime.date):
+    # Each required type left-joined to the cooperative's documents issued by `day` (a type with none comes
+    # back once, with empty document columns).
+    return (
+        DocumentType.objects.filter(is_active=True, is_required=True)
+        .annotate(
+            held=FilteredRelation(
+                "documents",
+                condition=Q(documents__cooperative_id=cooperative_id, documents__issued_on__lte=day),
+            )
+        )
+        # Latest issue first within a type, as the documents' default ordering: it wins ties on validity.
+        .order_by("order", "code", "pk", "-held__issued_on")
+        .values_list(
+            "pk",
+            "code",
+            "name_fr",
+            "name_en",
+            "held__id",
+            "held__issued_on",
+            "held__valid_until",
+            "held__reference",
+        )
+    )
+
+
+# Compiled once: these run for every lot decided, on a handful of indexed rows.
+_status_on_record = PreparedQuery(_status_on_record_query, site_id=int, day=datetime.date)
+_documents_on = PreparedQuery(_documents_query, cooperative_id=int, day=datetime.date)
+
+
 def status_on_record(site_id: int, day: datetime.date) -> SiteStatus | None:
     """The status the site's timeline recorded as in force on `day` (one indexed query, not a replay): what was
     known then, under the rules of the time."""
-    from kinga.sites.models import StatusChange
-
-    change = (
-        StatusChange.objects.filter(site_id=site_id, effective_on__lte=day)
-        .order_by("-effective_on", "-id")
-        .values_list("new_status", "reason", "effective_on")
-        .first()
-    )
+    rows = _status_on_record(site_id=site_id, day=day)
+    change = rows[0] if rows else None
     if change is None:
         return None
     return SiteStatus(status=change[0], reason=change[1], since=change[2])
@@ -73,16 +110,17 @@ def status_on_record(site_id: int, day: datetime.date) -> SiteStatus | None:
 
 def documents_state(cooperative_id: int, day: datetime.date) -> list[dict[str, Any]]:
     """Each active required document type with its state on `day`: valid, expired or missing."""
-    types = list(DocumentType.objects.filter(is_active=True, is_required=True).order_by("order", "code"))
+    rows = _documents_on(cooperative_id=cooperative_id, day=day)
+    types: list[tuple[int, str, str, str]] = []
     held: dict[int, list[tuple[datetime.date, datetime.date | None, str]]] = {}
-    rows = CooperativeDocument.objects.filter(
-        cooperative_id=cooperative_id, document_type__in=types, issued_on__lte=day
-    ).values_list("document_type_id", "issued_on", "valid_until", "reference")
-    for type_id, issued_on, valid_until, reference in rows:
-        held.setdefault(type_id, []).append((issued_on, valid_until, reference))
+    for type_id, code, name_fr, name_en, doc_id, issued_on, valid_until, reference in rows:
+        if not types or types[-1][0] != type_id:
+            types.append((type_id, code, name_fr, name_en))
+        if doc_id is not None:
+            held.setdefault(type_id, []).append((issued_on, valid_until, reference))
     states = []
-    for doc_type in types:
-        docs = held.get(doc_type.pk, [])
+    for type_id, code, name_fr, name_en in types:
+        docs = held.get(type_id, [])
         valid = [d for d in docs if d[1] is None or d[1] >= day]
         if valid:
             best = max(valid, key=lambda d: d[1] or datetime.date.max)
@@ -94,9 +132,9 @@ def documents_state(cooperative_id: int, day: datetime.date) -> list[dict[str, A
             state, until, reference = "missing", None, ""
         states.append(
             {
-                "type": doc_type.code,
-                "name_fr": doc_type.name_fr,
-                "name_en": doc_type.name_en,
+                "type": code,
+                "name_fr": name_fr,
+                "name_en": name_en,
                 "state": state,
                 "valid_until": until.isoformat() if until else None,
                 "reference": reference,

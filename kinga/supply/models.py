@@ -208,6 +208,8 @@ class Lot(models.Model):
             ),
         ]
         indexes = [
+            # The lot list's default order: without it every page sorts the whole table (1.8 s at 1 M lots).
+            models.Index(fields=["date", "id"], name="supply_lot_date_id"),
             models.Index(fields=["buyer", "date"]),
             models.Index(fields=["site", "date"]),
             models.Index(fields=["cooperative", "date"]),
