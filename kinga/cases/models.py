@@ -292,6 +292,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["caseworker", "status", "next_due"], name="cases_caseload"),
             models.Index(fields=["organisation", "status"], name="cases_org_status"),
+            # The caseload's order (earliest task first) within an organisation or a caseworker's cases: without
+            # them a short page walks the whole table's next_due index (1 M cases: 0.4 s for a name search).
+            models.Index(fields=["organisation", "next_due"], name="cases_org_next_due"),
+            models.Index(fields=["caseworker", "next_due"], name="cases_worker_next_due"),
             models.Index(fields=["identification_site", "identification_date"], name="cases_site_date"),
             models.Index(fields=["territory", "identification_date"], name="cases_territory_date"),
         ]
