@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core import selectors as core_selectors
+from kinga.core.pagination import UncountedPage
 
 from . import clock, exports, forms, matching, selectors, services
 from .models import CaseStatus, RiskLevel
@@ -38,17 +39,18 @@ def caseload(request):
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
     qs = selectors.caseload(actor, status=status, q=q, include_closed=bool(q) or status == CaseStatus.CLOSED)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    # A search is not counted (UncountedPage): over an organisation's cases the count cost more than the rows.
+    page = (
+        UncountedPage(qs, request.GET.get("page"), 25)
+        if q
+        else Paginator(qs, 25).get_page(request.GET.get("page"))
+    )
     today = clock.today()
-    context = {
-        "page": page,
-        "q": q,
-        "status": status,
-        "statuses": CaseStatus.choices,
-        "today": today,
-        "overdue_referrals": selectors.referrals_out(actor, overdue_only=True, today=today).count(),
-    }
-    template = "cases/caseload.html#rows" if request.htmx else "cases/caseload.html"
+    context = {"page": page, "q": q, "status": status, "statuses": CaseStatus.choices, "today": today}
+    if request.htmx:  # the rows only: no badge to count
+        return render(request, "cases/caseload.html#rows", context)
+    context["overdue_referrals"] = selectors.referrals_out(actor, overdue_only=True, today=today).count()
+    template = "cases/caseload.html"
     return render(request, template, context)
 
 

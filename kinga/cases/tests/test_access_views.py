@@ -261,3 +261,19 @@ def test_case_file_without_supervisor_or_recorded_actor_renders(team, today):
     CaseEvent.objects.create(case=case, date=TODAY, kind="imported", summary="Importé", actor=None)
     page = client_for(lone).get(f"/cases/{case.uuid}/")
     assert page.status_code == 200 and "Importé" in page.content.decode()
+
+
+def test_search_results_page_without_counting_every_match(team, today, django_assert_max_num_queries):
+    numbers = [
+        register(team, given_name="Mwamini", family_name=f"Kyungu{'a' * (i % 3)}").number for i in range(27)
+    ]
+    client = client_for(team.worker)
+    first = client.get("/cases/?q=Mwamini").content.decode()
+    assert "Page 1</span>" in first  # "page 1", not "page 1 of N": the matches are not counted
+    assert "page=2" in first
+    second = client.get("/cases/?q=Mwamini&page=2").content.decode()
+    shown = [n for n in numbers if n in first] + [n for n in numbers if n in second]
+    assert sorted(shown) == sorted(numbers)  # every match once, over two pages
+    assert "page=3" not in second and "page=1" in second
+    with django_assert_max_num_queries(12):
+        client.get("/cases/?q=Mwamini")
