@@ -552,7 +552,7 @@ def _insert_dependents(rows: dict[str, list], totals) -> None:
 
 # National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone). Case numbers of copy k
 # continue past the base's counters (k × 100,000 added to the sequence part), and the counters move past them.
-register_clone(Child, order=10)
+register_clone(Child, order=10, sizes=("children", "case_follow_ups"))
 register_clone(ChildNameIndex, order=11)
 register_clone(
     Case,

@@ -470,6 +470,7 @@ def generate_community(ctx: SynthContext) -> None:
 register_clone(
     Alert,
     order=30,
+    sizes=("alerts",),
     expressions={
         # Codes from the copy's own id, in the code alphabet (no 0/O, 1/I): unique and still well-formed.
         "feedback_code": "'K' || translate(upper(lpad(to_hex(id + k * {stride}), 9, 'Z')), '01', 'WX')",
@@ -477,6 +478,6 @@ register_clone(
     },
 )
 register_clone(AlertChildren, order=31)
-register_clone(AwarenessSession, order=30)
+register_clone(AwarenessSession, order=30, sizes=("sessions",))
 register_clone(Participation, order=31)
-register_clone(FourW, order=30)
+register_clone(FourW, order=30, sizes=("fourw",))

@@ -3,7 +3,7 @@
 Generating a million encrypted children, five million follow-ups and half a million households row by row takes
 hours on the two-core machines the project runs on; the benchmarks need the volume and the distribution, not a
 million different random draws. So at national scale the generators produce 1/factor of the bulk records
-(SynthContext.size divides the keys listed in CLONED_KEYS) against the full national set of organisations,
+(SynthContext.size divides the keys the apps declare with their tables) against the full national set of organisations,
 users, sites, cooperatives and programmes, and then every registered bulk table is copied factor − 1 times in
 SQL: copy k gets ids shifted by k × the table's largest id, its foreign keys to other cloned tables shifted the
 same way (copy k of a case points at copy k of its child), new UUIDs, and per-column expressions for values that
@@ -23,18 +23,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
-# The SCALES keys whose records are cloned at national scale (their generators produce size / factor).
-CLONED_KEYS = {
-    "children",
-    "case_follow_ups",
-    "households",
-    "household_members",
-    "household_enrolments",
-    "lots",
-    "alerts",
-    "fourw",
-    "sessions",
-}
+# The SCALES keys whose records are cloned at national scale (their generators produce size / factor); each app
+# declares its own with register_clone(..., sizes=...).
+CLONED_KEYS: set[str] = set()
 FACTOR = {"national": 20}
 
 
@@ -51,8 +42,16 @@ _SPECS: list[CloneSpec] = []
 _FINISHERS: list[Callable] = []
 
 
-def register_clone(model: type[models.Model], *, expressions: dict[str, str] | None = None, order: int = 100):
-    """Declare a bulk table to multiply at national scale (from the app's synth module)."""
+def register_clone(
+    model: type[models.Model],
+    *,
+    expressions: dict[str, str] | None = None,
+    order: int = 100,
+    sizes: tuple[str, ...] = (),
+):
+    """Declare a bulk table to multiply at national scale (from the app's synth module), and the SCALES keys
+    (`sizes`) its generator must produce only the base of."""
+    CLONED_KEYS.update(sizes)
     if not any(spec.model is model for spec in _SPECS):
         _SPECS.append(CloneSpec(model=model, expressions=expressions or {}, order=order))
 

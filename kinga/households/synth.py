@@ -380,7 +380,12 @@ def _enrol(ctx, households, members, programmes, coops, rate: float) -> None:
 
 
 # National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone).
-register_clone(Household, order=20, expressions={"survey_id": "survey_id || '-' || k"})
+register_clone(
+    Household,
+    order=20,
+    sizes=("households", "household_members", "household_enrolments"),
+    expressions={"survey_id": "survey_id || '-' || k"},
+)
 register_clone(HouseholdMember, order=21)
 register_clone(HouseholdNameIndex, order=22)
 register_clone(Survey, order=22)

@@ -288,5 +288,5 @@ def generate(ctx: SynthContext) -> None:
 
 
 # National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone).
-register_clone(Lot, order=40, expressions={"reference": "reference || '-' || k"})
+register_clone(Lot, order=40, sizes=("lots",), expressions={"reference": "reference || '-' || k"})
 register_clone(EvacuationAuthorisation, order=41, expressions={"number": "number || '-' || k"})
