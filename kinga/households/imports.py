@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit
 from kinga.core.access import Actor
 from kinga.core.models import Place
-from kinga.households import index
+from kinga.households import index, totals
 from kinga.households.models import (
     Household,
     ImportBatch,
@@ -264,6 +264,7 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
     if not header_checked:
         raise ValidationError({"file": [_("The file holds no row.")]})
     batch.save(update_fields=["created", "updated", "quarantined"])
+    totals.refresh(organisation_id=actor.organisation.pk, round_id=round.pk)
     version = index.current_version()
     for household in touched:
         index.score_household(household, version)

@@ -1,6 +1,7 @@
 """Outcome reads: a household's trajectory over rounds, a programme's before/after comparison, counts.
 
-Every figure is one aggregate query grouped in the database, through kinga.core.access scoping.
+Every figure is one aggregate query grouped in the database, through kinga.core.access scoping; figures over
+every surveyed household add up the kept per-round totals (kinga.households.totals).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db.models.functions import Cast
 
 from kinga.core import access
 from kinga.core.access import Actor
+from kinga.households import totals
 from kinga.households.models import (
     Cooperative,
     CooperativeMember,
@@ -32,6 +34,7 @@ from kinga.households.models import (
     Household,
     Programme,
     ProgrammeKind,
+    RoundTotals,
     Survey,
     SurveyRound,
 )
@@ -43,28 +46,26 @@ income_per_person = Cast(F("monthly_income_usd"), FloatField()) / Cast(F("househ
 
 
 def _round_sums(surveys) -> dict[int, dict]:
-    """Sums and counts per round id, in one pass without DISTINCT: a household has at most one survey a
-    round (survey_one_per_round), so counting surveys counts households, and sums can be subtracted."""
+    """The sums of totals.SUMS per round id straight from surveys, in one pass without DISTINCT: a household
+    has at most one survey a round (survey_one_per_round), so counting surveys counts households, and these
+    sums can be subtracted from the RoundTotals ones."""
     rows = (
         surveys.order_by()
         .values("round_id")
         .annotate(
-            n=Count("id"),
-            income=Sum(income_per_person, output_field=FloatField()),
-            hunger=Sum("hunger_scale"),
-            mine=Count("id", filter=Q(children_working_at_mine__gt=0)),
-            out_of_school=Count("id", filter=Q(school_age_out_of_school__gt=0)),
+            households=Count("id"),
+            income_per_person=Sum(income_per_person, output_field=FloatField()),
+            hunger_scale=Sum("hunger_scale"),
+            with_child_at_mine=Count("id", filter=Q(children_working_at_mine__gt=0)),
+            with_child_out_of_school=Count("id", filter=Q(school_age_out_of_school__gt=0)),
         )
     )
     return {r.pop("round_id"): r for r in rows}
 
 
-_SUMS = ("n", "income", "hunger", "mine", "out_of_school")
-
-
 def _minus(total: dict[int, dict], part: dict[int, dict]) -> dict[int, dict]:
-    zero = dict.fromkeys(_SUMS, 0)
-    return {k: {key: t[key] - part.get(k, zero)[key] for key in _SUMS} for k, t in total.items()}
+    zero = dict.fromkeys(totals.SUMS, 0)
+    return {k: {key: t[key] - part.get(k, zero)[key] for key in totals.SUMS} for k, t in total.items()}
 
 
 def _figures(sums: dict[int, dict], rounds: list[SurveyRound]) -> dict[int, dict]:
@@ -72,16 +73,16 @@ def _figures(sums: dict[int, dict], rounds: list[SurveyRound]) -> dict[int, dict
     out = {}
     for rnd in rounds:
         s = sums.get(rnd.id)
-        if not s or not s["n"]:
+        if not s or not s["households"]:
             continue
-        n = s["n"]
+        n = s["households"]
         out[rnd.number] = {
             "round__number": rnd.number,
             "households": n,
-            "income_pp": float(s["income"]) / n,
-            "hunger": float(s["hunger"]) / n,
-            "mine": 100.0 * s["mine"] / n,
-            "out_of_school": 100.0 * s["out_of_school"] / n,
+            "income_pp": float(s["income_per_person"]) / n,
+            "hunger": float(s["hunger_scale"]) / n,
+            "mine": 100.0 * s["with_child_at_mine"] / n,
+            "out_of_school": 100.0 * s["with_child_out_of_school"] / n,
         }
     return out
 
@@ -150,12 +151,13 @@ def programme_comparison(actor: Actor, programme: Programme) -> Comparison:
     and each enrolled household's last survey before enrolment against its first survey after."""
     access.require(actor, COUNTS)
     rounds = list(SurveyRound.objects.order_by("number"))
-    surveys = Survey.objects.all()
+    surveys, area_totals = Survey.objects.all(), RoundTotals.objects.all()
     if programme.area_id:
         surveys = surveys.filter(household__place_path__startswith=programme.area.path)
-    # The others are everyone in the area minus the enrolled: one scan of the surveys instead of an
-    # anti-join, and the enrolled households' surveys are few.
-    everyone = _round_sums(surveys)
+        area_totals = area_totals.filter(place_path__startswith=programme.area.path)
+    # The others are everyone in the area (the kept totals, not 1.4 million surveys at national scale) minus
+    # the enrolled, whose surveys are read.
+    everyone = totals.round_sums(area_totals)
     # Joined from the programme's enrolments (index on the survey's household) rather than IN (subquery),
     # which PostgreSQL hashes against a scan of every survey; a household enrolled twice counts once.
     earlier = Enrolment.objects.filter(
@@ -182,14 +184,16 @@ def dashboard(actor: Actor) -> dict:
     access.require(actor, COUNTS)
     households = Household.objects.all()
     surveys, enrolments = Survey.objects.all(), Enrolment.objects.all()
+    round_totals = RoundTotals.objects.all()
     # Scoped through the household's organisation column by a join; everyone else counts every row
     # without an IN over half a million household ids.
     if not actor.is_system_wide and not actor.aggregates_only:
         households = households.filter(organisation_id=actor.organisation_id)
         surveys = surveys.filter(household__organisation_id=actor.organisation_id)
         enrolments = enrolments.filter(household__organisation_id=actor.organisation_id)
+        round_totals = round_totals.filter(organisation_id=actor.organisation_id)
     rounds = list(SurveyRound.objects.order_by("number"))
-    sums = _round_sums(surveys)
+    sums = totals.round_sums(round_totals)
     by_kind = dict(
         enrolments.values("programme__kind")
         .annotate(n=Count("household_id", distinct=True))
@@ -199,7 +203,7 @@ def dashboard(actor: Actor) -> dict:
     return {
         "households": households.count(),
         "surveyed": surveys.values("household_id").distinct().count(),
-        "surveys": sum(s["n"] for s in sums.values()),
+        "surveys": sum(s["households"] for s in sums.values()),
         "priority": households.filter(is_priority=True).count(),
         "by_kind": [(label, by_kind.get(kind, 0)) for kind, label in ProgrammeKind.choices],
         "hectares": enrolments.filter(status=EnrolmentStatus.ACTIVE).aggregate(s=Sum("hectares"))["s"]

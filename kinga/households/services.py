@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit, crypto
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType, Place
-from kinga.households import index
+from kinga.households import index, totals
 from kinga.households.models import (
     Household,
     HouseholdMember,
@@ -208,12 +208,15 @@ def update_household(*, actor: Actor, household: Household, **changes: Any) -> H
         )
         changes["latitude"], changes["longitude"] = lat, lon
     errors.raise_if_any()
+    former_place_path = household.place_path
     for field, value in changes.items():
         setattr(household, field, value)
     if "place" in changes:
         household.place_path = household.place.path
         household.territory = household.place.territory
     household.save()
+    if household.place_path != former_place_path:
+        totals.refresh_household(household, former_place_path=former_place_path)
     if "head_name" in changes:
         reindex_names(household)
     audit.record_update(actor=actor, obj=household, before=before)
@@ -482,6 +485,7 @@ def record_survey(*, actor: Actor, household: Household, round: SurveyRound, **a
     existing = Survey.objects.filter(household=household, round=round).first()
     before = audit.snapshot(existing) if existing else None
     survey, created = _save_survey(household, round, clean)
+    totals.refresh_household(household, round_id=round.pk)
     if created:
         audit.record_create(actor=actor, obj=survey)
     else:
@@ -551,6 +555,21 @@ def score_every_household(*, actor: Actor, version: VulnerabilityIndexVersion | 
         note="households score",
     )
     return scored, not_scored, seconds
+
+
+def rebuild_round_totals(*, actor: Actor) -> tuple[int, float]:
+    """Rebuild the per-round survey totals from the surveys (they are kept on every write; this repairs)."""
+    access.require(actor, "households.configure")
+    rows, seconds = totals.rebuild_all()
+    audit.record(
+        actor=actor,
+        action="update",
+        target_type="households.roundtotals",
+        target_id="all",
+        changes={"rows": rows},
+        note="households totals",
+    )
+    return rows, seconds
 
 
 def cooperative_organisation_type() -> str:

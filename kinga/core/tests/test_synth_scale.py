@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Sum
 
 from kinga.cases import selectors as case_selectors
 from kinga.cases.models import Case, CaseNumberCounter, Child, ChildNameIndex, FollowUp
@@ -12,7 +13,7 @@ from kinga.core import crypto
 from kinga.core.synth_clone import CloneSpec, _check_unique, clone_all
 from kinga.core.synth_insert import insert
 from kinga.core.testing import assert_not_stored_in_clear
-from kinga.households.models import Household, HouseholdMember
+from kinga.households.models import Household, HouseholdMember, RoundTotals, Survey
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_a_unique_column_without_a_copy_expression_is_refused():
 def test_clones_are_whole_consistent_copies(reference_places):
     call_command("synth", "--scale", "demo", "--seed", "3")
     children, cases, follow_ups = Child.objects.count(), Case.objects.count(), FollowUp.objects.count()
-    households = Household.objects.count()
+    households, surveys = Household.objects.count(), Survey.objects.count()
     stride = Child.objects.order_by("-pk").values_list("pk", flat=True).first()
     base_number = max(int(n.rsplit("-", 1)[1]) for n in Case.objects.values_list("number", flat=True))
 
@@ -61,6 +62,8 @@ def test_clones_are_whole_consistent_copies(reference_places):
     assert Case.objects.count() == 12 * cases
     assert FollowUp.objects.count() == 12 * follow_ups
     assert Household.objects.count() == 12 * households
+    # The copies' surveys count in the round totals the outcome pages read.
+    assert RoundTotals.objects.aggregate(n=Sum("households"))["n"] == 12 * surveys == Survey.objects.count()
     # Copy k of a case points at copy k of its child: every child still has exactly its own cases.
     assert Case.objects.values("child_id").distinct().count() == Child.objects.count()
     assert Case.objects.values("uuid").distinct().count() == Case.objects.count()

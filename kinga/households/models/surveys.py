@@ -131,6 +131,40 @@ class Survey(models.Model):
         return (self.monthly_income_usd / self.household_size).quantize(Decimal("0.01"))
 
 
+class RoundTotals(models.Model):
+    """Sums of the surveys of one round for the households of one organisation in one place.
+
+    Derived data, kept by kinga.households.totals on every survey write (recording, import, a household
+    moving place): the comparison and figures pages add these rows up instead of reading every survey
+    (1.4 million at national scale). `kinga households totals` rebuilds them from the surveys.
+    """
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    place_path = models.CharField(max_length=255)
+    households = models.PositiveIntegerField()
+    income_per_person = models.FloatField(help_text="sum of each survey's monthly income / household size")
+    hunger_scale = models.PositiveIntegerField()
+    with_child_at_mine = models.PositiveIntegerField()
+    with_child_out_of_school = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organisation", "place_path"], name="round_totals_one_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(households__gte=1)
+                & Q(with_child_at_mine__lte=models.F("households"))
+                & Q(with_child_out_of_school__lte=models.F("households")),
+                name="round_totals_counts_within_households",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} / {self.organisation_id} / {self.place_path}"
+
+
 class IncomeSourceKind(models.TextChoices):
     ARTISANAL_MINING = "artisanal_mining", _("Artisanal mining")
     MINERAL_TRADE = "mineral_trade", _("Mineral trade")

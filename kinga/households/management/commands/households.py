@@ -1,4 +1,4 @@
-"""`kinga households score [--version V]` and `kinga households import FILE --round CODE`."""
+"""`kinga households score [--version V]`, `kinga households import FILE --round CODE`, `kinga households totals`."""
 
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from kinga.households.models import SurveyRound, VulnerabilityIndexVersion
 
 
 class Command(ActorCommand):
-    help = "Households: recompute the vulnerability index, import a survey round."
+    help = "Households: recompute the vulnerability index, import a survey round, rebuild round totals."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -21,6 +21,7 @@ class Command(ActorCommand):
         imp = sub.add_parser("import", help="Import a survey round from CSV or XLSX.")
         imp.add_argument("file")
         imp.add_argument("--round", required=True, help="Round code.")
+        sub.add_parser("totals", help="Rebuild the per-round survey totals from the surveys.")
 
     def handle(self, *args, **options):
         actor = self.get_actor(options)
@@ -32,6 +33,10 @@ class Command(ActorCommand):
                     raise CommandError(f"Unknown index version {options['index_version']}")
             scored, not_scored, seconds = services.score_every_household(actor=actor, version=version)
             self.stdout.write(f"scored {scored}, not scored {not_scored} (no survey), in {seconds:.1f} s")
+            return
+        if options["action"] == "totals":
+            rows, seconds = services.rebuild_round_totals(actor=actor)
+            self.stdout.write(f"{rows} round totals in {seconds:.1f} s")
             return
         rnd = SurveyRound.objects.filter(code=options["round"]).first()
         if rnd is None:
