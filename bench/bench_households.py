@@ -130,3 +130,7 @@ def _add_national_volume(extra: int, programme, household) -> None:
             [programme.pk, "NAT-%"],
         )
         c.execute("ANALYZE households_household; ANALYZE households_survey; ANALYZE households_enrolment")
+    # Written in SQL past the services, so the round totals the comparison page reads are refreshed here.
+    from kinga.households import totals
+
+    totals.refresh(organisation_id=household.organisation_id)

@@ -20,15 +20,11 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core import selectors as core_selectors
+from kinga.core.forms import apply_service_errors
 from kinga.core.pagination import UncountedPage
 
 from . import clock, exports, forms, matching, selectors, services
 from .models import CaseStatus, RiskLevel
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -87,7 +83,7 @@ def register(request):
             try:
                 case = services.register_case(actor=actor, **kwargs)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
                 if actor.has("cases.view_identity") and (

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
+from kinga.core.forms import apply_service_errors
 
 from . import clock, forms, selectors, services
 from .models import CarePlanItemStatus, ReferralStatus, ServiceType
-from .views import apply_errors
 
 
 def _sites(actor):
@@ -44,7 +44,7 @@ def _step(
         try:
             handle(actor, case, form.cleaned_data, form)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("cases:case", uuid=case.uuid)
@@ -104,7 +104,7 @@ def plan(request, uuid):
         try:
             services.add_plan_item(actor=actor, case=case, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Need added to the care plan."))
             return redirect("cases:plan", uuid=case.uuid)
@@ -366,7 +366,7 @@ def referral_in(request, uuid):
                     reason=d["reason"],
                 )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Answer recorded."))
             return redirect("cases:referral_in", uuid=referral.uuid)
@@ -411,7 +411,7 @@ def service_add(request):
         try:
             services.save_service(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Service added to the directory."))
             return redirect("cases:services")
@@ -453,7 +453,7 @@ def rules(request):
             try:
                 save(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("New version saved."))
                 return redirect("cases:rules")
@@ -482,7 +482,7 @@ def photo(request, uuid):
                 actor=actor, case=case, content=upload.read(), content_type=upload.content_type
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Photo saved (encrypted)."))
             return redirect("cases:case", uuid=case.uuid)

@@ -19,19 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.access import ANONYMOUS
+from kinga.core.forms import apply_service_errors
 
 from . import alerts as alert_services
 from . import cases_link, forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """A service's field errors on the form's fields (others at the top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def lualaba_places(actor):
@@ -83,7 +75,7 @@ def network_add(request):
         try:
             network = services.create_network(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Network created."))
             return redirect("community:network", network.uuid)
@@ -126,7 +118,7 @@ def network_edit(request, uuid):
         try:
             services.update_network(actor=actor, network=network, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Network updated."))
             return redirect("community:network", network.uuid)
@@ -143,7 +135,7 @@ def member_add(request, uuid):
         try:
             services.add_member(actor=actor, network=network, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Member added."))
             return redirect("community:network", network.uuid)
@@ -165,7 +157,7 @@ def member_edit(request, uuid):
         try:
             services.update_member(actor=actor, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Member updated."))
             return redirect("community:network", member.network.uuid)
@@ -182,7 +174,7 @@ def member_training_add(request, uuid):
         try:
             services.add_member_training(actor=actor, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Training recorded."))
             return redirect("community:network", member.network.uuid)
@@ -242,7 +234,7 @@ def alert_add(request):
                 reporter_contact=form.cleaned_data.get("reporter_contact", ""),
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Alert %(ref)s recorded.") % {"ref": alert.reference})
             if actor.has("community.triage"):

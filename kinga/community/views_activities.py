@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
+from kinga.core.forms import apply_service_errors
 from kinga.core.models import OrganisationType
 
 from . import forms, fourw_io, selectors, services
@@ -28,7 +29,7 @@ from .models import (
     Theme,
     TrainedGroup,
 )
-from .views import _form_page, _orgs, apply_errors, lualaba_places
+from .views import _form_page, _orgs, lualaba_places
 
 # ---------------------------------------------------------------------------------------------- awareness
 
@@ -70,7 +71,7 @@ def session_add(request):
         try:
             session = services.record_session(actor=actor, **form.service_kwargs())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Session recorded."))
             return redirect("community:session", session.uuid)
@@ -107,7 +108,7 @@ def campaign_add(request):
         try:
             services.create_campaign(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Campaign created."))
             return redirect("community:campaigns")
@@ -141,7 +142,7 @@ def training_add(request):
         try:
             services.record_training(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Training recorded."))
             return redirect("community:trainings")
@@ -169,7 +170,7 @@ def advocacy_add(request):
         try:
             services.record_advocacy(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Advocacy action recorded."))
             return redirect("community:advocacy")
@@ -275,7 +276,7 @@ def fourw_add(request):
         try:
             services.create_fourw(actor=actor, **form.values())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("4W record saved."))
             return redirect("community:fourw")
@@ -295,7 +296,7 @@ def fourw_edit(request, uuid):
         try:
             services.update_fourw(actor=actor, record=record, **form.values())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("4W record saved."))
             return redirect("community:fourw")
@@ -324,7 +325,7 @@ def fourw_import(request):
         try:
             n = fourw_io.import_csv(actor=actor, content=form.cleaned_data["file"].read())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("%(n)d 4W records imported.") % {"n": n})
             return redirect("community:fourw")
@@ -363,7 +364,7 @@ def meeting_add(request):
         try:
             meeting = services.create_meeting(actor=actor, participant_organisations=orgs, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting recorded."))
             return redirect("community:meeting", meeting.uuid)
@@ -418,7 +419,7 @@ def meeting_edit(request, uuid):
         try:
             services.update_meeting(actor=actor, meeting=meeting, participant_organisations=orgs, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting updated."))
             return redirect("community:meeting", meeting.uuid)

@@ -1,7 +1,18 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Membership, OrganisationType, Place, PlaceLevel
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError shown on the form that fed it: each field's errors under that field, errors
+    about fields the form does not have (or about nothing in particular) at the top, so none is lost."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class PlaceForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, selectors, services
-from kinga.core.forms import ApiTokenForm, PlaceForm
+from kinga.core.forms import ApiTokenForm, PlaceForm, apply_service_errors
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
 from kinga.core.plugins import nav_items
 
@@ -67,8 +67,7 @@ def place_add(request):
         try:
             place = services.create_place(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Place “%(name)s” added.") % {"name": place.name})
             return redirect(f"{_url('core:places')}?parent={place.parent.uuid}")
@@ -170,8 +169,7 @@ def token_create(request):
         try:
             _token, new_key = services.create_api_token(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
     return render(
         request,
         "core/profile.html",

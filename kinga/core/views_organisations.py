@@ -10,14 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, selectors, services
-from kinga.core.forms import MemberForm, OrganisationForm
+from kinga.core.forms import MemberForm, OrganisationForm, apply_service_errors
 from kinga.core.models import Membership, Organisation
 from kinga.core.roles import Role
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _can_manage_members_of(actor, organisation) -> bool:
@@ -59,7 +54,7 @@ def organisation_add(request):
         try:
             organisation = services.create_organisation(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Organisation “%(name)s” created.") % {"name": organisation.name})
             return redirect("core:organisation", org_uuid=organisation.uuid)
@@ -84,7 +79,7 @@ def organisation_edit(request, org_uuid):
         try:
             services.update_organisation(actor=actor, organisation=organisation, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Organisation updated."))
             return redirect("core:organisation", org_uuid=organisation.uuid)
@@ -121,7 +116,7 @@ def member_add(request, org_uuid):
         try:
             membership = services.add_member(actor=actor, organisation=organisation, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             invitation = None
             if not membership.user.has_usable_password():
@@ -177,7 +172,7 @@ def member_edit(request, member_uuid):
             try:
                 services.update_member(actor=actor, membership=membership, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Member updated."))
                 return redirect("core:member", member_uuid=membership.uuid)

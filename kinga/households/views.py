@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
+from kinga.core.forms import apply_service_errors
 from kinga.core.models import Place
 from kinga.households import charts, imports, index, outcomes, selectors, services, services_programmes
 from kinga.households.forms import (
@@ -44,11 +45,6 @@ from kinga.households.models import (
 
 IDENTITY = "households.view_identity"
 COUNTS = "households.view_counts"
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _form_page(request, template: str, context: dict, form) -> HttpResponse:
@@ -107,7 +103,7 @@ def household_add(request):
         try:
             household = services.create_household(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Household recorded."))
             return redirect("households:detail", household_uuid=household.uuid)
@@ -172,7 +168,7 @@ def household_edit(request, household_uuid):
         try:
             services.update_household(actor=actor, household=household, **changes)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Household updated."))
             return redirect("households:detail", household_uuid=household.uuid)
@@ -191,7 +187,7 @@ def member_add(request, household_uuid):
         try:
             services.add_member(actor=actor, household=household, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Member added."))
             return redirect("households:detail", household_uuid=household.uuid)
@@ -214,7 +210,7 @@ def member_case(request, member_uuid):
                 raise ValidationError({"case_number": [_("No case with this number among your cases.")]})
             services.link_child_case(actor=actor, member=member, case=case)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Case linked."))
             return redirect("households:detail", household_uuid=member.household.uuid)
@@ -237,7 +233,7 @@ def survey_record(request, household_uuid):
                 actor=actor, household=household, round=form.cleaned_data["round"], **form.answers()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Survey recorded."))
             return redirect("households:detail", household_uuid=household.uuid)
@@ -268,7 +264,7 @@ def enrol(request, household_uuid):
                 **form.details(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Household enrolled."))
             return redirect("households:detail", household_uuid=household.uuid)
@@ -326,7 +322,7 @@ def enrolment_detail(request, enrolment_uuid):
                     return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
         except ValidationError as exc:
             target = {"delivery": delivery_form, "deposit": deposit_form}.get(which, update_form)
-            _apply_errors(target, exc)
+            apply_service_errors(target, exc)
     has_errors = any(f.errors for f in (update_form, delivery_form, deposit_form))
     return render(
         request,
@@ -355,7 +351,7 @@ def import_round(request):
                 actor=actor, round=form.cleaned_data["round"], content=upload.read(), filename=upload.name
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
     batches = access.scoped(actor, ImportBatch, perm="households.import").select_related("round")[:10]
     return render(
         request,
@@ -398,7 +394,7 @@ def rounds(request):
             try:
                 services.create_round(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Round created."))
                 return redirect("households:rounds")
@@ -425,7 +421,7 @@ def index_versions(request):
                 )
                 scored, _not_scored, _s = services.score_every_household(actor=actor, version=version)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -458,7 +454,7 @@ def programme_add(request):
         try:
             programme = services_programmes.create_programme(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Programme created."))
             return redirect("households:programme", programme_uuid=programme.uuid)
@@ -523,7 +519,7 @@ def cooperative_add(request):
         try:
             cooperative = services_programmes.create_cooperative(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Cooperative created."))
             return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
@@ -539,7 +535,7 @@ def network_add(request):
         try:
             services_programmes.create_network(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Network created."))
             return redirect("households:cooperatives")
@@ -580,7 +576,7 @@ def cooperative_member_add(request, cooperative_uuid):
                 actor=actor, cooperative=cooperative, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Member added."))
             return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)

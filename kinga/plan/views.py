@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
+from kinga.core.forms import apply_service_errors
 from kinga.core.models import Organisation
 from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import render_svg
@@ -26,11 +27,6 @@ def _plan(actor):
     if plan is None:
         raise Http404(_("No plan is loaded yet: run « kinga plan load »."))
     return plan
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _common(actor, plan) -> dict:
@@ -124,7 +120,7 @@ def activity_detail(request, uuid):
                 try:
                     services.report_progress(actor=actor, activity=activity, **progress_form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(progress_form, exc)
+                    apply_service_errors(progress_form, exc)
                 else:
                     messages.success(request, _("Progress recorded."))
                     return redirect("plan:activity", uuid=activity.uuid)
@@ -137,7 +133,7 @@ def activity_detail(request, uuid):
                 try:
                     services.revise_activity(actor=actor, activity=activity, reason=reason, **data)
                 except ValidationError as exc:
-                    _errors_to_form(revise_form, exc)
+                    apply_service_errors(revise_form, exc)
                 else:
                     messages.success(request, _("The plan was revised."))
                     return redirect("plan:activity", uuid=activity.uuid)
@@ -200,7 +196,7 @@ def action_detail(request, uuid):
                         actor=actor, action=action, reason=reason, cost_usd=cost_form.cleaned_data["cost_usd"]
                     )
                 except ValidationError as exc:
-                    _errors_to_form(cost_form, exc)
+                    apply_service_errors(cost_form, exc)
                 else:
                     messages.success(request, _("The plan was revised."))
                     return redirect("plan:action", uuid=action.uuid)
@@ -220,7 +216,7 @@ def action_detail(request, uuid):
                         categories=data["categories"],
                     )
                 except ValidationError as exc:
-                    _errors_to_form(implementers_form, exc)
+                    apply_service_errors(implementers_form, exc)
                 else:
                     messages.success(request, _("The plan was revised."))
                     return redirect("plan:action", uuid=action.uuid)
@@ -233,7 +229,7 @@ def action_detail(request, uuid):
                 try:
                     services.record_commitment(actor=actor, action=action, **commitment_form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(commitment_form, exc)
+                    apply_service_errors(commitment_form, exc)
                 else:
                     messages.success(request, _("Commitment recorded."))
                     return redirect("plan:action", uuid=action.uuid)
@@ -244,7 +240,7 @@ def action_detail(request, uuid):
                 try:
                     services.add_activity(actor=actor, action=action, **add_form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(add_form, exc)
+                    apply_service_errors(add_form, exc)
                 else:
                     messages.success(request, _("Activity added to the plan."))
                     return redirect("plan:action", uuid=action.uuid)
@@ -286,7 +282,7 @@ def commitment_detail(request, uuid):
             try:
                 services.record_transaction(actor=actor, commitment=commitment, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Recorded."))
                 return redirect("plan:commitment", uuid=commitment.uuid)
@@ -384,7 +380,7 @@ def exchange_rates(request):
             try:
                 services.record_exchange_rate(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Exchange rate recorded."))
                 return redirect("plan:rates")

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
+from kinga.core.forms import apply_service_errors
 from kinga.core.models import PlaceLevel
 from kinga.plan import forms, selectors, services
 from kinga.plan.indicators import actuals, progress_percent
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
-from kinga.plan.views import _common, _errors_to_form, _plan
+from kinga.plan.views import _common, _plan
 
 
 @login_required
@@ -62,7 +63,7 @@ def indicator_detail(request, uuid):
                 try:
                     services.add_period_target(actor=actor, indicator=indicator, **target_form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(target_form, exc)
+                    apply_service_errors(target_form, exc)
                 else:
                     messages.success(request, _("Target added."))
                     return redirect("plan:indicator", uuid=indicator.uuid)
@@ -74,7 +75,7 @@ def indicator_detail(request, uuid):
                         actor=actor, indicator=indicator, **final_form.cleaned_data
                     )
                 except ValidationError as exc:
-                    _errors_to_form(final_form, exc)
+                    apply_service_errors(final_form, exc)
                 else:
                     messages.success(request, _("The plan was revised."))
                     return redirect("plan:indicator", uuid=indicator.uuid)
@@ -114,7 +115,7 @@ def period_target(request, uuid):
                 try:
                     services.revise_period_target(actor=actor, target=target, **form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    apply_service_errors(form, exc)
                 else:
                     messages.success(request, _("The plan was revised."))
                     return redirect("plan:indicator", uuid=indicator.uuid)
@@ -124,7 +125,7 @@ def period_target(request, uuid):
                 try:
                     services.remove_period_target(actor=actor, target=target, **remove_form.cleaned_data)
                 except ValidationError as exc:
-                    _errors_to_form(remove_form, exc)
+                    apply_service_errors(remove_form, exc)
                 else:
                     messages.success(request, _("Target removed."))
                     return redirect("plan:indicator", uuid=indicator.uuid)
@@ -163,7 +164,7 @@ def indicator_enter(request, uuid):
                     actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Value recorded."))
                 return redirect("plan:indicators")

@@ -15,16 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
+from kinga.core.forms import apply_service_errors
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services
 from kinga.sites.models import CorrectiveAction, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _filters(request, actor) -> tuple[dict, dict]:
@@ -129,7 +125,7 @@ def site_add(request):
         try:
             site = services.create_site(actor=actor, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Site “%(name)s” added.") % {"name": site.name})
             return redirect("sites:detail", site_uuid=site.uuid)
@@ -163,7 +159,7 @@ def site_edit(request, site_uuid):
         try:
             services.update_site(actor=actor, site=site, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Site updated."))
             return redirect("sites:detail", site_uuid=site.uuid)
@@ -196,7 +192,7 @@ def inspection_add(request, site_uuid):
                 **form.inspection_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             site.refresh_from_db()
             messages.success(
@@ -314,7 +310,7 @@ def rules(request):
                     expiry_months=form.cleaned_data["expiry_months"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Rules saved. %(n)d site(s) changed status.") % {"n": changed})
                 return redirect("sites:rules")
@@ -360,7 +356,7 @@ def zone_add(request):
         try:
             zone = services.create_zone(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("ZEA “%(name)s” added.") % {"name": zone.name})
             return redirect("sites:zone", zone_uuid=zone.uuid)
@@ -391,7 +387,7 @@ def zone_edit(request, zone_uuid):
         try:
             services.update_zone(actor=actor, zone=zone, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("ZEA updated."))
             return redirect("sites:zone", zone_uuid=zone.uuid)
@@ -428,7 +424,7 @@ def zone_detail(request, zone_uuid):
                     return redirect("sites:zone", zone_uuid=zone.uuid)
         except ValidationError as exc:
             target = stage_form if "stage-stage" in request.POST else study_form
-            _apply_errors(target, exc)
+            apply_service_errors(target, exc)
         status = 400
     context = {
         "zone": zone,

@@ -15,19 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
+from kinga.core.forms import apply_service_errors
 from kinga.core.models import Organisation
 from kinga.sites.models import Site
 from kinga.supply import forms, selectors, services
 from kinga.supply.decision import reason_text
 from kinga.supply.models import DocumentType, EvacuationAuthorisation, Lot, LotStatus, Mineral
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _params(request) -> str:
@@ -102,7 +95,7 @@ def lot_add(request):
         try:
             lot = services.record_lot(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Lot %(ref)s recorded.") % {"ref": lot.reference})
             return redirect("supply:lot_detail", lot_uuid=lot.uuid)
@@ -255,7 +248,7 @@ def document_add(request, cooperative_uuid):
         try:
             services.record_document(actor=actor, cooperative=coop, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Document recorded."))
             return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
@@ -277,7 +270,7 @@ def miner_add(request, cooperative_uuid):
         try:
             services.register_miner(actor=actor, cooperative=coop, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Member registered."))
             return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
@@ -311,7 +304,7 @@ def miner_leave(request, cooperative_uuid, miner_uuid):
         try:
             services.miner_leaves(actor=actor, miner=member, left_on=form.cleaned_data["left_on"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Departure of member n° %(number)s recorded.") % {"number": member.member_number}
@@ -367,7 +360,7 @@ def production_add(request):
         try:
             services.record_production(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Production recorded."))
             return redirect("supply:production")
@@ -416,7 +409,7 @@ def document_type_edit(request, type_uuid=None):
         try:
             services.save_document_type(actor=actor, document_type=instance, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Document type saved."))
             return redirect(reverse("supply:document_types"))
