@@ -44,6 +44,7 @@ def run(ctx) -> None:
     url = f"/households/programmes/{programme.uuid}/"
     ctx.time_requests("households: programme comparison page", viewer, url, n=20, rows=programme.n)
     ctx.time_requests("households: figures page", viewer, "/households/tableau/", n=20, rows=n_households)
+    _time_survey_writes(ctx, caseworker, household, n_surveys)
 
     import os
 
@@ -80,6 +81,46 @@ def run(ctx) -> None:
                 f"/households/{household.uuid}/",
                 n=100,
                 rows=n,
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
+    """What keeping the round totals costs a write: one survey recorded through the service (its key of the
+    totals recomputed), and a rebuild of every total; rolled back."""
+    from django.db import transaction
+
+    from kinga.core.access import Actor
+    from kinga.households import services, totals
+    from kinga.households.models import Survey
+
+    actor = Actor(user=caseworker.user, membership=caseworker)
+    survey = (
+        Survey.objects.filter(household=household).select_related("round").order_by("-round__number").first()
+    )
+    answers = {
+        "surveyed_on": survey.surveyed_on,
+        "household_size": survey.household_size,
+        "head_sex": survey.head_sex,
+        "head_age": survey.head_age,
+        "income_sources": {"trade": str(survey.monthly_income_usd)},
+        "hunger_scale": survey.hunger_scale,
+        "housing": survey.housing,
+    }
+    try:
+        with transaction.atomic():
+            ctx.time_calls(
+                "households: survey recorded (service, totals kept)",
+                lambda: services.record_survey(
+                    actor=actor, household=household, round=survey.round, **answers
+                ),
+                n=50,
+                rows=n_surveys,
+            )
+            ctx.time_calls(
+                "households: round totals rebuilt", totals.rebuild_all, n=3, warmup=0, rows=n_surveys
             )
             raise _Rollback
     except _Rollback:
