@@ -5,10 +5,12 @@ here from the answers, so a write path that forgets to refresh (or refreshes the
 """
 
 import io
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
@@ -138,3 +140,42 @@ def test_totals_command_repairs_and_is_audited(worker, kolwezi):
 def test_rebuilding_needs_the_configure_permission(worker):
     with pytest.raises(PermissionDenied):
         services.rebuild_round_totals(actor=worker)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+def test_two_writers_of_one_organisation_do_not_lose_a_survey(kolwezi):
+    """The first writer holds its transaction open after refreshing the totals; the second, which cannot see
+    the first's survey yet, must wait for it instead of writing totals without it (or colliding on the key)."""
+    org = make_organisation()
+    worker = actor_of(make_member(org, Role.CASEWORKER))
+    rnd = make_round(1)
+    first, second = make_household(worker, kolwezi), make_household(worker, kolwezi)
+    first_recorded, release_first = threading.Event(), threading.Event()
+    errors = []
+
+    def record(household, *, hold: bool):
+        try:
+            with transaction.atomic():
+                services.record_survey(actor=worker, household=household, round=rnd, **answers())
+                if hold:
+                    first_recorded.set()
+                    release_first.wait(10)
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=record, args=(first,), kwargs={"hold": True})
+    one.start()
+    assert first_recorded.wait(10)
+    two = threading.Thread(target=record, args=(second,), kwargs={"hold": False})
+    two.start()
+    two.join(0.5)
+    assert two.is_alive(), "the second writer did not wait for the first"
+    release_first.set()
+    one.join(10)
+    two.join(10)
+    assert errors == []
+    assert RoundTotals.objects.get(round=rnd, organisation=org).households == 2
+    assert_in_step()
