@@ -93,7 +93,7 @@ def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
     from django.db import transaction
 
     from kinga.core.access import Actor
-    from kinga.households import services, totals
+    from kinga.households import services_surveys, totals
     from kinga.households.models import Survey
 
     actor = Actor(user=caseworker.user, membership=caseworker)
@@ -113,7 +113,7 @@ def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
         with transaction.atomic():
             ctx.time_calls(
                 "households: survey recorded (service, totals kept)",
-                lambda: services.record_survey(
+                lambda: services_surveys.record_survey(
                     actor=actor, household=household, round=survey.round, **answers
                 ),
                 n=50,

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from kinga.core import access, plugins
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin
-from kinga.households import index, outcomes, selectors, services, services_programmes
+from kinga.households import index, outcomes, selectors, services, services_programmes, services_surveys
 from kinga.households.models import Cooperative, Enrolment, Household, Programme
 from kinga.households.serializers import (
     CooperativeMemberSerializer,
@@ -82,7 +82,7 @@ class HouseholdViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         rnd = data.pop("round")
-        survey = services.record_survey(actor=self.actor, household=household, round=rnd, **data)
+        survey = services_surveys.record_survey(actor=self.actor, household=household, round=rnd, **data)
         return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})

@@ -30,13 +30,8 @@ from kinga.households.models import (
     QuarantinedRow,
     SurveyRound,
 )
-from kinga.households.services import (
-    Errors,
-    _check_coordinates,
-    _save_survey,
-    reindex_names,
-    validate_survey,
-)
+from kinga.households.services import Errors, _check_coordinates, reindex_names
+from kinga.households.services_surveys import _save_survey, validate_survey
 
 REQUIRED_COLUMNS = (
     "household_id",

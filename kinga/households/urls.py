@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.households import views
+from kinga.households import views, views_programmes
 
 app_name = "households"
 
@@ -20,16 +20,16 @@ urlpatterns = [
     path("importer/<uuid:batch_uuid>/", views.import_detail, name="import_detail"),
     path("passages/", views.rounds, name="rounds"),
     path("indice/", views.index_versions, name="index"),
-    path("programmes/", views.programmes, name="programmes"),
-    path("programmes/nouveau/", views.programme_add, name="programme_add"),
-    path("programmes/<uuid:programme_uuid>/", views.programme_detail, name="programme"),
-    path("cooperatives/", views.cooperatives, name="cooperatives"),
-    path("cooperatives/nouvelle/", views.cooperative_add, name="cooperative_add"),
-    path("cooperatives/reseaux/nouveau/", views.network_add, name="network_add"),
-    path("cooperatives/<uuid:cooperative_uuid>/", views.cooperative_detail, name="cooperative"),
+    path("programmes/", views_programmes.programmes, name="programmes"),
+    path("programmes/nouveau/", views_programmes.programme_add, name="programme_add"),
+    path("programmes/<uuid:programme_uuid>/", views_programmes.programme_detail, name="programme"),
+    path("cooperatives/", views_programmes.cooperatives, name="cooperatives"),
+    path("cooperatives/nouvelle/", views_programmes.cooperative_add, name="cooperative_add"),
+    path("cooperatives/reseaux/nouveau/", views_programmes.network_add, name="network_add"),
+    path("cooperatives/<uuid:cooperative_uuid>/", views_programmes.cooperative_detail, name="cooperative"),
     path(
         "cooperatives/<uuid:cooperative_uuid>/membres/ajouter/",
-        views.cooperative_member_add,
+        views_programmes.cooperative_member_add,
         name="cooperative_member_add",
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,10 +13,17 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit
 from kinga.core.forms import apply_service_errors
 from kinga.core.models import Place
-from kinga.households import charts, imports, index, outcomes, selectors, services, services_programmes
+from kinga.households import (
+    charts,
+    imports,
+    index,
+    outcomes,
+    selectors,
+    services,
+    services_programmes,
+    services_surveys,
+)
 from kinga.households.forms import (
-    CooperativeForm,
-    CooperativeMemberForm,
     DeliveryForm,
     DepositForm,
     EnrolForm,
@@ -26,19 +33,14 @@ from kinga.households.forms import (
     IndexVersionForm,
     LinkCaseForm,
     MemberForm,
-    NetworkForm,
-    ProgrammeForm,
     RoundForm,
     SurveyForm,
 )
 from kinga.households.models import (
-    Cooperative,
-    CooperativeNetwork,
     Enrolment,
     Household,
     HouseholdMember,
     ImportBatch,
-    Programme,
     ProgrammeKind,
     VulnerabilityIndexVersion,
 )
@@ -77,19 +79,20 @@ def dashboard(request):
     chart = charts.line_chart(
         _("Income per person (USD a month)"),
         labels,
-        [(_("All surveyed households"), [_v(data["rounds"], r.number, "income_pp") for r in rounds])],
+        [(_("All surveyed households"), [round_value(data["rounds"], r.number, "income_pp") for r in rounds])],
     )
     hunger = charts.line_chart(
         _("Hunger scale (mean, 0–6)"),
         labels,
-        [(_("All surveyed households"), [_v(data["rounds"], r.number, "hunger") for r in rounds])],
+        [(_("All surveyed households"), [round_value(data["rounds"], r.number, "hunger") for r in rounds])],
     )
     return render(
         request, "households/dashboard.html", {"data": data, "chart": chart, "hunger_chart": hunger}
     )
 
 
-def _v(rows: dict, number: int, key: str):
+def round_value(rows: dict, number: int, key: str):
+    """One figure of one round for a chart (None where the round has no survey, so the line has a gap)."""
     row = rows.get(number)
     return None if row is None or row[key] is None else float(row[key])
 
@@ -229,7 +232,7 @@ def survey_record(request, household_uuid):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_survey(
+            services_surveys.record_survey(
                 actor=actor, household=household, round=form.cleaned_data["round"], **form.answers()
             )
         except ValidationError as exc:
@@ -392,7 +395,7 @@ def rounds(request):
         access.require(actor, "households.configure")
         if form.is_valid():
             try:
-                services.create_round(actor=actor, **form.cleaned_data)
+                services_surveys.create_round(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -412,14 +415,14 @@ def index_versions(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                version = services.create_index_version(
+                version = services_surveys.create_index_version(
                     actor=actor,
                     code=data["code"],
                     description=data["description"],
                     weights={i.code: data[f"weight_{i.code}"] for i in index.ITEMS},
                     thresholds={k: data[k] for k in index.DEFAULT_THRESHOLDS},
                 )
-                scored, _not_scored, _s = services.score_every_household(actor=actor, version=version)
+                scored, _not_scored, _s = services_surveys.score_every_household(actor=actor, version=version)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -433,151 +436,3 @@ def index_versions(request):
 
 
 # --- programmes -----------------------------------------------------------------------------------
-
-
-@login_required
-def programmes(request):
-    actor = request.actor
-    kind = request.GET.get("kind", "")
-    page = Paginator(selectors.programmes(actor, kind=kind), 30).get_page(request.GET.get("page"))
-    return render(
-        request, "households/programmes.html", {"page": page, "kind": kind, "kinds": ProgrammeKind.choices}
-    )
-
-
-@login_required
-def programme_add(request):
-    actor = request.actor
-    access.require(actor, "households.manage_programmes")
-    form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services_programmes.create_programme(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Programme created."))
-            return redirect("households:programme", programme_uuid=programme.uuid)
-    return _form_page(request, "households/form.html", {"title": _("New programme")}, form)
-
-
-@login_required
-def programme_detail(request, programme_uuid):
-    """Enrolled households' trajectories against the other surveyed households (aggregates only)."""
-    actor = request.actor
-    programme = access.get_object_or_404(actor, Programme, perm=COUNTS, uuid=programme_uuid)
-    comparison = outcomes.programme_comparison(actor, programme)
-    labels = [r.name for r in comparison.rounds]
-    charts_ = []
-    if not comparison.suppressed:
-        for key, title in (
-            ("income_pp", _("Income per person (USD a month)")),
-            ("hunger", _("Hunger scale (mean, 0–6)")),
-            ("mine", _("Households with a child at a mine (%)")),
-            ("out_of_school", _("Households with a child out of school (%)")),
-        ):
-            charts_.append(
-                charts.line_chart(
-                    title,
-                    labels,
-                    [
-                        (_("Enrolled"), [_v(comparison.enrolled, r.number, key) for r in comparison.rounds]),
-                        (
-                            _("Not enrolled"),
-                            [_v(comparison.others, r.number, key) for r in comparison.rounds],
-                        ),
-                    ],
-                )
-            )
-    return render(
-        request,
-        "households/programme.html",
-        {"programme": programme, "comparison": comparison, "charts": charts_, "min_cell": outcomes.MIN_CELL},
-    )
-
-
-# --- cooperatives ---------------------------------------------------------------------------------
-
-
-@login_required
-def cooperatives(request):
-    actor = request.actor
-    q = request.GET.get("q", "").strip()
-    qs = selectors.cooperatives(actor, q=q, with_counts=True)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS).order_by("name")
-    return render(request, "households/cooperatives.html", {"page": page, "q": q, "networks": networks})
-
-
-@login_required
-def cooperative_add(request):
-    actor = request.actor
-    access.require(actor, "households.manage_cooperatives")
-    networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS)
-    form = CooperativeForm(request.POST or None, networks=networks)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cooperative = services_programmes.create_cooperative(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Cooperative created."))
-            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
-    return _form_page(request, "households/form.html", {"title": _("New cooperative")}, form)
-
-
-@login_required
-def network_add(request):
-    actor = request.actor
-    access.require(actor, "households.manage_cooperatives")
-    form = NetworkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_programmes.create_network(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Network created."))
-            return redirect("households:cooperatives")
-    return _form_page(request, "households/form.html", {"title": _("New network of cooperatives")}, form)
-
-
-@login_required
-def cooperative_detail(request, cooperative_uuid):
-    actor = request.actor
-    cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
-    members = None
-    q = request.GET.get("q", "").strip()
-    if actor.has(IDENTITY):
-        members = Paginator(selectors.cooperative_members(actor, cooperative, q=q), 50).get_page(
-            request.GET.get("page")
-        )
-    summary = selectors.cooperative_summary(cooperative)
-    return render(
-        request,
-        "households/cooperative.html",
-        {"cooperative": cooperative, "members": members, "summary": summary, "q": q},
-    )
-
-
-@login_required
-def cooperative_member_add(request, cooperative_uuid):
-    actor = request.actor
-    access.require(actor, "households.edit")
-    cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
-    if not selectors.can_keep_members(actor, cooperative):
-        raise PermissionDenied(
-            _("Only the cooperative and its supporting organisation keep its member list.")
-        )
-    form = CooperativeMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_programmes.add_cooperative_member(
-                actor=actor, cooperative=cooperative, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
-    return _form_page(request, "households/form.html", {"title": _("Add a cooperative member")}, form)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
-from kinga.households import services, services_programmes
+from kinga.households import services, services_programmes, services_surveys
 from kinga.households.models import Household, HouseholdMember, HouseholdScore, ProgrammeKind, Survey
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -26,10 +26,10 @@ def test_indicators_count_from_the_records_in_one_query_each(kolwezi):
     woman = services.add_member(
         actor=w, household=h1, full_name="Sifa Mbayo", relationship="spouse", sex="F", age=30
     )
-    services.record_survey(
+    services_surveys.record_survey(
         actor=w, household=h1, round=make_round(1), **answers(surveyed_on=datetime.date(2024, 2, 1))
     )
-    services.record_survey(
+    services_surveys.record_survey(
         actor=w,
         household=h2,
         round=make_round(1),

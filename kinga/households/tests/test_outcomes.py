@@ -9,8 +9,8 @@ from statistics import mean
 import pytest
 
 from kinga.core.roles import Role
-from kinga.core.testing import actor_of, make_member, make_organisation
-from kinga.households import outcomes, services, services_programmes
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+from kinga.households import outcomes, services_programmes, services_surveys
 from kinga.households.models import ProgrammeKind
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -69,7 +69,7 @@ def data(kolwezi):
     for n, (surveys, enrolled_on) in enumerate(DATA):
         household = make_household(actor_of(worker), kolwezi, size=6)
         for number, (income, size, hunger, mine, out) in surveys.items():
-            services.record_survey(
+            services_surveys.record_survey(
                 actor=actor_of(worker),
                 household=household,
                 round=rounds[number],
@@ -153,3 +153,18 @@ def test_figures_page_numbers(data):
     assert d["surveys"] == sum(len(s) for s, _ in DATA)
     _assert_rows(d["rounds"], _figures(DATA))
     assert [r.number for r in d["round_list"]] == [1, 2, 3]
+
+
+def test_programme_page_draws_the_comparison(data):
+    """The page itself, with enough enrolled households to show figures: the enrolled and the others per round."""
+    response = client_for(data["manager"]).get(f"/households/programmes/{data['programme'].uuid}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("<svg") >= 4  # income, hunger, mine, school: one chart each
+    assert "Inscrits" in page and "Non inscrits" in page
+
+
+def test_figures_page_draws_every_round(data):
+    response = client_for(data["manager"]).get("/households/tableau/")
+    assert response.status_code == 200
+    assert response.content.decode().count("<svg") >= 2

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from kinga.core.models import AuditEvent, OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member, make_organisation
-from kinga.households import index, selectors, services, services_programmes
+from kinga.households import index, selectors, services, services_programmes, services_surveys
 from kinga.households.models import (
     Enrolment,
     Household,
@@ -71,7 +71,9 @@ def test_every_write_is_audited_without_protected_values(worker, kolwezi):
 def test_impossible_survey_answers_are_refused(worker, kolwezi, overrides, field):
     household = make_household(worker, kolwezi)
     with pytest.raises(ValidationError) as exc:
-        services.record_survey(actor=worker, household=household, round=make_round(1), **answers(**overrides))
+        services_surveys.record_survey(
+            actor=worker, household=household, round=make_round(1), **answers(**overrides)
+        )
     assert field in exc.value.message_dict
     assert not Survey.objects.exists()
 
@@ -106,7 +108,7 @@ def test_database_constraints_back_the_services(worker, kolwezi):
         HouseholdMember.objects.create(
             household=household, relationship="child", sex="M", birth_date=datetime.date(1850, 1, 1)
         )
-    services.record_survey(actor=worker, household=household, round=make_round(1), **answers())
+    services_surveys.record_survey(actor=worker, household=household, round=make_round(1), **answers())
     with pytest.raises(IntegrityError), transaction.atomic():
         Survey.objects.update(monthly_income_usd=Decimal("-1"))
 
@@ -114,8 +116,8 @@ def test_database_constraints_back_the_services(worker, kolwezi):
 def test_a_second_recording_of_a_round_replaces_the_first(worker, kolwezi):
     household = make_household(worker, kolwezi)
     rnd = make_round(1)
-    services.record_survey(actor=worker, household=household, round=rnd, **answers())
-    services.record_survey(actor=worker, household=household, round=rnd, **answers(hunger_scale=1))
+    services_surveys.record_survey(actor=worker, household=household, round=rnd, **answers())
+    services_surveys.record_survey(actor=worker, household=household, round=rnd, **answers(hunger_scale=1))
     assert Survey.objects.get().hunger_scale == 1
 
 
@@ -123,9 +125,9 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
     h1 = make_household(worker, kolwezi)
     h2 = make_household(worker, kolwezi)
     make_household(worker, kolwezi)  # never surveyed
-    services.record_survey(actor=worker, household=h1, round=make_round(1), **answers())
+    services_surveys.record_survey(actor=worker, household=h1, round=make_round(1), **answers())
     # Second round, better off: latest round counts.
-    services.record_survey(
+    services_surveys.record_survey(
         actor=worker,
         household=h1,
         round=make_round(2),
@@ -139,7 +141,7 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
             has_productive_assets=True,
         ),
     )
-    services.record_survey(actor=worker, household=h2, round=make_round(1), **answers())
+    services_surveys.record_survey(actor=worker, household=h2, round=make_round(1), **answers())
     HouseholdScore.objects.all().delete()
     scored, not_scored, _seconds = index.score_all()
     assert (scored, not_scored) == (2, 1)
@@ -157,18 +159,18 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
 def test_a_new_index_version_changes_weights_and_keeps_the_old_scores(worker, kolwezi):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
     household = make_household(worker, kolwezi)
-    services.record_survey(actor=worker, household=household, round=make_round(1), **answers())
-    v2 = services.create_index_version(
+    services_surveys.record_survey(actor=worker, household=household, round=make_round(1), **answers())
+    v2 = services_surveys.create_index_version(
         actor=admin,
         code="v2",
         weights={"child_mine_work": 3, "hunger": 1},
         thresholds={"income_per_person_usd_month": 10},
     )
-    services.score_every_household(actor=admin, version=v2)
+    services_surveys.score_every_household(actor=admin, version=v2)
     assert HouseholdScore.objects.get(household=household, version=v2).score == Decimal("100.00")
     assert HouseholdScore.objects.filter(household=household, version__code="v1").exists()
     with pytest.raises(PermissionDenied):
-        services.create_index_version(actor=worker, code="v3", weights={"hunger": 1}, thresholds={})
+        services_surveys.create_index_version(actor=worker, code="v3", weights={"hunger": 1}, thresholds={})
 
 
 def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kolwezi):
@@ -184,7 +186,7 @@ def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kol
             actor=worker, programme=programme, household=household, enrolled_on=datetime.date(2024, 4, 1)
         )
     assert "household" in exc.value.message_dict
-    services.record_survey(actor=worker, household=household, round=make_round(1), **answers())
+    services_surveys.record_survey(actor=worker, household=household, round=make_round(1), **answers())
     with pytest.raises(ValidationError) as exc:
         services_programmes.enrol(
             actor=worker,

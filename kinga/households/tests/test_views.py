@@ -6,7 +6,7 @@ from django.test import Client
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.households import services, services_programmes
+from kinga.households import services, services_programmes, services_surveys
 from kinga.households.models import Enrolment, Household, ProgrammeKind
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -185,10 +185,10 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         works_at_mine_site=True,
     )
     services.link_child_case(actor=w, member=child, case=case)
-    services.record_survey(
+    services_surveys.record_survey(
         actor=w, household=household, round=make_round(1), **answers(surveyed_on=datetime.date(2023, 3, 1))
     )
-    services.record_survey(
+    services_surveys.record_survey(
         actor=w,
         household=household,
         round=make_round(2),

@@ -1,0 +1,180 @@
+"""Programme and cooperative pages: lists, creation, a programme's comparison of trajectories, members."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kinga.core import access
+from kinga.core.forms import apply_service_errors
+from kinga.households import (
+    charts,
+    outcomes,
+    selectors,
+    services_programmes,
+)
+from kinga.households.forms import (
+    CooperativeForm,
+    CooperativeMemberForm,
+    NetworkForm,
+    ProgrammeForm,
+)
+from kinga.households.models import (
+    Cooperative,
+    CooperativeNetwork,
+    Programme,
+    ProgrammeKind,
+)
+from kinga.households.views import COUNTS, IDENTITY, _form_page, round_value
+
+
+@login_required
+def programmes(request):
+    actor = request.actor
+    kind = request.GET.get("kind", "")
+    page = Paginator(selectors.programmes(actor, kind=kind), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "households/programmes.html", {"page": page, "kind": kind, "kinds": ProgrammeKind.choices}
+    )
+
+
+@login_required
+def programme_add(request):
+    actor = request.actor
+    access.require(actor, "households.manage_programmes")
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services_programmes.create_programme(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Programme created."))
+            return redirect("households:programme", programme_uuid=programme.uuid)
+    return _form_page(request, "households/form.html", {"title": _("New programme")}, form)
+
+
+@login_required
+def programme_detail(request, programme_uuid):
+    """Enrolled households' trajectories against the other surveyed households (aggregates only)."""
+    actor = request.actor
+    programme = access.get_object_or_404(actor, Programme, perm=COUNTS, uuid=programme_uuid)
+    comparison = outcomes.programme_comparison(actor, programme)
+    labels = [r.name for r in comparison.rounds]
+    charts_ = []
+    if not comparison.suppressed:
+        for key, title in (
+            ("income_pp", _("Income per person (USD a month)")),
+            ("hunger", _("Hunger scale (mean, 0–6)")),
+            ("mine", _("Households with a child at a mine (%)")),
+            ("out_of_school", _("Households with a child out of school (%)")),
+        ):
+            charts_.append(
+                charts.line_chart(
+                    title,
+                    labels,
+                    [
+                        (_("Enrolled"), [round_value(comparison.enrolled, r.number, key) for r in comparison.rounds]),
+                        (
+                            _("Not enrolled"),
+                            [round_value(comparison.others, r.number, key) for r in comparison.rounds],
+                        ),
+                    ],
+                )
+            )
+    return render(
+        request,
+        "households/programme.html",
+        {"programme": programme, "comparison": comparison, "charts": charts_, "min_cell": outcomes.MIN_CELL},
+    )
+
+
+# --- cooperatives ---------------------------------------------------------------------------------
+
+
+@login_required
+def cooperatives(request):
+    actor = request.actor
+    q = request.GET.get("q", "").strip()
+    qs = selectors.cooperatives(actor, q=q, with_counts=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS).order_by("name")
+    return render(request, "households/cooperatives.html", {"page": page, "q": q, "networks": networks})
+
+
+@login_required
+def cooperative_add(request):
+    actor = request.actor
+    access.require(actor, "households.manage_cooperatives")
+    networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS)
+    form = CooperativeForm(request.POST or None, networks=networks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cooperative = services_programmes.create_cooperative(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Cooperative created."))
+            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
+    return _form_page(request, "households/form.html", {"title": _("New cooperative")}, form)
+
+
+@login_required
+def network_add(request):
+    actor = request.actor
+    access.require(actor, "households.manage_cooperatives")
+    form = NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_programmes.create_network(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Network created."))
+            return redirect("households:cooperatives")
+    return _form_page(request, "households/form.html", {"title": _("New network of cooperatives")}, form)
+
+
+@login_required
+def cooperative_detail(request, cooperative_uuid):
+    actor = request.actor
+    cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
+    members = None
+    q = request.GET.get("q", "").strip()
+    if actor.has(IDENTITY):
+        members = Paginator(selectors.cooperative_members(actor, cooperative, q=q), 50).get_page(
+            request.GET.get("page")
+        )
+    summary = selectors.cooperative_summary(cooperative)
+    return render(
+        request,
+        "households/cooperative.html",
+        {"cooperative": cooperative, "members": members, "summary": summary, "q": q},
+    )
+
+
+@login_required
+def cooperative_member_add(request, cooperative_uuid):
+    actor = request.actor
+    access.require(actor, "households.edit")
+    cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
+    if not selectors.can_keep_members(actor, cooperative):
+        raise PermissionDenied(
+            _("Only the cooperative and its supporting organisation keep its member list.")
+        )
+    form = CooperativeMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_programmes.add_cooperative_member(
+                actor=actor, cooperative=cooperative, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
+    return _form_page(request, "households/form.html", {"title": _("Add a cooperative member")}, form)
