@@ -79,7 +79,12 @@ def dashboard(request):
     chart = charts.line_chart(
         _("Income per person (USD a month)"),
         labels,
-        [(_("All surveyed households"), [round_value(data["rounds"], r.number, "income_pp") for r in rounds])],
+        [
+            (
+                _("All surveyed households"),
+                [round_value(data["rounds"], r.number, "income_pp") for r in rounds],
+            )
+        ],
     )
     hunger = charts.line_chart(
         _("Hunger scale (mean, 0–6)"),

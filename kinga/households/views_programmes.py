@@ -78,7 +78,10 @@ def programme_detail(request, programme_uuid):
                     title,
                     labels,
                     [
-                        (_("Enrolled"), [round_value(comparison.enrolled, r.number, key) for r in comparison.rounds]),
+                        (
+                            _("Enrolled"),
+                            [round_value(comparison.enrolled, r.number, key) for r in comparison.rounds],
+                        ),
                         (
                             _("Not enrolled"),
                             [round_value(comparison.others, r.number, key) for r in comparison.rounds],
