@@ -1,4 +1,5 @@
-"""Writes of the plan: revisions, money, progress, hand-entered indicator values. Atomic, audited, checked.
+"""Writes of the plan: revisions (money in services_money.py, progress and hand-entered values in
+services_progress.py). Atomic, audited, checked.
 
 - Coordinators (plan.edit) revise the plan; every change is a PlanRevision with who, when and why.
 - Organisation managers record progress for the activities their organisation implements, and the
@@ -10,34 +11,23 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, Sum
-from django.utils import timezone
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core.access import Actor
-from kinga.core.indicators import AGE_BANDS
-from kinga.core.models import Organisation, Place
+from kinga.core.models import Organisation
 from kinga.plan.models import (
     Action,
     Activity,
-    ActivityStatus,
-    Commitment,
-    Currency,
-    ExchangeRate,
-    FundingTransaction,
     Indicator,
-    IndicatorSourceKind,
     IndicatorTarget,
-    IndicatorValue,
     Party,
     PartyRole,
     PlanRevision,
-    ProgressReport,
     RevisionKind,
-    TransactionKind,
     ValueType,
 )
 
@@ -335,6 +325,17 @@ def revise_indicator_target(*, actor: Actor, indicator: Indicator, reason: str, 
     return indicator
 
 
+def _check_value(indicator: Indicator, value: Decimal, field: str = "value") -> None:
+    if indicator.value_type == ValueType.INTEGER and (value != value.to_integral_value() or value < 0):
+        raise ValidationError({field: [_("Enter a whole number (0 or more).")]})
+    if indicator.value_type == ValueType.PERCENT and not 0 <= value <= 100:
+        raise ValidationError({field: [_("A percentage is between 0 and 100.")]})
+    if indicator.value_type == ValueType.BOOLEAN and value not in (0, 1):
+        raise ValidationError({field: [_("Enter 1 (yes) or 0 (no).")]})
+    if indicator.value_type == ValueType.DECIMAL and value < 0:
+        raise ValidationError({field: [_("The value cannot be negative.")]})
+
+
 # What IndicatorTarget.value holds (18 digits, 4 of them decimals).
 TARGET_LIMIT = Decimal(10) ** 14
 
@@ -451,371 +452,3 @@ def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) 
     )
     audit.record_delete(actor=actor, obj=target, note=reason)
     target.delete()
-
-
-# -------------------------------------------------------------------------------------------------- money
-
-
-def _can_act_for(actor: Actor, organisation_id: int) -> bool:
-    return actor.is_system_wide or actor.organisation_id == organisation_id
-
-
-@transaction.atomic
-def record_exchange_rate(*, actor: Actor, date: datetime.date, cdf_per_usd, source: str = "") -> ExchangeRate:
-    access.require(actor, "plan.record_funding")
-    try:
-        rate = Decimal(str(cdf_per_usd))
-    except InvalidOperation:
-        raise ValidationError({"cdf_per_usd": [_("Enter a number.")]}) from None
-    if rate <= 0:
-        raise ValidationError({"cdf_per_usd": [_("A rate is greater than zero.")]})
-    if date is None or date > timezone.localdate():
-        raise ValidationError({"date": [_("Give the date of the rate (not in the future).")]})
-    if ExchangeRate.objects.filter(date=date).exists():
-        raise ValidationError({"date": [_("A rate is already recorded for this date.")]})
-    obj = ExchangeRate.objects.create(
-        date=date, cdf_per_usd=rate, source=source.strip(), entered_by=actor.user
-    )
-    audit.record_create(actor=actor, obj=obj)
-    return obj
-
-
-def _to_usd(amount, currency: str, date: datetime.date) -> tuple[Decimal, Decimal, ExchangeRate | None]:
-    original = _money(amount, "amount")
-    if not original:
-        raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
-    if currency == Currency.USD:
-        return original, original, None
-    if currency != Currency.CDF:
-        raise ValidationError({"currency": [_("Amounts are in USD or CDF.")]})
-    rate = ExchangeRate.objects.filter(date__lte=date).order_by("-date").first()
-    if rate is None:
-        raise ValidationError(
-            {"currency": [_("No CDF exchange rate on or before this date: enter the rate first.")]}
-        )
-    usd = (original / rate.cdf_per_usd).quantize(Decimal("0.01"))
-    if usd <= 0:
-        raise ValidationError({"amount": [_("This amount is less than one cent of a dollar.")]})
-    return original, usd, rate
-
-
-@transaction.atomic
-def record_commitment(
-    *,
-    actor: Actor,
-    funder: Organisation,
-    action: Action,
-    date: datetime.date,
-    amount,
-    currency: str = Currency.USD,
-    activity: Activity | None = None,
-    document_ref: str = "",
-    note: str = "",
-) -> Commitment:
-    access.require(actor, "plan.record_funding")
-    if not _can_act_for(actor, funder.pk):
-        raise PermissionDenied(_("You can only record your own organisation's commitments."))
-    if activity is not None and activity.action_id != action.pk:
-        raise ValidationError({"activity": [_("This activity belongs to another action.")]})
-    if date is None:
-        raise ValidationError({"date": [_("Give the date of the commitment.")]})
-    original, usd, rate = _to_usd(amount, currency, date)
-    commitment = Commitment.objects.create(
-        funder=funder,
-        action=action,
-        activity=activity,
-        date=date,
-        currency=currency,
-        amount_original=original,
-        exchange_rate=rate,
-        amount_usd=usd,
-        document_ref=document_ref.strip(),
-        note=note.strip(),
-        created_by=actor.user,
-    )
-    audit.record_create(actor=actor, obj=commitment, organisation=funder)
-    return commitment
-
-
-@transaction.atomic
-def record_transaction(
-    *,
-    actor: Actor,
-    commitment: Commitment,
-    kind: str,
-    date: datetime.date,
-    amount,
-    currency: str = Currency.USD,
-    document_ref: str = "",
-    note: str = "",
-    override_reason: str = "",
-) -> FundingTransaction:
-    """A disbursement (against its commitment) or an expenditure (against what was disbursed)."""
-    access.require(actor, "plan.record_funding")
-    if not _can_act_for(actor, commitment.funder_id):
-        raise PermissionDenied(_("You can only record your own organisation's commitments."))
-    if kind not in TransactionKind.values:
-        raise ValidationError({"kind": [_("Choose disbursement or expenditure.")]})
-    if date is None:
-        raise ValidationError({"date": [_("Give the date.")]})
-    if date < commitment.date:
-        raise ValidationError({"date": [_("The date cannot be before the commitment's date.")]})
-    original, usd, rate = _to_usd(amount, currency, date)
-    # Lock the commitment: two concurrent disbursements cannot both pass the ceiling check.
-    Commitment.objects.select_for_update().filter(pk=commitment.pk).first()
-    totals = {
-        row["kind"]: row["total"]
-        for row in FundingTransaction.objects.filter(commitment=commitment)
-        .values("kind")
-        .annotate(total=Sum("amount_usd"))
-    }
-    disbursed = totals.get(TransactionKind.DISBURSEMENT, Decimal(0))
-    spent = totals.get(TransactionKind.EXPENDITURE, Decimal(0))
-    if kind == TransactionKind.DISBURSEMENT:
-        exceeds = disbursed + usd > commitment.amount_usd
-        message = _("This disbursement takes the total beyond the commitment (%(c)s USD).") % {
-            "c": f"{commitment.amount_usd:,.2f}"
-        }
-    else:
-        exceeds = spent + usd > disbursed
-        message = _("This expenditure takes the total beyond what was disbursed (%(d)s USD).") % {
-            "d": f"{disbursed:,.2f}"
-        }
-    override_reason = (override_reason or "").strip()
-    if exceeds and not override_reason:
-        raise ValidationError(
-            {"override_reason": [message + " " + _("Give the reason to record it anyway.")]}
-        )
-    obj = FundingTransaction.objects.create(
-        commitment=commitment,
-        kind=kind,
-        date=date,
-        currency=currency,
-        amount_original=original,
-        exchange_rate=rate,
-        amount_usd=usd,
-        document_ref=document_ref.strip(),
-        note=note.strip(),
-        exceeds=exceeds,
-        override_reason=override_reason if exceeds else "",
-        created_by=actor.user,
-    )
-    audit.record_create(actor=actor, obj=obj, organisation=commitment.funder)
-    return obj
-
-
-# ----------------------------------------------------------------------------------------------- progress
-
-
-def implementer_activity_filter(organisation_id: int) -> Q:
-    """Activities an organisation implements: named on the activity, or on its action when the activity
-    names nobody (the document merges the cell over the action's rows)."""
-    own = Q(parties__role=PartyRole.IMPLEMENTER, parties__organisation_id=organisation_id)
-    via_action = Q(
-        action__parties__role=PartyRole.IMPLEMENTER, action__parties__organisation_id=organisation_id
-    ) & ~Q(parties__role=PartyRole.IMPLEMENTER)
-    return own | via_action
-
-
-def implements(organisation_id: int | None, activity: Activity) -> bool:
-    if organisation_id is None:
-        return False
-    return (
-        Activity.objects.filter(pk=activity.pk).filter(implementer_activity_filter(organisation_id)).exists()
-    )
-
-
-@transaction.atomic
-def report_progress(
-    *,
-    actor: Actor,
-    activity: Activity,
-    date: datetime.date,
-    status: str,
-    percent_done: int,
-    actual_start: datetime.date | None = None,
-    actual_end: datetime.date | None = None,
-    comment: str = "",
-) -> ProgressReport:
-    access.require(actor, "plan.report_progress")
-    if not actor.is_system_wide and not implements(actor.organisation_id, activity):
-        raise PermissionDenied(_("Your organisation does not implement this activity."))
-    errors: dict[str, list[str]] = {}
-    if status not in ActivityStatus.values:
-        errors["status"] = [_("Unknown status.")]
-    try:
-        percent_done = int(percent_done)
-    except (TypeError, ValueError):
-        percent_done = -1
-    if not 0 <= percent_done <= 100:
-        errors["percent_done"] = [_("A percentage is between 0 and 100.")]
-    if date is None or date > timezone.localdate():
-        errors["date"] = [_("Give the date of the report (not in the future).")]
-    newest = date is not None and (
-        activity.progress_updated_at is None or date >= activity.progress_updated_at
-    )
-    if newest:
-        actual_start = actual_start or activity.actual_start
-    if status != ActivityStatus.COMPLETED:
-        actual_end = None if status != ActivityStatus.CANCELLED else actual_end
-    if status == ActivityStatus.NOT_STARTED and percent_done > 0:
-        errors["percent_done"] = [_("An activity not started is 0 % done.")]
-    if status == ActivityStatus.COMPLETED:
-        if percent_done != 100:
-            errors["percent_done"] = [_("A completed activity is 100 % done.")]
-        actual_end = actual_end or date
-    if status in (ActivityStatus.ONGOING, ActivityStatus.COMPLETED):
-        actual_start = actual_start or date
-    if actual_start and actual_end and actual_end < actual_start:
-        errors["actual_end"] = [_("The actual end cannot be before the actual start.")]
-    if actual_end and date and actual_end > date:
-        errors["actual_end"] = [_("The actual end cannot be after the report's date.")]
-    if errors:
-        raise ValidationError(errors)
-    report = ProgressReport.objects.create(
-        activity=activity,
-        date=date,
-        status=status,
-        percent_done=percent_done,
-        actual_start=actual_start,
-        actual_end=actual_end,
-        comment=comment.strip(),
-        author=actor.user,
-        organisation=actor.organisation,
-    )
-    audit.record_create(actor=actor, obj=report)
-    # The activity shows its latest report; an older report entered late does not overwrite it.
-    if activity.progress_updated_at is None or date >= activity.progress_updated_at:
-        before = audit.snapshot(
-            activity, ["status", "percent_done", "actual_start", "actual_end", "progress_updated_at"]
-        )
-        activity.status, activity.percent_done = status, percent_done
-        activity.actual_start, activity.actual_end = actual_start, actual_end
-        activity.progress_updated_at = date
-        activity.save(
-            update_fields=["status", "percent_done", "actual_start", "actual_end", "progress_updated_at"]
-        )
-        audit.record_update(actor=actor, obj=activity, before=before, note="progress report")
-    return report
-
-
-# ---------------------------------------------------------------------------------- manual indicator values
-
-
-def _check_value(indicator: Indicator, value: Decimal, field: str = "value") -> None:
-    if indicator.value_type == ValueType.INTEGER and (value != value.to_integral_value() or value < 0):
-        raise ValidationError({field: [_("Enter a whole number (0 or more).")]})
-    if indicator.value_type == ValueType.PERCENT and not 0 <= value <= 100:
-        raise ValidationError({field: [_("A percentage is between 0 and 100.")]})
-    if indicator.value_type == ValueType.BOOLEAN and value not in (0, 1):
-        raise ValidationError({field: [_("Enter 1 (yes) or 0 (no).")]})
-    if indicator.value_type == ValueType.DECIMAL and value < 0:
-        raise ValidationError({field: [_("The value cannot be negative.")]})
-
-
-def _breakdown_key(indicator: Indicator, breakdown: dict | None) -> tuple[dict, str]:
-    breakdown = {k: str(v).strip() for k, v in (breakdown or {}).items() if str(v).strip()}
-    unknown = set(breakdown) - set(indicator.breakdowns)
-    if unknown:
-        raise ValidationError(
-            {
-                "breakdown": [
-                    _("This indicator is not broken down by %(b)s.") % {"b": ", ".join(sorted(unknown))}
-                ]
-            }
-        )
-    if "sex" in breakdown and breakdown["sex"] not in ("M", "F"):
-        raise ValidationError({"breakdown": [_("Sex is M or F.")]})
-    if "age_band" in breakdown and breakdown["age_band"] not in AGE_BANDS:
-        raise ValidationError({"breakdown": [_("Unknown age band.")]})
-    if "territory" in breakdown and not Place.objects.filter(pcode=breakdown["territory"]).exists():
-        raise ValidationError({"breakdown": [_("Unknown territory p-code.")]})
-    return breakdown, ";".join(f"{k}={breakdown[k]}" for k in sorted(breakdown))
-
-
-@transaction.atomic
-def enter_indicator_value(
-    *,
-    actor: Actor,
-    indicator: Indicator,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    area: Place,
-    value,
-    breakdown: dict | None = None,
-    note: str = "",
-) -> IndicatorValue:
-    access.require(actor, "plan.enter_indicator")
-    if indicator.source != IndicatorSourceKind.MANUAL:
-        raise ValidationError(
-            {"indicator": [_("This indicator is computed from the records: it is not entered.")]}
-        )
-    errors: dict[str, list[str]] = {}
-    if period_start is None or period_end is None:
-        errors["period_start"] = [_("Give the period.")]
-    elif period_end < period_start:
-        errors["period_end"] = [_("The end of the period cannot be before its start.")]
-    if area is None:
-        errors["area"] = [_("Choose the area.")]
-    try:
-        number = Decimal(str(value).replace(",", ".").strip())
-    except (InvalidOperation, ValueError):
-        errors["value"] = [_("Enter a number.")]
-        number = None
-    if errors:
-        raise ValidationError(errors)
-    _check_value(indicator, number)
-    breakdown, key = _breakdown_key(indicator, breakdown)
-    duplicate = IndicatorValue.objects.filter(
-        indicator=indicator, period_start=period_start, period_end=period_end, area=area, breakdown_key=key
-    ).exists()
-    if duplicate:
-        raise ValidationError(
-            {
-                "period_start": [
-                    _("A value is already entered for this period, area and breakdown: correct it.")
-                ]
-            }
-        )
-    try:
-        with transaction.atomic():
-            obj = IndicatorValue.objects.create(
-                indicator=indicator,
-                period_start=period_start,
-                period_end=period_end,
-                area=area,
-                breakdown=breakdown,
-                breakdown_key=key,
-                value=number,
-                note=note.strip(),
-                organisation=actor.organisation,
-                entered_by=actor.user,
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "period_start": [
-                    _("A value is already entered for this period, area and breakdown: correct it.")
-                ]
-            }
-        ) from None
-    audit.record_create(actor=actor, obj=obj)
-    return obj
-
-
-@transaction.atomic
-def correct_indicator_value(*, actor: Actor, entry: IndicatorValue, value, note: str = "") -> IndicatorValue:
-    access.require(actor, "plan.enter_indicator")
-    if not actor.is_system_wide and entry.organisation_id != actor.organisation_id:
-        raise PermissionDenied(_("Only the organisation that entered a value corrects it."))
-    try:
-        number = Decimal(str(value).replace(",", ".").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"value": [_("Enter a number.")]}) from None
-    _check_value(entry.indicator, number)
-    before = audit.snapshot(entry, ["value", "note"])
-    entry.value = number
-    entry.note = note.strip() or entry.note
-    entry.save(update_fields=["value", "note", "updated_at"])
-    audit.record_update(actor=actor, obj=entry, before=before)
-    return entry

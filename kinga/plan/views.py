@@ -15,7 +15,7 @@ from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.models import Organisation
-from kinga.plan import exports, forms, selectors, services
+from kinga.plan import exports, forms, selectors, services, services_money, services_progress
 from kinga.plan.gantt import render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
@@ -93,7 +93,7 @@ def activity_detail(request, uuid):
     action = activity.action
     p_start, p_end = selectors.planned_dates(activity, action, selectors.plan_start_date())
     can_report = actor.has("plan.report_progress") and (
-        actor.is_system_wide or services.implements(actor.organisation_id, activity)
+        actor.is_system_wide or services_progress.implements(actor.organisation_id, activity)
     )
     progress_form = forms.ProgressForm(
         initial={
@@ -118,7 +118,9 @@ def activity_detail(request, uuid):
             progress_form = forms.ProgressForm(request.POST)
             if progress_form.is_valid():
                 try:
-                    services.report_progress(actor=actor, activity=activity, **progress_form.cleaned_data)
+                    services_progress.report_progress(
+                        actor=actor, activity=activity, **progress_form.cleaned_data
+                    )
                 except ValidationError as exc:
                     apply_service_errors(progress_form, exc)
                 else:
@@ -227,7 +229,9 @@ def action_detail(request, uuid):
             )
             if commitment_form.is_valid():
                 try:
-                    services.record_commitment(actor=actor, action=action, **commitment_form.cleaned_data)
+                    services_money.record_commitment(
+                        actor=actor, action=action, **commitment_form.cleaned_data
+                    )
                 except ValidationError as exc:
                     apply_service_errors(commitment_form, exc)
                 else:
@@ -280,7 +284,7 @@ def commitment_detail(request, uuid):
         form = forms.TransactionForm(request.POST)
         if form.is_valid():
             try:
-                services.record_transaction(actor=actor, commitment=commitment, **form.cleaned_data)
+                services_money.record_transaction(actor=actor, commitment=commitment, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -378,7 +382,7 @@ def exchange_rates(request):
         access.require(actor, "plan.record_funding")
         if form.is_valid():
             try:
-                services.record_exchange_rate(actor=actor, **form.cleaned_data)
+                services_money.record_exchange_rate(actor=actor, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

@@ -15,7 +15,7 @@ from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.models import PlaceLevel
-from kinga.plan import forms, selectors, services
+from kinga.plan import forms, selectors, services, services_progress
 from kinga.plan.indicators import actuals, progress_percent
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
 from kinga.plan.views import _common, _plan
@@ -160,7 +160,7 @@ def indicator_enter(request, uuid):
             data = dict(form.cleaned_data)
             sex = data.pop("sex")
             try:
-                services.enter_indicator_value(
+                services_progress.enter_indicator_value(
                     actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
                 )
             except ValidationError as exc:

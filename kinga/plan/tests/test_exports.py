@@ -9,7 +9,7 @@ from lxml import etree
 import kinga.plan
 from kinga.core.actors import system_actor
 from kinga.core.models import Organisation
-from kinga.plan import exports, services
+from kinga.plan import exports, services_money
 from kinga.plan.exports import LOGFRAME_COLUMNS
 from kinga.plan.models import Action, TransactionKind
 
@@ -50,7 +50,7 @@ def _with_money(plan):
     actor = system_actor()
     funder = Organisation.objects.get(acronym="UNICEF")
     action = Action.objects.get(axis__number=2, number=2)
-    c = services.record_commitment(
+    c = services_money.record_commitment(
         actor=actor,
         funder=funder,
         action=action,
@@ -58,14 +58,14 @@ def _with_money(plan):
         amount=20000,
         document_ref="CONV-1",
     )
-    services.record_transaction(
+    services_money.record_transaction(
         actor=actor,
         commitment=c,
         kind=TransactionKind.DISBURSEMENT,
         date=datetime.date(2018, 2, 1),
         amount=8000,
     )
-    services.record_transaction(
+    services_money.record_transaction(
         actor=actor,
         commitment=c,
         kind=TransactionKind.EXPENDITURE,
