@@ -1,4 +1,5 @@
-"""Helpers shared by the case services (services.py, workflow.py, referrals.py): rules, dates, timeline."""
+"""Helpers shared by the case services (services.py, careplan.py, workflow.py, closure.py, referrals.py): rules,
+dates, timeline."""
 
 from __future__ import annotations
 

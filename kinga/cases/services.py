@@ -1,7 +1,7 @@
 """Writes of case management: registration, assignment, consent. Atomic, audited, raising on bad input.
 
-The rest of the workflow lives in workflow.py (assessment, care plan, follow-up, closure, relapse) and
-referrals.py; their public functions are re-exported here so that other apps import one module:
+The rest of the workflow lives in careplan.py (assessment, care plan), workflow.py (follow-up, retention,
+relapse), closure.py and referrals.py; their public functions are re-exported here so that other apps import one module:
 `from kinga.cases import services; services.record_relapse(actor=..., case=..., source=..., date=...)`.
 Every service takes `today=` (default: kinga.cases.clock.today()) so that tests control the clock.
 """
@@ -638,6 +638,19 @@ def record_pdf_export(*, actor: Actor, case: Case) -> None:
     audit.record_export(actor=actor, what="cases.case_file_pdf", rows=1, filters={"case": str(case.uuid)})
 
 
+from .careplan import (  # noqa: E402
+    add_plan_item,
+    decide_care_plan,
+    record_assessment,
+    submit_care_plan,
+    update_plan_item,
+)
+from .closure import (  # noqa: E402
+    decide_closure,
+    evaluate_exit_rule,
+    exit_rule_text,
+    request_closure,
+)
 from .referrals import (  # noqa: E402
     answer_referral,
     cancel_referral,
@@ -646,20 +659,11 @@ from .referrals import (  # noqa: E402
     save_service,
 )
 from .workflow import (  # noqa: E402
-    add_plan_item,
-    decide_care_plan,
-    decide_closure,
-    evaluate_exit_rule,
-    exit_rule_text,
-    record_assessment,
     record_follow_up,
     record_relapse,
     record_retention_check,
     refresh_next_due,
     reopen_case,
-    request_closure,
-    submit_care_plan,
-    update_plan_item,
 )
 
 __all__ = [

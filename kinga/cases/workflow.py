@@ -1,4 +1,5 @@
-"""The case workflow after registration: assessment, care plan, follow-up, closure, retention, relapse.
+"""The case workflow after registration: follow-up, retention, relapse (assessment and care plan in careplan.py,
+closure in closure.py).
 
 identified → registered → assessed → care plan → in implementation → under follow-up → ready to close
 → closed; a closed case reopens (relapse or a supervisor's decision). Each step checks the status it comes
@@ -8,19 +9,16 @@ from, refuses dates in the future or before the step they follow, writes the aud
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, events
 from kinga.core.access import Actor
-from kinga.core.models import Organisation
 
 from . import clock
 from .common import (
-    active_scoring,
     age_band_of,
     check_date,
     current_rules,
@@ -31,22 +29,15 @@ from .common import (
     transition,
 )
 from .models import (
-    DOMAINS,
-    Assessment,
-    CarePlanApproval,
-    CarePlanItem,
-    CarePlanItemStatus,
     Case,
     CaseRules,
     CaseStatus,
-    ClosureReason,
     FollowUp,
     ReferralStatus,
     Relapse,
     RelapseSource,
     RetentionCheck,
     RiskLevel,
-    ServiceType,
 )
 
 WORKING_STATUSES = [
@@ -113,228 +104,10 @@ def refresh_next_due(case: Case) -> None:
         case.save(update_fields=["next_due", "next_task"])
 
 
-# --- assessment ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_assessment(
-    *,
-    actor: Actor,
-    case: Case,
-    date: datetime.date,
-    scores: dict[str, int],
-    child_resources: str = "",
-    family_resources: str = "",
-    notes: str = "",
-    today: datetime.date | None = None,
-) -> Assessment:
-    """Six domains rated 0–3; the total gives the risk level under the scoring version in force."""
-    _work(actor, case)
-    today = today or clock.today()
-    check_date("date", date, today=today)
-    _not_before("date", date, case.registration_date, _("The assessment is dated before the registration."))
-    scoring = active_scoring()
-    errors = {}
-    values = {}
-    for key, _label in DOMAINS:
-        value = scores.get(key)
-        if value is None or not isinstance(value, int) or not 0 <= value <= scoring.max_per_domain:
-            errors[key] = [_("Rate from 0 to %(max)s.") % {"max": scoring.max_per_domain}]
-        else:
-            values[key] = value
-    if errors:
-        raise ValidationError(errors)
-    allowed = [CaseStatus.REGISTERED, *WORKING_STATUSES, CaseStatus.READY_TO_CLOSE]
-    previous = transition(
-        case,
-        to=CaseStatus.ASSESSED if case.status == CaseStatus.REGISTERED else case.status,
-        allowed_from=allowed,
-    )
-    total = sum(values.values())
-    assessment = Assessment.objects.create(
-        case=case,
-        date=date,
-        scoring=scoring,
-        total=total,
-        risk=scoring.risk_for(total),
-        child_resources=child_resources,
-        family_resources=family_resources,
-        notes=notes,
-        assessed_by=actor.user,
-        **values,
-    )
-    audit.record_create(actor=actor, obj=assessment)
-    before = audit.snapshot(case)
-    case.risk = assessment.risk
-    case.assessed_on = date
-    if previous == CaseStatus.REGISTERED:
-        case.care_plan_due = date + datetime.timedelta(days=current_rules().care_plan_days)
-    case.save(update_fields=["status", "risk", "assessed_on", "care_plan_due", "updated_at"])
-    audit.record_update(actor=actor, obj=case, before=before)
-    log_event(
-        case,
-        actor=actor,
-        kind="assessment",
-        date=date,
-        summary=_("Assessed: score %(total)s/18, risk %(risk)s")
-        % {"total": total, "risk": RiskLevel(assessment.risk).label},
-        from_status=previous,
-        to_status=case.status,
-    )
-    refresh_next_due(case)
-    return assessment
-
-
-# --- care plan -------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_plan_item(
-    *,
-    actor: Actor,
-    case: Case,
-    need: str,
-    goal: str,
-    planned_support: str,
-    responsible_organisation: Organisation,
-    due_date: datetime.date,
-    service_type: str = "",
-    today: datetime.date | None = None,
-) -> CarePlanItem:
-    _work(actor, case)
-    today = today or clock.today()
-    if case.status not in [*WORKING_STATUSES]:
-        raise ValidationError({"status": [_("Assess the child before planning the care.")]})
-    errors = {}
-    for name, value in (("need", need), ("goal", goal), ("planned_support", planned_support)):
-        if not (value or "").strip():
-            errors[name] = [_("This field is required.")]
-    if service_type and service_type not in ServiceType.values:
-        errors["service_type"] = [_("Unknown value.")]
-    if due_date is None:
-        errors["due_date"] = [_("This date is required.")]
-    elif case.assessed_on and due_date < case.assessed_on:
-        errors["due_date"] = [_("The due date is before the assessment.")]
-    if errors:
-        raise ValidationError(errors)
-    item = CarePlanItem.objects.create(
-        case=case,
-        need=need.strip(),
-        goal=goal.strip(),
-        planned_support=planned_support.strip(),
-        service_type=service_type,
-        responsible_organisation=responsible_organisation,
-        due_date=due_date,
-        created_by=actor.user,
-    )
-    audit.record_create(actor=actor, obj=item)
-    log_event(
-        case,
-        actor=actor,
-        kind="plan_item",
-        date=today,
-        summary=_("Care plan: support by %(org)s due %(due)s")
-        % {"org": responsible_organisation, "due": due_date},
-    )
-    return item
-
-
-@transaction.atomic
-def update_plan_item(
-    *, actor: Actor, item: CarePlanItem, status: str, today: datetime.date | None = None
-) -> CarePlanItem:
-    _work(actor, item.case)
-    today = today or clock.today()
-    if status not in CarePlanItemStatus.values:
-        raise ValidationError({"status": [_("Unknown value.")]})
-    before = audit.snapshot(item)
-    item.status = status
-    item.save(update_fields=["status"])
-    audit.record_update(actor=actor, obj=item, before=before)
-    log_event(
-        item.case,
-        actor=actor,
-        kind="plan_item",
-        date=today,
-        summary=_("Care plan item: %(status)s") % {"status": CarePlanItemStatus(status).label},
-    )
-    return item
-
-
-@transaction.atomic
-def submit_care_plan(
-    *, actor: Actor, case: Case, date: datetime.date, today: datetime.date | None = None
-) -> Case:
-    _work(actor, case)
-    today = today or clock.today()
-    check_date("date", date, today=today)
-    _not_before("date", date, case.assessed_on, _("The care plan is dated before the assessment."))
-    if not case.plan_items.exclude(status=CarePlanItemStatus.CANCELLED).exists():
-        raise ValidationError({"plan_items": [_("Add at least one need with its planned support.")]})
-    before = audit.snapshot(case)
-    previous = transition(case, to=CaseStatus.CARE_PLAN, allowed_from=[CaseStatus.ASSESSED])
-    case.save(update_fields=["status", "updated_at"])
-    audit.record_update(actor=actor, obj=case, before=before)
-    log_event(
-        case,
-        actor=actor,
-        kind="care_plan",
-        date=date,
-        summary=_("Care plan submitted to the supervisor"),
-        from_status=previous,
-        to_status=case.status,
-    )
-    refresh_next_due(case)
-    return case
-
-
 def _schedule_follow_up(case: Case, after: datetime.date, rules: CaseRules) -> FollowUp:
     if case.follow_ups.filter(visit_date__isnull=True).exists():
         return case.follow_ups.filter(visit_date__isnull=True).order_by("due_date").first()
     return FollowUp.objects.create(case=case, due_date=clock.add_months(after, rules.follow_up_every_months))
-
-
-@transaction.atomic
-def decide_care_plan(
-    *,
-    actor: Actor,
-    case: Case,
-    approve: bool,
-    date: datetime.date,
-    comment: str = "",
-    today: datetime.date | None = None,
-) -> Case:
-    """The supervisor approves the care plan (implementation starts) or returns it with a reason."""
-    require_supervisor_of(actor, case)
-    today = today or clock.today()
-    check_date("date", date, today=today)
-    if not approve and not comment.strip():
-        raise ValidationError({"comment": [_("Say why the plan is returned.")]})
-    before = audit.snapshot(case)
-    to = CaseStatus.IN_IMPLEMENTATION if approve else CaseStatus.ASSESSED
-    previous = transition(case, to=to, allowed_from=[CaseStatus.CARE_PLAN])
-    approval = CarePlanApproval.objects.create(
-        case=case, approved=approve, date=date, comment=comment.strip(), supervisor=actor.user
-    )
-    audit.record_create(actor=actor, obj=approval)
-    if approve:
-        case.care_plan_approved_on = date
-        _schedule_follow_up(case, date, current_rules())
-    case.save(update_fields=["status", "care_plan_approved_on", "updated_at"])
-    audit.record_update(actor=actor, obj=case, before=before)
-    log_event(
-        case,
-        actor=actor,
-        kind="care_plan_decision",
-        date=date,
-        summary=_("Care plan approved by the supervisor")
-        if approve
-        else _("Care plan returned by the supervisor"),
-        from_status=previous,
-        to_status=case.status,
-    )
-    refresh_next_due(case)
-    return case
 
 
 # --- follow-up -------------------------------------------------------------------------------------------
@@ -427,230 +200,6 @@ def _follow_up_summary(f: FollowUp) -> str:
     if f.found_working or f.seen_at_site:
         parts.append(_("found working or at a mine site"))
     return ", ".join(str(p) for p in parts)
-
-
-# --- the exit rule -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExitRuleResult:
-    met: bool
-    rule: str
-    explanation: list[str] = field(default_factory=list)
-    qualifying_dates: list[datetime.date] = field(default_factory=list)
-
-
-def exit_rule_text(rules: CaseRules) -> str:
-    return _(
-        "At least %(n)s follow-up visits, the first and the last at least %(months)s calendar months apart, "
-        "finding the child out of mine work and attending school or training each time, since the last relapse."
-    ) % {"n": rules.exit_min_follow_ups, "months": rules.exit_months_apart}
-
-
-def evaluate_exit_rule(case: Case, rules: CaseRules | None = None) -> ExitRuleResult:
-    """The exit rule applied to this case, with why it is or is not met (shown on the case file)."""
-    rules = rules or current_rules()
-    visits = list(case.follow_ups.filter(visit_date__isnull=False).order_by("visit_date", "id"))
-    since = case.last_relapse_on
-    if since is not None:
-        visits = [v for v in visits if v.visit_date > since]
-    qualifying = [v.visit_date for v in visits if v.child_seen and v.out_of_mine_work and v.in_education]
-    result = ExitRuleResult(met=False, rule=exit_rule_text(rules), qualifying_dates=qualifying)
-    if visits and visits[-1].visit_date not in qualifying:
-        result.explanation.append(
-            _(
-                "The last visit (%(date)s) did not find the child out of mine work and attending school or training."
-            )
-            % {"date": visits[-1].visit_date}
-        )
-    if len(qualifying) < rules.exit_min_follow_ups:
-        result.explanation.append(
-            _("%(done)s qualifying visit(s) out of %(n)s required.")
-            % {"done": len(qualifying), "n": rules.exit_min_follow_ups}
-        )
-    elif clock.months_between(qualifying[0], qualifying[-1]) < rules.exit_months_apart:
-        result.explanation.append(
-            _("The qualifying visits span %(months)s month(s); %(required)s required.")
-            % {
-                "months": clock.months_between(qualifying[0], qualifying[-1]),
-                "required": rules.exit_months_apart,
-            }
-        )
-    result.met = not result.explanation
-    if result.met:
-        result.explanation.append(
-            _("Met: qualifying visits on %(dates)s.") % {"dates": ", ".join(str(d) for d in qualifying)}
-        )
-    return result
-
-
-# --- closure -----------------------------------------------------------------------------------------------
-
-
-def _check_exit(actor: Actor, case: Case, reason: str, override_reason: str) -> str:
-    """An exit-achieved closure needs the exit rule, or a supervisor's reasoned override."""
-    if reason != ClosureReason.EXIT_ACHIEVED or evaluate_exit_rule(case).met:
-        return ""
-    if not override_reason.strip():
-        raise ValidationError(
-            {
-                "closure_reason": [
-                    _(
-                        "The exit rule is not met: %(why)s Only a supervisor may close as “exit achieved” "
-                        "anyway, giving the reason."
-                    )
-                    % {"why": " ".join(str(e) for e in evaluate_exit_rule(case).explanation)}
-                ]
-            }
-        )
-    if not actor.has("cases.approve"):
-        raise PermissionDenied(_("Only a supervisor may override the exit rule."))
-    return override_reason.strip()
-
-
-@transaction.atomic
-def request_closure(
-    *,
-    actor: Actor,
-    case: Case,
-    reason: str,
-    date: datetime.date,
-    note: str = "",
-    override_reason: str = "",
-    today: datetime.date | None = None,
-) -> Case:
-    _work(actor, case)
-    today = today or clock.today()
-    check_date("date", date, today=today)
-    _not_before("date", date, case.registration_date, _("The closure is dated before the registration."))
-    if reason not in ClosureReason.values:
-        raise ValidationError({"closure_reason": [_("Choose the reason for closing.")]})
-    allowed = (
-        [CaseStatus.UNDER_FOLLOW_UP]
-        if reason == ClosureReason.EXIT_ACHIEVED
-        else [
-            CaseStatus.IDENTIFIED,
-            CaseStatus.REGISTERED,
-            *WORKING_STATUSES,
-            CaseStatus.UNDER_FOLLOW_UP,
-        ]
-    )
-    override = _check_exit(actor, case, reason, override_reason)
-    before = audit.snapshot(case)
-    previous = transition(case, to=CaseStatus.READY_TO_CLOSE, allowed_from=allowed, field="closure_reason")
-    case.closure_reason = reason
-    case.closure_note = note
-    case.closure_requested_on = date
-    if override:
-        case.exit_override_reason, case.exit_override_by = override, actor.user
-    case.save(
-        update_fields=[
-            "status",
-            "closure_reason",
-            "closure_note",
-            "closure_requested_on",
-            "exit_override_reason",
-            "exit_override_by",
-            "updated_at",
-        ]
-    )
-    audit.record_update(actor=actor, obj=case, before=before, note="exit rule overridden" if override else "")
-    log_event(
-        case,
-        actor=actor,
-        kind="closure_requested",
-        date=date,
-        summary=_("Closure proposed: %(reason)s") % {"reason": ClosureReason(reason).label}
-        + (" — " + str(_("exit rule overridden by the supervisor")) if override else ""),
-        from_status=previous,
-        to_status=case.status,
-    )
-    refresh_next_due(case)
-    return case
-
-
-@transaction.atomic
-def decide_closure(
-    *,
-    actor: Actor,
-    case: Case,
-    approve: bool,
-    date: datetime.date,
-    comment: str = "",
-    override_reason: str = "",
-    today: datetime.date | None = None,
-) -> Case:
-    """The supervisor closes the case (retention checks are scheduled) or sends it back to follow-up."""
-    require_supervisor_of(actor, case)
-    today = today or clock.today()
-    check_date("date", date, today=today)
-    _not_before(
-        "date", date, case.closure_requested_on, _("The decision is dated before the closure request.")
-    )
-    before = audit.snapshot(case)
-    if not approve:
-        if not comment.strip():
-            raise ValidationError({"comment": [_("Say why the case stays open.")]})
-        previous = transition(case, to=CaseStatus.UNDER_FOLLOW_UP, allowed_from=[CaseStatus.READY_TO_CLOSE])
-        case.closure_reason, case.closure_requested_on = "", None
-        case.save(update_fields=["status", "closure_reason", "closure_requested_on", "updated_at"])
-        _schedule_follow_up(case, date, current_rules())
-        audit.record_update(actor=actor, obj=case, before=before, note=comment.strip())
-        log_event(
-            case,
-            actor=actor,
-            kind="closure_refused",
-            date=date,
-            summary=_("Closure refused by the supervisor"),
-            from_status=previous,
-            to_status=case.status,
-        )
-        refresh_next_due(case)
-        return case
-    if not case.exit_override_reason:
-        override = _check_exit(actor, case, case.closure_reason, override_reason)
-        if override:
-            case.exit_override_reason, case.exit_override_by = override, actor.user
-    previous = transition(case, to=CaseStatus.CLOSED, allowed_from=[CaseStatus.READY_TO_CLOSE])
-    case.closed_on = date
-    case.closure_approved_by = actor.user
-    case.exited = case.closure_reason == ClosureReason.EXIT_ACHIEVED
-    case.save(
-        update_fields=[
-            "status",
-            "closed_on",
-            "closure_approved_by",
-            "exited",
-            "exit_override_reason",
-            "exit_override_by",
-            "updated_at",
-        ]
-    )
-    # Pending follow-ups of a closed case are no longer tasks.
-    case.follow_ups.filter(visit_date__isnull=True).delete()
-    rules = current_rules()
-    if case.exited:
-        RetentionCheck.objects.bulk_create(
-            [
-                RetentionCheck(
-                    case=case, closure_date=date, months_after=m, due_date=clock.add_months(date, m)
-                )
-                for m in rules.retention_months
-            ],
-            ignore_conflicts=True,
-        )
-    audit.record_update(actor=actor, obj=case, before=before, note=comment.strip())
-    log_event(
-        case,
-        actor=actor,
-        kind="closed",
-        date=date,
-        summary=_("Closed: %(reason)s") % {"reason": ClosureReason(case.closure_reason).label},
-        from_status=previous,
-        to_status=case.status,
-    )
-    refresh_next_due(case)
-    return case
 
 
 # --- retention and relapse -------------------------------------------------------------------------------
