@@ -15,7 +15,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.api_base import ScopedViewSetMixin
 
 from . import alerts as alert_services
-from . import selectors, services
+from . import selectors, services, services_coordination
 from .models import (
     ActionItem,
     ActionItemStatus,
@@ -377,7 +377,7 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        record = services.create_fourw(actor=self.actor, **self._place(data), **data)
+        record = services_coordination.create_fourw(actor=self.actor, **self._place(data), **data)
         return Response(FourWSerializer(record).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -385,11 +385,13 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         incoming = self.get_serializer(record, data=request.data, partial=kwargs.get("partial", False))
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        record = services.update_fourw(actor=self.actor, record=record, **self._place(data), **data)
+        record = services_coordination.update_fourw(
+            actor=self.actor, record=record, **self._place(data), **data
+        )
         return Response(FourWSerializer(record).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.delete_fourw(actor=self.actor, record=self.get_object())
+        services_coordination.delete_fourw(actor=self.actor, record=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -428,5 +430,7 @@ class ActionItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         item = access.get_object_or_404(self.actor, ActionItem, uuid=uuid)
         incoming = ItemStatusSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        item = services.update_action_item(actor=self.actor, item=item, **incoming.validated_data)
+        item = services_coordination.update_action_item(
+            actor=self.actor, item=item, **incoming.validated_data
+        )
         return Response(ActionItemSerializer(item).data)

@@ -18,7 +18,7 @@ def seed_fourw_from_plan(*, actor, stdout=None) -> int:
     """Idempotent: an (organisation, action) pair already seeded is left as users changed it."""
     from kinga.plan.models import Party, PartyRole
 
-    from . import services
+    from . import services_coordination
 
     access.require(actor, "community.record_4w")
     province = Place.objects.filter(pcode="CD72").first()
@@ -39,7 +39,7 @@ def seed_fourw_from_plan(*, actor, stdout=None) -> int:
         if action is None or (party.organisation_id, action.pk) in existing:
             continue
         months = action.duration_months or 36
-        services.create_fourw(
+        services_coordination.create_fourw(
             actor=actor,
             organisation=party.organisation,
             activity=(party.activity.title if party.activity_id else action.title)[:300],

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from kinga.community import alerts as alert_services
-from kinga.community import services
+from kinga.community import services, services_coordination
 from kinga.community.models import Alert, Channel, FourW
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
@@ -31,9 +31,13 @@ def objects(org, supervisor, network, site, kolwezi):
     )
     manager = make_member(org, Role.ORG_MANAGER)
     clerk = make_member(org, Role.DATA_CLERK)
-    record = services.create_fourw(actor=actor_of(clerk), activity="EAE", place=kolwezi, start=TODAY)
-    meeting = services.create_meeting(actor=actor_of(manager), title="Cadre", date=TODAY)
-    item = services.add_action_item(actor=actor_of(manager), meeting=meeting, description="Faire", owner=org)
+    record = services_coordination.create_fourw(
+        actor=actor_of(clerk), activity="EAE", place=kolwezi, start=TODAY
+    )
+    meeting = services_coordination.create_meeting(actor=actor_of(manager), title="Cadre", date=TODAY)
+    item = services_coordination.add_action_item(
+        actor=actor_of(manager), meeting=meeting, description="Faire", owner=org
+    )
     session = services.record_session(
         actor=actor_of(supervisor),
         theme="mining_code",

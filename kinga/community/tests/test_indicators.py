@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from kinga.community import alerts as alert_services
-from kinga.community import services
+from kinga.community import services, services_coordination
 from kinga.community.models import Alert, Channel
 from kinga.core.access import ANONYMOUS
 from kinga.core.indicators import IndicatorQuery, evaluate
@@ -93,8 +93,10 @@ def test_parents_awareness_meetings_advocacy(supervisor, org, kolwezi):
         actor=actor, date=TODAY, target="legislator", subject="Tribunal pour enfants", place=kolwezi
     )
     manager = actor_of(make_member(org, Role.ORG_MANAGER))
-    services.create_meeting(actor=manager, title="Avec PV", date=TODAY, place=kolwezi, minutes_text="PV")
-    services.create_meeting(actor=manager, title="Sans PV", date=TODAY, place=kolwezi)
+    services_coordination.create_meeting(
+        actor=manager, title="Avec PV", date=TODAY, place=kolwezi, minutes_text="PV"
+    )
+    services_coordination.create_meeting(actor=manager, title="Sans PV", date=TODAY, place=kolwezi)
     assert _values(
         "COMMUNITY_PARENTS_ENGAGED", IndicatorQuery(start=YEAR.start, end=TODAY, breakdowns=("sex",))
     ) == {
