@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kinga.core.access import actor_for
 from kinga.core.models import Membership
-from kinga.supply import decision, services
+from kinga.supply import decision, services_lots
 from kinga.supply.models import Lot
 from kinga.supply.report import due_diligence
 
@@ -50,7 +50,7 @@ def run(ctx) -> None:
 
     def decide_and_roll_back():
         with transaction.atomic():
-            services.decide_evacuation(actor=actor, lot=next(rit))
+            services_lots.decide_evacuation(actor=actor, lot=next(rit))
             transaction.set_rollback(True)
 
     rit = iter(refused * 3)
