@@ -1,9 +1,5 @@
-"""The plan: axes → actions → activities of the logical framework, their indicators, money and progress.
-
-The 2017 baseline is loaded from kinga/plan/data/lualaba_2017.yaml (`kinga plan load`); coordinators then
-revise the current plan, every change a `PlanRevision`. Each action and activity keeps the values it had in
-the loaded file in `baseline`, so the baseline stays viewable and comparable with the current plan.
-"""
+"""The logical framework: the plan, its axes, actions and activities (with their loaded baseline), tags,
+the parties to an action or activity, the revisions of the current plan and progress reports."""
 
 import uuid
 
@@ -12,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.models import Organisation, Place
+from kinga.core.models import Organisation
 
 
 class Plan(models.Model):
@@ -246,123 +242,6 @@ class Party(models.Model):
         return self.organisation.acronym or self.organisation.name if self.organisation_id else self.category
 
 
-class IndicatorLevel(models.TextChoices):
-    OUTPUT = "output", _("Output")
-    OUTCOME = "outcome", _("Outcome")
-
-
-class ValueType(models.TextChoices):
-    INTEGER = "integer", _("Whole number")
-    DECIMAL = "decimal", _("Decimal number")
-    PERCENT = "percent", _("Percentage (0-100)")
-    BOOLEAN = "boolean", _("Yes / no (1 / 0)")
-
-
-class IndicatorSourceKind(models.TextChoices):
-    MANUAL = "manual", _("Entered by hand")
-    COMPUTED = "computed", _("Computed from Kinga's records")
-
-
-class Indicator(models.Model):
-    """An indicator of the plan under its stable code (docs/indicators.md)."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
-    code = models.CharField(_("code"), max_length=60, unique=True)
-    label_fr = models.TextField(_("label (French)"))
-    label_en = models.TextField(_("label (English)"), blank=True)
-    label_as_written = models.TextField(blank=True)
-    level = models.CharField(_("level"), max_length=16, choices=IndicatorLevel.choices)
-    unit = models.CharField(_("unit"), max_length=60, blank=True)
-    value_type = models.CharField(_("value type"), max_length=16, choices=ValueType.choices)
-    baseline_value = models.DecimalField(
-        _("baseline"), max_digits=18, decimal_places=4, null=True, blank=True
-    )
-    target = models.DecimalField(_("target"), max_digits=18, decimal_places=4, null=True, blank=True)
-    source = models.CharField(_("source"), max_length=16, choices=IndicatorSourceKind.choices)
-    module = models.CharField(_("computing module"), max_length=30, blank=True)
-    breakdowns = models.JSONField(_("disaggregations"), default=list, blank=True)
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="indicators")
-    activities = models.ManyToManyField(Activity, blank=True, related_name="indicators")
-    note = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-    baseline = models.JSONField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("indicator")
-        verbose_name_plural = _("indicators")
-        ordering = ["position"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(source="manual", module="") | Q(source="computed") & ~Q(module=""),
-                name="plan_indicator_module_iff_computed",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} — {self.label_fr}"
-
-
-class IndicatorTarget(models.Model):
-    """A target for a period (the plan's own target is Indicator.target, at the end of the plan)."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="period_targets")
-    period_end = models.DateField(_("by"))
-    value = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
-
-    class Meta:
-        verbose_name = _("target by period")
-        verbose_name_plural = _("targets by period")
-        ordering = ["period_end"]
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "period_end"], name="plan_target_unique_period"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indicator.code} ≤ {self.period_end}: {self.value}"
-
-
-class IndicatorValue(models.Model):
-    """A value entered by hand for a period, an area and a breakdown (one per combination: no double entry)."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    area = models.ForeignKey(Place, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
-    breakdown = models.JSONField(_("breakdown"), default=dict, blank=True)
-    # Canonical form of `breakdown` ("sex=F;territory=CD7201", "" for the total): what the unique key uses.
-    breakdown_key = models.CharField(max_length=200, blank=True, default="")
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
-    note = models.TextField(_("comment"), blank=True)
-    organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    entered_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("indicator value")
-        verbose_name_plural = _("indicator values")
-        ordering = ["-period_end", "indicator__code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["indicator", "period_start", "period_end", "area", "breakdown_key"],
-                name="plan_indicator_value_no_double_entry",
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")), name="plan_indicator_value_period_order"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indicator.code} {self.period_start}–{self.period_end}: {self.value}"
-
-
 class RevisionKind(models.TextChoices):
     CREATE = "create", _("Addition")
     UPDATE = "update", _("Change")
@@ -393,124 +272,6 @@ class PlanRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()} {self.target_label}"
-
-
-class Currency(models.TextChoices):
-    USD = "USD", _("US dollar")
-    CDF = "CDF", _("Congolese franc")
-
-
-class ExchangeRate(models.Model):
-    """A CDF per USD rate users enter with its date; amounts in CDF are converted with the rate of their date."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    date = models.DateField(_("date"), unique=True)
-    cdf_per_usd = models.DecimalField(_("Congolese francs for 1 USD"), max_digits=12, decimal_places=4)
-    source = models.CharField(_("source"), max_length=200, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("exchange rate")
-        verbose_name_plural = _("exchange rates")
-        ordering = ["-date"]
-        constraints = [
-            models.CheckConstraint(condition=Q(cdf_per_usd__gt=0), name="plan_exchange_rate_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.date}: 1 USD = {self.cdf_per_usd} CDF"
-
-
-class MoneyFields(models.Model):
-    date = models.DateField(_("date"))
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
-    amount_original = models.DecimalField(_("amount (in its currency)"), max_digits=16, decimal_places=2)
-    exchange_rate = models.ForeignKey(
-        ExchangeRate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=14, decimal_places=2)
-    document_ref = models.CharField(_("document reference"), max_length=200, blank=True)
-    note = models.TextField(_("comment"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-
-
-class Commitment(MoneyFields):
-    """A funder's pledge to an action (or one of its activities)."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    funder = models.ForeignKey(
-        Organisation, verbose_name=_("funder"), on_delete=models.PROTECT, related_name="plan_commitments"
-    )
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="commitments")
-    activity = models.ForeignKey(
-        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
-    )
-
-    class Meta:
-        verbose_name = _("commitment")
-        verbose_name_plural = _("commitments")
-        ordering = ["-date", "-pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_usd__gt=0), name="plan_commitment_positive"),
-            models.CheckConstraint(
-                condition=Q(amount_original__gt=0), name="plan_commitment_original_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(currency="USD") | Q(exchange_rate__isnull=False),
-                name="plan_commitment_cdf_needs_rate",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.funder} → {self.action.code}: {self.amount_usd} USD"
-
-
-class TransactionKind(models.TextChoices):
-    DISBURSEMENT = "disbursement", _("Disbursement")
-    EXPENDITURE = "expenditure", _("Expenditure")
-
-
-class FundingTransaction(MoneyFields):
-    """A disbursement or an expenditure against a commitment."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="transactions")
-    kind = models.CharField(_("kind"), max_length=16, choices=TransactionKind.choices)
-    # Beyond its commitment (disbursement) or beyond what was disbursed (expenditure): allowed only with an
-    # explicit override and its reason, and flagged for everyone to see.
-    exceeds = models.BooleanField(_("exceeds the commitment"), default=False, db_index=True)
-    override_reason = models.TextField(_("reason for the override"), blank=True)
-
-    class Meta:
-        verbose_name = _("disbursement or expenditure")
-        verbose_name_plural = _("disbursements and expenditures")
-        ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["commitment", "kind"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_usd__gt=0), name="plan_transaction_positive"),
-            models.CheckConstraint(
-                condition=Q(amount_original__gt=0), name="plan_transaction_original_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(exceeds=False) | ~Q(override_reason=""), name="plan_transaction_override_reason"
-            ),
-            models.CheckConstraint(
-                condition=Q(currency="USD") | Q(exchange_rate__isnull=False),
-                name="plan_transaction_cdf_needs_rate",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount_usd} USD ({self.date})"
 
 
 class ProgressReport(models.Model):
