@@ -1,8 +1,29 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Membership, OrganisationType, Place, PlaceLevel
+
+T = TypeVar("T")
+
+
+def submit(request, form: forms.Form, save: Callable[[dict], T], *, success: str) -> T | None:
+    """A posted form through the service that saves it: what the service returned (and `success` flashed), or
+    None while the form or the service refuses it (their errors then on the form, for the page to show again).
+    `save` receives the form's cleaned data and must return something (the saved object)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return saved
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:

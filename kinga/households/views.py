@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Place
 from kinga.households import (
     charts,
@@ -107,14 +107,14 @@ def household_add(request):
     actor = request.actor
     access.require(actor, "households.edit")
     form = HouseholdForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            household = services.create_household(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Household recorded."))
-            return redirect("households:detail", household_uuid=household.uuid)
+    household = submit(
+        request,
+        form,
+        lambda data: services.create_household(actor=actor, **data),
+        success=_("Household recorded."),
+    )
+    if household is not None:
+        return redirect("households:detail", household_uuid=household.uuid)
     return _form_page(request, "households/form.html", {"title": _("New household")}, form)
 
 
@@ -171,15 +171,18 @@ def household_edit(request, household_uuid):
     }
     form = HouseholdForm(request.POST or None, initial=initial)
     form.fields["survey_id"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if k in services.HOUSEHOLD_EDITABLE}
-        try:
-            services.update_household(actor=actor, household=household, **changes)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Household updated."))
-            return redirect("households:detail", household_uuid=household.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.update_household(
+            actor=actor,
+            household=household,
+            **{k: v for k, v in data.items() if k in services.HOUSEHOLD_EDITABLE},
+        ),
+        success=_("Household updated."),
+    )
+    if saved is not None:
+        return redirect("households:detail", household_uuid=household.uuid)
     return _form_page(
         request, "households/form.html", {"title": _("Edit the household"), "household": household}, form
     )
@@ -191,14 +194,14 @@ def member_add(request, household_uuid):
     access.require(actor, "households.edit")
     household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_member(actor=actor, household=household, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("households:detail", household_uuid=household.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.add_member(actor=actor, household=household, **data),
+        success=_("Member added."),
+    )
+    if saved is not None:
+        return redirect("households:detail", household_uuid=household.uuid)
     return _form_page(
         request, "households/form.html", {"title": _("Add a member"), "household": household}, form
     )
@@ -211,17 +214,15 @@ def member_case(request, member_uuid):
     access.require(actor, "households.edit")
     member = access.get_object_or_404(actor, HouseholdMember, perm=IDENTITY, uuid=member_uuid)
     form = LinkCaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        case = selectors.case_by_number(actor, form.cleaned_data["case_number"])
-        try:
-            if case is None:
-                raise ValidationError({"case_number": [_("No case with this number among your cases.")]})
-            services.link_child_case(actor=actor, member=member, case=case)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Case linked."))
-            return redirect("households:detail", household_uuid=member.household.uuid)
+
+    def link(data):
+        case = selectors.case_by_number(actor, data["case_number"])
+        if case is None:
+            raise ValidationError({"case_number": [_("No case with this number among your cases.")]})
+        return services.link_child_case(actor=actor, member=member, case=case)
+
+    if submit(request, form, link, success=_("Case linked.")) is not None:
+        return redirect("households:detail", household_uuid=member.household.uuid)
     return _form_page(
         request, "households/form.html", {"title": _("Link to a case"), "household": member.household}, form
     )
@@ -235,16 +236,16 @@ def survey_record(request, household_uuid):
     form = SurveyForm(
         request.POST or None, rounds=selectors.rounds(actor), initial={"household_size": household.size}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_surveys.record_survey(
-                actor=actor, household=household, round=form.cleaned_data["round"], **form.answers()
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Survey recorded."))
-            return redirect("households:detail", household_uuid=household.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services_surveys.record_survey(
+            actor=actor, household=household, round=data["round"], **form.answers()
+        ),
+        success=_("Survey recorded."),
+    )
+    if saved is not None:
+        return redirect("households:detail", household_uuid=household.uuid)
     return _form_page(
         request, "households/form.html", {"title": _("Record a survey"), "household": household}, form
     )
@@ -261,21 +262,21 @@ def enrol(request, household_uuid):
         members=household.members.all(),
         cooperatives=selectors.cooperatives(actor),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_programmes.enrol(
-                actor=actor,
-                programme=form.cleaned_data["programme"],
-                household=household,
-                member=form.cleaned_data.get("member"),
-                enrolled_on=form.cleaned_data["enrolled_on"],
-                **form.details(),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Household enrolled."))
-            return redirect("households:detail", household_uuid=household.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services_programmes.enrol(
+            actor=actor,
+            programme=data["programme"],
+            household=household,
+            member=data.get("member"),
+            enrolled_on=data["enrolled_on"],
+            **form.details(),
+        ),
+        success=_("Household enrolled."),
+    )
+    if saved is not None:
+        return redirect("households:detail", household_uuid=household.uuid)
     return _form_page(
         request, "households/form.html", {"title": _("Enrol in a programme"), "household": household}, form
     )
@@ -398,14 +399,14 @@ def rounds(request):
     form = RoundForm(request.POST or None)
     if request.method == "POST":
         access.require(actor, "households.configure")
-        if form.is_valid():
-            try:
-                services_surveys.create_round(actor=actor, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Round created."))
-                return redirect("households:rounds")
+        saved = submit(
+            request,
+            form,
+            lambda data: services_surveys.create_round(actor=actor, **data),
+            success=_("Round created."),
+        )
+        if saved is not None:
+            return redirect("households:rounds")
     return _form_page(request, "households/rounds.html", {"rounds": selectors.rounds(actor)}, form)
 
 

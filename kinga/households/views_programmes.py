@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kinga.core import access
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import submit
 from kinga.households import (
     charts,
     outcomes,
@@ -47,14 +46,14 @@ def programme_add(request):
     actor = request.actor
     access.require(actor, "households.manage_programmes")
     form = ProgrammeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services_programmes.create_programme(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Programme created."))
-            return redirect("households:programme", programme_uuid=programme.uuid)
+    programme = submit(
+        request,
+        form,
+        lambda data: services_programmes.create_programme(actor=actor, **data),
+        success=_("Programme created."),
+    )
+    if programme is not None:
+        return redirect("households:programme", programme_uuid=programme.uuid)
     return _form_page(request, "households/form.html", {"title": _("New programme")}, form)
 
 
@@ -115,14 +114,14 @@ def cooperative_add(request):
     access.require(actor, "households.manage_cooperatives")
     networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS)
     form = CooperativeForm(request.POST or None, networks=networks)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cooperative = services_programmes.create_cooperative(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Cooperative created."))
-            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
+    cooperative = submit(
+        request,
+        form,
+        lambda data: services_programmes.create_cooperative(actor=actor, **data),
+        success=_("Cooperative created."),
+    )
+    if cooperative is not None:
+        return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
     return _form_page(request, "households/form.html", {"title": _("New cooperative")}, form)
 
 
@@ -131,14 +130,14 @@ def network_add(request):
     actor = request.actor
     access.require(actor, "households.manage_cooperatives")
     form = NetworkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_programmes.create_network(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Network created."))
-            return redirect("households:cooperatives")
+    network = submit(
+        request,
+        form,
+        lambda data: services_programmes.create_network(actor=actor, **data),
+        success=_("Network created."),
+    )
+    if network is not None:
+        return redirect("households:cooperatives")
     return _form_page(request, "households/form.html", {"title": _("New network of cooperatives")}, form)
 
 
@@ -170,14 +169,12 @@ def cooperative_member_add(request, cooperative_uuid):
             _("Only the cooperative and its supporting organisation keep its member list.")
         )
     form = CooperativeMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_programmes.add_cooperative_member(
-                actor=actor, cooperative=cooperative, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
+    member = submit(
+        request,
+        form,
+        lambda data: services_programmes.add_cooperative_member(actor=actor, cooperative=cooperative, **data),
+        success=_("Member added."),
+    )
+    if member is not None:
+        return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
     return _form_page(request, "households/form.html", {"title": _("Add a cooperative member")}, form)
