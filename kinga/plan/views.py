@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import submit
 from kinga.core.models import Organisation
 from kinga.plan import exports, forms, selectors, services, services_money, services_progress
 from kinga.plan.gantt import render_svg
@@ -116,29 +114,23 @@ def activity_detail(request, uuid):
     if request.method == "POST":
         if request.POST.get("form") == "progress":
             progress_form = forms.ProgressForm(request.POST)
-            if progress_form.is_valid():
-                try:
-                    services_progress.report_progress(
-                        actor=actor, activity=activity, **progress_form.cleaned_data
-                    )
-                except ValidationError as exc:
-                    apply_service_errors(progress_form, exc)
-                else:
-                    messages.success(request, _("Progress recorded."))
-                    return redirect("plan:activity", uuid=activity.uuid)
+            if submit(
+                request,
+                progress_form,
+                lambda data: services_progress.report_progress(actor=actor, activity=activity, **data),
+                success=_("Progress recorded."),
+            ):
+                return redirect("plan:activity", uuid=activity.uuid)
             status = 400
         elif request.POST.get("form") == "revise":
             revise_form = forms.ReviseActivityForm(request.POST)
-            if revise_form.is_valid():
-                data = dict(revise_form.cleaned_data)
-                reason = data.pop("reason")
-                try:
-                    services.revise_activity(actor=actor, activity=activity, reason=reason, **data)
-                except ValidationError as exc:
-                    apply_service_errors(revise_form, exc)
-                else:
-                    messages.success(request, _("The plan was revised."))
-                    return redirect("plan:activity", uuid=activity.uuid)
+            if submit(
+                request,
+                revise_form,
+                lambda data: services.revise_activity(actor=actor, activity=activity, **data),
+                success=_("The plan was revised."),
+            ):
+                return redirect("plan:activity", uuid=activity.uuid)
             status = 400
         else:
             raise Http404
@@ -191,25 +183,24 @@ def action_detail(request, uuid):
             access.require(actor, "plan.edit")
         if kind == "cost":
             cost_form = forms.ActionCostForm(request.POST)
-            if cost_form.is_valid():
-                reason = cost_form.cleaned_data["reason"]
-                try:
-                    services.revise_action(
-                        actor=actor, action=action, reason=reason, cost_usd=cost_form.cleaned_data["cost_usd"]
-                    )
-                except ValidationError as exc:
-                    apply_service_errors(cost_form, exc)
-                else:
-                    messages.success(request, _("The plan was revised."))
-                    return redirect("plan:action", uuid=action.uuid)
+            if submit(
+                request,
+                cost_form,
+                lambda data: services.revise_action(
+                    actor=actor, action=action, reason=data["reason"], cost_usd=data["cost_usd"]
+                ),
+                success=_("The plan was revised."),
+            ):
+                return redirect("plan:action", uuid=action.uuid)
             status = 400
         elif kind == "implementers":
             implementers_form = forms.ImplementersForm(
                 request.POST, organisations=organisations, categories=categories
             )
-            if implementers_form.is_valid():
-                data = implementers_form.cleaned_data
-                try:
+            if submit(
+                request,
+                implementers_form,
+                lambda data: (
                     services.set_implementers(
                         actor=actor,
                         action=action,
@@ -217,37 +208,33 @@ def action_detail(request, uuid):
                         organisations=list(data["organisations"]),
                         categories=data["categories"],
                     )
-                except ValidationError as exc:
-                    apply_service_errors(implementers_form, exc)
-                else:
-                    messages.success(request, _("The plan was revised."))
-                    return redirect("plan:action", uuid=action.uuid)
+                    or action
+                ),
+                success=_("The plan was revised."),
+            ):
+                return redirect("plan:action", uuid=action.uuid)
             status = 400
         elif kind == "commitment":
             commitment_form = forms.CommitmentForm(
                 request.POST, funders=funders, activities=action.activities.all()
             )
-            if commitment_form.is_valid():
-                try:
-                    services_money.record_commitment(
-                        actor=actor, action=action, **commitment_form.cleaned_data
-                    )
-                except ValidationError as exc:
-                    apply_service_errors(commitment_form, exc)
-                else:
-                    messages.success(request, _("Commitment recorded."))
-                    return redirect("plan:action", uuid=action.uuid)
+            if submit(
+                request,
+                commitment_form,
+                lambda data: services_money.record_commitment(actor=actor, action=action, **data),
+                success=_("Commitment recorded."),
+            ):
+                return redirect("plan:action", uuid=action.uuid)
             status = 400
         elif request.POST.get("form") == "add_activity":
             add_form = forms.AddActivityForm(request.POST)
-            if add_form.is_valid():
-                try:
-                    services.add_activity(actor=actor, action=action, **add_form.cleaned_data)
-                except ValidationError as exc:
-                    apply_service_errors(add_form, exc)
-                else:
-                    messages.success(request, _("Activity added to the plan."))
-                    return redirect("plan:action", uuid=action.uuid)
+            if submit(
+                request,
+                add_form,
+                lambda data: services.add_activity(actor=actor, action=action, **data),
+                success=_("Activity added to the plan."),
+            ):
+                return redirect("plan:action", uuid=action.uuid)
             status = 400
         else:
             raise Http404
@@ -282,14 +269,13 @@ def commitment_detail(request, uuid):
     status = 200
     if request.method == "POST":
         form = forms.TransactionForm(request.POST)
-        if form.is_valid():
-            try:
-                services_money.record_transaction(actor=actor, commitment=commitment, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Recorded."))
-                return redirect("plan:commitment", uuid=commitment.uuid)
+        if submit(
+            request,
+            form,
+            lambda data: services_money.record_transaction(actor=actor, commitment=commitment, **data),
+            success=_("Recorded."),
+        ):
+            return redirect("plan:commitment", uuid=commitment.uuid)
         status = 400
     context = {
         **_common(actor, plan),
@@ -380,14 +366,13 @@ def exchange_rates(request):
     status = 200
     if request.method == "POST":
         access.require(actor, "plan.record_funding")
-        if form.is_valid():
-            try:
-                services_money.record_exchange_rate(actor=actor, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Exchange rate recorded."))
-                return redirect("plan:rates")
+        if submit(
+            request,
+            form,
+            lambda data: services_money.record_exchange_rate(actor=actor, **data),
+            success=_("Exchange rate recorded."),
+        ):
+            return redirect("plan:rates")
         status = 400
     rates = access.scoped(actor, ExchangeRate).select_related("entered_by")[:100]
     return render(

@@ -3,9 +3,7 @@ hand entry of values. Coordinators (plan.edit) set the targets; everyone else re
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import submit
 from kinga.core.models import PlaceLevel
 from kinga.plan import forms, selectors, services, services_progress
 from kinga.plan.indicators import actuals, progress_percent
@@ -59,26 +57,22 @@ def indicator_detail(request, uuid):
         kind = request.POST.get("form")
         if kind == "add_target":
             target_form = forms.PeriodTargetForm(request.POST)
-            if target_form.is_valid():
-                try:
-                    services.add_period_target(actor=actor, indicator=indicator, **target_form.cleaned_data)
-                except ValidationError as exc:
-                    apply_service_errors(target_form, exc)
-                else:
-                    messages.success(request, _("Target added."))
-                    return redirect("plan:indicator", uuid=indicator.uuid)
+            if submit(
+                request,
+                target_form,
+                lambda data: services.add_period_target(actor=actor, indicator=indicator, **data),
+                success=_("Target added."),
+            ):
+                return redirect("plan:indicator", uuid=indicator.uuid)
         elif kind == "final_target":
             final_form = forms.FinalTargetForm(request.POST)
-            if final_form.is_valid():
-                try:
-                    services.revise_indicator_target(
-                        actor=actor, indicator=indicator, **final_form.cleaned_data
-                    )
-                except ValidationError as exc:
-                    apply_service_errors(final_form, exc)
-                else:
-                    messages.success(request, _("The plan was revised."))
-                    return redirect("plan:indicator", uuid=indicator.uuid)
+            if submit(
+                request,
+                final_form,
+                lambda data: services.revise_indicator_target(actor=actor, indicator=indicator, **data),
+                success=_("The plan was revised."),
+            ):
+                return redirect("plan:indicator", uuid=indicator.uuid)
         else:
             raise Http404
         status = 400
@@ -111,24 +105,22 @@ def period_target(request, uuid):
         kind = request.POST.get("form")
         if kind == "revise":
             form = forms.PeriodTargetForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.revise_period_target(actor=actor, target=target, **form.cleaned_data)
-                except ValidationError as exc:
-                    apply_service_errors(form, exc)
-                else:
-                    messages.success(request, _("The plan was revised."))
-                    return redirect("plan:indicator", uuid=indicator.uuid)
+            if submit(
+                request,
+                form,
+                lambda data: services.revise_period_target(actor=actor, target=target, **data),
+                success=_("The plan was revised."),
+            ):
+                return redirect("plan:indicator", uuid=indicator.uuid)
         elif kind == "remove":
             remove_form = forms.RemoveForm(request.POST)
-            if remove_form.is_valid():
-                try:
-                    services.remove_period_target(actor=actor, target=target, **remove_form.cleaned_data)
-                except ValidationError as exc:
-                    apply_service_errors(remove_form, exc)
-                else:
-                    messages.success(request, _("Target removed."))
-                    return redirect("plan:indicator", uuid=indicator.uuid)
+            if submit(
+                request,
+                remove_form,
+                lambda data: services.remove_period_target(actor=actor, target=target, **data) or indicator,
+                success=_("Target removed."),
+            ):
+                return redirect("plan:indicator", uuid=indicator.uuid)
         else:
             raise Http404
         status = 400
@@ -156,18 +148,16 @@ def indicator_enter(request, uuid):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
+
+        def enter(data):
+            data = dict(data)
             sex = data.pop("sex")
-            try:
-                services_progress.enter_indicator_value(
-                    actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Value recorded."))
-                return redirect("plan:indicators")
+            return services_progress.enter_indicator_value(
+                actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
+            )
+
+        if submit(request, form, enter, success=_("Value recorded.")):
+            return redirect("plan:indicators")
         status = 400
     entries = indicator.values.select_related("area", "entered_by").order_by("-period_end")[:50]
     return render(
