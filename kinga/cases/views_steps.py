@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import apply_service_errors, submit
 
 from . import clock, forms, selectors, services
 from .models import CarePlanItemStatus, ReferralStatus, ServiceType
@@ -407,14 +407,14 @@ def service_add(request):
     form = forms.ServiceForm(
         request.POST or None, organisations=orgs, places=core_selectors.places(actor).filter(level__gte=2)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_service(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Service added to the directory."))
-            return redirect("cases:services")
+    saved = submit(
+        request,
+        form,
+        lambda data: services.save_service(actor=actor, **data),
+        success=_("Service added to the directory."),
+    )
+    if saved is not None:
+        return redirect("cases:services")
     return render(
         request,
         "cases/step.html",

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.access import ANONYMOUS
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import apply_service_errors, submit
 
 from . import alerts as alert_services
 from . import cases_link, forms, selectors, services
@@ -71,14 +71,14 @@ def network_add(request):
     actor = request.actor
     access.require(actor, "community.manage_networks")
     form = forms.NetworkForm(request.POST or None, choices={"place": lualaba_places(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            network = services.create_network(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Network created."))
-            return redirect("community:network", network.uuid)
+    network = submit(
+        request,
+        form,
+        lambda data: services.create_network(actor=actor, **data),
+        success=_("Network created."),
+    )
+    if network is not None:
+        return redirect("community:network", network.uuid)
     return _form_page(request, form, _("New community network"))
 
 
@@ -114,14 +114,14 @@ def network_edit(request, uuid):
         for f in ("name", "area_kind", "place", "site", "founded_on", "is_active", "notes")
     }
     form = forms.NetworkForm(request.POST or None, initial=initial, choices={"place": lualaba_places(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_network(actor=actor, network=network, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Network updated."))
-            return redirect("community:network", network.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.update_network(actor=actor, network=network, **data),
+        success=_("Network updated."),
+    )
+    if saved is not None:
+        return redirect("community:network", network.uuid)
     return _form_page(request, form, _("Edit the network"))
 
 
@@ -131,14 +131,14 @@ def member_add(request, uuid):
     actor = request.actor
     network = access.get_object_or_404(actor, Network, perm="community.manage_networks", uuid=uuid)
     form = forms.MemberForm(request.POST or None, choices={"backing_organisation": _orgs(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_member(actor=actor, network=network, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("community:network", network.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.add_member(actor=actor, network=network, **data),
+        success=_("Member added."),
+    )
+    if saved is not None:
+        return redirect("community:network", network.uuid)
     return _form_page(request, form, _("New member of %(network)s") % {"network": network})
 
 
@@ -153,14 +153,14 @@ def member_edit(request, uuid):
         initial={f: getattr(member, f) for f in fields},
         choices={"backing_organisation": _orgs(actor)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_member(actor=actor, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member updated."))
-            return redirect("community:network", member.network.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.update_member(actor=actor, member=member, **data),
+        success=_("Member updated."),
+    )
+    if saved is not None:
+        return redirect("community:network", member.network.uuid)
     return _form_page(request, form, _("Edit %(name)s") % {"name": member.full_name})
 
 
@@ -170,14 +170,14 @@ def member_training_add(request, uuid):
     actor = request.actor
     member = access.get_object_or_404(actor, NetworkMember, perm="community.manage_networks", uuid=uuid)
     form = forms.MemberTrainingForm(request.POST or None, choices={"organisation": _orgs(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_member_training(actor=actor, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training recorded."))
-            return redirect("community:network", member.network.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.add_member_training(actor=actor, member=member, **data),
+        success=_("Training recorded."),
+    )
+    if saved is not None:
+        return redirect("community:network", member.network.uuid)
     return _form_page(request, form, _("Training received by %(name)s") % {"name": member.full_name})
 
 

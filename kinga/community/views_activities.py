@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import OrganisationType
 
 from . import forms, fourw_io, selectors, services, services_coordination
@@ -104,14 +104,14 @@ def campaign_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.CampaignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_campaign(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Campaign created."))
-            return redirect("community:campaigns")
+    saved = submit(
+        request,
+        form,
+        lambda data: services.create_campaign(actor=actor, **data),
+        success=_("Campaign created."),
+    )
+    if saved is not None:
+        return redirect("community:campaigns")
     return _form_page(request, form, _("New awareness campaign"))
 
 
@@ -138,14 +138,14 @@ def training_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.TrainingForm(request.POST or None, choices={"place": lualaba_places(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_training(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training recorded."))
-            return redirect("community:trainings")
+    saved = submit(
+        request,
+        form,
+        lambda data: services.record_training(actor=actor, **data),
+        success=_("Training recorded."),
+    )
+    if saved is not None:
+        return redirect("community:trainings")
     return _form_page(request, form, _("New training"))
 
 
@@ -166,14 +166,14 @@ def advocacy_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.AdvocacyForm(request.POST or None, choices={"place": lualaba_places(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_advocacy(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Advocacy action recorded."))
-            return redirect("community:advocacy")
+    saved = submit(
+        request,
+        form,
+        lambda data: services.record_advocacy(actor=actor, **data),
+        success=_("Advocacy action recorded."),
+    )
+    if saved is not None:
+        return redirect("community:advocacy")
     return _form_page(request, form, _("New advocacy action"))
 
 

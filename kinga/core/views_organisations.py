@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, selectors, services
-from kinga.core.forms import MemberForm, OrganisationForm, apply_service_errors
+from kinga.core.forms import MemberForm, OrganisationForm, apply_service_errors, submit
 from kinga.core.models import Membership, Organisation
 from kinga.core.roles import Role
 
@@ -75,14 +75,14 @@ def organisation_edit(request, org_uuid):
     form = OrganisationForm(
         request.POST or None, areas=selectors.operation_areas(actor), organisation=organisation
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_organisation(actor=actor, organisation=organisation, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation updated."))
-            return redirect("core:organisation", org_uuid=organisation.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.update_organisation(actor=actor, organisation=organisation, **data),
+        success=_("Organisation updated."),
+    )
+    if saved is not None:
+        return redirect("core:organisation", org_uuid=organisation.uuid)
     return render(
         request,
         "core/organisation_form.html",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services, services_zones
 from kinga.sites.models import CorrectiveAction, Status, Zone
@@ -155,14 +155,14 @@ def site_edit(request, site_uuid):
         "zone": site.zone_id,
     }
     form = _site_form(actor, request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_site(actor=actor, site=site, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Site updated."))
-            return redirect("sites:detail", site_uuid=site.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.update_site(actor=actor, site=site, **data),
+        success=_("Site updated."),
+    )
+    if saved is not None:
+        return redirect("sites:detail", site_uuid=site.uuid)
     return render(
         request,
         "sites/form.html",
@@ -383,14 +383,14 @@ def zone_edit(request, zone_uuid):
         editing=True,
         places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_zones.update_zone(actor=actor, zone=zone, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("ZEA updated."))
-            return redirect("sites:zone", zone_uuid=zone.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services_zones.update_zone(actor=actor, zone=zone, **data),
+        success=_("ZEA updated."),
+    )
+    if saved is not None:
+        return redirect("sites:zone", zone_uuid=zone.uuid)
     return render(
         request,
         "sites/form.html",

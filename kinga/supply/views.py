@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
-from kinga.core.forms import apply_service_errors
+from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Organisation
 from kinga.sites.models import Site
 from kinga.supply import forms, selectors, services, services_lots
@@ -244,14 +244,14 @@ def document_add(request, cooperative_uuid):
     form = forms.DocumentForm(
         request.POST or None, document_types=selectors.document_types(actor, active_only=True)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_document(actor=actor, cooperative=coop, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Document recorded."))
-            return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.record_document(actor=actor, cooperative=coop, **data),
+        success=_("Document recorded."),
+    )
+    if saved is not None:
+        return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
     return render(
         request,
         "supply/simple_form.html",
@@ -266,14 +266,14 @@ def miner_add(request, cooperative_uuid):
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
     form = forms.MinerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.register_miner(actor=actor, cooperative=coop, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member registered."))
-            return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.register_miner(actor=actor, cooperative=coop, **data),
+        success=_("Member registered."),
+    )
+    if saved is not None:
+        return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
     return render(
         request,
         "supply/simple_form.html",
@@ -356,14 +356,14 @@ def production_add(request):
     form = forms.ProductionForm(
         request.POST or None, sites=selectors.sites(actor), cooperatives=selectors.cooperatives(actor)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_production(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Production recorded."))
-            return redirect("supply:production")
+    saved = submit(
+        request,
+        form,
+        lambda data: services.record_production(actor=actor, **data),
+        success=_("Production recorded."),
+    )
+    if saved is not None:
+        return redirect("supply:production")
     return render(
         request,
         "supply/simple_form.html",
