@@ -14,12 +14,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    FloatField,
     OuterRef,
-    Q,
     Sum,
 )
-from django.db.models.functions import Cast
 
 from kinga.core import access
 from kinga.core.access import Actor
@@ -42,24 +39,10 @@ from kinga.households.models import (
 COUNTS = "households.view_counts"
 MIN_CELL = 5  # aggregates over fewer households are not shown (re-identification)
 
-income_per_person = Cast(F("monthly_income_usd"), FloatField()) / Cast(F("household_size"), FloatField())
-
 
 def _round_sums(surveys) -> dict[int, dict]:
-    """The sums of totals.SUMS per round id straight from surveys, in one pass without DISTINCT: a household
-    has at most one survey a round (survey_one_per_round), so counting surveys counts households, and these
-    sums can be subtracted from the RoundTotals ones."""
-    rows = (
-        surveys.order_by()
-        .values("round_id")
-        .annotate(
-            households=Count("id"),
-            income_per_person=Sum(income_per_person, output_field=FloatField()),
-            hunger_scale=Sum("hunger_scale"),
-            with_child_at_mine=Count("id", filter=Q(children_working_at_mine__gt=0)),
-            with_child_out_of_school=Count("id", filter=Q(school_age_out_of_school__gt=0)),
-        )
-    )
+    """totals.SUMS per round id straight from surveys, in one pass (they subtract from the kept totals)."""
+    rows = surveys.order_by().values("round_id").annotate(**totals.survey_sums())
     return {r.pop("round_id"): r for r in rows}
 
 

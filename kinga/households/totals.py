@@ -12,25 +12,29 @@ import time
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast
 
 from kinga.households.models import Household, RoundTotals, Survey
 
-# The sums the outcome pages read, in RoundTotals' column names.
-SUMS = ("households", "income_per_person", "hunger_scale", "with_child_at_mine", "with_child_out_of_school")
 
-_INSERT = """
-INSERT INTO {totals} (round_id, organisation_id, place_path, households, income_per_person, hunger_scale,
-                      with_child_at_mine, with_child_out_of_school)
-SELECT s.round_id, h.organisation_id, h.place_path, COUNT(*),
-       SUM(CAST(s.monthly_income_usd AS DOUBLE PRECISION) / CAST(s.household_size AS DOUBLE PRECISION)),
-       SUM(s.hunger_scale),
-       SUM(CASE WHEN s.children_working_at_mine > 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.school_age_out_of_school > 0 THEN 1 ELSE 0 END)
-FROM {survey} s JOIN {household} h ON h.id = s.household_id
-{where}
-GROUP BY s.round_id, h.organisation_id, h.place_path
-"""
+def survey_sums() -> dict:
+    """The sums the outcome pages read, as aggregates over surveys named like RoundTotals' columns: the one
+    definition used to keep the totals and to read the enrolled households' surveys. A household has at most
+    one survey a round (survey_one_per_round), so counting surveys counts households."""
+    return {
+        "households": Count("id"),
+        "income_per_person": Sum(
+            Cast(F("monthly_income_usd"), FloatField()) / Cast(F("household_size"), FloatField()),
+            output_field=FloatField(),
+        ),
+        "hunger_scale": Sum("hunger_scale"),
+        "with_child_at_mine": Count("id", filter=Q(children_working_at_mine__gt=0)),
+        "with_child_out_of_school": Count("id", filter=Q(school_age_out_of_school__gt=0)),
+    }
+
+
+SUMS = tuple(survey_sums())
 
 # Two transactions refreshing the same organisation's keys would each miss the other's uncommitted surveys
 # and collide on the unique key; PostgreSQL serialises them on this lock (SQLite has one writer anyway).
@@ -43,15 +47,16 @@ def _lock(organisation_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, organisation_id])
 
 
-def _recompute(where: str, params: list) -> None:
-    sql = _INSERT.format(
-        totals=RoundTotals._meta.db_table,
-        survey=Survey._meta.db_table,
-        household=Household._meta.db_table,
-        where=where,
+def _recompute(surveys) -> int:
+    """Writes the totals of these surveys' keys (grouped in the database: a few thousand rows at most)."""
+    rows = (
+        surveys.order_by()
+        .values(
+            "round_id", organisation_id=F("household__organisation_id"), place_path=F("household__place_path")
+        )
+        .annotate(**survey_sums())
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return len(RoundTotals.objects.bulk_create([RoundTotals(**row) for row in rows], batch_size=1000))
 
 
 @transaction.atomic
@@ -61,17 +66,14 @@ def refresh(*, organisation_id: int, round_id: int | None = None, place_paths: I
     _lock(organisation_id)
     paths = sorted(set(place_paths))
     stale = RoundTotals.objects.filter(organisation_id=organisation_id)
-    where, params = ["h.organisation_id = %s"], [organisation_id]
+    surveys = Survey.objects.filter(household__organisation_id=organisation_id)
     if round_id is not None:
-        stale = stale.filter(round_id=round_id)
-        where.append("s.round_id = %s")
-        params.append(round_id)
+        stale, surveys = stale.filter(round_id=round_id), surveys.filter(round_id=round_id)
     if paths:
         stale = stale.filter(place_path__in=paths)
-        where.append(f"h.place_path IN ({', '.join(['%s'] * len(paths))})")
-        params.extend(paths)
+        surveys = surveys.filter(household__place_path__in=paths)
     stale.delete()
-    _recompute("WHERE " + " AND ".join(where), params)
+    _recompute(surveys)
 
 
 def refresh_household(
@@ -83,14 +85,14 @@ def refresh_household(
 
 @transaction.atomic
 def rebuild_all() -> tuple[int, float]:
-    """Every key from the surveys, in one statement (synth, repair); returns (rows, seconds)."""
+    """Every key from the surveys, in one grouped read (synth, repair); returns (rows, seconds)."""
     t0 = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {RoundTotals._meta.db_table} IN EXCLUSIVE MODE")
     RoundTotals.objects.all().delete()
-    _recompute("", [])
-    return RoundTotals.objects.count(), time.perf_counter() - t0
+    rows = _recompute(Survey.objects.all())
+    return rows, time.perf_counter() - t0
 
 
 def round_sums(totals) -> dict[int, dict]:

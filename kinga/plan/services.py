@@ -245,8 +245,9 @@ def set_implementers(
     categories: list[str] | None = None,
     activity: Activity | None = None,
     action: Action | None = None,
-) -> None:
-    """Replace the implementers of an activity (or of an action, when the document gives them per action)."""
+) -> Activity | Action:
+    """Replace the implementers of an activity (or of an action, when the document gives them per action);
+    returns that activity or action."""
     access.require(actor, "plan.edit")
     reason = _require_reason(reason)
     if (activity is None) == (action is None):
@@ -266,7 +267,7 @@ def set_implementers(
     )
     if same:
         # A form saved unchanged (it cannot say an order) keeps the document's order and is no revision.
-        return
+        return obj
     Party.objects.filter(role=PartyRole.IMPLEMENTER, **holder).delete()
     parties = [
         Party(
@@ -293,6 +294,7 @@ def set_implementers(
         audit.record(
             actor=actor, action="update", target=obj, changes={"implementers": [old, new]}, note=reason
         )
+    return obj
 
 
 @transaction.atomic
@@ -434,7 +436,8 @@ def revise_period_target(
 
 
 @transaction.atomic
-def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) -> None:
+def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) -> Indicator:
+    """Removes a dated target (as a revision with its reason); returns the indicator it belonged to."""
     access.require(actor, "plan.edit")
     reason = _require_reason(reason)
     # RevisionKind has no "removal" (a new choice would need a migration): a change to nothing says it.
@@ -452,3 +455,4 @@ def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) 
     )
     audit.record_delete(actor=actor, obj=target, note=reason)
     target.delete()
+    return target.indicator

@@ -200,15 +200,12 @@ def action_detail(request, uuid):
             if submit(
                 request,
                 implementers_form,
-                lambda data: (
-                    services.set_implementers(
-                        actor=actor,
-                        action=action,
-                        reason=data["reason"],
-                        organisations=list(data["organisations"]),
-                        categories=data["categories"],
-                    )
-                    or action
+                lambda data: services.set_implementers(
+                    actor=actor,
+                    action=action,
+                    reason=data["reason"],
+                    organisations=list(data["organisations"]),
+                    categories=data["categories"],
                 ),
                 success=_("The plan was revised."),
             ):

@@ -117,7 +117,7 @@ def period_target(request, uuid):
             if submit(
                 request,
                 remove_form,
-                lambda data: services.remove_period_target(actor=actor, target=target, **data) or indicator,
+                lambda data: services.remove_period_target(actor=actor, target=target, **data),
                 success=_("Target removed."),
             ):
                 return redirect("plan:indicator", uuid=indicator.uuid)

@@ -57,6 +57,7 @@ from kinga.community.models.networks import (
     NetworkMember,
 )
 
+# `_feedback_code` and `minutes_path` stay importable from here: migrations name them by this path.
 __all__ = [
     "CLOSED_STATUSES",
     "OPEN_ITEM_STATUSES",
