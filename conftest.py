@@ -1,8 +1,30 @@
+import datetime
 import os
 
 import pytest
 
+from kinga.core import clock
 from kinga.core.models import Place
+
+TODAY = datetime.date(2026, 3, 2)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Freezes kinga.core.clock.today() at 2 March 2026; a test moves it with `today.set(date)`."""
+
+    class FrozenToday:
+        value = TODAY
+
+        def set(self, value: datetime.date) -> None:
+            self.value = value
+
+        def __call__(self) -> datetime.date:
+            return self.value
+
+    frozen = FrozenToday()
+    monkeypatch.setattr(clock, "today", frozen)
+    return frozen
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, events
 from kinga.core.access import Actor
-from kinga.core.indicators import age_band
 from kinga.core.models import Organisation
+from kinga.core.people import age_band
 from kinga.core.roles import Role
 
 from .models import Case, CaseEvent, CaseRules, CaseStatus, ConsentKind, RiskLevel, ScoringVersion

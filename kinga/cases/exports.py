@@ -28,7 +28,7 @@ IDENTIFIED_HEADER = ["numero", "prenom", "postnom", "nom", "date_naissance", *PS
 
 
 def _band(age):
-    from kinga.core.indicators import age_band
+    from kinga.core.people import age_band
 
     return age_band(age)
 

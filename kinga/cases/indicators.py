@@ -1,7 +1,7 @@
 """The CASES_* indicators (docs/indicators.md): one aggregate query each, grouped in the database.
 
 Breakdowns: sex (the child's), age_band (age at identification, banded in SQL like
-kinga.core.indicators.age_band: 0-4, 5-11, 12-14, 15-17), territory (ADM2 p-code of the case), and for
+kinga.core.people.age_band: 0-4, 5-11, 12-14, 15-17), territory (ADM2 p-code of the case), and for
 CASES_CHILDREN_TRAINED the service type. Children are counted once per group (distinct child).
 """
 
@@ -30,7 +30,7 @@ BREAKDOWNS = ("sex", "age_band", "territory")
 
 
 def age_band_sql(field: str):
-    """kinga.core.indicators.age_band, in SQL."""
+    """kinga.core.people.age_band, in SQL."""
     return When_(
         When(**{f"{field}__isnull": True}, then=Value("")),
         When(**{f"{field}__lte": 4}, then=Value("0-4")),

@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from kinga.core.indicators import age_band
 from kinga.core.models import Place, PlaceLevel
+from kinga.core.people import AgeBand, age_band
 from kinga.sites.models import Site
 
 from .models import (
     Activity,
-    AgeBand,
     Sex,
     Urgency,
 )

@@ -7,8 +7,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.indicators import AGE_BANDS
 from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.core.people import AGE_BANDS
 from kinga.sites.models import Site
 
 from .models import (

@@ -22,8 +22,8 @@ from django.utils.translation import override
 
 from kinga.core import audit
 from kinga.core.access import Actor
-from kinga.core.indicators import AGE_BANDS
 from kinga.core.models import Organisation, OrganisationType, Place, PlaceLevel
+from kinga.core.people import AGE_BANDS
 from kinga.core.services import resolve_organisation
 
 from .models import FourW, FourWSource, FourWStatus

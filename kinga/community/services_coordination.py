@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core.access import Actor
-from kinga.core.indicators import AGE_BANDS
 from kinga.core.models import Organisation, Place
+from kinga.core.people import AGE_BANDS
 
 from .models import (
     ActionItem,

@@ -24,24 +24,9 @@ if TYPE_CHECKING:
 
 # Disaggregations every module should use with these names.
 SEX = "sex"  # "M" / "F" / "" (unknown)
-AGE_BAND = "age_band"  # "0-4", "5-11", "12-14", "15-17" (ILO); "under_15" and "15-17" derive from them
+AGE_BAND = "age_band"  # kinga.core.people.AGE_BANDS (ILO); "under_15" and "15-17" derive from them
 TERRITORY = "territory"  # the ADM2 p-code
 KNOWN_BREAKDOWNS = (SEX, AGE_BAND, TERRITORY)
-AGE_BANDS = ("0-4", "5-11", "12-14", "15-17")
-
-
-def age_band(age_years: int | None) -> str:
-    if age_years is None or age_years < 0:
-        return ""
-    if age_years <= 4:
-        return "0-4"
-    if age_years <= 11:
-        return "5-11"
-    if age_years <= 14:
-        return "12-14"
-    if age_years <= 17:
-        return "15-17"
-    return "18+"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, geo
 from kinga.core.access import Actor
 from kinga.core.crypto import normalise
 from kinga.core.models import (
@@ -58,12 +58,10 @@ def create_place(
         errors["level"] = [_("A place must be at a lower level than its parent.")]
     if level is not None and level > PlaceLevel.VILLAGE:
         errors["level"] = [_("Unknown place level.")]
-    if (latitude is None) != (longitude is None):
-        errors["latitude"] = [_("Give both latitude and longitude, or neither.")]
-    if latitude is not None and not -90 <= float(latitude) <= 90:
-        errors["latitude"] = [_("Latitude must be between -90 and 90.")]
-    if longitude is not None and not -180 <= float(longitude) <= 180:
-        errors["longitude"] = [_("Longitude must be between -180 and 180.")]
+    try:
+        latitude, longitude = geo.check_coordinates(latitude, longitude)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if parent is not None and name and Place.objects.filter(parent=parent, name__iexact=name).exists():
         errors["name"] = [
             _("A place of this name already exists under %(parent)s.") % {"parent": parent.name}

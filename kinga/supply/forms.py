@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kinga.supply.models import Mineral, Sex
+from kinga.core.people import Sex
+from kinga.supply.models import Mineral
 
 
 class DateInput(forms.DateInput):

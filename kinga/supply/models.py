@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Organisation
+from kinga.core.people import Sex
 from kinga.sites.models import Site
 
 
@@ -316,11 +317,6 @@ class EvacuationAuthorisation(models.Model):
     @property
     def allows_evacuation(self) -> bool:
         return self.outcome != Outcome.REFUSED or self.is_overridden
-
-
-class Sex(models.TextChoices):
-    FEMALE = "F", _("Female")
-    MALE = "M", _("Male")
 
 
 class Miner(models.Model):

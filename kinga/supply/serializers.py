@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kinga.core.people import Sex
 from kinga.supply.decision import reason_text
 from kinga.supply.models import (
     CooperativeDocument,
@@ -10,7 +11,6 @@ from kinga.supply.models import (
     Miner,
     Mineral,
     Production,
-    Sex,
 )
 
 

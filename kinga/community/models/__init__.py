@@ -32,7 +32,6 @@ from kinga.community.models.awareness import (
     TrainingTopic,
 )
 from kinga.community.models.common import (
-    AgeBand,
     Sex,
     TerritoryMixin,
 )
@@ -68,7 +67,6 @@ __all__ = [
     "Activity",
     "AdvocacyAction",
     "AdvocacyTarget",
-    "AgeBand",
     "Alert",
     "AlertCase",
     "AlertChildren",

@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.community.models.common import AgeBand, Sex, TerritoryMixin
+from kinga.community.models.common import Sex, TerritoryMixin
 from kinga.community.models.networks import Network, NetworkMember
 from kinga.core.fields import EncryptedJSONField, EncryptedTextField
 from kinga.core.models import Organisation, Place, User
+from kinga.core.people import AgeBand
 from kinga.sites.models import Site
 
 # ---------------------------------------------------------------------------------------------- alerts

@@ -30,12 +30,3 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Girl / woman")
     MALE = "M", _("Boy / man")
     UNKNOWN = "", _("Unknown")
-
-
-class AgeBand(models.TextChoices):
-    # The ILO bands of kinga.core.indicators.AGE_BANDS; "" when the reporter could not tell.
-    B0_4 = "0-4", _("0–4 years")
-    B5_11 = "5-11", _("5–11 years")
-    B12_14 = "12-14", _("12–14 years")
-    B15_17 = "15-17", _("15–17 years")
-    UNKNOWN = "", _("Unknown age")
