@@ -93,8 +93,9 @@ def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
     from django.db import transaction
 
     from kinga.core.access import Actor
-    from kinga.households import services_surveys, totals
+    from kinga.households import services
     from kinga.households.models import Survey
+    from kinga.households.services import totals
 
     actor = Actor(user=caseworker.user, membership=caseworker)
     survey = (
@@ -113,7 +114,7 @@ def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
         with transaction.atomic():
             ctx.time_calls(
                 "households: survey recorded (service, totals kept)",
-                lambda: services_surveys.record_survey(
+                lambda: services.record_survey(
                     actor=actor, household=household, round=survey.round, **answers
                 ),
                 n=50,
@@ -172,6 +173,6 @@ def _add_national_volume(extra: int, programme, household) -> None:
         )
         c.execute("ANALYZE households_household; ANALYZE households_survey; ANALYZE households_enrolment")
     # Written in SQL past the services, so the round totals the comparison page reads are refreshed here.
-    from kinga.households import totals
+    from kinga.households.services import totals
 
     totals.refresh(organisation_id=household.organisation_id)

@@ -14,8 +14,7 @@ from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.api_base import ScopedViewSetMixin
 
-from . import alerts as alert_services
-from . import selectors, services, services_coordination
+from . import selectors, services
 from .models import (
     ActionItem,
     ActionItemStatus,
@@ -304,7 +303,7 @@ class AlertViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         contact = data.pop("reporter_contact", "")
         if data.get("reporter_member"):
             data["reporter_member"] = str(data["reporter_member"])
-        alert, created = alert_services.receive_alert(
+        alert, created = services.receive_alert(
             actor=self.actor, channel=channel, payload=data, external_id=external_id, reporter_contact=contact
         )
         return self._answer(alert, created)
@@ -317,7 +316,7 @@ class AlertViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         if not isinstance(payload, dict):
             raise ValidationError({"non_field_errors": [_("The submission must be a JSON object.")]})
         external = str(payload.get("_uuid") or payload.get("meta/instanceID") or "")[:100] or None
-        alert, created = alert_services.receive_alert(
+        alert, created = services.receive_alert(
             actor=self.actor, channel=Channel.KOBO, payload=dict(payload), external_id=external
         )
         return self._answer(alert, created)
@@ -377,7 +376,7 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        record = services_coordination.create_fourw(actor=self.actor, **self._place(data), **data)
+        record = services.create_fourw(actor=self.actor, **self._place(data), **data)
         return Response(FourWSerializer(record).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -385,13 +384,11 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         incoming = self.get_serializer(record, data=request.data, partial=kwargs.get("partial", False))
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        record = services_coordination.update_fourw(
-            actor=self.actor, record=record, **self._place(data), **data
-        )
+        record = services.update_fourw(actor=self.actor, record=record, **self._place(data), **data)
         return Response(FourWSerializer(record).data)
 
     def destroy(self, request, *args, **kwargs):
-        services_coordination.delete_fourw(actor=self.actor, record=self.get_object())
+        services.delete_fourw(actor=self.actor, record=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -430,7 +427,5 @@ class ActionItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         item = access.get_object_or_404(self.actor, ActionItem, uuid=uuid)
         incoming = ItemStatusSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        item = services_coordination.update_action_item(
-            actor=self.actor, item=item, **incoming.validated_data
-        )
+        item = services.update_action_item(actor=self.actor, item=item, **incoming.validated_data)
         return Response(ActionItemSerializer(item).data)

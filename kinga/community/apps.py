@@ -42,7 +42,7 @@ class CommunityConfig(AppConfig):
 
         from kinga.core.plugins import register_reference_loader
 
-        from .reference import seed_fourw_from_plan
+        from .services import seed_fourw_from_plan
 
         register_reference_loader("community-4w", seed_fourw_from_plan, order=70)
 

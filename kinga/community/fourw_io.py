@@ -256,7 +256,7 @@ def _plan_action(code: str):
 
 def import_csv(*, actor: Actor, content: bytes) -> int:
     """Import a 4W CSV (the export's format, HXL row optional). All rows or none: errors name their line."""
-    from . import services_coordination
+    from . import services
 
     try:
         text = content.decode("utf-8-sig")
@@ -307,7 +307,7 @@ def import_csv(*, actor: Actor, content: bytes) -> int:
                 if start is None:
                     raise ValidationError({"start": [_("The start date is required.")]})
                 with transaction.atomic():
-                    services_coordination.create_fourw(
+                    services.create_fourw(
                         actor=actor,
                         organisation=org,
                         activity=cell("Activité"),

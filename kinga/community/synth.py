@@ -15,7 +15,6 @@ from kinga.core.synth import SynthContext, batched
 from kinga.core.synth_clone import register_clone
 from kinga.sites.models import Site
 
-from .alerts import verification_hours
 from .models import (
     ActionItem,
     ActionItemStatus,
@@ -45,6 +44,7 @@ from .models import (
     TrainingTopic,
     Urgency,
 )
+from .services.alerts import verification_hours
 
 QUARTIERS = [
     "Kasulo",

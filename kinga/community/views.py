@@ -21,8 +21,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.access import ANONYMOUS
 from kinga.core.forms import apply_service_errors, submit
 
-from . import alerts as alert_services
-from . import cases_link, forms, selectors, services
+from . import forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
 
 
@@ -227,7 +226,7 @@ def alert_add(request):
     form = forms.AlertForm(request.POST or None, choices={"place": lualaba_places(actor)})
     if request.method == "POST" and form.is_valid():
         try:
-            alert, _created = alert_services.receive_alert(
+            alert, _created = services.receive_alert(
                 actor=actor,
                 channel=Channel.PHONE if form.cleaned_data["channel"] == "phone" else Channel.WEB,
                 payload=form.payload(),
@@ -262,7 +261,7 @@ def alert_detail(request, uuid):
         "repair_form": forms.RepairAlertForm(choices={"place": lualaba_places(actor)})
         if alert.processing_error
         else None,
-        "feedback": alert_services.feedback_for(alert),
+        "feedback": selectors.feedback_for(alert),
         "cases": selectors.alert_cases(actor, alert),
         "can_register": actor.has("cases.register"),
         "reporter_contact": alert.reporter_contact if actor.sees_identities else "",
@@ -293,7 +292,7 @@ def _alert_action(request, uuid, form, action, success):
 def alert_start(request, uuid):
     alert = _alert(request, uuid)
     try:
-        alert_services.start_verification(actor=request.actor, alert=alert)
+        services.start_verification(actor=request.actor, alert=alert)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -309,7 +308,7 @@ def alert_verify(request, uuid):
         request,
         uuid,
         forms.VerificationForm(request.POST),
-        lambda alert, d: alert_services.record_verification(actor=actor, alert=alert, **d),
+        lambda alert, d: services.record_verification(actor=actor, alert=alert, **d),
         _("Visit recorded."),
     )
 
@@ -324,7 +323,7 @@ def alert_close(request, uuid):
         request,
         uuid,
         form,
-        lambda a, d: alert_services.close_alert(actor=actor, alert=a, **d),
+        lambda a, d: services.close_alert(actor=actor, alert=a, **d),
         _("Alert closed."),
     )
 
@@ -338,7 +337,7 @@ def alert_refer(request, uuid):
         request,
         uuid,
         form,
-        lambda a, d: alert_services.refer_alert(actor=actor, alert=a, **d),
+        lambda a, d: services.refer_alert(actor=actor, alert=a, **d),
         _("Alert referred."),
     )
 
@@ -350,7 +349,7 @@ def alert_repair(request, uuid):
     form = forms.RepairAlertForm(request.POST, choices={"place": lualaba_places(actor)})
 
     def repair(alert, _data):
-        alert_services.reprocess_alert(actor=actor, alert=alert, corrections=form.corrections())
+        services.reprocess_alert(actor=actor, alert=alert, corrections=form.corrections())
 
     return _alert_action(request, uuid, form, repair, _("Alert completed."))
 
@@ -369,7 +368,7 @@ def alert_register(request, uuid):
         filled = [f for f in formset.forms if f.has_changed()]
         children = [f.values() for f in filled]
         try:
-            cases = cases_link.register_children(actor=actor, alert=alert, children=children)
+            cases = services.register_children(actor=actor, alert=alert, children=children)
         except ValidationError as exc:
             _formset_errors(filled or formset.forms, exc)
         else:
@@ -460,7 +459,7 @@ def public_alert(request):
             site = selectors.public_site_match(d["territory"], d.get("site_name", ""))
             if site is not None:
                 payload["site"] = site.code
-            alert, _created = alert_services.receive_alert(
+            alert, _created = services.receive_alert(
                 actor=ANONYMOUS,
                 channel=Channel.PUBLIC_WEB,
                 payload=payload,
@@ -484,7 +483,7 @@ def public_followup(request):
         if _rate_limited(request, "followup", 20, 600):
             return render(request, "community/public_followup.html", {"limited": True}, status=429)
         code = request.POST.get("code", "")[:40]
-        feedback = alert_services.feedback_by_code(code)
+        feedback = selectors.feedback_by_code(code)
         if feedback is None:
             messages.error(request, _("No alert has this code. Check it and try again."))
     return render(request, "community/public_followup.html", {"feedback": feedback, "code": code})

@@ -18,7 +18,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import OrganisationType
 
-from . import forms, fourw_io, selectors, services, services_coordination
+from . import forms, fourw_io, selectors, services
 from .models import (
     ActionItem,
     AwarenessSession,
@@ -274,7 +274,7 @@ def fourw_add(request):
     form = forms.FourWForm(request.POST or None, choices=_fourw_choices(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            services_coordination.create_fourw(actor=actor, **form.values())
+            services.create_fourw(actor=actor, **form.values())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -294,7 +294,7 @@ def fourw_edit(request, uuid):
     form = forms.FourWForm(request.POST or None, initial=initial, choices=_fourw_choices(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            services_coordination.update_fourw(actor=actor, record=record, **form.values())
+            services.update_fourw(actor=actor, record=record, **form.values())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -310,7 +310,7 @@ def fourw_delete(request, uuid):
     record = access.get_object_or_404(
         actor, FourW, perm="community.record_4w", queryset=selectors.editable_fourw(actor), uuid=uuid
     )
-    services_coordination.delete_fourw(actor=actor, record=record)
+    services.delete_fourw(actor=actor, record=record)
     messages.success(request, _("4W record deleted."))
     return redirect("community:fourw")
 
@@ -362,9 +362,7 @@ def meeting_add(request):
         if not data.get("minutes_file"):
             data.pop("minutes_file", None)
         try:
-            meeting = services_coordination.create_meeting(
-                actor=actor, participant_organisations=orgs, **data
-            )
+            meeting = services.create_meeting(actor=actor, participant_organisations=orgs, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -419,9 +417,7 @@ def meeting_edit(request, uuid):
         if not data.get("minutes_file"):
             data.pop("minutes_file", None)
         try:
-            services_coordination.update_meeting(
-                actor=actor, meeting=meeting, participant_organisations=orgs, **data
-            )
+            services.update_meeting(actor=actor, meeting=meeting, participant_organisations=orgs, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -457,7 +453,7 @@ def item_add(request, uuid):
     form = forms.ActionItemForm(request.POST, choices={"owner": _orgs(actor)})
     if form.is_valid():
         try:
-            services_coordination.add_action_item(actor=actor, meeting=meeting, **form.cleaned_data)
+            services.add_action_item(actor=actor, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -478,9 +474,7 @@ def item_status(request, uuid):
     form = forms.ItemStatusForm(request.POST)
     if form.is_valid():
         try:
-            services_coordination.update_action_item(
-                actor=actor, item=item, meeting=meeting, **form.cleaned_data
-            )
+            services.update_action_item(actor=actor, item=item, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from kinga.core import access, plugins
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin
-from kinga.households import index, outcomes, selectors, services, services_programmes, services_surveys
+from kinga.households import index, outcomes, selectors, services
 from kinga.households.models import Cooperative, Enrolment, Household, Programme
 from kinga.households.serializers import (
     CooperativeMemberSerializer,
@@ -24,6 +24,7 @@ from kinga.households.serializers import (
     ProgrammeSerializer,
     SurveySerializer,
 )
+from kinga.households.services.households import HOUSEHOLD_EDITABLE
 
 IDENTITY = "households.view_identity"
 COUNTS = "households.view_counts"
@@ -61,7 +62,7 @@ class HouseholdViewSet(
         household = self.get_object()
         serializer = self.get_serializer(household, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changes = {k: v for k, v in serializer.validated_data.items() if k in services.HOUSEHOLD_EDITABLE}
+        changes = {k: v for k, v in serializer.validated_data.items() if k in HOUSEHOLD_EDITABLE}
         services.update_household(actor=self.actor, household=household, **changes)
         return Response(HouseholdSerializer(self.get_object()).data)
 
@@ -82,7 +83,7 @@ class HouseholdViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         rnd = data.pop("round")
-        survey = services_surveys.record_survey(actor=self.actor, household=household, round=rnd, **data)
+        survey = services.record_survey(actor=self.actor, household=household, round=rnd, **data)
         return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
@@ -124,7 +125,7 @@ class ProgrammeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        programme = services_programmes.create_programme(actor=self.actor, **serializer.validated_data)
+        programme = services.create_programme(actor=self.actor, **serializer.validated_data)
         return Response(ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
@@ -184,7 +185,7 @@ class EnrolmentViewSet(
         )
         data.pop("status", None)
         data.pop("ended_on", None)
-        enrolment = services_programmes.enrol(actor=self.actor, household=household, **data)
+        enrolment = services.enrol(actor=self.actor, household=household, **data)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -195,7 +196,7 @@ class EnrolmentViewSet(
         for fixed in ("programme", "household", "member", "enrolled_on"):
             if fixed in data:
                 raise ValidationError({fixed: ["This field cannot be changed."]})
-        services_programmes.update_enrolment(
+        services.update_enrolment(
             actor=self.actor,
             enrolment=enrolment,
             status=data.pop("status", None),
@@ -210,9 +211,7 @@ class EnrolmentViewSet(
         enrolment = self.get_object()
         serializer = DeliverySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        delivery = services_programmes.add_delivery(
-            actor=self.actor, enrolment=enrolment, **serializer.validated_data
-        )
+        delivery = services.add_delivery(actor=self.actor, enrolment=enrolment, **serializer.validated_data)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DepositSerializer, responses=DepositSerializer)
@@ -221,9 +220,7 @@ class EnrolmentViewSet(
         enrolment = self.get_object()
         serializer = DepositSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        deposit = services_programmes.add_deposit(
-            actor=self.actor, enrolment=enrolment, **serializer.validated_data
-        )
+        deposit = services.add_deposit(actor=self.actor, enrolment=enrolment, **serializer.validated_data)
         return Response(DepositSerializer(deposit).data, status=status.HTTP_201_CREATED)
 
 
@@ -245,7 +242,7 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         org = data.pop("organisation", {})
-        cooperative = services_programmes.create_cooperative(
+        cooperative = services.create_cooperative(
             actor=self.actor, name=org.get("name", ""), acronym=org.get("acronym", ""), **data
         )
         return Response(CooperativeSerializer(cooperative).data, status=status.HTTP_201_CREATED)
@@ -260,7 +257,7 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
                 raise DRFPermissionDenied()
             serializer = CooperativeMemberSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            member = services_programmes.add_cooperative_member(
+            member = services.add_cooperative_member(
                 actor=self.actor, cooperative=cooperative, **serializer.validated_data
             )
             return Response(CooperativeMemberSerializer(member).data, status=status.HTTP_201_CREATED)

@@ -210,7 +210,7 @@ def score_all(version: VulnerabilityIndexVersion | None = None) -> tuple[int, in
             params,
         )
         scored = cursor.rowcount
-    from kinga.households.services import refresh_priority
+    from kinga.households.services.households import refresh_priority
 
     refresh_priority()
     total = Household.objects.count()

@@ -20,7 +20,6 @@ from django.db.models import (
 
 from kinga.core import access
 from kinga.core.access import Actor
-from kinga.households import totals
 from kinga.households.models import (
     Cooperative,
     CooperativeMember,
@@ -35,6 +34,7 @@ from kinga.households.models import (
     Survey,
     SurveyRound,
 )
+from kinga.households.services import totals
 
 COUNTS = "households.view_counts"
 MIN_CELL = 5  # aggregates over fewer households are not shown (re-identification)

@@ -16,7 +16,6 @@ from kinga.core.synth import SynthContext, batched
 from kinga.core.synth_clone import register_clone, register_clone_finisher
 from kinga.core.synth_insert import insert
 from kinga.households import index
-from kinga.households import totals as round_totals
 from kinga.households.models import (
     Cooperative,
     CooperativeMember,
@@ -36,6 +35,7 @@ from kinga.households.models import (
     Survey,
     SurveyRound,
 )
+from kinga.households.services import totals as round_totals
 
 ROUNDS = [
     (

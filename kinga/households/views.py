@@ -13,16 +13,7 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Place
-from kinga.households import (
-    charts,
-    imports,
-    index,
-    outcomes,
-    selectors,
-    services,
-    services_programmes,
-    services_surveys,
-)
+from kinga.households import charts, index, outcomes, selectors, services
 from kinga.households.forms import (
     DeliveryForm,
     DepositForm,
@@ -44,6 +35,8 @@ from kinga.households.models import (
     ProgrammeKind,
     VulnerabilityIndexVersion,
 )
+from kinga.households.services.households import HOUSEHOLD_EDITABLE
+from kinga.households.services.imports import COLUMNS, REQUIRED_COLUMNS, template_csv
 
 IDENTITY = "households.view_identity"
 COUNTS = "households.view_counts"
@@ -177,7 +170,7 @@ def household_edit(request, household_uuid):
         lambda data: services.update_household(
             actor=actor,
             household=household,
-            **{k: v for k, v in data.items() if k in services.HOUSEHOLD_EDITABLE},
+            **{k: v for k, v in data.items() if k in HOUSEHOLD_EDITABLE},
         ),
         success=_("Household updated."),
     )
@@ -239,7 +232,7 @@ def survey_record(request, household_uuid):
     saved = submit(
         request,
         form,
-        lambda data: services_surveys.record_survey(
+        lambda data: services.record_survey(
             actor=actor, household=household, round=data["round"], **form.answers()
         ),
         success=_("Survey recorded."),
@@ -265,7 +258,7 @@ def enrol(request, household_uuid):
     saved = submit(
         request,
         form,
-        lambda data: services_programmes.enrol(
+        lambda data: services.enrol(
             actor=actor,
             programme=data["programme"],
             household=household,
@@ -304,23 +297,19 @@ def enrolment_detail(request, enrolment_uuid):
             if which == "delivery":
                 delivery_form = DeliveryForm(request.POST)
                 if delivery_form.is_valid():
-                    services_programmes.add_delivery(
-                        actor=actor, enrolment=enrolment, **delivery_form.cleaned_data
-                    )
+                    services.add_delivery(actor=actor, enrolment=enrolment, **delivery_form.cleaned_data)
                     messages.success(request, _("Delivery recorded."))
                     return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
             elif which == "deposit":
                 deposit_form = DepositForm(request.POST)
                 if deposit_form.is_valid():
-                    services_programmes.add_deposit(
-                        actor=actor, enrolment=enrolment, **deposit_form.cleaned_data
-                    )
+                    services.add_deposit(actor=actor, enrolment=enrolment, **deposit_form.cleaned_data)
                     messages.success(request, _("Deposit recorded."))
                     return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
             else:
                 update_form = EnrolmentUpdateForm(request.POST)
                 if update_form.is_valid():
-                    services_programmes.update_enrolment(
+                    services.update_enrolment(
                         actor=actor,
                         enrolment=enrolment,
                         status=update_form.cleaned_data["status"],
@@ -356,7 +345,7 @@ def import_round(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = imports.import_round(
+            batch = services.import_round(
                 actor=actor, round=form.cleaned_data["round"], content=upload.read(), filename=upload.name
             )
         except ValidationError as exc:
@@ -369,8 +358,8 @@ def import_round(request):
             "form": form,
             "batch": batch,
             "batches": batches,
-            "columns": imports.COLUMNS,
-            "required": imports.REQUIRED_COLUMNS,
+            "columns": COLUMNS,
+            "required": REQUIRED_COLUMNS,
         },
         status=400 if form.errors else 200,
     )
@@ -388,7 +377,7 @@ def import_detail(request, batch_uuid):
 @login_required
 def import_template(request):
     access.require(request.actor, "households.import")
-    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="enquete-menages.csv"'
     return response
 
@@ -402,7 +391,7 @@ def rounds(request):
         saved = submit(
             request,
             form,
-            lambda data: services_surveys.create_round(actor=actor, **data),
+            lambda data: services.create_round(actor=actor, **data),
             success=_("Round created."),
         )
         if saved is not None:
@@ -421,14 +410,14 @@ def index_versions(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                version = services_surveys.create_index_version(
+                version = services.create_index_version(
                     actor=actor,
                     code=data["code"],
                     description=data["description"],
                     weights={i.code: data[f"weight_{i.code}"] for i in index.ITEMS},
                     thresholds={k: data[k] for k in index.DEFAULT_THRESHOLDS},
                 )
-                scored, _not_scored, _s = services_surveys.score_every_household(actor=actor, version=version)
+                scored, _not_scored, _s = services.score_every_household(actor=actor, version=version)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

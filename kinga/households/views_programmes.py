@@ -10,12 +10,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access
 from kinga.core.forms import submit
-from kinga.households import (
-    charts,
-    outcomes,
-    selectors,
-    services_programmes,
-)
+from kinga.households import charts, outcomes, selectors, services
 from kinga.households.forms import (
     CooperativeForm,
     CooperativeMemberForm,
@@ -49,7 +44,7 @@ def programme_add(request):
     programme = submit(
         request,
         form,
-        lambda data: services_programmes.create_programme(actor=actor, **data),
+        lambda data: services.create_programme(actor=actor, **data),
         success=_("Programme created."),
     )
     if programme is not None:
@@ -117,7 +112,7 @@ def cooperative_add(request):
     cooperative = submit(
         request,
         form,
-        lambda data: services_programmes.create_cooperative(actor=actor, **data),
+        lambda data: services.create_cooperative(actor=actor, **data),
         success=_("Cooperative created."),
     )
     if cooperative is not None:
@@ -133,7 +128,7 @@ def network_add(request):
     network = submit(
         request,
         form,
-        lambda data: services_programmes.create_network(actor=actor, **data),
+        lambda data: services.create_network(actor=actor, **data),
         success=_("Network created."),
     )
     if network is not None:
@@ -172,7 +167,7 @@ def cooperative_member_add(request, cooperative_uuid):
     member = submit(
         request,
         form,
-        lambda data: services_programmes.add_cooperative_member(actor=actor, cooperative=cooperative, **data),
+        lambda data: services.add_cooperative_member(actor=actor, cooperative=cooperative, **data),
         success=_("Member added."),
     )
     if member is not None:

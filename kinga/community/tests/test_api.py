@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from kinga.community import alerts as alert_services
-from kinga.community import services, services_coordination
+from kinga.community import services
 from kinga.community.models import Alert, Channel, FourW
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
@@ -26,18 +25,14 @@ def token_client(membership):
 
 @pytest.fixture
 def objects(org, supervisor, network, site, kolwezi):
-    alert, _ = alert_services.receive_alert(
+    alert, _ = services.receive_alert(
         actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload={"site": site.code, "boys": 2}
     )
     manager = make_member(org, Role.ORG_MANAGER)
     clerk = make_member(org, Role.DATA_CLERK)
-    record = services_coordination.create_fourw(
-        actor=actor_of(clerk), activity="EAE", place=kolwezi, start=TODAY
-    )
-    meeting = services_coordination.create_meeting(actor=actor_of(manager), title="Cadre", date=TODAY)
-    item = services_coordination.add_action_item(
-        actor=actor_of(manager), meeting=meeting, description="Faire", owner=org
-    )
+    record = services.create_fourw(actor=actor_of(clerk), activity="EAE", place=kolwezi, start=TODAY)
+    meeting = services.create_meeting(actor=actor_of(manager), title="Cadre", date=TODAY)
+    item = services.add_action_item(actor=actor_of(manager), meeting=meeting, description="Faire", owner=org)
     session = services.record_session(
         actor=actor_of(supervisor),
         theme="mining_code",

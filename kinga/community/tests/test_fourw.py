@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from kinga.community import fourw_io, services_coordination
+from kinga.community import fourw_io, services
 from kinga.community.models import FourW
 from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
@@ -25,7 +25,7 @@ def records(org, kolwezi, reference_places):
     clerk = actor_of(make_member(org, Role.DATA_CLERK))
     funder = make_organisation("UNICEF RDC", type="un_agency")
     mutshatsha = Place.objects.get(pcode="CD7202")
-    services_coordination.create_fourw(
+    services.create_fourw(
         actor=clerk,
         activity="Gestion de cas",
         place=kolwezi,
@@ -38,7 +38,7 @@ def records(org, kolwezi, reference_places):
         funder=funder,
         reached_by_age={"F": {"5-11": 100, "12-14": 50}, "M": {"15-17": 140}},
     )
-    services_coordination.create_fourw(
+    services.create_fourw(
         actor=clerk, activity="Réinsertion scolaire", place=mutshatsha, start=TODAY, status="planned"
     )
     return clerk
@@ -142,7 +142,7 @@ def test_import_round_trip_and_atomic_errors(records, org):
 
 
 def test_seed_from_plan_is_idempotent(db, reference_places):
-    from kinga.community.reference import seed_fourw_from_plan
+    from kinga.community.services import seed_fourw_from_plan
     from kinga.core.actors import system_actor
     from kinga.core.reference import load_organisations
     from kinga.plan.loading import ensure_plan_loaded

@@ -3,8 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from kinga.community import alerts as alert_services
-from kinga.community import services, services_coordination
+from kinga.community import services
 from kinga.community.models import Alert, Channel
 from kinga.core.access import ANONYMOUS
 from kinga.core.indicators import IndicatorQuery, evaluate
@@ -93,10 +92,8 @@ def test_parents_awareness_meetings_advocacy(supervisor, org, kolwezi):
         actor=actor, date=TODAY, target="legislator", subject="Tribunal pour enfants", place=kolwezi
     )
     manager = actor_of(make_member(org, Role.ORG_MANAGER))
-    services_coordination.create_meeting(
-        actor=manager, title="Avec PV", date=TODAY, place=kolwezi, minutes_text="PV"
-    )
-    services_coordination.create_meeting(actor=manager, title="Sans PV", date=TODAY, place=kolwezi)
+    services.create_meeting(actor=manager, title="Avec PV", date=TODAY, place=kolwezi, minutes_text="PV")
+    services.create_meeting(actor=manager, title="Sans PV", date=TODAY, place=kolwezi)
     assert _values(
         "COMMUNITY_PARENTS_ENGAGED", IndicatorQuery(start=YEAR.start, end=TODAY, breakdowns=("sex",))
     ) == {
@@ -112,18 +109,18 @@ def test_parents_awareness_meetings_advocacy(supervisor, org, kolwezi):
 
 def test_alert_indicators(caseworker, site, network):
     actor = actor_of(caseworker)
-    a, _ = alert_services.receive_alert(
+    a, _ = services.receive_alert(
         actor=ANONYMOUS,
         channel=Channel.PUBLIC_WEB,
         payload={"site": site.code, "girls": 1, "urgency": "urgent"},
     )
-    b, _ = alert_services.receive_alert(
+    b, _ = services.receive_alert(
         actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload={"site": site.code, "boys": 1}
     )
-    alert_services.record_verification(actor=actor, alert=a, children_found=1, note="ok")
+    services.record_verification(actor=actor, alert=a, children_found=1, note="ok")
     Alert.objects.filter(pk=b.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
     b.refresh_from_db()
-    alert_services.record_verification(actor=actor, alert=b, children_found=1, note="en retard")
+    services.record_verification(actor=actor, alert=b, children_found=1, note="en retard")
     assert _values("COMMUNITY_ALERTS_RECEIVED") == {(): 2}
     assert _values("COMMUNITY_ALERTS_VERIFIED_IN_TIME") == {(): 1}
     assert _values("COMMUNITY_ALERTS_TO_CASES") == {(): 0}

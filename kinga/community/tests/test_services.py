@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kinga.community import selectors, services, services_coordination
+from kinga.community import selectors, services
 from kinga.community.models import ActionItemStatus, AreaKind, FourWStatus, SessionKind
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
@@ -131,12 +131,12 @@ def test_training_validation(supervisor, kolwezi):
 def test_fourw_rules(org, kolwezi):
     clerk = actor_of(make_member(org, Role.DATA_CLERK))
     with pytest.raises(ValidationError) as err:
-        services_coordination.create_fourw(
+        services.create_fourw(
             actor=clerk, activity="EAE", place=kolwezi, start=TODAY, status=FourWStatus.PLANNED, reached_f=3
         )
     assert "status" in err.value.message_dict
     with pytest.raises(ValidationError):
-        services_coordination.create_fourw(
+        services.create_fourw(
             actor=clerk,
             activity="EAE",
             place=kolwezi,
@@ -144,7 +144,7 @@ def test_fourw_rules(org, kolwezi):
             reached_f=3,
             reached_by_age={"F": {"5-11": 9}},
         )
-    record = services_coordination.create_fourw(
+    record = services.create_fourw(
         actor=clerk,
         activity="Espaces amis d'enfants",
         place=kolwezi,
@@ -153,16 +153,16 @@ def test_fourw_rules(org, kolwezi):
         reached_m=2,
         reached_by_age={"F": {"5-11": 3}, "M": {"12-14": 2}},
     )
-    services_coordination.update_fourw(actor=clerk, record=record, reached_m=4)
+    services.update_fourw(actor=clerk, record=record, reached_m=4)
     assert _audited(record, "update")
     other = actor_of(make_member(make_member(org, Role.VIEWER).organisation, Role.VIEWER))
     with pytest.raises(PermissionDenied):
-        services_coordination.update_fourw(actor=other, record=record, reached_m=5)
+        services.update_fourw(actor=other, record=record, reached_m=5)
 
 
 def test_meeting_items_carry_over(org, other_org):
     manager = actor_of(make_member(org, Role.ORG_MANAGER))
-    first = services_coordination.create_meeting(
+    first = services.create_meeting(
         actor=manager,
         title="Cadre de concertation",
         date=TODAY - datetime.timedelta(days=30),
@@ -170,18 +170,18 @@ def test_meeting_items_carry_over(org, other_org):
         agenda="1. Alertes",
         minutes_text="PV …",
     )
-    item = services_coordination.add_action_item(
+    item = services.add_action_item(
         actor=manager,
         meeting=first,
         description="Cartographier les sites",
         owner=other_org,
         due_date=TODAY - datetime.timedelta(days=1),
     )
-    second = services_coordination.create_meeting(actor=manager, title="Cadre de concertation", date=TODAY)
+    second = services.create_meeting(actor=manager, title="Cadre de concertation", date=TODAY)
     assert list(selectors.carried_items(manager, second)) == [item]
     owner = actor_of(make_member(other_org, Role.DATA_CLERK))
     assert list(selectors.action_items(owner, owner=other_org)) == [item]
-    services_coordination.update_action_item(
+    services.update_action_item(
         actor=manager, item=item, status=ActionItemStatus.DONE, meeting=second, note="Fait"
     )
     assert not selectors.carried_items(manager, second).exists()
@@ -191,12 +191,10 @@ def test_meeting_items_carry_over(org, other_org):
 
 def test_owner_organisation_updates_its_item_but_others_cannot(org, other_org):
     manager = actor_of(make_member(org, Role.ORG_MANAGER))
-    meeting = services_coordination.create_meeting(actor=manager, title="Réunion", date=TODAY)
-    item = services_coordination.add_action_item(
-        actor=manager, meeting=meeting, description="Rapport", owner=other_org
-    )
+    meeting = services.create_meeting(actor=manager, title="Réunion", date=TODAY)
+    item = services.add_action_item(actor=manager, meeting=meeting, description="Rapport", owner=other_org)
     owner = actor_of(make_member(other_org, Role.DATA_CLERK))
-    services_coordination.update_action_item(actor=owner, item=item, status=ActionItemStatus.IN_PROGRESS)
+    services.update_action_item(actor=owner, item=item, status=ActionItemStatus.IN_PROGRESS)
     stranger = actor_of(make_member(make_member(org, Role.VIEWER).organisation, Role.CASEWORKER))
     with pytest.raises(PermissionDenied):
-        services_coordination.update_action_item(actor=stranger, item=item, status=ActionItemStatus.DONE)
+        services.update_action_item(actor=stranger, item=item, status=ActionItemStatus.DONE)

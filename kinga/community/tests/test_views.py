@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kinga.community import alerts as alert_services
-from kinga.community import services, services_coordination
+from kinga.community import services
 from kinga.community.models import Alert, AlertStatus, Channel, FourW, Meeting, NetworkMember
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
@@ -25,7 +24,7 @@ def world(org, supervisor, caseworker, network, site, kolwezi):
     member = services.add_member(
         actor=actor_of(supervisor), network=network, full_name="Papa Kazadi", contact="+243811111111"
     )
-    alert, _ = alert_services.receive_alert(
+    alert, _ = services.receive_alert(
         actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload={"site": site.code, "girls_5_11": 2}
     )
     session = services.record_session(
@@ -36,13 +35,9 @@ def world(org, supervisor, caseworker, network, site, kolwezi):
         place=kolwezi,
         participants=[{"audience": "parents", "sex": "F", "count": 5}],
     )
-    record = services_coordination.create_fourw(
-        actor=actor_of(clerk), activity="EAE", place=kolwezi, start=TODAY
-    )
-    meeting = services_coordination.create_meeting(actor=actor_of(manager), title="Cadre", date=TODAY)
-    item = services_coordination.add_action_item(
-        actor=actor_of(manager), meeting=meeting, description="Faire", owner=org
-    )
+    record = services.create_fourw(actor=actor_of(clerk), activity="EAE", place=kolwezi, start=TODAY)
+    meeting = services.create_meeting(actor=actor_of(manager), title="Cadre", date=TODAY)
+    item = services.add_action_item(actor=actor_of(manager), meeting=meeting, description="Faire", owner=org)
     return {
         "network": network,
         "member": member,

@@ -6,7 +6,7 @@ import datetime
 import itertools
 
 from kinga.core.access import Actor
-from kinga.households import services, services_programmes
+from kinga.households import services
 from kinga.households.models import RoundKind, SurveyRound
 
 _n = itertools.count(1)
@@ -59,7 +59,7 @@ def make_household(actor: Actor, place, *, survey_id: str | None = None, head_na
 
 
 def make_programme(actor: Actor, kind: str, **kw):
-    return services_programmes.create_programme(
+    return services.create_programme(
         actor=actor,
         name=kw.pop("name", f"Programme {kind}"),
         kind=kind,

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
-from kinga.households import services, services_programmes
+from kinga.households import services
 from kinga.households.models import Enrolment, Household, ProgrammeKind
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -34,15 +34,13 @@ def s(kolwezi):
         age=14,
     )
     programme = make_programme(actor_of(manager), ProgrammeKind.SAVINGS)
-    enrolment = services_programmes.enrol(
+    enrolment = services.enrol(
         actor=actor_of(worker),
         programme=programme,
         household=household,
         enrolled_on=datetime.date(2024, 1, 2),
     )
-    coop = services_programmes.create_cooperative(
-        actor=actor_of(manager), name="Coop API", kind="mixed", place=kolwezi
-    )
+    coop = services.create_cooperative(actor=actor_of(manager), name="Coop API", kind="mixed", place=kolwezi)
     return {
         "org": org,
         "worker": worker,

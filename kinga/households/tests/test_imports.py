@@ -7,7 +7,7 @@ from django.core.management import call_command
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member, make_organisation
-from kinga.households import imports
+from kinga.households import services
 from kinga.households.models import Household, HouseholdScore, QuarantinedRow, Survey
 from kinga.households.tests.factories import make_round
 
@@ -39,7 +39,7 @@ def clerk():
 
 def test_import_creates_quarantines_and_reimport_updates(clerk, kolwezi):
     rnd = make_round(1)
-    batch = imports.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD + BAD), filename="r1.csv")
+    batch = services.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD + BAD), filename="r1.csv")
     assert (batch.created, batch.updated, batch.quarantined) == (2, 0, 2)
     errors = {row.line: row.errors for row in QuarantinedRow.objects.all()}
     assert set(errors[4]) >= {"household_size", "income_trade"}
@@ -48,7 +48,7 @@ def test_import_creates_quarantines_and_reimport_updates(clerk, kolwezi):
     assert_not_stored_in_clear("Mpoyi")
     assert HouseholdScore.objects.count() == 2
     # Re-import with a change: updated, never duplicated.
-    again = imports.import_round(
+    again = services.import_round(
         actor=clerk,
         round=rnd,
         content=csv_bytes([GOOD[0].replace(";3;precarious", ";1;precarious")]),
@@ -69,7 +69,7 @@ def test_import_from_xlsx(clerk, kolwezi):
     ws.append(GOOD[0].split(";"))
     buffer = io.BytesIO()
     wb.save(buffer)
-    batch = imports.import_round(
+    batch = services.import_round(
         actor=clerk, round=make_round(1), content=buffer.getvalue(), filename="r1.xlsx"
     )
     assert batch.created == 1
@@ -79,18 +79,18 @@ def test_a_file_without_the_key_columns_is_refused_whole(clerk, kolwezi):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        imports.import_round(actor=clerk, round=make_round(1), content=b"a,b\n1,2\n", filename="x.csv")
+        services.import_round(actor=clerk, round=make_round(1), content=b"a,b\n1,2\n", filename="x.csv")
     assert not Household.objects.exists()
 
 
 def test_import_requires_the_permission(kolwezi):
     viewer = actor_of(make_member(make_organisation(), Role.VIEWER))
     with pytest.raises(PermissionDenied):
-        imports.import_round(actor=viewer, round=make_round(1), content=csv_bytes(GOOD), filename="r.csv")
+        services.import_round(actor=viewer, round=make_round(1), content=csv_bytes(GOOD), filename="r.csv")
 
 
 def test_score_command_prints_counts(clerk, kolwezi):
-    imports.import_round(actor=clerk, round=make_round(1), content=csv_bytes(GOOD), filename="r1.csv")
+    services.import_round(actor=clerk, round=make_round(1), content=csv_bytes(GOOD), filename="r1.csv")
     out = io.StringIO()
     call_command("households", "score", stdout=out)
     text = out.getvalue().strip()

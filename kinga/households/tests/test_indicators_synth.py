@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
-from kinga.households import services, services_programmes, services_surveys
+from kinga.households import services
 from kinga.households.models import Household, HouseholdMember, HouseholdScore, ProgrammeKind, Survey
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -26,20 +26,20 @@ def test_indicators_count_from_the_records_in_one_query_each(kolwezi):
     woman = services.add_member(
         actor=w, household=h1, full_name="Sifa Mbayo", relationship="spouse", sex="F", age=30
     )
-    services_surveys.record_survey(
+    services.record_survey(
         actor=w, household=h1, round=make_round(1), **answers(surveyed_on=datetime.date(2024, 2, 1))
     )
-    services_surveys.record_survey(
+    services.record_survey(
         actor=w,
         household=h2,
         round=make_round(1),
         **answers(surveyed_on=datetime.date(2024, 2, 2), income_sources={"trade": "200"}),
     )
-    coop = services_programmes.create_cooperative(
+    coop = services.create_cooperative(
         actor=m, name="Coop I", kind="agro_pastoral", place=kolwezi, registered_on=datetime.date(2024, 1, 10)
     )
     p_coop = make_programme(m, ProgrammeKind.COOPERATIVE)
-    e = services_programmes.enrol(
+    e = services.enrol(
         actor=w,
         programme=p_coop,
         household=h1,
@@ -47,27 +47,23 @@ def test_indicators_count_from_the_records_in_one_query_each(kolwezi):
         cooperative=coop,
         hectares=5,
     )
-    services_programmes.add_delivery(
+    services.add_delivery(
         actor=w, enrolment=e, delivered_on=datetime.date(2024, 3, 5), kind="inputs", quantity=10
     )
     p_lit = make_programme(m, ProgrammeKind.LITERACY)
-    lit = services_programmes.enrol(
+    lit = services.enrol(
         actor=w, programme=p_lit, household=h1, member=woman, enrolled_on=datetime.date(2024, 3, 1)
     )
-    services_programmes.update_enrolment(
-        actor=w, enrolment=lit, status="completed", ended_on=datetime.date(2024, 9, 1)
-    )
+    services.update_enrolment(actor=w, enrolment=lit, status="completed", ended_on=datetime.date(2024, 9, 1))
     p_sav = make_programme(m, ProgrammeKind.SAVINGS)
-    sav = services_programmes.enrol(
+    sav = services.enrol(
         actor=w,
         programme=p_sav,
         household=h2,
         enrolled_on=datetime.date(2024, 3, 1),
         account_opened_on=datetime.date(2024, 3, 2),
     )
-    services_programmes.add_deposit(
-        actor=w, enrolment=sav, deposited_on=datetime.date(2024, 4, 1), amount_usd=10
-    )
+    services.add_deposit(actor=w, enrolment=sav, deposited_on=datetime.date(2024, 4, 1), amount_usd=10)
 
     def value(code, **kw):
         with CaptureQueriesContext(connection) as queries:

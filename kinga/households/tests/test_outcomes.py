@@ -10,7 +10,7 @@ import pytest
 
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.households import outcomes, services_programmes, services_surveys
+from kinga.households import outcomes, services
 from kinga.households.models import ProgrammeKind
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -61,7 +61,7 @@ def data(kolwezi):
     worker, manager = make_member(org, Role.CASEWORKER), make_member(org, Role.ORG_MANAGER)
     rounds = {n: make_round(n) for n in (1, 2, 3)}  # start 2021-01-01, 2022-01-01, 2023-01-01
     programme, other = (
-        services_programmes.create_programme(
+        services.create_programme(
             actor=actor_of(manager), name=name, kind=kind, starts_on=datetime.date(2019, 1, 1)
         )
         for name, kind in (("Savings", ProgrammeKind.SAVINGS), ("Other", ProgrammeKind.LITERACY))
@@ -69,7 +69,7 @@ def data(kolwezi):
     for n, (surveys, enrolled_on) in enumerate(DATA):
         household = make_household(actor_of(worker), kolwezi, size=6)
         for number, (income, size, hunger, mine, out) in surveys.items():
-            services_surveys.record_survey(
+            services.record_survey(
                 actor=actor_of(worker),
                 household=household,
                 round=rounds[number],
@@ -83,24 +83,24 @@ def data(kolwezi):
                 ),
             )
         if enrolled_on:
-            enrolment = services_programmes.enrol(
+            enrolment = services.enrol(
                 actor=actor_of(worker), programme=programme, household=household, enrolled_on=enrolled_on
             )
         if n == 0:  # enrolled again after completing: the household still counts once
-            services_programmes.update_enrolment(
+            services.update_enrolment(
                 actor=actor_of(worker),
                 enrolment=enrolment,
                 status="completed",
                 ended_on=datetime.date(2022, 12, 1),
             )
-            services_programmes.enrol(
+            services.enrol(
                 actor=actor_of(worker),
                 programme=programme,
                 household=household,
                 enrolled_on=datetime.date(2023, 6, 1),
             )
         elif n % 2:  # an enrolment in another programme does not count
-            services_programmes.enrol(
+            services.enrol(
                 actor=actor_of(worker),
                 programme=other,
                 household=household,

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from kinga.core.models import AuditEvent, OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member, make_organisation
-from kinga.households import index, selectors, services, services_programmes, services_surveys
+from kinga.households import index, selectors, services
 from kinga.households.models import (
     Enrolment,
     Household,
@@ -71,9 +71,7 @@ def test_every_write_is_audited_without_protected_values(worker, kolwezi):
 def test_impossible_survey_answers_are_refused(worker, kolwezi, overrides, field):
     household = make_household(worker, kolwezi)
     with pytest.raises(ValidationError) as exc:
-        services_surveys.record_survey(
-            actor=worker, household=household, round=make_round(1), **answers(**overrides)
-        )
+        services.record_survey(actor=worker, household=household, round=make_round(1), **answers(**overrides))
     assert field in exc.value.message_dict
     assert not Survey.objects.exists()
 
@@ -108,7 +106,7 @@ def test_database_constraints_back_the_services(worker, kolwezi):
         HouseholdMember.objects.create(
             household=household, relationship="child", sex="M", birth_date=datetime.date(1850, 1, 1)
         )
-    services_surveys.record_survey(actor=worker, household=household, round=make_round(1), **answers())
+    services.record_survey(actor=worker, household=household, round=make_round(1), **answers())
     with pytest.raises(IntegrityError), transaction.atomic():
         Survey.objects.update(monthly_income_usd=Decimal("-1"))
 
@@ -116,8 +114,8 @@ def test_database_constraints_back_the_services(worker, kolwezi):
 def test_a_second_recording_of_a_round_replaces_the_first(worker, kolwezi):
     household = make_household(worker, kolwezi)
     rnd = make_round(1)
-    services_surveys.record_survey(actor=worker, household=household, round=rnd, **answers())
-    services_surveys.record_survey(actor=worker, household=household, round=rnd, **answers(hunger_scale=1))
+    services.record_survey(actor=worker, household=household, round=rnd, **answers())
+    services.record_survey(actor=worker, household=household, round=rnd, **answers(hunger_scale=1))
     assert Survey.objects.get().hunger_scale == 1
 
 
@@ -125,9 +123,9 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
     h1 = make_household(worker, kolwezi)
     h2 = make_household(worker, kolwezi)
     make_household(worker, kolwezi)  # never surveyed
-    services_surveys.record_survey(actor=worker, household=h1, round=make_round(1), **answers())
+    services.record_survey(actor=worker, household=h1, round=make_round(1), **answers())
     # Second round, better off: latest round counts.
-    services_surveys.record_survey(
+    services.record_survey(
         actor=worker,
         household=h1,
         round=make_round(2),
@@ -141,7 +139,7 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
             has_productive_assets=True,
         ),
     )
-    services_surveys.record_survey(actor=worker, household=h2, round=make_round(1), **answers())
+    services.record_survey(actor=worker, household=h2, round=make_round(1), **answers())
     HouseholdScore.objects.all().delete()
     scored, not_scored, _seconds = index.score_all()
     assert (scored, not_scored) == (2, 1)
@@ -159,36 +157,36 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
 def test_a_new_index_version_changes_weights_and_keeps_the_old_scores(worker, kolwezi):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
     household = make_household(worker, kolwezi)
-    services_surveys.record_survey(actor=worker, household=household, round=make_round(1), **answers())
-    v2 = services_surveys.create_index_version(
+    services.record_survey(actor=worker, household=household, round=make_round(1), **answers())
+    v2 = services.create_index_version(
         actor=admin,
         code="v2",
         weights={"child_mine_work": 3, "hunger": 1},
         thresholds={"income_per_person_usd_month": 10},
     )
-    services_surveys.score_every_household(actor=admin, version=v2)
+    services.score_every_household(actor=admin, version=v2)
     assert HouseholdScore.objects.get(household=household, version=v2).score == Decimal("100.00")
     assert HouseholdScore.objects.filter(household=household, version__code="v1").exists()
     with pytest.raises(PermissionDenied):
-        services_surveys.create_index_version(actor=worker, code="v3", weights={"hunger": 1}, thresholds={})
+        services.create_index_version(actor=worker, code="v3", weights={"hunger": 1}, thresholds={})
 
 
 def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kolwezi):
     household = make_household(worker, kolwezi)
-    coop = services_programmes.create_cooperative(
+    coop = services.create_cooperative(
         actor=manager, name="Coopérative Tujenge", kind="agro_pastoral", place=kolwezi, hectares=500
     )
     assert coop.organisation.type == OrganisationType.COOPERATIVE
     programme = make_programme(manager, ProgrammeKind.COOPERATIVE, min_score=50)
     assert programme.max_hectares == 5
     with pytest.raises(ValidationError) as exc:  # not surveyed: vulnerability unknown
-        services_programmes.enrol(
+        services.enrol(
             actor=worker, programme=programme, household=household, enrolled_on=datetime.date(2024, 4, 1)
         )
     assert "household" in exc.value.message_dict
-    services_surveys.record_survey(actor=worker, household=household, round=make_round(1), **answers())
+    services.record_survey(actor=worker, household=household, round=make_round(1), **answers())
     with pytest.raises(ValidationError) as exc:
-        services_programmes.enrol(
+        services.enrol(
             actor=worker,
             programme=programme,
             household=household,
@@ -197,7 +195,7 @@ def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kol
             hectares="6",
         )
     assert "5" in str(exc.value.message_dict["hectares"])
-    enrolment = services_programmes.enrol(
+    enrolment = services.enrol(
         actor=worker,
         programme=programme,
         household=household,
@@ -205,7 +203,7 @@ def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kol
         cooperative=coop,
         hectares="5",
     )
-    services_programmes.add_delivery(
+    services.add_delivery(
         actor=worker,
         enrolment=enrolment,
         delivered_on=datetime.date(2024, 5, 1),
@@ -215,7 +213,7 @@ def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kol
         value_usd="120",
     )
     with pytest.raises(ValidationError):
-        services_programmes.enrol(
+        services.enrol(
             actor=worker, programme=programme, household=household, enrolled_on=datetime.date(2024, 4, 2)
         )
     assert Enrolment.objects.count() == 1
@@ -226,31 +224,31 @@ def test_enrolment_checks_eligibility_and_the_hectare_limit(worker, manager, kol
 def test_savings_deposits_need_an_opened_account(worker, manager, kolwezi):
     household = make_household(worker, kolwezi)
     programme = make_programme(manager, ProgrammeKind.SAVINGS)
-    enrolment = services_programmes.enrol(
+    enrolment = services.enrol(
         actor=worker, programme=programme, household=household, enrolled_on=datetime.date(2024, 4, 1)
     )
     with pytest.raises(ValidationError):
-        services_programmes.add_deposit(
+        services.add_deposit(
             actor=worker, enrolment=enrolment, deposited_on=datetime.date(2024, 5, 1), amount_usd="10"
         )
-    services_programmes.update_enrolment(
+    services.update_enrolment(
         actor=worker, enrolment=enrolment, bank="TMB", account_opened_on=datetime.date(2024, 4, 10)
     )
-    deposit = services_programmes.add_deposit(
+    deposit = services.add_deposit(
         actor=worker, enrolment=enrolment, deposited_on=datetime.date(2024, 5, 1), amount_usd="10"
     )
     assert deposit.amount_usd == Decimal("10")
     with pytest.raises(ValidationError):
-        services_programmes.add_deposit(
+        services.add_deposit(
             actor=worker, enrolment=enrolment, deposited_on=datetime.date(2024, 5, 2), amount_usd="-3"
         )
 
 
 def test_cooperative_members_have_sex_and_age_and_protected_names(manager, worker, kolwezi):
-    coop = services_programmes.create_cooperative(
+    coop = services.create_cooperative(
         actor=manager, name="COMIKOL", kind="mining", place=kolwezi, registration_number="RC/KZI/1"
     )
-    member = services_programmes.add_cooperative_member(
+    member = services.add_cooperative_member(
         actor=worker,
         cooperative=coop,
         full_name="Banza Kyungu",
@@ -262,7 +260,7 @@ def test_cooperative_members_have_sex_and_age_and_protected_names(manager, worke
     assert member.birth_date_estimated and member.sex == "M"
     assert_not_stored_in_clear("Kyungu")
     with pytest.raises(ValidationError):
-        services_programmes.add_cooperative_member(
+        services.add_cooperative_member(
             actor=worker,
             cooperative=coop,
             full_name="X",

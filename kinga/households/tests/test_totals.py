@@ -15,8 +15,9 @@ from django.db import connection, transaction
 from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
-from kinga.households import imports, outcomes, services, services_surveys, totals
+from kinga.households import outcomes, services
 from kinga.households.models import ProgrammeKind, RoundTotals
+from kinga.households.services import totals
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 from kinga.households.tests.test_imports import GOOD, csv_bytes
 
@@ -52,15 +53,15 @@ def worker():
 def test_recording_and_rerecording_keep_the_totals(worker, kolwezi):
     r1, r2 = make_round(1), make_round(2)
     first, second = make_household(worker, kolwezi), make_household(worker, kolwezi)
-    services_surveys.record_survey(actor=worker, household=first, round=r1, **answers(hunger_scale=4))
-    services_surveys.record_survey(
+    services.record_survey(actor=worker, household=first, round=r1, **answers(hunger_scale=4))
+    services.record_survey(
         actor=worker, household=second, round=r1, **answers(hunger_scale=2, household_size=4)
     )
     row = RoundTotals.objects.get(round=r1)
     assert (row.households, row.hunger_scale, row.place_path) == (2, 6, kolwezi.path)
     assert row.income_per_person == pytest.approx(80 / 6 + 80 / 4)
     # A second recording of the same round replaces the first: counted once, with the new answers.
-    services_surveys.record_survey(
+    services.record_survey(
         actor=worker,
         household=first,
         round=r1,
@@ -68,23 +69,19 @@ def test_recording_and_rerecording_keep_the_totals(worker, kolwezi):
     )
     row = RoundTotals.objects.get(round=r1)
     assert (row.households, row.hunger_scale, row.with_child_at_mine) == (2, 3, 1)
-    services_surveys.record_survey(actor=worker, household=first, round=r2, **answers())
+    services.record_survey(actor=worker, household=first, round=r2, **answers())
     assert RoundTotals.objects.get(round=r2).households == 1
     assert_in_step()
 
 
 def test_each_organisation_has_its_own_totals_and_sees_only_them(worker, kolwezi):
     rnd = make_round(1)
-    services_surveys.record_survey(
-        actor=worker, household=make_household(worker, kolwezi), round=rnd, **answers()
-    )
+    services.record_survey(actor=worker, household=make_household(worker, kolwezi), round=rnd, **answers())
     other_org = make_organisation()
     other = actor_of(make_member(other_org, Role.CASEWORKER))
     for hunger in (5, 6):
         household = make_household(other, kolwezi)
-        services_surveys.record_survey(
-            actor=other, household=household, round=rnd, **answers(hunger_scale=hunger)
-        )
+        services.record_survey(actor=other, household=household, round=rnd, **answers(hunger_scale=hunger))
     assert RoundTotals.objects.count() == 2
     mine = outcomes.dashboard(actor_of(make_member(worker.organisation, Role.ORG_MANAGER)))["rounds"]
     assert mine[1]["households"] == 1 and mine[1]["hunger"] == 3
@@ -97,8 +94,8 @@ def test_a_household_moving_place_moves_its_totals(worker, kolwezi, other_place)
     r1, r2 = make_round(1), make_round(2)
     moving, staying = make_household(worker, kolwezi), make_household(worker, kolwezi)
     for rnd in (r1, r2):
-        services_surveys.record_survey(actor=worker, household=moving, round=rnd, **answers(hunger_scale=6))
-    services_surveys.record_survey(actor=worker, household=staying, round=r1, **answers(hunger_scale=0))
+        services.record_survey(actor=worker, household=moving, round=rnd, **answers(hunger_scale=6))
+    services.record_survey(actor=worker, household=staying, round=r1, **answers(hunger_scale=0))
     services.update_household(actor=worker, household=moving, place=other_place)
     assert sorted(RoundTotals.objects.values_list("place_path", "round__number", "households")) == sorted(
         [(kolwezi.path, 1, 1), (other_place.path, 1, 1), (other_place.path, 2, 1)]
@@ -114,11 +111,11 @@ def test_a_household_moving_place_moves_its_totals(worker, kolwezi, other_place)
 def test_import_and_reimport_keep_the_totals(kolwezi):
     clerk = actor_of(make_member(make_organisation(), Role.DATA_CLERK))
     rnd = make_round(1)
-    imports.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD), filename="r1.csv")
+    services.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD), filename="r1.csv")
     row = RoundTotals.objects.get(round=rnd)
     assert (row.households, row.hunger_scale, row.with_child_at_mine) == (2, 4, 1)
     assert row.income_per_person == pytest.approx(50 / 6 + 300 / 4)
-    imports.import_round(
+    services.import_round(
         actor=clerk,
         round=rnd,
         content=csv_bytes([GOOD[0].replace(";3;precarious", ";1;precarious")]),
@@ -131,9 +128,7 @@ def test_import_and_reimport_keep_the_totals(kolwezi):
 
 def test_totals_command_repairs_and_is_audited(worker, kolwezi):
     rnd = make_round(1)
-    services_surveys.record_survey(
-        actor=worker, household=make_household(worker, kolwezi), round=rnd, **answers()
-    )
+    services.record_survey(actor=worker, household=make_household(worker, kolwezi), round=rnd, **answers())
     good = kept()
     RoundTotals.objects.all().delete()
     out = io.StringIO()
@@ -145,7 +140,7 @@ def test_totals_command_repairs_and_is_audited(worker, kolwezi):
 
 def test_rebuilding_needs_the_configure_permission(worker):
     with pytest.raises(PermissionDenied):
-        services_surveys.rebuild_round_totals(actor=worker)
+        services.rebuild_round_totals(actor=worker)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,7 +158,7 @@ def test_two_writers_of_one_organisation_do_not_lose_a_survey(kolwezi):
     def record(household, *, hold: bool):
         try:
             with transaction.atomic():
-                services_surveys.record_survey(actor=worker, household=household, round=rnd, **answers())
+                services.record_survey(actor=worker, household=household, round=rnd, **answers())
                 if hold:
                     first_recorded.set()
                     release_first.wait(10)

@@ -6,7 +6,7 @@ from django.test import Client
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.households import services, services_programmes, services_surveys
+from kinga.households import services
 from kinga.households.models import Enrolment, Household, ProgrammeKind
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
@@ -20,10 +20,10 @@ def setup(kolwezi):
     manager = make_member(org, Role.ORG_MANAGER)
     household = make_household(actor_of(worker), kolwezi, head_name="Mujinga Kabeya")
     programme = make_programme(actor_of(manager), ProgrammeKind.COOPERATIVE)
-    coop = services_programmes.create_cooperative(
+    coop = services.create_cooperative(
         actor=actor_of(manager), name="Coopérative Umoja", kind="agro_pastoral", place=kolwezi
     )
-    enrolment = services_programmes.enrol(
+    enrolment = services.enrol(
         actor=actor_of(worker),
         programme=programme,
         household=household,
@@ -185,10 +185,10 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         works_at_mine_site=True,
     )
     services.link_child_case(actor=w, member=child, case=case)
-    services_surveys.record_survey(
+    services.record_survey(
         actor=w, household=household, round=make_round(1), **answers(surveyed_on=datetime.date(2023, 3, 1))
     )
-    services_surveys.record_survey(
+    services.record_survey(
         actor=w,
         household=household,
         round=make_round(2),
@@ -199,13 +199,11 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
             children_working_at_mine=0,
         ),
     )
-    coop = services_programmes.create_cooperative(
-        actor=m, name="Coop Mwinda", kind="agro_pastoral", place=kolwezi
-    )
+    coop = services.create_cooperative(actor=m, name="Coop Mwinda", kind="agro_pastoral", place=kolwezi)
     coop_prog = make_programme(m, ProgrammeKind.COOPERATIVE, name="Coopératives agropastorales")
     savings = make_programme(m, ProgrammeKind.SAVINGS, name="Épargne BEPSEE")
     literacy = make_programme(m, ProgrammeKind.LITERACY, name="Alphabétisation")
-    e1 = services_programmes.enrol(
+    e1 = services.enrol(
         actor=w,
         programme=coop_prog,
         household=household,
@@ -213,7 +211,7 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         cooperative=coop,
         hectares=5,
     )
-    services_programmes.add_delivery(
+    services.add_delivery(
         actor=w,
         enrolment=e1,
         delivered_on=datetime.date(2023, 7, 1),
@@ -222,7 +220,7 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         unit="kg",
         value_usd=80,
     )
-    e2 = services_programmes.enrol(
+    e2 = services.enrol(
         actor=w,
         programme=savings,
         household=household,
@@ -230,10 +228,8 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         bank="TMB",
         account_opened_on=datetime.date(2023, 6, 2),
     )
-    services_programmes.add_deposit(
-        actor=w, enrolment=e2, deposited_on=datetime.date(2023, 7, 1), amount_usd=15
-    )
-    e3 = services_programmes.enrol(
+    services.add_deposit(actor=w, enrolment=e2, deposited_on=datetime.date(2023, 7, 1), amount_usd=15)
+    e3 = services.enrol(
         actor=w,
         programme=literacy,
         household=household,
@@ -241,7 +237,7 @@ def test_acceptance_household_page_shows_index_explanation_enrolments_and_childr
         enrolled_on=datetime.date(2023, 6, 1),
         sessions_planned=20,
     )
-    services_programmes.update_enrolment(actor=w, enrolment=e3, status="completed", sessions_attended=18)
+    services.update_enrolment(actor=w, enrolment=e3, status="completed", sessions_attended=18)
     body = client_for(worker).get(f"/households/{household.uuid}/").content.decode()
     assert "Kalenga Mwansa" in body
     assert "Indice de vulnérabilité" in body and "/ 100" in body

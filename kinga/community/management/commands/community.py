@@ -53,7 +53,7 @@ class Command(ActorCommand):
                     raise CommandError(f"Fichier introuvable : {options['file']}") from None
                 self.stdout.write(f"{n} fiche(s) 4W importée(s).")
             else:
-                from kinga.community.reference import seed_fourw_from_plan
+                from kinga.community.services import seed_fourw_from_plan
 
                 n = seed_fourw_from_plan(actor=actor)
                 self.stdout.write(f"{n} fiche(s) 4W créée(s) à partir des responsables du plan.")

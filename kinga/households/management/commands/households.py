@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from kinga.core.actors import ActorCommand
-from kinga.households import imports, services_surveys
+from kinga.households import services
 from kinga.households.models import SurveyRound, VulnerabilityIndexVersion
 
 
@@ -31,11 +31,11 @@ class Command(ActorCommand):
                 version = VulnerabilityIndexVersion.objects.filter(code=options["index_version"]).first()
                 if version is None:
                     raise CommandError(f"Unknown index version {options['index_version']}")
-            scored, not_scored, seconds = services_surveys.score_every_household(actor=actor, version=version)
+            scored, not_scored, seconds = services.score_every_household(actor=actor, version=version)
             self.stdout.write(f"scored {scored}, not scored {not_scored} (no survey), in {seconds:.1f} s")
             return
         if options["action"] == "totals":
-            rows, seconds = services_surveys.rebuild_round_totals(actor=actor)
+            rows, seconds = services.rebuild_round_totals(actor=actor)
             self.stdout.write(f"{rows} round totals in {seconds:.1f} s")
             return
         rnd = SurveyRound.objects.filter(code=options["round"]).first()
@@ -43,7 +43,7 @@ class Command(ActorCommand):
             raise CommandError(f"Unknown round {options['round']}")
         path = Path(options["file"])
         try:
-            batch = imports.import_round(
+            batch = services.import_round(
                 actor=actor, round=rnd, content=path.read_bytes(), filename=path.name
             )
         except ValidationError as exc:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 
+from ..models import Activity, Alert, AlertCase, AlertStatus
 from .alerts import MAX_CHILDREN_PER_ALERT
-from .models import Activity, Alert, AlertCase, AlertStatus
 
 # What the reporter saw → the work recorded on the case.
 WORK_OF_ACTIVITY = {

@@ -32,7 +32,8 @@ from kinga.households.models import (
     Programme,
     ProgrammeKind,
 )
-from kinga.households.services import Errors, birth_date_from, to_decimal
+
+from .households import Errors, birth_date_from, to_decimal
 
 # --- cooperatives ---------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core.access import Actor
-from kinga.households import index, totals
+from kinga.households import index
 from kinga.households.models import (
     Household,
     IncomeSource,
@@ -23,7 +23,9 @@ from kinga.households.models import (
     VulnerabilityIndexVersion,
 )
 from kinga.households.models.surveys import MAX_MONTHLY_INCOME_USD
-from kinga.households.services import MAX_AGE, Errors, _check_size, to_decimal
+
+from . import totals
+from .households import MAX_AGE, Errors, _check_size, to_decimal
 
 # --- survey rounds and answers --------------------------------------------------------------------
 

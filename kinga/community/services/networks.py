@@ -18,7 +18,7 @@ from kinga.core import access, audit
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, Place
 
-from .models import (
+from ..models import (
     AdvocacyAction,
     AreaKind,
     AwarenessSession,
@@ -198,7 +198,7 @@ def create_campaign(
 
 
 def _participations(rows: list[dict]) -> list[tuple[str, str, int]]:
-    from .models import Audience, Sex
+    from ..models import Audience, Sex
 
     merged: dict[tuple[str, str], int] = {}
     for row in rows or []:

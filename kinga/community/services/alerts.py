@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +20,8 @@ from kinga.core import access, audit, events
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
-from .alert_payloads import MAX_CHILDREN_PER_ALERT, MAX_TEXT, ChildrenCount, bounded_text, interpret
-from .models import (
+from ..alert_payloads import MAX_CHILDREN_PER_ALERT, MAX_TEXT, ChildrenCount, bounded_text, interpret
+from ..models import (
     OPEN_STATUSES,
     Alert,
     AlertChildren,
@@ -293,52 +291,3 @@ def close_alert(
     alert.save()
     audit.record_update(actor=actor, obj=alert, before=before, note="closed")
     return alert
-
-
-# ---------------------------------------------------------------------------------------------- feedback
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What a reporter may learn: dates, the outcome and a count. Never a child's name or case."""
-
-    reference: str
-    received_on: datetime.date
-    status: str
-    message: str
-
-
-def feedback_for(alert: Alert) -> Feedback:
-    if alert.status == AlertStatus.CASES_REGISTERED:
-        registered = alert.case_links.count()
-        message = _(
-            "Thank you. Social workers visited the place and %(n)d child(ren) are now followed up."
-        ) % {"n": registered}
-    elif alert.status == AlertStatus.VERIFIED:
-        message = _(
-            "Thank you. Social workers visited the place and confirmed your alert; follow-up is under way."
-        )
-    elif alert.status == AlertStatus.VERIFYING:
-        message = _("Thank you. A social worker is checking your alert.")
-    elif alert.status == AlertStatus.REFERRED:
-        message = _("Thank you. Your alert was passed on to the competent service.")
-    elif alert.status == AlertStatus.UNFOUNDED:
-        message = _("Thank you. The visit did not find the situation you described.")
-    elif alert.status == AlertStatus.DUPLICATE:
-        message = _("Thank you. This situation had already been reported and is being dealt with.")
-    else:
-        message = _("Thank you. Your alert was received and will be checked.")
-    return Feedback(
-        reference=alert.reference,
-        received_on=timezone.localdate(alert.received_at),
-        status=alert.get_status_display(),
-        message=message,
-    )
-
-
-def feedback_by_code(code: str) -> Feedback | None:
-    code = (code or "").strip().upper().replace(" ", "").replace("-", "")
-    if not re.fullmatch(r"[A-Z0-9]{10}", code):
-        return None
-    alert = Alert.objects.filter(feedback_code=code).first()
-    return feedback_for(alert) if alert is not None else None

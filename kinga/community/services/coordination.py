@@ -15,7 +15,7 @@ from kinga.core.access import Actor
 from kinga.core.models import Organisation, Place
 from kinga.core.people import AGE_BANDS
 
-from .models import (
+from ..models import (
     ActionItem,
     ActionItemStatus,
     ActionItemUpdate,
@@ -23,7 +23,7 @@ from .models import (
     FourWStatus,
     Meeting,
 )
-from .services import _full_clean, _own_org_or_system
+from .networks import _full_clean, _own_org_or_system
 
 # ---------------------------------------------------------------------------------------------- 4W
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from kinga.core import access
 from kinga.core.models import Place
 
-from .models import FourW, FourWSource, FourWStatus
+from ..models import FourW, FourWSource, FourWStatus
 
 
 @transaction.atomic
@@ -18,7 +18,7 @@ def seed_fourw_from_plan(*, actor, stdout=None) -> int:
     """Idempotent: an (organisation, action) pair already seeded is left as users changed it."""
     from kinga.plan.models import Party, PartyRole
 
-    from . import services_coordination
+    from . import coordination as services_coordination
 
     access.require(actor, "community.record_4w")
     province = Place.objects.filter(pcode="CD72").first()

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit, crypto
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType, Place
-from kinga.households import totals
 from kinga.households.models import (
     Household,
     HouseholdMember,
@@ -22,6 +21,8 @@ from kinga.households.models import (
     Relationship,
 )
 from kinga.households.models.households import MAX_HOUSEHOLD_SIZE
+
+from . import totals
 
 MAX_AGE = 120
 

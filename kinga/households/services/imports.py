@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit
 from kinga.core.access import Actor
 from kinga.core.models import Place
-from kinga.households import index, totals
+from kinga.households import index
 from kinga.households.models import (
     Household,
     ImportBatch,
@@ -30,8 +30,10 @@ from kinga.households.models import (
     QuarantinedRow,
     SurveyRound,
 )
-from kinga.households.services import Errors, _check_coordinates, reindex_names
-from kinga.households.services_surveys import _save_survey, validate_survey
+
+from . import totals
+from .households import Errors, _check_coordinates, reindex_names
+from .surveys import _save_survey, validate_survey
 
 REQUIRED_COLUMNS = (
     "household_id",

@@ -1,0 +1,59 @@
+"""The households app's writes: what views, the API, commands and other apps may call.
+
+One module per domain: households (households and their members), programmes (programmes, enrolments,
+deliveries, deposits, cooperatives), surveys (survey rounds, answers, the vulnerability index versions),
+imports (a survey round from a file), totals (the per-round totals kept in step with the surveys). Every write
+is atomic, audited, and refuses impossible values with field-level ValidationError.
+"""
+
+from .households import (
+    add_member,
+    create_household,
+    link_child_case,
+    refresh_priority,
+    update_household,
+    update_member,
+)
+from .imports import import_round
+from .programmes import (
+    add_cooperative_member,
+    add_delivery,
+    add_deposit,
+    create_cooperative,
+    create_network,
+    create_programme,
+    enrol,
+    update_cooperative,
+    update_enrolment,
+)
+from .surveys import (
+    create_index_version,
+    create_round,
+    rebuild_round_totals,
+    record_survey,
+    score_every_household,
+)
+
+__all__ = [
+    "add_cooperative_member",
+    "add_delivery",
+    "add_deposit",
+    "add_member",
+    "create_cooperative",
+    "create_household",
+    "create_index_version",
+    "create_network",
+    "create_programme",
+    "create_round",
+    "enrol",
+    "import_round",
+    "link_child_case",
+    "rebuild_round_totals",
+    "record_survey",
+    "refresh_priority",
+    "score_every_household",
+    "update_cooperative",
+    "update_enrolment",
+    "update_household",
+    "update_member",
+]
