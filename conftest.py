@@ -3,9 +3,6 @@ import os
 
 import pytest
 
-from kinga.core import clock
-from kinga.core.models import Place
-
 TODAY = datetime.date(2026, 3, 2)
 
 
@@ -22,6 +19,8 @@ def today(monkeypatch):
         def __call__(self) -> datetime.date:
             return self.value
 
+    from kinga.core import clock
+
     frozen = FrozenToday()
     monkeypatch.setattr(clock, "today", frozen)
     return frozen
@@ -29,6 +28,7 @@ def today(monkeypatch):
 
 @pytest.fixture
 def reference_places(db):
+    from kinga.core.models import Place
     from kinga.core.reference import load_places
 
     load_places()
@@ -37,12 +37,55 @@ def reference_places(db):
 
 @pytest.fixture
 def lualaba(reference_places):
-    return Place.objects.get(pcode="CD72")
+    return reference_places.get(pcode="CD72")
 
 
 @pytest.fixture
 def kolwezi(reference_places):
-    return Place.objects.get(pcode="CD7201")
+    return reference_places.get(pcode="CD7201")
+
+
+# --- Skips: only the declared reasons --------------------------------------------------------------------
+# A test that skips for any other reason (a missing data file, a module present or not) is a test that does
+# not run anywhere. Under CI (CI=true, or --strict-skips) such a skip fails the run.
+
+BROWSER_SKIP_REASON = "browser test skipped"
+POSTGRESQL_ONLY_REASON = "PostgreSQL only"
+DECLARED_SKIP_REASONS = (BROWSER_SKIP_REASON, POSTGRESQL_ONLY_REASON)
+_undeclared_skips: list[str] = []
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report)
+        if not reason.startswith(DECLARED_SKIP_REASONS):
+            _undeclared_skips.append(f"{report.nodeid}: {reason}")
+
+
+def _strict_skips(config) -> bool:
+    return config.getoption("--strict-skips") or os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _undeclared_skips and _strict_skips(config):
+        terminalreporter.section("skips for an undeclared reason (they fail the run)", red=True)
+        for line in _undeclared_skips:
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"declared reasons start with: {', '.join(DECLARED_SKIP_REASONS)}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):  # xdist worker: the controller sees every report
+        return
+    if _undeclared_skips and _strict_skips(session.config) and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # --- Browser tests (Playwright driving Debian's chromium) -------------------------------------------------
@@ -69,13 +112,18 @@ def pytest_addoption(parser):
         action="store_true",
         help="Browser tests must run (fail instead of skipping without chromium).",
     )
+    parser.addoption(
+        "--strict-skips",
+        action="store_true",
+        help="Fail the run when a test skips for a reason other than the declared ones (set by CI=true).",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
     if os.path.exists(CHROMIUM) or config.getoption("--run-browser"):
         return
     skip = pytest.mark.skip(
-        reason=f"browser test skipped: {CHROMIUM} is not installed (apt-get install chromium)"
+        reason=f"{BROWSER_SKIP_REASON}: {CHROMIUM} is not installed (apt-get install chromium)"
     )
     skipped = 0
     for item in items:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -103,3 +106,26 @@ def stored_in_clear(value: str) -> list[str]:
 def assert_not_stored_in_clear(value: str) -> None:
     hits = stored_in_clear(value)
     assert not hits, f"{value!r} is stored in clear in {hits}"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of the project's shared data folder, `../shared` from the repository root (KINGA_SHARED_DIR
+    overrides it). In a git worktree the repository root is the main checkout's, whose `../shared` is used
+    when the worktree has none beside it. Fails, never skips, when the file is missing: a test that needs it
+    must not pass silently on a machine without it."""
+    root = Path(settings.BASE_DIR)
+    candidates = [Path(os.environ["KINGA_SHARED_DIR"])] if os.environ.get("KINGA_SHARED_DIR") else []
+    candidates.append(root.parent / "shared")
+    git_file = root / ".git"
+    if git_file.is_file() and git_file.read_text().startswith("gitdir:"):
+        # <main checkout>/.git/worktrees/<name>
+        worktree_dir = Path(git_file.read_text().split(":", 1)[1].strip())
+        candidates.append(worktree_dir.parent.parent.parent.parent / "shared")
+    for base in candidates:
+        path = base.joinpath(*parts)
+        if path.exists():
+            return path
+    raise FileNotFoundError(
+        f"{'/'.join(parts)} not found in the shared data folder (looked in {', '.join(map(str, candidates))}); "
+        "it is ../shared from the repository root"
+    )

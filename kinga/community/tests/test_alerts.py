@@ -1,6 +1,5 @@
 import datetime
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,11 +12,11 @@ from kinga.community.services import alerts
 from kinga.core import events
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
-from kinga.core.testing import actor_of, assert_not_stored_in_clear
+from kinga.core.testing import actor_of, assert_not_stored_in_clear, shared_path
 
 pytestmark = pytest.mark.django_db
 
-KOBO = Path("/work/shared/reference/kobo/kobo_rest_service_payload.json")
+KOBO = shared_path("reference", "kobo", "kobo_rest_service_payload.json")
 
 
 def _payload(site, **extra):

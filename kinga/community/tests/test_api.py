@@ -1,6 +1,5 @@
 import datetime
 import json
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -11,11 +10,11 @@ from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.services import create_api_token
-from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation, shared_path
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
-KOBO = Path("/work/shared/reference/kobo/kobo_rest_service_payload.json")
+KOBO = shared_path("reference", "kobo", "kobo_rest_service_payload.json")
 
 
 def token_client(membership):

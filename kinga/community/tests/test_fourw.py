@@ -13,11 +13,11 @@ from kinga.community import fourw_io, services
 from kinga.community.models import FourW
 from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
-from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation, shared_path
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 1)
-REFERENCE = "/work/shared/reference/hxl/3w_drc_cp.csv"
+REFERENCE = shared_path("reference", "hxl", "3w_drc_cp.csv")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from kinga.households.models import Household, HouseholdMember, RoundTotals, Sur
 pytestmark = pytest.mark.django_db
 
 postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="national scale is built on PostgreSQL only"
+    connection.vendor != "postgresql", reason="PostgreSQL only: national scale is built on PostgreSQL"
 )
 
 

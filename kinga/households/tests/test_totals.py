@@ -144,7 +144,7 @@ def test_rebuilding_needs_the_configure_permission(worker):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has a single writer")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite has a single writer")
 def test_two_writers_of_one_organisation_do_not_lose_a_survey(kolwezi):
     """The first writer holds its transaction open after refreshing the totals; the second, which cannot see
     the first's survey yet, must wait for it instead of writing totals without it (or colliding on the key)."""

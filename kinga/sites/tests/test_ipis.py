@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
-from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.core.testing import actor_of, make_member, make_organisation, shared_path
 from kinga.sites import services
 from kinga.sites.ipis import import_ipis
 from kinga.sites.models import Inspection, Site, StatusChange
@@ -14,13 +14,7 @@ from kinga.sites.models import Inspection, Site, StatusChange
 pytestmark = pytest.mark.django_db
 
 SAMPLE = Path(__file__).parent / "data" / "ipis_sample.csv"
-REAL = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared"
-    / "data"
-    / "ipis"
-    / "cod_mines_curated_all_opendata_p_ipis.csv"
-)
+REAL_PARTS = ("data", "ipis", "cod_mines_curated_all_opendata_p_ipis.csv")
 
 
 @pytest.fixture
@@ -100,12 +94,12 @@ def test_the_command_and_its_permission(admin, tmp_path, capsys):
         call_command("sites", "import-ipis", str(tmp_path / "absent.csv"))
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="the IPIS open data file is not available here")
 def test_the_real_file_loads_3409_sites_and_a_second_run_changes_nothing(admin, tmp_path):
-    result = import_ipis(REAL, actor=admin, rejects_path=tmp_path / "rejects.csv")
+    real = shared_path(*REAL_PARTS)
+    result = import_ipis(real, actor=admin, rejects_path=tmp_path / "rejects.csv")
     assert Site.objects.filter(source="ipis").count() == 3409
     assert Inspection.objects.filter(source="ipis").count() + len(result.rejected) == 6955
     assert Inspection.objects.filter(source="ipis", onsite=False).count() == 1083
     assert Site.objects.exclude(place_warning="").count() >= 5
-    again = import_ipis(REAL, actor=admin)
+    again = import_ipis(real, actor=admin)
     assert not again.changed and again.statuses_changed == 0
