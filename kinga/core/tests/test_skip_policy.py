@@ -34,7 +34,7 @@ def _run(tmp_path: Path, *, ci: bool, only_declared: bool = False) -> subprocess
         "PYTHONPATH": str(root),
         "CI": "true" if ci else "",
     }
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [
             sys.executable,
             "-m",
