@@ -380,8 +380,8 @@ def staff(actor: Actor):
 
 
 def case_file_context(actor: Actor, case: Case) -> dict:
-    from .closure import evaluate_exit_rule
-    from .common import photo_consented
+    from .services.closure import evaluate_exit_rule
+    from .services.common import photo_consented
 
     today = clock.today()
     follow_ups = list(case.follow_ups.select_related("site", "recorded_by"))

@@ -1,7 +1,7 @@
-"""The registry-wide duplicate search: profiles from the database → matcher → the review queue.
+"""The registry-wide duplicate search: profiles from the database → matcher → pairs (no write; the review
+queue is filled by kinga.registry.services.fill_review_queue).
 
-Only keyed integer codes leave the database; nothing is decrypted, nothing written but candidate
-pairs (two child ids and a score).
+Only keyed integer codes leave the database; nothing is decrypted.
 """
 
 from __future__ import annotations
@@ -10,10 +10,6 @@ import time
 
 import numpy as np
 from django.db import connection, transaction
-
-from kinga.core import audit
-from kinga.core.access import Actor
-from kinga.core.models import AuditAction
 
 from .matching import REVIEW_THRESHOLD, Frame, find_pairs
 from .matching.pipeline import Result
@@ -92,42 +88,3 @@ def find_duplicates_in_database(*, threshold: float = REVIEW_THRESHOLD) -> tuple
     t2 = time.perf_counter()
     frame.ids = frame.ids.astype(np.int64)
     return frame, result, {"load_seconds": t1 - t0, "match_seconds": t2 - t1}
-
-
-def fill_review_queue(*, actor: Actor, threshold: float = REVIEW_THRESHOLD) -> dict:
-    """Run the search and add new pairs to the review queue; pairs already known (open, dismissed or
-    merged) are left as they are: a dismissed pair is never proposed again."""
-    from .models import CandidatePair, PairSource
-
-    frame, result, timings = find_duplicates_in_database(threshold=threshold)
-    t0 = time.perf_counter()
-    ids = frame.ids
-    a, b = ids[result.a], ids[result.b]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT child_a_id, child_b_id FROM registry_candidatepair")
-        known = np.array(cursor.fetchall() or np.zeros((0, 2)), dtype=np.int64).reshape(-1, 2)
-    new = ~np.isin(lo * (1 << 32) + hi, known[:, 0] * (1 << 32) + known[:, 1])
-    pairs = [
-        CandidatePair(child_a_id=int(x), child_b_id=int(y), score=float(s), source=PairSource.BATCH)
-        for x, y, s in zip(lo[new].tolist(), hi[new].tolist(), result.score[new].tolist(), strict=True)
-    ]
-    with transaction.atomic():
-        CandidatePair.objects.bulk_create(pairs, ignore_conflicts=True, batch_size=5000)
-        summary = {
-            "profiles": len(frame),
-            "compared": result.candidates,
-            "found": len(result.a),
-            "added": len(pairs),
-            "threshold": threshold,
-        }
-        audit.record(
-            actor=actor,
-            action=AuditAction.OTHER,
-            target_type="registry.batch",
-            changes=summary,
-            note="registry-wide duplicate search",
-        )
-    timings["queue_seconds"] = time.perf_counter() - t0
-    summary.update(timings)
-    return summary

@@ -7,6 +7,6 @@ from django_tasks import task
 def find_duplicates() -> dict:
     from kinga.core.actors import system_actor
 
-    from .batch import fill_review_queue
+    from .services import fill_review_queue
 
     return fill_review_queue(actor=system_actor())

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from kinga.cases.models import Case, CaseStatus, Child
 from kinga.core.models import AuditEvent
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, client_for
-from kinga.registry import batch, services, suggestions
+from kinga.registry import services, suggestions
 from kinga.registry.models import CandidatePair, MatchProfile, Merge, PairSource, PairStatus
 
 from .conftest import register
@@ -62,7 +62,7 @@ def test_acceptance_proposed_at_registration_and_in_batch_merged_and_unmerged_ex
 
     # the batch search finds it too
     CandidatePair.objects.all().delete()
-    summary = batch.fill_review_queue(actor=actor_of(ngos.sup_a))
+    summary = services.fill_review_queue(actor=actor_of(ngos.sup_a))
     assert summary["added"] == 1
     pair = CandidatePair.objects.get()
     assert pair.source == PairSource.BATCH
@@ -106,7 +106,7 @@ def test_acceptance_proposed_at_registration_and_in_batch_merged_and_unmerged_ex
     pair.refresh_from_db()
     assert pair.status == PairStatus.DISMISSED
     # a dismissed pair is never proposed again
-    assert batch.fill_review_queue(actor=actor_of(ngos.sup_a))["added"] == 0
+    assert services.fill_review_queue(actor=actor_of(ngos.sup_a))["added"] == 0
 
 
 def test_profiles_hold_no_name_in_clear(twice):
@@ -124,7 +124,7 @@ def test_dismissed_pairs_are_audited_and_not_proposed_again(twice):
     pair = CandidatePair.objects.get()
     services.dismiss_pair(actor=actor_of(ngos.sup_b), pair=pair)
     assert AuditEvent.objects.filter(target_type="registry.candidatepair", target_id=str(pair.uuid)).exists()
-    assert batch.fill_review_queue(actor=actor_of(ngos.sup_a))["added"] == 0
+    assert services.fill_review_queue(actor=actor_of(ngos.sup_a))["added"] == 0
     assert CandidatePair.objects.get().status == PairStatus.DISMISSED
 
 

@@ -90,7 +90,7 @@ class Command(ActorCommand):
             result = find_duplicates.enqueue()
             self.stdout.write(f"registry batch: task {result.id} enqueued")
             return
-        from kinga.registry.batch import fill_review_queue
+        from kinga.registry.services import fill_review_queue
 
         summary = fill_review_queue(actor=self.get_actor(options))
         self.stdout.write(

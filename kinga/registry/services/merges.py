@@ -22,8 +22,8 @@ from kinga.core import access, audit, events, plugins
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction
 
-from .models import CandidatePair, MatchProfile, Merge, PairSource, PairStatus
-from .profiles import save_profiles
+from ..models import CandidatePair, MatchProfile, Merge, PairStatus
+from ..profiles import save_profiles
 
 # The child's fields a reviewer chooses between when merging (foreign keys by their id).
 MERGE_FIELDS = (
@@ -231,7 +231,7 @@ def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None)
 def _relapse(actor: Actor, child) -> None:
     """A registration matched a child whose case was closed: the cases app records the relapse."""
     from kinga.cases.models import Case, CaseStatus, RelapseSource
-    from kinga.cases.workflow import record_relapse
+    from kinga.cases.services import record_relapse
 
     closed = Case.objects.filter(child=child, status=CaseStatus.CLOSED).order_by("-closed_on", "-pk").first()
     if closed is None:
@@ -285,42 +285,6 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
         case_ids=list(merge.moved_case_ids),
     )
     return merge
-
-
-def record_registration_matches(child) -> int:
-    """After a child is registered: its probable matches join the review queue (source: registration),
-    flagged as possible relapses when the other child's cases are all closed."""
-    from kinga.cases.models import Case, CaseStatus
-
-    from .matching import REVIEW_THRESHOLD
-    from .profiles import child_profile_values
-    from .suggestions import score_identity
-
-    values, variant_rows = child_profile_values(child)
-    found = score_identity(values, variant_rows, exclude_child_id=child.pk, threshold=REVIEW_THRESHOLD)
-    if not found:
-        return 0
-    ids = [f[0] for f in found]
-    closed_only = set(
-        Case.objects.filter(child_id__in=ids, status=CaseStatus.CLOSED).values_list("child_id", flat=True)
-    )
-    closed_only -= set(
-        Case.objects.filter(child_id__in=ids)
-        .exclude(status=CaseStatus.CLOSED)
-        .values_list("child_id", flat=True)
-    )
-    pairs = [
-        CandidatePair(
-            child_a_id=min(child.pk, other),
-            child_b_id=max(child.pk, other),
-            score=score,
-            source=PairSource.REGISTRATION,
-            possible_relapse=other in closed_only,
-        )
-        for other, score, _levels in found
-    ]
-    CandidatePair.objects.bulk_create(pairs, ignore_conflicts=True)
-    return len(pairs)
 
 
 def field_label(name: str) -> str:

@@ -12,9 +12,9 @@ from kinga.core import access, audit
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
-from . import clock
+from .. import clock
+from ..models import Case, CaseStatus, Referral, ReferralStatus, Service, ServiceType
 from .common import check_date, current_rules, log_event, require_case_team, sharing_consent_missing
-from .models import Case, CaseStatus, Referral, ReferralStatus, Service, ServiceType
 from .workflow import refresh_next_due
 
 REFERRABLE_STATUSES = [

@@ -13,20 +13,20 @@ from django.utils.translation import gettext as _
 from kinga.core import audit
 from kinga.core.access import Actor
 
-from . import clock
+from .. import clock
+from ..models import (
+    Case,
+    CaseRules,
+    CaseStatus,
+    ClosureReason,
+    RetentionCheck,
+)
 from .common import (
     check_date,
     current_rules,
     log_event,
     require_supervisor_of,
     transition,
-)
-from .models import (
-    Case,
-    CaseRules,
-    CaseStatus,
-    ClosureReason,
-    RetentionCheck,
 )
 from .workflow import (
     WORKING_STATUSES,

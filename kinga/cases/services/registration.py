@@ -15,16 +15,8 @@ from kinga.core.access import Actor
 from kinga.core.models import Membership, Organisation, Place, PlaceLevel, User
 from kinga.core.roles import Role
 
-from . import clock
-from .common import (
-    check_date,
-    current_rules,
-    deadline_for_assessment,
-    log_event,
-    publish_identified_at_site,
-    transition,
-)
-from .models import (
+from .. import clock
+from ..models import (
     Case,
     CaseNumberCounter,
     CaseStatus,
@@ -37,6 +29,14 @@ from .models import (
     SchoolStatus,
     Sex,
     WorkActivity,
+)
+from .common import (
+    check_date,
+    current_rules,
+    deadline_for_assessment,
+    log_event,
+    publish_identified_at_site,
+    transition,
 )
 
 LUALABA_PCODE = "CD72"

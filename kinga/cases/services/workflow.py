@@ -17,18 +17,8 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit, events
 from kinga.core.access import Actor
 
-from . import clock
-from .common import (
-    age_band_of,
-    check_date,
-    current_rules,
-    deadline_for_assessment,
-    log_event,
-    require_case_team,
-    require_supervisor_of,
-    transition,
-)
-from .models import (
+from .. import clock
+from ..models import (
     Case,
     CaseRules,
     CaseStatus,
@@ -38,6 +28,16 @@ from .models import (
     RelapseSource,
     RetentionCheck,
     RiskLevel,
+)
+from .common import (
+    age_band_of,
+    check_date,
+    current_rules,
+    deadline_for_assessment,
+    log_event,
+    require_case_team,
+    require_supervisor_of,
+    transition,
 )
 
 WORKING_STATUSES = [

@@ -1,12 +1,5 @@
-"""Writes of case management: configuration, a child's identity changes, assignment, consent. Atomic, audited,
-raising on bad input.
-
-Registration lives in registration.py, the rest of the workflow in careplan.py (assessment, care plan),
-workflow.py (follow-up, retention, relapse), closure.py and referrals.py; their public functions are
-re-exported here so that other apps import one module:
-`from kinga.cases import services; services.record_relapse(actor=..., case=..., source=..., date=...)`.
-Every service takes `today=` (default: kinga.cases.clock.today()) so that tests control the clock.
-"""
+"""Writes on an open case outside its workflow steps: a child's identity changes, assignment, consent, the case
+file's PDF export."""
 
 from __future__ import annotations
 
@@ -22,69 +15,22 @@ from kinga.core.access import Actor
 from kinga.core.models import Membership, Organisation, User
 from kinga.core.roles import Role
 
-from . import clock
-from .common import (
-    active_scoring,
-    check_date,
-    current_rules,
-    log_event,
-    photo_consented,
-    require_case_team,
-    sharing_consent_missing,
-)
-from .models import (
+from .. import clock
+from ..models import (
     Case,
-    CaseRules,
     Child,
     Consent,
     ConsentKind,
-    ScoringVersion,
+)
+from .common import (
+    check_date,
+    log_event,
+    photo_consented,
+    require_case_team,
 )
 from .registration import NAME_FIELDS, _clean_caregivers, _staff_of, index_child_names
 
-# --- configuration ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def update_rules(*, actor: Actor, **values) -> CaseRules:
-    """A new row of rules (the old ones stay, for the history of what applied when)."""
-    access.require(actor, "cases.configure")
-    before = current_rules()
-    rules = CaseRules(
-        **{
-            f.name: getattr(before, f.name)
-            for f in CaseRules._meta.concrete_fields
-            if f.name not in {"id", "created_at", "created_by"}
-        }
-    )
-    for key, value in values.items():
-        if not hasattr(rules, key):
-            raise ValidationError({key: [_("Unknown rule.")]})
-        setattr(rules, key, value)
-    if sorted(rules.retention_months) != rules.retention_months or any(m < 1 for m in rules.retention_months):
-        raise ValidationError({"retention_months": [_("Give increasing numbers of months, e.g. 3, 6, 12.")]})
-    rules.created_by = actor.user
-    rules.full_clean()
-    rules.save()
-    audit.record_create(actor=actor, obj=rules)
-    return rules
-
-
-@transaction.atomic
-def new_scoring_version(
-    *, actor: Actor, high_from: int, medium_from: int, label: str = "", **_ignored
-) -> ScoringVersion:
-    access.require(actor, "cases.configure")
-    if not 0 < medium_from < high_from <= 18:
-        raise ValidationError({"high_from": [_("The thresholds must satisfy 0 < medium < high ≤ 18.")]})
-    active_scoring()  # the default version 1 exists before any new one
-    last = ScoringVersion.objects.order_by("-version").first()
-    ScoringVersion.objects.filter(is_active=True).update(is_active=False)
-    scoring = ScoringVersion.objects.create(
-        version=(last.version + 1) if last else 1, high_from=high_from, medium_from=medium_from, label=label
-    )
-    audit.record_create(actor=actor, obj=scoring)
-    return scoring
+# --- a child's identity -------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -258,77 +204,3 @@ def record_pdf_export(*, actor: Actor, case: Case) -> None:
     """The case file printed to PDF: an export of identities, in the access log."""
     access.require(actor, "cases.view_identity")
     audit.record_export(actor=actor, what="cases.case_file_pdf", rows=1, filters={"case": str(case.uuid)})
-
-
-from .careplan import (  # noqa: E402
-    add_plan_item,
-    decide_care_plan,
-    record_assessment,
-    submit_care_plan,
-    update_plan_item,
-)
-from .closure import (  # noqa: E402
-    decide_closure,
-    evaluate_exit_rule,
-    exit_rule_text,
-    request_closure,
-)
-from .referrals import (  # noqa: E402
-    answer_referral,
-    cancel_referral,
-    make_referral,
-    report_service_delivered,
-    save_service,
-)
-from .registration import (  # noqa: E402
-    CASE_FIELDS,
-    complete_registration,
-    next_case_number,
-    register_case,
-    territory_prefix,
-)
-from .workflow import (  # noqa: E402
-    record_follow_up,
-    record_relapse,
-    record_retention_check,
-    refresh_next_due,
-    reopen_case,
-)
-
-__all__ = [
-    "CASE_FIELDS",
-    "active_scoring",
-    "add_plan_item",
-    "answer_referral",
-    "assign_case",
-    "cancel_referral",
-    "complete_registration",
-    "current_rules",
-    "decide_care_plan",
-    "decide_closure",
-    "evaluate_exit_rule",
-    "exit_rule_text",
-    "index_child_names",
-    "make_referral",
-    "new_scoring_version",
-    "next_case_number",
-    "record_assessment",
-    "record_consent",
-    "record_follow_up",
-    "record_pdf_export",
-    "record_relapse",
-    "record_retention_check",
-    "refresh_next_due",
-    "register_case",
-    "reopen_case",
-    "report_service_delivered",
-    "request_closure",
-    "save_service",
-    "set_photo",
-    "sharing_consent_missing",
-    "submit_care_plan",
-    "territory_prefix",
-    "update_child",
-    "update_plan_item",
-    "withdraw_consent",
-]

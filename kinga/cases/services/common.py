@@ -15,7 +15,7 @@ from kinga.core.models import Organisation
 from kinga.core.people import age_band
 from kinga.core.roles import Role
 
-from .models import Case, CaseEvent, CaseRules, CaseStatus, ConsentKind, RiskLevel, ScoringVersion
+from ..models import Case, CaseEvent, CaseRules, CaseStatus, ConsentKind, RiskLevel, ScoringVersion
 
 # --- configuration ---------------------------------------------------------------------------------
 

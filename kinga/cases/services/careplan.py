@@ -14,16 +14,8 @@ from kinga.core import audit
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
-from . import clock
-from .common import (
-    active_scoring,
-    check_date,
-    current_rules,
-    log_event,
-    require_supervisor_of,
-    transition,
-)
-from .models import (
+from .. import clock
+from ..models import (
     DOMAINS,
     Assessment,
     CarePlanApproval,
@@ -33,6 +25,14 @@ from .models import (
     CaseStatus,
     RiskLevel,
     ServiceType,
+)
+from .common import (
+    active_scoring,
+    check_date,
+    current_rules,
+    log_event,
+    require_supervisor_of,
+    transition,
 )
 from .workflow import (
     WORKING_STATUSES,

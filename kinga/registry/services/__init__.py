@@ -1,0 +1,27 @@
+"""The writes of the registry: the review queue's intake (review_queue.py) and the reviewers' decisions on a
+pair — dismiss, merge, unmerge (merges.py)."""
+
+from .merges import (
+    LINKS_KEY,
+    MERGE_FIELDS,
+    confirm_pair,
+    default_choices,
+    dismiss_pair,
+    field_display,
+    field_label,
+    unmerge,
+)
+from .review_queue import fill_review_queue, record_registration_matches
+
+__all__ = [
+    "LINKS_KEY",
+    "MERGE_FIELDS",
+    "confirm_pair",
+    "default_choices",
+    "dismiss_pair",
+    "field_display",
+    "field_label",
+    "fill_review_queue",
+    "record_registration_matches",
+    "unmerge",
+]
