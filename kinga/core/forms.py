@@ -1,9 +1,13 @@
+"""Forms of the core screens, and the one way every app shows a form page (`form_page`, `core/form_page.html`)."""
+
 from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Membership, OrganisationType, Place, PlaceLevel
@@ -11,10 +15,53 @@ from kinga.core.models import Membership, OrganisationType, Place, PlaceLevel
 T = TypeVar("T")
 
 
-def submit(request, form: forms.Form, save: Callable[[dict], T], *, success: str) -> T | None:
+def form_page(
+    request,
+    form: forms.Form,
+    *,
+    title: str,
+    save: Callable[[dict], T],
+    success: str | Callable[[T], str],
+    done: Callable[[T], str | HttpResponse],
+    intro: str = "",
+    back: tuple[str, str] | None = None,
+    cancel: str | None = None,
+    submit_label: str | None = None,
+    template: str = "core/form_page.html",
+    context: dict | None = None,
+) -> HttpResponse:
+    """The one form page of every app: a GET shows `form`; a POST hands its cleaned data to `save` (the service
+    call), then flashes `success` and goes where `done(saved)` says (a URL, or a response of its own); while the
+    form or the service refuses, the page again with each error on its field, status 400, nothing typed lost.
+
+    `title` is the heading, `intro` a paragraph under it, `back` a (url, label) link above the form, `cancel` the
+    URL of a Cancel link, `submit_label` the button ("Save" by default). A page that needs more than the fields
+    (a grid of counts) names its own `template`, which extends core/form_page.html and fills `{% block fields %}`;
+    `context` adds what that template needs. One form per page: a page with two forms is two views.
+    """
+    saved = submit(request, form, save, success=success)
+    if saved is not None:
+        target = done(saved)
+        return target if isinstance(target, HttpResponse) else redirect(target)
+    page = {
+        "form": form,
+        "title": title,
+        "intro": intro,
+        "back": back,
+        "cancel": cancel,
+        "submit_label": submit_label or _("Save"),
+        **(context or {}),
+    }
+    return render(request, template, page, status=400 if form.errors else 200)
+
+
+def submit(
+    request, form: forms.Form, save: Callable[[dict], T], *, success: str | Callable[[T], str]
+) -> T | None:
     """A posted form through the service that saves it: what the service returned (and `success` flashed), or
     None while the form or the service refuses it (their errors then on the form, for the page to show again).
-    `save` receives the form's cleaned data and must return something (the saved object)."""
+    `save` receives the form's cleaned data and must return something (the saved object); `success` is the
+    message, or a function of the saved object that gives it. Views that are a plain form page use form_page."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
@@ -22,7 +69,7 @@ def submit(request, form: forms.Form, save: Callable[[dict], T], *, success: str
     except ValidationError as exc:
         apply_service_errors(form, exc)
         return None
-    messages.success(request, success)
+    messages.success(request, success(saved) if callable(success) else success)
     return saved
 
 

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, selectors, services
-from kinga.core.forms import ApiTokenForm, PlaceForm, apply_service_errors
+from kinga.core.forms import ApiTokenForm, PlaceForm, apply_service_errors, form_page
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
 from kinga.core.plugins import nav_items
 
@@ -62,16 +63,14 @@ def place_add(request):
     actor = request.actor
     access.require(actor, "core.add_place")
     parents = selectors.places(actor).filter(level__gte=PlaceLevel.PROVINCE, level__lt=PlaceLevel.VILLAGE)
-    form = PlaceForm(request.POST or None, parents=parents)
-    if request.method == "POST" and form.is_valid():
-        try:
-            place = services.create_place(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Place “%(name)s” added.") % {"name": place.name})
-            return redirect(f"{_url('core:places')}?parent={place.parent.uuid}")
-    return render(request, "core/place_form.html", {"form": form}, status=400 if form.errors else 200)
+    return form_page(
+        request,
+        PlaceForm(request.POST or None, parents=parents),
+        title=_("Add a place"),
+        save=lambda data: services.create_place(actor=actor, **data),
+        success=lambda place: _("Place “%(name)s” added.") % {"name": place.name},
+        done=lambda place: f"{reverse('core:places')}?parent={place.parent.uuid}",
+    )
 
 
 @login_required
@@ -204,9 +203,3 @@ def switch_membership(request):
     else:
         request.session["kinga_membership"] = membership.pk
     return redirect("core:home")
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)

@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, selectors, services
-from kinga.core.forms import MemberForm, OrganisationForm, apply_service_errors, submit
+from kinga.core.forms import MemberForm, OrganisationForm, apply_service_errors, form_page
 from kinga.core.models import Membership, Organisation
 from kinga.core.roles import Role
 
@@ -49,20 +50,14 @@ def organisation_detail(request, org_uuid):
 def organisation_add(request):
     actor = request.actor
     access.require(actor, "core.manage_organisations")
-    form = OrganisationForm(request.POST or None, areas=selectors.operation_areas(actor))
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.create_organisation(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Organisation “%(name)s” created.") % {"name": organisation.name})
-            return redirect("core:organisation", org_uuid=organisation.uuid)
-    return render(
+    return form_page(
         request,
-        "core/organisation_form.html",
-        {"form": form, "organisation": None},
-        status=400 if form.errors else 200,
+        OrganisationForm(request.POST or None, areas=selectors.operation_areas(actor)),
+        title=_("New organisation"),
+        save=lambda data: services.create_organisation(actor=actor, **data),
+        success=lambda organisation: _("Organisation “%(name)s” created.") % {"name": organisation.name},
+        done=lambda organisation: reverse("core:organisation", kwargs={"org_uuid": organisation.uuid}),
+        cancel=reverse("core:organisations"),
     )
 
 
@@ -72,22 +67,17 @@ def organisation_edit(request, org_uuid):
     organisation = access.get_object_or_404(
         actor, Organisation, perm="core.manage_organisations", uuid=org_uuid
     )
-    form = OrganisationForm(
-        request.POST or None, areas=selectors.operation_areas(actor), organisation=organisation
-    )
-    saved = submit(
+    back = reverse("core:organisation", kwargs={"org_uuid": organisation.uuid})
+    return form_page(
         request,
-        form,
-        lambda data: services.update_organisation(actor=actor, organisation=organisation, **data),
+        OrganisationForm(
+            request.POST or None, areas=selectors.operation_areas(actor), organisation=organisation
+        ),
+        title=_("Edit the organisation"),
+        save=lambda data: services.update_organisation(actor=actor, organisation=organisation, **data),
         success=_("Organisation updated."),
-    )
-    if saved is not None:
-        return redirect("core:organisation", org_uuid=organisation.uuid)
-    return render(
-        request,
-        "core/organisation_form.html",
-        {"form": form, "organisation": organisation},
-        status=400 if form.errors else 200,
+        done=lambda _saved: back,
+        cancel=back,
     )
 
 
@@ -107,34 +97,34 @@ def member_add(request, org_uuid):
         queryset=selectors.manageable_organisations(actor),
         uuid=org_uuid,
     )
-    form = MemberForm(
-        request.POST or None,
-        roles=_role_choices(actor),
-        supervisors=selectors.supervisors(actor, organisation),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.add_member(actor=actor, organisation=organisation, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            invitation = None
-            if not membership.user.has_usable_password():
-                invitation = request.build_absolute_uri(services.invitation_path(membership.user))
-                services.send_invitation(
-                    actor=actor, membership=membership, base_url=request.build_absolute_uri("/")
-                )
-            messages.success(request, _("%(email)s added.") % {"email": membership.user.email})
-            return render(
-                request,
-                "core/member_form.html",
-                _member_context(actor, membership, invitation=invitation),
+
+    def invited(membership):
+        # The invitation link is shown once, on the member's page, for where e-mail does not reach.
+        invitation = None
+        if not membership.user.has_usable_password():
+            invitation = request.build_absolute_uri(services.invitation_path(membership.user))
+            services.send_invitation(
+                actor=actor, membership=membership, base_url=request.build_absolute_uri("/")
             )
-    return render(
+        return render(request, "core/member.html", _member_context(actor, membership, invitation=invitation))
+
+    return form_page(
         request,
-        "core/member_form.html",
-        {"form": form, "organisation": organisation, "membership": None},
-        status=400 if form.errors else 200,
+        MemberForm(
+            request.POST or None,
+            roles=_role_choices(actor),
+            supervisors=selectors.supervisors(actor, organisation),
+        ),
+        title=_("Add a member"),
+        intro=_(
+            "The person gets a role in %(org)s. A new account receives an invitation to choose its password."
+        )
+        % {"org": organisation},
+        save=lambda data: services.add_member(actor=actor, organisation=organisation, **data),
+        success=lambda membership: _("%(email)s added.") % {"email": membership.user.email},
+        done=invited,
+        submit_label=_("Add"),
+        back=(reverse("core:organisation", kwargs={"org_uuid": organisation.uuid}), str(organisation)),
     )
 
 
@@ -177,7 +167,7 @@ def member_edit(request, member_uuid):
                 messages.success(request, _("Member updated."))
                 return redirect("core:member", member_uuid=membership.uuid)
     context = _member_context(actor, membership, form=form)
-    return render(request, "core/member_form.html", context, status=400 if form and form.errors else 200)
+    return render(request, "core/member.html", context, status=400 if form and form.errors else 200)
 
 
 @login_required
