@@ -42,11 +42,15 @@ test: venv
 	$(BIN)/python tools/i18n.py compile
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
+# Lint, format, migrations, French catalogue, the layers between apps (pyproject [tool.importlinter]), no use of
+# another module's private names (tools/private_imports_allowlist.txt only shrinks).
 check: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=kinga.settings.test $(KINGA) makemigrations --check --dry-run -v0
 	$(BIN)/python tools/i18n.py check
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/private_imports.py
 
 messages: venv
 	$(BIN)/python tools/i18n.py update
