@@ -12,7 +12,7 @@ from kinga.core import access
 from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from kinga.core.models import Organisation, Place
 from kinga.core.plugins import register_api
-from kinga.plan import selectors, serializers, services_money, services_progress
+from kinga.plan import selectors, serializers, services
 from kinga.plan.models import (
     Action,
     Activity,
@@ -129,7 +129,7 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
         activity = None
         if (data.get("activity") or {}).get("uuid"):
             activity = _lookup(actor, Activity, "activity", uuid=data["activity"]["uuid"])
-        obj = services_money.record_commitment(
+        obj = services.record_commitment(
             actor=actor,
             funder=_lookup(actor, Organisation, "funder", uuid=data["funder"]["uuid"]),
             action=action,
@@ -156,7 +156,7 @@ class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         actor = self.actor
-        obj = services_money.record_transaction(
+        obj = services.record_transaction(
             actor=actor,
             commitment=_lookup(actor, Commitment, "commitment", uuid=data["commitment"]["uuid"]),
             kind=data["kind"],
@@ -184,7 +184,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         data = dict(serializer.validated_data)
         actor = self.actor
         activity = _lookup(actor, Activity, "activity", uuid=data.pop("activity")["uuid"])
-        obj = services_progress.report_progress(actor=actor, activity=activity, **data)
+        obj = services.report_progress(actor=actor, activity=activity, **data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
 
@@ -201,7 +201,7 @@ class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         actor = self.actor
-        obj = services_progress.enter_indicator_value(
+        obj = services.enter_indicator_value(
             actor=actor,
             indicator=_lookup(actor, Indicator, "indicator", code=data["indicator"]["code"]),
             area=_lookup(actor, Place, "area", pcode=data["area"]["pcode"]),

@@ -11,7 +11,7 @@ class PlanConfig(AppConfig):
         from kinga.core import access
         from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
         from kinga.plan import models
-        from kinga.plan.loading import ensure_plan_loaded
+        from kinga.plan.services.loading import ensure_plan_loaded
 
         # The plan, its money and its progress are open to every member (plan.view): what each actor signed
         # up to is public within Kinga. Writes are checked per organisation in services.

@@ -33,7 +33,7 @@ from kinga.plan.models import (
     ProgressReport,
     TransactionKind,
 )
-from kinga.plan.services_progress import implementer_activity_filter
+from kinga.plan.services.progress import implementer_activity_filter
 
 # Behind schedule by more than this many percentage points of the elapsed time: delayed.
 DELAY_TOLERANCE_POINTS = 25

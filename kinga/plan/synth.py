@@ -24,7 +24,7 @@ def generate_plan(ctx: SynthContext) -> None:
     if not Plan.objects.exists():
         from kinga.core.actors import system_actor
         from kinga.core.reference import load_organisations
-        from kinga.plan.loading import load_plan
+        from kinga.plan.services.loading import load_plan
 
         # The plan names the reference organisations (idempotent: only what is missing is added).
         load_organisations()

@@ -13,10 +13,11 @@ from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import submit
 from kinga.core.models import Organisation
-from kinga.plan import exports, forms, selectors, services, services_money, services_progress
+from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
+from kinga.plan.services.progress import implements
 
 
 def _plan(actor):
@@ -91,7 +92,7 @@ def activity_detail(request, uuid):
     action = activity.action
     p_start, p_end = selectors.planned_dates(activity, action, selectors.plan_start_date())
     can_report = actor.has("plan.report_progress") and (
-        actor.is_system_wide or services_progress.implements(actor.organisation_id, activity)
+        actor.is_system_wide or implements(actor.organisation_id, activity)
     )
     progress_form = forms.ProgressForm(
         initial={
@@ -117,7 +118,7 @@ def activity_detail(request, uuid):
             if submit(
                 request,
                 progress_form,
-                lambda data: services_progress.report_progress(actor=actor, activity=activity, **data),
+                lambda data: services.report_progress(actor=actor, activity=activity, **data),
                 success=_("Progress recorded."),
             ):
                 return redirect("plan:activity", uuid=activity.uuid)
@@ -218,7 +219,7 @@ def action_detail(request, uuid):
             if submit(
                 request,
                 commitment_form,
-                lambda data: services_money.record_commitment(actor=actor, action=action, **data),
+                lambda data: services.record_commitment(actor=actor, action=action, **data),
                 success=_("Commitment recorded."),
             ):
                 return redirect("plan:action", uuid=action.uuid)
@@ -269,7 +270,7 @@ def commitment_detail(request, uuid):
         if submit(
             request,
             form,
-            lambda data: services_money.record_transaction(actor=actor, commitment=commitment, **data),
+            lambda data: services.record_transaction(actor=actor, commitment=commitment, **data),
             success=_("Recorded."),
         ):
             return redirect("plan:commitment", uuid=commitment.uuid)
@@ -366,7 +367,7 @@ def exchange_rates(request):
         if submit(
             request,
             form,
-            lambda data: services_money.record_exchange_rate(actor=actor, **data),
+            lambda data: services.record_exchange_rate(actor=actor, **data),
             success=_("Exchange rate recorded."),
         ):
             return redirect("plan:rates")

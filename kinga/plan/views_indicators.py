@@ -13,7 +13,7 @@ from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import submit
 from kinga.core.models import PlaceLevel
-from kinga.plan import forms, selectors, services, services_progress
+from kinga.plan import forms, selectors, services
 from kinga.plan.indicators import actuals, progress_percent
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
 from kinga.plan.views import _common, _plan
@@ -152,7 +152,7 @@ def indicator_enter(request, uuid):
         def enter(data):
             data = dict(data)
             sex = data.pop("sex")
-            return services_progress.enter_indicator_value(
+            return services.enter_indicator_value(
                 actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
             )
 

@@ -44,7 +44,7 @@ class SitesConfig(AppConfig):
 
 
 def _load_rules(*, stdout=None, **_kw) -> None:
-    from kinga.sites.services import ensure_default_rules
+    from kinga.sites.services.sites import ensure_default_rules
 
     ensure_default_rules()
     if stdout:

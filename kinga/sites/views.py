@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from kinga.core import access
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Organisation, Place, PlaceLevel
-from kinga.sites import forms, selectors, services, services_zones
+from kinga.sites import forms, selectors, services
 from kinga.sites.models import CorrectiveAction, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
@@ -354,7 +354,7 @@ def zone_add(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            zone = services_zones.create_zone(actor=actor, **form.cleaned_data)
+            zone = services.create_zone(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -386,7 +386,7 @@ def zone_edit(request, zone_uuid):
     saved = submit(
         request,
         form,
-        lambda data: services_zones.update_zone(actor=actor, zone=zone, **data),
+        lambda data: services.update_zone(actor=actor, zone=zone, **data),
         success=_("ZEA updated."),
     )
     if saved is not None:
@@ -412,14 +412,14 @@ def zone_detail(request, zone_uuid):
             if "stage-stage" in request.POST:
                 stage_form = forms.StageForm(request.POST, prefix="stage")
                 if stage_form.is_valid():
-                    services_zones.advance_zone(actor=actor, zone=zone, **stage_form.cleaned_data)
+                    services.advance_zone(actor=actor, zone=zone, **stage_form.cleaned_data)
                     messages.success(request, _("Stage updated."))
                     return redirect("sites:zone", zone_uuid=zone.uuid)
             else:
                 study_form = forms.StudyForm(request.POST, request.FILES, prefix="study")
                 if study_form.is_valid():
                     data = dict(study_form.cleaned_data)
-                    services_zones.add_study(actor=actor, zone=zone, **data)
+                    services.add_study(actor=actor, zone=zone, **data)
                     messages.success(request, _("Study attached."))
                     return redirect("sites:zone", zone_uuid=zone.uuid)
         except ValidationError as exc:

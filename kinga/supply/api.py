@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from kinga.core import access, audit, plugins
 from kinga.core.api_base import ScopedViewSetMixin
 from kinga.core.models import Organisation
-from kinga.supply import report, selectors, serializers, services, services_lots
+from kinga.supply import report, selectors, serializers, services
 from kinga.supply.models import (
     CooperativeDocument,
     DocumentType,
@@ -141,7 +141,7 @@ class LotViewSet(_CreateMixin, ScopedViewSetMixin, mixins.CreateModelMixin, view
         buyer = _pick(
             selectors.buyers(self.actor), "buyer_uuid", data.pop("buyer_uuid"), _("Unknown company.")
         )
-        serializer.instance = services_lots.record_lot(
+        serializer.instance = services.record_lot(
             actor=self.actor, site=site, cooperative=cooperative, buyer=buyer, **data
         )
 
@@ -149,7 +149,7 @@ class LotViewSet(_CreateMixin, ScopedViewSetMixin, mixins.CreateModelMixin, view
     @action(detail=True, methods=["post"])
     def decide(self, request, uuid=None):
         """Decide the lot's evacuation now; a refusal comes back with its reasons (HTTP 201 either way)."""
-        decision = services_lots.decide_evacuation(actor=self.actor, lot=self.get_object())
+        decision = services.decide_evacuation(actor=self.actor, lot=self.get_object())
         return Response(serializers.AuthorisationSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
@@ -171,7 +171,7 @@ class AuthorisationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def request_override(self, request, uuid=None):
         body = serializers.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services_lots.request_override(
+        result = services.request_override(
             actor=self.actor, authorisation=self.get_object(), reason=body.validated_data["reason"]
         )
         return Response(serializers.AuthorisationSerializer(result).data)
@@ -183,7 +183,7 @@ class AuthorisationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def decide_override(self, request, uuid=None):
         body = serializers.OverrideDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services_lots.decide_override(
+        result = services.decide_override(
             actor=self.actor,
             authorisation=self.get_object(),
             approve=body.validated_data["approve"],

@@ -23,7 +23,7 @@ from kinga.supply.models import (
     Miner,
     Production,
 )
-from kinga.supply.services import DEFAULT_DOCUMENT_TYPES
+from kinga.supply.services.cooperatives import DEFAULT_DOCUMENT_TYPES
 
 COOP_WORDS = [
     "Umoja",

@@ -18,7 +18,7 @@ from kinga.core import access
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Organisation
 from kinga.sites.models import Site
-from kinga.supply import forms, selectors, services, services_lots
+from kinga.supply import forms, selectors, services
 from kinga.supply.decision import reason_text
 from kinga.supply.models import DocumentType, EvacuationAuthorisation, Lot, LotStatus, Mineral
 
@@ -93,7 +93,7 @@ def lot_add(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            lot = services_lots.record_lot(actor=actor, **form.cleaned_data)
+            lot = services.record_lot(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -135,7 +135,7 @@ def lot_decide(request, lot_uuid):
     access.require(actor, "supply.authorise")
     lot = access.get_object_or_404(actor, Lot, perm="supply.authorise", uuid=lot_uuid)
     try:
-        decision = services_lots.decide_evacuation(actor=actor, lot=lot)
+        decision = services.decide_evacuation(actor=actor, lot=lot)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -175,7 +175,7 @@ def override_request(request, authorisation_uuid):
         request,
         authorisation_uuid,
         "supply.request_override",
-        lambda actor, a, reason: services_lots.request_override(actor=actor, authorisation=a, reason=reason),
+        lambda actor, a, reason: services.request_override(actor=actor, authorisation=a, reason=reason),
     )
 
 
@@ -187,7 +187,7 @@ def override_decide(request, authorisation_uuid):
         request,
         authorisation_uuid,
         "supply.override",
-        lambda actor, a, reason: services_lots.decide_override(
+        lambda actor, a, reason: services.decide_override(
             actor=actor, authorisation=a, approve=approve, reason=reason
         ),
     )

@@ -145,7 +145,7 @@ def test_seed_from_plan_is_idempotent(db, reference_places):
     from kinga.community.services import seed_fourw_from_plan
     from kinga.core.actors import system_actor
     from kinga.core.reference import load_organisations
-    from kinga.plan.loading import ensure_plan_loaded
+    from kinga.plan.services.loading import ensure_plan_loaded
 
     load_organisations()
     ensure_plan_loaded(actor=system_actor())

@@ -11,6 +11,6 @@ def organisations(reference_places):
 
 @pytest.fixture
 def plan(organisations):
-    from kinga.plan.loading import load_plan
+    from kinga.plan.services.loading import load_plan
 
     return load_plan(actor=system_actor()).plan

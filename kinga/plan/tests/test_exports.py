@@ -10,7 +10,7 @@ import kinga.plan
 from kinga.core.actors import system_actor
 from kinga.core.models import Organisation
 from kinga.core.testing import shared_path
-from kinga.plan import exports, services_money
+from kinga.plan import exports, services
 from kinga.plan.exports import LOGFRAME_COLUMNS
 from kinga.plan.models import Action, TransactionKind
 
@@ -51,7 +51,7 @@ def _with_money(plan):
     actor = system_actor()
     funder = Organisation.objects.get(acronym="UNICEF")
     action = Action.objects.get(axis__number=2, number=2)
-    c = services_money.record_commitment(
+    c = services.record_commitment(
         actor=actor,
         funder=funder,
         action=action,
@@ -59,14 +59,14 @@ def _with_money(plan):
         amount=20000,
         document_ref="CONV-1",
     )
-    services_money.record_transaction(
+    services.record_transaction(
         actor=actor,
         commitment=c,
         kind=TransactionKind.DISBURSEMENT,
         date=datetime.date(2018, 2, 1),
         amount=8000,
     )
-    services_money.record_transaction(
+    services.record_transaction(
         actor=actor,
         commitment=c,
         kind=TransactionKind.EXPENDITURE,

@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 
 from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation
-from kinga.plan.loading import PlanRevisedError, load_plan
 from kinga.plan.models import Action, Activity, Axis, Indicator, Party, Plan, PlanRevision, RevisionKind
 from kinga.plan.planfile import PlanFileError, default_plan_path, parse_amount
+from kinga.plan.services.loading import PlanRevisedError, load_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation, Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
-from kinga.plan import selectors, services, services_money, services_progress
+from kinga.plan import selectors, services
 from kinga.plan.indicators import NOT_COMPUTED, actuals
 from kinga.plan.models import (
     Action,
@@ -99,14 +99,14 @@ def test_adding_an_activity_and_changing_implementers(plan, coordinator):
 
 def test_commitments_disbursements_and_the_override(plan, unicef_manager):
     action = Action.objects.get(axis__number=1, number=2)
-    commitment = services_money.record_commitment(
+    commitment = services.record_commitment(
         actor=unicef_manager,
         funder=unicef_manager.organisation,
         action=action,
         date=D(2018, 1, 1),
         amount=100_000,
     )
-    services_money.record_transaction(
+    services.record_transaction(
         actor=unicef_manager,
         commitment=commitment,
         kind=TransactionKind.DISBURSEMENT,
@@ -114,7 +114,7 @@ def test_commitments_disbursements_and_the_override(plan, unicef_manager):
         amount=60_000,
     )
     with pytest.raises(ValidationError) as info:
-        services_money.record_transaction(
+        services.record_transaction(
             actor=unicef_manager,
             commitment=commitment,
             kind=TransactionKind.DISBURSEMENT,
@@ -122,7 +122,7 @@ def test_commitments_disbursements_and_the_override(plan, unicef_manager):
             amount=50_000,
         )
     assert "override_reason" in info.value.message_dict
-    over = services_money.record_transaction(
+    over = services.record_transaction(
         actor=unicef_manager,
         commitment=commitment,
         kind=TransactionKind.DISBURSEMENT,
@@ -132,14 +132,14 @@ def test_commitments_disbursements_and_the_override(plan, unicef_manager):
     )
     assert over.exceeds
     with pytest.raises(ValidationError):  # spent beyond disbursed (110 000)
-        services_money.record_transaction(
+        services.record_transaction(
             actor=unicef_manager,
             commitment=commitment,
             kind=TransactionKind.EXPENDITURE,
             date=D(2018, 4, 1),
             amount=120_000,
         )
-    services_money.record_transaction(
+    services.record_transaction(
         actor=unicef_manager,
         commitment=commitment,
         kind=TransactionKind.EXPENDITURE,
@@ -163,27 +163,25 @@ def test_an_organisation_records_only_its_own_commitments(plan, unicef_manager):
     action = Action.objects.first()
     other = Organisation.objects.get(acronym="FEC")
     with pytest.raises(PermissionDenied):
-        services_money.record_commitment(
+        services.record_commitment(
             actor=unicef_manager, funder=other, action=action, date=D(2018, 1, 1), amount=5
         )
-    commitment = services_money.record_commitment(
+    commitment = services.record_commitment(
         actor=system_actor(), funder=other, action=action, date=D(2018, 1, 1), amount=500
     )
     with pytest.raises(PermissionDenied):
-        services_money.record_transaction(
+        services.record_transaction(
             actor=unicef_manager, commitment=commitment, kind="disbursement", date=D(2018, 1, 2), amount=5
         )
     viewer = actor_of(make_member(other, Role.VIEWER))
     with pytest.raises(PermissionDenied):
-        services_money.record_commitment(
-            actor=viewer, funder=other, action=action, date=D(2018, 1, 1), amount=5
-        )
+        services.record_commitment(actor=viewer, funder=other, action=action, date=D(2018, 1, 1), amount=5)
 
 
 def test_cdf_amounts_use_the_rate_of_their_date(plan, unicef_manager):
     action = Action.objects.first()
     with pytest.raises(ValidationError):
-        services_money.record_commitment(
+        services.record_commitment(
             actor=unicef_manager,
             funder=unicef_manager.organisation,
             action=action,
@@ -191,9 +189,9 @@ def test_cdf_amounts_use_the_rate_of_their_date(plan, unicef_manager):
             amount=1000,
             currency="CDF",
         )
-    services_money.record_exchange_rate(actor=unicef_manager, date=D(2017, 12, 1), cdf_per_usd="1600")
-    services_money.record_exchange_rate(actor=unicef_manager, date=D(2018, 6, 1), cdf_per_usd="1650")
-    commitment = services_money.record_commitment(
+    services.record_exchange_rate(actor=unicef_manager, date=D(2017, 12, 1), cdf_per_usd="1600")
+    services.record_exchange_rate(actor=unicef_manager, date=D(2018, 6, 1), cdf_per_usd="1650")
+    commitment = services.record_commitment(
         actor=unicef_manager,
         funder=unicef_manager.organisation,
         action=action,
@@ -203,7 +201,7 @@ def test_cdf_amounts_use_the_rate_of_their_date(plan, unicef_manager):
     )
     assert commitment.amount_usd == Decimal("1000.00") and commitment.exchange_rate.cdf_per_usd == 1600
     with pytest.raises(ValidationError):
-        services_money.record_exchange_rate(actor=unicef_manager, date=D(2018, 6, 1), cdf_per_usd="1700")
+        services.record_exchange_rate(actor=unicef_manager, date=D(2018, 6, 1), cdf_per_usd="1700")
 
 
 def test_progress_and_computed_delay(plan, coordinator, settings):
@@ -213,19 +211,19 @@ def test_progress_and_computed_delay(plan, coordinator, settings):
     assert (start, end) == (D(2017, 7, 1), D(2017, 12, 31))
     assert not selectors.is_delayed(activity, start, end, today=D(2017, 7, 1))
     assert selectors.is_delayed(activity, start, end, today=D(2017, 7, 20))  # not started after its start
-    services_progress.report_progress(
+    services.report_progress(
         actor=coordinator, activity=activity, date=D(2017, 9, 1), status="ongoing", percent_done=10
     )
     activity.refresh_from_db()
     assert activity.actual_start == D(2017, 9, 1)
     assert selectors.is_delayed(activity, start, end, today=D(2017, 11, 1))  # 10 % done, 68 % of time gone
-    services_progress.report_progress(
+    services.report_progress(
         actor=coordinator, activity=activity, date=D(2017, 10, 1), status="ongoing", percent_done=60
     )
     activity.refresh_from_db()
     assert not selectors.is_delayed(activity, start, end, today=D(2017, 11, 1))
     assert selectors.is_delayed(activity, start, end, today=D(2018, 1, 5))  # past its end
-    services_progress.report_progress(
+    services.report_progress(
         actor=coordinator, activity=activity, date=D(2018, 1, 10), status="completed", percent_done=100
     )
     activity.refresh_from_db()
@@ -233,7 +231,7 @@ def test_progress_and_computed_delay(plan, coordinator, settings):
         activity, start, end, today=D(2019, 1, 1)
     )
     # An older report entered late does not overwrite the current state.
-    services_progress.report_progress(
+    services.report_progress(
         actor=coordinator, activity=activity, date=D(2017, 8, 1), status="ongoing", percent_done=5
     )
     activity.refresh_from_db()
@@ -258,11 +256,9 @@ def test_progress_validation(plan, coordinator):
         {"status": "finished", "percent_done": 10},
     ):
         with pytest.raises(ValidationError):
-            services_progress.report_progress(
-                actor=coordinator, activity=activity, date=D(2018, 1, 1), **kwargs
-            )
+            services.report_progress(actor=coordinator, activity=activity, date=D(2018, 1, 1), **kwargs)
     with pytest.raises(ValidationError):
-        services_progress.report_progress(
+        services.report_progress(
             actor=coordinator,
             activity=activity,
             date=datetime.date.today() + datetime.timedelta(days=3),
@@ -273,7 +269,7 @@ def test_progress_validation(plan, coordinator):
 
 def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lualaba):
     rate = Indicator.objects.get(code="PLAN_RETROCESSION_RATE")
-    entry = services_progress.enter_indicator_value(
+    entry = services.enter_indicator_value(
         actor=coordinator,
         indicator=rate,
         period_start=D(2018, 1, 1),
@@ -283,7 +279,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
     )
     assert AuditEvent.objects.filter(target_id=str(entry.uuid), action="create").exists()
     with pytest.raises(ValidationError):
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=rate,
             period_start=D(2018, 1, 1),
@@ -292,7 +288,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
             value="30",
         )
     with pytest.raises(ValidationError):
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=rate,
             period_start=D(2019, 1, 1),
@@ -301,7 +297,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
             value="140",
         )
     with pytest.raises(ValidationError):
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=Indicator.objects.get(code="PLAN_MIXED_COMMISSION"),
             period_start=D(2019, 1, 1),
@@ -310,7 +306,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
             value="2",
         )
     with pytest.raises(ValidationError):
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=Indicator.objects.get(code="PLAN_CARE_FACILITIES"),
             period_start=D(2019, 1, 1),
@@ -319,7 +315,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
             value="2.5",
         )
     with pytest.raises(ValidationError):  # computed indicators are not entered
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=Indicator.objects.get(code="CASES_CHILDREN_WITHDRAWN"),
             period_start=D(2019, 1, 1),
@@ -339,7 +335,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
 def test_breakdowns_of_manual_values(plan, coordinator, lualaba, kolwezi):
     malnutrition = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
     for sex, value in (("F", "11"), ("M", "13")):
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=malnutrition,
             period_start=D(2018, 1, 1),
@@ -349,7 +345,7 @@ def test_breakdowns_of_manual_values(plan, coordinator, lualaba, kolwezi):
             breakdown={"sex": sex},
         )
     with pytest.raises(ValidationError):
-        services_progress.enter_indicator_value(
+        services.enter_indicator_value(
             actor=coordinator,
             indicator=malnutrition,
             period_start=D(2018, 1, 1),

@@ -10,7 +10,7 @@ from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.plan import services_money
+from kinga.plan import services
 from kinga.plan.models import Action, Activity, Commitment, Indicator, TransactionKind
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +30,17 @@ def _money(plan, n=3):
     funder = Organisation.objects.get(acronym="UNICEF")
     actor = system_actor()
     for action in Action.objects.all()[:n]:
-        c = services_money.record_commitment(
+        c = services.record_commitment(
             actor=actor, funder=funder, action=action, date=datetime.date(2018, 1, 1), amount=10000
         )
-        services_money.record_transaction(
+        services.record_transaction(
             actor=actor,
             commitment=c,
             kind=TransactionKind.DISBURSEMENT,
             date=datetime.date(2018, 2, 1),
             amount=5000,
         )
-        services_money.record_transaction(
+        services.record_transaction(
             actor=actor,
             commitment=c,
             kind=TransactionKind.EXPENDITURE,

@@ -8,8 +8,8 @@ from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation, shared_path
 from kinga.sites import services
-from kinga.sites.ipis import import_ipis
 from kinga.sites.models import Inspection, Site, StatusChange
+from kinga.sites.services.ipis import import_ipis
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 from kinga.core.models import Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.sites import services_zones
+from kinga.sites import services
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ CONTENT = b"%PDF-1.4 etude de mineralisation Kapata"
 @pytest.fixture
 def zone(reference_places):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
-    return services_zones.create_zone(
+    return services.create_zone(
         actor=admin, code="ZEA-9", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201")
     )
 
@@ -33,7 +33,7 @@ def zone(reference_places):
 @pytest.fixture
 def study(zone):
     inspector = actor_of(make_member(make_organisation(), Role.SITE_INSPECTOR))
-    return services_zones.add_study(
+    return services.add_study(
         actor=inspector,
         zone=zone,
         title="Étude de minéralisation",
@@ -77,7 +77,7 @@ def test_a_person_without_an_active_membership_is_refused(study):
 
 def test_an_unknown_study_or_a_study_without_file_is_404(zone):
     inspector = make_member(make_organisation(), Role.SITE_INSPECTOR)
-    link_only = services_zones.add_study(
+    link_only = services.add_study(
         actor=actor_of(inspector), zone=zone, title="Étude en ligne", url="https://example.org/etude.pdf"
     )
     client = client_for(inspector)

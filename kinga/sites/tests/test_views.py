@@ -7,7 +7,7 @@ from django.test import Client
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.sites import services, services_zones
+from kinga.sites import services
 from kinga.sites.models import Inspection, Site, StatusChange
 from kinga.sites.status import add_months
 from kinga.sites.tests.factories import make_site, months_ago
@@ -31,7 +31,7 @@ def zone(reference_places):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
     from kinga.core.models import Place
 
-    return services_zones.create_zone(
+    return services.create_zone(
         actor=admin, code="ZEA-1", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201")
     )
 

@@ -7,7 +7,7 @@ from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
 from kinga.sites.models import Site
-from kinga.supply import services, services_lots
+from kinga.supply import services
 from kinga.supply.models import DocumentType
 
 
@@ -53,7 +53,7 @@ class World:
     def lot(self, *, site=None, coop=None, buyer=None, date=None, weight="1200.5"):
         from decimal import Decimal
 
-        return services_lots.record_lot(
+        return services.record_lot(
             actor=self.actor(self.inspector),
             site=site or self.site,
             cooperative=coop or self.coop,

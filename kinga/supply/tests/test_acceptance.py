@@ -16,7 +16,7 @@ from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.sites.selectors import child_labour_status
-from kinga.supply import services_lots
+from kinga.supply import services
 from kinga.supply.decision import reason_text
 from kinga.supply.models import LotStatus, Outcome
 from kinga.supply.report import add_months, due_diligence
@@ -35,7 +35,7 @@ def test_issue_8_acceptance(world):
     inspect(world, world.site, d0)
     assert child_labour_status(world.site, at=today).status == "green"
     lot_a = world.lot(date=d0 + datetime.timedelta(days=5))
-    assert services_lots.decide_evacuation(actor=inspector, lot=lot_a).outcome == Outcome.AUTHORISED
+    assert services.decide_evacuation(actor=inspector, lot=lot_a).outcome == Outcome.AUTHORISED
 
     # An inspection finds two children: the site turns red; two children's cases are opened there.
     inspect(world, world.site, d1, boys_under_15=1, girls_under_15=1, children_tasks="lavage du minerai")
@@ -57,26 +57,26 @@ def test_issue_8_acceptance(world):
 
     # Its next lot is refused, with the reason.
     lot_b = world.lot(date=d1 + datetime.timedelta(days=3))
-    refusal = services_lots.decide_evacuation(actor=inspector, lot=lot_b)
+    refusal = services.decide_evacuation(actor=inspector, lot=lot_b)
     assert refusal.outcome == Outcome.REFUSED
     assert [r["code"] for r in refusal.reasons] == ["site_red"]
     text = reason_text(refusal.reasons[0])
     assert "Kasulo" in text and "ROUGE" in text and refusal.site_status_reason in text
 
     # The override: asked in writing by one person, granted in writing by another person of another role.
-    services_lots.request_override(
+    services.request_override(
         actor=inspector, authorisation=refusal, reason="Lot extrait et pesé avant la visite."
     )
     with pytest.raises(PermissionDenied):  # same role, another person
-        services_lots.decide_override(
+        services.decide_override(
             actor=world.actor(world.second_inspector),
             authorisation=refusal,
             approve=True,
             reason="Je confirme.",
         )
     with pytest.raises(ValidationError):  # no written reason
-        services_lots.decide_override(actor=coordinator, authorisation=refusal, approve=True, reason=" ")
-    services_lots.decide_override(
+        services.decide_override(actor=coordinator, authorisation=refusal, approve=True, reason=" ")
+    services.decide_override(
         actor=coordinator,
         authorisation=refusal,
         approve=True,
@@ -89,10 +89,10 @@ def test_issue_8_acceptance(world):
 
     # While red, lots stay refused; a re-inspection 7 months after the finding clears it and they resume.
     lot_c = world.lot(date=today)
-    assert services_lots.decide_evacuation(actor=inspector, lot=lot_c).outcome == Outcome.REFUSED
+    assert services.decide_evacuation(actor=inspector, lot=lot_c).outcome == Outcome.REFUSED
     inspect(world, world.site, today)
     assert child_labour_status(world.site, at=today).status == "green"
-    assert services_lots.decide_evacuation(actor=inspector, lot=lot_c).outcome == Outcome.AUTHORISED
+    assert services.decide_evacuation(actor=inspector, lot=lot_c).outcome == Outcome.AUTHORISED
     lot_c.refresh_from_db()
     assert lot_c.status == LotStatus.AUTHORISED and lot_c.site_status == "green"
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from kinga.core.indicators import IndicatorQuery, evaluate
-from kinga.supply import services, services_lots
+from kinga.supply import services
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -51,17 +51,17 @@ def test_cooperatives_with_all_required_documents(world):
 def test_lots_authorised_and_refused(world, site_statuses):
     world.give_documents()
     site_statuses(world.site, "green")
-    services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
+    services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
     site_statuses(world.other_site, "red")
-    refused = services_lots.decide_evacuation(
+    refused = services.decide_evacuation(
         actor=world.actor(world.inspector), lot=world.lot(site=world.other_site)
     )
     assert evaluate("SUPPLY_LOTS_AUTHORISED", YEAR)[0].value == 1
     assert evaluate("SUPPLY_LOTS_REFUSED", YEAR)[0].value == 1
-    services_lots.request_override(
+    services.request_override(
         actor=world.actor(world.inspector), authorisation=refused, reason="Motif écrit suffisant."
     )
-    services_lots.decide_override(
+    services.decide_override(
         actor=world.actor(world.coordinator),
         authorisation=refused,
         approve=True,

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
-from kinga.supply import services_lots
+from kinga.supply import services
 from kinga.supply.report import due_diligence
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_lots_from_red_sites_and_pending_lots_are_flagged_separately(world, site
     world.give_documents()
     site_statuses(world.site, "red")
     refused = world.lot()
-    services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=refused)
+    services.decide_evacuation(actor=world.actor(world.inspector), lot=refused)
     with translation.override("fr"):
         report = due_diligence(world.actor(world.coordinator), buyer=world.buyer, start=TODAY, end=TODAY)
     [row] = report.sites

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kinga.core.models import AuditEvent
-from kinga.supply import services, services_lots
+from kinga.supply import services
 from kinga.supply.decision import reason_text
 from kinga.supply.models import DocumentType, LotStatus, Outcome, OverrideState
 
@@ -31,7 +31,7 @@ def test_green_site_with_valid_documents_is_authorised_and_keeps_the_status(worl
     world.give_documents()
     site_statuses(world.site, "green")
     lot = world.lot()
-    decision = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
     lot.refresh_from_db()
     assert decision.outcome == Outcome.AUTHORISED and decision.reasons == []
     assert lot.status == LotStatus.AUTHORISED and lot.site_status == "green"
@@ -50,7 +50,7 @@ def test_red_expired_and_blue_sites_are_refused_with_the_reason(world, site_stat
     world.give_documents()
     site_statuses(world.site, status)
     lot = world.lot()
-    decision = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
     lot.refresh_from_db()
     assert decision.outcome == Outcome.REFUSED
     assert [r["code"] for r in decision.reasons] == [code]
@@ -64,7 +64,7 @@ def test_red_expired_and_blue_sites_are_refused_with_the_reason(world, site_stat
 def test_yellow_is_allowed_with_a_warning(world, site_statuses):
     world.give_documents()
     site_statuses(world.site, "yellow")
-    decision = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
     assert decision.outcome == Outcome.AUTHORISED_WITH_WARNING
     assert decision.allows_evacuation
     assert "JAUNE" in reason_text(decision.warnings[0])
@@ -80,7 +80,7 @@ def test_missing_and_expired_documents_refuse_each_with_its_name(world, site_sta
         issued_on=TODAY - datetime.timedelta(days=400),
         valid_until=TODAY - datetime.timedelta(days=30),
     )
-    decision = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
     assert decision.outcome == Outcome.REFUSED
     by_code = {}
     for r in decision.reasons:
@@ -99,7 +99,7 @@ def test_the_required_list_is_configurable(world, site_statuses):
     safety = services.save_document_type(
         actor=admin, code="plan-securite", name_fr="Plan de sécurité", name_en="Safety plan"
     )
-    decision = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
     assert [r["params"]["type"] for r in decision.reasons] == ["plan-securite"]
     services.save_document_type(
         actor=admin,
@@ -110,7 +110,7 @@ def test_the_required_list_is_configurable(world, site_statuses):
         is_required=False,
     )
     assert (
-        services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot()).outcome
+        services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot()).outcome
         == "authorised"
     )
     assert AuditEvent.objects.filter(target_id=str(safety.uuid), action="update").exists()
@@ -124,43 +124,43 @@ def test_only_inspectors_decide(world, site_statuses):
     lot = world.lot()
     for member in (world.coop_manager, world.officer, world.coordinator, world.caseworker):
         with pytest.raises(PermissionDenied):
-            services_lots.decide_evacuation(actor=world.actor(member), lot=lot)
+            services.decide_evacuation(actor=world.actor(member), lot=lot)
 
 
 def test_an_authorised_lot_is_not_decided_again(world, site_statuses):
     world.give_documents()
     site_statuses(world.site, "green")
     lot = world.lot()
-    services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
+    services.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
     with pytest.raises(ValidationError):
-        services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
+        services.decide_evacuation(actor=world.actor(world.inspector), lot=lot)
 
 
 def _refused(world, site_statuses):
     world.give_documents()
     site_statuses(world.site, "red")
-    return services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
+    return services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
 
 
 def test_override_needs_a_second_person_of_another_role_with_a_written_reason(world, site_statuses):
     refusal = _refused(world, site_statuses)
     inspector, coordinator = world.actor(world.inspector), world.actor(world.coordinator)
     with pytest.raises(ValidationError):
-        services_lots.request_override(actor=inspector, authorisation=refusal, reason="urgent")
-    services_lots.request_override(
+        services.request_override(actor=inspector, authorisation=refusal, reason="urgent")
+    services.request_override(
         actor=inspector, authorisation=refusal, reason="Lot extrait avant la constatation, vérifié sur place."
     )
     # the same role cannot approve (a coordinator asked? no: an inspector asked; a second inspector lacks the right)
     with pytest.raises(PermissionDenied):
-        services_lots.decide_override(
+        services.decide_override(
             actor=world.actor(world.second_inspector),
             authorisation=refusal,
             approve=True,
             reason="Je confirme tout.",
         )
     with pytest.raises(ValidationError):
-        services_lots.decide_override(actor=coordinator, authorisation=refusal, approve=True, reason="")
-    services_lots.decide_override(
+        services.decide_override(actor=coordinator, authorisation=refusal, approve=True, reason="")
+    services.decide_override(
         actor=coordinator, authorisation=refusal, approve=True, reason="Vérifié avec la division des mines."
     )
     refusal.refresh_from_db()
@@ -178,21 +178,21 @@ def test_override_needs_a_second_person_of_another_role_with_a_written_reason(wo
 def test_override_cannot_be_decided_by_the_person_who_asked(world, site_statuses):
     refusal = _refused(world, site_statuses)
     coordinator = world.actor(world.coordinator)
-    services_lots.request_override(
+    services.request_override(
         actor=coordinator, authorisation=refusal, reason="Demande écrite du coordinateur."
     )
     with pytest.raises(PermissionDenied):
-        services_lots.decide_override(
+        services.decide_override(
             actor=coordinator, authorisation=refusal, approve=True, reason="Je m'approuve moi."
         )
     # another person of the same role is not enough either
     other = world.actor(make_coordinator(world))
     with pytest.raises(PermissionDenied):
-        services_lots.decide_override(
+        services.decide_override(
             actor=other, authorisation=refusal, approve=True, reason="Même rôle, refusé."
         )
     # an administrator is another person of another role
-    services_lots.decide_override(
+    services.decide_override(
         actor=world.actor(world.admin), authorisation=refusal, approve=False, reason="Pas de motif suffisant."
     )
     refusal.refresh_from_db()
@@ -210,15 +210,15 @@ def make_coordinator(world):
 def test_an_authorisation_cannot_be_overridden(world, site_statuses):
     world.give_documents()
     site_statuses(world.site, "green")
-    ok = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
+    ok = services.decide_evacuation(actor=world.actor(world.inspector), lot=world.lot())
     with pytest.raises(ValidationError):
-        services_lots.request_override(
+        services.request_override(
             actor=world.actor(world.inspector), authorisation=ok, reason="Pas nécessaire ici."
         )
 
 
 def test_cooperative_members_record_only_their_own_lots(world):
-    lot = services_lots.record_lot(
+    lot = services.record_lot(
         actor=world.actor(world.coop_clerk),
         site=world.site,
         cooperative=world.coop,
@@ -230,7 +230,7 @@ def test_cooperative_members_record_only_their_own_lots(world):
     assert lot.reference.startswith("LOT-")
     assert AuditEvent.objects.filter(target_id=str(lot.uuid), action="create").exists()
     with pytest.raises(PermissionDenied):
-        services_lots.record_lot(
+        services.record_lot(
             actor=world.actor(world.coop_clerk),
             site=world.site,
             cooperative=world.other_coop,
@@ -264,7 +264,7 @@ def test_bad_lots_are_refused_with_a_field_error(world, change, field):
     change = {k: (getattr(world, v) if v in ("coop", "buyer") else v) for k, v in change.items()}
     values.update(change)
     with pytest.raises(ValidationError) as exc:
-        services_lots.record_lot(actor=world.actor(world.inspector), **values)
+        services.record_lot(actor=world.actor(world.inspector), **values)
     assert field in exc.value.message_dict
 
 
@@ -340,12 +340,12 @@ def test_a_lot_produced_while_the_site_was_red_stays_refused_after_the_site_is_c
     inspect(world, world.site, red_day, boys_under_15=2)
     inspect(world, world.site, TODAY)  # re-inspection 7 months later: green today
     tainted = world.lot(date=red_day + datetime.timedelta(days=10))
-    decision = services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=tainted)
+    decision = services.decide_evacuation(actor=world.actor(world.inspector), lot=tainted)
     assert decision.outcome == Outcome.REFUSED and decision.site_status == "green"
     assert [r["code"] for r in decision.reasons] == ["site_red_at_lot_date"]
     assert "ROUGE" in reason_text(decision.reasons[0]) and "Kasulo" in reason_text(decision.reasons[0])
     fresh = world.lot(date=TODAY)
     assert (
-        services_lots.decide_evacuation(actor=world.actor(world.inspector), lot=fresh).outcome
+        services.decide_evacuation(actor=world.actor(world.inspector), lot=fresh).outcome
         == Outcome.AUTHORISED
     )

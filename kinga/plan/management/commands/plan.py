@@ -8,8 +8,8 @@ import json
 from django.core.management.base import CommandError
 
 from kinga.core.actors import ActorCommand
-from kinga.plan.loading import PlanRevisedError, load_plan
 from kinga.plan.planfile import PlanFileError
+from kinga.plan.services.loading import PlanRevisedError, load_plan
 
 
 class Command(ActorCommand):

@@ -32,7 +32,7 @@ class Command(ActorCommand):
     def handle(self, *args, **options):
         actor = self.get_actor(options)
         if options["action"] == "import-ipis":
-            from kinga.sites.ipis import import_ipis
+            from kinga.sites.services.ipis import import_ipis
 
             started = time.perf_counter()
             try:
@@ -53,7 +53,7 @@ class Command(ActorCommand):
 
     def refresh_status(self, actor) -> None:
         from kinga.sites.models import Status
-        from kinga.sites.services import refresh_statuses
+        from kinga.sites.services.sites import refresh_statuses
 
         try:
             result = refresh_statuses(actor=actor)

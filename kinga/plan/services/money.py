@@ -24,7 +24,7 @@ from kinga.plan.models import (
     FundingTransaction,
     TransactionKind,
 )
-from kinga.plan.services import _money
+from kinga.plan.services.logframe import _money
 
 # -------------------------------------------------------------------------------------------------- money
 

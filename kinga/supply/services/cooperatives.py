@@ -1,5 +1,5 @@
 """Writes of the supply chain: each checks the permission, validates, writes the audit trail (lots and their
-evacuation in services_lots.py)."""
+evacuation in lots.py)."""
 
 from __future__ import annotations
 

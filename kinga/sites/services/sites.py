@@ -1,5 +1,5 @@
 """Writes of the mine-sites app: sites, inspections, the rules table, evidence from cases and alerts (ZEA in
-services_zones.py)."""
+zones.py)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from kinga.sites.models import (
     Zone,
     ZoneStudy,
 )
-from kinga.sites.services import _check_coordinates, territory_of
+from kinga.sites.services.sites import _check_coordinates, territory_of
 
 # --- ZEA -----------------------------------------------------------------------------------------------------
 

@@ -456,7 +456,7 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
     if rejects_path:
         write_rejects(result, rejects_path)
     if result.changed:
-        from kinga.sites.services import forget_cached_lists
+        from kinga.sites.services.sites import forget_cached_lists
 
         transaction.on_commit(forget_cached_lists)
     return result

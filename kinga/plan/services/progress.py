@@ -25,7 +25,7 @@ from kinga.plan.models import (
     PartyRole,
     ProgressReport,
 )
-from kinga.plan.services import _check_value
+from kinga.plan.services.logframe import _check_value
 
 # ----------------------------------------------------------------------------------------------- progress
 

@@ -25,7 +25,7 @@ from kinga.supply.models import (
     Outcome,
     OverrideState,
 )
-from kinga.supply.services import _check_grade, _check_mineral, _not_in_future, check_cooperative
+from kinga.supply.services.cooperatives import _check_grade, _check_mineral, _not_in_future, check_cooperative
 
 # --- Lots and evacuation authorisations ---------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""Writes of the plan: revisions (money in services_money.py, progress and hand-entered values in
-services_progress.py). Atomic, audited, checked.
+"""Writes of the plan: revisions (money in money.py, progress and hand-entered values in
+progress.py). Atomic, audited, checked.
 
 - Coordinators (plan.edit) revise the plan; every change is a PlanRevision with who, when and why.
 - Organisation managers record progress for the activities their organisation implements, and the

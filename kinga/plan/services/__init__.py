@@ -1,0 +1,38 @@
+"""The plan's writes, one module per domain; this list is what views, the API and other apps may call.
+
+logframe: revisions of activities and actions, implementers, indicator targets; money: exchange rates,
+commitments and transactions; progress: activity progress and indicator values; loading: the plan file.
+"""
+
+from kinga.plan.services.loading import ensure_plan_loaded, load_plan
+from kinga.plan.services.logframe import (
+    add_activity,
+    add_period_target,
+    remove_period_target,
+    revise_action,
+    revise_activity,
+    revise_indicator_target,
+    revise_period_target,
+    set_implementers,
+)
+from kinga.plan.services.money import record_commitment, record_exchange_rate, record_transaction
+from kinga.plan.services.progress import correct_indicator_value, enter_indicator_value, report_progress
+
+__all__ = [
+    "add_activity",
+    "add_period_target",
+    "correct_indicator_value",
+    "ensure_plan_loaded",
+    "enter_indicator_value",
+    "load_plan",
+    "record_commitment",
+    "record_exchange_rate",
+    "record_transaction",
+    "remove_period_target",
+    "report_progress",
+    "revise_action",
+    "revise_activity",
+    "revise_indicator_target",
+    "revise_period_target",
+    "set_implementers",
+]

@@ -1,0 +1,28 @@
+"""The supply chain's writes, one module per domain; this list is what views, the API and other apps may call.
+
+cooperatives: document types, a cooperative's documents, miners and production; lots: lots, evacuation
+decisions and overrides.
+"""
+
+from kinga.supply.services.cooperatives import (
+    load_default_document_types,
+    miner_leaves,
+    record_document,
+    record_production,
+    register_miner,
+    save_document_type,
+)
+from kinga.supply.services.lots import decide_evacuation, decide_override, record_lot, request_override
+
+__all__ = [
+    "decide_evacuation",
+    "decide_override",
+    "load_default_document_types",
+    "miner_leaves",
+    "record_document",
+    "record_lot",
+    "record_production",
+    "register_miner",
+    "request_override",
+    "save_document_type",
+]
