@@ -21,6 +21,7 @@ venv: $(STAMP)
 setup: venv
 	$(BIN)/python tools/i18n.py compile
 	$(KINGA) migrate --noinput -v0
+	$(KINGA) createcachetable
 	$(KINGA) load-reference
 	$(KINGA) synth --scale demo --if-empty
 	$(KINGA) demo-accounts

@@ -45,6 +45,59 @@ def kolwezi(reference_places):
     return reference_places.get(pcode="CD7201")
 
 
+# --- PostgreSQL as the runtime role -------------------------------------------------------------------
+# With MIGRATION_DATABASE_URL set (.ci/run), the test databases are created and migrated as the owner (whose
+# post_migrate grants the runtime role, as `kinga migrate` does in production), then every test runs
+# connected as the runtime role of DATABASE_URL. The flush after a transactional test empties every table,
+# the audit trail included, which the runtime role may not do: the owner lends it a function for that, in
+# the test databases only.
+
+TEST_FLUSH_FUNCTION = """
+CREATE OR REPLACE FUNCTION kinga_test_flush(tables text[], reset boolean) RETURNS void
+SECURITY DEFINER SET search_path = public LANGUAGE plpgsql AS $$
+BEGIN
+  ALTER TABLE core_auditevent DISABLE TRIGGER USER;
+  EXECUTE 'TRUNCATE ' || (SELECT string_agg(quote_ident(t), ', ') FROM unnest(tables) AS t)
+    || CASE WHEN reset THEN ' RESTART IDENTITY' ELSE '' END || ' CASCADE';
+  ALTER TABLE core_auditevent ENABLE TRIGGER USER;
+END $$;
+"""
+
+
+def _flush_through_the_owner(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    if not tables:
+        return []
+    names = ", ".join("'" + table.replace("'", "''") + "'" for table in tables)
+    return [f"SELECT kinga_test_flush(ARRAY[{names}]::text[], {'true' if reset_sequences else 'false'})"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.conf import settings
+    from django.db import connection
+
+    runtime = getattr(settings, "KINGA_TEST_RUNTIME_DB", None)
+    if not runtime or connection.vendor != "postgresql":
+        yield
+        return
+    owner = {key: connection.settings_dict[key] for key in runtime}
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(TEST_FLUSH_FUNCTION)
+        connection.close()
+        connection.settings_dict.update(runtime)
+        ops_class = type(connection.ops)
+        original_flush = ops_class.sql_flush
+        ops_class.sql_flush = _flush_through_the_owner
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            ops_class.sql_flush = original_flush
+            connection.close()
+            connection.settings_dict.update(owner)
+
+
 # --- Skips: only the declared reasons --------------------------------------------------------------------
 # A test that skips for any other reason (a missing data file, a module present or not) is a test that does
 # not run anywhere. Under CI (CI=true, or --strict-skips) such a skip fails the run.

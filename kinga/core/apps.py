@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from kinga.core import access, schema  # noqa: F401  (schema registers the OpenAPI extensions)
+        from kinga.core import access, checks, schema  # noqa: F401  (schema: OpenAPI extensions; checks: deploy checks)
+        from kinga.core.db_roles import grant_after_migrate
         from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
         from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
         from kinga.core.reference import load_organisations, load_places
@@ -31,6 +33,9 @@ class CoreConfig(AppConfig):
         register_reference_loader("places", load_places, order=0)
         register_reference_loader("organisations", load_organisations, order=10)
         register_synth_generator("core", generate_core, order=0)
+
+        # After every migration run as the owner, the runtime role's grants cover the new tables.
+        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="kinga.core.db_roles")
 
 
 def _users_in_scope(actor, queryset):

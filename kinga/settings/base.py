@@ -7,12 +7,16 @@ Production sets DJANGO_SETTINGS_MODULE=kinga.settings.production and the variabl
 import json
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from kinga.core.processes import PER_PROCESS_CACHES, web_workers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -136,6 +140,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kinga.sqlite3'}")}
+# Two PostgreSQL roles (docs/deploy.md): DATABASE_URL is the runtime role's, which serves requests and owns
+# nothing; MIGRATION_DATABASE_URL the owner's. The commands that change the schema connect as the owner, and
+# `migrate` then grants the runtime role (kinga.core.db_roles).
+MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
+KINGA_DB_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if MIGRATION_DATABASE_URL else ""
+OWNER_COMMANDS = frozenset({"migrate", "createcachetable"})
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("kinga", "manage.py") else ""
+if MIGRATION_DATABASE_URL and _COMMAND in OWNER_COMMANDS:
+    DATABASES = {"default": env.db("MIGRATION_DATABASE_URL")}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -264,7 +277,16 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kinga@localhost")
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# One cache shared by every process: allauth marks a used TOTP code there (a per-process cache would accept
+# the same code once per gunicorn worker), and the public alert channel counts its posts there. The default is
+# the database's cache table (`kinga createcachetable`, run by `make setup` and the install steps); Redis
+# where deployed (CACHE_URL=rediscache://...).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://kinga_cache")}
+if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES and web_workers() > 1:
+    raise ImproperlyConfigured(
+        f"CACHE_URL names a per-process cache ({CACHES['default']['BACKEND']}) and {web_workers()} workers serve "
+        "the app: a TOTP code would be accepted once per worker. Use the database cache (the default) or Redis."
+    )
 
 # Domain settings.
 KINGA_PLAN_START_DATE = env.str(

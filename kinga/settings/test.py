@@ -8,6 +8,13 @@ from .base import *  # noqa: F403
 from .base import env
 
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite://:memory:")}
+# With MIGRATION_DATABASE_URL (as .ci/run sets it), pytest-django creates and migrates the test databases as
+# the owner, then conftest.py reconnects as the runtime role of DATABASE_URL: the tests run with the
+# privileges the app servers have.
+KINGA_TEST_RUNTIME_DB: dict = {}
+if MIGRATION_DATABASE_URL:  # noqa: F405
+    KINGA_TEST_RUNTIME_DB = {key: DATABASES["default"][key] for key in ("USER", "PASSWORD")}
+    DATABASES = {"default": env.db("MIGRATION_DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

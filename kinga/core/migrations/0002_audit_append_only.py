@@ -1,5 +1,5 @@
-"""On PostgreSQL the database itself refuses to change or delete audit rows (TRUNCATE, used only by
-test teardown and restores, stays possible). SQLite relies on the model and queryset guards."""
+"""On PostgreSQL the database itself refuses to change or delete audit rows (0003 refuses TRUNCATE). SQLite
+relies on the model and queryset guards."""
 
 from django.db import migrations
 
