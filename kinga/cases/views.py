@@ -6,8 +6,6 @@ Every read goes through selectors (scoped), every write through services (audite
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, spreadsheets
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.pagination import UncountedPage
@@ -156,12 +154,7 @@ def export(request):
         note="" if identified else "pseudonymised",
     )
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-    stream = (writer.writerow(r) for r in [header, *rows])
+    stream = spreadsheets.csv_lines([header, *rows])
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cas.csv"'
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -20,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from kinga.core import audit
+from kinga.core import audit, spreadsheets
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType, Place, PlaceLevel
 from kinga.core.people import AGE_BANDS
@@ -153,26 +154,14 @@ def rows(queryset: QuerySet[FourW], chunk_size: int = 2000) -> Iterator[list[Any
         ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(queryset: QuerySet[FourW]) -> Iterator[str]:
     """CSV text by pieces, for a StreamingHttpResponse or a file."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # spreadsheet programs detect UTF-8 by the BOM
-    yield writer.writerow(HEADERS)
-    yield writer.writerow(HASHTAGS)
-    for row in rows(queryset):
-        yield writer.writerow(row)
+    return spreadsheets.csv_lines(itertools.chain([HEADERS, HASHTAGS], rows(queryset)), bom=True)
 
 
 def write_xlsx(queryset: QuerySet[FourW], target) -> int:
     """Write the XLSX in constant-memory mode (rows flushed as written); returns the number of rows."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = spreadsheets.Workbook(target, {"constant_memory": True})
     sheet = workbook.add_worksheet("4W")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, HEADERS, bold)

@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
-from kinga.core import access, audit
+from kinga.core import access, audit, spreadsheets
 from kinga.core.access import Actor
 from kinga.plan import selectors
 from kinga.plan.indicators import actuals
@@ -86,7 +85,7 @@ def logframe_xlsx(actor: Actor, plan: Plan, stream) -> int:
                 by_activity.setdefault(activity.pk, []).append(ind.label_as_written or ind.label_fr)
         else:
             by_action.setdefault(ind.action_id, []).append(ind.label_as_written or ind.label_fr)
-    book = xlsxwriter.Workbook(stream, {"in_memory": True})
+    book = spreadsheets.Workbook(stream, {"in_memory": True})
     head = book.add_format(
         {"bold": True, "bg_color": "#DDEBE4", "border": 1, "text_wrap": True, "valign": "top"}
     )
@@ -157,18 +156,18 @@ def logframe_xlsx(actor: Actor, plan: Plan, stream) -> int:
         line = lines.get(axis_row.axis.number, {})
         sheet.write(row, 0, axis_row.axis.synthesis_number, cell)
         sheet.write(row, 1, axis_row.axis.synthesis_designation, cell)
-        sheet.write_number(row, 2, float(axis_row.axis.synthesis_usd), money)
+        sheet.write(row, 2, float(axis_row.axis.synthesis_usd), money)
         sheet.write(row, 3, " ; ".join(p["as_written"] for p in line.get("funding_sources", [])), cell)
         row += 1
     sheet.write(row, 1, "Total Général", head)
-    sheet.write_number(row, 2, float(sum(a.axis.synthesis_usd for a in tree)), money)
+    sheet.write(row, 2, float(sum(a.axis.synthesis_usd for a in tree)), money)
     book.close()
     return rows_written
 
 
 def budget_xlsx(actor: Actor, plan: Plan, stream) -> int:
     tree = selectors.plan_tree(actor, plan)
-    book = xlsxwriter.Workbook(stream, {"in_memory": True})
+    book = spreadsheets.Workbook(stream, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBE4", "border": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0.00"})
     pct = book.add_format({"num_format": "0%"})
@@ -196,10 +195,10 @@ def budget_xlsx(actor: Actor, plan: Plan, stream) -> int:
         sheet.write(row, 1, code)
         sheet.write(row, 2, title)
         for col, value in enumerate([m.planned, m.committed, m.disbursed, m.spent], start=3):
-            sheet.write_number(row, col, float(value), money)
+            sheet.write(row, col, float(value), money)
         if m.planned:
-            sheet.write_number(row, 7, float(m.spent / m.planned), pct)
-        sheet.write_number(row, 8, float(m.funding_gap), money)
+            sheet.write(row, 7, float(m.spent / m.planned), pct)
+        sheet.write(row, 8, float(m.funding_gap), money)
         row += 1
 
     for axis_row in tree:

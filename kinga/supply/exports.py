@@ -7,6 +7,7 @@ import io
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from kinga.core import spreadsheets
 from kinga.supply.report import DueDiligenceReport, flag_label
 
 
@@ -23,10 +24,8 @@ def _status_label(code: str) -> str:
 
 
 def to_xlsx(report: DueDiligenceReport) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
+    book = spreadsheets.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
 
@@ -124,7 +123,7 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
     )
     for i, lot in enumerate(report.flagged_lots, start=1):
         flagged.write(i, 0, lot.reference)
-        flagged.write_datetime(i, 1, _as_datetime(lot.date), date)
+        flagged.write(i, 1, lot.date, date)
         flagged.write(i, 2, lot.site)
         flagged.write(i, 3, lot.mineral)
         flagged.write(i, 4, float(lot.weight_kg))
@@ -135,12 +134,6 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
     flagged.set_column(6, 6, 50)
     book.close()
     return buffer.getvalue()
-
-
-def _as_datetime(day):
-    import datetime
-
-    return datetime.datetime(day.year, day.month, day.day)
 
 
 def to_pdf(report: DueDiligenceReport, context: dict) -> bytes:

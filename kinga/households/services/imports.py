@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, spreadsheets
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.households import index
@@ -277,4 +277,4 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
 
 def template_csv() -> str:
     """An empty file with the documented header, for enumerators."""
-    return ",".join(COLUMNS) + "\n"
+    return spreadsheets.csv_text([COLUMNS])

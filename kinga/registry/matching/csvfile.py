@@ -8,6 +8,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kinga.core import spreadsheets
+
 from .frame import Frame
 from .normalise import Record, make_record
 from .pipeline import REVIEW_THRESHOLD, find_pairs
@@ -100,7 +102,7 @@ def match_rows(records: list[Record], *, threshold: float = REVIEW_THRESHOLD) ->
 
 
 def write_pairs(rows: list[tuple[str, str, float]], out: io.TextIOBase) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheets.CsvWriter(out, lineterminator="\n")
     writer.writerow(["id_a", "id_b", "score"])
     for ida, idb, score in rows:
         writer.writerow([ida, idb, f"{score:.4f}"])

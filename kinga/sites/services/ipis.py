@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from kinga.core import access, audit
+from kinga.core import access, audit, spreadsheets
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Place, PlaceLevel
 from kinga.sites import status as engine
@@ -464,6 +464,4 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
 
 def write_rejects(result: ImportResult, path: str | Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["line", "vid", "pcode", "name", "reason"])
-        writer.writeheader()
-        writer.writerows(result.rejected)
+        spreadsheets.write_csv_dicts(handle, ["line", "vid", "pcode", "name", "reason"], result.rejected)
