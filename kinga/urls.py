@@ -8,6 +8,9 @@ from kinga.core import api as core_api
 from kinga.core import views as core_views
 from kinga.core.plugins import api_routes
 
+# A lost database connection answers a French 503 page (JSON under /api/), not a 500: kinga.core.outage.
+handler500 = "kinga.core.outage.server_error"
+
 router = DefaultRouter()
 router.register("places", core_api.PlaceViewSet, basename="place")
 router.register("organisations", core_api.OrganisationViewSet, basename="organisation")
