@@ -12,11 +12,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin
 from kinga.core.models import Organisation, Place
 
-from . import clock, selectors, services
+from . import selectors, services
 from .api_serializers import (
     AssessmentResultSerializer,
     AssessSerializer,

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, Q, QuerySet
 
-from kinga.core import access, audit, crypto
+from kinga.core import access, audit, clock, crypto, people
 from kinga.core.access import Actor
 
-from . import clock
 from .models import (
     Case,
     CaseStatus,
@@ -207,7 +206,7 @@ def shared_fields(referral: Referral) -> dict:
         "given_name": child.given_name,
         "family_name": child.family_name,
         "sex": child.get_sex_display(),
-        "age": clock.age_on(child.date_of_birth, clock.today()),
+        "age": people.age_on(child.date_of_birth, clock.today()),
         "languages": ", ".join(child.languages or []),
         "disability": child.get_disability_display(),
         "school_status": child.get_school_status_display(),
@@ -397,7 +396,7 @@ def case_file_context(actor: Actor, case: Case) -> dict:
         "hazards": labels(case.hazards, Hazard),
         "item_statuses": CarePlanItemStatus.choices,
         "today": today,
-        "age": clock.age_on(case.child.date_of_birth, today),
+        "age": people.age_on(case.child.date_of_birth, today),
         "overdue": case.next_due is not None and case.next_due < today,
         "consents": case.consents.prefetch_related("share_with"),
         "assessments": case.assessments.select_related("scoring", "assessed_by"),

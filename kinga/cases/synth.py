@@ -15,14 +15,13 @@ from collections import defaultdict
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 
-from kinga.core import crypto
+from kinga.core import clock, crypto
 from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
 from kinga.core.roles import Role
 from kinga.core.synth import SynthContext
 from kinga.core.synth_clone import register_clone, register_clone_finisher
 from kinga.core.synth_insert import insert
 
-from . import clock
 from .models import (
     Assessment,
     Case,

@@ -16,12 +16,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, spreadsheets
+from kinga.core import access, audit, clock, spreadsheets
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.pagination import UncountedPage
 
-from . import clock, exports, forms, matching, selectors, services
+from . import exports, forms, matching, selectors, services
 from .models import CaseStatus, RiskLevel
 
 

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors, submit
 
-from . import clock, forms, selectors, services
+from . import forms, selectors, services
 from .models import CarePlanItemStatus, ReferralStatus, ServiceType
 
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.access import Actor
 
 from .matching import Frame, scoring
@@ -285,7 +285,7 @@ def identity_arguments(identity: dict) -> dict:
     estimated = bool(identity.get("estimated") or identity.get("date_of_birth_estimated"))
     age = identity.get("estimated_age")
     if born is None and age not in (None, ""):
-        born = datetime.date(datetime.date.today().year - int(age), 7, 1)
+        born = datetime.date(clock.today().year - int(age), 7, 1)
         estimated = True
     return {
         "given_name": identity.get("given_name") or "",

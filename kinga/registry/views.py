@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 
 from . import selectors, services
 from .models import PairStatus
@@ -139,7 +139,7 @@ def suggestions(request):
         born = None
     age = _int(get.get("estimated_age"))
     if born is None and age is not None and 0 <= age < 30:
-        born = datetime.date(datetime.date.today().year - age, 7, 1)
+        born = datetime.date(clock.today().year - age, 7, 1)
     place = None
     place_id = get.get("residence") or get.get("place_of_origin")
     if place_id:

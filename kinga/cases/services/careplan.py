@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import audit
+from kinga.core import audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
-from .. import clock
 from ..models import (
     DOMAINS,
     Assessment,

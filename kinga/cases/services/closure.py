@@ -10,10 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import audit
+from kinga.core import audit, clock
 from kinga.core.access import Actor
 
-from .. import clock
 from ..models import (
     Case,
     CaseRules,

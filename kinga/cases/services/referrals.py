@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
-from .. import clock
 from ..models import Case, CaseStatus, Referral, ReferralStatus, Service, ServiceType
 from .common import check_date, current_rules, log_event, require_case_team, sharing_consent_missing
 from .workflow import refresh_next_due

@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, crypto
+from kinga.core import access, audit, clock, crypto, people
 from kinga.core.access import Actor
 from kinga.core.models import Membership, Organisation, Place, PlaceLevel, User
 from kinga.core.roles import Role
 
-from .. import clock
 from ..models import (
     Case,
     CaseNumberCounter,
@@ -297,7 +296,7 @@ def register_case(
             notes=notes,
             registered_by_organisation=organisation,
         )
-    age = clock.age_on(birth, identification_date)
+    age = people.age_on(birth, identification_date)
     if age is not None and age >= 18:
         raise ValidationError(
             {"date_of_birth": [_("The person was 18 or older when identified: not a child.")]}

@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, events
+from kinga.core import access, audit, clock, events
 from kinga.core.access import Actor
 
-from .. import clock
 from ..models import (
     Case,
     CaseRules,

@@ -2,30 +2,11 @@ import datetime
 
 import pytest
 
-from kinga.cases import clock
 from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
 
 TODAY = datetime.date(2026, 3, 2)
-
-
-@pytest.fixture
-def today(monkeypatch):
-    """Freezes the case clock; tests move it with `today.set(date)`."""
-
-    class Clock:
-        value = TODAY
-
-        def set(self, value):
-            self.value = value
-
-        def __call__(self):
-            return self.value
-
-    c = Clock()
-    monkeypatch.setattr(clock, "today", c)
-    return c
 
 
 @pytest.fixture

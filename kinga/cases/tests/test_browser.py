@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.cases.models import Case
+from kinga.core import clock
 from kinga.core.roles import Role
 from kinga.core.testing import enrol_totp, make_member, make_organisation
 
@@ -28,7 +29,7 @@ def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, l
     worker = make_member(org, Role.CASEWORKER, supervisor=supervisor)
     enrol_totp(worker.user)
     enrol_totp(supervisor.user)
-    today = datetime.date.today()
+    today = clock.today()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
 

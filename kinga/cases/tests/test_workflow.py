@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kinga.cases import clock, selectors, services
+from kinga.cases import selectors, services
 from kinga.cases.models import CaseStatus, Service
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.testing import actor_of
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kinga.core import spreadsheets
+from kinga.core import clock, spreadsheets
 
 from .frame import Frame
 from .normalise import Record, make_record
@@ -41,7 +40,7 @@ def read_records(lines: Iterable[str], *, reference_year: int | None = None) -> 
         return result
     index = {name: names.index(name) for name in COLUMNS if name in names}
     seen: set[str] = set()
-    year = reference_year or dt.date.today().year
+    year = reference_year or clock.today().year
     while True:
         try:
             row = next(reader)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kinga.core import clock
 from kinga.core.crypto import name_tokens, normalise
 from kinga.core.crypto import phonetic as _phonetic
 
@@ -138,7 +139,7 @@ def make_record(
         years = float(age)
         if not 0 <= years < 120:
             raise ValueError(f"age out of range: {years:g}")
-        year = (reference_year or dt.date.today().year) - int(years)
+        year = (reference_year or clock.today().year) - int(years)
         approximate = True
     elif year and month == 0:
         approximate = True

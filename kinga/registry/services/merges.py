@@ -15,10 +15,9 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, events, plugins
+from kinga.core import access, audit, clock, events, plugins
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction
 
@@ -146,7 +145,7 @@ def dismiss_pair(*, actor: Actor, pair: CandidatePair) -> CandidatePair:
     before = audit.snapshot(pair)
     pair.status = PairStatus.DISMISSED
     pair.decided_by = actor.user if not actor.is_system else None
-    pair.decided_at = timezone.now()
+    pair.decided_at = clock.now()
     pair.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record_update(actor=actor, obj=pair, before=before, note="not the same child")
     return pair
@@ -210,7 +209,7 @@ def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None)
     MatchProfile.objects.filter(child=absorbed).update(active=False)
     pair.status = PairStatus.MERGED
     pair.decided_by = actor.user if not actor.is_system else None
-    pair.decided_at = timezone.now()
+    pair.decided_at = clock.now()
     pair.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record_update(actor=actor, obj=survivor, before=before, note=f"merged with {absorbed.audit_label}")
     audit.record_create(
@@ -240,7 +239,7 @@ def _relapse(actor: Actor, child) -> None:
         actor=actor,
         case=closed,
         source=RelapseSource.REGISTRATION,
-        date=timezone.localdate(),
+        date=clock.today(),
         _skip_team_check=True,
     )
 
@@ -266,7 +265,7 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
     save_profiles([survivor, absorbed])
     MatchProfile.objects.filter(child=absorbed).update(active=True)
     merge.unmerged_by = actor.user
-    merge.unmerged_at = timezone.now()
+    merge.unmerged_at = clock.now()
     merge.save(update_fields=["unmerged_by", "unmerged_at"])
     pair = merge.pair
     pair_before = audit.snapshot(pair)

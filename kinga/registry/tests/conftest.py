@@ -6,11 +6,11 @@ from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
 
-TODAY = datetime.date.today()
+TODAY = datetime.date(2026, 3, 2)  # the root conftest's frozen day (its `today` fixture)
 
 
 @pytest.fixture
-def ngos(db, kolwezi):
+def ngos(db, kolwezi, today):
     """Two NGOs (A and B) with a supervisor and a caseworker each, a third NGO, a coordinator."""
     from kinga.sites.models import Site
 

@@ -14,7 +14,7 @@ from kinga.core.testing import actor_of, assert_not_stored_in_clear, client_for
 from kinga.registry import services, suggestions
 from kinga.registry.models import CandidatePair, MatchProfile, Merge, PairSource, PairStatus
 
-from .conftest import register
+from .conftest import TODAY, register
 
 CHILD_A = {
     "given_name": "Trésor",
@@ -141,7 +141,7 @@ def test_only_the_organisations_holding_the_children_decide(twice):
 def test_a_new_registration_of_a_closed_cases_child_is_a_possible_relapse(twice):
     ngos, case_a = twice
     Case.objects.filter(pk=case_a.pk).update(
-        status=CaseStatus.CLOSED, closed_on=datetime.date.today(), closure_reason="exit_achieved", exited=True
+        status=CaseStatus.CLOSED, closed_on=TODAY, closure_reason="exit_achieved", exited=True
     )
     found = suggestions.suggest(actor=actor_of(ngos.worker_b), **CHILD_B)
     assert found[0].possible_relapse
@@ -272,7 +272,7 @@ def test_the_cases_registration_screen_proposes_the_match_by_minimal_fields(twic
     ngos, case_a = twice
     form = {
         **FORM_B,
-        "identification_date": (datetime.date.today() - datetime.timedelta(days=1)).isoformat(),
+        "identification_date": (TODAY - datetime.timedelta(days=1)).isoformat(),
         "identification_site": ngos.site.pk,
     }
     response = client_for(ngos.worker_b).post("/cases/register/", form)

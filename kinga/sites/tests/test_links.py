@@ -2,7 +2,7 @@
 
 import pytest
 
-from kinga.cases.tests.conftest import register, team, today  # noqa: F401  (fixtures)
+from kinga.cases.tests.conftest import register, team  # noqa: F401  (fixtures)
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.sites import selectors
