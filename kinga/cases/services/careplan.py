@@ -30,15 +30,15 @@ from .common import (
     check_date,
     current_rules,
     log_event,
+    not_before,
+    require_case_work,
     require_supervisor_of,
     transition,
 )
 from .workflow import (
     WORKING_STATUSES,
-    _not_before,
-    _schedule_follow_up,
-    _work,
     refresh_next_due,
+    schedule_follow_up,
 )
 
 # --- assessment ----------------------------------------------------------------------------------------
@@ -57,10 +57,10 @@ def record_assessment(
     today: datetime.date | None = None,
 ) -> Assessment:
     """Six domains rated 0–3; the total gives the risk level under the scoring version in force."""
-    _work(actor, case)
+    require_case_work(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before("date", date, case.registration_date, _("The assessment is dated before the registration."))
+    not_before("date", date, case.registration_date, _("The assessment is dated before the registration."))
     scoring = active_scoring()
     errors = {}
     values = {}
@@ -129,7 +129,7 @@ def add_plan_item(
     service_type: str = "",
     today: datetime.date | None = None,
 ) -> CarePlanItem:
-    _work(actor, case)
+    require_case_work(actor, case)
     today = today or clock.today()
     if case.status not in [*WORKING_STATUSES]:
         raise ValidationError({"status": [_("Assess the child before planning the care.")]})
@@ -171,7 +171,7 @@ def add_plan_item(
 def update_plan_item(
     *, actor: Actor, item: CarePlanItem, status: str, today: datetime.date | None = None
 ) -> CarePlanItem:
-    _work(actor, item.case)
+    require_case_work(actor, item.case)
     today = today or clock.today()
     if status not in CarePlanItemStatus.values:
         raise ValidationError({"status": [_("Unknown value.")]})
@@ -193,10 +193,10 @@ def update_plan_item(
 def submit_care_plan(
     *, actor: Actor, case: Case, date: datetime.date, today: datetime.date | None = None
 ) -> Case:
-    _work(actor, case)
+    require_case_work(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before("date", date, case.assessed_on, _("The care plan is dated before the assessment."))
+    not_before("date", date, case.assessed_on, _("The care plan is dated before the assessment."))
     if not case.plan_items.exclude(status=CarePlanItemStatus.CANCELLED).exists():
         raise ValidationError({"plan_items": [_("Add at least one need with its planned support.")]})
     before = audit.snapshot(case)
@@ -241,7 +241,7 @@ def decide_care_plan(
     audit.record_create(actor=actor, obj=approval)
     if approve:
         case.care_plan_approved_on = date
-        _schedule_follow_up(case, date, current_rules())
+        schedule_follow_up(case, date, current_rules())
     case.save(update_fields=["status", "care_plan_approved_on", "updated_at"])
     audit.record_update(actor=actor, obj=case, before=before)
     log_event(

@@ -22,12 +22,14 @@ from ..models import (
     ConsentKind,
 )
 from .common import (
+    active_staff,
     check_date,
+    clean_caregivers,
     log_event,
     photo_consented,
     require_case_team,
 )
-from .registration import NAME_FIELDS, _clean_caregivers, _staff_of, index_child_names
+from .registration import NAME_FIELDS, index_child_names
 
 # --- a child's identity -------------------------------------------------------------------------
 
@@ -56,7 +58,7 @@ def update_child(*, actor: Actor, case: Case, **changes) -> Child:
         if key not in allowed:
             raise ValidationError({key: [_("This field cannot be changed here.")]})
         if key == "caregivers":
-            value = _clean_caregivers(value)
+            value = clean_caregivers(value)
         setattr(child, key, value)
     if not child.given_name or not child.family_name:
         raise ValidationError({"given_name": [_("The given and family names are required.")]})
@@ -87,7 +89,7 @@ def assign_case(
     if not actor.is_system and actor.organisation_id != case.organisation_id:
         raise PermissionDenied(_("This case belongs to another organisation."))
     today = today or clock.today()
-    caseworker = _staff_of(case.organisation, caseworker, {Role.CASEWORKER, Role.SUPERVISOR}, "caseworker")
+    caseworker = active_staff(case.organisation, caseworker, {Role.CASEWORKER, Role.SUPERVISOR}, "caseworker")
     if supervisor is None:
         membership = (
             Membership.objects.filter(user=caseworker, organisation=case.organisation, is_active=True)
@@ -97,7 +99,7 @@ def assign_case(
         supervisor = (
             membership.supervisor.user if membership and membership.supervisor_id else case.supervisor
         )
-    supervisor = _staff_of(case.organisation, supervisor, {Role.SUPERVISOR}, "supervisor")
+    supervisor = active_staff(case.organisation, supervisor, {Role.SUPERVISOR}, "supervisor")
     before = audit.snapshot(case)
     case.caseworker, case.supervisor = caseworker, supervisor
     case.save(update_fields=["caseworker", "supervisor", "updated_at"])

@@ -24,15 +24,15 @@ from .common import (
     check_date,
     current_rules,
     log_event,
+    not_before,
+    require_case_work,
     require_supervisor_of,
     transition,
 )
 from .workflow import (
     WORKING_STATUSES,
-    _not_before,
-    _schedule_follow_up,
-    _work,
     refresh_next_due,
+    schedule_follow_up,
 )
 
 # --- the exit rule -------------------------------------------------------------------------------------
@@ -125,10 +125,10 @@ def request_closure(
     override_reason: str = "",
     today: datetime.date | None = None,
 ) -> Case:
-    _work(actor, case)
+    require_case_work(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before("date", date, case.registration_date, _("The closure is dated before the registration."))
+    not_before("date", date, case.registration_date, _("The closure is dated before the registration."))
     if reason not in ClosureReason.values:
         raise ValidationError({"closure_reason": [_("Choose the reason for closing.")]})
     allowed = (
@@ -190,7 +190,7 @@ def decide_closure(
     require_supervisor_of(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before(
+    not_before(
         "date", date, case.closure_requested_on, _("The decision is dated before the closure request.")
     )
     before = audit.snapshot(case)
@@ -200,7 +200,7 @@ def decide_closure(
         previous = transition(case, to=CaseStatus.UNDER_FOLLOW_UP, allowed_from=[CaseStatus.READY_TO_CLOSE])
         case.closure_reason, case.closure_requested_on = "", None
         case.save(update_fields=["status", "closure_reason", "closure_requested_on", "updated_at"])
-        _schedule_follow_up(case, date, current_rules())
+        schedule_follow_up(case, date, current_rules())
         audit.record_update(actor=actor, obj=case, before=before, note=comment.strip())
         log_event(
             case,

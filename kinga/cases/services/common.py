@@ -1,17 +1,16 @@
-"""Helpers shared by the case services (services.py, careplan.py, workflow.py, closure.py, referrals.py): rules,
-dates, timeline."""
+"""Helpers shared by the modules of the case services: rules, dates, staff, timeline."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from kinga.core import access, events
 from kinga.core.access import Actor
-from kinga.core.models import Organisation
+from kinga.core.models import Membership, Organisation, User
 from kinga.core.people import age_band
 from kinga.core.roles import Role
 
@@ -104,6 +103,44 @@ def require_case_team(actor: Actor, case: Case) -> None:
         case.supervisor_id == user_id or case.caseworker_id in actor.team_user_ids
     ):
         raise PermissionDenied(_("This case is not in your team."))
+
+
+def not_before(field_name: str, value: datetime.date, earlier: datetime.date | None, message: str) -> None:
+    if earlier is not None and value < earlier:
+        raise ValidationError({field_name: [message]})
+
+
+def require_case_work(actor: Actor, case: Case) -> None:
+    """Working on a case's steps: the permission and the case's team."""
+    access.require(actor, "cases.work")
+    require_case_team(actor, case)
+
+
+def clean_caregivers(caregivers: Sequence[dict]) -> list[dict]:
+    cleaned = []
+    for i, person in enumerate(caregivers or []):
+        entry = {k: str(person.get(k) or "").strip() for k in ("name", "relationship", "phone", "address")}
+        if not any(entry.values()):
+            continue
+        if not entry["name"]:
+            raise ValidationError(
+                {"caregivers": [_("Caregiver %(n)s: the name is required.") % {"n": i + 1}]}
+            )
+        cleaned.append(entry)
+    return cleaned
+
+
+def active_staff(organisation: Organisation, user: User | None, roles: set[str], field: str) -> User | None:
+    """`user` when an active member of `organisation` in one of `roles`; refused on `field` otherwise."""
+    if user is None:
+        return None
+    if not Membership.objects.filter(
+        user=user, organisation=organisation, role__in=roles, is_active=True
+    ).exists():
+        raise ValidationError(
+            {field: [_("This person is not an active member of the organisation in this role.")]}
+        )
+    return user
 
 
 def require_supervisor_of(actor: Actor, case: Case) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, clock, crypto, people
 from kinga.core.access import Actor
-from kinga.core.models import Membership, Organisation, Place, PlaceLevel, User
+from kinga.core.models import Place, PlaceLevel, User
 from kinga.core.roles import Role
 
 from ..models import (
@@ -30,13 +30,16 @@ from ..models import (
     WorkActivity,
 )
 from .common import (
+    active_staff,
     check_date,
+    clean_caregivers,
     current_rules,
     deadline_for_assessment,
     log_event,
     publish_identified_at_site,
     transition,
 )
+from .workflow import record_relapse, refresh_next_due
 
 LUALABA_PCODE = "CD72"
 # The registration fields that describe the case (not the child): kept when a known child is registered.
@@ -70,20 +73,6 @@ def index_child_names(child: Child) -> None:
     ChildNameIndex.objects.bulk_create(
         [ChildNameIndex(child=child, kind=kind, digest=digest) for kind, digest in sorted(pairs)]
     )
-
-
-def _clean_caregivers(caregivers: Sequence[dict]) -> list[dict]:
-    cleaned = []
-    for i, person in enumerate(caregivers or []):
-        entry = {k: str(person.get(k) or "").strip() for k in ("name", "relationship", "phone", "address")}
-        if not any(entry.values()):
-            continue
-        if not entry["name"]:
-            raise ValidationError(
-                {"caregivers": [_("Caregiver %(n)s: the name is required.") % {"n": i + 1}]}
-            )
-        cleaned.append(entry)
-    return cleaned
 
 
 def _choice_list(field: str, values: Iterable[str], choices) -> list[str]:
@@ -144,18 +133,6 @@ def next_case_number(territory: Place, year: int) -> str:
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
     return f"{prefix}-{year}-{counter.last_value:06d}"
-
-
-def _staff_of(organisation: Organisation, user: User | None, roles: set[str], field: str) -> User | None:
-    if user is None:
-        return None
-    if not Membership.objects.filter(
-        user=user, organisation=organisation, role__in=roles, is_active=True
-    ).exists():
-        raise ValidationError(
-            {field: [_("This person is not an active member of the organisation in this role.")]}
-        )
-    return user
 
 
 def _default_supervisor(actor: Actor) -> User | None:
@@ -246,8 +223,6 @@ def register_case(
                 }
             )
         if previous is not None:
-            from .workflow import record_relapse
-
             record_relapse(
                 actor=actor,
                 case=previous,
@@ -291,7 +266,7 @@ def register_case(
             disability=disability,
             school_status=school_status,
             last_grade=last_grade.strip(),
-            caregivers=_clean_caregivers(caregivers),
+            caregivers=clean_caregivers(caregivers),
             photo=photo,
             notes=notes,
             registered_by_organisation=organisation,
@@ -311,8 +286,8 @@ def register_case(
     territory = _territory_of(site=identification_site, place=identification_place, residence=residence)
     if caseworker is None and actor.role == Role.CASEWORKER:
         caseworker = actor.user
-    caseworker = _staff_of(organisation, caseworker, {Role.CASEWORKER, Role.SUPERVISOR}, "caseworker")
-    supervisor = _staff_of(
+    caseworker = active_staff(organisation, caseworker, {Role.CASEWORKER, Role.SUPERVISOR}, "caseworker")
+    supervisor = active_staff(
         organisation, supervisor or _default_supervisor(actor), {Role.SUPERVISOR}, "supervisor"
     )
 
@@ -366,7 +341,6 @@ def register_case(
             from_status=CaseStatus.IDENTIFIED,
             to_status=CaseStatus.REGISTERED,
         )
-    from .workflow import refresh_next_due
 
     refresh_next_due(case)
     publish_identified_at_site(case)
@@ -400,7 +374,6 @@ def complete_registration(
         from_status=previous,
         to_status=case.status,
     )
-    from .workflow import refresh_next_due
 
     refresh_next_due(case)
     return case

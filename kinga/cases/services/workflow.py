@@ -34,7 +34,9 @@ from .common import (
     current_rules,
     deadline_for_assessment,
     log_event,
+    not_before,
     require_case_team,
+    require_case_work,
     require_supervisor_of,
     transition,
 )
@@ -46,16 +48,6 @@ WORKING_STATUSES = [
     CaseStatus.UNDER_FOLLOW_UP,
 ]
 FOLLOW_UP_STATUSES = [CaseStatus.IN_IMPLEMENTATION, CaseStatus.UNDER_FOLLOW_UP, CaseStatus.READY_TO_CLOSE]
-
-
-def _not_before(field_name: str, value: datetime.date, earlier: datetime.date | None, message: str) -> None:
-    if earlier is not None and value < earlier:
-        raise ValidationError({field_name: [message]})
-
-
-def _work(actor: Actor, case: Case) -> None:
-    access.require(actor, "cases.work")
-    require_case_team(actor, case)
 
 
 # --- tasks and deadlines -----------------------------------------------------------------------------
@@ -103,7 +95,7 @@ def refresh_next_due(case: Case) -> None:
         case.save(update_fields=["next_due", "next_task"])
 
 
-def _schedule_follow_up(case: Case, after: datetime.date, rules: CaseRules) -> FollowUp:
+def schedule_follow_up(case: Case, after: datetime.date, rules: CaseRules) -> FollowUp:
     if case.follow_ups.filter(visit_date__isnull=True).exists():
         return case.follow_ups.filter(visit_date__isnull=True).order_by("due_date").first()
     return FollowUp.objects.create(case=case, due_date=clock.add_months(after, rules.follow_up_every_months))
@@ -130,10 +122,10 @@ def record_follow_up(
     today: datetime.date | None = None,
 ) -> FollowUp:
     """A visit: fills the scheduled follow-up, plans the next; a child found working is a relapse."""
-    _work(actor, case)
+    require_case_work(actor, case)
     today = today or clock.today()
     check_date("visit_date", visit_date, today=today)
-    _not_before(
+    not_before(
         "visit_date",
         visit_date,
         case.registration_date or case.identification_date,
@@ -141,7 +133,7 @@ def record_follow_up(
     )
     if case.status not in FOLLOW_UP_STATUSES:
         raise ValidationError({"status": [_("Follow-up visits start once the care plan is approved.")]})
-    _not_before(
+    not_before(
         "visit_date",
         visit_date,
         case.care_plan_approved_on,
@@ -181,7 +173,7 @@ def record_follow_up(
         to_status=case.status,
     )
     if case.status != CaseStatus.READY_TO_CLOSE:
-        _schedule_follow_up(case, visit_date, current_rules())
+        schedule_follow_up(case, visit_date, current_rules())
     if found_working or seen_at_site:
         record_relapse(
             actor=actor, case=case, source=RelapseSource.FOLLOW_UP, date=visit_date, site=site, today=today
@@ -219,10 +211,10 @@ def record_retention_check(
 ) -> RetentionCheck:
     """A check 3, 6 or 12 months after closure; a child found working or at a site reopens the case."""
     case = check.case
-    _work(actor, case)
+    require_case_work(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before("date", date, check.closure_date, _("The check is dated before the closure."))
+    not_before("date", date, check.closure_date, _("The check is dated before the closure."))
     if check.done_on is not None:
         raise ValidationError({"date": [_("This check is already recorded.")]})
     if case.status != CaseStatus.CLOSED or case.closed_on != check.closure_date:
@@ -280,7 +272,7 @@ def record_relapse(
         require_case_team(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before("date", date, case.identification_date, _("This date is before the child was identified."))
+    not_before("date", date, case.identification_date, _("This date is before the child was identified."))
     if source not in RelapseSource.values:
         raise ValidationError({"source": [_("Unknown value.")]})
     before = audit.snapshot(case)
@@ -340,7 +332,7 @@ def record_relapse(
         to_status=case.status,
     )
     if case.status in FOLLOW_UP_STATUSES and not case.follow_ups.filter(visit_date__isnull=True).exists():
-        _schedule_follow_up(case, date, current_rules())
+        schedule_follow_up(case, date, current_rules())
     refresh_next_due(case)
     events.publish(
         "cases.relapse",
@@ -362,7 +354,7 @@ def reopen_case(
     require_supervisor_of(actor, case)
     today = today or clock.today()
     check_date("date", date, today=today)
-    _not_before("date", date, case.closed_on, _("The case is reopened before it was closed."))
+    not_before("date", date, case.closed_on, _("The case is reopened before it was closed."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the case reopens.")]})
     before = audit.snapshot(case)

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from kinga.cases import services
 from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
@@ -48,7 +49,6 @@ def team(db, kolwezi):
 
 
 def register(team, *, today=TODAY, **kw):
-    from kinga.cases import services
 
     values = {
         "given_name": "Trésor",
@@ -67,3 +67,51 @@ def register(team, *, today=TODAY, **kw):
     by = kw.pop("by", team.worker)
     values.update(kw)
     return services.register_case(actor=actor_of(by), **values)
+
+
+SCORES = {
+    "safety": 3,
+    "health": 2,
+    "education": 3,
+    "family_care": 2,
+    "household_economy": 2,
+    "psychosocial": 1,
+}
+
+
+def give_consents(team, case, day):
+    """The caregiver's consent (services, sharing with the provider) and the child's assent, on `day`."""
+    w = actor_of(team.worker)
+    services.record_consent(
+        actor=w,
+        case=case,
+        kind="caregiver",
+        given_by="Mama Ngalula",
+        date=day,
+        for_services=True,
+        for_data_sharing=True,
+        share_with=[team.provider_org],
+        today=day,
+    )
+    services.record_consent(
+        actor=w, case=case, kind="child", given_by="l'enfant", date=day, for_data_sharing=True, today=day
+    )
+
+
+def bring_to_follow_up(team, case, day):
+    """Assessed, a care plan with one item submitted and approved, on `day`: the case is in implementation."""
+    w, s = actor_of(team.worker), actor_of(team.supervisor)
+    services.record_assessment(actor=w, case=case, date=day, scores=SCORES, today=day)
+    services.add_plan_item(
+        actor=w,
+        case=case,
+        need="Retour à l'école",
+        goal="Inscrit au CRS",
+        planned_support="Kit scolaire",
+        service_type="crs",
+        responsible_organisation=team.provider_org,
+        due_date=day + datetime.timedelta(days=30),
+        today=day,
+    )
+    services.submit_care_plan(actor=w, case=case, date=day, today=day)
+    services.decide_care_plan(actor=s, case=case, approve=True, date=day, today=day)

@@ -8,8 +8,7 @@ from kinga.cases import services
 from kinga.core.indicators import IndicatorQuery, all_sources, evaluate
 from kinga.core.testing import actor_of
 
-from .conftest import TODAY, register
-from .test_workflow import _consent, _to_follow_up
+from .conftest import TODAY, bring_to_follow_up, give_consents, register
 
 pytestmark = pytest.mark.django_db
 Y = IndicatorQuery(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
@@ -56,8 +55,8 @@ def test_identified_by_sex_age_band_and_territory_in_one_query(team, today, kolw
 
 def test_trained_withdrawn_referrals_and_relapse(team, today):
     case = register(team)
-    _consent(team, case, TODAY)
-    _to_follow_up(team, case, TODAY)
+    give_consents(team, case, TODAY)
+    bring_to_follow_up(team, case, TODAY)
     w, p = actor_of(team.worker), actor_of(team.provider)
     r = services.make_referral(
         actor=w, case=case, provider=team.provider_org, service_type="crs", date=TODAY, today=TODAY

@@ -9,54 +9,10 @@ from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.testing import actor_of
 
-from .conftest import TODAY, register
+from .conftest import SCORES, TODAY, bring_to_follow_up, give_consents, register
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-SCORES = {
-    "safety": 3,
-    "health": 2,
-    "education": 3,
-    "family_care": 2,
-    "household_economy": 2,
-    "psychosocial": 1,
-}
-
-
-def _consent(team, case, day):
-    w = actor_of(team.worker)
-    services.record_consent(
-        actor=w,
-        case=case,
-        kind="caregiver",
-        given_by="Mama Ngalula",
-        date=day,
-        for_services=True,
-        for_data_sharing=True,
-        share_with=[team.provider_org],
-        today=day,
-    )
-    services.record_consent(
-        actor=w, case=case, kind="child", given_by="l'enfant", date=day, for_data_sharing=True, today=day
-    )
-
-
-def _to_follow_up(team, case, day):
-    w, s = actor_of(team.worker), actor_of(team.supervisor)
-    services.record_assessment(actor=w, case=case, date=day, scores=SCORES, today=day)
-    services.add_plan_item(
-        actor=w,
-        case=case,
-        need="Retour à l'école",
-        goal="Inscrit au CRS",
-        planned_support="Kit scolaire",
-        service_type="crs",
-        responsible_organisation=team.provider_org,
-        due_date=day + datetime.timedelta(days=30),
-        today=day,
-    )
-    services.submit_care_plan(actor=w, case=case, date=day, today=day)
-    services.decide_care_plan(actor=s, case=case, approve=True, date=day, today=day)
 
 
 def test_assessment_scores_and_risk(team, today):
@@ -148,7 +104,7 @@ def test_referral_needs_consent_or_an_audited_override(team, today):
 
 def test_referral_accepted_declined_delivered(team, today):
     case = register(team)
-    _consent(team, case, TODAY)
+    give_consents(team, case, TODAY)
     service = Service.objects.create(
         name="CRS Kasulo", service_type="crs", organisation=team.provider_org, place=team.kolwezi, capacity=40
     )
@@ -175,7 +131,7 @@ def test_referral_accepted_declined_delivered(team, today):
 
 def test_overdue_referrals_are_visible_to_the_referring_caseworker(team, today):
     case = register(team)
-    _consent(team, case, TODAY)
+    give_consents(team, case, TODAY)
     services.make_referral(
         actor=actor_of(team.worker),
         case=case,
@@ -199,7 +155,7 @@ def test_exit_rule_and_closure(team, today):
     case = register(
         team, identification_date=D(2026, 1, 5), registration_date=D(2026, 1, 6), today=D(2026, 1, 6)
     )
-    _to_follow_up(team, case, D(2026, 1, 10))
+    bring_to_follow_up(team, case, D(2026, 1, 10))
     w, s = actor_of(team.worker), actor_of(team.supervisor)
     today.set(D(2026, 7, 1))
     good = {"child_seen": True, "in_school_or_training": True, "attending": True, "found_working": False}
@@ -231,7 +187,7 @@ def test_supervisor_override_needs_a_reason(team, today):
     case = register(
         team, identification_date=D(2026, 1, 5), registration_date=D(2026, 1, 6), today=D(2026, 1, 6)
     )
-    _to_follow_up(team, case, D(2026, 1, 10))
+    bring_to_follow_up(team, case, D(2026, 1, 10))
     services.record_follow_up(
         actor=actor_of(team.worker),
         case=case,
@@ -263,7 +219,7 @@ def test_retention_check_finding_the_child_at_a_site_reopens_as_relapse(team, to
 
     events.subscribe("cases.relapse", lambda **kw: received.append(kw))
     case = register(team)
-    _to_follow_up(team, case, TODAY)
+    bring_to_follow_up(team, case, TODAY)
     s = actor_of(team.supervisor)
     services.request_closure(actor=s, case=case, reason="moved_away", date=TODAY, today=TODAY)
     services.decide_closure(actor=s, case=case, approve=True, date=TODAY, today=TODAY)
@@ -280,7 +236,7 @@ def test_retention_check_finding_the_child_at_a_site_reopens_as_relapse(team, to
 @pytest.mark.parametrize("visit", [D(2026, 2, 1), TODAY + datetime.timedelta(days=1)])
 def test_follow_up_dates_are_checked(team, today, visit):
     case = register(team)
-    _to_follow_up(team, case, TODAY)
+    bring_to_follow_up(team, case, TODAY)
     with pytest.raises(ValidationError) as exc:
         services.record_follow_up(actor=actor_of(team.worker), case=case, visit_date=visit, child_seen=True)
     assert "visit_date" in exc.value.message_dict

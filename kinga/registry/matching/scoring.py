@@ -301,11 +301,11 @@ def weights(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndar
     agree = levels == 2
     w[agree] = np.log2(M_PLACE[2] / model.tf_place[frame.place1[a][agree]])
     total += w
-    total += _carer_weight(frame, model, a, b)
+    total += carer_weight(frame, model, a, b)
     return total
 
 
-def _carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Caregivers agreeing on the whole name weigh by how rare that name is — among the records of the
     child's family name when the pair agrees on it (then a caregiver sharing it is expected)."""
     levels = _carer_levels(frame, a, b)

@@ -135,7 +135,7 @@ def test_a_caregiver_carrying_the_childs_family_name_weighs_less():
     model = scoring.fit(frame)
     a = np.array([at["x1"], at["x3"]])
     b = np.array([at["x2"], at["x4"]])
-    carer_weight = scoring._carer_weight(frame, model, a, b)
+    carer_weight = scoring.carer_weight(frame, model, a, b)
     # the family name already said "Odile <family>" was likely; "Odile Nkulu" is rarer among them
     assert carer_weight[0] < carer_weight[1]
     assert (carer_weight > 0).all()
@@ -154,7 +154,7 @@ def test_a_pairs_own_records_do_not_make_its_caregiver_common():
         ]
         frame, at = _with_background(extra)
         model = scoring.fit(frame)
-        return scoring._carer_weight(frame, model, np.array([at["x1"]]), np.array([at["x2"]]))[0]
+        return scoring.carer_weight(frame, model, np.array([at["x1"]]), np.array([at["x2"]]))[0]
 
     shared_by_the_pair_only = pair("Odile Ngoie", 0)
     shared_by_ten_more = pair("Odile Ngoie", 10)
