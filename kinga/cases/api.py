@@ -7,14 +7,16 @@ validate and their errors come back as field-level JSON (400).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kinga.core import access, clock
+from kinga.core import access, clock, plugins
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin
 from kinga.core.models import Organisation, Place
+from kinga.sites.models import Site
 
 from . import selectors, services
 from .api_serializers import (
@@ -53,8 +55,6 @@ def _place(actor, value):
 
 
 def _site(actor, value):
-    from kinga.sites.models import Site
-
     return access.get_object_or_404(actor, Site, uuid=value) if value else None
 
 
@@ -241,8 +241,6 @@ class CaseViewSet(
         case, d = self._case(), self._input(AssignSerializer)
         worker = selectors.staff(self.actor).filter(email__iexact=d["caseworker"]).first()
         if worker is None:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"caseworker": ["?"]})
         return self._done(services.assign_case(actor=self.actor, case=case, caseworker=worker))
 
@@ -331,9 +329,7 @@ class CaseStatsViewSet(viewsets.ViewSet):
 
 
 def register_api() -> None:
-    from kinga.core.plugins import register_api as register
-
-    register("cases", CaseViewSet, basename="cases")
-    register("case-referrals", ReferralInViewSet, basename="case-referrals")
-    register("case-services", ServiceViewSet, basename="case-services")
-    register("case-stats", CaseStatsViewSet, basename="case-stats")
+    plugins.register_api("cases", CaseViewSet, basename="cases")
+    plugins.register_api("case-referrals", ReferralInViewSet, basename="case-referrals")
+    plugins.register_api("case-services", ServiceViewSet, basename="case-services")
+    plugins.register_api("case-stats", CaseStatsViewSet, basename="case-stats")

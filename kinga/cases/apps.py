@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import plugins
+
 
 class CasesConfig(AppConfig):
     name = "kinga.cases"
@@ -8,9 +10,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case management")
 
     def ready(self) -> None:
-        from kinga.core import plugins
-
+        # These modules import models: the app registry must be ready first.
         from . import indicators  # noqa: F401  (registers the CASES_* indicator sources)
+        from .api import register_api
         from .rules import register_rules
         from .synth import generate_cases
 
@@ -32,6 +34,4 @@ class CasesConfig(AppConfig):
         # A child's cases (and through them alert links and household members) follow the
         # child when the registry merges two records of one child.
         plugins.register_child_link("cases.Case", "child")
-        from .api import register_api
-
         register_api()

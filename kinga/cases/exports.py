@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kinga.core import access, crypto
 from kinga.core.access import Actor
+from kinga.core.people import age_band
 
 from .models import Case
 
@@ -28,8 +29,6 @@ IDENTIFIED_HEADER = ["numero", "prenom", "postnom", "nom", "date_naissance", *PS
 
 
 def _band(age):
-    from kinga.core.people import age_band
-
     return age_band(age)
 
 

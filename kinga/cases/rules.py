@@ -15,6 +15,8 @@ from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.roles import Role
 
+from .models import Case, Child, Referral, Service
+
 
 def case_filter(actor: Actor, prefix: str = "") -> Q | None:
     """The Q of the cases an actor may open (None: every case, for the system actor)."""
@@ -63,8 +65,6 @@ def scope_services(actor: Actor, queryset: QuerySet) -> QuerySet:
 
 
 def register_rules() -> None:
-    from .models import Case, Child, Referral, Service
-
     access.register(Case, scope=scope_cases, view_permission="cases.view_identity")
     access.register(Child, scope=scope_children, view_permission="cases.view_identity")
     access.register(Referral, scope=scope_referrals_in, view_permission="cases.provide_service")

@@ -13,21 +13,30 @@ import datetime
 from collections.abc import Iterable
 
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from kinga.core import access, audit, clock, crypto, people
 from kinga.core.access import Actor
+from kinga.core.models import Membership, User
 
 from .models import (
+    CarePlanItemStatus,
     Case,
     CaseStatus,
+    Child,
     ChildNameIndex,
     FollowUp,
+    Hazard,
     Referral,
     ReferralStatus,
     RetentionCheck,
     Service,
+    WorkActivity,
 )
 from .rules import case_filter
+from .services.closure import evaluate_exit_rule
+from .services.common import photo_consented
 
 
 def cases(actor: Actor) -> QuerySet:
@@ -344,10 +353,6 @@ def case_counts_by_site(
 
 def child_for_registration(actor: Actor, uuid):
     """The child a registration is about, picked among duplicate suggestions (no identity is shown)."""
-    from django.http import Http404
-
-    from .models import Child
-
     access.require(actor, "cases.register")
     try:
         return Child.objects.get(uuid=uuid)
@@ -356,21 +361,15 @@ def child_for_registration(actor: Actor, uuid):
 
 
 def plan_item(case: Case, uuid):
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(case.plan_items, uuid=uuid)
 
 
 def retention_check(case: Case, uuid):
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(case.retention_checks, uuid=uuid)
 
 
 def staff(actor: Actor):
     """Caseworkers and supervisors of the actor's organisation (to assign cases)."""
-    from kinga.core.models import Membership, User
-
     access.require(actor, "cases.assign")
     ids = Membership.objects.filter(
         organisation_id=actor.organisation_id, role__in=["caseworker", "supervisor"], is_active=True
@@ -379,12 +378,8 @@ def staff(actor: Actor):
 
 
 def case_file_context(actor: Actor, case: Case) -> dict:
-    from .services.closure import evaluate_exit_rule
-    from .services.common import photo_consented
-
     today = clock.today()
     follow_ups = list(case.follow_ups.select_related("site", "recorded_by"))
-    from .models import CarePlanItemStatus, Hazard, WorkActivity
 
     def labels(values, choices):
         return [str(choices(v).label) if v in choices.values else v for v in values or []]

@@ -18,9 +18,10 @@ from django.db import connection
 from kinga.core import clock, crypto
 from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
 from kinga.core.roles import Role
-from kinga.core.synth import SynthContext
+from kinga.core.synth import SCALES, SynthContext
 from kinga.core.synth_clone import register_clone, register_clone_finisher
 from kinga.core.synth_insert import insert
+from kinga.sites.models import Site
 
 from .models import (
     Assessment,
@@ -141,7 +142,6 @@ def generate_cases(ctx: SynthContext) -> None:
         ctx.log("cases: no Lualaba territory (run load-reference), skipped")
         return
     sites_by_territory: dict[int, list[int]] = defaultdict(list)
-    from kinga.sites.models import Site
 
     for site_id, path in Site.objects.values_list("id", "place__path"):
         for t in territories:
@@ -317,8 +317,6 @@ def generate_cases(ctx: SynthContext) -> None:
 
 
 def _scale(ctx):
-    from kinga.core.synth import SCALES
-
     return SCALES[ctx.scale]
 
 

@@ -20,6 +20,7 @@ from kinga.core import access, audit, clock, spreadsheets
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.pagination import UncountedPage
+from kinga.sites.models import Site
 
 from . import exports, forms, matching, selectors, services
 from .models import CaseStatus, RiskLevel
@@ -50,8 +51,6 @@ def caseload(request):
 
 def _registration_form(request, actor):
     places = core_selectors.places(actor).filter(level__gte=2)
-    from kinga.sites.models import Site
-
     sites = access.scoped(actor, Site).order_by("name")
     return forms.RegistrationForm(
         request.POST or None, places=places, sites=sites, initial={"identification_date": clock.today()}
@@ -103,6 +102,7 @@ def case_file(request, uuid):
 @login_required
 def case_pdf(request, uuid):
     """The case file on paper (WeasyPrint): an export, in the access log."""
+    # Loaded on demand: weasyprint pulls in Pango at import (about a second, tens of MB), for this page only.
     from weasyprint import HTML
 
     actor = request.actor

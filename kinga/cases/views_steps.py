@@ -15,14 +15,13 @@ from django.utils.translation import gettext_lazy
 from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors, submit
+from kinga.sites.models import Site
 
 from . import forms, selectors, services
 from .models import CarePlanItemStatus, ReferralStatus, ServiceType
 
 
 def _sites(actor):
-    from kinga.sites.models import Site
-
     return access.scoped(actor, Site).order_by("name")
 
 

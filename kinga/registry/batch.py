@@ -13,23 +13,8 @@ from django.db import connection, transaction
 
 from .matching import REVIEW_THRESHOLD, Frame, find_pairs
 from .matching.pipeline import Result
+from .profiles import PROFILE_COLUMNS, frame_of_columns
 
-_COLUMNS = [
-    "child_id",
-    "given_exact",
-    "given_phon",
-    "family_exact",
-    "family_phon",
-    "sex",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "approximate",
-    "place1",
-    "place2",
-    "carer1",
-    "carer2",
-]
 _FETCH = 50_000
 
 
@@ -41,7 +26,7 @@ def load_frame() -> Frame:
         else "CASE WHEN approximate THEN 1 ELSE 0 END"
         if c == "approximate"
         else c
-        for c in _COLUMNS
+        for c in PROFILE_COLUMNS
     )
     chunks = []
     with transaction.atomic(), connection.cursor() as cursor:
@@ -57,26 +42,8 @@ def load_frame() -> Frame:
             "UNION SELECT family_phon FROM registry_matchprofile WHERE active AND family_phon IS NOT NULL)"
         )
         variants = np.array(cursor.fetchall() or np.zeros((0, 2)), dtype=np.int64).reshape(-1, 2)
-    data = np.concatenate(chunks) if chunks else np.zeros((0, len(_COLUMNS)), dtype=np.int64)
-    col = {name: data[:, i] for i, name in enumerate(_COLUMNS)}
-    return Frame.from_codes(
-        col.pop("child_id"),
-        given_exact=col["given_exact"],
-        given_phon=col["given_phon"],
-        family_exact=col["family_exact"],
-        family_phon=col["family_phon"],
-        sex=col["sex"],
-        year=col["birth_year"],
-        month=col["birth_month"],
-        day=col["birth_day"],
-        approximate=col["approximate"].astype(bool),
-        place1=col["place1"],
-        place2=col["place2"],
-        carer1=col["carer1"],
-        carer2=col["carer2"],
-        variant_code=variants[:, 0],
-        variant_key=variants[:, 1],
-    )
+    data = np.concatenate(chunks) if chunks else np.zeros((0, len(PROFILE_COLUMNS)), dtype=np.int64)
+    return frame_of_columns({name: data[:, i] for i, name in enumerate(PROFILE_COLUMNS)}, variants)
 
 
 def find_duplicates_in_database(*, threshold: float = REVIEW_THRESHOLD) -> tuple[Frame, Result, dict]:

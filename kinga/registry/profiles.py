@@ -12,11 +12,54 @@ import hmac
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
 from django.conf import settings
 
+from .matching import Frame
 from .matching.normalise import deletion_variants, make_record
+from .models import MatchProfile, NameVariant
 
 _MASK = (1 << 63) - 1
+
+# A stored profile's columns as the matcher reads them (MatchProfile's fields), the child's id first.
+PROFILE_COLUMNS = (
+    "child_id",
+    "given_exact",
+    "given_phon",
+    "family_exact",
+    "family_phon",
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "approximate",
+    "place1",
+    "place2",
+    "carer1",
+    "carer2",
+)
+
+
+def frame_of_columns(columns: dict[str, np.ndarray], variants: np.ndarray) -> Frame:
+    """The matcher's frame from profile columns (integers, -1 for a missing code) and (code, variant) rows."""
+    return Frame.from_codes(
+        columns["child_id"],
+        given_exact=columns["given_exact"],
+        given_phon=columns["given_phon"],
+        family_exact=columns["family_exact"],
+        family_phon=columns["family_phon"],
+        sex=columns["sex"],
+        year=columns["birth_year"],
+        month=columns["birth_month"],
+        day=columns["birth_day"],
+        approximate=columns["approximate"].astype(bool),
+        place1=columns["place1"],
+        place2=columns["place2"],
+        carer1=columns["carer1"],
+        carer2=columns["carer2"],
+        variant_code=variants[:, 0],
+        variant_key=variants[:, 1],
+    )
 
 
 def keyed(kind: str, code: str) -> int | None:
@@ -111,8 +154,6 @@ def child_profile_values(child) -> tuple[dict, list[tuple[int, int]]]:
 
 def save_profiles(children: Iterable, *, batch_size: int = 2000) -> int:
     """Create or refresh the profiles of these children (bulk; used on save, by synth and by reindex)."""
-    from .models import MatchProfile, NameVariant
-
     count = 0
     profiles, variants = [], set()
     fields = None

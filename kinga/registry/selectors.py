@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from kinga.cases.models import Case, Child
 from kinga.core import access
 from kinga.core.access import Actor
+from kinga.core.models import Place
 
-from .models import CandidatePair, Merge, PairStatus
+from .matching.scoring import explain
+from .models import CandidatePair, MatchProfile, Merge, PairStatus
+from .profiles import PROFILE_COLUMNS
+from .suggestions import display_fields, frame_of
 
 
 def scope_pairs(actor: Actor, queryset: QuerySet) -> QuerySet:
@@ -45,10 +50,6 @@ def active_merge(pair: CandidatePair) -> Merge | None:
 
 def side(actor: Actor, child) -> dict:
     """One side of a pair as the actor may see it."""
-    from kinga.cases.models import Case, Child
-
-    from .suggestions import display_fields
-
     full = (
         actor.sees_identities
         and access.scoped(actor, Child, perm="cases.view_identity").filter(pk=child.pk).exists()
@@ -64,25 +65,21 @@ def side(actor: Actor, child) -> dict:
 
 def explain_pair(pair: CandidatePair) -> dict[str, str]:
     """How the two children compare, field by field (levels only), from their profiles."""
-    from .models import MatchProfile
-    from .suggestions import _FIELDS, _frame
-
     profiles = {
         p["child_id"]: p
-        for p in MatchProfile.objects.filter(child_id__in=[pair.child_a_id, pair.child_b_id]).values(*_FIELDS)
+        for p in MatchProfile.objects.filter(child_id__in=[pair.child_a_id, pair.child_b_id]).values(
+            *PROFILE_COLUMNS
+        )
     }
     if len(profiles) < 2:
         return {}
     a = dict(profiles[pair.child_a_id])
     a.pop("child_id")
-    frame, _raw = _frame(a, [], [profiles[pair.child_b_id]])
-    from .matching.scoring import explain
+    frame, _raw = frame_of(a, [], [profiles[pair.child_b_id]])
 
     return explain(frame, 0, 1)
 
 
 def place(pk: int | None):
     """A reference place (public data) by id, for the registration form's suggestions."""
-    from kinga.core.models import Place
-
     return Place.objects.filter(pk=pk).first() if pk else None

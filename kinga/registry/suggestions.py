@@ -9,6 +9,7 @@ decrypted, in memory, and a candidate of another organisation is shown as minima
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,13 +17,15 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from kinga.cases.matching import Suggestion as CaseSuggestion
+from kinga.cases.models import Case, CaseStatus, Child
 from kinga.core import access, clock
 from kinga.core.access import Actor
 
 from .matching import Frame, scoring
 from .matching.blocking import WINDOW
 from .models import MatchProfile, NameVariant
-from .profiles import profile_values
+from .profiles import PROFILE_COLUMNS, caregiver_names, frame_of_columns, profile_values
 
 SHOW_FROM = 0.3  # lowest score shown at registration
 MAX_CANDIDATES = 3000
@@ -74,25 +77,9 @@ def candidate_profiles(values: dict, variant_rows, *, exclude_child_id: int | No
     return qs[:MAX_CANDIDATES]
 
 
-_FIELDS = [
-    "child_id",
-    "given_exact",
-    "given_phon",
-    "family_exact",
-    "family_phon",
-    "sex",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "approximate",
-    "place1",
-    "place2",
-    "carer1",
-    "carer2",
-]
-
-
-def _frame(values: dict, variant_rows, profiles: list[dict]) -> tuple[Frame, dict[str, np.ndarray]]:
+def frame_of(values: dict, variant_rows, profiles: list[dict]) -> tuple[Frame, dict[str, np.ndarray]]:
+    """The typed identity (`values`, row 0) and stored profiles as one frame, with the raw columns term
+    frequencies are counted on."""
     rows = [{"child_id": 0, **values}, *profiles]
 
     def column(name):
@@ -103,24 +90,7 @@ def _frame(values: dict, variant_rows, profiles: list[dict]) -> tuple[Frame, dic
     variants = np.array(sorted(set(stored) | set(variant_rows)) or np.zeros((0, 2)), dtype=np.int64).reshape(
         -1, 2
     )
-    frame = Frame.from_codes(
-        column("child_id"),
-        given_exact=column("given_exact"),
-        given_phon=column("given_phon"),
-        family_exact=column("family_exact"),
-        family_phon=column("family_phon"),
-        sex=column("sex"),
-        year=column("birth_year"),
-        month=column("birth_month"),
-        day=column("birth_day"),
-        approximate=column("approximate").astype(bool),
-        place1=column("place1"),
-        place2=column("place2"),
-        carer1=column("carer1"),
-        carer2=column("carer2"),
-        variant_code=variants[:, 0],
-        variant_key=variants[:, 1],
-    )
+    frame = frame_of_columns({name: column(name) for name in PROFILE_COLUMNS}, variants)
     return frame, {
         k: column(k) for k in ("given_exact", "given_phon", "family_exact", "family_phon", "place1", "carer1")
     }
@@ -201,11 +171,11 @@ def score_identity(
 ) -> list[tuple[int, float, dict]]:
     """(child id, score, levels) of the registry's children that may be this identity, best first."""
     profiles = list(
-        candidate_profiles(values, variant_rows, exclude_child_id=exclude_child_id).values(*_FIELDS)
+        candidate_profiles(values, variant_rows, exclude_child_id=exclude_child_id).values(*PROFILE_COLUMNS)
     )
     if not profiles:
         return []
-    frame, raw = _frame(values, variant_rows, profiles)
+    frame, raw = frame_of(values, variant_rows, profiles)
     model = _model(frame, raw, _registry_size())
     b = np.arange(1, len(frame))
     a = np.zeros(len(b), dtype=np.int64)
@@ -224,8 +194,6 @@ def suggest(
 ) -> list[Suggestion]:
     """Possible matches of an identity being registered, shown to the actor (minimal fields across
     organisations). Requires registry.match."""
-    from kinga.cases.models import Case, CaseStatus, Child
-
     access.require(actor, "registry.match")
     values, variant_rows = profile_values(**identity_arguments(identity))
     if values["given_phon"] is None and values["family_phon"] is None:
@@ -277,10 +245,6 @@ def suggest(
 
 def identity_arguments(identity: dict) -> dict:
     """The matcher's arguments from the fields of a registration (kinga.cases.services.register_case)."""
-    import datetime
-
-    from .profiles import caregiver_names
-
     born = identity.get("date_of_birth")
     estimated = bool(identity.get("estimated") or identity.get("date_of_birth_estimated"))
     age = identity.get("estimated_age")
@@ -393,8 +357,6 @@ def reason_text(levels: dict[str, str]) -> str:
 def cases_suggester(actor: Actor, data: dict) -> list:
     """The cases registration screen's suggester (kinga.cases.matching): another organisation's child
     is labelled by minimal fields only."""
-    from kinga.cases.matching import Suggestion as CaseSuggestion
-
     if not actor.has("registry.match"):
         return []
     out = []

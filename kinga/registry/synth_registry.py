@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from kinga.cases.models import Child
+from kinga.core.synth_clone import register_clone
+
+from .models import MatchProfile
+from .profiles import save_profiles
+
 
 def generate(ctx) -> None:
-    from kinga.cases.models import Child
-
-    from .profiles import save_profiles
-
     children = (
         Child.objects.select_related("residence", "place_of_origin").order_by("pk").iterator(chunk_size=2000)
     )
@@ -16,10 +18,6 @@ def generate(ctx) -> None:
 
 
 def _register_clones() -> None:
-    from kinga.core.synth_clone import register_clone
-
-    from .models import MatchProfile
-
     # National scale: a copy of a child gets a copy of its profile (kinga.core.synth_clone).
     register_clone(MatchProfile, order=15)
 

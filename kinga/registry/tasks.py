@@ -2,11 +2,11 @@
 
 from django_tasks import task
 
+from kinga.core.actors import system_actor
+
+from .services import fill_review_queue
+
 
 @task()
 def find_duplicates() -> dict:
-    from kinga.core.actors import system_actor
-
-    from .services import fill_review_queue
-
     return fill_review_queue(actor=system_actor())

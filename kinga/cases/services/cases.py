@@ -3,6 +3,7 @@ file's PDF export."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from collections.abc import Iterable
 
@@ -27,6 +28,7 @@ from .common import (
     clean_caregivers,
     log_event,
     photo_consented,
+    publish_child_saved,
     require_case_team,
 )
 from .registration import NAME_FIELDS, index_child_names
@@ -69,6 +71,7 @@ def update_child(*, actor: Actor, case: Case, **changes) -> Child:
     if "date_of_birth" in changes:
         child.date_of_birth_estimated = False
     child.save()
+    publish_child_saved(child, created=False)
     if set(changes) & set(NAME_FIELDS):
         index_child_names(child)
     audit.record_update(actor=actor, obj=child, before=before)
@@ -185,8 +188,6 @@ def withdraw_consent(
 @transaction.atomic
 def set_photo(*, actor: Actor, case: Case, content: bytes, content_type: str) -> Child:
     """The child's photo, encrypted like the names; only with the caregiver's consent to photos."""
-    import base64
-
     access.require(actor, "cases.work")
     require_case_team(actor, case)
     if not photo_consented(case):

@@ -14,7 +14,7 @@ from kinga.core.models import Membership, Organisation, User
 from kinga.core.people import age_band
 from kinga.core.roles import Role
 
-from ..models import Case, CaseEvent, CaseRules, CaseStatus, ConsentKind, RiskLevel, ScoringVersion
+from ..models import Case, CaseEvent, CaseRules, CaseStatus, Child, ConsentKind, RiskLevel, ScoringVersion
 
 # --- configuration ---------------------------------------------------------------------------------
 
@@ -150,6 +150,11 @@ def require_supervisor_of(actor: Actor, case: Case) -> None:
 
 def age_band_of(case: Case) -> str:
     return age_band(case.age_at_identification)
+
+
+def publish_child_saved(child: Child, *, created: bool) -> None:
+    """A child's identity written (registered, or corrected): apps that derive data from it refresh theirs."""
+    events.publish("cases.child_saved", child_id=child.pk, created=created)
 
 
 def publish_identified_at_site(case: Case) -> None:

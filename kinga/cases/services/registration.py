@@ -36,6 +36,7 @@ from .common import (
     current_rules,
     deadline_for_assessment,
     log_event,
+    publish_child_saved,
     publish_identified_at_site,
     transition,
 )
@@ -293,6 +294,7 @@ def register_case(
 
     if child.pk is None:
         child.save()
+        publish_child_saved(child, created=True)
         index_child_names(child)
         audit.record_create(actor=actor, obj=child)
     rules = current_rules()

@@ -6,6 +6,7 @@ from kinga.cases import services
 from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.sites.models import Site
 
 TODAY = datetime.date(2026, 3, 2)
 
@@ -13,8 +14,6 @@ TODAY = datetime.date(2026, 3, 2)
 @pytest.fixture
 def team(db, kolwezi):
     """An NGO with a supervisor and two caseworkers, a provider NGO with a caseworker, a coordinator."""
-    from kinga.sites.models import Site
-
     org = make_organisation("Enfance Lualaba")
     supervisor = make_member(org, Role.SUPERVISOR)
     worker = make_member(org, Role.CASEWORKER, supervisor=supervisor)

@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 
 from kinga.cases import services
-from kinga.cases.models import Service
+from kinga.cases.models import CaseEvent, Service
+from kinga.cases.services import active_scoring, current_rules
 from kinga.core.models import AuditEvent
-from kinga.core.testing import actor_of, client_for
+from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 
 from .conftest import TODAY, register
 
@@ -220,9 +221,6 @@ def test_services_directory(team, today):
 
 
 def test_rules_screen_creates_new_versions(team, django_user_model, today):
-    from kinga.cases.services import active_scoring, current_rules
-    from kinga.core.testing import make_member, make_organisation
-
     admin = make_member(make_organisation("Administration"), "admin")
     client = client_for(admin)
     assert client.get("/cases/rules/").status_code == 200
@@ -252,9 +250,6 @@ def test_rules_screen_creates_new_versions(team, django_user_model, today):
 
 
 def test_case_file_without_supervisor_or_recorded_actor_renders(team, today):
-    from kinga.cases.models import CaseEvent
-    from kinga.core.testing import make_member, make_organisation
-
     lone = make_member(make_organisation("ONG sans superviseur"), "caseworker")
     case = register(team, by=lone)
     assert case.supervisor is None

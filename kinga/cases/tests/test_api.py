@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from kinga.core.models import AuditEvent
 from kinga.core.testing import client_for
@@ -81,6 +82,5 @@ def test_api_scoping(team, today):
         .status_code
         == 403
     )
-    from django.test import Client
 
     assert Client().get("/api/v1/cases/").status_code in (401, 403)

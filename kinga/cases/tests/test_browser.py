@@ -11,6 +11,7 @@ from kinga.cases.models import Case
 from kinga.core import clock
 from kinga.core.roles import Role
 from kinga.core.testing import enrol_totp, make_member, make_organisation
+from kinga.sites.models import Site
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +22,6 @@ def no_sideways_scroll(page):
 
 
 def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, login_as, kolwezi):
-    from kinga.sites.models import Site
-
     site = Site.objects.create(code="codmine09999", name="Kasulo", place=kolwezi)
     org = make_organisation("ONG Mwana Lualaba")
     supervisor = make_member(org, Role.SUPERVISOR)

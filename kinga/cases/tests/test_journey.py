@@ -6,7 +6,7 @@ import pytest
 
 from kinga.cases.models import Case, CaseStatus, Service
 from kinga.core.models import AuditEvent
-from kinga.core.testing import client_for
+from kinga.core.testing import assert_not_stored_in_clear, client_for
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -166,7 +166,6 @@ def test_site_to_lasting_exit_then_relapse(team, today):
     assert case.relapses.get().source == "retention_check"
     page = worker.get(f"/cases/{case.uuid}/").content.decode()
     assert "Rechute" in page and "Clôturé" in page  # flagged, with its history on the timeline
-    from kinga.core.testing import assert_not_stored_in_clear
 
     for secret in (
         "Trésor",

@@ -1,14 +1,18 @@
+import base64
 import datetime
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 
 from kinga.cases import selectors, services
 from kinga.cases.models import Case, CaseNumberCounter, CaseStatus, Child
 from kinga.core import events
 from kinga.core.models import AuditEvent, Place
-from kinga.core.testing import actor_of, assert_not_stored_in_clear
+from kinga.core.testing import actor_of, assert_not_stored_in_clear, client_for
 
 from .conftest import TODAY, register
 
@@ -135,11 +139,8 @@ def test_caseworker_sees_only_assigned_cases(team, today):
 
 
 def test_rotate_keys_re_encrypts_children(team, today, settings):
-    from cryptography.fernet import Fernet
-
     case = register(team, given_name="Espoir")
     old_token = Child.objects.filter(pk=case.child_id).values_list("given_name", flat=True)
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT given_name FROM cases_child WHERE id = %s", [case.child_id])
@@ -156,10 +157,6 @@ def test_rotate_keys_re_encrypts_children(team, today, settings):
 
 
 def test_photo_needs_consent_and_is_encrypted(team, today):
-    import base64
-
-    from kinga.core.testing import client_for
-
     case = register(team)
     png = base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -175,7 +172,6 @@ def test_photo_needs_consent_and_is_encrypted(team, today):
         for_photos=True,
         today=TODAY,
     )
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(team.worker)
     upload = SimpleUploadedFile("p.png", png, content_type="image/png")

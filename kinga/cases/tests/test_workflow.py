@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kinga.cases import selectors, services
 from kinga.cases.models import CaseStatus, Service
-from kinga.core import clock
+from kinga.core import clock, events
+from kinga.core.access import Actor
 from kinga.core.models import AuditEvent
 from kinga.core.testing import actor_of
 
@@ -32,8 +33,6 @@ def test_assessment_scores_and_risk(team, today):
 
 
 def test_versioned_scoring_changes_thresholds(team, today, django_user_model):
-    from kinga.core.access import Actor
-
     system = Actor(user=django_user_model.objects.create(email="sys@kinga", is_system=True))
     services.new_scoring_version(actor=system, high_from=14, medium_from=8)
     case = register(team)
@@ -215,7 +214,6 @@ def test_supervisor_override_needs_a_reason(team, today):
 
 def test_retention_check_finding_the_child_at_a_site_reopens_as_relapse(team, today):
     received = []
-    from kinga.core import events
 
     events.subscribe("cases.relapse", lambda **kw: received.append(kw))
     case = register(team)

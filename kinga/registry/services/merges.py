@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from kinga.cases.models import Case, CaseStatus, Child, RelapseSource
+from kinga.cases.services import index_child_names, record_relapse
 from kinga.core import access, audit, clock, events, plugins
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction
@@ -83,8 +85,6 @@ def _restore_links(merge, target) -> None:
 
 def owners(child) -> set[int]:
     """Organisations that hold a case of this child (or registered it)."""
-    from kinga.cases.models import Case
-
     found = set(Case.objects.filter(child=child).values_list("organisation_id", flat=True))
     if child.registered_by_organisation_id:
         found.add(child.registered_by_organisation_id)
@@ -115,8 +115,6 @@ def _restore(child, name: str, value):
 
 
 def _last_verified(child) -> datetime.datetime:
-    from kinga.cases.models import Case
-
     last = Case.objects.filter(child=child).aggregate(at=Max("updated_at"))["at"]
     return last or child.created_at
 
@@ -179,8 +177,6 @@ def confirm_pair(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] |
 
 
 def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None) -> Merge:
-    from kinga.cases.services import index_child_names
-
     survivor, absorbed = pair.child_a, pair.child_b  # the older record survives
     chosen = default_choices(survivor, absorbed)
     for name, side in (choices or {}).items():
@@ -229,9 +225,6 @@ def _merge(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] | None)
 
 def _relapse(actor: Actor, child) -> None:
     """A registration matched a child whose case was closed: the cases app records the relapse."""
-    from kinga.cases.models import Case, CaseStatus, RelapseSource
-    from kinga.cases.services import record_relapse
-
     closed = Case.objects.filter(child=child, status=CaseStatus.CLOSED).order_by("-closed_on", "-pk").first()
     if closed is None:
         return
@@ -248,8 +241,6 @@ def _relapse(actor: Actor, child) -> None:
 def unmerge(*, actor: Actor, merge: Merge) -> Merge:
     """Undo a merge exactly: the survivor's fields as they were, the cases and every other linked record
     the merge moved back to the absorbed child (and only those)."""
-    from kinga.cases.services import index_child_names
-
     merge = Merge.objects.select_for_update().select_related("pair", "survivor", "absorbed").get(pk=merge.pk)
     _check_reviewer(actor, merge.pair)
     if merge.unmerged_at is not None:
@@ -287,8 +278,6 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
 
 
 def field_label(name: str) -> str:
-    from kinga.cases.models import Child
-
     return str(Child._meta.get_field(name.removesuffix("_id")).verbose_name)
 
 

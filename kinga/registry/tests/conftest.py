@@ -2,9 +2,11 @@ import datetime
 
 import pytest
 
+from kinga.cases import services
 from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.sites.models import Site
 
 TODAY = datetime.date(2026, 3, 2)  # the root conftest's frozen day (its `today` fixture)
 
@@ -12,7 +14,6 @@ TODAY = datetime.date(2026, 3, 2)  # the root conftest's frozen day (its `today`
 @pytest.fixture
 def ngos(db, kolwezi, today):
     """Two NGOs (A and B) with a supervisor and a caseworker each, a third NGO, a coordinator."""
-    from kinga.sites.models import Site
 
     class Ngos:
         pass
@@ -33,8 +34,6 @@ def ngos(db, kolwezi, today):
 
 
 def register(ngos, by, **identity):
-    from kinga.cases import services
-
     values = {
         "identification_method": "site_inspection",
         "identification_date": TODAY - datetime.timedelta(days=1),

@@ -4,7 +4,7 @@ import datetime as dt
 
 import numpy as np
 
-from kinga.registry.matching import Frame, clusters, find_pairs, make_record
+from kinga.registry.matching import Frame, clusters, find_pairs, make_record, scoring
 from kinga.registry.matching.blocking import ALL_PAIRS_UP_TO, candidate_pairs
 from kinga.registry.matching.normalise import deletion_variants, name_codes
 from kinga.registry.synthetic import PARAMETERS, generate, true_pairs
@@ -114,8 +114,6 @@ def test_caregiver_blocks_catch_a_far_misspelt_name_without_birth_date():
 
 
 def test_a_caregiver_carrying_the_childs_family_name_weighs_less():
-    from kinga.registry.matching import scoring
-
     common = [r for r in generate(3000, seed=11)]
     family = max({r.family_name for r in common}, key=[r.family_name for r in common].count)
     born = dt.date(2012, 3, 4)
@@ -142,8 +140,6 @@ def test_a_caregiver_carrying_the_childs_family_name_weighs_less():
 
 
 def test_a_pairs_own_records_do_not_make_its_caregiver_common():
-    from kinga.registry.matching import scoring
-
     def pair(carer, copies):
         extra = [
             make_record(f"x{i + 1}", given_name="Esther", family_name="Kapwasa", caregiver=carer)

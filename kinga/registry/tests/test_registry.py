@@ -2,17 +2,24 @@
 relapse, access and audit — the issue's acceptance journey first."""
 
 import datetime
+import hashlib
+import hmac
 import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.test import Client
 
+from kinga.cases import services as case_services
 from kinga.cases.models import Case, CaseStatus, Child
+from kinga.core import events
 from kinga.core.models import AuditEvent
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, client_for
-from kinga.registry import services, suggestions
+from kinga.registry import services, subscriptions, suggestions
 from kinga.registry.models import CandidatePair, MatchProfile, Merge, PairSource, PairStatus
+from kinga.registry.profiles import keyed, profile_values
+from kinga.registry.tasks import find_duplicates
 
 from .conftest import TODAY, register
 
@@ -162,7 +169,6 @@ def test_batch_command_and_task(twice):
     call_command("registry", "batch", stdout=out)
     assert CandidatePair.objects.count() == 1
     assert "1" in out.getvalue()
-    from kinga.registry.tasks import find_duplicates
 
     CandidatePair.objects.all().delete()
     find_duplicates.enqueue()
@@ -193,8 +199,6 @@ def test_queue_and_pair_show_another_organisations_child_by_minimal_fields(pair)
 
 
 def test_screens_refuse_anonymous_coordinators_outsiders_and_caseworkers(pair):
-    from django.test import Client
-
     ngos, p = pair
     for url in ("/registry/", f"/registry/pairs/{p.uuid}/", "/registry/suggestions/?given_name=Jean"):
         assert Client().get(url).status_code == 302
@@ -291,11 +295,6 @@ def test_the_cases_registration_screen_proposes_the_match_by_minimal_fields(twic
 
 
 def test_profile_codes_are_the_keyed_hmac_and_follow_the_key(settings):
-    import hashlib
-    import hmac
-
-    from kinga.registry.profiles import keyed, profile_values
-
     def expected(key, kind, code):
         digest = hmac.new(key.encode(), f"registry:{kind}:{code}".encode(), hashlib.sha256).digest()
         return int.from_bytes(digest[:8], "big") & ((1 << 63) - 1)
@@ -310,3 +309,17 @@ def test_profile_codes_are_the_keyed_hmac_and_follow_the_key(settings):
     assert (
         profile_values(given_name="Esther", family_name="Kabamba")[0]["family_phon"] != values["family_phon"]
     )
+
+
+def test_a_corrected_identity_refreshes_the_profile_through_the_cases_event(twice):
+    """The registry learns of a child's correction from the cases app's `cases.child_saved` event."""
+    ngos, case_a = twice
+    assert subscriptions.on_child_saved in events.handlers("cases.child_saved")
+    before = MatchProfile.objects.get(child_id=case_a.child_id)
+    case_services.update_child(actor=actor_of(ngos.worker_a), case=case_a, given_name="Dieudonné")
+    after = MatchProfile.objects.get(child_id=case_a.child_id)
+    expected, _variants = profile_values(
+        given_name="Dieudonné", family_name="Kasongo", sex="M", date_of_birth=datetime.date(2013, 5, 4)
+    )
+    assert after.given_exact == expected["given_exact"] != before.given_exact
+    assert after.family_exact == before.family_exact and after.active

@@ -5,18 +5,21 @@ kinga registry match --csv FILE [--threshold X] [-o OUT]   evaluate the matcher 
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from django.core.management.base import CommandError
 
+from kinga.cases.models import Child
 from kinga.core.actors import ActorCommand
 from kinga.registry.matching import REVIEW_THRESHOLD
 from kinga.registry.matching.csvfile import match_rows, read_records, write_pairs
+from kinga.registry.profiles import save_profiles
+from kinga.registry.services import fill_review_queue
+from kinga.registry.tasks import find_duplicates
 
 
 def _threshold(value: str) -> float:
-    import argparse
-
     try:
         number = float(value)
     except ValueError:
@@ -85,12 +88,9 @@ class Command(ActorCommand):
 
     def handle_batch(self, options):
         if options["enqueue"]:
-            from kinga.registry.tasks import find_duplicates
-
             result = find_duplicates.enqueue()
             self.stdout.write(f"registry batch: task {result.id} enqueued")
             return
-        from kinga.registry.services import fill_review_queue
 
         summary = fill_review_queue(actor=self.get_actor(options))
         self.stdout.write(
@@ -102,9 +102,6 @@ class Command(ActorCommand):
         )
 
     def handle_index(self, options):
-        from kinga.cases.models import Child
-        from kinga.registry.profiles import save_profiles
-
         children = (
             Child.objects.select_related("residence", "place_of_origin")
             .order_by("pk")
