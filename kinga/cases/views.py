@@ -103,7 +103,7 @@ def case_file(request, uuid):
 def case_pdf(request, uuid):
     """The case file on paper (WeasyPrint): an export, in the access log."""
     # Loaded on demand: weasyprint pulls in Pango at import (about a second, tens of MB), for this page only.
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415
 
     actor = request.actor
     access.require(actor, "cases.view_identity")

@@ -12,10 +12,10 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # These modules import models: the app registry must be ready first.
-        from . import subscriptions, synth_registry
-        from .models import CandidatePair
-        from .selectors import scope_pairs
-        from .suggestions import cases_suggester
+        from . import subscriptions, synth_registry  # noqa: PLC0415
+        from .models import CandidatePair  # noqa: PLC0415
+        from .selectors import scope_pairs  # noqa: PLC0415
+        from .suggestions import cases_suggester  # noqa: PLC0415
 
         access.register(CandidatePair, scope=scope_pairs, view_permission="registry.review")
         events.subscribe("cases.child_saved", subscriptions.on_child_saved)
