@@ -18,8 +18,8 @@ def run(ctx) -> None:
     from django.db.models import Count
 
     from kinga.core.models import Membership
-    from kinga.households import index
     from kinga.households.models import Enrolment, Household, Programme, Survey
+    from kinga.households.services import scores
 
     n_households = Household.objects.count()
     n_surveys = Survey.objects.count()
@@ -38,7 +38,7 @@ def run(ctx) -> None:
     )
     ctx.time_requests("households: list (by vulnerability)", client, "/households/", n=100, rows=n_households)
     ctx.time_requests("households: name search", client, "/households/?q=Ilunga", n=100, rows=n_households)
-    ctx.time_calls("households: index for all households", index.score_all, n=3, warmup=0, rows=n_households)
+    ctx.time_calls("households: index for all households", scores.score_all, n=3, warmup=0, rows=n_households)
     programme = Programme.objects.annotate(n=Count("enrolments")).order_by("-n").first()
     viewer = ctx.client_for_role("viewer")
     url = f"/households/programmes/{programme.uuid}/"
@@ -63,7 +63,7 @@ def run(ctx) -> None:
             print(f"bench households: national volume added ({n} households), rolled back at the end")
             ctx.time_calls(
                 "households: index for all households (national volume)",
-                index.score_all,
+                scores.score_all,
                 n=2,
                 warmup=0,
                 rows=n,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from kinga.core import clock
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.people import AgeBand, age_band
 from kinga.sites.models import Site
@@ -205,7 +206,7 @@ def _when(value: Any) -> datetime.datetime | None:
             moment = datetime.datetime.combine(day, datetime.time(12, 0))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    if moment > timezone.now() + datetime.timedelta(hours=1):
+    if moment > clock.now() + datetime.timedelta(hours=1):
         raise ValidationError({"observed_at": [_("The date cannot be in the future.")]})
     return moment
 

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import access
+from kinga.core.plugins import register_api, register_nav, register_reference_loader, register_synth_generator
+
 
 class CommunityConfig(AppConfig):
     name = "kinga.community"
@@ -8,9 +11,9 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community networks and coordination")
 
     def ready(self) -> None:
-        from kinga.core import access
-
-        from . import indicators, models, selectors  # noqa: F401 — indicators registers its sources
+        # These modules import the app's models, which Django loads only once every app is registered: ready() is
+        # the first moment they can be imported. indicators registers its sources by being imported.
+        from . import api, indicators, models, selectors, services, synth  # noqa: F401, PLC0415
 
         own = access.own_organisation
         access.register(models.Network, scope=own("organisation"), view_permission="community.view")
@@ -29,10 +32,6 @@ class CommunityConfig(AppConfig):
             models.AlertCase, scope=selectors.alert_case_scope, view_permission="community.triage"
         )
 
-        from kinga.core.plugins import register_api, register_nav
-
-        from . import api
-
         register_api("community/networks", api.NetworkViewSet, basename="community-network")
         register_api("community/alerts", api.AlertViewSet, basename="community-alert")
         register_api("community/sessions", api.SessionViewSet, basename="community-session")
@@ -40,17 +39,8 @@ class CommunityConfig(AppConfig):
         register_api("community/meetings", api.MeetingViewSet, basename="community-meeting")
         register_api("community/action-items", api.ActionItemViewSet, basename="community-action-item")
 
-        from kinga.core.plugins import register_reference_loader
-
-        from .services import seed_fourw_from_plan
-
-        register_reference_loader("community-4w", seed_fourw_from_plan, order=70)
-
-        from kinga.core.plugins import register_synth_generator
-
-        from .synth import generate_community
-
-        register_synth_generator("community", generate_community, order=60)
+        register_reference_loader("community-4w", services.seed_fourw_from_plan, order=70)
+        register_synth_generator("community", synth.generate_community, order=60)
 
         register_nav(_("Alerts"), "community:triage", permission="community.triage", order=30)
         register_nav(_("Community"), "community:home", permission="community.view", order=31)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import clock
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.people import AGE_BANDS
 from kinga.sites.models import Site
@@ -15,6 +14,7 @@ from .models import (
     ActionItemStatus,
     Activity,
     AdvocacyTarget,
+    Alert,
     AlertStatus,
     AreaKind,
     Audience,
@@ -210,7 +210,7 @@ class PublicAlertForm(ChildrenCountsMixin, forms.Form):
 
     def clean_observed_on(self):
         day = self.cleaned_data.get("observed_on")
-        if day and day > datetime.date.today():
+        if day and day > clock.today():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return day
 
@@ -267,7 +267,6 @@ class CloseAlertForm(forms.Form):
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Alert
 
         self.fields["duplicate_of"].queryset = group if group is not None else Alert.objects.none()
 

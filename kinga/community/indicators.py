@@ -6,7 +6,7 @@ value per sex with a UNION-free trick: two aggregates in the same query, split i
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
@@ -124,7 +124,6 @@ def meetings_with_minutes(query: IndicatorQuery) -> list[IndicatorValue]:
 def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
     """Awareness sessions and community meetings with a written report, plus radio broadcasts aired."""
     qs = _period_area(AwarenessSession.objects.all(), query, "date")
-    from django.db.models import Case, IntegerField, Value, When
 
     expression = Sum(
         Case(

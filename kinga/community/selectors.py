@@ -6,6 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Case,
@@ -20,11 +21,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access
+from kinga.cases import selectors as case_selectors
+from kinga.core import access, clock
+from kinga.core import selectors as core_selectors
 from kinga.core.access import Actor
+from kinga.plan.models import Action, Axis
+from kinga.sites.models import Site
 
 from .models import (
     OPEN_ITEM_STATUSES,
@@ -148,7 +154,7 @@ def triage_queue(
     failed: bool = False,
 ) -> QuerySet[Alert]:
     qs = access.scoped(actor, Alert, perm="community.triage").select_related("site", "place", "network")
-    now = timezone.now()
+    now = clock.now()
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -185,7 +191,7 @@ def overdue_count(actor: Actor) -> int:
         return 0
     return (
         access.scoped(actor, Alert, perm="community.triage")
-        .filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        .filter(status__in=OPEN_STATUSES, due_at__lt=clock.now())
         .count()
     )
 
@@ -206,8 +212,6 @@ def group_alerts(actor: Actor, alert: Alert) -> QuerySet[Alert]:
 
 def public_site_match(territory, name: str):
     """The one site of a territory with this exact name or code, for the public form (else None)."""
-    from kinga.sites.models import Site
-
     name = (name or "").strip()
     if not name:
         return None
@@ -221,11 +225,6 @@ def public_site_match(territory, name: str):
 
 def alert_cases(actor: Actor, alert: Alert) -> list[dict]:
     """The cases registered from an alert, by case number (no name), as far as the actor may see them."""
-    from django.core.exceptions import PermissionDenied
-    from django.urls import NoReverseMatch, reverse
-
-    from kinga.cases import selectors as case_selectors
-
     ids = list(alert.case_links.values_list("case_id", flat=True))
     if not ids:
         return []
@@ -329,14 +328,10 @@ def editable_fourw(actor: Actor) -> QuerySet[FourW]:
 
 def fourw_axes(actor: Actor) -> list[tuple[int, str]]:
     """The plan's axes (number, title) for the 4W filter."""
-    from kinga.plan.models import Axis
-
     return list(Axis.objects.order_by("number").values_list("number", "title"))
 
 
 def plan_actions():
-    from kinga.plan.models import Action
-
     return Action.objects.select_related("axis").order_by("axis__number", "number")
 
 
@@ -382,7 +377,7 @@ def action_items(actor: Actor, *, owner=None, open_only: bool = True) -> QuerySe
         qs = qs.filter(owner=owner)
     if open_only:
         qs = qs.filter(status__in=OPEN_ITEM_STATUSES)
-    today = timezone.localdate()
+    today = clock.today()
     return qs.annotate(
         late=Exists(ActionItem.objects.filter(pk=OuterRef("pk"), due_date__lt=today))
     ).order_by("due_date", "id")
@@ -435,3 +430,15 @@ def feedback_by_code(code: str) -> Feedback | None:
         return None
     alert = Alert.objects.filter(feedback_code=code).first()
     return feedback_for(alert) if alert is not None else None
+
+
+def lualaba_places(actor):
+    """Places of Lualaba from territories down (the province's own choice lists)."""
+    lualaba = core_selectors.places(actor).filter(pcode="CD72").first()
+    qs = core_selectors.places(actor).filter(level__gte=2)
+    return qs.filter(path__startswith=lualaba.path) if lualaba else qs
+
+
+def active_organisations(actor):
+    """The active organisations the actor sees: the choices of every organisation field."""
+    return core_selectors.organisations(actor).filter(is_active=True)

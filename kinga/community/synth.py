@@ -10,9 +10,11 @@ import datetime
 
 from django.utils import timezone
 
+from kinga.core import clock
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.synth import SynthContext, batched
 from kinga.core.synth_clone import register_clone
+from kinga.plan.models import Action
 from kinga.sites.models import Site
 
 from .models import (
@@ -84,8 +86,8 @@ def generate_community(ctx: SynthContext) -> None:
         return
     all_orgs = list(Organisation.objects.all()[:500])
     sites = list(Site.objects.filter(place__path__startswith=lualaba.path).only("id", "place_id")[:20_000])
-    now = timezone.now()
-    today = timezone.localdate()
+    now = clock.now()
+    today = clock.today()
     rng_choice = rng.choice
 
     # --- networks and members
@@ -371,7 +373,6 @@ def generate_community(ctx: SynthContext) -> None:
     ctx.inserted("community_advocacyaction", len(advocacy))
 
     # --- 4W
-    from kinga.plan.models import Action
 
     actions = list(Action.objects.only("id"))
     fourw = []

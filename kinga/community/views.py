@@ -17,24 +17,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access
-from kinga.core import selectors as core_selectors
 from kinga.core.access import ANONYMOUS
 from kinga.core.forms import apply_service_errors, submit
 
 from . import forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
-
-
-def lualaba_places(actor):
-    """Places of Lualaba from territories down (the province's own choice lists)."""
-    lualaba = core_selectors.places(actor).filter(pcode="CD72").first()
-    qs = core_selectors.places(actor).filter(level__gte=2)
-    return qs.filter(path__startswith=lualaba.path) if lualaba else qs
-
-
-def _orgs(actor):
-    return core_selectors.organisations(actor).filter(is_active=True)
-
 
 # ---------------------------------------------------------------------------------------------- home
 
@@ -69,7 +56,7 @@ def networks(request):
 def network_add(request):
     actor = request.actor
     access.require(actor, "community.manage_networks")
-    form = forms.NetworkForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    form = forms.NetworkForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
     network = submit(
         request,
         form,
@@ -112,7 +99,9 @@ def network_edit(request, uuid):
         f: getattr(network, f)
         for f in ("name", "area_kind", "place", "site", "founded_on", "is_active", "notes")
     }
-    form = forms.NetworkForm(request.POST or None, initial=initial, choices={"place": lualaba_places(actor)})
+    form = forms.NetworkForm(
+        request.POST or None, initial=initial, choices={"place": selectors.lualaba_places(actor)}
+    )
     saved = submit(
         request,
         form,
@@ -129,7 +118,9 @@ def network_edit(request, uuid):
 def member_add(request, uuid):
     actor = request.actor
     network = access.get_object_or_404(actor, Network, perm="community.manage_networks", uuid=uuid)
-    form = forms.MemberForm(request.POST or None, choices={"backing_organisation": _orgs(actor)})
+    form = forms.MemberForm(
+        request.POST or None, choices={"backing_organisation": selectors.active_organisations(actor)}
+    )
     saved = submit(
         request,
         form,
@@ -150,7 +141,7 @@ def member_edit(request, uuid):
     form = forms.MemberForm(
         request.POST or None,
         initial={f: getattr(member, f) for f in fields},
-        choices={"backing_organisation": _orgs(actor)},
+        choices={"backing_organisation": selectors.active_organisations(actor)},
     )
     saved = submit(
         request,
@@ -168,7 +159,9 @@ def member_edit(request, uuid):
 def member_training_add(request, uuid):
     actor = request.actor
     member = access.get_object_or_404(actor, NetworkMember, perm="community.manage_networks", uuid=uuid)
-    form = forms.MemberTrainingForm(request.POST or None, choices={"organisation": _orgs(actor)})
+    form = forms.MemberTrainingForm(
+        request.POST or None, choices={"organisation": selectors.active_organisations(actor)}
+    )
     saved = submit(
         request,
         form,
@@ -223,7 +216,7 @@ def triage(request):
 def alert_add(request):
     actor = request.actor
     access.require(actor, "community.report_alert")
-    form = forms.AlertForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    form = forms.AlertForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
     if request.method == "POST" and form.is_valid():
         try:
             alert, _created = services.receive_alert(
@@ -257,8 +250,10 @@ def alert_detail(request, uuid):
         "group": group,
         "verification_form": forms.VerificationForm(initial={"children_found": alert.children_count}),
         "close_form": forms.CloseAlertForm(group=group),
-        "refer_form": forms.ReferForm(choices={"to": _orgs(actor).exclude(pk=alert.organisation_id or -1)}),
-        "repair_form": forms.RepairAlertForm(choices={"place": lualaba_places(actor)})
+        "refer_form": forms.ReferForm(
+            choices={"to": selectors.active_organisations(actor).exclude(pk=alert.organisation_id or -1)}
+        ),
+        "repair_form": forms.RepairAlertForm(choices={"place": selectors.lualaba_places(actor)})
         if alert.processing_error
         else None,
         "feedback": selectors.feedback_for(alert),
@@ -332,7 +327,7 @@ def alert_close(request, uuid):
 @require_POST
 def alert_refer(request, uuid):
     actor = request.actor
-    form = forms.ReferForm(request.POST, choices={"to": _orgs(actor)})
+    form = forms.ReferForm(request.POST, choices={"to": selectors.active_organisations(actor)})
     return _alert_action(
         request,
         uuid,
@@ -346,7 +341,7 @@ def alert_refer(request, uuid):
 @require_POST
 def alert_repair(request, uuid):
     actor = request.actor
-    form = forms.RepairAlertForm(request.POST, choices={"place": lualaba_places(actor)})
+    form = forms.RepairAlertForm(request.POST, choices={"place": selectors.lualaba_places(actor)})
 
     def repair(alert, _data):
         services.reprocess_alert(actor=actor, alert=alert, corrections=form.corrections())

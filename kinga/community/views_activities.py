@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import OrganisationType
@@ -29,7 +29,7 @@ from .models import (
     Theme,
     TrainedGroup,
 )
-from .views import _form_page, _orgs, lualaba_places
+from .views import _form_page
 
 # ---------------------------------------------------------------------------------------------- awareness
 
@@ -55,7 +55,7 @@ def sessions(request):
 
 def _session_choices(actor):
     return {
-        "place": lualaba_places(actor),
+        "place": selectors.lualaba_places(actor),
         "campaign": selectors.campaigns(actor),
         "network": selectors.networks(actor, active="1"),
     }
@@ -137,7 +137,7 @@ def trainings(request):
 def training_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
-    form = forms.TrainingForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    form = forms.TrainingForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
     saved = submit(
         request,
         form,
@@ -165,7 +165,7 @@ def advocacy(request):
 def advocacy_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
-    form = forms.AdvocacyForm(request.POST or None, choices={"place": lualaba_places(actor)})
+    form = forms.AdvocacyForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
     saved = submit(
         request,
         form,
@@ -244,7 +244,7 @@ def fourw_export(request, fmt):
     qs = selectors.fourw(actor, **filters)
     logged = {k: (code if k == "territory" else str(v)) for k, v in filters.items() if v}
     result = fourw_io.export(actor=actor, queryset=qs, fmt=fmt, filters=logged)
-    name = f"kinga-4w-{datetime.date.today().isoformat()}.{fmt}"
+    name = f"kinga-4w-{clock.today().isoformat()}.{fmt}"
     if fmt == "csv":
         response = StreamingHttpResponse(result, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -259,9 +259,9 @@ def fourw_export(request, fmt):
 
 def _fourw_choices(actor):
     return {
-        "place": lualaba_places(actor),
-        "implementing_partner": _orgs(actor),
-        "funder": _orgs(actor),
+        "place": selectors.lualaba_places(actor),
+        "implementing_partner": selectors.active_organisations(actor),
+        "funder": selectors.active_organisations(actor),
         "plan_action": selectors.plan_actions(),
     }
 
@@ -323,7 +323,7 @@ def fourw_import(request):
     form = forms.FourWImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            n = fourw_io.import_csv(actor=actor, content=form.cleaned_data["file"].read())
+            n = services.import_fourw(actor=actor, content=form.cleaned_data["file"].read())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -347,7 +347,10 @@ def meetings(request):
 
 
 def _meeting_choices(actor):
-    return {"place": lualaba_places(actor), "participant_organisations": _orgs(actor)}
+    return {
+        "place": selectors.lualaba_places(actor),
+        "participant_organisations": selectors.active_organisations(actor),
+    }
 
 
 @login_required
@@ -388,7 +391,7 @@ def meeting_detail(request, uuid):
             "items": meeting.items.select_related("owner"),
             "carried": selectors.carried_items(actor, meeting),
             "can_manage": can_manage,
-            "item_form": forms.ActionItemForm(choices={"owner": _orgs(actor)}),
+            "item_form": forms.ActionItemForm(choices={"owner": selectors.active_organisations(actor)}),
             "status_form": forms.ItemStatusForm(),
         },
     )
@@ -450,7 +453,7 @@ def item_add(request, uuid):
         queryset=selectors.editable_meetings(actor),
         uuid=uuid,
     )
-    form = forms.ActionItemForm(request.POST, choices={"owner": _orgs(actor)})
+    form = forms.ActionItemForm(request.POST, choices={"owner": selectors.active_organisations(actor)})
     if form.is_valid():
         try:
             services.add_action_item(actor=actor, meeting=meeting, **form.cleaned_data)

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import access
+from kinga.core.plugins import register_nav, register_synth_generator
+
 
 class HouseholdsConfig(AppConfig):
     name = "kinga.households"
@@ -8,9 +11,10 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households")
 
     def ready(self) -> None:
-        from kinga.core import access
-        from kinga.core.plugins import register_nav
-        from kinga.households import models as m
+        # These modules import the app's models, which Django loads only once every app is registered: ready() is
+        # the first moment they can be imported. indicators registers its sources by being imported.
+        from kinga.households import api, indicators, selectors, synth  # noqa: F401, PLC0415
+        from kinga.households import models as m  # noqa: PLC0415
 
         own = access.own_organisation
         identity, counts = "households.view_identity", "households.view_counts"
@@ -26,27 +30,11 @@ class HouseholdsConfig(AppConfig):
         access.register(m.Programme, scope=access.unscoped, view_permission=counts)
         access.register(m.Cooperative, scope=access.unscoped, view_permission=counts)
         access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
-        access.register(m.CooperativeMember, scope=_cooperative_members, view_permission=identity)
-
-        from kinga.core.plugins import register_synth_generator
-        from kinga.households import api, indicators  # noqa: F401 (registers the indicator sources)
-        from kinga.households.synth import generate_households
+        access.register(
+            m.CooperativeMember, scope=selectors.cooperative_member_scope, view_permission=identity
+        )
 
         api.register()
-        register_synth_generator("households", generate_households, order=60)
+        register_synth_generator("households", synth.generate_households, order=60)
         register_nav(_("Households"), "households:list", permission=counts, order=40)
         register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)
-
-
-def _cooperative_members(actor, queryset):
-    """Members are seen by the cooperative itself and by the organisation that supports it."""
-    from django.db.models import Q
-
-    if actor.is_system_wide:
-        return queryset
-    if actor.organisation_id is None:
-        return queryset.none()
-    return queryset.filter(
-        Q(cooperative__organisation_id=actor.organisation_id)
-        | Q(cooperative__supported_by_id=actor.organisation_id)
-    )

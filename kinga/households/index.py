@@ -8,15 +8,12 @@ thresholds belong to a version (VulnerabilityIndexVersion); a stored score names
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kinga.households.models import Household, HouseholdScore, Survey, VulnerabilityIndexVersion
+from kinga.households.models import Survey, VulnerabilityIndexVersion
 
 DEFAULT_WEIGHTS = {
     "low_income": 1,
@@ -194,42 +191,3 @@ def score_sql(version: VulnerabilityIndexVersion) -> tuple[str, dict]:
         WHERE s.latest = 1
     """  # noqa: S608
     return select, params
-
-
-def score_all(version: VulnerabilityIndexVersion | None = None) -> tuple[int, int, float]:
-    """Recompute every household's score in `version` (default current); returns (scored, not scored, s)."""
-    version = version or current_version()
-    started = time.monotonic()
-    select, params = score_sql(version)
-    params["now"] = timezone.now()
-    table = HouseholdScore._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE version_id = %(version_id)s", params)  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {table} (household_id, version_id, survey_id, score, computed_at) {select}",
-            params,
-        )
-        scored = cursor.rowcount
-    from kinga.households.services.households import refresh_priority
-
-    refresh_priority()
-    total = Household.objects.count()
-    return scored, total - scored, time.monotonic() - started
-
-
-def score_household(
-    household: Household, version: VulnerabilityIndexVersion | None = None
-) -> HouseholdScore | None:
-    """Refresh one household's stored score after its survey changed (the same definition as score_all)."""
-    version = version or current_version()
-    survey = household.surveys.select_related("round").order_by("-round__number").first()
-    HouseholdScore.objects.filter(household=household, version=version).delete()
-    if survey is None:
-        return None
-    return HouseholdScore.objects.create(
-        household=household,
-        version=version,
-        survey=survey,
-        score=explain(survey, version).score,
-        computed_at=timezone.now(),
-    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
 
-from kinga.core import access, crypto
+from kinga.cases import selectors as case_selectors
+from kinga.core import access, clock, crypto
 from kinga.core.access import Actor
 from kinga.households import index
 from kinga.households.models import (
@@ -52,8 +54,6 @@ def households(
         )
     )
     if order == "score":
-        from django.db.models import F
-
         return qs.order_by("-is_priority", F("score").desc(nulls_last=True), "-created_at")
     return qs.order_by("-created_at")
 
@@ -140,12 +140,8 @@ def can_keep_members(actor: Actor, cooperative: Cooperative) -> bool:
 def children_status(actor: Actor, household: Household, members) -> list[dict]:
     """The household's children (under 18) with their schooling and work, and the labour status from
     their cases' follow-ups when a child is in care."""
-    from django.urls import reverse
-    from django.utils import timezone
 
-    from kinga.cases import selectors as case_selectors
-
-    today = timezone.localdate()
+    today = clock.today()
     children = [m for m in members if m.age_on(today) < 18 or m.child_case_id]
     case_ids = [m.child_case_id for m in children if m.child_case_id]
     visible = {}
@@ -175,8 +171,6 @@ def children_status(actor: Actor, household: Household, members) -> list[dict]:
 
 
 def _has_url(name: str) -> bool:
-    from django.urls import NoReverseMatch, reverse
-
     try:
         reverse(name, args=["00000000-0000-0000-0000-000000000000"])
     except NoReverseMatch:
@@ -186,8 +180,18 @@ def _has_url(name: str) -> bool:
 
 def case_by_number(actor: Actor, number: str):
     """A case the actor may see, by its number (None otherwise)."""
-    from kinga.cases import selectors as case_selectors
-
     if not actor.has("cases.view_identity"):
         return None
     return case_selectors.cases(actor).filter(number__iexact=(number or "").strip()).first()
+
+
+def cooperative_member_scope(actor, queryset):
+    """Members are seen by the cooperative itself and by the organisation that supports it."""
+    if actor.is_system_wide:
+        return queryset
+    if actor.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(cooperative__organisation_id=actor.organisation_id)
+        | Q(cooperative__supported_by_id=actor.organisation_id)
+    )

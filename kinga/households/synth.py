@@ -15,7 +15,6 @@ from kinga.core.models import Organisation, OrganisationType, Place, PlaceLevel
 from kinga.core.synth import SynthContext, batched
 from kinga.core.synth_clone import register_clone, register_clone_finisher
 from kinga.core.synth_insert import insert
-from kinga.households import index
 from kinga.households.models import (
     Cooperative,
     CooperativeMember,
@@ -35,6 +34,7 @@ from kinga.households.models import (
     Survey,
     SurveyRound,
 )
+from kinga.households.services import scores
 from kinga.households.services import totals as round_totals
 
 ROUNDS = [
@@ -300,7 +300,7 @@ def generate_households(ctx: SynthContext) -> None:
     ctx.inserted("households_household", totals["households"])
     ctx.inserted("households_householdmember", totals["members"])
     ctx.inserted("households_survey", totals["surveys"])
-    scored, not_scored, seconds = index.score_all()
+    scored, not_scored, seconds = scores.score_all()
     ctx.log(f"  households: scored {scored}, not scored {not_scored} in {seconds:.1f} s")
     rows, seconds = round_totals.rebuild_all()
     ctx.log(f"  households: {rows} round totals in {seconds:.1f} s")

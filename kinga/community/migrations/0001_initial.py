@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('web', 'Web form (member)'), ('public_web', 'Public web form'), ('phone', 'Phone call taken by a focal point'), ('sms', 'SMS'), ('ussd', 'USSD'), ('kobo', 'KoboToolbox form'), ('odk', 'ODK form'), ('api', 'Other application (API)')], max_length=16, verbose_name='channel')),
                 ('is_anonymous', models.BooleanField(default=False, verbose_name='anonymous')),
                 ('reporter_contact', kinga.core.fields.EncryptedTextField(blank=True, default='', verbose_name='reporter contact')),
-                ('feedback_code', models.CharField(default=kinga.community.models._feedback_code, editable=False, max_length=12, unique=True)),
+                ('feedback_code', models.CharField(default=kinga.community.models.new_feedback_code, editable=False, max_length=12, unique=True)),
                 ('raw_payload', kinga.core.fields.EncryptedJSONField(blank=True, default=dict, verbose_name='submission as received')),
                 ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
                 ('processing_error', models.TextField(blank=True, verbose_name='processing error')),

@@ -16,7 +16,7 @@ from kinga.community.models.alerts import (
     AlertStatus,
     Channel,
     Urgency,
-    _feedback_code,
+    new_feedback_code,
 )
 from kinga.community.models.awareness import (
     AdvocacyAction,
@@ -56,7 +56,7 @@ from kinga.community.models.networks import (
     NetworkMember,
 )
 
-# `_feedback_code` and `minutes_path` stay importable from here: migrations name them by this path.
+# `new_feedback_code` and `minutes_path` stay importable from here: migrations name them by this path.
 __all__ = [
     "CLOSED_STATUSES",
     "OPEN_ITEM_STATUSES",
@@ -94,6 +94,6 @@ __all__ = [
     "Training",
     "TrainingTopic",
     "Urgency",
-    "_feedback_code",
     "minutes_path",
+    "new_feedback_code",
 ]

@@ -58,7 +58,7 @@ OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.VERIFYING)
 CLOSED_STATUSES = (AlertStatus.UNFOUNDED, AlertStatus.DUPLICATE)
 
 
-def _feedback_code() -> str:
+def new_feedback_code() -> str:
     # Short, unambiguous (no 0/O, 1/I) and unguessable enough for a status lookup with no identity in it.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _i in range(10))
@@ -118,7 +118,7 @@ class Alert(TerritoryMixin):
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     # Only to give the reporter feedback (encrypted); never shown next to a child.
     reporter_contact = EncryptedTextField(_("reporter contact"))
-    feedback_code = models.CharField(max_length=12, unique=True, default=_feedback_code, editable=False)
+    feedback_code = models.CharField(max_length=12, unique=True, default=new_feedback_code, editable=False)
     # The submission as received, stored before any processing so that nothing is ever lost.
     raw_payload = EncryptedJSONField(_("submission as received"))
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)

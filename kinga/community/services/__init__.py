@@ -1,9 +1,10 @@
 """The community app's writes: what views, the API, commands and other apps may call.
 
-One module per domain: networks (networks, members, awareness, trainings, advocacy), alerts (intake, triage),
-cases_link (a verified alert's children registered as cases), coordination (the 4W matrix, IDAK meetings),
-reference (the 4W set seeded from the plan). Every write checks the permission, is atomic, leaves an audit row
-and raises ValidationError({field: [message]}) on bad input.
+One module per domain: networks (networks, members, their trainings), awareness (campaigns, sessions, trainings
+of actors, advocacy), alerts (intake, triage), cases_link (a verified alert's children registered as cases),
+fourw (the 4W matrix: by hand, imported, seeded from the plan), coordination (IDAK meetings and action items).
+Every write checks the permission, is atomic, leaves an audit row and raises ValidationError({field: [message]})
+on bad input.
 """
 
 from .alerts import (
@@ -14,28 +15,11 @@ from .alerts import (
     reprocess_alert,
     start_verification,
 )
+from .awareness import create_campaign, record_advocacy, record_session, record_training
 from .cases_link import register_children
-from .coordination import (
-    add_action_item,
-    create_fourw,
-    create_meeting,
-    delete_fourw,
-    update_action_item,
-    update_fourw,
-    update_meeting,
-)
-from .networks import (
-    add_member,
-    add_member_training,
-    create_campaign,
-    create_network,
-    record_advocacy,
-    record_session,
-    record_training,
-    update_member,
-    update_network,
-)
-from .reference import seed_fourw_from_plan
+from .coordination import add_action_item, create_meeting, update_action_item, update_meeting
+from .fourw import create_fourw, delete_fourw, import_fourw, seed_fourw_from_plan, update_fourw
+from .networks import add_member, add_member_training, create_network, update_member, update_network
 
 __all__ = [
     "add_action_item",
@@ -47,6 +31,7 @@ __all__ = [
     "create_meeting",
     "create_network",
     "delete_fourw",
+    "import_fourw",
     "receive_alert",
     "record_advocacy",
     "record_session",

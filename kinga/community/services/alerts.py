@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, events
+from kinga.core import access, audit, clock, events
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
@@ -90,7 +90,7 @@ def receive_alert(
         existing = Alert.objects.filter(external_id=external_id).first()
         if existing is not None:
             return existing, False
-    now = timezone.now()
+    now = clock.now()
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -191,7 +191,7 @@ def start_verification(*, actor: Actor, alert: Alert) -> Alert:
     _require_open(alert)
     before = audit.snapshot(alert)
     alert.status = AlertStatus.VERIFYING
-    alert.verification_started_at = timezone.now()
+    alert.verification_started_at = clock.now()
     alert.handled_by = actor.user
     if alert.organisation_id is None:
         alert.organisation = actor.organisation
@@ -218,7 +218,7 @@ def record_verification(
     if children_found == 0 and not note:
         raise ValidationError({"note": [_("Say what the visit found.")]})
     before = audit.snapshot(alert)
-    moment = visited_at or timezone.now()
+    moment = visited_at or clock.now()
     alert.children_found = children_found
     alert.verification_note = note
     alert.verified_at = moment
@@ -257,7 +257,7 @@ def refer_alert(*, actor: Actor, alert: Alert, to: Organisation, note: str = "")
     alert.status = AlertStatus.REFERRED
     alert.referred_to = to
     alert.outcome_reason = bounded_text(note, "note")
-    alert.closed_at = timezone.now()
+    alert.closed_at = clock.now()
     alert.handled_by = actor.user
     if alert.organisation_id is None:
         alert.organisation = actor.organisation
@@ -284,7 +284,7 @@ def close_alert(
     alert.status = outcome
     alert.outcome_reason = reason
     alert.duplicate_of = duplicate_of if outcome == AlertStatus.DUPLICATE else None
-    alert.closed_at = timezone.now()
+    alert.closed_at = clock.now()
     alert.handled_by = actor.user
     if alert.organisation_id is None:
         alert.organisation = actor.organisation

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.cases import services as case_services
+from kinga.core import access, audit, clock
 
 from ..models import Activity, Alert, AlertCase, AlertStatus
 from .alerts import MAX_CHILDREN_PER_ALERT
@@ -47,8 +48,6 @@ def register_children(
     Errors come back keyed by the child's position ("children-0-given_name") so that forms and the API
     can show them next to the right child.
     """
-    from kinga.cases import services as case_services
-
     access.require(actor, "community.triage")
     access.require(actor, "cases.register")
     if alert.status not in (AlertStatus.VERIFIED, AlertStatus.CASES_REGISTERED):
@@ -93,7 +92,7 @@ def register_children(
         raise ValidationError(errors)
     before = audit.snapshot(alert)
     alert.status = AlertStatus.CASES_REGISTERED
-    alert.closed_at = alert.closed_at or timezone.now()
+    alert.closed_at = alert.closed_at or clock.now()
     alert.save(update_fields=["status", "closed_at"])
     audit.record_update(actor=actor, obj=alert, before=before, note=f"cases_registered={len(cases)}")
     return cases

@@ -1,5 +1,5 @@
-"""Writes of the coordination of actors: the 4W matrix (who does what, where, when) and the meetings of the
-IDAK consultation framework with their action items. Atomic, audited, ValidationError({field: [message]})."""
+"""Writes of the IDAK consultation framework: meetings and their action items.
+Atomic, audited, ValidationError({field: [message]})."""
 
 from __future__ import annotations
 
@@ -12,119 +12,15 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit
 from kinga.core.access import Actor
-from kinga.core.models import Organisation, Place
-from kinga.core.people import AGE_BANDS
+from kinga.core.models import Organisation
 
 from ..models import (
     ActionItem,
     ActionItemStatus,
     ActionItemUpdate,
-    FourW,
-    FourWStatus,
     Meeting,
 )
-from .networks import _full_clean, _own_org_or_system
-
-# ---------------------------------------------------------------------------------------------- 4W
-
-FOURW_FIELDS = {
-    "implementing_partner",
-    "funder",
-    "plan_action",
-    "sector",
-    "subsector",
-    "activity",
-    "place",
-    "status",
-    "start",
-    "end",
-    "targeted_f",
-    "targeted_m",
-    "reached_f",
-    "reached_m",
-    "reached_by_age",
-}
-
-
-def _check_reached_by_age(record: FourW) -> None:
-    data = record.reached_by_age or {}
-    if not isinstance(data, dict):
-        raise ValidationError({"reached_by_age": [_("Give the figures by sex and age band.")]})
-    for sex, total in (("F", record.reached_f), ("M", record.reached_m)):
-        bands = data.get(sex) or {}
-        if not isinstance(bands, dict) or set(bands) - set(AGE_BANDS):
-            raise ValidationError({"reached_by_age": [_("Unknown age band.")]})
-        try:
-            values = [int(v) for v in bands.values()]
-        except (TypeError, ValueError):
-            raise ValidationError({"reached_by_age": [_("Enter whole numbers.")]}) from None
-        if any(v < 0 for v in values) or sum(values) > total:
-            raise ValidationError(
-                {"reached_by_age": [_("The age bands add up to more than the children reached.")]}
-            )
-    if set(data) - {"F", "M"}:
-        raise ValidationError({"reached_by_age": [_("Use F and M as keys.")]})
-
-
-def _validate_fourw(record: FourW) -> None:
-    if record.end and record.end < record.start:
-        raise ValidationError({"end": [_("The end cannot be before the start.")]})
-    if record.status == FourWStatus.PLANNED and (record.reached_f or record.reached_m):
-        raise ValidationError({"status": [_("A planned activity has reached nobody yet.")]})
-    _check_reached_by_age(record)
-    _full_clean(record)
-
-
-@transaction.atomic
-def create_fourw(
-    *,
-    actor: Actor,
-    activity: str,
-    place: Place,
-    start: datetime.date,
-    organisation: Organisation | None = None,
-    source: str = "entered",
-    **fields: Any,
-) -> FourW:
-    access.require(actor, "community.record_4w")
-    unknown = set(fields) - FOURW_FIELDS
-    if unknown:
-        raise ValidationError({"non_field_errors": [_("Unknown fields: %(f)s") % {"f": ", ".join(unknown)}]})
-    record = FourW(
-        activity=activity.strip(),
-        place=place,
-        start=start,
-        source=source,
-        organisation=_own_org_or_system(actor, organisation, "organisation"),
-        **fields,
-    )
-    _validate_fourw(record)
-    record.save()
-    audit.record_create(actor=actor, obj=record)
-    return record
-
-
-@transaction.atomic
-def update_fourw(*, actor: Actor, record: FourW, **changes: Any) -> FourW:
-    access.require(actor, "community.record_4w")
-    unknown = set(changes) - FOURW_FIELDS
-    if unknown:
-        raise ValidationError({"non_field_errors": [_("Unknown fields: %(f)s") % {"f": ", ".join(unknown)}]})
-    before = audit.snapshot(record)
-    for field, value in changes.items():
-        setattr(record, field, value)
-    _validate_fourw(record)
-    record.save()
-    audit.record_update(actor=actor, obj=record, before=before)
-    return record
-
-
-@transaction.atomic
-def delete_fourw(*, actor: Actor, record: FourW) -> None:
-    access.require(actor, "community.record_4w")
-    audit.record_delete(actor=actor, obj=record)
-    record.delete()
-
+from .checks import full_clean, own_org_or_system
 
 # ---------------------------------------------------------------------------------------------- meetings
 
@@ -158,10 +54,10 @@ def create_meeting(
     meeting = Meeting(
         title=title.strip(),
         date=date,
-        convening_organisation=_own_org_or_system(actor, convening_organisation, "convening_organisation"),
+        convening_organisation=own_org_or_system(actor, convening_organisation, "convening_organisation"),
         **fields,
     )
-    _full_clean(meeting)
+    full_clean(meeting)
     meeting.save()
     if participant_organisations:
         meeting.participant_organisations.set(participant_organisations)
@@ -184,7 +80,7 @@ def update_meeting(
     before = audit.snapshot(meeting)
     for field, value in changes.items():
         setattr(meeting, field, value)
-    _full_clean(meeting)
+    full_clean(meeting)
     meeting.save()
     note = ""
     if participant_organisations is not None:

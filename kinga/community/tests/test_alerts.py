@@ -4,15 +4,16 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
-from django.utils import timezone
 
 from kinga.community import selectors, services
 from kinga.community.models import Alert, AlertStatus, Channel, Urgency
 from kinga.community.services import alerts
-from kinga.core import events
+from kinga.core import clock
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
-from kinga.core.testing import actor_of, assert_not_stored_in_clear, shared_path
+from kinga.core.roles import Role
+from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member, shared_path
+from kinga.sites.models import SiteEvidence
 
 pytestmark = pytest.mark.django_db
 
@@ -105,19 +106,15 @@ def test_anonymous_actor_only_uses_the_public_channel(site):
 
 
 def test_verification_publishes_event_and_is_audited(caseworker, site, network):
-    seen = []
-    handler = lambda **kw: seen.append(kw)  # noqa: E731
-    events.subscribe("community.alert_verified", handler)
-    try:
-        alert, _ = services.receive_alert(actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload=_payload(site))
-        actor = actor_of(caseworker)
-        services.start_verification(actor=actor, alert=alert)
-        services.record_verification(actor=actor, alert=alert, children_found=3, note="Vu au lavage")
-    finally:
-        events._HANDLERS["community.alert_verified"].remove(handler)
+    # The sites app subscribes to community.alert_verified: the event's payload (site, alert, children found)
+    # is what its evidence row holds.
+    alert, _ = services.receive_alert(actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload=_payload(site))
+    actor = actor_of(caseworker)
+    services.start_verification(actor=actor, alert=alert)
+    services.record_verification(actor=actor, alert=alert, children_found=3, note="Vu au lavage")
     assert alert.status == AlertStatus.VERIFIED
-    assert seen and seen[0]["site_id"] == site.pk and seen[0]["children_count"] == 3
-    assert seen[0]["alert_uuid"] == str(alert.uuid)
+    evidence = SiteEvidence.objects.get(kind=SiteEvidence.Kind.ALERT, ref=alert.uuid)
+    assert evidence.site_id == site.pk and evidence.children == 3
     notes = list(AuditEvent.objects.filter(target_id=str(alert.uuid)).values_list("note", flat=True))
     assert "verification" in notes
 
@@ -167,7 +164,7 @@ def test_deadline_is_configurable_and_overdue_surfaces(caseworker, site):
         seconds=1
     )
     assert selectors.overdue_count(actor) == 0
-    Alert.objects.filter(pk=alert.pk).update(due_at=timezone.now() - datetime.timedelta(minutes=1))
+    Alert.objects.filter(pk=alert.pk).update(due_at=clock.now() - datetime.timedelta(minutes=1))
     assert selectors.overdue_count(actor) == 1
     assert list(selectors.triage_queue(actor, overdue=True)) == [Alert.objects.get(pk=alert.pk)]
     assert alert.urgency == Urgency.URGENT
@@ -181,9 +178,6 @@ def test_feedback_has_no_identity(caseworker, site):
 
 
 def test_other_organisation_does_not_see_assigned_alerts(caseworker, other_org, site, network):
-    from kinga.core.roles import Role
-    from kinga.core.testing import make_member
-
     alert, _ = services.receive_alert(actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload=_payload(site))
     stranger = actor_of(make_member(other_org, Role.CASEWORKER))
     assert alert.organisation == network.organisation

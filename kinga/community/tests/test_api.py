@@ -1,4 +1,3 @@
-import datetime
 import json
 
 import pytest
@@ -6,6 +5,7 @@ from django.test import Client
 
 from kinga.community import services
 from kinga.community.models import Alert, Channel, FourW
+from kinga.core import clock
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
@@ -13,7 +13,7 @@ from kinga.core.services import create_api_token
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation, shared_path
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 KOBO = shared_path("reference", "kobo", "kobo_rest_service_payload.json")
 
 

@@ -9,11 +9,15 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from kinga.community import fourw_io, services
+from kinga.community import fourw_io, selectors, services
 from kinga.community.models import FourW
+from kinga.community.services import seed_fourw_from_plan
+from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Place
+from kinga.core.reference import load_organisations
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation, shared_path
+from kinga.plan.services.loading import ensure_plan_loaded
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 1)
@@ -45,8 +49,6 @@ def records(org, kolwezi, reference_places):
 
 
 def _export_csv(actor, **filters):
-    from kinga.community import selectors
-
     return "".join(
         fourw_io.export(actor=actor, queryset=selectors.fourw(actor, **filters), fmt="csv", filters={})
     )
@@ -84,8 +86,6 @@ def test_territory_filter(records):
 
 
 def test_xlsx_export_has_hxl_row(records):
-    from kinga.community import selectors
-
     handle = fourw_io.export(actor=records, queryset=selectors.fourw(records), fmt="xlsx", filters={})
     sheet = openpyxl.load_workbook(handle, read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -132,21 +132,16 @@ def test_screen_export_streams(records, org):
 def test_import_round_trip_and_atomic_errors(records, org):
     text = _export_csv(records)
     FourW.objects.all().delete()
-    n = fourw_io.import_csv(actor=records, content=text.encode())
+    n = services.import_fourw(actor=records, content=text.encode())
     assert n == 2 and FourW.objects.filter(source="imported").count() == 2
     broken = text.replace("CD7202", "CD9999")
     with pytest.raises(ValidationError) as err:
-        fourw_io.import_csv(actor=records, content=broken.encode())
+        services.import_fourw(actor=records, content=broken.encode())
     assert "Ligne" in str(err.value) or "Line" in str(err.value)
     assert FourW.objects.count() == 2  # nothing half-imported
 
 
 def test_seed_from_plan_is_idempotent(db, reference_places):
-    from kinga.community.services import seed_fourw_from_plan
-    from kinga.core.actors import system_actor
-    from kinga.core.reference import load_organisations
-    from kinga.plan.services.loading import ensure_plan_loaded
-
     load_organisations()
     ensure_plan_loaded(actor=system_actor())
     first = seed_fourw_from_plan(actor=system_actor())

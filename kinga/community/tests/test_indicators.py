@@ -1,17 +1,17 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from kinga.community import services
 from kinga.community.models import Alert, Channel
+from kinga.core import clock
 from kinga.core.access import ANONYMOUS
 from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 YEAR = IndicatorQuery(start=TODAY - datetime.timedelta(days=365), end=TODAY)
 
 
@@ -118,7 +118,7 @@ def test_alert_indicators(caseworker, site, network):
         actor=ANONYMOUS, channel=Channel.PUBLIC_WEB, payload={"site": site.code, "boys": 1}
     )
     services.record_verification(actor=actor, alert=a, children_found=1, note="ok")
-    Alert.objects.filter(pk=b.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    Alert.objects.filter(pk=b.pk).update(due_at=clock.now() - datetime.timedelta(hours=1))
     b.refresh_from_db()
     services.record_verification(actor=actor, alert=b, children_found=1, note="en retard")
     assert _values("COMMUNITY_ALERTS_RECEIVED") == {(): 2}

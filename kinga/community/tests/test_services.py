@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kinga.community import selectors, services
 from kinga.community.models import ActionItemStatus, AreaKind, FourWStatus, SessionKind
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 def _audited(obj, action="create"):

@@ -1,20 +1,20 @@
 """Every screen: anonymous → login, wrong role → 403, another organisation's record → 404, and the journeys."""
 
-import datetime
-
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from kinga.community import services
 from kinga.community.models import Alert, AlertStatus, Channel, FourW, Meeting, NetworkMember
+from kinga.core import clock
 from kinga.core.access import ANONYMOUS
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
@@ -205,8 +205,6 @@ def test_fourw_owned_by_another_org_cannot_be_edited(world, org):
 
 
 def test_meeting_with_minutes_file_and_item_status(world, org):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client = client_for(world["manager"])
     response = client.post(
         reverse("community:meeting_add"),

@@ -2,8 +2,9 @@
 
 One module per domain: households (households and their members), programmes (programmes, enrolments,
 deliveries, deposits, cooperatives), surveys (survey rounds, answers, the vulnerability index versions),
-imports (a survey round from a file), totals (the per-round totals kept in step with the surveys). Every write
-is atomic, audited, and refuses impossible values with field-level ValidationError.
+imports (a survey round from a file), scores (the stored vulnerability scores), totals (the per-round totals
+kept in step with the surveys; called by the writes above, synth and the commands, not by views). Every write is
+atomic, audited, and refuses impossible values with field-level ValidationError.
 """
 
 from .households import (

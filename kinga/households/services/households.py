@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, crypto
+from kinga.cases import selectors as case_selectors
+from kinga.cases.models import CaseStatus
+from kinga.core import access, audit, clock, crypto, geo
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType, Place
 from kinga.households.models import (
@@ -56,7 +58,7 @@ def birth_date_from(
     *, birth_date: datetime.date | None, age: int | None, errors: Errors, today: datetime.date | None = None
 ) -> tuple[datetime.date | None, bool]:
     """A date of birth, given or estimated from an age in years; nobody over 120, nobody unborn."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if birth_date is None and age in (None, ""):
         errors.add("birth_date", _("Give the date of birth or the age."))
         return None, False
@@ -84,19 +86,18 @@ def birth_date_from(
     return birth_date, estimated
 
 
-def _check_coordinates(latitude, longitude, errors: Errors) -> tuple[Decimal | None, Decimal | None]:
-    if latitude in (None, "") and longitude in (None, ""):
+def check_coordinates(latitude, longitude, errors: Errors) -> tuple[Decimal | None, Decimal | None]:
+    """Core's coordinate rule (kinga.core.geo), its messages collected with the other fields' errors."""
+    try:
+        return geo.check_coordinates(latitude, longitude)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(field, message)
         return None, None
-    lat = to_decimal(latitude, "latitude", errors)
-    lon = to_decimal(longitude, "longitude", errors)
-    if lat is not None and not -90 <= lat <= 90:
-        errors.add("latitude", _("The latitude must be between -90 and 90."))
-    if lon is not None and not -180 <= lon <= 180:
-        errors.add("longitude", _("The longitude must be between -180 and 180."))
-    return lat, lon
 
 
-def _check_size(size, errors: Errors, field: str = "size") -> int | None:
+def check_size(size, errors: Errors, field: str = "size") -> int | None:
     try:
         size = int(size)
     except (TypeError, ValueError):
@@ -156,8 +157,8 @@ def create_household(
         errors.add("head_name", _("The name of the head of household is required."))
     if organisation is None:
         errors.add("organisation", _("You act in no organisation."))
-    size = _check_size(size, errors)
-    lat, lon = _check_coordinates(latitude, longitude, errors)
+    size = check_size(size, errors)
+    lat, lon = check_coordinates(latitude, longitude, errors)
     if (
         not errors
         and Household.objects.filter(organisation=organisation, place=place, survey_id=survey_id).exists()
@@ -194,11 +195,11 @@ def update_household(*, actor: Actor, household: Household, **changes: Any) -> H
     before = audit.snapshot(household)
     errors = Errors()
     if "size" in changes:
-        changes["size"] = _check_size(changes["size"], errors)
+        changes["size"] = check_size(changes["size"], errors)
     if "head_name" in changes and not (changes["head_name"] or "").strip():
         errors.add("head_name", _("The name of the head of household is required."))
     if "latitude" in changes or "longitude" in changes:
-        lat, lon = _check_coordinates(
+        lat, lon = check_coordinates(
             changes.get("latitude", household.latitude), changes.get("longitude", household.longitude), errors
         )
         changes["latitude"], changes["longitude"] = lat, lon
@@ -313,9 +314,6 @@ def update_member(*, actor: Actor, member: HouseholdMember, **changes: Any) -> H
 
 def refresh_priority(households=None) -> int:
     """Flag as priority, in one UPDATE, the households with a child whose case is open."""
-    from django.db.models import Exists, OuterRef
-
-    from kinga.cases.models import CaseStatus
 
     qs = households if households is not None else Household.objects.all()
     open_case = Exists(
@@ -334,7 +332,6 @@ def link_child_case(*, actor: Actor, member: HouseholdMember, case) -> Household
     """Link a household member to their case (a case the actor may see): the household becomes priority
     while the case is open, and the household page shows the child's status from the case's follow-ups."""
     access.require(actor, "households.edit")
-    from kinga.cases import selectors as case_selectors
 
     if case is not None and not case_selectors.cases_by_ids(actor, [case.pk]).exists():
         raise ValidationError({"case": [_("Unknown case.")]})

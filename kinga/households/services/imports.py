@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
-from kinga.core import access, audit, spreadsheets
+from kinga.core import access, audit, clock, spreadsheets
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.households import index
@@ -31,9 +32,9 @@ from kinga.households.models import (
     SurveyRound,
 )
 
-from . import totals
-from .households import Errors, _check_coordinates, reindex_names
-from .surveys import _save_survey, validate_survey
+from . import scores, totals
+from .households import Errors, check_coordinates, reindex_names
+from .surveys import save_survey, validate_survey
 
 REQUIRED_COLUMNS = (
     "household_id",
@@ -73,8 +74,6 @@ MAX_ROWS = 200_000
 def read_rows(content: bytes, filename: str) -> Iterator[dict[str, str]]:
     """Rows of a CSV (comma or semicolon, UTF-8) or XLSX file as {column: text}, header lower-cased."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:
@@ -117,13 +116,15 @@ def _flag(value: str, column: str, errors: Errors) -> bool:
 
 
 def _date(value: str, column: str, errors: Errors) -> datetime.date | None:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value.strip(), fmt).date()
-        except (ValueError, AttributeError):
-            continue
-    errors.add(column, _("Give a date as YYYY-MM-DD or DD/MM/YYYY."))
-    return None
+    try:
+        day = clock.parse_date(value, field=column)
+    except ValidationError as exc:
+        for message in exc.message_dict[column]:
+            errors.add(column, message)
+        return None
+    if day is None:
+        errors.add(column, _("Give a date as YYYY-MM-DD or DD/MM/YYYY."))
+    return day
 
 
 def _place(value: str, places: dict[str, Place | None]) -> Place | None:
@@ -145,7 +146,7 @@ def parse_row(row: dict[str, str], places: dict) -> tuple[dict[str, Any], dict[s
     place = _place(row["place"], places) if row.get("place") else None
     if row.get("place") and place is None:
         errors.add("place", _("Unknown or ambiguous place: give its p-code or its exact name."))
-    lat, lon = _check_coordinates(row.get("latitude"), row.get("longitude"), errors)
+    lat, lon = check_coordinates(row.get("latitude"), row.get("longitude"), errors)
     answers: dict[str, Any] = {
         "surveyed_on": _date(row.get("surveyed_on", ""), "surveyed_on", errors)
         if row.get("surveyed_on")
@@ -254,7 +255,7 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
             audit.record_update(actor=actor, obj=household, before=before, note=f"import {batch.uuid}")
             batch.updated += 1
         reindex_names(household)
-        survey, created = _save_survey(household, round, answers)
+        survey, created = save_survey(household, round, answers)
         if created:
             audit.record_create(actor=actor, obj=survey, note=f"import {batch.uuid}")
         touched.append(household)
@@ -264,7 +265,7 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
     totals.refresh(organisation_id=actor.organisation.pk, round_id=round.pk)
     version = index.current_version()
     for household in touched:
-        index.score_household(household, version)
+        scores.score_household(household, version)
     audit.record(
         actor=actor,
         action="create",

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, crypto
+from kinga.core import access, audit, clock, crypto
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType, Place
 from kinga.households import index
@@ -165,7 +164,7 @@ def add_cooperative_member(
     birth_date, estimated = birth_date_from(birth_date=birth_date, age=age, errors=errors)
     if joined_on is None:
         errors.add("joined_on", _("Give the date of joining."))
-    elif joined_on > timezone.localdate():
+    elif joined_on > clock.today():
         errors.add("joined_on", _("The date of joining cannot be in the future."))
     errors.raise_if_any()
     member = CooperativeMember.objects.create(
@@ -244,7 +243,7 @@ def eligibility(programme: Programme, household: Household) -> list[str]:
     reasons = []
     if programme.area_id and not household.place_path.startswith(programme.area.path):
         reasons.append(_("The household lives outside the programme's area."))
-    if programme.ends_on and programme.ends_on < timezone.localdate():
+    if programme.ends_on and programme.ends_on < clock.today():
         reasons.append(_("The programme has ended."))
     if programme.min_score is not None and not household.is_priority:
         score = HouseholdScore.objects.filter(household=household, version=index.current_version()).first()
@@ -309,7 +308,7 @@ def _check_details(
     if planned is not None and attended is not None and int(attended) > int(planned):
         errors.add("sessions_attended", _("More sessions attended than planned."))
     for f in ("business_created_on", "account_opened_on"):
-        if details.get(f) and details[f] > timezone.localdate():
+        if details.get(f) and details[f] > clock.today():
             errors.add(f, _("This date cannot be in the future."))
     return clean
 
@@ -333,7 +332,7 @@ def enrol(
         errors.add("household", reason)
     if enrolled_on is None:
         errors.add("enrolled_on", _("Give the date of enrolment."))
-    elif enrolled_on > timezone.localdate():
+    elif enrolled_on > clock.today():
         errors.add("enrolled_on", _("The date of enrolment cannot be in the future."))
     elif enrolled_on < programme.starts_on:
         errors.add("enrolled_on", _("The programme starts on %(date)s.") % {"date": programme.starts_on})
@@ -360,7 +359,7 @@ def update_enrolment(
     if status is not None and status not in EnrolmentStatus.values:
         errors.add("status", _("Unknown status."))
     if status in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED) and ended_on is None:
-        ended_on = timezone.localdate()
+        ended_on = clock.today()
     if ended_on is not None and ended_on < enrolment.enrolled_on:
         errors.add("ended_on", _("The end cannot be before the enrolment."))
     merged = {f: getattr(enrolment, f) for f in ("sessions_planned", "sessions_attended")} | details
@@ -402,7 +401,7 @@ def add_delivery(
         errors.add("value_usd", _("A value cannot be negative."))
     if delivered_on is None:
         errors.add("delivered_on", _("Give the date of delivery."))
-    elif delivered_on > timezone.localdate():
+    elif delivered_on > clock.today():
         errors.add("delivered_on", _("This date cannot be in the future."))
     errors.raise_if_any()
     delivery = Delivery.objects.create(
@@ -433,7 +432,7 @@ def add_deposit(
         errors.add("amount_usd", _("A deposit is more than zero."))
     if deposited_on is None:
         errors.add("deposited_on", _("Give the date of the deposit."))
-    elif deposited_on > timezone.localdate():
+    elif deposited_on > clock.today():
         errors.add("deposited_on", _("This date cannot be in the future."))
     elif enrolment.account_opened_on and deposited_on < enrolment.account_opened_on:
         errors.add("deposited_on", _("The deposit is before the account was opened."))

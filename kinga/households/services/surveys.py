@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.households import index
 from kinga.households.models import (
     Household,
+    HousingType,
     IncomeSource,
     IncomeSourceKind,
     Survey,
@@ -24,8 +24,8 @@ from kinga.households.models import (
 )
 from kinga.households.models.surveys import MAX_MONTHLY_INCOME_USD
 
-from . import totals
-from .households import MAX_AGE, Errors, _check_size, to_decimal
+from . import scores, totals
+from .households import MAX_AGE, Errors, check_size, to_decimal
 
 # --- survey rounds and answers --------------------------------------------------------------------
 
@@ -78,11 +78,11 @@ def validate_survey(data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     if not isinstance(data.get("surveyed_on"), datetime.date):
         errors.add("surveyed_on", _("Give the survey date."))
-    elif data["surveyed_on"] > timezone.localdate():
+    elif data["surveyed_on"] > clock.today():
         errors.add("surveyed_on", _("The survey date cannot be in the future."))
     else:
         clean["surveyed_on"] = data["surveyed_on"]
-    size = _check_size(data.get("household_size"), errors, "household_size")
+    size = check_size(data.get("household_size"), errors, "household_size")
     clean["household_size"] = size
     if data.get("head_sex") not in ("M", "F"):
         errors.add("head_sex", _("Choose the sex of the head (M or F)."))
@@ -101,7 +101,6 @@ def validate_survey(data: dict[str, Any]) -> dict[str, Any]:
         clean["hunger_scale"] = hunger
     except (TypeError, ValueError):
         errors.add("hunger_scale", _("The Household Hunger Scale goes from 0 to 6."))
-    from kinga.households.models import HousingType
 
     if data.get("housing") not in HousingType.values:
         errors.add("housing", _("Choose the type of housing."))
@@ -142,7 +141,8 @@ def validate_survey(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _save_survey(household: Household, rnd: SurveyRound, clean: dict[str, Any]) -> tuple[Survey, bool]:
+def save_survey(household: Household, rnd: SurveyRound, clean: dict[str, Any]) -> tuple[Survey, bool]:
+    """A survey and its income sources stored (no permission check, no audit: record_survey and import_round do both)."""
     sources = clean.pop("income_sources")
     clean["monthly_income_usd"] = sum(sources.values(), Decimal(0))
     survey, created = Survey.objects.update_or_create(household=household, round=rnd, defaults=clean)
@@ -160,13 +160,13 @@ def record_survey(*, actor: Actor, household: Household, round: SurveyRound, **a
     clean = validate_survey(answers)
     existing = Survey.objects.filter(household=household, round=round).first()
     before = audit.snapshot(existing) if existing else None
-    survey, created = _save_survey(household, round, clean)
+    survey, created = save_survey(household, round, clean)
     totals.refresh_household(household, round_id=round.pk)
     if created:
         audit.record_create(actor=actor, obj=survey)
     else:
         audit.record_update(actor=actor, obj=survey, before=before)
-    index.score_household(household)
+    scores.score_household(household)
     return survey
 
 
@@ -221,7 +221,7 @@ def create_index_version(
 
 def score_every_household(*, actor: Actor, version: VulnerabilityIndexVersion | None = None):
     access.require(actor, "households.configure")
-    scored, not_scored, seconds = index.score_all(version)
+    scored, not_scored, seconds = scores.score_all(version)
     audit.record(
         actor=actor,
         action="update",

@@ -4,19 +4,19 @@ from types import SimpleNamespace
 import pytest
 
 from kinga.cases.models import FollowUp
+from kinga.cases.tests.conftest import register
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.households import index, services
+from kinga.households import services
 from kinga.households.models import Household
+from kinga.households.services import scores
 from kinga.households.tests.factories import make_household
+from kinga.sites.models import Site
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_child_in_care_makes_the_household_priority_and_shows_its_follow_up_status(kolwezi):
-    from kinga.cases.tests.conftest import register
-    from kinga.sites.models import Site
-
     org = make_organisation()
     worker = make_member(org, Role.CASEWORKER, supervisor=make_member(org, Role.SUPERVISOR))
     team = SimpleNamespace(
@@ -62,5 +62,5 @@ def test_a_child_in_care_makes_the_household_priority_and_shows_its_follow_up_st
     assert client_for(other).get(f"/households/membres/{member.uuid}/dossier/").status_code == 404
     # The scoring command refreshes priorities set-based.
     Household.objects.update(is_priority=False)
-    index.score_all()
+    scores.score_all()
     assert Household.objects.get(pk=household.pk).is_priority

@@ -1,8 +1,9 @@
 import io
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from openpyxl import Workbook
 
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
@@ -61,8 +62,6 @@ def test_import_creates_quarantines_and_reimport_updates(clerk, kolwezi):
 
 
 def test_import_from_xlsx(clerk, kolwezi):
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append(HEADER.split(";"))
@@ -76,8 +75,6 @@ def test_import_from_xlsx(clerk, kolwezi):
 
 
 def test_a_file_without_the_key_columns_is_refused_whole(clerk, kolwezi):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         services.import_round(actor=clerk, round=make_round(1), content=b"a,b\n1,2\n", filename="x.csv")
     assert not Household.objects.exists()

@@ -17,6 +17,7 @@ from kinga.households.models import (
     ProgrammeKind,
     Survey,
 )
+from kinga.households.services import scores
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +142,7 @@ def test_index_explained_item_by_item_and_computed_set_based(worker, kolwezi):
     )
     services.record_survey(actor=worker, household=h2, round=make_round(1), **answers())
     HouseholdScore.objects.all().delete()
-    scored, not_scored, _seconds = index.score_all()
+    scored, not_scored, _seconds = scores.score_all()
     assert (scored, not_scored) == (2, 1)
     version = index.current_version()
     s1 = HouseholdScore.objects.get(household=h1, version=version)

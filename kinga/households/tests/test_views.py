@@ -1,14 +1,18 @@
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
+from kinga.cases.models import FollowUp
+from kinga.cases.tests.conftest import register
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.households import services
-from kinga.households.models import Enrolment, Household, ProgrammeKind
+from kinga.households.models import Enrolment, Household, ImportBatch, ProgrammeKind
 from kinga.households.tests.factories import answers, make_household, make_programme, make_round
+from kinga.sites.models import Site
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +33,6 @@ def setup(kolwezi):
         household=household,
         enrolled_on=datetime.date(2024, 1, 5),
     )
-    from kinga.households.models import ImportBatch
 
     batch = ImportBatch.objects.create(organisation=org, round=make_round(1), filename="x.csv")
     return {
@@ -150,11 +153,6 @@ def test_bad_input_gets_clear_french_errors(setup, kolwezi):
 
 
 def test_acceptance_household_page_shows_index_explanation_enrolments_and_children(kolwezi):
-    from types import SimpleNamespace
-
-    from kinga.cases.models import FollowUp
-    from kinga.cases.tests.conftest import register
-    from kinga.sites.models import Site
 
     org = make_organisation()
     worker, manager = (

@@ -8,6 +8,7 @@ import shutil
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
+from kinga.community import fourw_io, selectors, services
 from kinga.core import access
 from kinga.core.actors import ActorCommand
 from kinga.core.models import Place
@@ -44,18 +45,14 @@ class Command(ActorCommand):
             if options["action"] == "export-4w":
                 self._export(actor, options)
             elif options["action"] == "import-4w":
-                from kinga.community.fourw_io import import_csv
-
                 try:
                     with open(options["file"], "rb") as handle:
-                        n = import_csv(actor=actor, content=handle.read())
+                        n = services.import_fourw(actor=actor, content=handle.read())
                 except FileNotFoundError:
                     raise CommandError(f"Fichier introuvable : {options['file']}") from None
                 self.stdout.write(f"{n} fiche(s) 4W importée(s).")
             else:
-                from kinga.community.services import seed_fourw_from_plan
-
-                n = seed_fourw_from_plan(actor=actor)
+                n = services.seed_fourw_from_plan(actor=actor)
                 self.stdout.write(f"{n} fiche(s) 4W créée(s) à partir des responsables du plan.")
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
@@ -63,8 +60,6 @@ class Command(ActorCommand):
             raise CommandError(str(exc)) from None
 
     def _export(self, actor, options):
-        from kinga.community import fourw_io, selectors
-
         access.require(actor, "community.export")
         territory = None
         if options.get("territory"):
