@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Place, PlaceLevel
+from kinga.core.people import Sex
 from kinga.households.index import DEFAULT_THRESHOLDS, ITEMS
 from kinga.households.models import (
     CooperativeKind,
@@ -16,7 +17,6 @@ from kinga.households.models import (
     Relationship,
     RoundKind,
     Schooling,
-    Sex,
 )
 from kinga.households.models.programmes import BusinessStatus
 

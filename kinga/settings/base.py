@@ -260,7 +260,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set shared by several apps or fields; without these the generator invents
     # hash-suffixed names (Status867Enum) that change whenever a choice is added.
     "ENUM_NAME_OVERRIDES": {
-        "HouseholdSexEnum": "kinga.households.models.Sex",
+        "SexEnum": "kinga.core.people.Sex",
         "OccupationEnum": "kinga.households.models.Occupation",
         "DocumentCheckEnum": "kinga.sites.models.DocumentCheck",
         "ActivityStatusEnum": "kinga.plan.models.ActivityStatus",

@@ -14,7 +14,6 @@ from kinga.households.models.households import (
     Occupation,
     Relationship,
     Schooling,
-    Sex,
 )
 from kinga.households.models.programmes import (
     Delivery,
@@ -66,7 +65,6 @@ __all__ = [
     "RoundKind",
     "RoundTotals",
     "Schooling",
-    "Sex",
     "Survey",
     "SurveyRound",
     "VulnerabilityIndexVersion",

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core.fields import EncryptedTextField
 from kinga.core.models import Organisation, Place
-from kinga.households.models.households import OLDEST_BIRTH_DATE, HouseholdMember, Sex
+from kinga.core.people import Sex
+from kinga.households.models.households import OLDEST_BIRTH_DATE, HouseholdMember
 
 
 class CooperativeKind(models.TextChoices):

@@ -9,14 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core.fields import EncryptedTextField
 from kinga.core.models import Organisation, Place
+from kinga.core.people import Sex
 
 MAX_HOUSEHOLD_SIZE = 60  # the largest polygamous compounds surveyed in Kolwezi stay well below this
 OLDEST_BIRTH_DATE = datetime.date(1900, 1, 1)  # database floor; services refuse anyone older than 120
-
-
-class Sex(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
 
 
 class Relationship(models.TextChoices):

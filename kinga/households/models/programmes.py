@@ -138,6 +138,23 @@ class Enrolment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The fields each support type records (the list the services accept and the API shows, kept here only).
+    DETAILS = (
+        "cooperative",
+        "hectares",
+        "trade",
+        "previous_occupation",
+        "new_occupation",
+        "business_name",
+        "business_created_on",
+        "business_status",
+        "business_registration",
+        "bank",
+        "account_opened_on",
+        "sessions_planned",
+        "sessions_attended",
+    )
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")

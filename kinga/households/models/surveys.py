@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core.fields import EncryptedJSONField
 from kinga.core.models import Organisation, User
-from kinga.households.models.households import MAX_HOUSEHOLD_SIZE, Household, Sex
+from kinga.core.people import Sex
+from kinga.households.models.households import MAX_HOUSEHOLD_SIZE, Household
 
 MAX_MONTHLY_INCOME_USD = Decimal("100000")
 

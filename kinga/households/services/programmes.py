@@ -263,23 +263,6 @@ def eligibility(programme: Programme, household: Household) -> list[str]:
     return reasons
 
 
-ENROLMENT_DETAILS = (
-    "cooperative",
-    "hectares",
-    "trade",
-    "previous_occupation",
-    "new_occupation",
-    "business_name",
-    "business_created_on",
-    "business_status",
-    "business_registration",
-    "bank",
-    "account_opened_on",
-    "sessions_planned",
-    "sessions_attended",
-)
-
-
 def _check_details(
     programme: Programme, household: Household, details: dict[str, Any], errors: Errors
 ) -> dict:
@@ -326,7 +309,7 @@ def enrol(
     """Enrol a household after checking its eligibility; the details depend on the support type."""
     access.require(actor, "households.enrol")
     errors = Errors()
-    for f in set(details) - set(ENROLMENT_DETAILS):
+    for f in set(details) - set(Enrolment.DETAILS):
         errors.add(f, _("Unknown field."))
     for reason in eligibility(programme, household):
         errors.add("household", reason)
@@ -354,7 +337,7 @@ def update_enrolment(
     """Record progress: completion, drop-out, new occupation, business status, attendance..."""
     access.require(actor, "households.enrol")
     errors = Errors()
-    for f in set(details) - set(ENROLMENT_DETAILS):
+    for f in set(details) - set(Enrolment.DETAILS):
         errors.add(f, _("Unknown field."))
     if status is not None and status not in EnrolmentStatus.values:
         errors.add("status", _("Unknown status."))
