@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access
 from kinga.core.access import ANONYMOUS
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core.forms import form_page
 
 from . import forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
@@ -57,15 +57,14 @@ def network_add(request):
     actor = request.actor
     access.require(actor, "community.manage_networks")
     form = forms.NetworkForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
-    network = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.create_network(actor=actor, **data),
+        title=_("New community network"),
+        save=lambda data: services.create_network(actor=actor, **data),
         success=_("Network created."),
+        done=lambda network: redirect("community:network", network.uuid),
     )
-    if network is not None:
-        return redirect("community:network", network.uuid)
-    return _form_page(request, form, _("New community network"))
 
 
 @login_required
@@ -102,15 +101,14 @@ def network_edit(request, uuid):
     form = forms.NetworkForm(
         request.POST or None, initial=initial, choices={"place": selectors.lualaba_places(actor)}
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.update_network(actor=actor, network=network, **data),
+        title=_("Edit the network"),
+        save=lambda data: services.update_network(actor=actor, network=network, **data),
         success=_("Network updated."),
+        done=lambda saved: redirect("community:network", network.uuid),
     )
-    if saved is not None:
-        return redirect("community:network", network.uuid)
-    return _form_page(request, form, _("Edit the network"))
 
 
 @login_required
@@ -121,15 +119,14 @@ def member_add(request, uuid):
     form = forms.MemberForm(
         request.POST or None, choices={"backing_organisation": selectors.active_organisations(actor)}
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.add_member(actor=actor, network=network, **data),
+        title=_("New member of %(network)s") % {"network": network},
+        save=lambda data: services.add_member(actor=actor, network=network, **data),
         success=_("Member added."),
+        done=lambda saved: redirect("community:network", network.uuid),
     )
-    if saved is not None:
-        return redirect("community:network", network.uuid)
-    return _form_page(request, form, _("New member of %(network)s") % {"network": network})
 
 
 @login_required
@@ -143,15 +140,14 @@ def member_edit(request, uuid):
         initial={f: getattr(member, f) for f in fields},
         choices={"backing_organisation": selectors.active_organisations(actor)},
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.update_member(actor=actor, member=member, **data),
+        title=_("Edit %(name)s") % {"name": member.full_name},
+        save=lambda data: services.update_member(actor=actor, member=member, **data),
         success=_("Member updated."),
+        done=lambda saved: redirect("community:network", member.network.uuid),
     )
-    if saved is not None:
-        return redirect("community:network", member.network.uuid)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": member.full_name})
 
 
 @login_required
@@ -162,23 +158,13 @@ def member_training_add(request, uuid):
     form = forms.MemberTrainingForm(
         request.POST or None, choices={"organisation": selectors.active_organisations(actor)}
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.add_member_training(actor=actor, member=member, **data),
+        title=_("Training received by %(name)s") % {"name": member.full_name},
+        save=lambda data: services.add_member_training(actor=actor, member=member, **data),
         success=_("Training recorded."),
-    )
-    if saved is not None:
-        return redirect("community:network", member.network.uuid)
-    return _form_page(request, form, _("Training received by %(name)s") % {"name": member.full_name})
-
-
-def _form_page(request, form, title, *, multipart=False, back=None):
-    return render(
-        request,
-        "community/form.html",
-        {"form": form, "title": title, "multipart": multipart, "back": back},
-        status=400 if form.errors else 200,
+        done=lambda saved: redirect("community:network", member.network.uuid),
     )
 
 
@@ -217,22 +203,32 @@ def alert_add(request):
     actor = request.actor
     access.require(actor, "community.report_alert")
     form = forms.AlertForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            alert, _created = services.receive_alert(
-                actor=actor,
-                channel=Channel.PHONE if form.cleaned_data["channel"] == "phone" else Channel.WEB,
-                payload=form.payload(),
-                reporter_contact=form.cleaned_data.get("reporter_contact", ""),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Alert %(ref)s recorded.") % {"ref": alert.reference})
-            if actor.has("community.triage"):
-                return redirect("community:alert", alert.uuid)
-            return redirect("community:alert_add")
-    return render(request, "community/alert_form.html", {"form": form}, status=400 if form.errors else 200)
+
+    def receive(data) -> Alert:
+        alert, _created = services.receive_alert(
+            actor=actor,
+            channel=Channel.PHONE if data["channel"] == "phone" else Channel.WEB,
+            payload=form.payload(),
+            reporter_contact=data.get("reporter_contact", ""),
+        )
+        return alert
+
+    def done(alert: Alert) -> str:
+        if actor.has("community.triage"):
+            return reverse("community:alert", args=[alert.uuid])
+        return reverse("community:alert_add")
+
+    return form_page(
+        request,
+        form,
+        title=_("Report an alert"),
+        intro=_("Children seen at a mine site or at risk. Do not write any child's name here."),
+        submit_label=_("Send the alert"),
+        template="community/alert_form.html",
+        save=receive,
+        success=lambda alert: _("Alert %(ref)s recorded.") % {"ref": alert.reference},
+        done=done,
+    )
 
 
 def _alert(request, uuid, perm="community.triage") -> Alert:

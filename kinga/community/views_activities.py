@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core.forms import form_page
 from kinga.core.models import OrganisationType
 
 from . import forms, fourw_io, selectors, services
@@ -29,7 +30,6 @@ from .models import (
     Theme,
     TrainedGroup,
 )
-from .views import _form_page
 
 # ---------------------------------------------------------------------------------------------- awareness
 
@@ -67,15 +67,15 @@ def session_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.SessionForm(request.POST or None, choices=_session_choices(actor))
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.record_session(actor=actor, **form.service_kwargs())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Session recorded."))
-            return redirect("community:session", session.uuid)
-    return render(request, "community/session_form.html", {"form": form}, status=400 if form.errors else 200)
+    return form_page(
+        request,
+        form,
+        title=_("Record an awareness session or a radio broadcast"),
+        template="community/session_form.html",
+        save=lambda data: services.record_session(actor=actor, **form.service_kwargs()),
+        success=_("Session recorded."),
+        done=lambda session: reverse("community:session", args=[session.uuid]),
+    )
 
 
 @login_required
@@ -104,15 +104,14 @@ def campaign_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.CampaignForm(request.POST or None)
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.create_campaign(actor=actor, **data),
+        title=_("New awareness campaign"),
+        save=lambda data: services.create_campaign(actor=actor, **data),
         success=_("Campaign created."),
+        done=lambda saved: redirect("community:campaigns"),
     )
-    if saved is not None:
-        return redirect("community:campaigns")
-    return _form_page(request, form, _("New awareness campaign"))
 
 
 @login_required
@@ -138,15 +137,14 @@ def training_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.TrainingForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.record_training(actor=actor, **data),
+        title=_("New training"),
+        save=lambda data: services.record_training(actor=actor, **data),
         success=_("Training recorded."),
+        done=lambda saved: redirect("community:trainings"),
     )
-    if saved is not None:
-        return redirect("community:trainings")
-    return _form_page(request, form, _("New training"))
 
 
 @login_required
@@ -166,15 +164,14 @@ def advocacy_add(request):
     actor = request.actor
     access.require(actor, "community.record_awareness")
     form = forms.AdvocacyForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.record_advocacy(actor=actor, **data),
+        title=_("New advocacy action"),
+        save=lambda data: services.record_advocacy(actor=actor, **data),
         success=_("Advocacy action recorded."),
+        done=lambda saved: redirect("community:advocacy"),
     )
-    if saved is not None:
-        return redirect("community:advocacy")
-    return _form_page(request, form, _("New advocacy action"))
 
 
 # ---------------------------------------------------------------------------------------------- 4W
@@ -272,15 +269,14 @@ def fourw_add(request):
     actor = request.actor
     access.require(actor, "community.record_4w")
     form = forms.FourWForm(request.POST or None, choices=_fourw_choices(actor))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_fourw(actor=actor, **form.values())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("4W record saved."))
-            return redirect("community:fourw")
-    return _form_page(request, form, _("New 4W record"))
+    return form_page(
+        request,
+        form,
+        title=_("New 4W record"),
+        save=lambda data: services.create_fourw(actor=actor, **form.values()),
+        success=_("4W record saved."),
+        done=lambda saved: reverse("community:fourw"),
+    )
 
 
 @login_required
@@ -292,15 +288,14 @@ def fourw_edit(request, uuid):
     )
     initial = {name: getattr(record, name) for name in forms.FourWForm.base_fields}
     form = forms.FourWForm(request.POST or None, initial=initial, choices=_fourw_choices(actor))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_fourw(actor=actor, record=record, **form.values())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("4W record saved."))
-            return redirect("community:fourw")
-    return _form_page(request, form, _("Edit the 4W record"))
+    return form_page(
+        request,
+        form,
+        title=_("Edit the 4W record"),
+        save=lambda data: services.update_fourw(actor=actor, record=record, **form.values()),
+        success=_("4W record saved."),
+        done=lambda saved: reverse("community:fourw"),
+    )
 
 
 @login_required
@@ -321,15 +316,14 @@ def fourw_import(request):
     actor = request.actor
     access.require(actor, "community.record_4w")
     form = forms.FourWImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            n = services.import_fourw(actor=actor, content=form.cleaned_data["file"].read())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(n)d 4W records imported.") % {"n": n})
-            return redirect("community:fourw")
-    return _form_page(request, form, _("Import a 4W file"), multipart=True)
+    return form_page(
+        request,
+        form,
+        title=_("Import a 4W file"),
+        save=lambda data: services.import_fourw(actor=actor, content=data["file"].read()),
+        success=lambda n: _("%(n)d 4W records imported.") % {"n": n},
+        done=lambda n: reverse("community:fourw"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- meetings
@@ -346,6 +340,15 @@ def meetings(request):
     )
 
 
+def _meeting_values(data: dict) -> dict:
+    """The meeting form's data as the meeting services take it (no file: the stored minutes stay)."""
+    values = dict(data)
+    values["participant_organisations"] = list(values.get("participant_organisations") or [])
+    if not values.get("minutes_file"):
+        values.pop("minutes_file", None)
+    return values
+
+
 def _meeting_choices(actor):
     return {
         "place": selectors.lualaba_places(actor),
@@ -359,19 +362,14 @@ def meeting_add(request):
     actor = request.actor
     access.require(actor, "community.manage_meetings")
     form = forms.MeetingForm(request.POST or None, request.FILES or None, choices=_meeting_choices(actor))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        orgs = list(data.pop("participant_organisations") or [])
-        if not data.get("minutes_file"):
-            data.pop("minutes_file", None)
-        try:
-            meeting = services.create_meeting(actor=actor, participant_organisations=orgs, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Meeting recorded."))
-            return redirect("community:meeting", meeting.uuid)
-    return _form_page(request, form, _("New coordination meeting"), multipart=True)
+    return form_page(
+        request,
+        form,
+        title=_("New coordination meeting"),
+        save=lambda data: services.create_meeting(actor=actor, **_meeting_values(data)),
+        success=_("Meeting recorded."),
+        done=lambda meeting: reverse("community:meeting", args=[meeting.uuid]),
+    )
 
 
 @login_required
@@ -414,19 +412,14 @@ def meeting_edit(request, uuid):
     form = forms.MeetingForm(
         request.POST or None, request.FILES or None, initial=initial, choices=_meeting_choices(actor)
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        orgs = list(data.pop("participant_organisations") or [])
-        if not data.get("minutes_file"):
-            data.pop("minutes_file", None)
-        try:
-            services.update_meeting(actor=actor, meeting=meeting, participant_organisations=orgs, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Meeting updated."))
-            return redirect("community:meeting", meeting.uuid)
-    return _form_page(request, form, _("Edit the meeting"), multipart=True)
+    return form_page(
+        request,
+        form,
+        title=_("Edit the meeting"),
+        save=lambda data: services.update_meeting(actor=actor, meeting=meeting, **_meeting_values(data)),
+        success=_("Meeting updated."),
+        done=lambda saved: reverse("community:meeting", args=[meeting.uuid]),
+    )
 
 
 @login_required

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from kinga.core import access, audit
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core.forms import apply_service_errors, form_page, submit
 from kinga.core.models import Place
 from kinga.households import charts, index, outcomes, selectors, services
 from kinga.households.forms import (
@@ -42,8 +44,9 @@ IDENTITY = "households.view_identity"
 COUNTS = "households.view_counts"
 
 
-def _form_page(request, template: str, context: dict, form) -> HttpResponse:
-    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+def _back_to(household) -> tuple[str, str]:
+    """The link above a household's form pages, back to the household."""
+    return reverse("households:detail", kwargs={"household_uuid": household.uuid}), household.survey_id
 
 
 @login_required
@@ -100,15 +103,14 @@ def household_add(request):
     actor = request.actor
     access.require(actor, "households.edit")
     form = HouseholdForm(request.POST or None)
-    household = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.create_household(actor=actor, **data),
+        title=_("New household"),
+        save=lambda data: services.create_household(actor=actor, **data),
         success=_("Household recorded."),
+        done=lambda household: redirect("households:detail", household_uuid=household.uuid),
     )
-    if household is not None:
-        return redirect("households:detail", household_uuid=household.uuid)
-    return _form_page(request, "households/form.html", {"title": _("New household")}, form)
 
 
 @login_required
@@ -164,20 +166,18 @@ def household_edit(request, household_uuid):
     }
     form = HouseholdForm(request.POST or None, initial=initial)
     form.fields["survey_id"].disabled = True
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.update_household(
+        title=_("Edit the household"),
+        back=_back_to(household),
+        save=lambda data: services.update_household(
             actor=actor,
             household=household,
             **{k: v for k, v in data.items() if k in HOUSEHOLD_EDITABLE},
         ),
         success=_("Household updated."),
-    )
-    if saved is not None:
-        return redirect("households:detail", household_uuid=household.uuid)
-    return _form_page(
-        request, "households/form.html", {"title": _("Edit the household"), "household": household}, form
+        done=lambda saved: redirect("households:detail", household_uuid=household.uuid),
     )
 
 
@@ -187,16 +187,14 @@ def member_add(request, household_uuid):
     access.require(actor, "households.edit")
     household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
     form = MemberForm(request.POST or None)
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.add_member(actor=actor, household=household, **data),
+        title=_("Add a member"),
+        back=_back_to(household),
+        save=lambda data: services.add_member(actor=actor, household=household, **data),
         success=_("Member added."),
-    )
-    if saved is not None:
-        return redirect("households:detail", household_uuid=household.uuid)
-    return _form_page(
-        request, "households/form.html", {"title": _("Add a member"), "household": household}, form
+        done=lambda saved: redirect("households:detail", household_uuid=household.uuid),
     )
 
 
@@ -214,10 +212,14 @@ def member_case(request, member_uuid):
             raise ValidationError({"case_number": [_("No case with this number among your cases.")]})
         return services.link_child_case(actor=actor, member=member, case=case)
 
-    if submit(request, form, link, success=_("Case linked.")) is not None:
-        return redirect("households:detail", household_uuid=member.household.uuid)
-    return _form_page(
-        request, "households/form.html", {"title": _("Link to a case"), "household": member.household}, form
+    return form_page(
+        request,
+        form,
+        title=_("Link to a case"),
+        back=_back_to(member.household),
+        save=link,
+        success=_("Case linked."),
+        done=lambda saved: redirect("households:detail", household_uuid=member.household.uuid),
     )
 
 
@@ -229,18 +231,16 @@ def survey_record(request, household_uuid):
     form = SurveyForm(
         request.POST or None, rounds=selectors.rounds(actor), initial={"household_size": household.size}
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.record_survey(
+        title=_("Record a survey"),
+        back=_back_to(household),
+        save=lambda data: services.record_survey(
             actor=actor, household=household, round=data["round"], **form.answers()
         ),
         success=_("Survey recorded."),
-    )
-    if saved is not None:
-        return redirect("households:detail", household_uuid=household.uuid)
-    return _form_page(
-        request, "households/form.html", {"title": _("Record a survey"), "household": household}, form
+        done=lambda saved: redirect("households:detail", household_uuid=household.uuid),
     )
 
 
@@ -255,10 +255,12 @@ def enrol(request, household_uuid):
         members=household.members.all(),
         cooperatives=selectors.cooperatives(actor),
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.enrol(
+        title=_("Enrol in a programme"),
+        back=_back_to(household),
+        save=lambda data: services.enrol(
             actor=actor,
             programme=data["programme"],
             household=household,
@@ -267,73 +269,100 @@ def enrol(request, household_uuid):
             **form.details(),
         ),
         success=_("Household enrolled."),
-    )
-    if saved is not None:
-        return redirect("households:detail", household_uuid=household.uuid)
-    return _form_page(
-        request, "households/form.html", {"title": _("Enrol in a programme"), "household": household}, form
+        done=lambda saved: redirect("households:detail", household_uuid=household.uuid),
     )
 
 
-@login_required
-def enrolment_detail(request, enrolment_uuid):
-    """Progress of one enrolment: status and details, deliveries, deposits."""
-    actor = request.actor
-    enrolment = access.get_object_or_404(
+def _enrolment(actor, enrolment_uuid) -> Enrolment:
+    return access.get_object_or_404(
         actor,
         Enrolment,
         perm=IDENTITY,
         queryset=selectors.enrolments_with_programme(),
         uuid=enrolment_uuid,
     )
-    can_edit = actor.has("households.enrol")
+
+
+def _enrolment_page(request, enrolment: Enrolment, **bound) -> HttpResponse:
+    """The enrolment's page with its three forms; a refused post comes back in `bound`, with its errors."""
     initial = {f: getattr(enrolment, f) for f in EnrolmentUpdateForm.base_fields}
-    update_form = EnrolmentUpdateForm(initial=initial)
-    delivery_form, deposit_form = DeliveryForm(), DepositForm()
-    if request.method == "POST":
-        access.require(actor, "households.enrol")
-        which = request.POST.get("form")
-        try:
-            if which == "delivery":
-                delivery_form = DeliveryForm(request.POST)
-                if delivery_form.is_valid():
-                    services.add_delivery(actor=actor, enrolment=enrolment, **delivery_form.cleaned_data)
-                    messages.success(request, _("Delivery recorded."))
-                    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
-            elif which == "deposit":
-                deposit_form = DepositForm(request.POST)
-                if deposit_form.is_valid():
-                    services.add_deposit(actor=actor, enrolment=enrolment, **deposit_form.cleaned_data)
-                    messages.success(request, _("Deposit recorded."))
-                    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
-            else:
-                update_form = EnrolmentUpdateForm(request.POST)
-                if update_form.is_valid():
-                    services.update_enrolment(
-                        actor=actor,
-                        enrolment=enrolment,
-                        status=update_form.cleaned_data["status"],
-                        ended_on=update_form.cleaned_data.get("ended_on"),
-                        **update_form.details(),
-                    )
-                    messages.success(request, _("Enrolment updated."))
-                    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
-        except ValidationError as exc:
-            target = {"delivery": delivery_form, "deposit": deposit_form}.get(which, update_form)
-            apply_service_errors(target, exc)
-    has_errors = any(f.errors for f in (update_form, delivery_form, deposit_form))
-    return render(
+    forms = {
+        "update_form": EnrolmentUpdateForm(initial=initial),
+        "delivery_form": DeliveryForm(),
+        "deposit_form": DepositForm(),
+        **bound,
+    }
+    if enrolment.programme.kind != ProgrammeKind.SAVINGS:
+        forms["deposit_form"] = None
+    page = {"enrolment": enrolment, "can_edit": request.actor.has("households.enrol"), **forms}
+    return render(request, "households/enrolment.html", page, status=400 if bound else 200)
+
+
+@login_required
+@require_GET
+def enrolment_detail(request, enrolment_uuid):
+    """Progress of one enrolment: status and details, deliveries, deposits."""
+    return _enrolment_page(request, _enrolment(request.actor, enrolment_uuid))
+
+
+@login_required
+@require_POST
+def enrolment_update(request, enrolment_uuid):
+    actor = request.actor
+    enrolment = _enrolment(actor, enrolment_uuid)
+    access.require(actor, "households.enrol")
+    form = EnrolmentUpdateForm(request.POST)
+    saved = submit(
         request,
-        "households/enrolment.html",
-        {
-            "enrolment": enrolment,
-            "can_edit": can_edit,
-            "update_form": update_form,
-            "delivery_form": delivery_form,
-            "deposit_form": deposit_form if enrolment.programme.kind == ProgrammeKind.SAVINGS else None,
-        },
-        status=400 if has_errors else 200,
+        form,
+        lambda data: services.update_enrolment(
+            actor=actor,
+            enrolment=enrolment,
+            status=data["status"],
+            ended_on=data.get("ended_on"),
+            **form.details(),
+        ),
+        success=_("Enrolment updated."),
     )
+    if saved is None:
+        return _enrolment_page(request, enrolment, update_form=form)
+    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
+
+
+@login_required
+@require_POST
+def delivery_add(request, enrolment_uuid):
+    actor = request.actor
+    enrolment = _enrolment(actor, enrolment_uuid)
+    access.require(actor, "households.enrol")
+    form = DeliveryForm(request.POST)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.add_delivery(actor=actor, enrolment=enrolment, **data),
+        success=_("Delivery recorded."),
+    )
+    if saved is None:
+        return _enrolment_page(request, enrolment, delivery_form=form)
+    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
+
+
+@login_required
+@require_POST
+def deposit_add(request, enrolment_uuid):
+    actor = request.actor
+    enrolment = _enrolment(actor, enrolment_uuid)
+    access.require(actor, "households.enrol")
+    form = DepositForm(request.POST)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.add_deposit(actor=actor, enrolment=enrolment, **data),
+        success=_("Deposit recorded."),
+    )
+    if saved is None:
+        return _enrolment_page(request, enrolment, deposit_form=form)
+    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
 
 
 @login_required
@@ -396,7 +425,8 @@ def rounds(request):
         )
         if saved is not None:
             return redirect("households:rounds")
-    return _form_page(request, "households/rounds.html", {"rounds": selectors.rounds(actor)}, form)
+    page = {"rounds": selectors.rounds(actor), "form": form}
+    return render(request, "households/rounds.html", page, status=400 if form.errors else 200)
 
 
 @login_required
@@ -427,7 +457,8 @@ def index_versions(request):
                     % {"code": version.code, "n": scored},
                 )
                 return redirect("households:index")
-    return _form_page(request, "households/index.html", {"versions": versions, "items": index.ITEMS}, form)
+    page = {"versions": versions, "items": index.ITEMS, "form": form}
+    return render(request, "households/index.html", page, status=400 if form.errors else 200)
 
 
 # --- programmes -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kinga.core import access
-from kinga.core.forms import submit
+from kinga.core.forms import form_page
 from kinga.households import charts, outcomes, selectors, services
 from kinga.households.forms import (
     CooperativeForm,
@@ -23,7 +23,7 @@ from kinga.households.models import (
     Programme,
     ProgrammeKind,
 )
-from kinga.households.views import COUNTS, IDENTITY, _form_page, round_value
+from kinga.households.views import COUNTS, IDENTITY, round_value
 
 
 @login_required
@@ -41,15 +41,14 @@ def programme_add(request):
     actor = request.actor
     access.require(actor, "households.manage_programmes")
     form = ProgrammeForm(request.POST or None)
-    programme = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.create_programme(actor=actor, **data),
+        title=_("New programme"),
+        save=lambda data: services.create_programme(actor=actor, **data),
         success=_("Programme created."),
+        done=lambda programme: redirect("households:programme", programme_uuid=programme.uuid),
     )
-    if programme is not None:
-        return redirect("households:programme", programme_uuid=programme.uuid)
-    return _form_page(request, "households/form.html", {"title": _("New programme")}, form)
 
 
 @login_required
@@ -109,15 +108,14 @@ def cooperative_add(request):
     access.require(actor, "households.manage_cooperatives")
     networks = access.scoped(actor, CooperativeNetwork, perm=COUNTS)
     form = CooperativeForm(request.POST or None, networks=networks)
-    cooperative = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.create_cooperative(actor=actor, **data),
+        title=_("New cooperative"),
+        save=lambda data: services.create_cooperative(actor=actor, **data),
         success=_("Cooperative created."),
+        done=lambda cooperative: redirect("households:cooperative", cooperative_uuid=cooperative.uuid),
     )
-    if cooperative is not None:
-        return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
-    return _form_page(request, "households/form.html", {"title": _("New cooperative")}, form)
 
 
 @login_required
@@ -125,15 +123,14 @@ def network_add(request):
     actor = request.actor
     access.require(actor, "households.manage_cooperatives")
     form = NetworkForm(request.POST or None)
-    network = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.create_network(actor=actor, **data),
+        title=_("New network of cooperatives"),
+        save=lambda data: services.create_network(actor=actor, **data),
         success=_("Network created."),
+        done=lambda network: redirect("households:cooperatives"),
     )
-    if network is not None:
-        return redirect("households:cooperatives")
-    return _form_page(request, "households/form.html", {"title": _("New network of cooperatives")}, form)
 
 
 @login_required
@@ -164,12 +161,11 @@ def cooperative_member_add(request, cooperative_uuid):
             _("Only the cooperative and its supporting organisation keep its member list.")
         )
     form = CooperativeMemberForm(request.POST or None)
-    member = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.add_cooperative_member(actor=actor, cooperative=cooperative, **data),
+        title=_("Add a cooperative member"),
+        save=lambda data: services.add_cooperative_member(actor=actor, cooperative=cooperative, **data),
         success=_("Member added."),
+        done=lambda member: redirect("households:cooperative", cooperative_uuid=cooperative.uuid),
     )
-    if member is not None:
-        return redirect("households:cooperative", cooperative_uuid=cooperative.uuid)
-    return _form_page(request, "households/form.html", {"title": _("Add a cooperative member")}, form)

@@ -4,6 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext, override
 
 from kinga.community import services
 from kinga.community.models import Alert, AlertStatus, Channel, FourW, Meeting, NetworkMember
@@ -148,6 +150,48 @@ def test_pages_render_for_the_right_role(world, name, key, method, _role):
     }.get(name) or world["network"].organisation.memberships.get(role=Role.SUPERVISOR)
     response = client_for(member).get(_url(name, key, world))
     assert response.status_code == 200, response.content[:500]
+    body = response.content.decode()
+    english, expected = SHOWS[name](world)
+    with override("fr"):
+        french = gettext(english) if english else ""
+    assert not english or (french != english and (french in body or escape(french) in body)), (name, french)
+    assert not english or f">{english}<" not in body, (name, "untranslated heading")
+    assert expected in body or escape(expected) in body, (name, expected)
+
+
+# What each page must show: (its English heading, shown in French; text of the record it is about).
+SHOWS = {
+    "community:home": lambda w: ("Community protection and coordination", 'href="/alerte/'),
+    "community:networks": lambda w: ("Community networks", w["network"].name),
+    "community:network_add": lambda w: ("New community network", 'method="post"'),
+    "community:network": lambda w: ("", "Papa Kazadi"),
+    "community:network_edit": lambda w: ("Edit the network", w["network"].name),
+    "community:member_add": lambda w: ("", w["network"].name),
+    "community:member_edit": lambda w: ("", "Papa Kazadi"),
+    "community:member_training_add": lambda w: ("", "Papa Kazadi"),
+    "community:triage": lambda w: ("", w["alert"].reference),
+    "community:alert_add": lambda w: ("Report an alert", 'method="post"'),
+    "community:alert": lambda w: ("", w["alert"].reference),
+    "community:alert_register": lambda w: ("Register the children as cases", w["alert"].reference),
+    "community:sessions": lambda w: ("Awareness sessions and radio broadcasts", w["session"].place.name),
+    "community:session_add": lambda w: ("Record an awareness session or a radio broadcast", 'method="post"'),
+    "community:session": lambda w: ("", w["session"].get_theme_display()),
+    "community:campaigns": lambda w: ("Awareness campaigns", 'href="/community/'),
+    "community:campaign_add": lambda w: ("New awareness campaign", 'method="post"'),
+    "community:trainings": lambda w: ("Trainings", 'href="/community/'),
+    "community:training_add": lambda w: ("New training", 'method="post"'),
+    "community:advocacy": lambda w: ("Advocacy actions", 'href="/community/'),
+    "community:advocacy_add": lambda w: ("New advocacy action", 'method="post"'),
+    "community:fourw": lambda w: ("", "EAE"),
+    "community:fourw_add": lambda w: ("New 4W record", 'method="post"'),
+    "community:fourw_import": lambda w: ("Import a 4W file", 'enctype="multipart/form-data"'),
+    "community:fourw_edit": lambda w: ("Edit the 4W record", "EAE"),
+    "community:meetings": lambda w: ("", "Cadre"),
+    "community:meeting_add": lambda w: ("New coordination meeting", 'enctype="multipart/form-data"'),
+    "community:meeting": lambda w: ("", "Faire"),
+    "community:meeting_edit": lambda w: ("Edit the meeting", "Cadre"),
+    "community:my_items": lambda w: ("", "Faire"),
+}
 
 
 def test_triage_journey_through_the_screens(world, caseworker):

@@ -90,16 +90,59 @@ def test_anonymous_users_are_sent_to_login(setup):
 
 
 def test_the_organisation_sees_its_pages(setup):
+    """Each page shows what it is about: the household (its identifier) on every identity page, the programme,
+    the cooperative or the page's French heading on the others; never another language's heading."""
     client = client_for(setup["worker"])
-    for url in ["/households/", *identity_urls(setup), *count_urls(setup)]:
-        assert client.get(url).status_code == 200, url
+    survey_id, programme, coop = setup["household"].survey_id, setup["programme"].name, "Coopérative Umoja"
+    shows = {
+        "/households/": [survey_id, "Mujinga Kabeya"],
+        **{url: [survey_id] for url in identity_urls(setup)},
+        "/households/tableau/": ["Ménages : chiffres"],
+        "/households/programmes/": [programme],
+        f"/households/programmes/{setup['programme'].uuid}/": [programme],
+        "/households/cooperatives/": [coop],
+        f"/households/cooperatives/{setup['coop'].uuid}/": [coop],
+        "/households/indice/": ["Indice de vulnérabilité"],
+        "/households/passages/": ["Passages"],
+    }
+    for url, texts in shows.items():
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        for text in texts:
+            assert text in body, (url, text)
+        assert "Households: figures" not in body and "Survey rounds" not in body, url
     manager = client_for(setup["manager"])
-    for url in [
-        "/households/importer/",
-        "/households/programmes/nouveau/",
-        "/households/cooperatives/nouvelle/",
+    for url, heading in [
+        ("/households/importer/", "Importer un passage"),
+        ("/households/programmes/nouveau/", "Nouveau programme"),
+        ("/households/cooperatives/nouvelle/", "Nouvelle coopérative"),
     ]:
-        assert manager.get(url).status_code == 200, url
+        response = manager.get(url)
+        assert response.status_code == 200 and heading in response.content.decode(), url
+
+
+def test_an_enrolment_page_records_progress_deliveries_and_deposits_each_through_its_own_form(setup):
+    client = client_for(setup["worker"])
+    enrolment = setup["enrolment"]
+    page = f"/households/inscriptions/{enrolment.uuid}/"
+    body = client.get(page).content.decode()
+    assert f"{page}livraisons/" in body and f"{page}progres/" in body and 'name="form"' not in body
+    delivery = {"delivered_on": "2024-02-01", "kind": "tools", "quantity": "3", "unit": "houes"}
+    response = client.post(f"{page}livraisons/", delivery)
+    assert response.status_code == 302 and response["Location"] == page
+    assert "houes" in client.get(page).content.decode()
+    refused = client.post(f"{page}livraisons/", {**delivery, "quantity": ""})
+    assert refused.status_code == 400 and 'class="error"' in refused.content.decode()
+    assert enrolment.deliveries.count() == 1
+    response = client.post(f"{page}progres/", {"status": "completed", "ended_on": "2024-06-30"})
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.status == "completed" and enrolment.ended_on == datetime.date(2024, 6, 30)
+    assert client.get(f"{page}livraisons/").status_code == 405
+    stranger = client_for(make_member(make_organisation(), Role.CASEWORKER))
+    assert stranger.post(f"{page}livraisons/", delivery).status_code == 404
+    assert enrolment.deliveries.count() == 1
 
 
 def test_another_organisation_gets_404_on_identities(setup):
