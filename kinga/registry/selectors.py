@@ -7,7 +7,6 @@ from django.db.models import Q, QuerySet
 from kinga.cases.models import Case, Child
 from kinga.core import access
 from kinga.core.access import Actor
-from kinga.core.models import Place
 
 from .matching.scoring import explain
 from .models import CandidatePair, MatchProfile, Merge, PairStatus
@@ -78,8 +77,3 @@ def explain_pair(pair: CandidatePair) -> dict[str, str]:
     frame, _raw = frame_of(a, [], [profiles[pair.child_b_id]])
 
     return explain(frame, 0, 1)
-
-
-def place(pk: int | None):
-    """A reference place (public data) by id, for the registration form's suggestions."""
-    return Place.objects.filter(pk=pk).first() if pk else None

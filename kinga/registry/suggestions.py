@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.cases.matching import Suggestion as CaseSuggestion
+from kinga.cases.matching import Suggestion
 from kinga.cases.models import Case, CaseStatus, Child
 from kinga.core import access, clock
 from kinga.core.access import Actor
@@ -33,7 +33,10 @@ EXPECTED_DUPLICATES_PER_RECORD = 0.5
 
 
 @dataclass
-class Suggestion:
+class Match:
+    """A registered child that may be the identity typed, as the registry scores it (the cases app's
+    registration screen shows it as a kinga.cases.matching.Suggestion)."""
+
     child_id: int
     score: float
     levels: dict[str, str]
@@ -189,9 +192,7 @@ def score_identity(
     return found
 
 
-def suggest(
-    *, actor: Actor, limit: int = 5, exclude_child_id: int | None = None, **identity
-) -> list[Suggestion]:
+def suggest(*, actor: Actor, limit: int = 5, exclude_child_id: int | None = None, **identity) -> list[Match]:
     """Possible matches of an identity being registered, shown to the actor (minimal fields across
     organisations). Requires registry.match."""
     access.require(actor, "registry.match")
@@ -231,7 +232,7 @@ def suggest(
         if child is None:
             continue
         out.append(
-            Suggestion(
+            Match(
                 child_id=child_id,
                 score=score,
                 levels=levels,
@@ -381,7 +382,7 @@ def cases_suggester(actor: Actor, data: dict) -> list:
         if not s.same_organisation:
             reason = f"{reason} ({_('registered by another organisation')})"
         out.append(
-            CaseSuggestion(
+            Suggestion(
                 child_uuid=d["uuid"],
                 label=label,
                 score=round(s.score, 2),

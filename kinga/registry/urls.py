@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("pairs/<uuid:uuid>/", views.pair_detail, name="pair"),
     path("pairs/<uuid:uuid>/decide/", views.pair_decide, name="decide"),
-    path("suggestions/", views.suggestions, name="suggestions"),
 ]

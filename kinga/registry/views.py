@@ -3,8 +3,6 @@ child is being registered."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access, audit, clock
+from kinga.core import access, audit
 
 from . import selectors, services
 from .models import PairStatus
 from .services import MERGE_FIELDS
-from .suggestions import comparison_rows, suggest
+from .suggestions import comparison_rows
 
 
 @login_required
@@ -118,42 +116,3 @@ def pair_decide(request, uuid):
         for message in exc.messages:
             messages.error(request, message)
     return redirect("registry:pair", uuid=pair.uuid)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-@login_required
-def suggestions(request):
-    """Possible matches of the identity being typed in a registration form (htmx partial)."""
-    actor = request.actor
-    access.require(actor, "registry.match")
-    get = request.GET
-    try:
-        born = datetime.date.fromisoformat(get.get("date_of_birth", ""))
-    except ValueError:
-        born = None
-    age = _int(get.get("estimated_age"))
-    if born is None and age is not None and 0 <= age < 30:
-        born = datetime.date(clock.today().year - age, 7, 1)
-    place = None
-    place_id = get.get("residence") or get.get("place_of_origin")
-    if place_id:
-        place = selectors.place(_int(place_id))
-    carer = get.get("caregiver_name", "")
-    found = suggest(
-        actor=actor,
-        given_name=get.get("given_name", ""),
-        family_name=get.get("family_name", ""),
-        middle_name=get.get("middle_name", ""),
-        sex=get.get("sex", ""),
-        date_of_birth=born,
-        estimated=born is not None and age is not None,
-        place=place,
-        caregiver=carer,
-    )
-    return render(request, "registry/_suggestions.html", {"suggestions": found})

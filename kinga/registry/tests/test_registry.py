@@ -200,7 +200,7 @@ def test_queue_and_pair_show_another_organisations_child_by_minimal_fields(pair)
 
 def test_screens_refuse_anonymous_coordinators_outsiders_and_caseworkers(pair):
     ngos, p = pair
-    for url in ("/registry/", f"/registry/pairs/{p.uuid}/", "/registry/suggestions/?given_name=Jean"):
+    for url in ("/registry/", f"/registry/pairs/{p.uuid}/"):
         assert Client().get(url).status_code == 302
         assert client_for(ngos.coordinator).get(url).status_code == 403
     assert client_for(ngos.worker_b).get("/registry/").status_code == 403
@@ -235,26 +235,6 @@ def test_decisions_through_the_screens_merge_and_unmerge(pair):
     client_for(ngos.sup_a).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "unmerge"})
     assert not Merge.objects.filter(pair=p, unmerged_at__isnull=True).exists()
     assert AuditEvent.objects.filter(target_type="registry.merge", note="merge undone").exists()
-
-
-def test_suggestions_partial_at_registration(twice):
-    ngos, _ = twice
-    response = client_for(ngos.worker_b).get(
-        "/registry/suggestions/",
-        {"given_name": "Kasomgo", "family_name": "Trésor", "sex": "M", "date_of_birth": "2014-05-04"},
-    )
-    text = response.content.decode()
-    assert response.status_code == 200
-    assert "T. K." in text and "ONG A" in text and "Kasongo" not in text
-    same_org = (
-        client_for(ngos.worker_a)
-        .get(
-            "/registry/suggestions/",
-            {"given_name": "Kasomgo", "family_name": "Trésor", "sex": "M", "date_of_birth": "2014-05-04"},
-        )
-        .content.decode()
-    )
-    assert "Kasongo" in same_org  # own organisation's child, in full
 
 
 FORM_B = {
