@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, clock, crypto, people
 from kinga.core.access import Actor
-from kinga.core.models import Place, PlaceLevel, User
+from kinga.core.models import Organisation, Place, PlaceLevel, User
 from kinga.core.roles import Role
 
 from ..models import (
@@ -194,103 +194,43 @@ def register_case(
     organisation = actor.organisation
     if organisation is None:
         raise PermissionDenied(_("You act for no organisation."))
-    check_date("identification_date", identification_date, today=today)
-    if register_now:
-        registration_date = registration_date or today
-        check_date("registration_date", registration_date, today=today)
-        if registration_date < identification_date:
-            raise ValidationError(
-                {"registration_date": [_("The registration date is before the identification date.")]}
-            )
-    else:
-        registration_date = None
-    if identification_method not in IdentificationMethod.values:
-        raise ValidationError({"identification_method": [_("Choose how the child was identified.")]})
-    if risk and risk not in RiskLevel.values:
-        raise ValidationError({"risk": [_("Unknown risk level.")]})
-    if hours_per_week is not None and not 0 <= hours_per_week <= 168:
-        raise ValidationError({"hours_per_week": [_("A week has 168 hours.")]})
+    registration_date = _registration_date(identification_date, registration_date, register_now, today=today)
+    _check_identification(identification_method, risk, hours_per_week)
     work_activities = _choice_list("work_activities", work_activities, WorkActivity)
     hazards = _choice_list("hazards", hazards, Hazard)
 
     if child is not None:
-        previous = child.cases.order_by("-identification_date", "-id").first()
-        if previous is not None and previous.is_open:
-            raise ValidationError(
-                {
-                    "child": [
-                        _("This child already has an open case (%(number)s).") % {"number": previous.number}
-                    ]
-                }
-            )
-        if previous is not None:
-            record_relapse(
-                actor=actor,
-                case=previous,
-                source="registration",
-                date=identification_date,
-                site=identification_site,
-                today=today,
-                _skip_team_check=True,
-            )
-            return previous
+        reopened = _relapse_of_known_child(
+            actor, child, identification_date, identification_site, today=today
+        )
+        if reopened is not None:
+            return reopened
         birth = child.date_of_birth
     else:
-        given_name, family_name = given_name.strip(), family_name.strip()
-        errors = {}
-        if not given_name:
-            errors["given_name"] = [_("The given name is required.")]
-        if not family_name:
-            errors["family_name"] = [_("The family name is required.")]
-        if sex not in Sex.values:
-            errors["sex"] = [_("Choose the child's sex.")]
-        if disability not in Disability.values:
-            errors["disability"] = [_("Unknown value.")]
-        if school_status not in SchoolStatus.values:
-            errors["school_status"] = [_("Unknown value.")]
-        if errors:
-            raise ValidationError(errors)
-        birth, estimated = _birth_date(
-            date_of_birth=date_of_birth, estimated_age=estimated_age, on=identification_date
-        )
-        child = Child(
+        child = _new_child(
+            organisation=organisation,
+            identified_on=identification_date,
             given_name=given_name,
-            middle_name=middle_name.strip(),
             family_name=family_name,
-            other_names=other_names.strip(),
             sex=sex,
-            date_of_birth=birth,
-            date_of_birth_estimated=estimated,
+            middle_name=middle_name,
+            other_names=other_names,
+            date_of_birth=date_of_birth,
+            estimated_age=estimated_age,
             place_of_origin=place_of_origin,
             residence=residence,
-            languages=[lang.strip() for lang in languages if lang and lang.strip()],
+            languages=languages,
             disability=disability,
             school_status=school_status,
-            last_grade=last_grade.strip(),
-            caregivers=clean_caregivers(caregivers),
+            last_grade=last_grade,
+            caregivers=caregivers,
             photo=photo,
             notes=notes,
-            registered_by_organisation=organisation,
         )
-    age = people.age_on(birth, identification_date)
-    if age is not None and age >= 18:
-        raise ValidationError(
-            {"date_of_birth": [_("The person was 18 or older when identified: not a child.")]}
-        )
-    if working_since is not None:
-        check_date("working_since", working_since, today=today)
-        if birth is not None and working_since < birth:
-            raise ValidationError({"working_since": [_("The child cannot have worked before birth.")]})
-        if working_since > identification_date:
-            raise ValidationError({"working_since": [_("This date is after the identification date.")]})
-
+        birth = child.date_of_birth
+    age = _age_when_identified(birth, identification_date, working_since, today=today)
     territory = _territory_of(site=identification_site, place=identification_place, residence=residence)
-    if caseworker is None and actor.role == Role.CASEWORKER:
-        caseworker = actor.user
-    caseworker = active_staff(organisation, caseworker, {Role.CASEWORKER, Role.SUPERVISOR}, "caseworker")
-    supervisor = active_staff(
-        organisation, supervisor or _default_supervisor(actor), {Role.SUPERVISOR}, "supervisor"
-    )
+    caseworker, supervisor = _case_team(actor, organisation, caseworker, supervisor)
 
     if child.pk is None:
         child.save()
@@ -325,28 +265,180 @@ def register_case(
     )
     case.save()
     audit.record_create(actor=actor, obj=case)
+    _log_identified_and_registered(actor, case)
+    refresh_next_due(case)
+    publish_identified_at_site(case)
+    return case
+
+
+# --- the steps of register_case ----------------------------------------------------------------------
+
+
+def _registration_date(
+    identification_date: datetime.date,
+    registration_date: datetime.date | None,
+    register_now: bool,
+    *,
+    today: datetime.date,
+) -> datetime.date | None:
+    """The registration date (today unless given; none when the child is only identified), checked."""
+    check_date("identification_date", identification_date, today=today)
+    if not register_now:
+        return None
+    registration_date = registration_date or today
+    check_date("registration_date", registration_date, today=today)
+    if registration_date < identification_date:
+        raise ValidationError(
+            {"registration_date": [_("The registration date is before the identification date.")]}
+        )
+    return registration_date
+
+
+def _check_identification(identification_method: str, risk: str, hours_per_week: int | None) -> None:
+    if identification_method not in IdentificationMethod.values:
+        raise ValidationError({"identification_method": [_("Choose how the child was identified.")]})
+    if risk and risk not in RiskLevel.values:
+        raise ValidationError({"risk": [_("Unknown risk level.")]})
+    if hours_per_week is not None and not 0 <= hours_per_week <= 168:
+        raise ValidationError({"hours_per_week": [_("A week has 168 hours.")]})
+
+
+def _relapse_of_known_child(
+    actor: Actor, child: Child, identified_on: datetime.date, site, *, today: datetime.date
+) -> Case | None:
+    """A known child with an open case is refused; with a closed one, that case reopens as a relapse (returned);
+    a known child with no case yet gets a new one (None)."""
+    previous = child.cases.order_by("-identification_date", "-id").first()
+    if previous is None:
+        return None
+    if previous.is_open:
+        raise ValidationError(
+            {"child": [_("This child already has an open case (%(number)s).") % {"number": previous.number}]}
+        )
+    record_relapse(
+        actor=actor,
+        case=previous,
+        source="registration",
+        date=identified_on,
+        site=site,
+        today=today,
+        _skip_team_check=True,
+    )
+    return previous
+
+
+def _new_child(
+    *,
+    organisation: Organisation,
+    identified_on: datetime.date,
+    given_name: str,
+    family_name: str,
+    sex: str,
+    middle_name: str,
+    other_names: str,
+    date_of_birth: datetime.date | None,
+    estimated_age: int | None,
+    place_of_origin: Place | None,
+    residence: Place | None,
+    languages: Sequence[str],
+    disability: str,
+    school_status: str,
+    last_grade: str,
+    caregivers: Sequence[dict],
+    photo: str,
+    notes: str,
+) -> Child:
+    """The new child's record, checked but not saved (nothing is written before the case is checked too)."""
+    given_name, family_name = given_name.strip(), family_name.strip()
+    errors = {}
+    if not given_name:
+        errors["given_name"] = [_("The given name is required.")]
+    if not family_name:
+        errors["family_name"] = [_("The family name is required.")]
+    if sex not in Sex.values:
+        errors["sex"] = [_("Choose the child's sex.")]
+    if disability not in Disability.values:
+        errors["disability"] = [_("Unknown value.")]
+    if school_status not in SchoolStatus.values:
+        errors["school_status"] = [_("Unknown value.")]
+    if errors:
+        raise ValidationError(errors)
+    birth, estimated = _birth_date(date_of_birth=date_of_birth, estimated_age=estimated_age, on=identified_on)
+    return Child(
+        given_name=given_name,
+        middle_name=middle_name.strip(),
+        family_name=family_name,
+        other_names=other_names.strip(),
+        sex=sex,
+        date_of_birth=birth,
+        date_of_birth_estimated=estimated,
+        place_of_origin=place_of_origin,
+        residence=residence,
+        languages=[lang.strip() for lang in languages if lang and lang.strip()],
+        disability=disability,
+        school_status=school_status,
+        last_grade=last_grade.strip(),
+        caregivers=clean_caregivers(caregivers),
+        photo=photo,
+        notes=notes,
+        registered_by_organisation=organisation,
+    )
+
+
+def _age_when_identified(
+    birth: datetime.date | None,
+    identified_on: datetime.date,
+    working_since: datetime.date | None,
+    *,
+    today: datetime.date,
+) -> int | None:
+    """The age at identification (under 18, or not a child), and a work start date that fits it."""
+    age = people.age_on(birth, identified_on)
+    if age is not None and age >= 18:
+        raise ValidationError(
+            {"date_of_birth": [_("The person was 18 or older when identified: not a child.")]}
+        )
+    if working_since is not None:
+        check_date("working_since", working_since, today=today)
+        if birth is not None and working_since < birth:
+            raise ValidationError({"working_since": [_("The child cannot have worked before birth.")]})
+        if working_since > identified_on:
+            raise ValidationError({"working_since": [_("This date is after the identification date.")]})
+    return age
+
+
+def _case_team(
+    actor: Actor, organisation: Organisation, caseworker: User | None, supervisor: User | None
+) -> tuple[User | None, User | None]:
+    """The caseworker (a caseworker registering is it by default) and the supervisor (theirs by default)."""
+    if caseworker is None and actor.role == Role.CASEWORKER:
+        caseworker = actor.user
+    caseworker = active_staff(organisation, caseworker, {Role.CASEWORKER, Role.SUPERVISOR}, "caseworker")
+    supervisor = active_staff(
+        organisation, supervisor or _default_supervisor(actor), {Role.SUPERVISOR}, "supervisor"
+    )
+    return caseworker, supervisor
+
+
+def _log_identified_and_registered(actor: Actor, case: Case) -> None:
     log_event(
         case,
         actor=actor,
         kind="identified",
-        date=identification_date,
-        summary=_("Identified (%(how)s)") % {"how": IdentificationMethod(identification_method).label},
+        date=case.identification_date,
+        summary=_("Identified (%(how)s)") % {"how": IdentificationMethod(case.identification_method).label},
         to_status=CaseStatus.IDENTIFIED,
     )
-    if register_now:
+    if case.registration_date is not None:
         log_event(
             case,
             actor=actor,
             kind="registered",
-            date=registration_date,
+            date=case.registration_date,
             summary=_("Registered as %(number)s") % {"number": case.number},
             from_status=CaseStatus.IDENTIFIED,
             to_status=CaseStatus.REGISTERED,
         )
-
-    refresh_next_due(case)
-    publish_identified_at_site(case)
-    return case
 
 
 @transaction.atomic
