@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -399,21 +400,22 @@ def _formset_errors(forms_sent: list, exc: ValidationError) -> None:
 PUBLIC_MAX_BODY = 20_000  # bytes: the form is small; anything bigger is not a person typing
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+def _client_address(request) -> str:
+    """The reporter's address: behind the reverse proxy, the one it forwards, read with the trusted proxy
+    count configured for django-axes (KINGA_PROXY_COUNT), never the proxy's own address that every reporter
+    would share."""
+    return get_client_ip_address(request) or "unknown"
 
 
-def _rate_limited(request, bucket: str, limit: int, window: int) -> bool:
-    """A fixed window counter per client address in the cache."""
-    key = f"community:rate:{bucket}:{_client_ip(request)}"
+def _count(key: str, window: int) -> int:
+    """A fixed-window counter in the shared cache (the same count for every worker and server)."""
     if cache.add(key, 1, timeout=window):
-        return False
+        return 1
     try:
-        count = cache.incr(key)
-    except ValueError:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
-        return False
-    return count > limit
+        return 1
 
 
 @never_cache
@@ -428,10 +430,13 @@ def public_alert(request):
             return HttpResponse(
                 _("The form is too large."), status=413, content_type="text/plain; charset=utf-8"
             )
-        limit = getattr(settings, "KINGA_PUBLIC_ALERT_RATE", (5, 600))
-        if _rate_limited(request, "alert", *limit):
-            return render(request, "community/public_alert.html", {"form": None, "limited": True}, status=429)
         form = forms.PublicAlertForm(request.POST, territories=territories)
+        # One client over its own limit is refused, with its form kept on the page to send later; everyone
+        # else still gets through. Over the province-wide ceiling (a flood from many addresses), alerts are
+        # still accepted, marked to be triaged after the others.
+        limit, window = settings.KINGA_PUBLIC_ALERT_RATE
+        if _count(f"community:rate:alert:{_client_address(request)}", window) > limit:
+            return render(request, "community/public_alert.html", {"form": form, "limited": True}, status=429)
         if form.is_robot():
             # Answer as if accepted: a robot learns nothing. Nothing is stored.
             return render(request, "community/public_thanks.html", {"code": None}, status=200)
@@ -450,11 +455,13 @@ def public_alert(request):
             site = selectors.public_site_match(d["territory"], d.get("site_name", ""))
             if site is not None:
                 payload["site"] = site.code
+            ceiling, ceiling_window = settings.KINGA_PUBLIC_ALERT_CEILING
             alert, _created = services.receive_alert(
                 actor=ANONYMOUS,
                 channel=Channel.PUBLIC_WEB,
                 payload=payload,
                 reporter_contact=d.get("reporter_contact", ""),
+                held_for_triage=_count("community:rate:alert:province", ceiling_window) > ceiling,
             )
             return render(request, "community/public_thanks.html", {"code": alert.feedback_code}, status=201)
         return render(request, "community/public_alert.html", {"form": form}, status=400)
@@ -471,7 +478,7 @@ def public_followup(request):
     feedback = None
     code = ""
     if request.method == "POST":
-        if _rate_limited(request, "followup", 20, 600):
+        if _count(f"community:rate:followup:{_client_address(request)}", 600) > 20:
             return render(request, "community/public_followup.html", {"limited": True}, status=429)
         code = request.POST.get("code", "")[:40]
         feedback = selectors.feedback_by_code(code)

@@ -1,13 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from kinga.core import access, selectors, services
 from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from kinga.core.auth import session_passed_second_factor
 from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place
 from kinga.core.serializers import (
     ApiTokenSerializer,
@@ -166,10 +167,16 @@ class ApiTokenViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        parent = request.auth if isinstance(request.auth, ApiToken) else None
+        if parent is None and not session_passed_second_factor(request):
+            raise exceptions.PermissionDenied(
+                _("Tokens are created from a session that passed the second factor (authenticator app).")
+            )
         token, key = services.create_api_token(
             actor=self.actor,
             name=serializer.validated_data["name"],
             expires_at=serializer.validated_data.get("expires_at"),
+            parent=parent,
         )
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)

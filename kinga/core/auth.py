@@ -2,6 +2,10 @@ import datetime
 import time
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+
+from kinga.core.roles import MFA_REQUIRED_ROLES
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -56,3 +60,46 @@ def axes_username(request, credentials: dict | None) -> str | None:
     if not value and request is not None and request.method == "POST":
         value = request.POST.get("login")
     return value.strip().lower() if value else None
+
+
+def needs_second_factor(user) -> bool:
+    """Whether one of the user's active memberships is a role that must have a second factor."""
+    return user.memberships.filter(
+        is_active=True, organisation__is_active=True, role__in=MFA_REQUIRED_ROLES
+    ).exists()
+
+
+def has_second_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_passed_second_factor(request) -> bool:
+    """Whether this session's login went through the second factor (allauth records each step of a login)."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(request, "session", None) is None:
+        return False
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        # A role that must have a second factor may replace its authenticator, never go without one.
+        if authenticator.type == authenticator.Type.TOTP and needs_second_factor(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
+
+
+def client_address(request) -> str:
+    """The client's address for lockouts and rate limits (django-axes' AXES_CLIENT_IP_CALLABLE). Behind
+    KINGA_PROXY_COUNT trusted reverse proxies, the entry the outermost of them appended to X-Forwarded-For
+    (entries before it are whatever the client sent); without a proxy, the connection's own address."""
+    count = settings.KINGA_PROXY_COUNT
+    if count:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")

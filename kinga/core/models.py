@@ -220,6 +220,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires on"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The token that minted this one through the API (none: created from a session that passed the second
+    # factor). A minted token never outlives its parent, and revoking the parent revokes it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -230,7 +235,13 @@ class ApiToken(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+        """Neither revoked nor expired, and the same for every token up the chain that minted it."""
+        token, now = self, timezone.now()
+        while token is not None:
+            if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+                return False
+            token = token.parent
+        return True
 
 
 class AuditQuerySet(models.QuerySet):

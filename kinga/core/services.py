@@ -397,18 +397,36 @@ def invitation_path(user: User) -> str:
 
 @transaction.atomic
 def create_api_token(
-    *, actor: Actor, name: str, expires_at: datetime.datetime | None = None
+    *,
+    actor: Actor,
+    name: str,
+    expires_at: datetime.datetime | None = None,
+    parent: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token for the acting user. The key is returned once and never stored."""
+    """A new token for the acting user. The key is returned once and never stored.
+
+    `parent`: the token the request came with, when a token mints another (the web and API entry points let
+    only a session that passed the second factor create a token without one). The new token expires no later
+    than its parent, and revoking the parent revokes it."""
     access.require(actor, "core.use_api")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the token a name.")]})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": [_("The expiry date must be in the future.")]})
+    if parent is not None:
+        if parent.user_id != actor.user.pk or not parent.is_usable:
+            raise access.PermissionDenied(_("This token cannot create tokens."))
+        if parent.expires_at is not None and (expires_at is None or expires_at > parent.expires_at):
+            expires_at = parent.expires_at
     key = new_key()
     token = ApiToken.objects.create(
-        user=actor.user, name=name, prefix=key[:12], digest=digest_of(key), expires_at=expires_at
+        user=actor.user,
+        name=name,
+        prefix=key[:12],
+        digest=digest_of(key),
+        expires_at=expires_at,
+        parent=parent,
     )
     audit.record_create(actor=actor, obj=token)
     return token, key
@@ -416,13 +434,19 @@ def create_api_token(
 
 @transaction.atomic
 def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
+    """Revoke a token and every token it minted, down the chain."""
     if token.user_id != actor.user.pk:
         raise access.PermissionDenied(_("This token is not yours."))
-    if token.revoked_at is None:
-        before = audit.snapshot(token, ["revoked_at"])
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record_update(actor=actor, obj=token, before=before)
+    now = timezone.now()
+    pending = [token]
+    while pending:
+        current = pending.pop()
+        if current.revoked_at is None:
+            before = audit.snapshot(current, ["revoked_at"])
+            current.revoked_at = now
+            current.save(update_fields=["revoked_at"])
+            audit.record_update(actor=actor, obj=current, before=before)
+        pending.extend(ApiToken.objects.filter(parent=current))
     return token
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -57,7 +58,6 @@ def enrol_totp(user: User) -> str:
 
 def totp_code(secret: str, *, at: float | None = None) -> str:
     """The RFC 6238 code an authenticator app shows for this secret now (or at `at`, a Unix time)."""
-    import time
 
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -79,6 +79,22 @@ def client_for(membership: Membership, client: Client | None = None) -> Client:
     """A test client logged in as this member, acting in this membership, second factor enrolled."""
     client = client or Client()
     enrol_totp(membership.user)
+    client.force_login(membership.user)
+    session = client.session
+    session["kinga_membership"] = membership.pk
+    # What allauth records of a real login that went through the second factor (token creation needs it).
+    session["account_authentication_methods_user"] = str(membership.user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": membership.user.email},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+    return client
+
+
+def client_without_second_factor(membership: Membership, client: Client | None = None) -> Client:
+    """A test client logged in as this member whose session did not go through a second factor."""
+    client = client or Client()
     client.force_login(membership.user)
     session = client.session
     session["kinga_membership"] = membership.pk

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from kinga.core.auth import has_second_factor, needs_second_factor
 from kinga.core.models import ApiToken
 
 KEY_PREFIX = "kinga_"
@@ -30,9 +31,14 @@ class KingaTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid authorisation header."))
         key = header[1].decode("utf-8", errors="replace")
-        token = ApiToken.objects.select_related("user").filter(digest=digest_of(key)).first()
+        token = ApiToken.objects.select_related("user", "parent").filter(digest=digest_of(key)).first()
         if token is None or not token.is_usable or not token.user.is_active or token.user.is_system:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        if needs_second_factor(token.user) and not has_second_factor(token.user):
+            # A role that sees identities reaches them only with a second factor; a token does not replace it.
+            raise exceptions.AuthenticationFailed(
+                _("This account must enrol a second factor (authenticator app) before using the API.")
+            )
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, selectors, services
+from kinga.core.auth import session_passed_second_factor
 from kinga.core.forms import ApiTokenForm, PlaceForm, apply_service_errors, form_page
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
 from kinga.core.plugins import nav_items
@@ -164,7 +165,11 @@ def token_create(request):
     actor = request.actor
     form = ApiTokenForm(request.POST)
     new_key = None
-    if form.is_valid():
+    if not session_passed_second_factor(request):
+        form.add_error(
+            None, _("Tokens are created from a session that passed the second factor (authenticator app).")
+        )
+    elif form.is_valid():
         try:
             _token, new_key = services.create_api_token(actor=actor, **form.cleaned_data)
         except ValidationError as exc:

@@ -193,6 +193,7 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kinga"
+MFA_ADAPTER = "kinga.core.auth.MFAAdapter"
 
 # django-axes: repeated failed logins lock the account out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -204,6 +205,10 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "kinga.core.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+# The client's address: the connection's own, or behind KINGA_PROXY_COUNT trusted reverse proxies (production:
+# 1) the one they forward (kinga.core.auth.client_address); the public alert limits count per that address too.
+KINGA_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "kinga.core.auth.client_address"
 
 # Sessions expire: on browser close and after inactivity.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
@@ -302,6 +307,10 @@ KINGA_MAP_TILE_URL = env.str("KINGA_MAP_TILE_URL", default="")  # empty: the map
 KINGA_MAP_TILE_ATTRIBUTION = env.str("KINGA_MAP_TILE_ATTRIBUTION", default="")
 KINGA_SYSTEM_ACTOR_EMAIL = "system@kinga.invalid"
 KINGA_DEMO_PASSWORD = env.str("KINGA_DEMO_PASSWORD", default="")
+# The public alert form: per client address, (posts, seconds) before that client is asked to wait; and a
+# province-wide ceiling beyond which alerts are still accepted but marked to be triaged after the others.
+KINGA_PUBLIC_ALERT_RATE = (env.int("KINGA_PUBLIC_ALERT_LIMIT", default=5), 600)
+KINGA_PUBLIC_ALERT_CEILING = (env.int("KINGA_PUBLIC_ALERT_CEILING", default=100), 3600)
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,5 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 TASKS = {"default": {"BACKEND": env.str("KINGA_TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
-# Behind the reverse proxy, the client's address (for lockouts) is the one it forwards.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-AXES_IPWARE_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=1)  # trust only our own proxy's entry
+# Behind the reverse proxy, the client's address (lockouts, public alert limits) is the one it forwards.
+KINGA_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=1)  # trust only our own proxy's entry

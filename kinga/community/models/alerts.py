@@ -138,6 +138,9 @@ class Alert(TerritoryMixin):
         AlertGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
     due_at = models.DateTimeField(_("verify before"), null=True, blank=True)
+    # Received while the public channel was over its province-wide ceiling (a flood): kept like any alert,
+    # triaged after the others rather than refused, so one abuser cannot silence real reporters.
+    held_for_triage = models.BooleanField(_("received during a flood"), default=False)
     verification_started_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verification_note = models.TextField(_("verification note"), blank=True)

@@ -73,8 +73,11 @@ def receive_alert(
     payload: dict[str, Any],
     external_id: str | None = None,
     reporter_contact: str = "",
+    held_for_triage: bool = False,
 ) -> tuple[Alert, bool]:
     """Store an alert as received, then interpret it. Returns (alert, created).
+
+    `held_for_triage`: the public channel is over its province-wide ceiling; the alert is kept and marked.
 
     Anonymous actors may only use the public channel. A resubmission with the same external id (Kobo
     retries) returns the alert already stored.
@@ -103,6 +106,7 @@ def receive_alert(
                 processing_error=_("Not processed yet."),
                 due_at=now + datetime.timedelta(hours=verification_hours(Urgency.NORMAL)),
                 organisation=None if anonymous else actor.organisation,
+                held_for_triage=held_for_triage,
             )
             audit.record_create(actor=actor, obj=alert, note=f"channel={channel}")
     except IntegrityError:  # the same external id arrived twice at once
