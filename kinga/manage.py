@@ -8,11 +8,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.base")
     from django.core.management import execute_from_command_line
 
-    argv = list(sys.argv)
-    # `kinga worker` is the documented name of the task worker.
-    if len(argv) > 1 and argv[1] == "worker":
-        argv[1] = "db_worker"
-    execute_from_command_line(argv)
+    # `kinga worker` is kinga.core's command: django-tasks-db's worker that also re-runs interrupted tasks.
+    execute_from_command_line(list(sys.argv))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from kinga.core.plugins import api_routes
 
 # A lost database connection answers a French 503 page (JSON under /api/), not a 500: kinga.core.outage.
 handler500 = "kinga.core.outage.server_error"
+handler400 = "kinga.core.outage.bad_request"
 
 router = DefaultRouter()
 router.register("places", core_api.PlaceViewSet, basename="place")

@@ -1,7 +1,8 @@
 """The database is unreachable (PostgreSQL restarting, the network to it down): a clear 503, never a traceback.
 
 Django turns an exception raised anywhere in the middleware stack or a view into the 500 handler's response,
-layer by layer, so the one place that sees them all is that handler (`handler500` in kinga/urls.py): when the
+layer by layer, so the one place that sees them all is that handler (`handler500` in kinga/urls.py; and
+`handler400`, for a session that could not be saved): when the
 exception being handled is a lost or refused database connection, it answers 503 with `Retry-After` (a French
 page, or JSON under /api/) rendered without a database query; anything else keeps Django's 500. Nothing needs a
 restart afterwards: a failed connection is closed at the end of its request, and CONN_HEALTH_CHECKS (settings)
@@ -16,6 +17,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
 RETRY_AFTER_SECONDS = 30
@@ -50,3 +52,11 @@ def server_error(request, *args, **kwargs):
     if is_database_unavailable(sys.exc_info()[1]):
         return unavailable_response(request)
     return django_server_error(request, *args, **kwargs)
+
+
+def bad_request(request, exception, *args, **kwargs):
+    """The session saved at the end of every request (SESSION_SAVE_EVERY_REQUEST) fails with the database
+    down, and Django reports that as an interrupted session (400): it is the outage, so the same 503."""
+    if is_database_unavailable(exception):
+        return unavailable_response(request)
+    return django_bad_request(request, exception, *args, **kwargs)

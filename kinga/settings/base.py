@@ -145,7 +145,8 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'k
 # `migrate` then grants the runtime role (kinga.core.db_roles).
 MIGRATION_DATABASE_URL = env.str("MIGRATION_DATABASE_URL", default="")
 KINGA_DB_RUNTIME_ROLE = DATABASES["default"].get("USER", "") if MIGRATION_DATABASE_URL else ""
-OWNER_COMMANDS = frozenset({"migrate", "createcachetable"})
+# backup and restore read and recreate every table (the audit trail included), as the owner.
+OWNER_COMMANDS = frozenset({"migrate", "createcachetable", "backup", "restore"})
 _COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name in ("kinga", "manage.py") else ""
 if MIGRATION_DATABASE_URL and _COMMAND in OWNER_COMMANDS:
     DATABASES = {"default": env.db("MIGRATION_DATABASE_URL")}

@@ -46,6 +46,23 @@ def test_the_public_alert_form_answers_a_french_503_to_anonymous_reporters():
     assert client.get("/alerte/").status_code == 200
 
 
+def _refuse_session_writes(execute, sql, params, many, context):
+    if sql.startswith(("UPDATE", "INSERT")) and "django_session" in sql:
+        raise OperationalError("server closed the connection unexpectedly")
+    return execute(sql, params, many, context)
+
+
+@pytest.mark.django_db
+def test_a_session_that_cannot_be_saved_because_the_database_went_away_is_a_503_not_a_400():
+    # Seen in the restart drill: the page was read, then the session save (every request) hit the restart.
+    client = client_for(
+        make_member(make_organisation(), Role.COORDINATOR), Client(raise_request_exception=False)
+    )
+    with connection.execute_wrapper(_refuse_session_writes):
+        _assert_unavailable(client.get("/"))
+    assert client.get("/").status_code == 200
+
+
 @pytest.mark.django_db
 def test_the_api_answers_a_json_503_while_the_database_is_down():
     member = make_member(make_organisation(), Role.COORDINATOR)
@@ -77,7 +94,7 @@ def test_other_server_errors_stay_500s():
         assert is_database_unavailable(exc)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (a real refused connection)")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: a real refused connection")
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_postgresql_connection_gives_the_503_page_and_the_next_request_reconnects():
     member = make_member(make_organisation(), Role.COORDINATOR)
