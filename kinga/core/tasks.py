@@ -14,7 +14,9 @@ from typing import Any
 
 from django_tasks import task
 
+from kinga.core import invitations
 from kinga.core.crypto import ProtectedValue
+from kinga.core.models import Membership
 
 
 def _check_arguments(value: Any, path: str = "") -> None:
@@ -38,10 +40,7 @@ def enqueue(task_, /, **kwargs: Any):
 def send_invitation_email(*, membership_id: int, base_url: str, actor_user_id: int | None = None) -> str:
     """E-mail a new member the link with which they choose their password. The link is made here, in the
     worker, so the secret never sits in the task table."""
-    from kinga.core import services
-    from kinga.core.models import Membership
-
     membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
-    url = base_url.rstrip("/") + services.invitation_path(membership.user)
-    services.deliver_invitation(membership=membership, url=url, actor_user_id=actor_user_id)
+    url = base_url.rstrip("/") + invitations.invitation_path(membership.user)
+    invitations.deliver_invitation(membership=membership, url=url, actor_user_id=actor_user_id)
     return "sent"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access, selectors, services
+from kinga.core import access, invitations, selectors, services
 from kinga.core.forms import MemberForm, OrganisationForm, apply_service_errors, form_page
 from kinga.core.models import Membership, Organisation
 from kinga.core.roles import Role
@@ -102,7 +102,7 @@ def member_add(request, org_uuid):
         # The invitation link is shown once, on the member's page, for where e-mail does not reach.
         invitation = None
         if not membership.user.has_usable_password():
-            invitation = request.build_absolute_uri(services.invitation_path(membership.user))
+            invitation = request.build_absolute_uri(invitations.invitation_path(membership.user))
             services.send_invitation(
                 actor=actor, membership=membership, base_url=request.build_absolute_uri("/")
             )
