@@ -1,37 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import plugins
+from kinga.core import app_wiring
 
 
-class CasesConfig(AppConfig):
+class CasesConfig(app_wiring.KingaAppConfig):
     name = "kinga.cases"
     label = "cases"
     verbose_name = _("Case management")
-
-    def ready(self) -> None:
-        # These modules import models: the app registry must be ready first.
-        from . import indicators  # noqa: F401, PLC0415  (registers the CASES_* indicator sources)
-        from .api import register_api  # noqa: PLC0415
-        from .rules import register_rules  # noqa: PLC0415
-        from .synth import generate_cases  # noqa: PLC0415
-
-        register_rules()
-        plugins.register_nav(_("My caseload"), "cases:caseload", permission="cases.view_identity", order=20)
-        plugins.register_nav(_("Register a child"), "cases:register", permission="cases.register", order=21)
-        plugins.register_nav(_("My team"), "cases:team", permission="cases.approve", order=22)
-        plugins.register_nav(
-            _("Referrals received"), "cases:referrals_in", permission="cases.provide_service", order=23
-        )
-        plugins.register_nav(
-            _("Services directory"), "cases:services", permission="cases.view_counts", order=24
-        )
-        plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
-        plugins.register_nav(
-            _("Case management rules"), "cases:rules", permission="cases.configure", order=26
-        )
-        plugins.register_synth_generator("cases", generate_cases, order=60)
-        # A child's cases (and through them alert links and household members) follow the
-        # child when the registry merges two records of one child.
-        plugins.register_child_link("cases.Case", "child")
-        register_api()

@@ -1,53 +1,9 @@
-from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import app_wiring
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(app_wiring.KingaAppConfig):
     name = "kinga.core"
     label = "core"
     verbose_name = _("Core")
-
-    def ready(self) -> None:
-        from kinga.core import access, checks, schema  # noqa: F401  (schema: OpenAPI extensions; checks: deploy checks)
-        from kinga.core.db_roles import grant_after_migrate
-        from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
-        from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
-        from kinga.core.reference import load_organisations, load_places
-        from kinga.core.synth_core import generate_core
-
-        access.register(Place, scope=access.unscoped, view_permission="core.view_places")
-        access.register(Organisation, scope=access.unscoped, view_permission="core.view_organisations")
-        access.register(Membership, scope=access.own_organisation(), view_permission="core.manage_members")
-        access.register(User, scope=_users_in_scope, view_permission="core.manage_members")
-        access.register(AuditEvent, scope=_audit_scope, view_permission="core.view_audit")
-        access.register(ApiToken, scope=_own_tokens, view_permission="core.use_api")
-
-        register_nav(_("Home"), "core:home", permission="core.view_home", order=0)
-        register_nav(_("Places"), "core:places", permission="core.view_places", order=900)
-        register_nav(
-            _("Organisations"), "core:organisations", permission="core.view_organisations", order=910
-        )
-        register_nav(_("Audit trail"), "core:audit", permission="core.view_audit", order=990)
-
-        register_reference_loader("places", load_places, order=0)
-        register_reference_loader("organisations", load_organisations, order=10)
-        register_synth_generator("core", generate_core, order=0)
-
-        # After every migration run as the owner, the runtime role's grants cover the new tables.
-        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="kinga.core.db_roles")
-
-
-def _users_in_scope(actor, queryset):
-    if actor.is_system_wide:
-        return queryset
-    return queryset.filter(memberships__organisation_id=actor.organisation_id).distinct()
-
-
-def _audit_scope(actor, queryset):
-    # Coordinators and administrators browse the whole trail; nobody else reaches it (permission).
-    return queryset
-
-
-def _own_tokens(actor, queryset):
-    return queryset.filter(user=actor.user)

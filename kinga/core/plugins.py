@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kinga.core.access import Actor
+from kinga.core.actors import system_actor
+
 if TYPE_CHECKING:
     from kinga.core.synth import SynthContext
 
@@ -46,7 +49,8 @@ _SYNTH_GENERATORS: list[Loader] = []
 
 
 def register_reference_loader(name: str, fn: Callable[..., Any], *, order: int = 100) -> None:
-    """fn(*, actor, stdout) loads reference data idempotently (never overwriting what users changed)."""
+    """fn(*, actor, stdout) loads reference data idempotently (never overwriting what users changed): every
+    loader takes exactly these two keywords (the acting user, where to say what it did: None for silence)."""
     if not any(loader.name == name for loader in _REFERENCE_LOADERS):
         _REFERENCE_LOADERS.append(Loader(name=name, run=fn, order=order))
 
@@ -55,23 +59,11 @@ def reference_loaders() -> list[Loader]:
     return sorted(_REFERENCE_LOADERS, key=lambda loader: loader.order)
 
 
-def run_reference_loaders(*, actor=None, stdout=None) -> None:
+def run_reference_loaders(*, actor: Actor | None = None, stdout=None) -> None:
     """Run every reference loader in order, as `actor` (default: the system actor)."""
-    import inspect
-
-    if actor is None:
-        from kinga.core.actors import system_actor
-
-        actor = system_actor()
+    actor = actor if actor is not None else system_actor()
     for loader in reference_loaders():
-        parameters = inspect.signature(loader.run).parameters
-        takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        kwargs = {
-            name: value
-            for name, value in (("actor", actor), ("stdout", stdout))
-            if takes_any or name in parameters
-        }
-        loader.run(**kwargs)
+        loader.run(actor=actor, stdout=stdout)
 
 
 def register_synth_generator(name: str, fn: Callable[[SynthContext], Any], *, order: int = 100) -> None:

@@ -11,8 +11,9 @@ from importlib import resources
 import yaml
 from django.db import transaction
 
+from kinga.core import services
+from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationAlias, Place, PlaceLevel
-from kinga.core.services import _add_alias
 
 LUALABA_SHORT_CODES = {
     "CD7201": "KZI",
@@ -32,7 +33,7 @@ def _data(name: str):
 
 
 @transaction.atomic
-def load_places(*, stdout=None) -> int:
+def load_places(*, actor: Actor | None = None, stdout=None) -> int:
     created = 0
     country, made = Place.objects.get_or_create(
         pcode="COD", defaults={"name": "République démocratique du Congo", "level": PlaceLevel.COUNTRY}
@@ -78,7 +79,7 @@ def load_places(*, stdout=None) -> int:
 
 
 @transaction.atomic
-def load_organisations(*, stdout=None) -> int:
+def load_organisations(*, actor: Actor | None = None, stdout=None) -> int:
     created = 0
     entries = yaml.safe_load(_data("organisations.yaml").read_text(encoding="utf-8"))
     lualaba = Place.objects.filter(pcode="CD72").first()
@@ -96,7 +97,7 @@ def load_organisations(*, stdout=None) -> int:
                 alias
                 and not OrganisationAlias.objects.filter(organisation=organisation, alias=alias).exists()
             ):
-                _add_alias(organisation, alias)
+                services.add_alias(organisation, alias)
     if stdout:
         stdout.write(f"organisations: {created} created, {Organisation.objects.count()} in all")
     return created

@@ -1,40 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access
-from kinga.core.plugins import register_nav, register_synth_generator
+from kinga.core import app_wiring
 
 
-class HouseholdsConfig(AppConfig):
+class HouseholdsConfig(app_wiring.KingaAppConfig):
     name = "kinga.households"
     label = "households"
     verbose_name = _("Households")
-
-    def ready(self) -> None:
-        # These modules import the app's models, which Django loads only once every app is registered: ready() is
-        # the first moment they can be imported. indicators registers its sources by being imported.
-        from kinga.households import api, indicators, selectors, synth  # noqa: F401, PLC0415
-        from kinga.households import models as m  # noqa: PLC0415
-
-        own = access.own_organisation
-        identity, counts = "households.view_identity", "households.view_counts"
-        access.register(m.Household, scope=own(), view_permission=identity)
-        access.register(m.HouseholdMember, scope=own("household__organisation"), view_permission=identity)
-        access.register(m.Survey, scope=own("household__organisation"), view_permission=identity)
-        access.register(m.Enrolment, scope=own("household__organisation"), view_permission=identity)
-        access.register(m.Delivery, scope=own("enrolment__household__organisation"), view_permission=identity)
-        access.register(m.Deposit, scope=own("enrolment__household__organisation"), view_permission=identity)
-        access.register(m.ImportBatch, scope=own(), view_permission="households.import")
-        access.register(m.SurveyRound, scope=access.unscoped, view_permission=counts)
-        access.register(m.VulnerabilityIndexVersion, scope=access.unscoped, view_permission=counts)
-        access.register(m.Programme, scope=access.unscoped, view_permission=counts)
-        access.register(m.Cooperative, scope=access.unscoped, view_permission=counts)
-        access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
-        access.register(
-            m.CooperativeMember, scope=selectors.cooperative_member_scope, view_permission=identity
-        )
-
-        api.register()
-        register_synth_generator("households", synth.generate_households, order=60)
-        register_nav(_("Households"), "households:list", permission=counts, order=40)
-        register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)

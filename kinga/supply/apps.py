@@ -1,36 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import app_wiring
 
-class SupplyConfig(AppConfig):
+
+class SupplyConfig(app_wiring.KingaAppConfig):
     name = "kinga.supply"
     label = "supply"
     verbose_name = _("Supply chain")
-
-    def ready(self) -> None:
-        from kinga.core import access, plugins
-        from kinga.supply import api, indicators, scopes, services, synth  # noqa: F401
-        from kinga.supply.models import (
-            CooperativeDocument,
-            DocumentType,
-            EvacuationAuthorisation,
-            Lot,
-            Miner,
-            Production,
-        )
-
-        access.register(DocumentType, scope=access.unscoped, view_permission="supply.view")
-        access.register(
-            CooperativeDocument, scope=scopes.cooperative_records(), view_permission="supply.view"
-        )
-        access.register(Miner, scope=scopes.cooperative_records(), view_permission="supply.view")
-        access.register(Production, scope=scopes.cooperative_records(), view_permission="supply.view")
-        access.register(Lot, scope=scopes.lots(), view_permission="supply.view")
-        access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
-
-        api.register()
-        plugins.register_synth_generator("supply", synth.generate, order=90)
-        plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
-        plugins.register_reference_loader(
-            "supply.document_types", services.load_default_document_types, order=80
-        )

@@ -1,0 +1,28 @@
+"""The cases app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core import plugins
+
+from . import indicators  # noqa: F401  (registers the CASES_* indicator sources)
+from .api import register_api
+from .rules import register_rules
+from .synth import generate_cases
+
+
+def wire() -> None:
+    register_rules()
+    plugins.register_nav(_("My caseload"), "cases:caseload", permission="cases.view_identity", order=20)
+    plugins.register_nav(_("Register a child"), "cases:register", permission="cases.register", order=21)
+    plugins.register_nav(_("My team"), "cases:team", permission="cases.approve", order=22)
+    plugins.register_nav(
+        _("Referrals received"), "cases:referrals_in", permission="cases.provide_service", order=23
+    )
+    plugins.register_nav(_("Services directory"), "cases:services", permission="cases.view_counts", order=24)
+    plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
+    plugins.register_nav(_("Case management rules"), "cases:rules", permission="cases.configure", order=26)
+    plugins.register_synth_generator("cases", generate_cases, order=60)
+    # A child's cases (and through them alert links and household members) follow the
+    # child when the registry merges two records of one child.
+    plugins.register_child_link("cases.Case", "child")
+    register_api()

@@ -1,0 +1,42 @@
+"""The sites app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core import access, events, plugins
+from kinga.sites import api, indicators, models, services, synth  # noqa: F401  (registrations)
+from kinga.sites.services.sites import ensure_default_rules
+
+
+def wire() -> None:
+    # Sites are public knowledge (IPIS publishes them); what is sensitive about a site is its children,
+    # and those stay in the cases: the site holds counts only.
+    for model in (
+        models.Site,
+        models.Zone,
+        models.ZoneStudy,
+        models.Inspection,
+        models.CorrectiveAction,
+        models.StatusChange,
+        models.SiteEvidence,
+        models.StatusRule,
+    ):
+        access.register(model, scope=access.unscoped, view_permission="sites.view")
+    # Photos may show children's faces: only inspectors and the people who act on sites see them.
+    access.register(models.InspectionPhoto, scope=access.unscoped, view_permission="sites.view_photos")
+    events.subscribe("cases.child_identified_at_site", services.on_child_identified)
+    events.subscribe("community.alert_verified", services.on_alert_verified)
+    plugins.register_nav(_("Mine sites"), "sites:list", permission="sites.view", order=50)
+    plugins.register_nav(_("Sites map"), "sites:map", permission="sites.view", order=51)
+    plugins.register_nav(_("Artisanal zones (ZEA)"), "sites:zones", permission="sites.view", order=52)
+    plugins.register_reference_loader("sites-rules", _load_rules, order=60)
+    plugins.register_api("sites", api.SiteViewSet, basename="site")
+    plugins.register_api("site-inspections", api.InspectionViewSet, basename="site-inspection")
+    plugins.register_api("zones", api.ZoneViewSet, basename="zone")
+    plugins.register_synth_generator("sites", synth.generate_sites, order=40)
+
+
+def _load_rules(*, actor, stdout=None) -> None:
+
+    ensure_default_rules()
+    if stdout:
+        stdout.write("sites: status rules ready")

@@ -1,0 +1,27 @@
+"""The supply app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core import access, plugins
+from kinga.supply import api, indicators, scopes, services, synth  # noqa: F401  (indicators registers its sources when imported)
+from kinga.supply.models import (
+    CooperativeDocument,
+    DocumentType,
+    EvacuationAuthorisation,
+    Lot,
+    Miner,
+    Production,
+)
+
+
+def wire() -> None:
+    access.register(DocumentType, scope=access.unscoped, view_permission="supply.view")
+    access.register(CooperativeDocument, scope=scopes.cooperative_records(), view_permission="supply.view")
+    access.register(Miner, scope=scopes.cooperative_records(), view_permission="supply.view")
+    access.register(Production, scope=scopes.cooperative_records(), view_permission="supply.view")
+    access.register(Lot, scope=scopes.lots(), view_permission="supply.view")
+    access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
+    api.register()
+    plugins.register_synth_generator("supply", synth.generate, order=90)
+    plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
+    plugins.register_reference_loader("supply.document_types", services.load_default_document_types, order=80)
