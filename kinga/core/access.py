@@ -14,17 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from kinga.core.models import Membership, Organisation, User
 from kinga.core.roles import AGGREGATE_ONLY_ROLES, IDENTITY_ROLES, PERMISSIONS, Role, permissions_of
-
-if TYPE_CHECKING:
-    from kinga.core.models import Membership, Organisation, User
 
 M = TypeVar("M", bound=Model)
 ScopeFn = Callable[["Actor", QuerySet], QuerySet]
@@ -91,8 +89,6 @@ class Actor:
         """A supervisor's team: the caseworkers they supervise in their organisation, and themselves."""
         if self.membership is None or self.user is None:
             return frozenset()
-        from kinga.core.models import Membership
-
         ids = set(
             Membership.objects.filter(
                 supervisor=self.membership, organisation_id=self.organisation_id, is_active=True

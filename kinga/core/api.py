@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -187,8 +189,6 @@ class ApiTokenViewSet(
 
 
 def _uuid_or_none(text: str):
-    import uuid
-
     try:
         return uuid.UUID(str(text))
     except ValueError:

@@ -1,8 +1,12 @@
 import datetime
 import time
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 
 from kinga.core.roles import MFA_REQUIRED_ROLES
@@ -31,11 +35,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def _first_enrolment_right_after_password_login() -> bool:
-    from allauth.account import app_settings
-    from allauth.account.internal.flows.login import get_authentication_records
-    from allauth.core import context
-    from allauth.mfa.models import Authenticator
-
     request = context.request
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
@@ -70,15 +69,11 @@ def needs_second_factor(user) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def session_passed_second_factor(request) -> bool:
     """Whether this session's login went through the second factor (allauth records each step of a login)."""
-    from allauth.account.internal.flows.login import get_authentication_records
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "session", None) is None:
         return False

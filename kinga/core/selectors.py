@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from kinga.core import access
 from kinga.core.access import Actor
-from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place
+from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, PlaceLevel
+from kinga.core.roles import Role
 
 
 def places(actor: Actor, *, q: str = "", parent: Place | None = None) -> QuerySet[Place]:
@@ -98,13 +99,9 @@ def members(
 
 
 def supervisors(actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
-    from kinga.core.roles import Role
-
     return members(actor, organisation=organisation, include_inactive=False).filter(role=Role.SUPERVISOR)
 
 
 def operation_areas(actor: Actor) -> QuerySet[Place]:
     """Places an organisation can name as areas of operation: provinces, territories/towns, communes."""
-    from kinga.core.models import PlaceLevel
-
     return places(actor).filter(level__gte=PlaceLevel.PROVINCE, level__lte=PlaceLevel.COMMUNE)

@@ -5,6 +5,7 @@ which made `collectstatic` (run by `make run`) take minutes on a small machine. 
 256 KB compresses them almost as well in a fraction of the time; small files keep the best quality.
 """
 
+import brotli
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -14,8 +15,6 @@ BIG_FILE = 256 * 1024
 class FastBrotliCompressor(Compressor):
     @staticmethod
     def compress_brotli(data: bytes) -> bytes:
-        import brotli
-
         return brotli.compress(data, quality=11 if len(data) < BIG_FILE else 5)
 
 

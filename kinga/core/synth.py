@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from kinga.core.synth_clone import CLONED_KEYS, factor_for
+
 # Sizes at each scale; each app reads the ones it needs and may add its own keys.
 SCALES: dict[str, dict[str, int]] = {
     "demo": {
@@ -250,8 +252,6 @@ class SynthContext:
         self.rng = random.Random(self.seed)
 
     def size(self, key: str) -> int:
-        from kinga.core.synth_clone import CLONED_KEYS, factor_for
-
         # At national scale the bulk records are generated as a base and multiplied in SQL (synth_clone).
         if key in CLONED_KEYS:
             return SCALES[self.scale][key] // factor_for(self.scale)

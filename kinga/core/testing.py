@@ -7,6 +7,10 @@ import os
 import time
 from pathlib import Path
 
+from allauth.mfa import app_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -45,8 +49,6 @@ def actor_of(membership: Membership) -> Actor:
 
 def enrol_totp(user: User) -> str:
     """Give a user a TOTP authenticator (as enrolment would); returns the secret. Idempotent."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
     existing = totp_secret_of(user)
     if existing:
         return existing
@@ -58,19 +60,12 @@ def enrol_totp(user: User) -> str:
 
 def totp_code(secret: str, *, at: float | None = None) -> str:
     """The RFC 6238 code an authenticator app shows for this secret now (or at `at`, a Unix time)."""
-
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, counter))
 
 
 def totp_secret_of(user: User) -> str | None:
     """The TOTP secret of an enrolled user (decrypted), to compute codes in tests."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     return decrypt(authenticator.data["secret"]) if authenticator else None
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from kinga.core import access, selectors, services
 from kinga.core.auth import session_passed_second_factor
@@ -21,8 +22,6 @@ from kinga.core.plugins import nav_items
 
 def set_language(request):
     """Django's language switch, also remembered in the person's profile (for the e-mails they get)."""
-    from django.views.i18n import set_language as django_set_language
-
     response = django_set_language(request)
     language = request.POST.get("language")
     if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):

@@ -4,6 +4,8 @@ import ast
 from pathlib import Path
 
 import kinga
+from kinga.core import access
+from kinga.core.roles import PERMISSIONS
 
 ROOT = Path(kinga.__file__).parent
 FORBIDDEN_ATTRIBUTES = {"objects", "_default_manager", "_base_manager"}
@@ -36,9 +38,6 @@ def test_views_and_api_never_query_models_directly():
 
 
 def test_every_registered_model_has_a_declared_view_permission():
-    from kinga.core import access
-    from kinga.core.roles import PERMISSIONS
-
     for model in access.registered_models():
         rule = access._rule_for(model)
         assert rule.view_permission in PERMISSIONS, model

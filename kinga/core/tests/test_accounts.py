@@ -9,9 +9,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from kinga.core.actors import system_user
 from kinga.core.models import ApiToken, AuditEvent
 from kinga.core.roles import MFA_REQUIRED_ROLES, Role
-from kinga.core.testing import TEST_PASSWORD, client_for, make_member, make_organisation
+from kinga.core.services import create_api_token
+from kinga.core.testing import TEST_PASSWORD, actor_of, client_for, make_member, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +92,6 @@ def test_roles_that_never_see_identities_may_work_without_a_second_factor(role):
 
 
 def test_system_actor_cannot_log_in():
-    from kinga.core.actors import system_user
-
     user = system_user()
     user.set_password(TEST_PASSWORD)
     user.save(update_fields=["password"])
@@ -153,9 +153,6 @@ def test_tokens_api_create_use_and_revoke():
 
 
 def test_expired_token_and_inactive_user_are_refused():
-    from kinga.core.services import create_api_token
-    from kinga.core.testing import actor_of
-
     member = make_member(make_organisation(), Role.DATA_CLERK)
     token, key = create_api_token(
         actor=actor_of(member), name="t", expires_at=timezone.now() + datetime.timedelta(hours=1)

@@ -4,12 +4,17 @@ Marked `fuzz`: .ci/run runs it in the PostgreSQL pass only (it takes a while).""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from kinga.core.roles import Role
 from kinga.core.services import create_api_token
 from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.wsgi import application
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 CORE_PATHS = r"^/api/v1/(places|organisations|members|tokens|audit|me)/"
@@ -19,8 +24,6 @@ CORE_PATHS = r"^/api/v1/(places|organisations|members|tokens|audit|me)/"
 def _keep_the_test_connection():
     """Django's handler closes the connection after each request; the test client disconnects that, and so
     must we (the requests run inside the test's transaction)."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -39,11 +42,6 @@ def admin_token(reference_places):
 
 def _core_schema():
     """The OpenAPI document /api/schema/ serves, generated in-process (no request needed)."""
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-
-    from kinga.wsgi import application
-
     with GENERATOR_STATS.silence():  # other apps' schema warnings are reported by `kinga check --deploy`
         document = SchemaGenerator().get_schema(request=None, public=True)
     loaded = schemathesis.openapi.from_dict(document)

@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from kinga.core import services
+from kinga.core import audit, services
 from kinga.core.actors import system_actor
 from kinga.core.audit import PROTECTED_MARK
 from kinga.core.models import AuditEvent, OrganisationType, User
@@ -64,8 +67,6 @@ def test_the_api_offers_no_way_to_write_the_trail():
 
 
 def test_protected_fields_are_recorded_as_changed_never_with_their_value():
-    from kinga.core import audit
-
     user = User.objects.create_user(email="p@test.cd", password="x" * 12)
     before = audit.snapshot(user)
     user.phone = "+243 970 000 111"
@@ -87,10 +88,6 @@ def test_only_administrators_and_coordinators_browse_the_trail():
 
 
 def _event_at(day: str, organisation, note: str):
-    import datetime
-
-    from django.utils import timezone
-
     at = timezone.make_aware(datetime.datetime.fromisoformat(f"{day} 12:00"))
     return AuditEvent.objects.create(
         action="other", target_type="test.thing", organisation=organisation, note=note, at=at

@@ -5,8 +5,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kinga.core.models import Membership
 from kinga.core.roles import Role
-from kinga.core.testing import TEST_PASSWORD, make_member, make_organisation, totp_code, totp_secret_of
+from kinga.core.testing import (
+    TEST_PASSWORD,
+    enrol_totp,
+    make_member,
+    make_organisation,
+    totp_code,
+    totp_secret_of,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +58,6 @@ def test_caseworker_logs_in_enrols_a_second_factor_and_switches_language(page):
 
 
 def test_enrolled_member_logs_in_with_a_code_and_a_wrong_code_is_refused(page):
-    from kinga.core.testing import enrol_totp
-
     member = make_member(make_organisation(), Role.SUPERVISOR)
     enrol_totp(member.user)
     page.goto("/accounts/login/")
@@ -69,9 +75,6 @@ def test_enrolled_member_logs_in_with_a_code_and_a_wrong_code_is_refused(page):
 
 
 def test_login_as_helper_logs_in_an_enrolled_member_in_the_chosen_membership(page, login_as):
-    from kinga.core.models import Membership
-    from kinga.core.testing import enrol_totp
-
     first = make_member(make_organisation(), Role.CASEWORKER)
     enrol_totp(first.user)
     other_org = make_organisation("ONG Tumaini")

@@ -1,5 +1,6 @@
 """Production settings: `kinga check --deploy` is clean with the environment docs/deploy.md describes."""
 
+import json
 import os
 import subprocess
 import sys
@@ -64,8 +65,6 @@ def test_production_refuses_to_start_without_keys(tmp_path):
 
 
 def test_production_reads_the_keys_file(tmp_path):
-    import json
-
     keys = tmp_path / "keys.json"
     keys.write_text(
         json.dumps({"encryption_keys": [Fernet.generate_key().decode()], "blind_index_key": "b" * 40})

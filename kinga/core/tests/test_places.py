@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kinga.core import services
 from kinga.core.models import AuditEvent, Place
+from kinga.core.reference import load_places
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 
@@ -19,8 +20,6 @@ def test_reference_places_hold_lualaba_and_its_territories(reference_places):
 
 
 def test_loading_twice_changes_nothing(reference_places):
-    from kinga.core.reference import load_places
-
     count = Place.objects.count()
     assert load_places() == 0
     assert Place.objects.count() == count

@@ -6,10 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from kinga.core.crypto import ProtectedValue
 from kinga.core.tasks import enqueue, send_invitation_email
+from kinga.core.testing import make_member, make_organisation
+from kinga.core.tests.test_deploy import _production_env
 
 KINGA = str(Path(sys.executable).parent / "kinga")
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -54,7 +57,6 @@ def test_a_task_enqueued_in_one_process_is_run_by_the_worker_in_another(tmp_path
     mail_dir.mkdir()
     if connection.vendor == "postgresql":
         # The test process enqueues into the test database; the worker is another process on it.
-        from kinga.core.testing import make_member, make_organisation
 
         settings.TASKS = DB_BACKEND  # django-tasks resets its backends when the setting changes
         member = make_member(make_organisation(), "caseworker", email="invitee@test.cd")
@@ -94,10 +96,6 @@ def test_protected_values_are_refused_as_task_arguments():
 
 
 def test_the_embedded_setup_runs_tasks_at_once_and_production_uses_the_database(tmp_path):
-    from django.conf import settings
-
-    from kinga.core.tests.test_deploy import _production_env
-
     assert settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
     production = subprocess.run(
         [
