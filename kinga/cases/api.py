@@ -87,10 +87,10 @@ class CaseViewSet(
         "*": "cases.work",
     }
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         qs = (
             super()
-            .get_queryset()
+            .scoped_queryset()
             .select_related(
                 "child", "organisation", "territory", "identification_site", "caseworker", "supervisor"
             )
@@ -302,7 +302,7 @@ class ServiceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Generic
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.services_directory(
             self.actor, service_type=self.request.query_params.get("type", "")
         )

@@ -246,8 +246,8 @@ class NetworkViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     permissions_by_action = {"*": "community.view"}
     filterset_fields = ["area_kind", "is_active"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("place", "site", "organisation")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("place", "site", "organisation")
 
 
 def _receipt(alert: Alert) -> dict:
@@ -276,10 +276,10 @@ class AlertViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     }
     filterset_fields = ["status", "urgency", "channel"]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return (
             super()
-            .get_queryset()
+            .scoped_queryset()
             .select_related("site", "place", "network", "organisation")
             .prefetch_related("children")
         )
@@ -328,9 +328,12 @@ class SessionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
     permissions_by_action = {"create": "community.record_awareness", "*": "community.view"}
     filterset_fields = ["kind", "theme", "audience"]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return (
-            super().get_queryset().select_related("place", "organisation").prefetch_related("participations")
+            super()
+            .scoped_queryset()
+            .select_related("place", "organisation")
+            .prefetch_related("participations")
         )
 
     @extend_schema(request=SessionWriteSerializer, responses=SessionSerializer)
@@ -357,8 +360,8 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     }
     filterset_fields = ["status", "plan_action__axis__number", "organisation__type"]
 
-    def get_queryset(self):
-        qs = super().get_queryset()
+    def scoped_queryset(self):
+        qs = super().scoped_queryset()
         if self.action in ("update", "partial_update", "destroy"):
             qs = qs.filter(pk__in=selectors.editable_fourw(self.actor).values("pk"))
         return qs.select_related("organisation", "place", "implementing_partner", "funder")
@@ -397,10 +400,10 @@ class MeetingViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MeetingSerializer
     permissions_by_action = {"*": "community.view"}
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return (
             super()
-            .get_queryset()
+            .scoped_queryset()
             .select_related("convening_organisation")
             .prefetch_related("participant_organisations", "items__owner")
         )
@@ -414,12 +417,12 @@ class ActionItemViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     permissions_by_action = {"*": "community.view"}
     filterset_fields = ["status"]
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         if self.request.query_params.get("mine") == "1":
             if self.actor.organisation is None:
-                return super().get_queryset().none()
+                return super().scoped_queryset().none()
             return selectors.action_items(self.actor, owner=self.actor.organisation)
-        return super().get_queryset().select_related("owner", "meeting")
+        return super().scoped_queryset().select_related("owner", "meeting")
 
     @extend_schema(request=ItemStatusSerializer, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"], url_path="status")

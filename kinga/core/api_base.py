@@ -49,7 +49,9 @@ class HasPermission(permissions.BasePermission):
 class ScopedViewSetMixin:
     """A viewset over one registered model: its queryset comes from access.scoped().
 
-    Set `model`, and `permissions_by_action` ({"list": "cases.view_identity", "create": ..., "*": ...}).
+    Set `model`, and `permissions_by_action` ({"list": "cases.view_identity", "create": ..., "*": ...}). To
+    narrow, order or annotate the records, override `scoped_queryset()` (calling super() or a selector), never
+    `get_queryset()`: get_queryset() also answers the OpenAPI generator, which has no request and so no actor.
     """
 
     model = None
@@ -59,19 +61,8 @@ class ScopedViewSetMixin:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # Schema generation calls get_queryset() without a request: an app's own get_queryset() would hit
-        # access.scoped() with nobody logged in. Answer an empty queryset of the model instead.
-        own = cls.__dict__.get("get_queryset")
-        if own is not None and not getattr(own, "_schema_safe", False):
-
-            def get_queryset(self, _own=own):
-                if getattr(self, "swagger_fake_view", False) and self.model is not None:
-                    return QuerySet(model=self.model).none()
-                return _own(self)
-
-            get_queryset._schema_safe = True
-            get_queryset.__doc__ = own.__doc__
-            cls.get_queryset = get_queryset
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__qualname__}: override scoped_queryset(), not get_queryset()")
 
     def permission_for(self, action: str | None) -> str | None:
         return self.permissions_by_action.get(action or "", self.permissions_by_action.get("*"))

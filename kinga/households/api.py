@@ -48,7 +48,7 @@ class HouseholdViewSet(
         "*": IDENTITY,
     }
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         qs = selectors.households(self.actor, q=self.request.query_params.get("q", ""), order="created")
         return qs.prefetch_related("members", "surveys__round", "surveys__income_sources")
 
@@ -173,8 +173,8 @@ class EnrolmentViewSet(
     }
     filterset_fields = ["status"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("programme", "household", "member", "cooperative")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("programme", "household", "member", "cooperative")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -234,8 +234,8 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
     permissions_by_action = {"create": "households.manage_cooperatives", "*": COUNTS}
     filterset_fields = ["kind"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("organisation", "network", "place", "supported_by")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("organisation", "network", "place", "supported_by")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -84,8 +84,8 @@ class ActionViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.ActionSerializer
     permissions_by_action = {"*": "plan.view"}
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("axis").order_by("axis__number", "number")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("axis").order_by("axis__number", "number")
 
 
 class ActivityViewSet(ScopedReadOnlyViewSet):
@@ -93,10 +93,10 @@ class ActivityViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.ActivitySerializer
     permissions_by_action = {"*": "plan.view"}
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return (
             super()
-            .get_queryset()
+            .scoped_queryset()
             .select_related("action")
             .order_by("action__axis__number", "action__number", "position")
         )
@@ -108,8 +108,8 @@ class IndicatorViewSet(ScopedReadOnlyViewSet):
     permissions_by_action = {"*": "plan.view"}
     lookup_field = "code"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("action").order_by("position")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("action").order_by("position")
 
 
 class CommitmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -117,8 +117,10 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     serializer_class = serializers.CommitmentSerializer
     permissions_by_action = {"create": "plan.record_funding", "*": "plan.view"}
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("funder", "action", "activity").order_by("-date", "-pk")
+    def scoped_queryset(self):
+        return (
+            super().scoped_queryset().select_related("funder", "action", "activity").order_by("-date", "-pk")
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -148,8 +150,8 @@ class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
     serializer_class = serializers.TransactionSerializer
     permissions_by_action = {"create": "plan.record_funding", "*": "plan.view"}
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("commitment").order_by("-date", "-pk")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("commitment").order_by("-date", "-pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -175,8 +177,8 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
     serializer_class = serializers.ProgressReportSerializer
     permissions_by_action = {"create": "plan.report_progress", "*": "plan.view"}
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("activity").order_by("-date", "-pk")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("activity").order_by("-date", "-pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -193,8 +195,8 @@ class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
     serializer_class = serializers.IndicatorValueSerializer
     permissions_by_action = {"create": "plan.enter_indicator", "*": "plan.view"}
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("indicator", "area").order_by("-period_end", "pk")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("indicator", "area").order_by("-period_end", "pk")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -138,7 +138,7 @@ class SiteViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SiteSerializer
     permissions_by_action = {"*": "sites.view"}
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.sites(self.actor, **_filters_from(self.request, self.actor))
 
     @action(detail=False, methods=["get"])
@@ -194,7 +194,7 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     serializer_class = InspectionSerializer
     permissions_by_action = {"create": "sites.inspect", "*": "sites.view"}
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         qs = selectors.inspections(self.actor).prefetch_related("organisations")
         if self.request.query_params.get("site"):
             qs = qs.filter(site__uuid=self.request.query_params["site"])

@@ -77,8 +77,8 @@ class CooperativeDocumentViewSet(
     permissions_by_action = {"create": "supply.record", "*": "supply.view"}
     filterset_fields = ["valid_until"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("cooperative", "document_type")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("cooperative", "document_type")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -98,8 +98,8 @@ class MinerViewSet(_CreateMixin, ScopedViewSetMixin, mixins.CreateModelMixin, vi
     permissions_by_action = {"create": "supply.record", "*": "supply.view"}
     filterset_fields = ["sex"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("cooperative")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("cooperative")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -115,8 +115,8 @@ class ProductionViewSet(
     permissions_by_action = {"create": "supply.record", "*": "supply.view"}
     filterset_fields = ["mineral", "month"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("site", "cooperative")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("site", "cooperative")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -132,8 +132,8 @@ class LotViewSet(_CreateMixin, ScopedViewSetMixin, mixins.CreateModelMixin, view
     permissions_by_action = {"create": "supply.record", "decide": "supply.authorise", "*": "supply.view"}
     filterset_fields = ["status", "mineral", "date", "site_status"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("site", "cooperative", "buyer")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("site", "cooperative", "buyer")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -163,8 +163,8 @@ class AuthorisationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     }
     filterset_fields = ["outcome", "override_state", "site_status"]
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("lot")
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("lot")
 
     @extend_schema(request=serializers.ReasonSerializer, responses=serializers.AuthorisationSerializer)
     @action(detail=True, methods=["post"], url_path="request-override")

@@ -1,10 +1,16 @@
-"""What make check enforces about the code's shape, also run with the tests: no use of another module's
-private names beyond the shrinking allowlist (tools/private_imports.py)."""
+"""The code's shape, enforced: no use of another module's private names beyond the shrinking allowlist
+(tools/private_imports.py, also in make check), the explicit queryset hook of the API viewsets, one way of
+wiring an app."""
 
 import importlib.util
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from rest_framework import viewsets
+
+from kinga.core import app_wiring
+from kinga.core.api_base import ScopedViewSetMixin
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -37,3 +43,17 @@ def test_the_check_sees_a_private_name_imported_or_reached_through_a_module(
         "kinga.demo.views: kinga.demo.helpers._secret",
     }
     assert private_imports.uses(package / "helpers.py") == set()
+
+
+def test_a_scoped_viewset_narrows_through_scoped_queryset_never_get_queryset():
+    with pytest.raises(TypeError, match="override scoped_queryset"):
+
+        class Narrowed(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+            def get_queryset(self):
+                return super().get_queryset()
+
+
+def test_every_app_is_wired_the_same_way():
+    for config in apps.get_app_configs():
+        if config.name.startswith("kinga."):
+            assert isinstance(config, app_wiring.KingaAppConfig), config.name
