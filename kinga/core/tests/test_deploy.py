@@ -6,9 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from cryptography.fernet import Fernet
 
 import kinga
+from kinga.core.testing import totp_code
 
 KINGA = str(Path(sys.executable).parent / "kinga")
 # The subprocess checks the code under test, even when the virtualenv's editable install points at another
@@ -104,10 +106,6 @@ print("accepted" if TOTP(authenticator).validate_code(code) else "refused")
 
 
 def test_a_totp_code_is_accepted_once_across_processes(tmp_path):
-    from allauth.mfa.totp.internal.auth import generate_totp_secret
-
-    from kinga.core.testing import totp_code
-
     env = _production_env(tmp_path)
     setup = subprocess.run([KINGA, "createcachetable"], env=env, capture_output=True, text=True)
     assert setup.returncode == 0, setup.stderr
