@@ -5,6 +5,7 @@ wiring an app."""
 import importlib.util
 from pathlib import Path
 
+import openpyxl.xml
 import pytest
 from django.apps import apps
 from rest_framework import viewsets
@@ -57,3 +58,8 @@ def test_every_app_is_wired_the_same_way():
     for config in apps.get_app_configs():
         if config.name.startswith("kinga."):
             assert isinstance(config, app_wiring.KingaAppConfig), config.name
+
+
+def test_uploaded_xlsx_files_are_parsed_through_defusedxml():
+    # openpyxl guards against XML bombs only when defusedxml is installed (docs/style.md, Dependencies).
+    assert openpyxl.xml.DEFUSEDXML
