@@ -166,7 +166,7 @@ def clone_all(factor: int, log: Callable[[str], None]) -> dict[str, int]:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [meta.db_table, max(last_id, 1)]
             )
-            log(f"clone: {meta.db_table} +{added[meta.db_table]} rows in {time.perf_counter() - t0:.1f} s")
+            log(f"clone : {meta.db_table} +{added[meta.db_table]} lignes en {time.perf_counter() - t0:.1f} s")
         for finish in _FINISHERS:
             finish(factor, cursor)
     with connection.cursor() as cursor:

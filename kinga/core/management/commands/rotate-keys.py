@@ -25,12 +25,12 @@ class Command(ActorCommand):
                 continue
             rotated = _rotate_table(model, [f.column for f in fields], options["batch_size"])
             if rotated:
-                self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted")
+                self.stdout.write(f"{model._meta.label} : {rotated} ligne(s) rechiffrée(s)")
             total += rotated
         audit.record(
             actor=actor, action="other", target_type="core.encryption_keys", note=f"rotate-keys: {total} rows"
         )
-        self.stdout.write(f"rotate-keys: {total} rows re-encrypted under the primary key")
+        self.stdout.write(f"rotate-keys : {total} ligne(s) rechiffrée(s) sous la clé principale")
 
 
 def _rotate_table(model, columns: list[str], batch_size: int) -> int:

@@ -59,4 +59,6 @@ class Command(BaseCommand):
         for table, count in sorted(ctx.counts.items()):
             self.stdout.write(f"  {table}: {count}")
         rate = rows / elapsed if elapsed else 0
-        self.stdout.write(f"synth {options['scale']}: {rows} rows in {elapsed:.1f} s ({rate:.0f} rows/s)")
+        self.stdout.write(
+            f"synth {options['scale']} : {rows} lignes en {elapsed:.1f} s ({rate:.0f} lignes/s)"
+        )

@@ -1,0 +1,109 @@
+"""The conventions of docs/style.md that a test can see: API routes, page routes, the language of commands."""
+
+import ast
+import re
+from pathlib import Path
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.views import APIView
+
+from kinga import urls as root_urls
+
+ROOT = Path(__file__).resolve().parents[3]
+KINGA_APPS = {"core", "plan", "cases", "registry", "community", "sites", "households", "supply"}
+
+# Flat API routes older than the <app>/<resource> rule: clients already call them. This list never grows.
+FLAT_API_ROUTES = {
+    "places", "organisations", "members", "tokens", "audit",
+    "plan-axes", "plan-actions", "plan-activities", "plan-indicators", "plan-commitments", "plan-transactions",
+    "plan-progress", "plan-indicator-values",
+    "cases", "case-referrals", "case-services", "case-stats",
+    "sites", "site-inspections", "zones",
+    "households", "household-enrolments", "household-programmes", "household-stats", "cooperatives",
+}  # fmt: skip
+RESOURCE = r"[a-z]+(-[a-z]+)*"
+# Outside any app: the load balancer's probe and Django's language switch (its documented name).
+ROOT_PAGES = {"health", "set_language"}
+
+# Commands whose own output is still English (docs/style.md: French). This list only shrinks.
+ENGLISH_COMMANDS = {"households", "registry"}
+ENGLISH_WORDS = re.compile(
+    r"\b(the|rows|unknown|cannot|scored|not|under|key|already|nothing|found|with|into|loaded|file|missing)\b",
+    re.IGNORECASE,
+)
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), namespace, entry
+
+
+def _is_api(entry: URLPattern) -> bool:
+    view = getattr(entry.callback, "cls", None) or getattr(entry.callback, "view_class", None)
+    return isinstance(view, type) and issubclass(view, APIView) and view.__module__.startswith("kinga.")
+
+
+def test_every_api_route_is_under_api_v1():
+    api = [route for route, _namespace, entry in _walk(get_resolver().url_patterns) if _is_api(entry)]
+    assert api, "no API route found"
+    assert [route for route in api if not route.startswith("api/v1/")] == []
+
+
+def test_api_routes_are_named_app_slash_resource_or_are_the_frozen_flat_ones():
+    wrong = []
+    for prefix, viewset, basename in root_urls.router.registry:
+        app = viewset.__module__.split(".")[1]
+        if prefix in FLAT_API_ROUTES:
+            continue
+        if not re.fullmatch(rf"{app}/{RESOURCE}", prefix) or not basename.startswith(f"{app}-"):
+            wrong.append((prefix, basename, app))
+    assert wrong == []
+
+
+def test_page_routes_are_namespaced_snake_case_and_never_show_a_database_id():
+    wrong = []
+    for route, namespace, entry in _walk(get_resolver().url_patterns):
+        module = getattr(entry.callback, "__module__", "")
+        if _is_api(entry) or not module.startswith("kinga.") or route.startswith("api/"):
+            continue
+        if namespace not in KINGA_APPS and namespace != "public_alert" and entry.name not in ROOT_PAGES:
+            wrong.append((route, "namespace", namespace))
+        if entry.name and not re.fullmatch(r"[a-z][a-z0-9_]*", entry.name):
+            wrong.append((route, "name", entry.name))
+        # A number the plan gives (an axis's number) may show; a database id never does.
+        if re.search(r"<int:(pk|id|\w*_id)>", route):
+            wrong.append((route, "integer id", ""))
+    assert wrong == []
+
+
+def _command_literals(path: Path) -> list[str]:
+    texts = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        is_output = (isinstance(func, ast.Attribute) and func.attr == "write") or (
+            isinstance(func, ast.Name) and func.id == "CommandError"
+        )
+        if is_output and node.args:
+            arg = node.args[0]
+            parts = arg.values if isinstance(arg, ast.JoinedStr) else [arg]
+            texts.append(
+                " ".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+            )
+    return texts
+
+
+def test_commands_speak_french():
+    english = {}
+    for path in sorted(ROOT.glob("kinga/*/management/commands/*.py")):
+        found = [text for text in _command_literals(path) if ENGLISH_WORDS.search(text)]
+        if found:
+            english[path.stem] = found
+    assert set(english) <= ENGLISH_COMMANDS, {k: v for k, v in english.items() if k not in ENGLISH_COMMANDS}
+    assert set(english) >= ENGLISH_COMMANDS, (
+        f"now French, delete from ENGLISH_COMMANDS: {ENGLISH_COMMANDS - set(english)}"
+    )
