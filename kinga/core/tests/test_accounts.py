@@ -88,7 +88,11 @@ def test_roles_that_never_see_identities_may_work_without_a_second_factor(role):
     member = make_member(make_organisation(), role)
     client = Client()
     _login(client, member.user.email, TEST_PASSWORD)
-    assert client.get("/").status_code == 200
+    response = client.get("/")
+    assert response.status_code == 200
+    # The home page itself, in their role: not the second-factor enrolment.
+    assert f"{member.get_role_display()}" in response.content.decode()
+    assert 'action="/accounts/2fa/totp/activate' not in response.content.decode()
 
 
 def test_system_actor_cannot_log_in():

@@ -1,7 +1,9 @@
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from kinga.core.models import ApiToken
+from kinga.core.plugins import nav_items
 from kinga.core.roles import Role
 from kinga.core.services import create_api_token
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
@@ -29,9 +31,15 @@ def test_language_switch_to_english():
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_role_has_a_home_page(role):
-    response = client_for(make_member(make_organisation(), role)).get("/")
+def test_every_role_has_a_home_page_with_the_tiles_of_its_permissions_only(role):
+    member = make_member(make_organisation(), role)
+    response = client_for(member).get("/")
     assert response.status_code == 200
+    tiles = response.content.decode().split('<ul class="tiles">', 1)[1].split("</ul>", 1)[0]
+    actor = actor_of(member)
+    for item in nav_items():
+        if item.url_name != "core:home":
+            assert (f'href="{reverse(item.url_name)}"' in tiles) == actor.has(item.permission), item.url_name
 
 
 def test_identity_roles_must_enrol_a_second_factor_first():
