@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from allauth.mfa.models import Authenticator
+from django.db.models import Count
+from django.test import Client
+
+from kinga.cases.models import Case, Child, FollowUp
+from kinga.core import crypto
+from kinga.core.models import Membership
+from kinga.core.testing import enrol_totp
+
 
 def _client(membership):
-    from allauth.mfa.models import Authenticator
-    from django.test import Client
-
-    from kinga.core.testing import enrol_totp
-
     if not Authenticator.objects.filter(user=membership.user, type="totp").exists():
         enrol_totp(membership.user)
     client = Client()
@@ -27,12 +31,6 @@ def _client(membership):
 
 
 def run(ctx) -> None:
-    from django.db.models import Count
-
-    from kinga.cases.models import Case, Child, FollowUp
-    from kinga.core import crypto
-    from kinga.core.models import Membership
-
     n_children, n_cases, n_follow_ups = Child.objects.count(), Case.objects.count(), FollowUp.objects.count()
     print(f"bench cases: {n_children} children, {n_cases} cases, {n_follow_ups} follow-ups")
 

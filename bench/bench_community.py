@@ -10,8 +10,21 @@ records the growth over the baseline for 10,000 and for 100,000 rows. Flat memor
 
 from __future__ import annotations
 
+import gc
+import tempfile
 import time
 import tracemalloc
+
+from django.db import transaction
+from django.db.models import Count
+
+from kinga.community import fourw_io, selectors
+from kinga.community.models import Alert, AwarenessSession, FourW, Network
+from kinga.community.synth import generate_community
+from kinga.core.actors import system_actor
+from kinga.core.models import Membership
+from kinga.core.synth import SCALES, SynthContext
+from kinga.core.testing import client_for
 
 
 class _Rollback(Exception):
@@ -27,8 +40,6 @@ def _rss_mb() -> float:
 
 
 def run(ctx) -> None:
-    from django.db import transaction
-
     try:
         with transaction.atomic():
             _run(ctx)
@@ -38,10 +49,6 @@ def run(ctx) -> None:
 
 
 def _export_memory(ctx, actor, qs, rows: int, fmt: str) -> None:
-    import gc
-
-    from kinga.community import fourw_io
-
     last_pk = qs.order_by("pk").values_list("pk", flat=True)[rows - 1]
     part = qs.filter(pk__lte=last_pk)
     gc.collect()
@@ -56,8 +63,6 @@ def _export_memory(ctx, actor, qs, rows: int, fmt: str) -> None:
             if i % 2000 == 0:
                 peak = max(peak, _rss_mb())
     else:
-        import tempfile
-
         with tempfile.TemporaryFile() as handle:
             fourw_io.write_xlsx(part, handle)
             size = handle.tell()
@@ -75,14 +80,6 @@ def _export_memory(ctx, actor, qs, rows: int, fmt: str) -> None:
 
 
 def _run(ctx) -> None:
-    from django.db.models import Count
-
-    from kinga.community.models import Alert, AwarenessSession, FourW, Network
-    from kinga.community.synth import generate_community
-    from kinga.core.actors import system_actor
-    from kinga.core.models import Membership
-    from kinga.core.synth import SCALES, SynthContext
-
     target = SCALES["national"]
     if FourW.objects.count() < target["fourw"] or Alert.objects.count() < target["alerts"]:
         synth = SynthContext(scale="national", seed=4343, append=True)
@@ -110,7 +107,6 @@ def _run(ctx) -> None:
     caseworker = Membership.objects.filter(organisation_id=busiest["organisation"], role="caseworker").first()
     if caseworker is None:
         raise RuntimeError("no caseworker in the busiest organisation")
-    from kinga.core.testing import client_for
 
     client = client_for(caseworker)
     ctx.time_requests(
@@ -135,8 +131,6 @@ def _run(ctx) -> None:
     ctx.time_requests(
         "community: 4W list (first page)", client, "/community/4w/", n=100, rows=counts["fourw"]
     )
-
-    from kinga.community import selectors
 
     actor = system_actor()
     qs = selectors.fourw(actor)

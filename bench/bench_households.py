@@ -9,18 +9,24 @@ back at the end, and the index and the comparison page are timed again on it.
 
 from __future__ import annotations
 
+import os
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+
+from kinga.core.access import Actor
+from kinga.core.models import Membership
+from kinga.households import services
+from kinga.households.models import Enrolment, Household, Programme, Survey
+from kinga.households.services import scores, totals
+
 
 class _Rollback(Exception):
     pass
 
 
 def run(ctx) -> None:
-    from django.db.models import Count
-
-    from kinga.core.models import Membership
-    from kinga.households.models import Enrolment, Household, Programme, Survey
-    from kinga.households.services import scores
-
     n_households = Household.objects.count()
     n_surveys = Survey.objects.count()
     n_enrolments = Enrolment.objects.count()
@@ -45,11 +51,6 @@ def run(ctx) -> None:
     ctx.time_requests("households: programme comparison page", viewer, url, n=20, rows=programme.n)
     ctx.time_requests("households: figures page", viewer, "/households/tableau/", n=20, rows=n_households)
     _time_survey_writes(ctx, caseworker, household, n_surveys)
-
-    import os
-
-    from django.conf import settings
-    from django.db import connection, transaction
 
     target = 500_000
     if os.environ.get("BENCH_HOUSEHOLDS_NATIONAL_VOLUME", "1") == "0":
@@ -90,12 +91,6 @@ def run(ctx) -> None:
 def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
     """What keeping the round totals costs a write: one survey recorded through the service (its key of the
     totals recomputed), and a rebuild of every total; rolled back."""
-    from django.db import transaction
-
-    from kinga.core.access import Actor
-    from kinga.households import services
-    from kinga.households.models import Survey
-    from kinga.households.services import totals
 
     actor = Actor(user=caseworker.user, membership=caseworker)
     survey = (
@@ -131,7 +126,6 @@ def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:
 def _add_national_volume(extra: int, programme, household) -> None:
     """Households copied from an existing one (same organisation and place), 3 surveys each, 300,000
     enrolments in the busiest programme: set-based SQL, no Python loop."""
-    from django.db import connection
 
     with connection.cursor() as c:
         c.execute(
@@ -173,6 +167,5 @@ def _add_national_volume(extra: int, programme, household) -> None:
         )
         c.execute("ANALYZE households_household; ANALYZE households_survey; ANALYZE households_enrolment")
     # Written in SQL past the services, so the round totals the comparison page reads are refreshed here.
-    from kinga.households.services import totals
 
     totals.refresh(organisation_id=household.organisation_id)

@@ -8,14 +8,18 @@ progress reports inside a transaction that it rolls back at the end (the cached 
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from kinga.core.synth import SCALES, SynthContext
+from kinga.plan.models import FundingTransaction, ProgressReport
+from kinga.plan.synth import generate_plan
+
 
 class _Rollback(Exception):
     pass
 
 
 def run(ctx) -> None:
-    from django.db import transaction
-
     try:
         with transaction.atomic():
             _run(ctx)
@@ -25,10 +29,6 @@ def run(ctx) -> None:
 
 
 def _run(ctx) -> None:
-    from kinga.core.synth import SCALES, SynthContext
-    from kinga.plan.models import FundingTransaction, ProgressReport
-    from kinga.plan.synth import generate_plan
-
     target = SCALES["national"]
     if FundingTransaction.objects.count() < target["budget_transactions"]:
         generate_plan(SynthContext(scale="national", seed=ctx.seed + 1))

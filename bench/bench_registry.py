@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import django
+import psycopg
+
+from kinga.registry.synthetic import generate, true_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -85,8 +92,6 @@ def postgres_memory_mb() -> float | None:
 
 def registry_database(base: str, records: int, seed: int, *, profiles_only: bool = False) -> str:
     """The database of the synthetic registry for kinga-db: built once per size, seed and code version."""
-    import hashlib
-    from urllib.parse import urlsplit, urlunsplit
 
     digest = hashlib.sha256()
     # the tables the load writes and the code that computes them (not every app's migrations)
@@ -111,7 +116,6 @@ def registry_database(base: str, records: int, seed: int, *, profiles_only: bool
 
 def to_synthetic_ids(url: str, pairs_csv: Path) -> Path:
     """kinga-db answers with child ids: translate them to the generator's ids to score against the truth."""
-    import psycopg
 
     with psycopg.connect(url) as conn:
         mapping = {str(c): s for s, c in conn.execute("SELECT synthetic, child_id FROM bench_registry_ids")}
@@ -139,7 +143,6 @@ def run_engine(engine: str, source: str, out: Path, seed: int = 1) -> dict:
 def compare(
     records: int, seed: int, engines: list[str], database_url: str | None = None, profiles_only: bool = False
 ) -> list[dict]:
-    from kinga.registry.synthetic import generate, true_pairs
 
     data = generate(records, seed=seed)
     truth = true_pairs(data)
@@ -205,7 +208,6 @@ def main() -> int:
     )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.base")
-    import django
 
     django.setup()
     results = compare(

@@ -10,6 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from django.db import transaction
+
+from kinga.core.actors import system_actor
+from kinga.core.synth import SCALES, SynthContext
+from kinga.sites import services
+from kinga.sites.models import Inspection, Site
+from kinga.sites.services import import_ipis
+from kinga.sites.synth import generate_sites
+
 IPIS_FILE = (
     Path(__file__).resolve().parents[2]
     / "shared"
@@ -24,8 +33,6 @@ class _Rollback(Exception):
 
 
 def run(ctx) -> None:
-    from django.db import transaction
-
     try:
         with transaction.atomic():
             _run(ctx)
@@ -35,14 +42,6 @@ def run(ctx) -> None:
 
 
 def _run(ctx) -> None:
-    from django.db import transaction
-
-    from kinga.core.actors import system_actor
-    from kinga.core.synth import SCALES, SynthContext
-    from kinga.sites import services
-    from kinga.sites.models import Inspection, Site
-    from kinga.sites.synth import generate_sites
-
     target_sites = SCALES["national"]["sites"]
     if Site.objects.count() < target_sites:
         synth = SynthContext(scale="national", seed=4242, append=True)
@@ -81,8 +80,6 @@ def _run(ctx) -> None:
     ctx.add("sites: recompute every status after a rules change max", timings[-1], "s", n_sites)
 
     if IPIS_FILE.exists():
-        from kinga.sites.ipis import import_ipis
-
         runs = []
         for _ in range(3):
             sid = transaction.savepoint()

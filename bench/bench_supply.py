@@ -2,6 +2,7 @@
 
 import datetime
 
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import Count
 from django.test import Client
@@ -9,16 +10,13 @@ from django.utils import timezone
 
 from kinga.core.access import actor_for
 from kinga.core.models import Membership
-from kinga.supply import decision, services_lots
+from kinga.core.testing import enrol_totp
+from kinga.supply import decision, services
 from kinga.supply.models import Lot
 from kinga.supply.report import due_diligence
 
 
 def _client_for(membership) -> Client:
-    from allauth.mfa.models import Authenticator
-
-    from kinga.core.testing import enrol_totp
-
     if not Authenticator.objects.filter(user=membership.user, type="totp").exists():
         enrol_totp(membership.user)
     client = Client()
@@ -50,7 +48,7 @@ def run(ctx) -> None:
 
     def decide_and_roll_back():
         with transaction.atomic():
-            services_lots.decide_evacuation(actor=actor, lot=next(rit))
+            services.decide_evacuation(actor=actor, lot=next(rit))
             transaction.set_rollback(True)
 
     rit = iter(refused * 3)
