@@ -6,6 +6,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
+from kinga.core.outage import is_database_unavailable
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 
@@ -81,8 +82,6 @@ def test_a_form_posted_while_the_database_is_down_gets_the_503_page():
 
 
 def test_other_server_errors_stay_500s():
-    from kinga.core.outage import is_database_unavailable
-
     assert not is_database_unavailable(ValueError("a bug"))
     try:
         try:

@@ -25,7 +25,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
-from kinga.core import spreadsheets
+from kinga.core import clock, spreadsheets
 from kinga.core.fields import EncryptedJSONField, EncryptedTextField
 from kinga.core.models import Organisation
 from kinga.core.roles import Role
@@ -187,7 +187,7 @@ def world(django_db_setup, django_db_blocker):
 
 def _buyer_query() -> str:
     buyer = Organisation.objects.annotate(n=models.Count("supply_purchases")).order_by("-n").first()
-    today = datetime.date.today()
+    today = clock.today()
     return f"buyer={buyer.uuid}&start={today.year - 2}-01-01&end={today.isoformat()}&format=xlsx"
 
 
