@@ -173,7 +173,7 @@ def require(actor: Actor, perm: str) -> None:
         raise PermissionDenied(_("Your role does not allow this action."))
 
 
-def _rule_for(model: type[Model]) -> Rule:
+def rule_for(model: type[Model]) -> Rule:
     try:
         return _RULES[model]
     except KeyError:
@@ -184,7 +184,7 @@ def scoped(
     actor: Actor, model: type[M], *, perm: str | None = None, queryset: QuerySet | None = None
 ) -> QuerySet:
     """Everything of `model` the actor may see, after checking `perm` (default: the model's view permission)."""
-    rule = _rule_for(model)
+    rule = rule_for(model)
     require(actor, perm or rule.view_permission)
     base = queryset if queryset is not None else model._default_manager.all()
     return rule.scope(actor, base)

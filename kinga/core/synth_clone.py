@@ -97,7 +97,7 @@ def _select_list(spec: CloneSpec, strides: dict[str, int], cloned: set[str]) -> 
     return columns, expressions
 
 
-def _check_unique(spec: CloneSpec, cloned: set[str]) -> None:
+def check_unique(spec: CloneSpec, cloned: set[str]) -> None:
     """Every unique set must contain a column that changes per copy, or the copies would collide."""
     meta = spec.model._meta
     changing = set(spec.expressions) | {
@@ -121,7 +121,7 @@ def clone_all(factor: int, log: Callable[[str], None]) -> dict[str, int]:
     specs = sorted(_SPECS, key=lambda s: s.order)
     cloned = {spec.model._meta.db_table for spec in specs}
     for spec in specs:
-        _check_unique(spec, cloned)
+        check_unique(spec, cloned)
     added: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         strides = {}

@@ -11,10 +11,12 @@ from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.mfa.utils import decrypt
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+import kinga
 from kinga.core.access import Actor, actor_for
 from kinga.core.models import Membership, Organisation, OrganisationType, User
 
@@ -140,3 +142,32 @@ def shared_path(*parts: str) -> Path:
         f"{'/'.join(parts)} not found in the shared data folder (looked in {', '.join(map(str, candidates))}); "
         "it is ../shared from the repository root"
     )
+
+
+# A subprocess runs the code under test, even when the virtualenv's editable install points at another checkout
+# (a git worktree sharing the venv).
+SOURCE_ROOT = str(Path(kinga.__file__).resolve().parent.parent)
+
+
+def production_env(tmp_path, **extra) -> dict:
+    """The environment of a production process (kinga.settings.production) on a throwaway database in tmp_path."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KINGA_", "DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kinga.settings.production",
+            "SECRET_KEY": "p8Qz-" + "x7Lm2Vn9Rt4Kc6Wb" * 4,
+            "ALLOWED_HOSTS": "kinga.example.cd",
+            "CSRF_TRUSTED_ORIGINS": "https://kinga.example.cd",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+            "KINGA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "KINGA_BLIND_INDEX_KEY": "blind-index-key-for-the-deploy-check",
+            "KINGA_VAR_DIR": str(tmp_path / "var"),
+            "PYTHONPATH": SOURCE_ROOT,
+        }
+    )
+    env.update(extra)
+    return env

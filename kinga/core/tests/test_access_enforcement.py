@@ -39,5 +39,5 @@ def test_views_and_api_never_query_models_directly():
 
 def test_every_registered_model_has_a_declared_view_permission():
     for model in access.registered_models():
-        rule = access._rule_for(model)
+        rule = access.rule_for(model)
         assert rule.view_permission in PERMISSIONS, model

@@ -1,7 +1,6 @@
 """Production settings: `kinga check --deploy` is clean with the environment docs/deploy.md describes."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,36 +8,9 @@ from pathlib import Path
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from cryptography.fernet import Fernet
 
-import kinga
-from kinga.core.testing import totp_code
+from kinga.core.testing import production_env, totp_code
 
 KINGA = str(Path(sys.executable).parent / "kinga")
-# The subprocess checks the code under test, even when the virtualenv's editable install points at another
-# checkout (a git worktree sharing the venv).
-SOURCE_ROOT = str(Path(kinga.__file__).resolve().parent.parent)
-
-
-def _production_env(tmp_path, **extra) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("KINGA_", "DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "kinga.settings.production",
-            "SECRET_KEY": "p8Qz-" + "x7Lm2Vn9Rt4Kc6Wb" * 4,
-            "ALLOWED_HOSTS": "kinga.example.cd",
-            "CSRF_TRUSTED_ORIGINS": "https://kinga.example.cd",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-            "KINGA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "KINGA_BLIND_INDEX_KEY": "blind-index-key-for-the-deploy-check",
-            "KINGA_VAR_DIR": str(tmp_path / "var"),
-            "PYTHONPATH": SOURCE_ROOT,
-        }
-    )
-    env.update(extra)
-    return env
 
 
 def _check(env):
@@ -48,7 +20,7 @@ def _check(env):
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    result = _check(_production_env(tmp_path))
+    result = _check(production_env(tmp_path))
     output = result.stdout + result.stderr
     # Nothing is tolerated: Django's deployment and security checks, and the OpenAPI schema warnings
     # (drf_spectacular.W001/W002) of every app, are all silent.
@@ -60,7 +32,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_production_refuses_to_start_without_keys(tmp_path):
-    env = _production_env(tmp_path)
+    env = production_env(tmp_path)
     del env["KINGA_ENCRYPTION_KEYS"]
     result = _check(env)
     assert result.returncode != 0 and "KINGA_ENCRYPTION_KEYS" in result.stderr
@@ -71,7 +43,7 @@ def test_production_reads_the_keys_file(tmp_path):
     keys.write_text(
         json.dumps({"encryption_keys": [Fernet.generate_key().decode()], "blind_index_key": "b" * 40})
     )
-    env = _production_env(tmp_path, KINGA_KEYS_FILE=str(keys))
+    env = production_env(tmp_path, KINGA_KEYS_FILE=str(keys))
     del env["KINGA_ENCRYPTION_KEYS"], env["KINGA_BLIND_INDEX_KEY"]
     result = subprocess.run(
         [
@@ -106,7 +78,7 @@ print("accepted" if TOTP(authenticator).validate_code(code) else "refused")
 
 
 def test_a_totp_code_is_accepted_once_across_processes(tmp_path):
-    env = _production_env(tmp_path)
+    env = production_env(tmp_path)
     setup = subprocess.run([KINGA, "createcachetable"], env=env, capture_output=True, text=True)
     assert setup.returncode == 0, setup.stderr
     secret = generate_totp_secret()
@@ -135,13 +107,13 @@ def test_a_totp_code_is_accepted_once_across_processes(tmp_path):
 
 
 def test_check_deploy_fails_with_a_per_process_cache(tmp_path):
-    result = _check(_production_env(tmp_path, CACHE_URL="locmemcache://"))
+    result = _check(production_env(tmp_path, CACHE_URL="locmemcache://"))
     assert result.returncode != 0 and "kinga.E001" in result.stdout + result.stderr
 
 
 def test_a_per_process_cache_with_several_workers_refuses_to_start(tmp_path):
     start = "import sys; sys.argv = ['gunicorn', '--workers', '3', 'kinga.wsgi']; import kinga.wsgi"
-    env = _production_env(tmp_path, CACHE_URL="locmemcache://")
+    env = production_env(tmp_path, CACHE_URL="locmemcache://")
     result = subprocess.run([sys.executable, "-c", start], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "per-process cache" in result.stderr, result.stderr
     one_worker = start.replace("'3'", "'1'")

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from kinga.cases import selectors as case_selectors
 from kinga.cases.models import Case, CaseNumberCounter, Child, ChildNameIndex, FollowUp
 from kinga.core import crypto
-from kinga.core.synth_clone import CloneSpec, _check_unique, clone_all
+from kinga.core.synth_clone import CloneSpec, check_unique, clone_all
 from kinga.core.synth_insert import insert
 from kinga.core.testing import assert_not_stored_in_clear
 from kinga.households.models import Household, HouseholdMember, RoundTotals, Survey
@@ -45,7 +45,7 @@ def test_insert_ignore_conflicts_skips_duplicates():
 
 def test_a_unique_column_without_a_copy_expression_is_refused():
     with pytest.raises(ValueError, match="number"):
-        _check_unique(CloneSpec(model=Case), {"cases_case", "cases_child"})
+        check_unique(CloneSpec(model=Case), {"cases_case", "cases_child"})
 
 
 @postgres_only

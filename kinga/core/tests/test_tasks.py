@@ -11,8 +11,7 @@ from django.db import connection
 
 from kinga.core.crypto import ProtectedValue
 from kinga.core.tasks import enqueue, send_invitation_email
-from kinga.core.testing import make_member, make_organisation
-from kinga.core.tests.test_deploy import _production_env
+from kinga.core.testing import make_member, make_organisation, production_env
 
 KINGA = str(Path(sys.executable).parent / "kinga")
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -104,7 +103,7 @@ def test_the_embedded_setup_runs_tasks_at_once_and_production_uses_the_database(
             "-c",
             "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])",
         ],
-        env=_production_env(tmp_path),
+        env=production_env(tmp_path),
         capture_output=True,
         text=True,
     )
