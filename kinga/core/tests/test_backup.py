@@ -1,7 +1,9 @@
 """`kinga backup` / `kinga restore`: round trip verified, wrong keys refused before writing, damage detected."""
 
 import json
+from io import StringIO
 
+import environ
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
@@ -24,7 +26,6 @@ needs_postgresql = pytest.mark.skipif(
 def restore_target(settings):
     """An empty database on the same server; the connection points at it inside the test, then back. Made
     and restored as the owner role where the deployment has two (MIGRATION_DATABASE_URL, as in .ci/run)."""
-    import environ
 
     original = {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD")}
     owner = dict(original)
@@ -64,7 +65,6 @@ def test_backup_then_restore_gives_the_same_tables_and_every_identity_decrypts(t
     assert manifest["audit"]["events"] == events + 1  # the backup's own trace is in it
 
     restore_target()
-    from io import StringIO
 
     out = StringIO()
     call_command("restore", str(tmp_path / "b"), stdout=out)

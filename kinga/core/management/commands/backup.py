@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
@@ -24,8 +25,6 @@ class Command(ActorCommand):
         )
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
         directory = Path(options["directory"] or Path(settings.VAR_DIR) / "backups" / f"kinga-{stamp}")
         try:
