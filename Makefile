@@ -36,7 +36,8 @@ static: $(STATIC_MANIFEST)
 
 run: setup
 	@echo "Kinga: http://127.0.0.1:8000"
-	$(BIN)/gunicorn kinga.wsgi:application --bind 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn kinga.wsgi:application --config gunicorn.conf.py --bind 127.0.0.1:8000 --workers 2 --threads 4 \
+		--access-logfile -
 
 # The whole test suite. Browser tests run when /usr/bin/chromium is present (and say so when skipped).
 test: venv

@@ -12,7 +12,15 @@ from kinga.core.plugins import api_routes
 handler500 = "kinga.core.outage.server_error"
 handler400 = "kinga.core.outage.bad_request"
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """No format-suffix routes (`/api/v1/cases/<uuid>.json` is a 404): custom actions written without a
+    `format` argument crashed on them, and the API speaks JSON (`Accept` or `?format=` chooses otherwise)."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("places", core_api.PlaceViewSet, basename="place")
 router.register("organisations", core_api.OrganisationViewSet, basename="organisation")
 router.register("members", core_api.MemberViewSet, basename="member")

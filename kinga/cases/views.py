@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, clock, spreadsheets
+from kinga.core import access, audit, clock, search, spreadsheets
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.pagination import UncountedPage
@@ -30,18 +30,22 @@ from .models import CaseStatus, RiskLevel
 def caseload(request):
     """My caseload: the earliest task due first, so overdue work is on top. Name search by whole tokens."""
     actor = request.actor
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
+    data = search.params(request)  # a name search is posted: names stay out of URLs and access logs
+    q = data.get("q", "").strip()
+    status = data.get("status", "")
     status = status if status in CaseStatus.values else ""
     qs = selectors.caseload(actor, status=status, q=q, include_closed=bool(q) or status == CaseStatus.CLOSED)
     # A search is not counted (UncountedPage): over an organisation's cases the count cost more than the rows.
-    page = (
-        UncountedPage(qs, request.GET.get("page"), 25)
-        if q
-        else Paginator(qs, 25).get_page(request.GET.get("page"))
-    )
+    page = UncountedPage(qs, data.get("page"), 25) if q else Paginator(qs, 25).get_page(data.get("page"))
     today = clock.today()
-    context = {"page": page, "q": q, "status": status, "statuses": CaseStatus.choices, "today": today}
+    context = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "statuses": CaseStatus.choices,
+        "today": today,
+        "search_fields": search.pager_fields(data, "status"),
+    }
     if request.htmx:  # the rows only: no badge to count
         return render(request, "cases/caseload.html#rows", context)
     context["overdue_referrals"] = selectors.referrals_out(actor, overdue_only=True, today=today).count()

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import exceptions, permissions, viewsets
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -46,6 +47,29 @@ class HasPermission(permissions.BasePermission):
         return True
 
 
+# A search by name goes in a POST body (`POST .../search/ {"q": ...}`): a query string is written into every
+# access log on its way, and a child's name must not be.
+SEARCH_PARAMS = ("q", "search", "name", "given_name", "family_name")
+
+
+def refuse_search_in_url(request) -> None:
+    found = sorted(set(SEARCH_PARAMS) & set(request.query_params))
+    if found:
+        raise exceptions.ValidationError(
+            {
+                found[0]: [
+                    _("Searches by name are not accepted in the URL: post them to the list's search/ route.")
+                ]
+            }
+        )
+
+
+class SearchSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200, help_text="A name (whole words, exact or phonetic) or an identifier."
+    )
+
+
 class ScopedViewSetMixin:
     """A viewset over one registered model: its queryset comes from access.scoped().
 
@@ -63,6 +87,10 @@ class ScopedViewSetMixin:
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
             raise TypeError(f"{cls.__qualname__}: override scoped_queryset(), not get_queryset()")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_search_in_url(request)
 
     def permission_for(self, action: str | None) -> str | None:
         return self.permissions_by_action.get(action or "", self.permissions_by_action.get("*"))

@@ -1,8 +1,9 @@
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db import DataError
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -63,3 +64,63 @@ class RequireMFAMiddleware:
 
 def _has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+# A NUL byte cannot be stored in a PostgreSQL text column and means nothing in a form or a search: the database
+# refuses it with an error deep inside a view. Refused here, once, for every page and the API.
+_NUL_MARKERS = (b"\x00", b"%00", b"\\u0000", b"\\U0000")
+
+
+class BadInputMiddleware:
+    """Input no view can use answers 400 with a French message, never a server error:
+
+    - a NUL byte in the query string, a form field or a JSON body (refused before any view runs);
+    - an integer too large for the database (a page number, an offset, an id: `page=99999999999999999999`)
+      where a view or a filter passed it on — the database's "out of range" error becomes the same 400.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _carries_nul(request):
+            return bad_request(
+                request, _("The request contains a NUL character, which Kinga does not accept.")
+            )
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError | DataError) and _out_of_range(exception):
+            return bad_request(request, _("A number in the request is too large."))
+        return None
+
+
+def _out_of_range(exception) -> bool:
+    text = str(exception).lower()
+    return isinstance(exception, OverflowError) or "out of range" in text
+
+
+def _carries_nul(request) -> bool:
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    content_type = request.content_type or ""
+    if content_type == "multipart/form-data":
+        # Files may hold NUL bytes; the form's text fields may not.
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists())
+    if content_type != "application/x-www-form-urlencoded" and not content_type.endswith("json"):
+        return False
+    try:
+        body = request.body
+    except Exception:
+        return False
+    return any(marker in body for marker in _NUL_MARKERS)
+
+
+def bad_request(request, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "core/bad_request.html", {"message": message}, status=400)

@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
 from kinga.core import access, plugins
-from kinga.core.api_base import HasPermission, ScopedViewSetMixin
+from kinga.core.api_base import HasPermission, ScopedViewSetMixin, SearchSerializer
 from kinga.households import index, outcomes, selectors, services
 from kinga.households.models import Cooperative, Enrolment, Household, Programme
 from kinga.households.serializers import (
@@ -49,8 +49,20 @@ class HouseholdViewSet(
     }
 
     def scoped_queryset(self):
-        qs = selectors.households(self.actor, q=self.request.query_params.get("q", ""), order="created")
+        return self._households(q="")
+
+    def _households(self, *, q: str):
+        qs = selectors.households(self.actor, q=q, order="created")
         return qs.prefetch_related("members", "surveys__round", "surveys__income_sources")
+
+    @extend_schema(request=SearchSerializer, responses=HouseholdSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """Households by a member's name or the survey identifier, posted (names stay out of URLs and logs)."""
+        query = SearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(self._households(q=query.validated_data["q"]))
+        return self.get_paginated_response(HouseholdSerializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -261,7 +273,18 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
                 actor=self.actor, cooperative=cooperative, **serializer.validated_data
             )
             return Response(CooperativeMemberSerializer(member).data, status=status.HTTP_201_CREATED)
-        members = selectors.cooperative_members(self.actor, cooperative, q=request.query_params.get("q", ""))
+        members = selectors.cooperative_members(self.actor, cooperative)
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(CooperativeMemberSerializer(page, many=True).data)
+
+    @extend_schema(request=SearchSerializer, responses=CooperativeMemberSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="members/search")
+    def member_search(self, request, uuid=None):
+        """The cooperative's members by name, posted (names stay out of URLs and logs)."""
+        cooperative = self.get_object()
+        query = SearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        members = selectors.cooperative_members(self.actor, cooperative, q=query.validated_data["q"])
         page = self.paginate_queryset(members)
         return self.get_paginated_response(CooperativeMemberSerializer(page, many=True).data)
 

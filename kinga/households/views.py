@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kinga.core import access, audit
+from kinga.core import access, audit, search
 from kinga.core.forms import apply_service_errors, form_page, submit
 from kinga.core.models import Place
 from kinga.households import charts, index, outcomes, selectors, services
@@ -55,15 +55,23 @@ def index_page(request):
     actor = request.actor
     if not actor.has(IDENTITY):
         return dashboard(request)
-    q = request.GET.get("q", "").strip()
+    data = search.params(request)  # a name search is posted: names stay out of URLs and access logs
+    q = data.get("q", "").strip()
     place = None
-    if request.GET.get("place"):
-        place = access.get_object_or_404(actor, Place, uuid=request.GET["place"])
-    priority = request.GET.get("priority") == "1"
+    if data.get("place"):
+        place = access.get_object_or_404(actor, Place, uuid=data["place"])
+    priority = data.get("priority") == "1"
     qs = selectors.households(actor, q=q, place=place, priority=priority)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 30).get_page(data.get("page"))
     template = "households/list.html#rows" if request.htmx else "households/list.html"
-    return render(request, template, {"page": page, "q": q, "priority": priority, "place": place})
+    context = {
+        "page": page,
+        "q": q,
+        "priority": priority,
+        "place": place,
+        "search_fields": search.pager_fields(data, "priority", "place"),
+    }
+    return render(request, template, context)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kinga.core import access
+from kinga.core import access, search
 from kinga.core.forms import form_page
 from kinga.households import charts, outcomes, selectors, services
 from kinga.households.forms import (
@@ -138,17 +138,21 @@ def cooperative_detail(request, cooperative_uuid):
     actor = request.actor
     cooperative = access.get_object_or_404(actor, Cooperative, perm=COUNTS, uuid=cooperative_uuid)
     members = None
-    q = request.GET.get("q", "").strip()
+    data = search.params(request)  # a name search is posted: names stay out of URLs and access logs
+    q = data.get("q", "").strip()
     if actor.has(IDENTITY):
         members = Paginator(selectors.cooperative_members(actor, cooperative, q=q), 50).get_page(
-            request.GET.get("page")
+            data.get("page")
         )
     summary = selectors.cooperative_summary(cooperative)
-    return render(
-        request,
-        "households/cooperative.html",
-        {"cooperative": cooperative, "members": members, "summary": summary, "q": q},
-    )
+    context = {
+        "cooperative": cooperative,
+        "members": members,
+        "summary": summary,
+        "q": q,
+        "search_fields": search.pager_fields(data),
+    }
+    return render(request, "households/cooperative.html", context)
 
 
 @login_required

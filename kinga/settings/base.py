@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "kinga.core.middleware.ActorMiddleware",
     "kinga.core.middleware.RequireMFAMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kinga.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "kinga.urls"
@@ -246,7 +247,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "kinga.core.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

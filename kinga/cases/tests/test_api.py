@@ -64,8 +64,10 @@ def test_api_registration_and_workflow(team, today):
         content_type="application/json",
     )
     assert refused.status_code == 400 and "consent" in refused.json()
-    assert client.get("/api/v1/cases/?q=neema").json()["count"] == 1
-    assert client.get("/api/v1/cases/?q=nee").json()["count"] == 0
+    search = "/api/v1/cases/search/"
+    assert client.post(search, {"q": "neema"}, content_type="application/json").json()["count"] == 1
+    assert client.post(search, {"q": "nee"}, content_type="application/json").json()["count"] == 0
+    assert client.get("/api/v1/cases/?q=neema").status_code == 400  # never a name in a URL
     timeline = client.get(f"/api/v1/cases/{uuid}/timeline/").json()
     assert timeline["events"][0]["kind"] == "identified" and timeline["exit_rule"]["met"] is False
 
