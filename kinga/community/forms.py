@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import clock
+from kinga.core import clock, uploads
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.people import AGE_BANDS
 from kinga.sites.models import Site
@@ -442,7 +442,11 @@ class MeetingForm(ScopedForm):
     minutes_text = forms.CharField(
         label=_("Minutes (text)"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    minutes_file = forms.FileField(label=_("Minutes (document: PDF, Word, photo)"), required=False)
+    minutes_file = forms.FileField(
+        label=_("Minutes (document: PDF, Word, photo)"),
+        required=False,
+        validators=[uploads.validate_document],
+    )
     decisions = forms.CharField(
         label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

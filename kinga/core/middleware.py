@@ -6,6 +6,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from kinga.core.access import actor_for
@@ -124,3 +125,18 @@ def bad_request(request, message: str):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "core/bad_request.html", {"message": message}, status=400)
+
+
+class PrivateResponsesMiddleware:
+    """What a signed-in person receives (a case file, a child's photo, a study, a list of names) is never kept
+    by a browser cache or a proxy: `Cache-Control: private, no-store` unless the view chose otherwise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

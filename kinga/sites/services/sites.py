@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, uploads
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Organisation, Place
 from kinga.sites import status as engine
@@ -219,6 +219,10 @@ def add_photo(*, actor: Actor, inspection: Inspection, image, caption: str = "")
         raise ValidationError({"image": [_("A photo must be a JPEG, PNG or WebP image.")]})
     if image.size > MAX_PHOTO_BYTES:
         raise ValidationError({"image": [_("A photo cannot exceed 8 MB.")]})
+    if not uploads.is_image(image):  # by its content: a page or a script named .jpg is not a photo
+        raise ValidationError(
+            {"image": [_("This file is not a photo Kinga can read (JPEG, PNG, WebP or GIF).")]}
+        )
     photo = InspectionPhoto.objects.create(inspection=inspection, image=image, caption=caption.strip())
     audit.record_create(actor=actor, obj=photo)
     return photo

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, uploads
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.sites.models import (
@@ -136,6 +136,10 @@ def add_study(
         zone=zone, kind=kind, title=title.strip(), author=author, published_on=published_on, url=url
     )
     if document is not None:
+        try:
+            uploads.validate_document(document)  # by its content, not its name
+        except ValidationError as exc:
+            raise ValidationError({"document": exc.messages}) from None
         study.document = document
     study.save()
     if zone.stage == Zone.Stage.LOCATED and kind == ZoneStudy.Kind.MINERALISATION:

@@ -253,6 +253,16 @@ def test_api_inspection_create_needs_permission_and_gives_field_errors(site):
     assert Site.objects.get(pk=site.pk).status == "red"
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "brown").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -265,7 +275,7 @@ def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, 
     bad = SimpleUploadedFile("note.txt", b"x", content_type="text/plain")
     client.post(f"/sites/inspections/{inspection.uuid}/photos/", {"image": bad})
     assert not inspection.photos.exists()
-    photo = SimpleUploadedFile("puits.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
+    photo = SimpleUploadedFile("puits.jpg", _png(), content_type="image/jpeg")
     client.post(f"/sites/inspections/{inspection.uuid}/photos/", {"image": photo, "caption": "Puits"})
     stored = inspection.photos.get()
     assert client.get(f"/sites/photos/{stored.uuid}/").status_code == 200
