@@ -3,12 +3,13 @@ logs paths without query strings.
 
 The server is started the way `make run` starts it (the gunicorn command line read from the Makefile, with its
 configuration file), on a free loopback port, over a copy of the test database; the searches go through it
-(caseload search and its next page, registry suggestions, households search, the API's search, and an old
+(caseload search and its next page, households search, the API's search, and an old
 bookmark with the name in its query string); then its access log is read.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import socket
@@ -85,10 +86,10 @@ def server(tmp_path):
         )
         started.update(process=process, handle=handle)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                if requests.get(base + "/health", timeout=5).status_code < 500:
+                if requests.get(base + "/health", timeout=60).status_code < 500:
                     return base, log
             except requests.ConnectionError:
                 time.sleep(0.5)
@@ -104,7 +105,7 @@ def server(tmp_path):
 def _session(client: Client, base: str) -> requests.Session:
     browser = requests.Session()
     browser.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
-    browser.get(base + "/cases/")  # the CSRF cookie
+    browser.get(base + "/cases/", timeout=120)  # the CSRF cookie
     browser.headers["X-CSRFToken"] = browser.cookies["csrftoken"]
     return browser
 
@@ -119,6 +120,7 @@ def test_name_searches_leave_no_name_in_the_access_log(team, server):
     base, log = server()
     browser = _session(supervisor, base)
 
+    browser.request = functools.partial(browser.request, timeout=120)  # a loaded machine is slow
     first = browser.post(base + "/cases/", data={"q": NAME})
     assert first.status_code == 200 and first.text.count(NAME) >= 25
     assert (
@@ -126,10 +128,12 @@ def test_name_searches_leave_no_name_in_the_access_log(team, server):
     )
     second = browser.post(base + "/cases/", data={"q": NAME, "page": "2"})
     assert second.status_code == 200 and "Enfant" in second.text
-    assert browser.post(base + "/registry/suggestions/", data={"family_name": NAME}).status_code == 200
     assert browser.post(base + "/households/", data={"q": NAME}).status_code == 200
     api = requests.post(
-        base + "/api/v1/households/search/", json={"q": NAME}, headers={"Authorization": f"Token {key}"}
+        base + "/api/v1/households/search/",
+        json={"q": NAME},
+        headers={"Authorization": f"Token {key}"},
+        timeout=120,
     )
     assert api.status_code == 200
     refused = requests.get(base + f"/api/v1/households/?q={NAME}", headers={"Authorization": f"Token {key}"})
@@ -140,5 +144,5 @@ def test_name_searches_leave_no_name_in_the_access_log(team, server):
     while "/api/v1/households/search/" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.2)
     text = log.read_text()
-    assert "POST /cases/" in text and "POST /registry/suggestions/" in text and "GET /cases/" in text
+    assert "POST /cases/" in text and "POST /households/" in text and "GET /cases/" in text
     assert NAME not in text

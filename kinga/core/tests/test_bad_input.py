@@ -66,7 +66,8 @@ def test_the_crawl_reaches_the_pages():
 
 
 @pytest.mark.parametrize(
-    "query", ["q=%00", "page=" + HUGE, "search=%00&page=%00", "q=Mwamba%00&page=-" + HUGE]
+    "query",
+    ["q=%00", "page=" + HUGE, "q=Mwamba&page=" + HUGE, "search=%00&page=%00", "q=Mwamba%00&page=-" + HUGE],
 )
 def test_no_page_answers_a_server_error_to_bad_input(clients, query):
     failures = []
@@ -87,6 +88,8 @@ def test_a_nul_byte_is_refused_in_french(clients):
     assert "caractère NUL" in response.content.decode()
     response = client.post("/cases/", {"q": "Mwamba\x00"})
     assert response.status_code == 400
+    # A search's page past any table (OFFSET beyond a bigint) is a page that does not exist.
+    assert client.post("/cases/", {"q": "Mwamba", "page": HUGE}).status_code == 404
     api = client.get("/api/v1/places/?search=%00")
     assert api.status_code == 400 and "caractère NUL" in api.json()["detail"]
     body = client.post("/api/v1/places/", '{"name": "A\\u0000"}', content_type="application/json")
