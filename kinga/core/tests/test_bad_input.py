@@ -62,7 +62,7 @@ def clients(reference_places):
 def test_the_crawl_reaches_the_pages():
     urls = html_urls()
     assert len(urls) > 100
-    assert "/cases/" in urls and "/registry/suggestions/" in urls
+    assert "/cases/" in urls and "/households/" in urls
 
 
 @pytest.mark.parametrize(
