@@ -12,6 +12,8 @@ import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
 
 from kinga.core.roles import Role
 from kinga.core.services import create_api_token
@@ -106,9 +108,6 @@ def token(reference_places):
 
 def api_routes() -> list[str]:
     """Every route the API router serves, from the OpenAPI document."""
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-
     with GENERATOR_STATS.silence():
         document = SchemaGenerator().get_schema(request=None, public=True)
     return sorted(document["paths"])
