@@ -416,7 +416,8 @@ class FourWForm(ScopedForm):
 
 
 class FourWImportForm(forms.Form):
-    file = forms.FileField(label=_("4W file (CSV, as exported)"))
+    file = forms.FileField(label=_("4W file (CSV or XLSX, as exported)"))
+    dry_run = forms.BooleanField(label=_("Dry run: check every row, save nothing"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

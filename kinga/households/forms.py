@@ -120,6 +120,13 @@ class RoundForm(forms.Form):
 class ImportForm(forms.Form):
     round = forms.ModelChoiceField(label=_("Round"), queryset=None, to_field_name="uuid")
     file = forms.FileField(label=_("File (CSV or XLSX)"))
+    dry_run = forms.BooleanField(
+        label=_("Dry run: show what would change, save nothing"), required=False, initial=True
+    )
+    accept_rejections = forms.BooleanField(
+        label=_("Import even if many rows are quarantined or recorded answers would be blanked"),
+        required=False,
+    )
 
     def __init__(self, *args, rounds=None, **kwargs):
         super().__init__(*args, **kwargs)

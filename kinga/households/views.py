@@ -383,7 +383,12 @@ def import_round(request):
         upload = form.cleaned_data["file"]
         try:
             batch = services.import_round(
-                actor=actor, round=form.cleaned_data["round"], content=upload.read(), filename=upload.name
+                actor=actor,
+                round=form.cleaned_data["round"],
+                content=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                accept_rejections=form.cleaned_data["accept_rejections"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -395,6 +400,7 @@ def import_round(request):
             "form": form,
             "batch": batch,
             "batches": batches,
+            "summary": services.import_summary(batch) if batch else "",
             "columns": COLUMNS,
             "required": REQUIRED_COLUMNS,
         },

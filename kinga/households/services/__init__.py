@@ -16,6 +16,7 @@ from .households import (
     update_member,
 )
 from .imports import import_round
+from .imports import summary as import_summary
 from .programmes import (
     add_cooperative_member,
     add_delivery,
@@ -48,6 +49,7 @@ __all__ = [
     "create_round",
     "enrol",
     "import_round",
+    "import_summary",
     "link_child_case",
     "rebuild_round_totals",
     "record_survey",

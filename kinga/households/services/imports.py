@@ -8,19 +8,15 @@ is quarantined (kept, encrypted, with its reasons) and the others are imported, 
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
-from kinga.core import access, audit, clock, spreadsheets
+from kinga.core import access, audit, clock, spreadsheets, tabular
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.households import index
@@ -29,6 +25,7 @@ from kinga.households.models import (
     ImportBatch,
     IncomeSourceKind,
     QuarantinedRow,
+    Survey,
     SurveyRound,
 )
 
@@ -66,53 +63,23 @@ OPTIONAL_COLUMNS = (
     "longitude",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-TRUE = {"1", "oui", "yes", "true", "vrai", "o", "y", "x"}
-FALSE = {"", "0", "non", "no", "false", "faux", "n"}
 MAX_ROWS = 200_000
 
 
-def read_rows(content: bytes, filename: str) -> Iterator[dict[str, str]]:
-    """Rows of a CSV (comma or semicolon, UTF-8) or XLSX file as {column: text}, header lower-cased."""
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:
-            raise ValidationError({"file": [_("This file is not a readable XLSX workbook.")]}) from exc
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h or "").strip().lower() for h in next(rows, [])]
-        for values in rows:
-            if values is None or all(v in (None, "") for v in values):
-                continue
-            yield {
-                h: (
-                    v.isoformat()[:10]
-                    if isinstance(v, datetime.date | datetime.datetime)
-                    else str(v if v is not None else "")
-                ).strip()
-                for h, v in zip(header, values, strict=False)
-            }
-        return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": [_("The CSV file must be encoded in UTF-8.")]}) from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    reader.fieldnames = [(f or "").strip().lower() for f in (reader.fieldnames or [])]
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
-        yield {k: (v or "").strip() if isinstance(v, str) else "" for k, v in row.items() if k}
+def read_rows(content: bytes, filename: str) -> tabular.Table:
+    """The rows of a CSV (any usual encoding and delimiter) or XLSX file as {column: text}, header lower-cased,
+    missing-value tokens (NA, N/A, -...) as ""."""
+    return tabular.read_bytes(
+        content, filename=filename, allow_xlsx=True, lower_header=True, max_rows=MAX_ROWS
+    )
 
 
 def _flag(value: str, column: str, errors: Errors) -> bool:
-    v = (value or "").strip().lower()
-    if v in TRUE:
-        return True
-    if v not in FALSE:
+    try:
+        return bool(tabular.parse_bool(value))
+    except ValueError:
         errors.add(column, _("Answer oui or non."))
-    return False
+        return False
 
 
 def _date(value: str, column: str, errors: Errors) -> datetime.date | None:
@@ -198,30 +165,88 @@ def parse_row(row: dict[str, str], places: dict) -> tuple[dict[str, Any], dict[s
     return household, answers
 
 
-@transaction.atomic
-def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: str) -> ImportBatch:
-    """Import one round's file for the actor's organisation; returns the batch with its counts."""
+class _Rollback(Exception):
+    pass
+
+
+def import_round(
+    *,
+    actor: Actor,
+    round: SurveyRound,
+    content: bytes,
+    filename: str,
+    dry_run: bool = False,
+    accept_rejections: bool = False,
+) -> ImportBatch:
+    """Import one round's file for the actor's organisation; returns the batch with its counts.
+
+    With `dry_run` nothing is written: the batch returned (unsaved, `dry_run` set) says what would happen.
+    A file whose quarantined rows pass the threshold, or that would blank answers already recorded for the
+    round, writes nothing (tabular.ImportRefused) unless `accept_rejections`."""
     access.require(actor, "households.import")
     if actor.organisation is None:
         raise ValidationError({"file": [_("You act in no organisation.")]})
-    rows = read_rows(content, filename)
+    table = read_rows(content, filename)
+    if not len(table):
+        raise ValidationError({"file": [_("The file holds no row.")]})
+    table.require(REQUIRED_COLUMNS)
+    try:
+        with transaction.atomic():
+            batch = _import(actor=actor, round=round, table=table, filename=filename)
+            batch.dry_run = dry_run
+            if dry_run:
+                raise _Rollback
+            tabular.refuse_if_unsafe(
+                rows=len(table),
+                rejected=batch.quarantined,
+                blanked=batch.blanked,
+                accept=accept_rejections,
+                summary=summary(batch),
+            )
+    except _Rollback:
+        batch.pk = None
+    return batch
+
+
+def summary(batch: ImportBatch) -> str:
+    text = _("%(c)d created, %(u)d updated, %(q)d quarantined, %(b)d recorded answer(s) blanked.") % {
+        "c": batch.created,
+        "u": batch.updated,
+        "q": batch.quarantined,
+        "b": len(batch.blanked),
+    }
+    if getattr(batch, "dry_run", False):
+        return _("Dry run, nothing was saved: %(summary)s") % {"summary": text}
+    return text
+
+
+def _blanked(row: dict[str, str], survey, answers: dict[str, Any]) -> list[str]:
+    """Answers already recorded for the round that this row leaves empty (the file lost a column or a value)."""
+    if survey is None:
+        return []
+    lost = []
+    for column in OPTIONAL_COLUMNS:
+        if row.get(column, "") != "" or column in ("latitude", "longitude", "contact_phone"):
+            continue
+        if column.startswith("income_"):
+            kind = column.removeprefix("income_")
+            if survey.income_sources.filter(kind=kind).exclude(monthly_amount_usd=0).exists():
+                lost.append(column)
+            continue
+        if getattr(survey, column, None) not in (None, "", 0, False, []):
+            lost.append(column)
+    return [f"{survey.household.survey_id} : {column}" for column in lost]
+
+
+def _import(*, actor: Actor, round: SurveyRound, table: tabular.Table, filename: str) -> ImportBatch:
     batch = ImportBatch.objects.create(
         organisation=actor.organisation, round=round, filename=filename[:255], imported_by=actor.user
     )
+    batch.blanked = []
     places: dict[str, Place | None] = {}
     seen: set[tuple[int, str]] = set()
     touched: list[Household] = []
-    header_checked = False
-    for line, row in enumerate(rows, start=2):
-        if not header_checked:
-            missing = [c for c in REQUIRED_COLUMNS if c not in row]
-            if missing:
-                raise ValidationError(
-                    {"file": [_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}]}
-                )
-            header_checked = True
-        if line > MAX_ROWS:
-            raise ValidationError({"file": [_("Too many rows: split the file.")]})
+    for line, row in table:
         try:
             fields, answers = parse_row(row, places)
             key = (fields["place"].pk, fields["survey_id"].lower())
@@ -245,6 +270,9 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
             audit.record_create(actor=actor, obj=household, note=f"import {batch.uuid}")
             batch.created += 1
         else:
+            batch.blanked += _blanked(
+                row, Survey.objects.filter(household=household, round=round).first(), answers
+            )
             before = audit.snapshot(household)
             for name in ("head_name", "size"):
                 setattr(household, name, fields[name])
@@ -259,8 +287,6 @@ def import_round(*, actor: Actor, round: SurveyRound, content: bytes, filename: 
         if created:
             audit.record_create(actor=actor, obj=survey, note=f"import {batch.uuid}")
         touched.append(household)
-    if not header_checked:
-        raise ValidationError({"file": [_("The file holds no row.")]})
     batch.save(update_fields=["created", "updated", "quarantined"])
     totals.refresh(organisation_id=actor.organisation.pk, round_id=round.pk)
     version = index.current_version()

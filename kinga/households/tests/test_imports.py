@@ -40,7 +40,9 @@ def clerk():
 
 def test_import_creates_quarantines_and_reimport_updates(clerk, kolwezi):
     rnd = make_round(1)
-    batch = services.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD + BAD), filename="r1.csv")
+    batch = services.import_round(
+        actor=clerk, round=rnd, content=csv_bytes(GOOD + BAD), filename="r1.csv", accept_rejections=True
+    )
     assert (batch.created, batch.updated, batch.quarantined) == (2, 0, 2)
     errors = {row.line: row.errors for row in QuarantinedRow.objects.all()}
     assert set(errors[4]) >= {"household_size", "income_trade"}
@@ -92,3 +94,100 @@ def test_score_command_prints_counts(clerk, kolwezi):
     call_command("households", "score", stdout=out)
     text = out.getvalue().strip()
     assert text.startswith("scored 2, not scored 0 (no survey), in ") and text.endswith(" s")
+
+
+def test_too_many_quarantined_rows_write_nothing_unless_accepted(clerk, kolwezi, tmp_path):
+    from kinga.core.tabular import ImportRefused
+    from kinga.households.models import ImportBatch
+
+    with pytest.raises(ImportRefused, match="lignes rejetées"):
+        services.import_round(
+            actor=clerk, round=make_round(1), content=csv_bytes(GOOD + BAD), filename="r.csv"
+        )
+    assert not Household.objects.exists() and not QuarantinedRow.objects.exists()
+    assert not ImportBatch.objects.exists()
+    path = tmp_path / "r.csv"
+    path.write_bytes(csv_bytes(GOOD + BAD))
+    member = clerk.membership
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Rien n'a été importé"):
+        call_command("households", "import", str(path), "--round", "r1", "--actor", member.user.email)
+    out = io.StringIO()
+    call_command(
+        "households",
+        "import",
+        str(path),
+        "--round",
+        "r1",
+        "--actor",
+        member.user.email,
+        "--dry-run",
+        stdout=out,
+    )
+    assert "Simulation" in out.getvalue() and "2 créé" in out.getvalue()
+    assert not Household.objects.exists() and not ImportBatch.objects.exists()
+
+
+def r_style(lines, *, encoding="utf-8", delimiter=","):
+    """As R's write.csv writes the file: row names, every text quoted, NA for missing, logicals TRUE/FALSE."""
+    header = HEADER.split(";")
+    out = ['"",' + ",".join(f'"{h}"' for h in header)]
+    for n, line in enumerate(lines, start=1):
+        cells = []
+        for value in line.split(";"):
+            value = {"oui": "TRUE", "non": "FALSE", "": "NA"}.get(value, value)
+            cells.append(
+                value
+                if value.replace(".", "").isdigit() or value in ("TRUE", "FALSE", "NA")
+                else f'"{value}"'
+            )
+        out.append(f'"{n}",' + ",".join(cells))
+    return ("\r\n".join(out) + "\r\n").replace(",", delimiter).encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        r_style(GOOD),
+        r_style(GOOD, encoding="cp1252", delimiter=";"),
+        csv_bytes(GOOD).decode().replace(";non;", ";FAUX;").replace(";oui;", ";VRAI;").encode("utf-8-sig"),
+        csv_bytes([g.replace("Mwamba Kalenga", "Mwamba Kalengé\u2028Ilunga") for g in GOOD]),
+    ],
+    ids=["r-style", "r-style-cp1252-semicolon", "bom-vrai-faux", "u2028"],
+)
+def test_what_r_excel_and_kobo_write_reads_like_the_template(clerk, kolwezi, content):
+    batch = services.import_round(actor=clerk, round=make_round(1), content=content, filename="r1.csv")
+    assert (batch.created, batch.quarantined) == (2, 0)
+    first = Survey.objects.get(household__survey_id="KZI-001")
+    second = Survey.objects.get(household__survey_id="KZI-002")
+    assert (first.has_productive_assets, second.has_productive_assets) == (False, True)
+    assert first.household.head_name.startswith("Mwamba Kalen")
+
+
+def test_a_reimport_that_would_blank_recorded_answers_writes_nothing(clerk, kolwezi):
+    from kinga.core.tabular import ImportRefused
+
+    rnd = make_round(1)
+    services.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD), filename="r1.csv")
+    lost = csv_bytes([GOOD[0].replace(";40;10;non;1;1;1", ";NA;NA;non;NA;NA;NA")])
+    with pytest.raises(ImportRefused, match="effacées"):
+        services.import_round(actor=clerk, round=rnd, content=lost, filename="r1b.csv")
+    survey = Survey.objects.get(household__survey_id="KZI-001")
+    assert survey.children_working == 1 and survey.monthly_income_usd == 50
+    dry = services.import_round(actor=clerk, round=rnd, content=lost, filename="r1b.csv", dry_run=True)
+    assert dry.updated == 1 and "KZI-001 : income_trade" in dry.blanked
+    survey.refresh_from_db()
+    assert survey.children_working == 1
+    services.import_round(actor=clerk, round=rnd, content=lost, filename="r1b.csv", accept_rejections=True)
+    survey.refresh_from_db()
+    assert survey.children_working == 0
+
+
+def test_a_binary_file_gets_a_french_error(clerk, kolwezi):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="données binaires"):
+        services.import_round(
+            actor=clerk, round=make_round(1), content=b"\x89PNG\r\n\x1a\n\x00\x00IHDR", filename="r.csv"
+        )

@@ -13,9 +13,7 @@ Source: IPIS open data (ipisresearch.be), ODC-BY 1.0.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from kinga.core import access, audit, spreadsheets
+from kinga.core import access, audit, spreadsheets, tabular
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Place, PlaceLevel
 from kinga.sites import status as engine
@@ -121,6 +119,9 @@ class ImportResult:
     statuses_changed: int = 0
     rejected: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Values already recorded that this file would blank ("codmine00012 qualification"...).
+    blanked: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def changed(self) -> bool:
@@ -128,10 +129,12 @@ class ImportResult:
 
     def summary(self) -> str:
         return (
-            f"{self.rows} lignes lues : {self.sites_created} sites créés, {self.sites_updated} mis à jour ; "
+            ("Simulation, rien n'a été enregistré : " if self.dry_run else "")
+            + f"{self.rows} lignes lues : {self.sites_created} sites créés, {self.sites_updated} mis à jour ; "
             f"{self.visits_created} visites créées, {self.visits_updated} mises à jour, {self.unchanged} inchangées ; "
             f"{len(self.rejected)} lignes rejetées ; {len(self.warnings)} avertissements ; "
-            f"{self.statuses_changed} statuts modifiés. {IPIS_CREDIT}"
+            f"{self.statuses_changed} statuts modifiés ; {len(self.blanked)} valeurs déjà enregistrées effacées. "
+            f"{IPIS_CREDIT}"
         )
 
 
@@ -167,12 +170,11 @@ class PlaceMatcher:
 
 
 def _flag(value: str) -> bool | None:
-    value = (value or "").strip()
-    if value in ("1", "1.0", "true", "True"):
-        return True
-    if value in ("0", "0.0", "false", "False"):
-        return False
-    return None
+    """0/1 in the IPIS file; TRUE/FALSE, oui/non... once R or Excel wrote it. Unknown text: unknown (None)."""
+    try:
+        return tabular.parse_bool(value)
+    except ValueError:
+        return None
 
 
 def _int(value: str) -> int | None:
@@ -304,6 +306,17 @@ def _parse(row: dict, line: int, matcher: PlaceMatcher) -> dict:
     }
 
 
+def _blank(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _note_blanked(result: ImportResult, label: str, obj, values: dict) -> None:
+    """Values recorded on `obj` that `values` would blank (a later file that lost a column's content)."""
+    for name, value in values.items():
+        if _blank(value) and not _blank(getattr(obj, name)):
+            result.blanked.append(f"{label} : {name}")
+
+
 def _reject(result: ImportResult, line: int, row: dict, reason: str) -> None:
     result.rejected.append(
         {
@@ -316,24 +329,52 @@ def _reject(result: ImportResult, line: int, row: dict, reason: str) -> None:
     )
 
 
-@transaction.atomic
-def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | None = None) -> ImportResult:
+class _Rollback(Exception):
+    pass
+
+
+def import_ipis(
+    path: str | Path,
+    *,
+    actor: Actor,
+    rejects_path: str | Path | None = None,
+    dry_run: bool = False,
+    accept_rejections: bool = False,
+    threshold: float = tabular.DEFAULT_REJECTION_THRESHOLD,
+) -> ImportResult:
+    """Import the file; with `dry_run`, say what it would change and write nothing. A file whose rejected rows
+    pass `threshold`, or that would blank values already recorded, writes nothing (ImportRefused, with the
+    summary of what it would have done) unless `accept_rejections`."""
     access.require(actor, "sites.import")
     path = Path(path)
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
-    reader = csv.DictReader(text.splitlines())
-    missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
-    if missing:
-        from django.core.exceptions import ValidationError
+    table = tabular.read_path(path, allow_xlsx=True)
+    table.require(sorted(REQUIRED_COLUMNS))
+    try:
+        with transaction.atomic():
+            result = _import(table, path.name, actor=actor)
+            result.dry_run = dry_run
+            if rejects_path:
+                write_rejects(result, rejects_path)
+            if dry_run:
+                raise _Rollback
+            tabular.refuse_if_unsafe(
+                rows=result.rows,
+                rejected=len(result.rejected),
+                blanked=result.blanked,
+                accept=accept_rejections,
+                threshold=threshold,
+                summary=result.summary(),
+            )
+    except _Rollback:
+        pass
+    return result
 
-        raise ValidationError(
-            {"file": [f"Colonnes manquantes dans le fichier IPIS : {', '.join(sorted(missing))}"]}
-        )
+
+def _import(table: tabular.Table, filename: str, *, actor: Actor) -> ImportResult:
     result = ImportResult()
     matcher = PlaceMatcher()
     parsed: dict[int, dict] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, row in table:
         result.rows += 1
         try:
             item = _parse(row, line, matcher)
@@ -398,6 +439,7 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
             # A user corrected the place: IPIS does not move the site back.
             values.pop("place_id"), values.pop("territory_id"), values.pop("place_warning")
         if any(getattr(site, k) != v for k, v in values.items()):
+            _note_blanked(result, pcode, site, values)
             for k, v in values.items():
                 setattr(site, k, v)
             changed_sites.append(site)
@@ -419,6 +461,7 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
         if visit is None:
             new_visits.append(Inspection(ipis_vid=vid, source=Inspection.Source.IPIS, **values))
         elif any(getattr(visit, k) != v for k, v in values.items()):
+            _note_blanked(result, f"{item['pcode']} visite {vid}", visit, values)
             for k, v in values.items():
                 setattr(visit, k, v)
             changed_visits.append(visit)
@@ -440,9 +483,9 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
         actor=actor,
         action=AuditAction.CREATE if result.changed else AuditAction.OTHER,
         target_type="sites.ipis_import",
-        target_id=hashlib.sha256(raw).hexdigest()[:16],
+        target_id=table.digest[:16],
         changes={
-            "file": path.name,
+            "file": filename,
             "rows": result.rows,
             "sites_created": result.sites_created,
             "sites_updated": result.sites_updated,
@@ -453,8 +496,6 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
         },
         note=IPIS_CREDIT,
     )
-    if rejects_path:
-        write_rejects(result, rejects_path)
     if result.changed:
         from kinga.sites.services.sites import forget_cached_lists
 

@@ -24,7 +24,7 @@ def admin(reference_places):
 
 def test_sample_import_keeps_what_ipis_says_and_rejects_with_reasons(admin, tmp_path):
     rejects = tmp_path / "rejets.csv"
-    result = import_ipis(SAMPLE, actor=admin, rejects_path=rejects)
+    result = import_ipis(SAMPLE, actor=admin, rejects_path=rejects, accept_rejections=True)
     reasons = {r["vid"]: r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8"))}
     assert set(reasons) == {"999991", "999992", "999993", result.rejected[3]["vid"]}
     assert "pcode" in reasons["999991"] and "date" in reasons["999992"] and "Atlantide" in reasons["999993"]
@@ -58,9 +58,9 @@ def test_sample_import_keeps_what_ipis_says_and_rejects_with_reasons(admin, tmp_
 
 
 def test_a_second_run_changes_nothing(admin):
-    import_ipis(SAMPLE, actor=admin)
+    import_ipis(SAMPLE, actor=admin, accept_rejections=True)
     counts = (Site.objects.count(), Inspection.objects.count(), StatusChange.objects.count())
-    result = import_ipis(SAMPLE, actor=admin)
+    result = import_ipis(SAMPLE, actor=admin, accept_rejections=True)
     assert not result.changed and result.unchanged == Inspection.objects.count()
     assert counts == (Site.objects.count(), Inspection.objects.count(), StatusChange.objects.count())
 
@@ -68,11 +68,11 @@ def test_a_second_run_changes_nothing(admin):
 def test_a_place_corrected_by_a_user_survives_a_new_import(admin):
     from kinga.core.models import Place
 
-    import_ipis(SAMPLE, actor=admin)
+    import_ipis(SAMPLE, actor=admin, accept_rejections=True)
     site = Site.objects.filter(territory__pcode__startswith="CD72").first()
     kolwezi = Place.objects.get(pcode="CD7201")
     services.update_site(actor=admin, site=site, place=kolwezi)
-    import_ipis(SAMPLE, actor=admin)
+    import_ipis(SAMPLE, actor=admin, accept_rejections=True)
     site.refresh_from_db()
     assert site.place == kolwezi and site.territory == kolwezi
 
@@ -81,7 +81,7 @@ def test_the_command_and_its_permission(admin, tmp_path, capsys):
     from django.core.management.base import CommandError
 
     rejects = tmp_path / "r.csv"
-    call_command("sites", "import-ipis", str(SAMPLE), "--rejects", str(rejects))
+    call_command("sites", "import-ipis", str(SAMPLE), "--rejects", str(rejects), "--accept-rejections")
     out = capsys.readouterr()
     assert "rejetées" in out.out and "ipisresearch.be" in out.out and "rejet ligne" in out.err
     assert rejects.exists()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from kinga.core.actors import ActorCommand
+from kinga.core.tabular import ImportRefused
 from kinga.households import services
 from kinga.households.models import SurveyRound, VulnerabilityIndexVersion
 
@@ -21,6 +22,14 @@ class Command(ActorCommand):
         imp = sub.add_parser("import", help="Import a survey round from CSV or XLSX.")
         imp.add_argument("file")
         imp.add_argument("--round", required=True, help="Round code.")
+        imp.add_argument(
+            "--dry-run", action="store_true", help="Say what the import would change; write nothing."
+        )
+        imp.add_argument(
+            "--accept-rejections",
+            action="store_true",
+            help="Import even if many rows are quarantined or recorded answers would be blanked (after a dry run).",
+        )
         sub.add_parser("totals", help="Rebuild the per-round survey totals from the surveys.")
 
     def handle(self, *args, **options):
@@ -44,10 +53,21 @@ class Command(ActorCommand):
         path = Path(options["file"])
         try:
             batch = services.import_round(
-                actor=actor, round=rnd, content=path.read_bytes(), filename=path.name
+                actor=actor,
+                round=rnd,
+                content=path.read_bytes(),
+                filename=path.name,
+                dry_run=options["dry_run"],
+                accept_rejections=options["accept_rejections"],
             )
+        except FileNotFoundError:
+            raise CommandError(f"Fichier introuvable : {path}") from None
+        except IsADirectoryError:
+            raise CommandError(f"« {path} » est un dossier, pas un fichier.") from None
+        except ImportRefused as exc:
+            raise CommandError(f"{'; '.join(exc.messages)}\n{exc.summary}") from None
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(
-            f"created {batch.created}, updated {batch.updated}, quarantined {batch.quarantined}"
-        )
+            raise CommandError("; ".join(exc.messages)) from None
+        for blanked in batch.blanked[:50]:
+            self.stderr.write(f"réponse effacée : {blanked}")
+        self.stdout.write(services.import_summary(batch))

@@ -1,4 +1,5 @@
-"""`kinga sites import-ipis FILE [--rejects OUT.csv]` and `kinga sites refresh-status`."""
+"""`kinga sites import-ipis FILE [--rejects OUT.csv] [--dry-run] [--accept-rejections]` and
+`kinga sites refresh-status`."""
 
 import argparse
 import time
@@ -9,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from kinga.core.actors import ActorCommand
+from kinga.core.tabular import ImportRefused
 
 
 class Command(ActorCommand):
@@ -21,6 +23,14 @@ class Command(ActorCommand):
         imp.add_argument("file")
         imp.add_argument(
             "--rejects", metavar="OUT.csv", help="Write the rejected rows with their reason here."
+        )
+        imp.add_argument(
+            "--dry-run", action="store_true", help="Say what the import would change; write nothing."
+        )
+        imp.add_argument(
+            "--accept-rejections",
+            action="store_true",
+            help="Import even if many rows are rejected or recorded values would be blanked (after a dry run).",
         )
         refresh = sub.add_parser(
             "refresh-status",
@@ -36,9 +46,17 @@ class Command(ActorCommand):
 
             started = time.perf_counter()
             try:
-                result = import_ipis(options["file"], actor=actor, rejects_path=options.get("rejects"))
+                result = import_ipis(
+                    options["file"],
+                    actor=actor,
+                    rejects_path=options.get("rejects"),
+                    dry_run=options["dry_run"],
+                    accept_rejections=options["accept_rejections"],
+                )
             except FileNotFoundError:
                 raise CommandError(f"Fichier introuvable : {options['file']}") from None
+            except ImportRefused as exc:
+                raise CommandError(f"{'; '.join(exc.messages)}\n{exc.summary}") from None
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from None
             for warning in result.warnings[:50]:
@@ -47,6 +65,8 @@ class Command(ActorCommand):
                 self.stderr.write(f"... et {len(result.warnings) - 50} autres avertissements")
             for reject in result.rejected[:50]:
                 self.stderr.write(f"rejet ligne {reject['line']} (vid {reject['vid']}) : {reject['reason']}")
+            for blanked in result.blanked[:50]:
+                self.stderr.write(f"valeur effacée : {blanked}")
             self.stdout.write(result.summary() + f" ({time.perf_counter() - started:.1f} s)")
         elif options["action"] == "refresh-status":
             self.refresh_status(actor)
