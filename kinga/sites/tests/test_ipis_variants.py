@@ -1,7 +1,7 @@
 """The IPIS import reads what real exports of the IPIS file write (R, Excel, another encoding, reordered columns,
 logicals, U+2028 in a field) exactly as the original, and never corrupts a good database.
 
-The variants are built from the IPIS open data file in ../shared/data/ipis (found from the repository root)."""
+The variants are built from the IPIS open data file in ../shared/data/ipis (kinga.core.testing.shared_path)."""
 
 import csv
 import datetime
@@ -14,15 +14,13 @@ from django.core.management.base import CommandError
 
 from kinga.core.roles import Role
 from kinga.core.tabular import ImportRefused
-from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.core.testing import actor_of, make_member, make_organisation, shared_path
 from kinga.sites.ipis import VISIT_FIELDS, import_ipis
 from kinga.sites.models import Inspection, Site, StatusChange
 
 pytestmark = pytest.mark.django_db
 
-REPOSITORY = Path(__file__).resolve().parents[3]
-REAL = REPOSITORY.parent / "shared" / "data" / "ipis" / "cod_mines_curated_all_opendata_p_ipis.csv"
-needs_real = pytest.mark.skipif(not REAL.exists(), reason="the IPIS open data file is not available here")
+REAL = shared_path("data", "ipis", "cod_mines_curated_all_opendata_p_ipis.csv")
 
 # 0/1 columns of the IPIS file: R, Excel or pandas may write them as logicals.
 FLAG_COLUMNS = (
@@ -184,7 +182,6 @@ VARIANTS = [
 ]
 
 
-@needs_real
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_variant_of_the_same_data_changes_nothing_in_a_good_database(
     variant, good, admin, sample, tmp_path
@@ -197,7 +194,6 @@ def test_a_variant_of_the_same_data_changes_nothing_in_a_good_database(
     assert snapshot() == good and StatusChange.objects.count() == statuses
 
 
-@needs_real
 def test_an_r_export_into_an_empty_database_reads_like_the_original(admin, sample, tmp_path):
     header, rows = sample
     path = _variants(header, rows, tmp_path)["r-style"]
@@ -217,7 +213,6 @@ def test_an_r_export_into_an_empty_database_reads_like_the_original(admin, sampl
     )
 
 
-@needs_real
 def test_a_line_separator_inside_a_quoted_field_stays_in_its_row(good, admin, sample, tmp_path):
     path = _variants(*sample, tmp_path)["u2028"]
     result = import_ipis(path, actor=admin)
@@ -227,7 +222,6 @@ def test_a_line_separator_inside_a_quoted_field_stays_in_its_row(good, admin, sa
     assert visits == good[1]
 
 
-@needs_real
 def test_a_broken_coordinate_and_an_unknown_territory(admin, sample, tmp_path):
     header, rows = sample
     rows = [dict(r) for r in rows]
@@ -247,7 +241,6 @@ def test_a_broken_coordinate_and_an_unknown_territory(admin, sample, tmp_path):
     )
 
 
-@needs_real
 def test_blanking_recorded_values_writes_nothing_unless_accepted_after_a_dry_run(
     good, admin, sample, tmp_path
 ):
@@ -281,7 +274,6 @@ def test_blanking_recorded_values_writes_nothing_unless_accepted_after_a_dry_run
     assert not Inspection.objects.filter(armed_group_present=True).exists()
 
 
-@needs_real
 def test_too_many_rejected_rows_write_nothing(admin, sample, tmp_path, capsys):
     header, rows = sample
     bad = [{**r, "qualification": "Violet"} if i % 10 == 0 else r for i, r in enumerate(rows)]
