@@ -12,6 +12,7 @@ One reading layer for every import, so that a file is read the same way everywhe
 - R's row-names column (an unnamed first column) and pandas' index ("Unnamed: 0") are ignored; columns are found
   by name, so reordered and extra columns are accepted;
 - logicals are read in every spelling (TRUE/FALSE, True, 1/0, oui/non, yes/no, VRAI/FAUX...);
+- bidirectional control characters are removed from every cell (kinga.core.text);
 - the apostrophe a formula-safe export puts before = + - @ is removed (Kinga's exports import back unchanged).
 
 The safety rule (`refuse_if_unsafe`): an import whose rejected rows pass a threshold, or that would blank values
@@ -32,6 +33,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from kinga.core.text import strip_bidi
 
 MISSING_TOKENS = frozenset(
     {"", "na", "n/a", "#n/a", "n.a.", "nan", "null", "no data", "-", "--", "—", "<na>", "#na"}
@@ -58,7 +61,7 @@ def clean(value: object) -> str:
     back as they were entered."""
     if is_missing(value):
         return ""
-    text = str(value).strip()
+    text = strip_bidi(str(value)).strip()
     if len(text) > 1 and text[0] == "'" and text[1] in _NEUTRALISED:
         return text[1:]
     return text

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, checks, schema  # noqa: F401  (defining their classes and checks registers them)
+from kinga.core import access, checks, schema, text  # noqa: F401  (defining their classes and checks registers them)
 from kinga.core.db_roles import grant_after_migrate
 from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
 from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
@@ -29,6 +29,8 @@ def wire() -> None:
     register_reference_loader("places", load_places, order=0)
     register_reference_loader("organisations", load_organisations, order=10)
     register_synth_generator("core", generate_core, order=0)
+    # Bidi controls stripped from every form and API text field (kinga.core.text).
+    text.install()
 
     # After every migration run as the owner, the runtime role's grants cover the new tables.
     post_migrate.connect(
