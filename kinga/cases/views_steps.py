@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kinga.core import access, clock
+from kinga.core import access, clock, concurrency
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors, submit
 from kinga.sites.models import Site
@@ -41,7 +42,11 @@ def _step(
     form = form_factory(actor, case, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            handle(actor, case, form.cleaned_data, form)
+            with transaction.atomic():
+                # The page carries the case's version: a step saved by someone else since it was opened wins,
+                # this one is refused whole (kinga.core.concurrency).
+                concurrency.claim(case, request.POST.get("version"))
+                handle(actor, case, form.cleaned_data, form)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

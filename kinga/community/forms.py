@@ -5,7 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+<<<<<<< HEAD
 from kinga.core import clock, uploads
+=======
+from kinga.core import clock
+from kinga.core.concurrency import VersionField
+>>>>>>> 6f35756 (Optimistic locking for households, cases and alerts: a version column checked on save (kinga.core.concurrency: UPDATE ... WHERE version = expected), carried by the edit forms as a hidden field and by the households API (409 with the field in JSON); the second writer gets a clear French conflict message)
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.people import AGE_BANDS
 from kinga.sites.models import Site
@@ -225,6 +230,7 @@ class PublicAlertForm(ChildrenCountsMixin, forms.Form):
 
 
 class RepairAlertForm(ScopedForm):
+    version = VersionField()
     site = SiteField()
     place = forms.ModelChoiceField(label=_("Or place"), queryset=Place.objects.none(), required=False)
     girls = _count_field(_("Girls"))
@@ -248,6 +254,7 @@ class RepairAlertForm(ScopedForm):
 
 
 class VerificationForm(forms.Form):
+    version = VersionField()
     children_found = forms.IntegerField(label=_("Children found at the visit"), min_value=0, max_value=500)
     note = forms.CharField(
         label=_("What the visit found"),
@@ -258,6 +265,7 @@ class VerificationForm(forms.Form):
 
 
 class CloseAlertForm(forms.Form):
+    version = VersionField()
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[(AlertStatus.UNFOUNDED, _("Unfounded")), (AlertStatus.DUPLICATE, _("Duplicate"))],
@@ -272,6 +280,7 @@ class CloseAlertForm(forms.Form):
 
 
 class ReferForm(ScopedForm):
+    version = VersionField()
     to = _orgs(_("Refer to"), required=True)
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -245,12 +245,17 @@ def alert_detail(request, uuid):
         "alert": alert,
         "children": selectors.alert_children(alert),
         "group": group,
-        "verification_form": forms.VerificationForm(initial={"children_found": alert.children_count}),
-        "close_form": forms.CloseAlertForm(group=group),
-        "refer_form": forms.ReferForm(
-            choices={"to": selectors.active_organisations(actor).exclude(pk=alert.organisation_id or -1)}
+        "verification_form": forms.VerificationForm(
+            initial={"children_found": alert.children_count, "version": alert.version}
         ),
-        "repair_form": forms.RepairAlertForm(choices={"place": selectors.lualaba_places(actor)})
+        "close_form": forms.CloseAlertForm(group=group, initial={"version": alert.version}),
+        "refer_form": forms.ReferForm(
+            choices={"to": selectors.active_organisations(actor).exclude(pk=alert.organisation_id or -1)},
+            initial={"version": alert.version},
+        ),
+        "repair_form": forms.RepairAlertForm(
+            choices={"place": selectors.lualaba_places(actor)}, initial={"version": alert.version}
+        )
         if alert.processing_error
         else None,
         "feedback": selectors.feedback_for(alert),
@@ -284,7 +289,9 @@ def _alert_action(request, uuid, form, action, success):
 def alert_start(request, uuid):
     alert = _alert(request, uuid)
     try:
-        services.start_verification(actor=request.actor, alert=alert)
+        services.start_verification(
+            actor=request.actor, alert=alert, version=request.POST.get("version") or None
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -340,8 +347,10 @@ def alert_repair(request, uuid):
     actor = request.actor
     form = forms.RepairAlertForm(request.POST, choices={"place": selectors.lualaba_places(actor)})
 
-    def repair(alert, _data):
-        services.reprocess_alert(actor=actor, alert=alert, corrections=form.corrections())
+    def repair(alert, data):
+        services.reprocess_alert(
+            actor=actor, alert=alert, corrections=form.corrections(), version=data.get("version")
+        )
 
     return _alert_action(request, uuid, form, repair, _("Alert completed."))
 

@@ -11,7 +11,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kinga.core import access
+from kinga.core import access, concurrency
 
 
 def exception_handler(exc, context):
@@ -24,7 +24,8 @@ def exception_handler(exc, context):
             }
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
-        return Response(detail, status=400)
+        # Another writer saved the record first (kinga.core.concurrency): 409, with the same field-level JSON.
+        return Response(detail, status=409 if concurrency.is_conflict(exc) else 400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

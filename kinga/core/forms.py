@@ -78,7 +78,9 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
     about fields the form does not have (or about nothing in particular) at the top, so none is lost."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            # A hidden field (the record's version...) cannot show its error: the top of the form does.
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
     else:
         form.add_error(None, exc.messages)
 

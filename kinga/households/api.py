@@ -67,7 +67,8 @@ class HouseholdViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        household = services.create_household(actor=self.actor, **serializer.validated_data)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        household = services.create_household(actor=self.actor, **data)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -75,7 +76,9 @@ class HouseholdViewSet(
         serializer = self.get_serializer(household, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = {k: v for k, v in serializer.validated_data.items() if k in HOUSEHOLD_EDITABLE}
-        services.update_household(actor=self.actor, household=household, **changes)
+        services.update_household(
+            actor=self.actor, household=household, version=serializer.validated_data.get("version"), **changes
+        )
         return Response(HouseholdSerializer(self.get_object()).data)
 
     @extend_schema(request=MemberSerializer, responses=MemberSerializer)

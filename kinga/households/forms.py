@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core.concurrency import VersionField
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.people import Sex
 from kinga.households.index import DEFAULT_THRESHOLDS, ITEMS
@@ -41,6 +42,7 @@ class HouseholdForm(forms.Form):
     address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
     latitude = forms.DecimalField(label=_("Latitude (GPS, optional)"), required=False, decimal_places=6)
     longitude = forms.DecimalField(label=_("Longitude (GPS, optional)"), required=False, decimal_places=6)
+    version = VersionField()
 
 
 class MemberForm(forms.Form):

@@ -101,6 +101,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
     score = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True, allow_null=True)
     members = MemberSerializer(many=True, read_only=True)
     surveys = SurveySerializer(many=True, read_only=True)
+    # Read: the record's version; sent back with a change, the version the client read (409 if outdated).
+    version = serializers.IntegerField(required=False, min_value=1)
 
     class Meta:
         model = Household
@@ -118,6 +120,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "score",
             "members",
             "surveys",
+            "version",
         ]
         read_only_fields = ["uuid", "is_priority", "score", "members", "surveys"]
         extra_kwargs = {"size": {"min_value": None, "max_value": None}}

@@ -115,7 +115,9 @@ def household_add(request):
         request,
         form,
         title=_("New household"),
-        save=lambda data: services.create_household(actor=actor, **data),
+        save=lambda data: services.create_household(
+            actor=actor, **{k: v for k, v in data.items() if k != "version"}
+        ),
         success=_("Household recorded."),
         done=lambda household: redirect("households:detail", household_uuid=household.uuid),
     )
@@ -171,6 +173,7 @@ def household_edit(request, household_uuid):
         "address": household.address,
         "latitude": household.latitude,
         "longitude": household.longitude,
+        "version": household.version,
     }
     form = HouseholdForm(request.POST or None, initial=initial)
     form.fields["survey_id"].disabled = True
@@ -182,6 +185,7 @@ def household_edit(request, household_uuid):
         save=lambda data: services.update_household(
             actor=actor,
             household=household,
+            version=data["version"],
             **{k: v for k, v in data.items() if k in HOUSEHOLD_EDITABLE},
         ),
         success=_("Household updated."),

@@ -164,6 +164,8 @@ class Alert(TerritoryMixin):
         related_name="+",
     )
     handled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Optimistic locking (kinga.core.concurrency): the version a writer read must still be current at save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("alert")

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, clock, events
+from kinga.core import access, audit, clock, concurrency, events
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 
@@ -164,11 +164,14 @@ def _process(*, actor: Actor, alert: Alert, payload: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def reprocess_alert(*, actor: Actor, alert: Alert, corrections: dict[str, Any]) -> Alert:
+def reprocess_alert(
+    *, actor: Actor, alert: Alert, corrections: dict[str, Any], version: int | None = None
+) -> Alert:
     """A social worker completes an alert whose processing failed (the original submission is kept)."""
     access.require(actor, "community.triage")
     if not alert.processing_error:
         raise ValidationError({"non_field_errors": [_("This alert was already processed.")]})
+    concurrency.claim(alert, version)
     payload = dict(alert.raw_payload or {})
     payload.update({k: v for k, v in corrections.items() if v not in (None, "")})
     AlertChildren.objects.filter(alert=alert).delete()
@@ -189,10 +192,12 @@ def _require_open(alert: Alert) -> None:
 
 
 @transaction.atomic
-def start_verification(*, actor: Actor, alert: Alert) -> Alert:
-    """The social worker takes the alert for a visit; an unassigned alert becomes their organisation's."""
+def start_verification(*, actor: Actor, alert: Alert, version: int | None = None) -> Alert:
+    """The social worker takes the alert for a visit; an unassigned alert becomes their organisation's.
+    `version` (here and below): the version of the alert the person read (kinga.core.concurrency)."""
     access.require(actor, "community.triage")
     _require_open(alert)
+    concurrency.claim(alert, version)
     before = audit.snapshot(alert)
     alert.status = AlertStatus.VERIFYING
     alert.verification_started_at = clock.now()
@@ -212,6 +217,7 @@ def record_verification(
     children_found: int,
     note: str = "",
     visited_at: datetime.datetime | None = None,
+    version: int | None = None,
 ) -> Alert:
     """The visit's result. Children found: verified (then registered as cases); none: closed as unfounded."""
     access.require(actor, "community.triage")
@@ -221,6 +227,7 @@ def record_verification(
     note = bounded_text(note, "note")
     if children_found == 0 and not note:
         raise ValidationError({"note": [_("Say what the visit found.")]})
+    concurrency.claim(alert, version)
     before = audit.snapshot(alert)
     moment = visited_at or clock.now()
     alert.children_found = children_found
@@ -251,12 +258,15 @@ def record_verification(
 
 
 @transaction.atomic
-def refer_alert(*, actor: Actor, alert: Alert, to: Organisation, note: str = "") -> Alert:
+def refer_alert(
+    *, actor: Actor, alert: Alert, to: Organisation, note: str = "", version: int | None = None
+) -> Alert:
     access.require(actor, "community.triage")
     if alert.status not in (*OPEN_STATUSES, AlertStatus.VERIFIED):
         raise ValidationError({"non_field_errors": [_("This alert is already dealt with.")]})
     if to.pk == alert.organisation_id:
         raise ValidationError({"to": [_("Refer to another organisation.")]})
+    concurrency.claim(alert, version)
     before = audit.snapshot(alert)
     alert.status = AlertStatus.REFERRED
     alert.referred_to = to
@@ -272,7 +282,13 @@ def refer_alert(*, actor: Actor, alert: Alert, to: Organisation, note: str = "")
 
 @transaction.atomic
 def close_alert(
-    *, actor: Actor, alert: Alert, outcome: str, reason: str, duplicate_of: Alert | None = None
+    *,
+    actor: Actor,
+    alert: Alert,
+    outcome: str,
+    reason: str,
+    duplicate_of: Alert | None = None,
+    version: int | None = None,
 ) -> Alert:
     access.require(actor, "community.triage")
     if outcome not in (AlertStatus.UNFOUNDED, AlertStatus.DUPLICATE):
@@ -284,6 +300,7 @@ def close_alert(
         raise ValidationError({"reason": [_("Give the reason.")]})
     if duplicate_of is not None and duplicate_of.pk == alert.pk:
         raise ValidationError({"duplicate_of": [_("An alert cannot duplicate itself.")]})
+    concurrency.claim(alert, version)
     before = audit.snapshot(alert)
     alert.status = outcome
     alert.outcome_reason = reason

@@ -147,4 +147,3 @@ def test_seed_from_plan_is_idempotent(db, reference_places):
     first = seed_fourw_from_plan(actor=system_actor())
     assert first > 0 and FourW.objects.filter(source="plan", plan_action__isnull=False).count() == first
     assert seed_fourw_from_plan(actor=system_actor()) == 0
-

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kinga.cases import selectors as case_selectors
 from kinga.cases.models import CaseStatus
-from kinga.core import access, audit, clock, crypto, geo
+from kinga.core import access, audit, clock, concurrency, crypto, geo
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType, Place
 from kinga.households.models import (
@@ -187,7 +187,10 @@ HOUSEHOLD_EDITABLE = ("head_name", "contact_phone", "address", "latitude", "long
 
 
 @transaction.atomic
-def update_household(*, actor: Actor, household: Household, **changes: Any) -> Household:
+def update_household(
+    *, actor: Actor, household: Household, version: int | None = None, **changes: Any
+) -> Household:
+    """`version`: the version the writer read (kinga.core.concurrency); None: the one `household` was read with."""
     access.require(actor, "households.edit")
     unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
     if unknown:
@@ -204,6 +207,7 @@ def update_household(*, actor: Actor, household: Household, **changes: Any) -> H
         )
         changes["latitude"], changes["longitude"] = lat, lon
     errors.raise_if_any()
+    concurrency.claim(household, version)
     former_place_path = household.place_path
     for field, value in changes.items():
         setattr(household, field, value)
