@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 from kinga.core.roles import Role
 from kinga.core.tabular import ImportRefused
 from kinga.core.testing import actor_of, make_member, make_organisation, shared_path
-from kinga.sites.services.ipis import VISIT_FIELDS, import_ipis
 from kinga.sites.models import Inspection, Site, StatusChange
+from kinga.sites.services.ipis import VISIT_FIELDS, import_ipis
 
 pytestmark = pytest.mark.django_db
 
