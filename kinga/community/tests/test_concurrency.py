@@ -10,7 +10,7 @@ from kinga.core.access import ANONYMOUS
 from kinga.core.testing import actor_of, client_for
 
 pytestmark = pytest.mark.django_db
-CONFLICT = "Quelqu'un d'autre a enregistré cette fiche"
+CONFLICT = "autre a enregistré cette fiche après que vous"  # the page escapes the apostrophes
 
 
 @pytest.fixture

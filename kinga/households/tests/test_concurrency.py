@@ -11,7 +11,7 @@ from kinga.households.models import Household
 from kinga.households.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
-CONFLICT = "Quelqu'un d'autre a enregistré cette fiche"
+CONFLICT = "autre a enregistré cette fiche après que vous"  # the page escapes the apostrophes
 
 
 @pytest.fixture
