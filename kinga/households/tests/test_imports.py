@@ -112,7 +112,7 @@ def test_too_many_quarantined_rows_write_nothing_unless_accepted(clerk, kolwezi,
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="Rien n'a été importé"):
-        call_command("households", "--actor", member.user.email, "import", str(path), "--round", "r1")
+        call_command("households", "import", str(path), "--round", "r1", actor=member.user.email)
     out = io.StringIO()
     call_command(
         "households",
