@@ -120,9 +120,8 @@ def test_too_many_quarantined_rows_write_nothing_unless_accepted(clerk, kolwezi,
         str(path),
         "--round",
         "r1",
-        "--actor",
-        member.user.email,
         "--dry-run",
+        actor=member.user.email,
         stdout=out,
     )
     assert "Simulation" in out.getvalue() and "2 créé" in out.getvalue()
