@@ -3,13 +3,15 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
+from kinga.core.tabular import ImportRefused
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member, make_organisation
 from kinga.households import services
-from kinga.households.models import Household, HouseholdScore, QuarantinedRow, Survey
+from kinga.households.models import Household, HouseholdScore, ImportBatch, QuarantinedRow, Survey
 from kinga.households.tests.factories import make_round
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +99,6 @@ def test_score_command_prints_counts(clerk, kolwezi):
 
 
 def test_too_many_quarantined_rows_write_nothing_unless_accepted(clerk, kolwezi, tmp_path):
-    from kinga.core.tabular import ImportRefused
-    from kinga.households.models import ImportBatch
-
     with pytest.raises(ImportRefused, match="lignes rejetées"):
         services.import_round(
             actor=clerk, round=make_round(1), content=csv_bytes(GOOD + BAD), filename="r.csv"
@@ -109,8 +108,6 @@ def test_too_many_quarantined_rows_write_nothing_unless_accepted(clerk, kolwezi,
     path = tmp_path / "r.csv"
     path.write_bytes(csv_bytes(GOOD + BAD))
     member = clerk.membership
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="Rien n'a été importé"):
         call_command("households", "import", str(path), "--round", "r1", actor=member.user.email)
     out = io.StringIO()
@@ -165,8 +162,6 @@ def test_what_r_excel_and_kobo_write_reads_like_the_template(clerk, kolwezi, con
 
 
 def test_a_reimport_that_would_blank_recorded_answers_writes_nothing(clerk, kolwezi):
-    from kinga.core.tabular import ImportRefused
-
     rnd = make_round(1)
     services.import_round(actor=clerk, round=rnd, content=csv_bytes(GOOD), filename="r1.csv")
     lost = csv_bytes([GOOD[0].replace(";40;10;non;1;1;1", ";NA;NA;non;NA;NA;NA")])
@@ -184,8 +179,6 @@ def test_a_reimport_that_would_blank_recorded_answers_writes_nothing(clerk, kolw
 
 
 def test_a_binary_file_gets_a_french_error(clerk, kolwezi):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError, match="données binaires"):
         services.import_round(
             actor=clerk, round=make_round(1), content=b"\x89PNG\r\n\x1a\n\x00\x00IHDR", filename="r.csv"
