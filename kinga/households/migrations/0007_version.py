@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0005_round_totals'),
+        ('households', '0006_sex_from_core'),
     ]
 
     operations = [

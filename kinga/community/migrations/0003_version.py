@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0001_initial'),
+        ('community', '0002_alert_held_for_triage'),
     ]
 
     operations = [
