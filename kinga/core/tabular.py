@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from kinga.core.text import strip_bidi
 
@@ -210,8 +211,6 @@ def _csv_rows(text: str, delimiter: str) -> tuple[list[str], Iterator[tuple[int,
 
 
 def _xlsx_rows(content: bytes) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]

@@ -13,6 +13,9 @@ Fields that ask for their input untouched (strip=False / trim_whitespace=False: 
 
 from __future__ import annotations
 
+from django import forms
+from rest_framework import serializers
+
 BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e"  # embeddings, overrides, pop
     "\u2066\u2067\u2068\u2069"  # isolates
@@ -28,9 +31,6 @@ def strip_bidi(text: str) -> str:
 
 def install() -> None:
     """Strip bidi controls from every form and API text field (called once, by kinga.core.apps)."""
-    from django import forms
-    from rest_framework import serializers
-
     if getattr(forms.CharField, "_kinga_bidi", False):
         return
     form_to_python = forms.CharField.to_python
