@@ -5,12 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-<<<<<<< HEAD
 from kinga.core import clock, uploads
-=======
-from kinga.core import clock
 from kinga.core.concurrency import VersionField
->>>>>>> 6f35756 (Optimistic locking for households, cases and alerts: a version column checked on save (kinga.core.concurrency: UPDATE ... WHERE version = expected), carried by the edit forms as a hidden field and by the households API (409 with the field in JSON); the second writer gets a clear French conflict message)
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.people import AGE_BANDS
 from kinga.sites.models import Site
