@@ -33,7 +33,25 @@ from kinga.plan.models import (
     ProgressReport,
     TransactionKind,
 )
-from kinga.plan.services.progress import implementer_activity_filter
+
+
+def implementer_activity_filter(organisation_id: int) -> Q:
+    """Activities an organisation implements: named on the activity, or on its action when the activity
+    names nobody (the document merges the cell over the action's rows)."""
+    own = Q(parties__role=PartyRole.IMPLEMENTER, parties__organisation_id=organisation_id)
+    via_action = Q(
+        action__parties__role=PartyRole.IMPLEMENTER, action__parties__organisation_id=organisation_id
+    ) & ~Q(parties__role=PartyRole.IMPLEMENTER)
+    return own | via_action
+
+
+def implements(organisation_id: int | None, activity: Activity) -> bool:
+    if organisation_id is None:
+        return False
+    return (
+        Activity.objects.filter(pk=activity.pk).filter(implementer_activity_filter(organisation_id)).exists()
+    )
+
 
 # Behind schedule by more than this many percentage points of the elapsed time: delayed.
 DELAY_TOLERANCE_POINTS = 25

@@ -17,10 +17,9 @@ from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
-from kinga.plan.services.progress import implements
 
 
-def _plan(actor):
+def plan_or_404(actor):
     access.require(actor, "plan.view")
     plan = selectors.current_plan(actor)
     if plan is None:
@@ -28,41 +27,41 @@ def _plan(actor):
     return plan
 
 
-def _common(actor, plan) -> dict:
+def page_context(actor, plan) -> dict:
     return {"plan": plan, "plan_start": selectors.plan_start_date(), "can_edit": actor.has("plan.edit")}
 
 
 @login_required
 def tree(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     axes = selectors.plan_tree(actor, plan)
-    return render(request, "plan/tree.html", {**_common(actor, plan), "axes": axes})
+    return render(request, "plan/tree.html", {**page_context(actor, plan), "axes": axes})
 
 
 @login_required
 def gantt(request, number: int):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     axes = [a for a in selectors.plan_tree(actor, plan) if a.axis.number == number]
     if not axes:
         raise Http404
     svg = render_svg(axes[0], start=selectors.plan_start_date(), today=timezone.localdate())
     return render(
-        request, "plan/gantt.html", {**_common(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
+        request, "plan/gantt.html", {**page_context(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
     )
 
 
 @login_required
 def budget(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     axes = selectors.plan_tree(actor, plan)
     total = selectors.Money()
     for row in axes:
         total += row.money
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "axes": axes,
         "total": total,
         "synthesis_total": sum(a.axis.synthesis_usd for a in axes),
@@ -76,23 +75,23 @@ def budget(request):
 @login_required
 def reconciliation(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     return render(
         request,
         "plan/reconcile.html",
-        {**_common(actor, plan), "baseline": reconcile(plan), "current": reconcile(plan, current=True)},
+        {**page_context(actor, plan), "baseline": reconcile(plan), "current": reconcile(plan, current=True)},
     )
 
 
 @login_required
 def activity_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     activity = access.get_object_or_404(actor, Activity, uuid=uuid)
     action = activity.action
     p_start, p_end = selectors.planned_dates(activity, action, selectors.plan_start_date())
     can_report = actor.has("plan.report_progress") and (
-        actor.is_system_wide or implements(actor.organisation_id, activity)
+        actor.is_system_wide or selectors.implements(actor.organisation_id, activity)
     )
     progress_form = forms.ProgressForm(
         initial={
@@ -136,7 +135,7 @@ def activity_detail(request, uuid):
         else:
             raise Http404
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "activity": activity,
         "action": action,
         "planned_start": p_start,
@@ -155,7 +154,7 @@ def activity_detail(request, uuid):
 @login_required
 def action_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     action = access.get_object_or_404(actor, Action, uuid=uuid)
     funders = core_selectors.organisations(actor)
     if not actor.is_system_wide:
@@ -237,7 +236,7 @@ def action_detail(request, uuid):
         else:
             raise Http404
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "action": action,
         "activities": action.activities.all(),
         "commitments": selectors.commitments(actor, plan, action=action),
@@ -256,7 +255,7 @@ def action_detail(request, uuid):
 @login_required
 def commitment_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     commitment = access.get_object_or_404(
         actor, Commitment, uuid=uuid, queryset=selectors.commitments(actor, plan)
     )
@@ -276,7 +275,7 @@ def commitment_detail(request, uuid):
             return redirect("plan:commitment", uuid=commitment.uuid)
         status = 400
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "commitment": commitment,
         "transactions": commitment.transactions.select_related("exchange_rate").order_by("-date", "-pk"),
         "totals": selectors.commitment_totals(commitment),
@@ -289,16 +288,16 @@ def commitment_detail(request, uuid):
 @login_required
 def funders(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     return render(
-        request, "plan/funders.html", {**_common(actor, plan), "funders": selectors.funders(actor, plan)}
+        request, "plan/funders.html", {**page_context(actor, plan), "funders": selectors.funders(actor, plan)}
     )
 
 
 @login_required
 def funder_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     funder = access.get_object_or_404(actor, Organisation, uuid=uuid)
     rows = selectors.commitments(actor, plan, funder=funder)
     totals = [f for f in selectors.funders(actor, plan) if f["funder_id"] == funder.pk]
@@ -306,7 +305,7 @@ def funder_detail(request, uuid):
         request,
         "plan/funder.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "funder": funder,
             "commitments": rows,
             "totals": totals[0] if totals else None,
@@ -317,7 +316,7 @@ def funder_detail(request, uuid):
 @login_required
 def responsibilities(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     if request.GET.get("org"):
         organisation = access.get_object_or_404(actor, Organisation, uuid=request.GET["org"])
     else:
@@ -331,7 +330,7 @@ def responsibilities(request):
         request,
         "plan/responsibilities.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "organisation": organisation,
             "rows": rows,
             "organisations": core_selectors.organisations(actor)
@@ -344,12 +343,12 @@ def responsibilities(request):
 @login_required
 def revisions(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     return render(
         request,
         "plan/revisions.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "revisions": selectors.revisions(actor, plan)[:200],
             "differences": selectors.baseline_comparison(actor, plan),
         },
@@ -359,7 +358,7 @@ def revisions(request):
 @login_required
 def exchange_rates(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     form = forms.ExchangeRateForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -376,7 +375,12 @@ def exchange_rates(request):
     return render(
         request,
         "plan/rates.html",
-        {**_common(actor, plan), "form": form, "rates": rates, "can_fund": actor.has("plan.record_funding")},
+        {
+            **page_context(actor, plan),
+            "form": form,
+            "rates": rates,
+            "can_fund": actor.has("plan.record_funding"),
+        },
         status=status,
     )
 
@@ -384,7 +388,7 @@ def exchange_rates(request):
 @login_required
 def export(request, fmt: str):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     if fmt not in exports.FORMATS:
         raise Http404
     content_type, filename = exports.FORMATS[fmt]

@@ -16,13 +16,13 @@ from kinga.core.models import PlaceLevel
 from kinga.plan import forms, selectors, services
 from kinga.plan.indicators import actuals, progress_percent
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
-from kinga.plan.views import _common, _plan
+from kinga.plan.views import page_context, plan_or_404
 
 
 @login_required
 def indicator_table(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     start = selectors.plan_start_date()
     end = timezone.localdate()
     rows = list(selectors.indicators(actor, plan))
@@ -34,7 +34,7 @@ def indicator_table(request):
         request,
         "plan/indicators.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "rows": table,
             "period_start": start,
             "period_end": end,
@@ -46,7 +46,7 @@ def indicator_table(request):
 @login_required
 def indicator_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
     target_form = forms.PeriodTargetForm()
     final = indicator.target
@@ -77,7 +77,7 @@ def indicator_detail(request, uuid):
             raise Http404
         status = 400
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "indicator": indicator,
         "targets": selectors.period_targets(actor, indicator),
         "activities": indicator.activities.select_related("action__axis"),
@@ -92,7 +92,7 @@ def indicator_detail(request, uuid):
 def period_target(request, uuid):
     """Change or remove one target by date: a coordinator's page (others read the targets on the indicator)."""
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     access.require(actor, "plan.edit")
     target = access.get_object_or_404(actor, IndicatorTarget, uuid=uuid)
     indicator = target.indicator
@@ -125,7 +125,7 @@ def period_target(request, uuid):
             raise Http404
         status = 400
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "indicator": indicator,
         "target": target,
         "form": form,
@@ -137,7 +137,7 @@ def period_target(request, uuid):
 @login_required
 def indicator_enter(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     access.require(actor, "plan.enter_indicator")
     indicator = access.get_object_or_404(actor, Indicator, uuid=uuid, source=IndicatorSourceKind.MANUAL)
     areas = core_selectors.places(actor).filter(
@@ -163,6 +163,6 @@ def indicator_enter(request, uuid):
     return render(
         request,
         "plan/indicator_enter.html",
-        {**_common(actor, plan), "indicator": indicator, "form": form, "entries": entries},
+        {**page_context(actor, plan), "indicator": indicator, "form": form, "entries": entries},
         status=status,
     )

@@ -30,6 +30,7 @@ from kinga.plan.models import (
     RevisionKind,
     ValueType,
 )
+from kinga.plan.selectors import plan_start_date
 
 # ---------------------------------------------------------------------------------------------- revisions
 
@@ -68,7 +69,7 @@ def _revision(*, actor: Actor, plan, kind: str, reason: str, obj, label: str, ch
     )
 
 
-def _money(value, field: str) -> Decimal | None:
+def parse_money(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -96,7 +97,7 @@ def _clean_cells(obj, changes: dict, allowed: set[str]) -> dict:
                 value = [line.strip() for line in value.splitlines() if line.strip()]
             clean[key] = list(value or [])
     if "cost_usd" in clean:
-        clean["cost_usd"] = _money(clean["cost_usd"], "cost_usd")
+        clean["cost_usd"] = parse_money(clean["cost_usd"], "cost_usd")
     if "duration_months" in clean and clean["duration_months"] not in (None, ""):
         months = int(clean["duration_months"])
         if not 1 <= months <= 120:
@@ -114,7 +115,7 @@ def _apply(obj, clean: dict) -> dict:
     for field, value in clean.items():
         old = getattr(obj, field)
         if old != value:
-            changes[field] = [audit._jsonable(old), audit._jsonable(value)]
+            changes[field] = [audit.jsonable(old), audit.jsonable(value)]
             setattr(obj, field, value)
     if "cost_usd" in changes:
         # A cost users enter is regular: the document's spelling and its ambiguity flag stay in the baseline.
@@ -230,7 +231,7 @@ def add_activity(
         reason=reason,
         obj=activity,
         label=f"{activity.code} {activity.title}",
-        changes={k: [None, audit._jsonable(v)] for k, v in clean.items() if v not in (None, "", [])},
+        changes={k: [None, audit.jsonable(v)] for k, v in clean.items() if v not in (None, "", [])},
     )
     audit.record_create(actor=actor, obj=activity, note=reason)
     return activity
@@ -307,7 +308,7 @@ def revise_indicator_target(*, actor: Actor, indicator: Indicator, reason: str, 
             value = Decimal(str(target))
         except InvalidOperation:
             raise ValidationError({"target": [_("Enter a number.")]}) from None
-        _check_value(indicator, value, "target")
+        check_indicator_value(indicator, value, "target")
     before = audit.snapshot(indicator, ["target"])
     if indicator.target == value:
         return indicator
@@ -321,13 +322,13 @@ def revise_indicator_target(*, actor: Actor, indicator: Indicator, reason: str, 
         reason=reason,
         obj=indicator,
         label=f"{indicator.code} {indicator.label_fr}",
-        changes={"target": [audit._jsonable(old), audit._jsonable(value)]},
+        changes={"target": [audit.jsonable(old), audit.jsonable(value)]},
     )
     audit.record_update(actor=actor, obj=indicator, before=before, note=reason)
     return indicator
 
 
-def _check_value(indicator: Indicator, value: Decimal, field: str = "value") -> None:
+def check_indicator_value(indicator: Indicator, value: Decimal, field: str = "value") -> None:
     if indicator.value_type == ValueType.INTEGER and (value != value.to_integral_value() or value < 0):
         raise ValidationError({field: [_("Enter a whole number (0 or more).")]})
     if indicator.value_type == ValueType.PERCENT and not 0 <= value <= 100:
@@ -343,9 +344,6 @@ TARGET_LIMIT = Decimal(10) ** 14
 
 
 def _clean_period_target(indicator: Indicator, period_end, value) -> tuple[datetime.date, Decimal]:
-    # selectors imports this module: the plan's start date is read at call time.
-    from kinga.plan.selectors import plan_start_date
-
     errors: dict[str, list[str]] = {}
     if not isinstance(period_end, datetime.date):
         errors["period_end"] = [_("Give the date the target is due by.")]
@@ -363,7 +361,7 @@ def _clean_period_target(indicator: Indicator, period_end, value) -> tuple[datet
         errors["value"] = [_("This number is too large.")]
     if errors:
         raise ValidationError(errors)
-    _check_value(indicator, number)
+    check_indicator_value(indicator, number)
     return period_end, number
 
 
@@ -403,7 +401,7 @@ def add_period_target(
         reason=reason,
         obj=target,
         label=_target_label(target),
-        changes={"period_end": [None, audit._jsonable(period_end)], "value": [None, audit._jsonable(number)]},
+        changes={"period_end": [None, audit.jsonable(period_end)], "value": [None, audit.jsonable(number)]},
     )
     audit.record_create(actor=actor, obj=target, note=reason)
     return target
@@ -449,8 +447,8 @@ def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) 
         obj=target,
         label=_target_label(target),
         changes={
-            "period_end": [audit._jsonable(target.period_end), None],
-            "value": [audit._jsonable(target.value), None],
+            "period_end": [audit.jsonable(target.period_end), None],
+            "value": [audit.jsonable(target.value), None],
         },
     )
     audit.record_delete(actor=actor, obj=target, note=reason)

@@ -24,7 +24,7 @@ from kinga.plan.models import (
     FundingTransaction,
     TransactionKind,
 )
-from kinga.plan.services.logframe import _money
+from kinga.plan.services.logframe import parse_money
 
 # -------------------------------------------------------------------------------------------------- money
 
@@ -54,7 +54,7 @@ def record_exchange_rate(*, actor: Actor, date: datetime.date, cdf_per_usd, sour
 
 
 def _to_usd(amount, currency: str, date: datetime.date) -> tuple[Decimal, Decimal, ExchangeRate | None]:
-    original = _money(amount, "amount")
+    original = parse_money(amount, "amount")
     if not original:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
     if currency == Currency.USD:

@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,30 +21,12 @@ from kinga.plan.models import (
     Indicator,
     IndicatorSourceKind,
     IndicatorValue,
-    PartyRole,
     ProgressReport,
 )
-from kinga.plan.services.logframe import _check_value
+from kinga.plan.selectors import implements
+from kinga.plan.services.logframe import check_indicator_value
 
 # ----------------------------------------------------------------------------------------------- progress
-
-
-def implementer_activity_filter(organisation_id: int) -> Q:
-    """Activities an organisation implements: named on the activity, or on its action when the activity
-    names nobody (the document merges the cell over the action's rows)."""
-    own = Q(parties__role=PartyRole.IMPLEMENTER, parties__organisation_id=organisation_id)
-    via_action = Q(
-        action__parties__role=PartyRole.IMPLEMENTER, action__parties__organisation_id=organisation_id
-    ) & ~Q(parties__role=PartyRole.IMPLEMENTER)
-    return own | via_action
-
-
-def implements(organisation_id: int | None, activity: Activity) -> bool:
-    if organisation_id is None:
-        return False
-    return (
-        Activity.objects.filter(pk=activity.pk).filter(implementer_activity_filter(organisation_id)).exists()
-    )
 
 
 @transaction.atomic
@@ -176,7 +157,7 @@ def enter_indicator_value(
         number = None
     if errors:
         raise ValidationError(errors)
-    _check_value(indicator, number)
+    check_indicator_value(indicator, number)
     breakdown, key = _breakdown_key(indicator, breakdown)
     duplicate = IndicatorValue.objects.filter(
         indicator=indicator, period_start=period_start, period_end=period_end, area=area, breakdown_key=key
@@ -224,7 +205,7 @@ def correct_indicator_value(*, actor: Actor, entry: IndicatorValue, value, note:
         number = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({"value": [_("Enter a number.")]}) from None
-    _check_value(entry.indicator, number)
+    check_indicator_value(entry.indicator, number)
     before = audit.snapshot(entry, ["value", "note"])
     entry.value = number
     entry.note = note.strip() or entry.note

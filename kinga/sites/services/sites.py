@@ -7,7 +7,6 @@ import datetime
 import uuid as uuid_module
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, uploads
 from kinga.core.access import Actor
+from kinga.core.geo import check_coordinates
 from kinga.core.models import AuditAction, Organisation, Place
 from kinga.sites import status as engine
 from kinga.sites.models import (
@@ -54,15 +54,6 @@ def territory_of(place: Place) -> Place | None:
     return place.territory
 
 
-def _check_coordinates(latitude, longitude) -> None:
-    if (latitude is None) != (longitude is None):
-        raise ValidationError({"latitude": [_("Give both latitude and longitude, or neither.")]})
-    if latitude is not None and not (-90 <= Decimal(latitude) <= 90):
-        raise ValidationError({"latitude": [_("Latitude must be between -90 and 90.")]})
-    if longitude is not None and not (-180 <= Decimal(longitude) <= 180):
-        raise ValidationError({"longitude": [_("Longitude must be between -180 and 180.")]})
-
-
 @transaction.atomic
 def create_site(*, actor: Actor, code: str, name: str, place: Place, **fields) -> Site:
     access.require(actor, "sites.edit")
@@ -71,7 +62,7 @@ def create_site(*, actor: Actor, code: str, name: str, place: Place, **fields) -
         raise ValidationError({"code": [_("A code and a name are required.")]})
     if Site.objects.filter(code__iexact=code).exists():
         raise ValidationError({"code": [_("A site with this code already exists.")]})
-    _check_coordinates(fields.get("latitude"), fields.get("longitude"))
+    check_coordinates(fields.get("latitude"), fields.get("longitude"))
     unknown = set(fields) - set(SITE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown site fields: {sorted(unknown)}")
@@ -93,7 +84,7 @@ def update_site(*, actor: Actor, site: Site, **fields) -> Site:
     before = audit.snapshot(site)
     for key, value in fields.items():
         setattr(site, key, value)
-    _check_coordinates(site.latitude, site.longitude)
+    check_coordinates(site.latitude, site.longitude)
     if "place" in fields and site.place_id != before["place"]:
         site.territory = territory_of(site.place)
         site.place_warning = ""

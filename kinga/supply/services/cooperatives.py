@@ -49,17 +49,17 @@ def _month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _check_mineral(mineral: str) -> None:
+def check_mineral(mineral: str) -> None:
     if mineral not in Mineral.values:
         raise ValidationError({"mineral": [_("Unknown mineral.")]})
 
 
-def _check_grade(grade_percent: Decimal | None) -> None:
+def check_grade(grade_percent: Decimal | None) -> None:
     if grade_percent is not None and not (0 <= grade_percent <= 100):
         raise ValidationError({"grade_percent": [_("The grade is a percentage between 0 and 100.")]})
 
 
-def _not_in_future(day: datetime.date, field: str) -> None:
+def not_in_future(day: datetime.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: [_("This date is in the future.")]})
 
@@ -169,7 +169,7 @@ def record_document(
     check_cooperative(actor, cooperative)
     if not document_type.is_active:
         raise ValidationError({"document_type": [_("This document type is no longer in use.")]})
-    _not_in_future(issued_on, "issued_on")
+    not_in_future(issued_on, "issued_on")
     if valid_until is not None and valid_until < issued_on:
         raise ValidationError({"valid_until": [_("The document cannot expire before it was issued.")]})
     document = CooperativeDocument.objects.create(
@@ -236,7 +236,7 @@ def miner_leaves(*, actor: Actor, miner: Miner, left_on: datetime.date) -> Miner
     """Record (or correct) the day a member left the cooperative: from then on, no longer counted as active."""
     access.require(actor, "supply.record")
     check_cooperative(actor, miner.cooperative)
-    _not_in_future(left_on, "left_on")
+    not_in_future(left_on, "left_on")
     if miner.joined_on and left_on < miner.joined_on:
         raise ValidationError(
             {
@@ -276,8 +276,8 @@ def record_production(
     """The month's production of a cooperative at a site; recording the same month again corrects it."""
     access.require(actor, "supply.record")
     check_cooperative(actor, cooperative)
-    _check_mineral(mineral)
-    _check_grade(grade_percent)
+    check_mineral(mineral)
+    check_grade(grade_percent)
     if tonnage is None or tonnage < 0:
         raise ValidationError({"tonnage": [_("The tonnage cannot be negative.")]})
     month = _month_start(month)

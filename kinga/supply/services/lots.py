@@ -25,7 +25,7 @@ from kinga.supply.models import (
     Outcome,
     OverrideState,
 )
-from kinga.supply.services.cooperatives import _check_grade, _check_mineral, _not_in_future, check_cooperative
+from kinga.supply.services.cooperatives import check_cooperative, check_grade, check_mineral, not_in_future
 
 # --- Lots and evacuation authorisations ---------------------------------------------------------------------
 
@@ -51,9 +51,9 @@ def record_lot(
     check_cooperative(actor, cooperative)
     errors: dict[str, list[str]] = {}
     for check in (
-        lambda: _check_mineral(mineral),
-        lambda: _check_grade(grade_percent),
-        lambda: _not_in_future(date, "date"),
+        lambda: check_mineral(mineral),
+        lambda: check_grade(grade_percent),
+        lambda: not_in_future(date, "date"),
     ):
         try:
             check()
