@@ -13,7 +13,7 @@ from kinga.core import access
 from kinga.core.api_base import ScopedViewSetMixin
 from kinga.core.models import Organisation, Place
 from kinga.sites import selectors, services
-from kinga.sites.models import Inspection, Site, Status, Zone
+from kinga.sites.models import INSPECTION_FIELDS, Inspection, Site, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 
@@ -67,25 +67,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "source",
             "onsite",
             "organisations",
-            "boys_under_15",
-            "girls_under_15",
-            "boys_15_17",
-            "girls_15_17",
+            *INSPECTION_FIELDS,
             "children_seen",
-            "children_tasks",
-            "pregnant_women_working",
-            "armed_group_present",
-            "security_forces_present",
-            "security_forces_interfering",
-            "armed_activity",
-            "illegal_taxation",
-            "safety",
-            "safety_notes",
-            "cooperative_registration",
-            "management_documents",
-            "production_records",
-            "workers_count",
-            "findings",
             "qualification",
             "ipis_vid",
             "actions",

@@ -29,7 +29,7 @@ from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Place, PlaceLevel
 from kinga.sites import status as engine
 from kinga.sites.bulk import fast_update
-from kinga.sites.models import Inspection, Qualification, Site, SiteType, StatusChange
+from kinga.sites.models import SHARED_OBSERVATIONS, Inspection, Qualification, Site, SiteType, StatusChange
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 REQUIRED_COLUMNS = {"vid", "pcode", "name", "visit_date", "visit_onsite", "province", "territoire"}
@@ -76,16 +76,10 @@ VISIT_FIELDS = [
     "qualification",
     "children_seen",
     "children_in_workings",
-    "children_tasks",
-    "women_seen",
-    "women_tasks",
-    "armed_group_present",
     "armed_groups",
-    "security_forces_present",
-    "security_forces_interfering",
     "state_services",
     "minerals",
-    "workers_count",
+    *SHARED_OBSERVATIONS,
 ]
 SITE_FIELDS = [
     "name",

@@ -20,6 +20,8 @@ from kinga.core.geo import check_coordinates
 from kinga.core.models import AuditAction, Organisation, Place
 from kinga.sites import status as engine
 from kinga.sites.models import (
+    CHILD_COUNTS,
+    INSPECTION_FIELDS,
     CorrectiveAction,
     Inspection,
     InspectionPhoto,
@@ -97,29 +99,6 @@ def update_site(*, actor: Actor, site: Site, **fields) -> Site:
 
 # --- Inspections -------------------------------------------------------------------------------------------
 
-INSPECTION_FIELDS = (
-    "boys_under_15",
-    "girls_under_15",
-    "boys_15_17",
-    "girls_15_17",
-    "children_tasks",
-    "pregnant_women_working",
-    "armed_group_present",
-    "security_forces_present",
-    "security_forces_interfering",
-    "armed_activity",
-    "illegal_taxation",
-    "safety",
-    "safety_notes",
-    "cooperative_registration",
-    "management_documents",
-    "production_records",
-    "workers_count",
-    "findings",
-    "women_seen",
-    "women_tasks",
-)
-
 
 @transaction.atomic
 def record_inspection(
@@ -141,7 +120,7 @@ def record_inspection(
         errors["date"] = [_("The date of the inspection is required.")]
     elif date > timezone.localdate():
         errors["date"] = [_("An inspection cannot be dated in the future.")]
-    for key in ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17"):
+    for key in CHILD_COUNTS:
         value = fields.get(key)
         if value is not None and value < 0:
             errors[key] = [_("A count cannot be negative.")]
@@ -152,11 +131,8 @@ def record_inspection(
             errors["actions"] = [_("A corrective action's deadline cannot precede the inspection.")]
     if errors:
         raise ValidationError(errors)
-    counts = [fields.get(k) for k in ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17")]
-    fields = {
-        k: (0 if v is None and k in ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17") else v)
-        for k, v in fields.items()
-    }
+    counts = [fields.get(k) for k in CHILD_COUNTS]
+    fields = {k: (0 if v is None and k in CHILD_COUNTS else v) for k, v in fields.items()}
     total = sum(c or 0 for c in counts)
     inspection = Inspection.objects.create(
         site=site,

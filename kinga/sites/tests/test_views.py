@@ -8,7 +8,7 @@ from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.sites import services
-from kinga.sites.models import Inspection, Site, StatusChange
+from kinga.sites.models import INSPECTION_FIELDS, Inspection, Site, StatusChange
 from kinga.sites.status import add_months
 from kinga.sites.tests.factories import make_site, months_ago
 
@@ -261,6 +261,27 @@ def _png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "brown").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def test_api_inspection_takes_and_shows_every_field_an_inspector_records(site):
+    # The API's inspection fields are the one list in kinga.sites.models: the women's fields included.
+    inspector = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    payload = {
+        "site": str(site.uuid),
+        "date": months_ago(1).isoformat(),
+        "women_seen": True,
+        "women_tasks": "Lavage du minerai",
+        "pregnant_women_working": True,
+        "children_tasks": "Transport des sacs",
+    }
+    created = inspector.post("/api/v1/site-inspections/", payload, content_type="application/json")
+    assert created.status_code == 201, created.content
+    inspection = Inspection.objects.get(uuid=created.json()["uuid"])
+    assert inspection.women_seen is True and inspection.women_tasks == "Lavage du minerai"
+    shown = inspector.get(f"/api/v1/site-inspections/{inspection.uuid}/").json()
+    assert set(INSPECTION_FIELDS) <= set(shown)
+    assert shown["women_seen"] is True and shown["women_tasks"] == "Lavage du minerai"
+    assert shown["children_tasks"] == "Transport des sacs"
 
 
 def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, tmp_path):
