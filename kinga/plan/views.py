@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import submit
 from kinga.core.models import Organisation
@@ -46,7 +45,7 @@ def gantt(request, number: int):
     axes = [a for a in selectors.plan_tree(actor, plan) if a.axis.number == number]
     if not axes:
         raise Http404
-    svg = render_svg(axes[0], start=selectors.plan_start_date(), today=timezone.localdate())
+    svg = render_svg(axes[0], start=selectors.plan_start_date(), today=clock.today())
     return render(
         request, "plan/gantt.html", {**page_context(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
     )
@@ -95,7 +94,7 @@ def activity_detail(request, uuid):
     )
     progress_form = forms.ProgressForm(
         initial={
-            "date": timezone.localdate(),
+            "date": clock.today(),
             "status": activity.status,
             "percent_done": activity.percent_done,
         }
@@ -160,7 +159,7 @@ def action_detail(request, uuid):
     if not actor.is_system_wide:
         funders = funders.filter(pk=actor.organisation_id)
     commitment_form = forms.CommitmentForm(
-        funders=funders, activities=action.activities.all(), initial={"date": timezone.localdate()}
+        funders=funders, activities=action.activities.all(), initial={"date": clock.today()}
     )
     add_form = forms.AddActivityForm()
     implementers = selectors.implementers(actor, action)
@@ -262,7 +261,7 @@ def commitment_detail(request, uuid):
     can_record = actor.has("plan.record_funding") and (
         actor.is_system_wide or actor.organisation_id == commitment.funder_id
     )
-    form = forms.TransactionForm(initial={"date": timezone.localdate()})
+    form = forms.TransactionForm(initial={"date": clock.today()})
     status = 200
     if request.method == "POST":
         form = forms.TransactionForm(request.POST)

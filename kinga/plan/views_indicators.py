@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import submit
 from kinga.core.models import PlaceLevel
@@ -24,7 +23,7 @@ def indicator_table(request):
     actor = request.actor
     plan = plan_or_404(actor)
     start = selectors.plan_start_date()
-    end = timezone.localdate()
+    end = clock.today()
     rows = list(selectors.indicators(actor, plan))
     values = actuals(rows, start=start, end=end)
     table = [

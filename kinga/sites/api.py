@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -133,7 +135,6 @@ class SiteViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def status(self, request, uuid=None):
         site = self.get_object()
         at = request.query_params.get("at")
-        import datetime
 
         try:
             day = datetime.date.fromisoformat(at) if at else None
@@ -192,8 +193,6 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
             raise ValidationError({"organisations": [_("Unknown organisation.")]})
         actions = []
         for item in data.pop("actions", []):
-            import datetime
-
             try:
                 actions.append(
                     (str(item.get("description", "")), datetime.date.fromisoformat(str(item.get("deadline"))))

@@ -19,11 +19,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kinga.core import events
+from kinga.core import clock, events
 from kinga.core.prepared import PreparedQuery
 from kinga.sites.bulk import fast_update
 from kinga.sites.models import (
@@ -396,13 +396,13 @@ def evidence_for_sites(site_ids: Iterable[int] | None = None) -> dict[int, list[
 
 
 def status_at(site: Site, at: datetime.date | None = None, rules: Rules | None = None) -> StatusAt:
-    at = at or timezone.localdate()
+    at = at or clock.today()
     with translation.override(settings.LANGUAGE_CODE):
         return replay(evidence_for_sites([site.pk]).get(site.pk, []), rules or current_rules(), at)
 
 
 def site_history(site: Site, at: datetime.date | None = None) -> list[tuple]:
-    at = at or timezone.localdate()
+    at = at or clock.today()
     state = replay(evidence_for_sites([site.pk]).get(site.pk, []), current_rules(), at, keep_history=True)
     return state.history
 
@@ -472,7 +472,7 @@ def recompute_changes(
     publish: bool = True,
 ) -> list[StatusChange]:
     """`recompute`, returning the status changes it recorded (for callers that report them)."""
-    at = at or timezone.localdate()
+    at = at or clock.today()
     rules = current_rules()
     with translation.override(settings.LANGUAGE_CODE):
         by_site = evidence_for_sites(site_ids)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from kinga.core import access
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services
-from kinga.sites.models import CorrectiveAction, Status, Zone
+from kinga.sites.models import CorrectiveAction, InspectionPhoto, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 
@@ -214,8 +214,6 @@ def inspection_detail(request, inspection_uuid):
     inspection = selectors.inspection(actor, inspection_uuid)
     photos = []
     if actor.has("sites.view_photos"):
-        from kinga.sites.models import InspectionPhoto
-
         photos = list(
             access.scoped(actor, InspectionPhoto, perm="sites.view_photos").filter(inspection=inspection)
         )
@@ -254,9 +252,6 @@ def photo_add(request, inspection_uuid):
 @login_required
 def photo_file(request, photo_uuid):
     """Photos are served through the app (never as public media): they may show children."""
-    from django.http import FileResponse
-
-    from kinga.sites.models import InspectionPhoto
 
     actor = request.actor
     photo = access.get_object_or_404(actor, InspectionPhoto, perm="sites.view_photos", uuid=photo_uuid)
@@ -439,7 +434,6 @@ def zone_detail(request, zone_uuid):
 @login_required
 def study_document(request, study_uuid):
     """Uploaded files are never public media: each download passes the access check of its study."""
-    from django.http import FileResponse
 
     study = selectors.study_with_document(request.actor, study_uuid)
     response = FileResponse(

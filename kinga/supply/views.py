@@ -10,11 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.forms import apply_service_errors, submit
 from kinga.core.models import Organisation
 from kinga.sites.models import Site
@@ -201,7 +200,7 @@ def cooperative_list(request):
     actor = request.actor
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.cooperatives(actor, q=q), 50).get_page(request.GET.get("page"))
-    summary = selectors.cooperatives_documents_summary(actor, list(page), timezone.localdate())
+    summary = selectors.cooperatives_documents_summary(actor, list(page), clock.today())
     rows = [(coop, summary[coop.pk]) for coop in page]
     return render(request, "supply/cooperatives.html", {"page": page, "rows": rows, "q": q})
 
@@ -216,7 +215,7 @@ def _cooperative(actor, cooperative_uuid) -> Organisation:
 def cooperative_detail(request, cooperative_uuid):
     actor = request.actor
     coop = _cooperative(actor, cooperative_uuid)
-    today = timezone.localdate()
+    today = clock.today()
     year_ago = today.replace(day=1) - datetime.timedelta(days=365)
     can_record = actor.has("supply.record")
     context = {
@@ -297,9 +296,7 @@ def miner_leave(request, cooperative_uuid, miner_uuid):
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
     member = selectors.miner(actor, cooperative=coop, uuid=miner_uuid)
-    form = forms.MinerLeftForm(
-        request.POST or None, initial={"left_on": member.left_on or timezone.localdate()}
-    )
+    form = forms.MinerLeftForm(request.POST or None, initial={"left_on": member.left_on or clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.miner_leaves(actor=actor, miner=member, left_on=form.cleaned_data["left_on"])
@@ -324,9 +321,7 @@ def miner_leave(request, cooperative_uuid, miner_uuid):
 @login_required
 def production_list(request):
     actor = request.actor
-    start = _date_param(request, "start") or timezone.localdate().replace(day=1) - datetime.timedelta(
-        days=365
-    )
+    start = _date_param(request, "start") or clock.today().replace(day=1) - datetime.timedelta(days=365)
     end = _date_param(request, "end")
     site = None
     if request.GET.get("site"):

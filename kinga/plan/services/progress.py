@@ -8,10 +8,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.core.people import AGE_BANDS
@@ -53,7 +52,7 @@ def report_progress(
         percent_done = -1
     if not 0 <= percent_done <= 100:
         errors["percent_done"] = [_("A percentage is between 0 and 100.")]
-    if date is None or date > timezone.localdate():
+    if date is None or date > clock.today():
         errors["date"] = [_("Give the date of the report (not in the future).")]
     newest = date is not None and (
         activity.progress_updated_at is None or date >= activity.progress_updated_at

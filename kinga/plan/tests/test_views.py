@@ -2,10 +2,12 @@ import datetime
 import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kinga.core import indicators as registry
 from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation
 from kinga.core.roles import Role
@@ -193,8 +195,6 @@ def test_gantt_is_server_drawn_svg(plan, coordinator):
 
 
 def test_indicator_table_says_not_computed_yet_without_a_source(plan, coordinator, monkeypatch):
-    from kinga.core import indicators as registry
-
     # Every module may have registered its sources by now: take one away for this test.
     monkeypatch.delitem(registry._SOURCES, "COMMUNITY_MEETINGS_MINUTES", raising=False)
     html = client_for(coordinator).get(reverse("plan:indicators")).content.decode()
@@ -263,8 +263,6 @@ def test_focal_point_cannot_export(plan):
 
 
 def test_cli_export(plan, tmp_path):
-    from django.core.management import call_command
-
     out = tmp_path / "plan.xlsx"
     call_command("plan", "export", "--format", "xlsx", "-o", str(out), stdout=io.StringIO())
     assert out.stat().st_size > 1000

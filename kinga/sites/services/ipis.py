@@ -22,14 +22,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kinga.core import access, audit, spreadsheets
+from kinga.core import access, audit, clock, spreadsheets
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Place, PlaceLevel
 from kinga.sites import status as engine
 from kinga.sites.bulk import fast_update
 from kinga.sites.models import SHARED_OBSERVATIONS, Inspection, Qualification, Site, SiteType, StatusChange
+from kinga.sites.services.sites import forget_cached_lists
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 REQUIRED_COLUMNS = {"vid", "pcode", "name", "visit_date", "visit_onsite", "province", "territoire"}
@@ -269,7 +271,7 @@ def _parse(row: dict, line: int, matcher: PlaceMatcher) -> dict:
         date = datetime.date.fromisoformat((row.get("visit_date") or "").strip()[:10])
     except ValueError:
         raise Rejected(f"date de visite invalide : « {row.get('visit_date', '')} »") from None
-    if date > datetime.date.today():
+    if date > clock.today():
         raise Rejected(f"date de visite dans le futur : {date}")
     name = (row.get("name") or "").strip() or pcode
     qualification = (row.get("qualification") or "").strip()
@@ -319,8 +321,6 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
     reader = csv.DictReader(text.splitlines())
     missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
     if missing:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(
             {"file": [f"Colonnes manquantes dans le fichier IPIS : {', '.join(sorted(missing))}"]}
         )
@@ -450,8 +450,6 @@ def import_ipis(path: str | Path, *, actor: Actor, rejects_path: str | Path | No
     if rejects_path:
         write_rejects(result, rejects_path)
     if result.changed:
-        from kinga.sites.services.sites import forget_cached_lists
-
         transaction.on_commit(forget_cached_lists)
     return result
 

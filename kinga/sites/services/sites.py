@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, uploads
+from kinga.core import access, audit, clock, uploads
 from kinga.core.access import Actor
 from kinga.core.geo import check_coordinates
 from kinga.core.models import AuditAction, Organisation, Place
@@ -118,7 +117,7 @@ def record_inspection(
     errors: dict[str, list[str]] = {}
     if date is None:
         errors["date"] = [_("The date of the inspection is required.")]
-    elif date > timezone.localdate():
+    elif date > clock.today():
         errors["date"] = [_("An inspection cannot be dated in the future.")]
     for key in CHILD_COUNTS:
         value = fields.get(key)
@@ -165,7 +164,7 @@ def record_inspection(
 @transaction.atomic
 def complete_action(*, actor: Actor, action: CorrectiveAction, done_on: datetime.date) -> CorrectiveAction:
     access.require(actor, "sites.inspect")
-    if done_on > timezone.localdate():
+    if done_on > clock.today():
         raise ValidationError({"done_on": [_("This date is in the future.")]})
     before = audit.snapshot(action)
     action.done_on = done_on
@@ -268,7 +267,7 @@ def refresh_statuses(*, actor: Actor, at: datetime.date | None = None) -> Status
     the same day changes nothing.
     """
     access.require(actor, "sites.configure_rules")
-    at = at or timezone.localdate()
+    at = at or clock.today()
     changes = engine.recompute_changes(at=at, default_evidence=StatusChange.Evidence.TIME)
     names = {
         pk: (code, name)
@@ -361,7 +360,7 @@ def on_alert_verified(*, site_id, alert_uuid, children_count=1, date=None, actor
         kind=SiteEvidence.Kind.ALERT,
         site_id=site_id,
         ref=alert_uuid,
-        date=date or timezone.localdate(),
+        date=date or clock.today(),
         children=children_count if children_count is not None else 1,
         actor=actor,
     )

@@ -7,10 +7,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, uploads
+from kinga.core import access, audit, clock, uploads
 from kinga.core.access import Actor
 from kinga.core.geo import check_coordinates
 from kinga.core.models import Place
@@ -90,7 +89,7 @@ def advance_zone(
                 ]
             }
         )
-    if on > timezone.localdate():
+    if on > clock.today():
         raise ValidationError({"on": [_("This date is in the future.")]})
     before = audit.snapshot(zone)
     if stage == Zone.Stage.LOCATED:

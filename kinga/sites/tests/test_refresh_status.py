@@ -2,12 +2,14 @@
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from kinga.core import clock, events
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
@@ -45,7 +47,7 @@ def test_refresh_records_lapsed_statuses_once_and_says_what_changed(sites_record
 
     first = refresh()
 
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     assert f"1 statut(s) de site modifié(s) au {today}." in first
     assert "Vert → Expiré : 1" in first
     assert f"{lapsed.code} Kasulo : Vert → Expiré" in first
@@ -69,8 +71,6 @@ def test_refresh_records_lapsed_statuses_once_and_says_what_changed(sites_record
 
 
 def test_refresh_publishes_each_change(sites_recorded_six_months_ago):
-    from kinga.core import events
-
     lapsed, _recent = sites_recorded_six_months_ago
     seen = []
     events.subscribe("sites.status_changed", lambda **kw: seen.append(kw))
@@ -98,7 +98,6 @@ def test_the_service_returns_the_changes_for_a_given_day(sites_recorded_six_mont
 
 def test_the_deployment_guide_schedules_the_refresh_daily():
     """Nothing else runs it: if the timer leaves docs/deploy.md, expiries stop reaching the timelines."""
-    from pathlib import Path
 
     deploy = (Path(__file__).resolve().parents[3] / "docs" / "deploy.md").read_text()
     service, _sep, rest = deploy.partition("# /etc/systemd/system/kinga-refresh-status.timer")

@@ -2,14 +2,15 @@ import json
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from kinga.core.models import AuditEvent
+from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.sites import services
 from kinga.sites.models import INSPECTION_FIELDS, Inspection, Site, StatusChange
-from kinga.sites.status import add_months
+from kinga.sites.status import CONDITIONS, add_months
 from kinga.sites.tests.factories import make_site, months_ago
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,6 @@ def inspection(site):
 @pytest.fixture
 def zone(reference_places):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
-    from kinga.core.models import Place
 
     return services.create_zone(
         actor=admin, code="ZEA-1", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201")
@@ -107,7 +107,6 @@ def test_rules_are_read_by_all_but_changed_by_admins_only(site):
     admin = client_for(make_member(make_organisation(), Role.ADMIN))
     page = admin.get("/sites/regles/")
     assert page.status_code == 200
-    from kinga.sites.status import CONDITIONS
 
     data = {f"rule_{c}": d for c, (d, _l) in CONDITIONS.items()}
     data.update(correction_months=3, red_clearance_months=6, expiry_months=24)
@@ -176,8 +175,6 @@ def test_inspection_form_errors_are_shown_in_french(site):
 
 
 def test_site_place_can_be_corrected_and_is_audited(site):
-    from kinga.core.models import Place
-
     client = client_for(make_member(make_organisation(), Role.COORDINATOR))
     lubudi = Place.objects.get(pcode="CD7203")
     response = client.post(
@@ -285,8 +282,6 @@ def test_api_inspection_takes_and_shows_every_field_an_inspector_records(site):
 
 
 def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     member = make_member(make_organisation(), Role.SITE_INSPECTOR)
     inspection = services.record_inspection(

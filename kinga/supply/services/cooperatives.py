@@ -8,11 +8,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType
 from kinga.sites.models import Site
@@ -60,7 +59,7 @@ def check_grade(grade_percent: Decimal | None) -> None:
 
 
 def not_in_future(day: datetime.date, field: str) -> None:
-    if day > timezone.localdate():
+    if day > clock.today():
         raise ValidationError({field: [_("This date is in the future.")]})
 
 
@@ -203,7 +202,7 @@ def register_miner(
         raise ValidationError({"member_number": [_("Give the member number.")]})
     if sex not in ("F", "M"):
         raise ValidationError({"sex": [_("Choose the sex.")]})
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if birth_year < 1900 or birth_year > this_year:
         raise ValidationError({"birth_year": [_("Give a plausible year of birth.")]})
     if this_year - birth_year < MIN_MEMBER_AGE:
@@ -281,7 +280,7 @@ def record_production(
     if tonnage is None or tonnage < 0:
         raise ValidationError({"tonnage": [_("The tonnage cannot be negative.")]})
     month = _month_start(month)
-    if month > _month_start(timezone.localdate()):
+    if month > _month_start(clock.today()):
         raise ValidationError({"month": [_("This month has not happened yet.")]})
     existing = (
         Production.objects.select_for_update()

@@ -1,17 +1,16 @@
 """The API: anonymous refused, other organisation 404, role without the permission 403, writes audited."""
 
-import datetime
-
 import pytest
 from django.test import Client
 
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.supply.models import Lot
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today().isoformat()
+TODAY = clock.today().isoformat()
 LISTS = [
     "/api/v1/supply/document-types/",
     "/api/v1/supply/documents/",

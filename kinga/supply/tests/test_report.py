@@ -1,18 +1,17 @@
 """The due-diligence report: who may read it, for which buyer, in which language and format."""
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.utils import translation
 
+from kinga.core import clock
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.supply import services
 from kinga.supply.report import due_diligence
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 def test_anonymous_and_roles_without_the_permission(world):

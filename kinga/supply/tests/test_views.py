@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
@@ -115,7 +116,7 @@ def test_recording_a_lot_with_bad_input_shows_french_errors(world):
             "cooperative": world.coop.pk,
             "mineral": "cobalt",
             "weight_kg": "0",
-            "date": (datetime.date.today() + datetime.timedelta(days=5)).isoformat(),
+            "date": (clock.today() + datetime.timedelta(days=5)).isoformat(),
             "buyer": world.buyer.pk,
         },
     )
@@ -135,7 +136,7 @@ def test_the_journey_record_refuse_override_on_screens(world, site_statuses):
             "mineral": "cobalt",
             "weight_kg": "950.5",
             "grade_percent": "11",
-            "date": datetime.date.today().isoformat(),
+            "date": clock.today().isoformat(),
             "buyer": world.buyer.pk,
         },
     )
@@ -176,7 +177,7 @@ def test_cooperative_page_shows_documents_members_and_production(world):
         cooperative=world.coop,
         member_number="M-1",
         sex="F",
-        birth_year=datetime.date.today().year - 28,
+        birth_year=clock.today().year - 28,
     )
     client = client_for(world.coop_manager)
     response = client.post(
@@ -216,7 +217,7 @@ def test_document_types_are_configured_by_administrators(world):
 
 def test_production_entry_and_statistics(world):
     client = client_for(world.inspector)
-    month = datetime.date.today().replace(day=1)
+    month = clock.today().replace(day=1)
     response = client.post(
         "/supply/production/saisir/",
         {

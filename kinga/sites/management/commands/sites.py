@@ -9,6 +9,9 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from kinga.core.actors import ActorCommand
+from kinga.sites.models import Status
+from kinga.sites.services.ipis import import_ipis
+from kinga.sites.services.sites import refresh_statuses
 
 
 class Command(ActorCommand):
@@ -32,8 +35,6 @@ class Command(ActorCommand):
     def handle(self, *args, **options):
         actor = self.get_actor(options)
         if options["action"] == "import-ipis":
-            from kinga.sites.services.ipis import import_ipis
-
             started = time.perf_counter()
             try:
                 result = import_ipis(options["file"], actor=actor, rejects_path=options.get("rejects"))
@@ -52,9 +53,6 @@ class Command(ActorCommand):
             self.refresh_status(actor)
 
     def refresh_status(self, actor) -> None:
-        from kinga.sites.models import Status
-        from kinga.sites.services.sites import refresh_statuses
-
         try:
             result = refresh_statuses(actor=actor)
         except PermissionDenied as exc:
