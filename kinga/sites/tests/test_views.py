@@ -9,7 +9,7 @@ from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.sites import services
-from kinga.sites.models import INSPECTION_FIELDS, Inspection, Site, StatusChange
+from kinga.sites.models import INSPECTION_FIELDS, Inspection, InspectionPhoto, Site, StatusChange, Zone
 from kinga.sites.status import CONDITIONS, add_months
 from kinga.sites.tests.factories import make_site, months_ago
 
@@ -68,8 +68,27 @@ def test_anonymous_users_cannot_read_anything(site, inspection, zone):
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.COMPANY_OFFICER, Role.FOCAL_POINT, Role.SITE_INSPECTOR])
 def test_every_role_reads_sites(role, site, inspection, zone):
     client = client_for(make_member(make_organisation(), role))
+    # What each page must show: the site, or the zone, by name.
+    shows = {
+        "/sites/": "Kasulo",
+        "/sites/carte/donnees.json": "Kasulo",
+        f"/sites/{site.uuid}/": "Kasulo",
+        f"/sites/inspections/{inspection.uuid}/": "Kasulo",
+        "/sites/zea/": "ZEA Kapata",
+        f"/sites/zea/{zone.uuid}/": "ZEA Kapata",
+        "/api/v1/sites/": "Kasulo",
+        f"/api/v1/sites/{site.uuid}/": "Kasulo",
+        "/api/v1/site-inspections/": str(inspection.uuid),
+        "/api/v1/zones/": "ZEA Kapata",
+    }
     for url in read_pages(site, inspection, zone):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        if url in shows:
+            assert shows[url] in body, url
+        if response["Content-Type"].startswith("text/html"):
+            assert '<html lang="fr">' in body, url
 
 
 @pytest.mark.parametrize(
@@ -79,8 +98,26 @@ def test_every_role_reads_sites(role, site, inspection, zone):
 def test_write_pages_need_their_permission(url, site, zone):
     url = url.replace("SITE", f"/sites/{site.uuid}").replace("ZONE", f"/sites/zea/{zone.uuid}")
     viewer = client_for(make_member(make_organisation(), Role.VIEWER))
-    assert viewer.get(url).status_code == 403
-    assert viewer.post(url, {}).status_code == 403
+    before = (
+        Site.objects.count(),
+        Zone.objects.count(),
+        Inspection.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    page = viewer.get(url)
+    assert page.status_code == 403
+    # Refused before the form: none of its fields is shown.
+    assert 'name="name"' not in page.content.decode() and 'name="date"' not in page.content.decode()
+    assert viewer.post(url, {"name": "Changé", "code": "X1"}).status_code == 403
+    # Nothing written, nothing audited.
+    after = (
+        Site.objects.count(),
+        Zone.objects.count(),
+        Inspection.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    assert after == before
+    assert not Site.objects.filter(name="Changé").exists() and not Zone.objects.filter(name="Changé").exists()
 
 
 def test_unknown_objects_are_404(reference_places):
@@ -92,13 +129,21 @@ def test_unknown_objects_are_404(reference_places):
         f"/api/v1/sites/{uuid.uuid4()}/",
         f"/sites/photos/{uuid.uuid4()}/",
     ):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 404, url
+        # Nothing found, nothing shown: no form to fill, no record's fields.
+        body = response.content.decode()
+        assert 'name="latitude"' not in body and '"latitude"' not in body and '"uuid"' not in body, url
 
 
 def test_photos_need_their_permission(inspection):
     viewer = client_for(make_member(make_organisation(), Role.VIEWER))
     assert viewer.get(f"/sites/photos/{uuid.uuid4()}/").status_code == 403
     assert viewer.post(f"/sites/inspections/{inspection.uuid}/photos/").status_code == 403
+    # The inspection page shows a viewer no photo and no way to add one.
+    page = viewer.get(f"/sites/inspections/{inspection.uuid}/").content.decode()
+    assert "/sites/photos/" not in page and f"/sites/inspections/{inspection.uuid}/photos/" not in page
+    assert not InspectionPhoto.objects.exists()
 
 
 def test_rules_are_read_by_all_but_changed_by_admins_only(site):
