@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Place
-from kinga.core.people import AGE_BANDS
+from kinga.core.people import AGE_BANDS, Sex
 from kinga.plan.models import (
     Activity,
     ActivityStatus,
@@ -116,7 +116,7 @@ def _breakdown_key(indicator: Indicator, breakdown: dict | None) -> tuple[dict, 
                 ]
             }
         )
-    if "sex" in breakdown and breakdown["sex"] not in ("M", "F"):
+    if "sex" in breakdown and breakdown["sex"] not in Sex.values:
         raise ValidationError({"breakdown": [_("Sex is M or F.")]})
     if "age_band" in breakdown and breakdown["age_band"] not in AGE_BANDS:
         raise ValidationError({"breakdown": [_("Unknown age band.")]})
