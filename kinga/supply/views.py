@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, clock
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Organisation
 from kinga.sites.models import Site
 from kinga.supply import forms, selectors, services
@@ -240,22 +240,17 @@ def document_add(request, cooperative_uuid):
     actor = request.actor
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
-    form = forms.DocumentForm(
-        request.POST or None, document_types=selectors.document_types(actor, active_only=True)
-    )
-    saved = submit(
+    back = reverse("supply:cooperative_detail", kwargs={"cooperative_uuid": coop.uuid})
+    return form_page(
         request,
-        form,
-        lambda data: services.record_document(actor=actor, cooperative=coop, **data),
+        forms.DocumentForm(
+            request.POST or None, document_types=selectors.document_types(actor, active_only=True)
+        ),
+        title=_("Add a document"),
+        back=(back, str(coop)),
+        save=lambda data: services.record_document(actor=actor, cooperative=coop, **data),
         success=_("Document recorded."),
-    )
-    if saved is not None:
-        return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
-    return render(
-        request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Add a document"), "back": coop},
-        status=400 if form.errors else 200,
+        done=lambda saved: back,
     )
 
 
@@ -264,20 +259,15 @@ def miner_add(request, cooperative_uuid):
     actor = request.actor
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
-    form = forms.MinerForm(request.POST or None)
-    saved = submit(
+    back = reverse("supply:cooperative_detail", kwargs={"cooperative_uuid": coop.uuid})
+    return form_page(
         request,
-        form,
-        lambda data: services.register_miner(actor=actor, cooperative=coop, **data),
+        forms.MinerForm(request.POST or None),
+        title=_("Register a member (EMA)"),
+        back=(back, str(coop)),
+        save=lambda data: services.register_miner(actor=actor, cooperative=coop, **data),
         success=_("Member registered."),
-    )
-    if saved is not None:
-        return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
-    return render(
-        request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Register a member (EMA)"), "back": coop},
-        status=400 if form.errors else 200,
+        done=lambda saved: back,
     )
 
 
@@ -348,22 +338,15 @@ def production_list(request):
 def production_add(request):
     actor = request.actor
     access.require(actor, "supply.record")
-    form = forms.ProductionForm(
-        request.POST or None, sites=selectors.sites(actor), cooperatives=selectors.cooperatives(actor)
-    )
-    saved = submit(
+    return form_page(
         request,
-        form,
-        lambda data: services.record_production(actor=actor, **data),
+        forms.ProductionForm(
+            request.POST or None, sites=selectors.sites(actor), cooperatives=selectors.cooperatives(actor)
+        ),
+        title=_("Record monthly production"),
+        save=lambda data: services.record_production(actor=actor, **data),
         success=_("Production recorded."),
-    )
-    if saved is not None:
-        return redirect("supply:production")
-    return render(
-        request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Record monthly production")},
-        status=400 if form.errors else 200,
+        done=lambda saved: reverse("supply:production"),
     )
 
 
@@ -397,20 +380,16 @@ def document_type_edit(request, type_uuid=None):
                 "is_active",
             )
         }
-    form = forms.DocumentTypeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["order"] = data["order"] if data["order"] is not None else 100
-        try:
-            services.save_document_type(actor=actor, document_type=instance, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Document type saved."))
-            return redirect(reverse("supply:document_types"))
-    return render(
+
+    def save(data):
+        order = data["order"] if data["order"] is not None else 100
+        return services.save_document_type(actor=actor, document_type=instance, **{**data, "order": order})
+
+    return form_page(
         request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Cooperative document type")},
-        status=400 if form.errors else 200,
+        forms.DocumentTypeForm(request.POST or None, initial=initial),
+        title=_("Cooperative document type"),
+        save=save,
+        success=_("Document type saved."),
+        done=lambda saved: reverse("supply:document_types"),
     )
