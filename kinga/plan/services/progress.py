@@ -23,7 +23,7 @@ from kinga.plan.models import (
     ProgressReport,
 )
 from kinga.plan.selectors import implements
-from kinga.plan.services.logframe import check_indicator_value
+from kinga.plan.services.targets import check_indicator_value
 
 # ----------------------------------------------------------------------------------------------- progress
 

@@ -1,9 +1,11 @@
+import io
 import json
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
 from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
@@ -296,10 +298,6 @@ def test_api_inspection_create_needs_permission_and_gives_field_errors(site):
 
 
 def _png() -> bytes:
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "brown").save(buffer, "PNG")
     return buffer.getvalue()

@@ -10,8 +10,7 @@ from django.utils import translation
 
 from kinga.core.actors import ActorCommand
 from kinga.sites.models import Status
-from kinga.sites.services.ipis import import_ipis
-from kinga.sites.services.sites import refresh_statuses
+from kinga.sites.services import import_ipis, refresh_statuses
 
 
 class Command(ActorCommand):
