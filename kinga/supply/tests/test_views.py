@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from kinga.core import clock
 from kinga.core.models import AuditEvent
@@ -119,7 +120,7 @@ def test_cooperatives_see_only_their_own_records(world):
     other_lot = client.get(f"/supply/lots/{theirs.uuid}/")
     assert other_lot.status_code == 404 and theirs.reference not in other_lot.content.decode()
     own_coop = client.get(f"/supply/cooperatives/{world.coop.uuid}/")
-    assert own_coop.status_code == 200 and world.coop.name in own_coop.content.decode()
+    assert own_coop.status_code == 200 and escape(world.coop.name) in own_coop.content.decode()
     other_coop = client.get(f"/supply/cooperatives/{world.other_coop.uuid}/")
     assert other_coop.status_code == 404 and world.other_coop.name not in other_coop.content.decode()
     documents = CooperativeDocument.objects.count()
