@@ -58,7 +58,9 @@ def test_coordinator_adds_changes_and_removes_a_target_by_date(plan, coordinator
     client = client_for(coordinator)
     url = reverse("plan:indicator", args=[counted.uuid])
     html = client.get(url).content.decode()
-    assert "Aucune cible par échéance" in html and 'value="add_target"' in html
+    assert "Aucune cible par échéance" in html
+    assert reverse("plan:indicator_add_target", args=[counted.uuid]) in html
+    assert reverse("plan:indicator_final_target", args=[counted.uuid]) in html
 
     assert _add(client, counted).status_code == 302
     target = IndicatorTarget.objects.get(indicator=counted)
@@ -177,7 +179,8 @@ def test_other_roles_read_targets_but_cannot_change_them(plan, counted, role, ac
     assert response.status_code == 200
     html = response.content.decode()
     assert "31/12/2019" in html
-    assert 'value="add_target"' not in html and 'value="final_target"' not in html
+    assert reverse("plan:indicator_add_target", args=[counted.uuid]) not in html
+    assert reverse("plan:indicator_final_target", args=[counted.uuid]) not in html
     assert reverse("plan:period_target", args=[target.uuid]) not in html
     assert _add(client, counted).status_code == 403
     final_url = reverse("plan:indicator_final_target", args=[counted.uuid])

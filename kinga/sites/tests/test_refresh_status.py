@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from kinga.core import clock, events
 from kinga.core.models import AuditEvent
@@ -30,12 +29,12 @@ def refresh(*args) -> str:
 def sites_recorded_six_months_ago(reference_places, monkeypatch):
     """Two sites inspected while "today" was six months ago: one inspection has since passed 12 months."""
     inspector = actor_of(make_member(make_organisation(), Role.SITE_INSPECTOR))
-    then = months_ago(6)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **kw: then)
+    then, lapsed_on, recent_on = months_ago(6), months_ago(13), months_ago(7)
+    monkeypatch.setattr(clock, "today", lambda: then)
     lapsed = make_site(name="Kasulo")
     recent = make_site(name="Mutoshi")
-    services.record_inspection(actor=inspector, site=lapsed, date=months_ago(13))
-    services.record_inspection(actor=inspector, site=recent, date=months_ago(7))
+    services.record_inspection(actor=inspector, site=lapsed, date=lapsed_on)
+    services.record_inspection(actor=inspector, site=recent, date=recent_on)
     monkeypatch.undo()
     assert set(Site.objects.values_list("status", flat=True)) == {"green"}
     return lapsed, recent
