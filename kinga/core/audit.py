@@ -31,7 +31,7 @@ def is_protected(field: models.Field) -> bool:
     return getattr(field, "protected", False)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, decimal.Decimal):
@@ -41,9 +41,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return str(value)
 
 
@@ -68,7 +68,7 @@ def diff(obj: models.Model, before: dict[str, Any]) -> dict[str, Any]:
         old, new = before.get(f.name), getattr(obj, f.attname)
         if old == new:
             continue
-        changes[f.name] = PROTECTED_MARK if is_protected(f) else [_jsonable(old), _jsonable(new)]
+        changes[f.name] = PROTECTED_MARK if is_protected(f) else [jsonable(old), jsonable(new)]
     return changes
 
 
@@ -78,7 +78,7 @@ def _creation_changes(obj: models.Model) -> dict[str, Any]:
         value = getattr(obj, f.attname)
         if value in (None, "", [], {}):
             continue
-        changes[f.name] = PROTECTED_MARK if is_protected(f) else [None, _jsonable(value)]
+        changes[f.name] = PROTECTED_MARK if is_protected(f) else [None, jsonable(value)]
     return changes
 
 
@@ -135,7 +135,7 @@ def record_create(
 ) -> AuditEvent:
     changes = _creation_changes(obj)
     if extra_changes:
-        changes.update({name: _jsonable(change) for name, change in extra_changes.items()})
+        changes.update({name: jsonable(change) for name, change in extra_changes.items()})
     return record(actor=actor, action=AuditAction.CREATE, target=obj, changes=changes, note=note, **kw)
 
 
@@ -151,7 +151,7 @@ def record_update(
     """The fields changed since `before`; `extra_changes` adds what a snapshot cannot see (e.g. relations)."""
     changes = diff(obj, before)
     if extra_changes:
-        changes.update({name: _jsonable(change) for name, change in extra_changes.items()})
+        changes.update({name: jsonable(change) for name, change in extra_changes.items()})
     if not changes and not note:
         return None
     return record(actor=actor, action=AuditAction.UPDATE, target=obj, changes=changes, note=note, **kw)
@@ -172,7 +172,7 @@ def record_export(
         actor=actor,
         action=AuditAction.EXPORT,
         target_type=what,
-        changes={"rows": rows, "filters": _jsonable(filters or {})},
+        changes={"rows": rows, "filters": jsonable(filters or {})},
         note=note,
         **kw,
     )

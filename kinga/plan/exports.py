@@ -8,10 +8,9 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import timezone
 from lxml import etree
 
-from kinga.core import access, audit, spreadsheets
+from kinga.core import access, audit, clock, spreadsheets
 from kinga.core.access import Actor
 from kinga.plan import selectors
 from kinga.plan.indicators import actuals
@@ -287,7 +286,7 @@ def iati_xml(actor: Actor, plan: Plan, stream) -> int:
     reporting_ref = settings.KINGA_IATI_REPORTING_ORG
     tree = selectors.plan_tree(actor, plan)
     start = selectors.plan_start_date()
-    today = timezone.localdate()
+    today = clock.today()
     indicator_rows = list(selectors.indicators(actor, plan))
     values = actuals(indicator_rows, start=start, end=today)
     commitments = list(selectors.commitments(actor, plan))
@@ -297,7 +296,7 @@ def iati_xml(actor: Actor, plan: Plan, stream) -> int:
         .select_related("commitment__funder")
         .order_by("date", "pk")
     )
-    now = timezone.now().replace(microsecond=0).isoformat()
+    now = clock.now().replace(microsecond=0).isoformat()
     root = etree.Element("iati-activities", version="2.03", **{"generated-datetime": now})
     count = 0
     for axis_row in tree:

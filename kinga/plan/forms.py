@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core.people import Sex
 from kinga.plan.models import ActivityStatus, Currency, TransactionKind
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -119,9 +120,7 @@ class IndicatorValueForm(forms.Form):
     period_end = forms.DateField(label=_("Period end"), widget=DATE)
     area = forms.ModelChoiceField(label=_("Area"), queryset=None)
     value = forms.CharField(label=_("Value"))
-    sex = forms.ChoiceField(
-        label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))]
-    )
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), *Sex.choices])
     note = forms.CharField(label=_("Comment"), required=False)
 
     def __init__(self, *args, areas=None, **kwargs):

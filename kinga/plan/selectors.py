@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 from kinga.plan.indicators import NO_VALUE, Actual, actuals
@@ -33,7 +32,25 @@ from kinga.plan.models import (
     ProgressReport,
     TransactionKind,
 )
-from kinga.plan.services.progress import implementer_activity_filter
+
+
+def implementer_activity_filter(organisation_id: int) -> Q:
+    """Activities an organisation implements: named on the activity, or on its action when the activity
+    names nobody (the document merges the cell over the action's rows)."""
+    own = Q(parties__role=PartyRole.IMPLEMENTER, parties__organisation_id=organisation_id)
+    via_action = Q(
+        action__parties__role=PartyRole.IMPLEMENTER, action__parties__organisation_id=organisation_id
+    ) & ~Q(parties__role=PartyRole.IMPLEMENTER)
+    return own | via_action
+
+
+def implements(organisation_id: int | None, activity: Activity) -> bool:
+    if organisation_id is None:
+        return False
+    return (
+        Activity.objects.filter(pk=activity.pk).filter(implementer_activity_filter(organisation_id)).exists()
+    )
+
 
 # Behind schedule by more than this many percentage points of the elapsed time: delayed.
 DELAY_TOLERANCE_POINTS = 25
@@ -140,7 +157,7 @@ def planned_dates(activity: Activity, action: Action, start: datetime.date) -> t
 def is_delayed(activity: Activity, planned_start, planned_end, today: datetime.date | None = None) -> bool:
     """Computed, never chosen: past its planned end and not finished; past its planned start and not started;
     or done less than the elapsed share of its planned time minus a tolerance."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if activity.status in (ActivityStatus.COMPLETED, ActivityStatus.CANCELLED):
         return False
     if planned_end and today > planned_end:
@@ -362,7 +379,7 @@ def period_targets(
 ) -> list[TargetRow]:
     """The indicator's targets by date, each next to what was reached from the start of the plan to its date
     (to today for a target not yet due)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     start = plan_start_date()
     rows = []
     for target in access.scoped(actor, IndicatorTarget).filter(indicator=indicator).order_by("period_end"):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from kinga.core.actors import system_actor
 from kinga.core.models import Organisation
+from kinga.core.reference import load_organisations
 from kinga.core.synth import SynthContext, batched
 from kinga.plan.models import (
     Action,
@@ -18,14 +20,11 @@ from kinga.plan.models import (
     ProgressReport,
     TransactionKind,
 )
+from kinga.plan.services.loading import load_plan
 
 
 def generate_plan(ctx: SynthContext) -> None:
     if not Plan.objects.exists():
-        from kinga.core.actors import system_actor
-        from kinga.core.reference import load_organisations
-        from kinga.plan.services.loading import load_plan
-
         # The plan names the reference organisations (idempotent: only what is missing is added).
         load_organisations()
         load_plan(actor=system_actor())

@@ -10,15 +10,33 @@ urlpatterns = [
     path("budget/", views.budget, name="budget"),
     path("rapprochement/", views.reconciliation, name="reconcile"),
     path("actions/<uuid:uuid>/", views.action_detail, name="action"),
+    path("actions/<uuid:uuid>/cout/", views.action_cost, name="action_cost"),
+    path("actions/<uuid:uuid>/executants/", views.action_implementers, name="action_implementers"),
+    path("actions/<uuid:uuid>/activite/", views.action_add_activity, name="action_add_activity"),
+    path("actions/<uuid:uuid>/engagement/", views.action_commitment, name="action_commitment"),
     path("activites/<uuid:uuid>/", views.activity_detail, name="activity"),
+    path("activites/<uuid:uuid>/avancement/", views.activity_progress, name="activity_progress"),
+    path("activites/<uuid:uuid>/revision/", views.activity_revise, name="activity_revise"),
     path("engagements/<uuid:uuid>/", views.commitment_detail, name="commitment"),
     path("bailleurs/", views.funders, name="funders"),
     path("bailleurs/<uuid:uuid>/", views.funder_detail, name="funder"),
     path("responsabilites/", views.responsibilities, name="responsibilities"),
     path("indicateurs/", views_indicators.indicator_table, name="indicators"),
     path("indicateurs/<uuid:uuid>/", views_indicators.indicator_detail, name="indicator"),
+    path(
+        "indicateurs/<uuid:uuid>/cible/", views_indicators.indicator_add_target, name="indicator_add_target"
+    ),
+    path(
+        "indicateurs/<uuid:uuid>/cible-finale/",
+        views_indicators.indicator_final_target,
+        name="indicator_final_target",
+    ),
     path("indicateurs/<uuid:uuid>/saisir/", views_indicators.indicator_enter, name="indicator_enter"),
     path("cibles/<uuid:uuid>/", views_indicators.period_target, name="period_target"),
+    path("cibles/<uuid:uuid>/revision/", views_indicators.period_target_revise, name="period_target_revise"),
+    path(
+        "cibles/<uuid:uuid>/suppression/", views_indicators.period_target_remove, name="period_target_remove"
+    ),
     path("revisions/", views.revisions, name="revisions"),
     path("taux/", views.exchange_rates, name="rates"),
     path("export/<str:fmt>/", views.export, name="export"),

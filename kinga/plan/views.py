@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import submit
 from kinga.core.models import Organisation
@@ -17,10 +17,9 @@ from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
-from kinga.plan.services.progress import implements
 
 
-def _plan(actor):
+def plan_or_404(actor):
     access.require(actor, "plan.view")
     plan = selectors.current_plan(actor)
     if plan is None:
@@ -28,41 +27,41 @@ def _plan(actor):
     return plan
 
 
-def _common(actor, plan) -> dict:
+def page_context(actor, plan) -> dict:
     return {"plan": plan, "plan_start": selectors.plan_start_date(), "can_edit": actor.has("plan.edit")}
 
 
 @login_required
 def tree(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     axes = selectors.plan_tree(actor, plan)
-    return render(request, "plan/tree.html", {**_common(actor, plan), "axes": axes})
+    return render(request, "plan/tree.html", {**page_context(actor, plan), "axes": axes})
 
 
 @login_required
 def gantt(request, number: int):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     axes = [a for a in selectors.plan_tree(actor, plan) if a.axis.number == number]
     if not axes:
         raise Http404
-    svg = render_svg(axes[0], start=selectors.plan_start_date(), today=timezone.localdate())
+    svg = render_svg(axes[0], start=selectors.plan_start_date(), today=clock.today())
     return render(
-        request, "plan/gantt.html", {**_common(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
+        request, "plan/gantt.html", {**page_context(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
     )
 
 
 @login_required
 def budget(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     axes = selectors.plan_tree(actor, plan)
     total = selectors.Money()
     for row in axes:
         total += row.money
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "axes": axes,
         "total": total,
         "synthesis_total": sum(a.axis.synthesis_usd for a in axes),
@@ -76,67 +75,25 @@ def budget(request):
 @login_required
 def reconciliation(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     return render(
         request,
         "plan/reconcile.html",
-        {**_common(actor, plan), "baseline": reconcile(plan), "current": reconcile(plan, current=True)},
+        {**page_context(actor, plan), "baseline": reconcile(plan), "current": reconcile(plan, current=True)},
     )
 
 
-@login_required
-def activity_detail(request, uuid):
+# The activity and action pages show several forms; each form posts to its own small view, which renders the
+# page again with that form bound when it is refused.
+
+
+def _activity_page(request, activity, *, progress_form=None, revise_form=None, status=200):
     actor = request.actor
-    plan = _plan(actor)
-    activity = access.get_object_or_404(actor, Activity, uuid=uuid)
+    plan = plan_or_404(actor)
     action = activity.action
     p_start, p_end = selectors.planned_dates(activity, action, selectors.plan_start_date())
-    can_report = actor.has("plan.report_progress") and (
-        actor.is_system_wide or implements(actor.organisation_id, activity)
-    )
-    progress_form = forms.ProgressForm(
-        initial={
-            "date": timezone.localdate(),
-            "status": activity.status,
-            "percent_done": activity.percent_done,
-        }
-    )
-    revise_form = forms.ReviseActivityForm(
-        initial={
-            "title": activity.title,
-            "cost_usd": activity.cost_usd,
-            "duration_months": activity.duration_months,
-            "planned_start": activity.planned_start,
-            "planned_end": activity.planned_end,
-            "targets_text": activity.targets_text,
-        }
-    )
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("form") == "progress":
-            progress_form = forms.ProgressForm(request.POST)
-            if submit(
-                request,
-                progress_form,
-                lambda data: services.report_progress(actor=actor, activity=activity, **data),
-                success=_("Progress recorded."),
-            ):
-                return redirect("plan:activity", uuid=activity.uuid)
-            status = 400
-        elif request.POST.get("form") == "revise":
-            revise_form = forms.ReviseActivityForm(request.POST)
-            if submit(
-                request,
-                revise_form,
-                lambda data: services.revise_activity(actor=actor, activity=activity, **data),
-                success=_("The plan was revised."),
-            ):
-                return redirect("plan:activity", uuid=activity.uuid)
-            status = 400
-        else:
-            raise Http404
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "activity": activity,
         "action": action,
         "planned_start": p_start,
@@ -145,125 +102,200 @@ def activity_detail(request, uuid):
         "reports": selectors.progress_reports(actor, activity)[:50],
         "indicators": activity.indicators.all(),
         "parties": activity.parties.select_related("organisation"),
-        "can_report": can_report,
-        "progress_form": progress_form,
-        "revise_form": revise_form,
+        "can_report": actor.has("plan.report_progress")
+        and (actor.is_system_wide or selectors.implements(actor.organisation_id, activity)),
+        "progress_form": progress_form
+        or forms.ProgressForm(
+            initial={"date": clock.today(), "status": activity.status, "percent_done": activity.percent_done}
+        ),
+        "revise_form": revise_form
+        or forms.ReviseActivityForm(
+            initial={
+                "title": activity.title,
+                "cost_usd": activity.cost_usd,
+                "duration_months": activity.duration_months,
+                "planned_start": activity.planned_start,
+                "planned_end": activity.planned_end,
+                "targets_text": activity.targets_text,
+            }
+        ),
     }
     return render(request, "plan/activity.html", context, status=status)
 
 
 @login_required
-def action_detail(request, uuid):
+def activity_detail(request, uuid):
+    activity = access.get_object_or_404(request.actor, Activity, uuid=uuid)
+    return _activity_page(request, activity)
+
+
+@login_required
+@require_POST
+def activity_progress(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
-    action = access.get_object_or_404(actor, Action, uuid=uuid)
+    activity = access.get_object_or_404(actor, Activity, uuid=uuid)
+    form = forms.ProgressForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.report_progress(actor=actor, activity=activity, **data),
+        success=_("Progress recorded."),
+    ):
+        return redirect("plan:activity", uuid=activity.uuid)
+    return _activity_page(request, activity, progress_form=form, status=400)
+
+
+@login_required
+@require_POST
+def activity_revise(request, uuid):
+    actor = request.actor
+    activity = access.get_object_or_404(actor, Activity, uuid=uuid)
+    form = forms.ReviseActivityForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.revise_activity(actor=actor, activity=activity, **data),
+        success=_("The plan was revised."),
+    ):
+        return redirect("plan:activity", uuid=activity.uuid)
+    return _activity_page(request, activity, revise_form=form, status=400)
+
+
+def _funders(actor):
     funders = core_selectors.organisations(actor)
-    if not actor.is_system_wide:
-        funders = funders.filter(pk=actor.organisation_id)
-    commitment_form = forms.CommitmentForm(
-        funders=funders, activities=action.activities.all(), initial={"date": timezone.localdate()}
-    )
-    add_form = forms.AddActivityForm()
+    return funders if actor.is_system_wide else funders.filter(pk=actor.organisation_id)
+
+
+def _implementers_form(actor, plan, action, data=None):
     implementers = selectors.implementers(actor, action)
-    organisations = core_selectors.organisations(actor)
-    categories = plan.baseline.get("categories", [])
-    cost_form = forms.ActionCostForm(initial={"cost_usd": action.cost_usd})
-    implementers_form = forms.ImplementersForm(
-        organisations=organisations,
-        categories=categories,
+    return forms.ImplementersForm(
+        data,
+        organisations=core_selectors.organisations(actor),
+        categories=plan.baseline.get("categories", []),
         initial={
             "organisations": [p.organisation for p in implementers if p.organisation_id],
             "categories": [p.category for p in implementers if not p.organisation_id],
         },
     )
-    status = 200
-    if request.method == "POST":
-        kind = request.POST.get("form")
-        if kind in ("add_activity", "cost", "implementers"):
-            # Checked before the form: a reader gets 403 whatever they post, not a list of field errors.
-            access.require(actor, "plan.edit")
-        if kind == "cost":
-            cost_form = forms.ActionCostForm(request.POST)
-            if submit(
-                request,
-                cost_form,
-                lambda data: services.revise_action(
-                    actor=actor, action=action, reason=data["reason"], cost_usd=data["cost_usd"]
-                ),
-                success=_("The plan was revised."),
-            ):
-                return redirect("plan:action", uuid=action.uuid)
-            status = 400
-        elif kind == "implementers":
-            implementers_form = forms.ImplementersForm(
-                request.POST, organisations=organisations, categories=categories
-            )
-            if submit(
-                request,
-                implementers_form,
-                lambda data: services.set_implementers(
-                    actor=actor,
-                    action=action,
-                    reason=data["reason"],
-                    organisations=list(data["organisations"]),
-                    categories=data["categories"],
-                ),
-                success=_("The plan was revised."),
-            ):
-                return redirect("plan:action", uuid=action.uuid)
-            status = 400
-        elif kind == "commitment":
-            commitment_form = forms.CommitmentForm(
-                request.POST, funders=funders, activities=action.activities.all()
-            )
-            if submit(
-                request,
-                commitment_form,
-                lambda data: services.record_commitment(actor=actor, action=action, **data),
-                success=_("Commitment recorded."),
-            ):
-                return redirect("plan:action", uuid=action.uuid)
-            status = 400
-        elif request.POST.get("form") == "add_activity":
-            add_form = forms.AddActivityForm(request.POST)
-            if submit(
-                request,
-                add_form,
-                lambda data: services.add_activity(actor=actor, action=action, **data),
-                success=_("Activity added to the plan."),
-            ):
-                return redirect("plan:action", uuid=action.uuid)
-            status = 400
-        else:
-            raise Http404
+
+
+def _action_page(request, action, *, status=200, **bound):
+    actor = request.actor
+    plan = plan_or_404(actor)
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "action": action,
         "activities": action.activities.all(),
         "commitments": selectors.commitments(actor, plan, action=action),
         "indicators": action.indicators.all(),
         "parties": action.parties.select_related("organisation"),
-        "implementers": implementers,
-        "commitment_form": commitment_form,
-        "add_form": add_form,
-        "cost_form": cost_form,
-        "implementers_form": implementers_form,
+        "implementers": selectors.implementers(actor, action),
+        "commitment_form": bound.get("commitment_form")
+        or forms.CommitmentForm(
+            funders=_funders(actor), activities=action.activities.all(), initial={"date": clock.today()}
+        ),
+        "add_form": bound.get("add_form") or forms.AddActivityForm(),
+        "cost_form": bound.get("cost_form") or forms.ActionCostForm(initial={"cost_usd": action.cost_usd}),
+        "implementers_form": bound.get("implementers_form") or _implementers_form(actor, plan, action),
         "can_fund": actor.has("plan.record_funding"),
     }
     return render(request, "plan/action.html", context, status=status)
 
 
+def _action_form_view(request, uuid, *, name, build, save, success, edits_plan=True):
+    """One of the action page's forms: `build(actor, plan, action, data)` binds it, `save` calls the service."""
+    actor = request.actor
+    plan = plan_or_404(actor)
+    action = access.get_object_or_404(actor, Action, uuid=uuid)
+    if edits_plan:
+        # Checked before the form: a reader gets 403 whatever they post, not a list of field errors.
+        access.require(actor, "plan.edit")
+    form = build(actor, plan, action, request.POST)
+    if submit(request, form, lambda data: save(actor, action, data), success=success):
+        return redirect("plan:action", uuid=action.uuid)
+    return _action_page(request, action, status=400, **{name: form})
+
+
+@login_required
+def action_detail(request, uuid):
+    action = access.get_object_or_404(request.actor, Action, uuid=uuid)
+    return _action_page(request, action)
+
+
+@login_required
+@require_POST
+def action_cost(request, uuid):
+    return _action_form_view(
+        request,
+        uuid,
+        name="cost_form",
+        build=lambda actor, plan, action, data: forms.ActionCostForm(data),
+        save=lambda actor, action, data: services.revise_action(
+            actor=actor, action=action, reason=data["reason"], cost_usd=data["cost_usd"]
+        ),
+        success=_("The plan was revised."),
+    )
+
+
+@login_required
+@require_POST
+def action_implementers(request, uuid):
+    return _action_form_view(
+        request,
+        uuid,
+        name="implementers_form",
+        build=_implementers_form,
+        save=lambda actor, action, data: services.set_implementers(
+            actor=actor,
+            action=action,
+            reason=data["reason"],
+            organisations=list(data["organisations"]),
+            categories=data["categories"],
+        ),
+        success=_("The plan was revised."),
+    )
+
+
+@login_required
+@require_POST
+def action_add_activity(request, uuid):
+    return _action_form_view(
+        request,
+        uuid,
+        name="add_form",
+        build=lambda actor, plan, action, data: forms.AddActivityForm(data),
+        save=lambda actor, action, data: services.add_activity(actor=actor, action=action, **data),
+        success=_("Activity added to the plan."),
+    )
+
+
+@login_required
+@require_POST
+def action_commitment(request, uuid):
+    return _action_form_view(
+        request,
+        uuid,
+        name="commitment_form",
+        build=lambda actor, plan, action, data: forms.CommitmentForm(
+            data, funders=_funders(actor), activities=action.activities.all()
+        ),
+        save=lambda actor, action, data: services.record_commitment(actor=actor, action=action, **data),
+        success=_("Commitment recorded."),
+        edits_plan=False,
+    )
+
+
 @login_required
 def commitment_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     commitment = access.get_object_or_404(
         actor, Commitment, uuid=uuid, queryset=selectors.commitments(actor, plan)
     )
     can_record = actor.has("plan.record_funding") and (
         actor.is_system_wide or actor.organisation_id == commitment.funder_id
     )
-    form = forms.TransactionForm(initial={"date": timezone.localdate()})
+    form = forms.TransactionForm(initial={"date": clock.today()})
     status = 200
     if request.method == "POST":
         form = forms.TransactionForm(request.POST)
@@ -276,7 +308,7 @@ def commitment_detail(request, uuid):
             return redirect("plan:commitment", uuid=commitment.uuid)
         status = 400
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "commitment": commitment,
         "transactions": commitment.transactions.select_related("exchange_rate").order_by("-date", "-pk"),
         "totals": selectors.commitment_totals(commitment),
@@ -289,16 +321,16 @@ def commitment_detail(request, uuid):
 @login_required
 def funders(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     return render(
-        request, "plan/funders.html", {**_common(actor, plan), "funders": selectors.funders(actor, plan)}
+        request, "plan/funders.html", {**page_context(actor, plan), "funders": selectors.funders(actor, plan)}
     )
 
 
 @login_required
 def funder_detail(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     funder = access.get_object_or_404(actor, Organisation, uuid=uuid)
     rows = selectors.commitments(actor, plan, funder=funder)
     totals = [f for f in selectors.funders(actor, plan) if f["funder_id"] == funder.pk]
@@ -306,7 +338,7 @@ def funder_detail(request, uuid):
         request,
         "plan/funder.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "funder": funder,
             "commitments": rows,
             "totals": totals[0] if totals else None,
@@ -317,7 +349,7 @@ def funder_detail(request, uuid):
 @login_required
 def responsibilities(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     if request.GET.get("org"):
         organisation = access.get_object_or_404(actor, Organisation, uuid=request.GET["org"])
     else:
@@ -331,7 +363,7 @@ def responsibilities(request):
         request,
         "plan/responsibilities.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "organisation": organisation,
             "rows": rows,
             "organisations": core_selectors.organisations(actor)
@@ -344,12 +376,12 @@ def responsibilities(request):
 @login_required
 def revisions(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     return render(
         request,
         "plan/revisions.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "revisions": selectors.revisions(actor, plan)[:200],
             "differences": selectors.baseline_comparison(actor, plan),
         },
@@ -359,7 +391,7 @@ def revisions(request):
 @login_required
 def exchange_rates(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     form = forms.ExchangeRateForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -376,7 +408,12 @@ def exchange_rates(request):
     return render(
         request,
         "plan/rates.html",
-        {**_common(actor, plan), "form": form, "rates": rates, "can_fund": actor.has("plan.record_funding")},
+        {
+            **page_context(actor, plan),
+            "form": form,
+            "rates": rates,
+            "can_fund": actor.has("plan.record_funding"),
+        },
         status=status,
     )
 
@@ -384,7 +421,7 @@ def exchange_rates(request):
 @login_required
 def export(request, fmt: str):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     if fmt not in exports.FORMATS:
         raise Http404
     content_type, filename = exports.FORMATS[fmt]

@@ -4,27 +4,26 @@ hand entry of values. Coordinators (plan.edit) set the targets; everyone else re
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import submit
 from kinga.core.models import PlaceLevel
 from kinga.plan import forms, selectors, services
 from kinga.plan.indicators import actuals, progress_percent
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
-from kinga.plan.views import _common, _plan
+from kinga.plan.views import page_context, plan_or_404
 
 
 @login_required
 def indicator_table(request):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     start = selectors.plan_start_date()
-    end = timezone.localdate()
+    end = clock.today()
     rows = list(selectors.indicators(actor, plan))
     values = actuals(rows, start=start, end=end)
     table = [
@@ -34,7 +33,7 @@ def indicator_table(request):
         request,
         "plan/indicators.html",
         {
-            **_common(actor, plan),
+            **page_context(actor, plan),
             "rows": table,
             "period_start": start,
             "period_end": end,
@@ -43,101 +42,131 @@ def indicator_table(request):
     )
 
 
-@login_required
-def indicator_detail(request, uuid):
+# The indicator and target pages show two forms each; each form posts to its own small view, which renders the
+# page again with that form bound when it is refused.
+
+
+def _indicator_page(request, indicator, *, target_form=None, final_form=None, status=200):
     actor = request.actor
-    plan = _plan(actor)
-    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
-    target_form = forms.PeriodTargetForm()
+    plan = plan_or_404(actor)
     final = indicator.target
-    final_form = forms.FinalTargetForm(initial={"target": "" if final is None else f"{final.normalize():f}"})
-    status = 200
-    if request.method == "POST":
-        access.require(actor, "plan.edit")
-        kind = request.POST.get("form")
-        if kind == "add_target":
-            target_form = forms.PeriodTargetForm(request.POST)
-            if submit(
-                request,
-                target_form,
-                lambda data: services.add_period_target(actor=actor, indicator=indicator, **data),
-                success=_("Target added."),
-            ):
-                return redirect("plan:indicator", uuid=indicator.uuid)
-        elif kind == "final_target":
-            final_form = forms.FinalTargetForm(request.POST)
-            if submit(
-                request,
-                final_form,
-                lambda data: services.revise_indicator_target(actor=actor, indicator=indicator, **data),
-                success=_("The plan was revised."),
-            ):
-                return redirect("plan:indicator", uuid=indicator.uuid)
-        else:
-            raise Http404
-        status = 400
     context = {
-        **_common(actor, plan),
+        **page_context(actor, plan),
         "indicator": indicator,
         "targets": selectors.period_targets(actor, indicator),
         "activities": indicator.activities.select_related("action__axis"),
-        "target_form": target_form,
-        "final_form": final_form,
+        "target_form": target_form or forms.PeriodTargetForm(),
+        "final_form": final_form
+        or forms.FinalTargetForm(initial={"target": "" if final is None else f"{final.normalize():f}"}),
         "can_enter": actor.has("plan.enter_indicator") and indicator.source == IndicatorSourceKind.MANUAL,
     }
     return render(request, "plan/indicator.html", context, status=status)
 
 
 @login_required
-def period_target(request, uuid):
-    """Change or remove one target by date: a coordinator's page (others read the targets on the indicator)."""
+def indicator_detail(request, uuid):
+    indicator = access.get_object_or_404(request.actor, Indicator, uuid=uuid)
+    return _indicator_page(request, indicator)
+
+
+@login_required
+@require_POST
+def indicator_add_target(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan_or_404(actor)
+    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
     access.require(actor, "plan.edit")
-    target = access.get_object_or_404(actor, IndicatorTarget, uuid=uuid)
-    indicator = target.indicator
-    form = forms.PeriodTargetForm(
-        initial={"period_end": target.period_end, "value": f"{target.value.normalize():f}"}
-    )
-    remove_form = forms.RemoveForm()
-    status = 200
-    if request.method == "POST":
-        kind = request.POST.get("form")
-        if kind == "revise":
-            form = forms.PeriodTargetForm(request.POST)
-            if submit(
-                request,
-                form,
-                lambda data: services.revise_period_target(actor=actor, target=target, **data),
-                success=_("The plan was revised."),
-            ):
-                return redirect("plan:indicator", uuid=indicator.uuid)
-        elif kind == "remove":
-            remove_form = forms.RemoveForm(request.POST)
-            if submit(
-                request,
-                remove_form,
-                lambda data: services.remove_period_target(actor=actor, target=target, **data),
-                success=_("Target removed."),
-            ):
-                return redirect("plan:indicator", uuid=indicator.uuid)
-        else:
-            raise Http404
-        status = 400
+    form = forms.PeriodTargetForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.add_period_target(actor=actor, indicator=indicator, **data),
+        success=_("Target added."),
+    ):
+        return redirect("plan:indicator", uuid=indicator.uuid)
+    return _indicator_page(request, indicator, target_form=form, status=400)
+
+
+@login_required
+@require_POST
+def indicator_final_target(request, uuid):
+    actor = request.actor
+    plan_or_404(actor)
+    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
+    access.require(actor, "plan.edit")
+    form = forms.FinalTargetForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.revise_indicator_target(actor=actor, indicator=indicator, **data),
+        success=_("The plan was revised."),
+    ):
+        return redirect("plan:indicator", uuid=indicator.uuid)
+    return _indicator_page(request, indicator, final_form=form, status=400)
+
+
+def _target_of(request, uuid):
+    actor = request.actor
+    plan_or_404(actor)
+    access.require(actor, "plan.edit")
+    return access.get_object_or_404(actor, IndicatorTarget, uuid=uuid)
+
+
+def _target_page(request, target, *, form=None, remove_form=None, status=200):
     context = {
-        **_common(actor, plan),
-        "indicator": indicator,
+        **page_context(request.actor, plan_or_404(request.actor)),
+        "indicator": target.indicator,
         "target": target,
-        "form": form,
-        "remove_form": remove_form,
+        "form": form
+        or forms.PeriodTargetForm(
+            initial={"period_end": target.period_end, "value": f"{target.value.normalize():f}"}
+        ),
+        "remove_form": remove_form or forms.RemoveForm(),
     }
     return render(request, "plan/period_target.html", context, status=status)
 
 
 @login_required
+def period_target(request, uuid):
+    """Change or remove one target by date: a coordinator's page (others read the targets on the indicator)."""
+    return _target_page(request, _target_of(request, uuid))
+
+
+@login_required
+@require_POST
+def period_target_revise(request, uuid):
+    target = _target_of(request, uuid)
+    form = forms.PeriodTargetForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.revise_period_target(actor=request.actor, target=target, **data),
+        success=_("The plan was revised."),
+    ):
+        return redirect("plan:indicator", uuid=target.indicator.uuid)
+    return _target_page(request, target, form=form, status=400)
+
+
+@login_required
+@require_POST
+def period_target_remove(request, uuid):
+    target = _target_of(request, uuid)
+    indicator = target.indicator
+    form = forms.RemoveForm(request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: services.remove_period_target(actor=request.actor, target=target, **data),
+        success=_("Target removed."),
+    ):
+        return redirect("plan:indicator", uuid=indicator.uuid)
+    return _target_page(request, target, remove_form=form, status=400)
+
+
+@login_required
 def indicator_enter(request, uuid):
     actor = request.actor
-    plan = _plan(actor)
+    plan = plan_or_404(actor)
     access.require(actor, "plan.enter_indicator")
     indicator = access.get_object_or_404(actor, Indicator, uuid=uuid, source=IndicatorSourceKind.MANUAL)
     areas = core_selectors.places(actor).filter(
@@ -163,6 +192,6 @@ def indicator_enter(request, uuid):
     return render(
         request,
         "plan/indicator_enter.html",
-        {**_common(actor, plan), "indicator": indicator, "form": form, "entries": entries},
+        {**page_context(actor, plan), "indicator": indicator, "form": form, "entries": entries},
         status=status,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from kinga.core import access
 from kinga.core.api_base import ScopedViewSetMixin
 from kinga.core.models import Organisation, Place
 from kinga.sites import selectors, services
-from kinga.sites.models import Inspection, Site, Status, Zone
+from kinga.sites.models import INSPECTION_FIELDS, Inspection, Site, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 
@@ -67,25 +69,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "source",
             "onsite",
             "organisations",
-            "boys_under_15",
-            "girls_under_15",
-            "boys_15_17",
-            "girls_15_17",
+            *INSPECTION_FIELDS,
             "children_seen",
-            "children_tasks",
-            "pregnant_women_working",
-            "armed_group_present",
-            "security_forces_present",
-            "security_forces_interfering",
-            "armed_activity",
-            "illegal_taxation",
-            "safety",
-            "safety_notes",
-            "cooperative_registration",
-            "management_documents",
-            "production_records",
-            "workers_count",
-            "findings",
             "qualification",
             "ipis_vid",
             "actions",
@@ -150,7 +135,6 @@ class SiteViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def status(self, request, uuid=None):
         site = self.get_object()
         at = request.query_params.get("at")
-        import datetime
 
         try:
             day = datetime.date.fromisoformat(at) if at else None
@@ -209,8 +193,6 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
             raise ValidationError({"organisations": [_("Unknown organisation.")]})
         actions = []
         for item in data.pop("actions", []):
-            import datetime
-
             try:
                 actions.append(
                     (str(item.get("description", "")), datetime.date.fromisoformat(str(item.get("deadline"))))

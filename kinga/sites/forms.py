@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Organisation, Place, PlaceLevel
-from kinga.sites.models import DocumentCheck, Safety, SiteType, StatusRule, Zone, ZoneStudy
+from kinga.sites.models import INSPECTION_FIELDS, DocumentCheck, Safety, SiteType, StatusRule, Zone, ZoneStudy
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -94,8 +94,7 @@ class InspectionForm(forms.Form):
         ]
 
     def inspection_fields(self):
-        skip = {"date", "organisations", "action_1", "deadline_1", "action_2", "deadline_2"}
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        return {k: v for k, v in self.cleaned_data.items() if k in INSPECTION_FIELDS}
 
 
 class PhotoForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
 from kinga.sites.models import Inspection, Site, SiteEvidence, Zone, ZoneStudy
+from kinga.sites.selectors import with_current_status
 
 LOCATED_STAGES = ["located", "study", "viable", "not_viable", "equipped"]
 
@@ -54,7 +55,6 @@ def studies_published(query: IndicatorQuery) -> list[IndicatorValue]:
 @indicator_source("SITES_BY_STATUS", breakdowns=("status", "territory"))
 def sites_by_status(query: IndicatorQuery) -> list[IndicatorValue]:
     """Sites by child-labour status as last computed (expired when the evidence is too old at the period's end)."""
-    from kinga.sites.selectors import with_current_status
 
     qs = with_current_status(Site.objects.all(), today=query.end)
     prefix = query.area_path_prefix()

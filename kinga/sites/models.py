@@ -295,10 +295,39 @@ class Inspection(models.Model):
 
     @property
     def children_count(self) -> int | None:
-        counts = [self.boys_under_15, self.girls_under_15, self.boys_15_17, self.girls_15_17]
+        counts = [getattr(self, f) for f in CHILD_COUNTS]
         if all(c is None for c in counts):
             return None
         return sum(c or 0 for c in counts)
+
+
+# The inspection's fields, listed once: record_inspection, its form, the API and the IPIS import are built from
+# these. The children counted on site, by sex and age band (the status engine reads them as evidence).
+CHILD_COUNTS = ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17")
+# What an inspector's visit and an IPIS visit both record: the people at work and the armed presence.
+SHARED_OBSERVATIONS = (
+    "children_tasks",
+    "women_seen",
+    "women_tasks",
+    "armed_group_present",
+    "security_forces_present",
+    "security_forces_interfering",
+    "workers_count",
+)
+# Everything an inspector records on site besides the date, the team and the corrective actions.
+INSPECTION_FIELDS = (
+    *CHILD_COUNTS,
+    *SHARED_OBSERVATIONS,
+    "pregnant_women_working",
+    "armed_activity",
+    "illegal_taxation",
+    "safety",
+    "safety_notes",
+    "cooperative_registration",
+    "management_documents",
+    "production_records",
+    "findings",
+)
 
 
 class CorrectiveAction(models.Model):

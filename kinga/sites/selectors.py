@@ -7,6 +7,7 @@ lot's site could be evacuated from on the lot's date).
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -14,10 +15,9 @@ from django.db import connection
 from django.db.models import Case, CharField, Count, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.access import Actor
 from kinga.core.models import Place, PlaceLevel
 from kinga.sites import status as engine
@@ -49,13 +49,13 @@ def child_labour_status(site: Site | int, at: datetime.date | None = None) -> en
 
 def expiry_cutoff(today: datetime.date | None = None) -> datetime.date:
     months = StatusPolicy.objects.values_list("expiry_months", flat=True).first() or 12
-    return engine.add_months(today or timezone.localdate(), -months)
+    return engine.add_months(today or clock.today(), -months)
 
 
 def with_current_status(qs: QuerySet[Site], today: datetime.date | None = None) -> QuerySet[Site]:
     """Annotate `current_status`: the stored status, expired when its evidence is older than the policy allows
     (so lists and the map are right even between two recomputations)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     cutoff = expiry_cutoff(today)
     return qs.annotate(
         current_status=Case(
@@ -129,7 +129,6 @@ MAP_FIELDS = ["uuid", "lat", "lon", "status", "children_seen", "name", "code"]
 def map_json(actor: Actor, **filters) -> str:
     """The map data as compact JSON. On PostgreSQL the database builds the JSON itself (10,000 sites in one
     string, no Python row per site); elsewhere the rows go through Python."""
-    import json
 
     head = json.dumps({"fields": MAP_FIELDS, "source": "Source : IPIS open data (ipisresearch.be)"})[:-1]
     if connection.vendor != "postgresql":

@@ -19,14 +19,23 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kinga.core import events
+from kinga.core import clock, events
 from kinga.core.prepared import PreparedQuery
 from kinga.sites.bulk import fast_update
-from kinga.sites.models import Inspection, Site, SiteEvidence, Status, StatusChange, StatusPolicy, StatusRule
+from kinga.sites.models import (
+    CHILD_COUNTS,
+    Inspection,
+    Site,
+    SiteEvidence,
+    Status,
+    StatusChange,
+    StatusPolicy,
+    StatusRule,
+)
 
 # The conditions the engine can detect, with their default outcome. Administrators change the outcome
 # (red / yellow / no effect) in the rules table; they cannot invent conditions the data cannot show.
@@ -275,7 +284,6 @@ def _after_clean_or_yellow(state: StatusAt, ev: Evidence, yellows: list[str], ru
 
 # The conditions an inspection raises, as SQL: the database computes a bitmask per inspection, so replaying
 # every site reads eight narrow columns instead of twenty and Python only looks the mask up.
-_CHILD_COUNTS = ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17")
 INSPECTION_CONDITIONS = {
     "child_working": Q(children_in_workings=True)
     | Q(boys_under_15__gt=0)
@@ -306,9 +314,9 @@ def _mask_expression():
 
 
 def _total_expression():
-    all_null = Q(**{f"{f}__isnull": True for f in _CHILD_COUNTS})
-    summed = Coalesce(F(_CHILD_COUNTS[0]), 0)
-    for f in _CHILD_COUNTS[1:]:
+    all_null = Q(**{f"{f}__isnull": True for f in CHILD_COUNTS})
+    summed = Coalesce(F(CHILD_COUNTS[0]), 0)
+    for f in CHILD_COUNTS[1:]:
         summed = summed + Coalesce(F(f), 0)
     return Case(When(all_null, then=Value(None)), default=summed, output_field=IntegerField())
 
@@ -341,7 +349,7 @@ def _inspection_rows():
                 When(
                     Q(children_seen__isnull=False)
                     | Q(children_in_workings__isnull=False)
-                    | ~Q(**{f"{f}__isnull": True for f in _CHILD_COUNTS}),
+                    | ~Q(**{f"{f}__isnull": True for f in CHILD_COUNTS}),
                     then=Value(True),
                 ),
                 default=Value(False),
@@ -388,13 +396,13 @@ def evidence_for_sites(site_ids: Iterable[int] | None = None) -> dict[int, list[
 
 
 def status_at(site: Site, at: datetime.date | None = None, rules: Rules | None = None) -> StatusAt:
-    at = at or timezone.localdate()
+    at = at or clock.today()
     with translation.override(settings.LANGUAGE_CODE):
         return replay(evidence_for_sites([site.pk]).get(site.pk, []), rules or current_rules(), at)
 
 
 def site_history(site: Site, at: datetime.date | None = None) -> list[tuple]:
-    at = at or timezone.localdate()
+    at = at or clock.today()
     state = replay(evidence_for_sites([site.pk]).get(site.pk, []), current_rules(), at, keep_history=True)
     return state.history
 
@@ -464,7 +472,7 @@ def recompute_changes(
     publish: bool = True,
 ) -> list[StatusChange]:
     """`recompute`, returning the status changes it recorded (for callers that report them)."""
-    at = at or timezone.localdate()
+    at = at or clock.today()
     rules = current_rules()
     with translation.override(settings.LANGUAGE_CODE):
         by_site = evidence_for_sites(site_ids)

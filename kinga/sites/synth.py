@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from kinga.core import clock
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.synth import SynthContext, batched
 from kinga.sites import status as engine
@@ -56,7 +57,7 @@ def generate_sites(ctx: SynthContext) -> None:
     if not territories:
         ctx.log("sites: no Lualaba territories loaded, skipped")
         return
-    today = datetime.date.today()
+    today = clock.today()
     codes = list(territories)
     weights = [6 if c in ("CD7201", "CD7202") else 2 if c == "CD7203" else 1 for c in codes]
     n_zones = max(3, ctx.size("sites") // 100)

@@ -9,16 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services
-from kinga.sites.models import CorrectiveAction, Status, Zone
+from kinga.sites.models import CorrectiveAction, InspectionPhoto, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 
@@ -119,21 +120,13 @@ def _site_form(actor, data=None, *, initial=None, editing=False):
 def site_add(request):
     actor = request.actor
     access.require(actor, "sites.edit")
-    form = _site_form(actor, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            site = services.create_site(actor=actor, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Site “%(name)s” added.") % {"name": site.name})
-            return redirect("sites:detail", site_uuid=site.uuid)
-    return render(
+    return form_page(
         request,
-        "sites/form.html",
-        {"form": form, "title": _("Add a site")},
-        status=400 if form.errors else 200,
+        _site_form(actor, request.POST or None),
+        title=_("Add a site"),
+        save=lambda data: services.create_site(actor=actor, **data),
+        success=lambda site: _("Site “%(name)s” added.") % {"name": site.name},
+        done=lambda site: reverse("sites:detail", kwargs={"site_uuid": site.uuid}),
     )
 
 
@@ -154,20 +147,13 @@ def site_edit(request, site_uuid):
         "state_services": ", ".join(site.state_services),
         "zone": site.zone_id,
     }
-    form = _site_form(actor, request.POST or None, initial=initial, editing=True)
-    saved = submit(
+    return form_page(
         request,
-        form,
-        lambda data: services.update_site(actor=actor, site=site, **data),
+        _site_form(actor, request.POST or None, initial=initial, editing=True),
+        title=_("Edit %(name)s") % {"name": site.name},
+        save=lambda data: services.update_site(actor=actor, site=site, **data),
         success=_("Site updated."),
-    )
-    if saved is not None:
-        return redirect("sites:detail", site_uuid=site.uuid)
-    return render(
-        request,
-        "sites/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": site.name}, "site": site},
-        status=400 if form.errors else 200,
+        done=lambda saved: reverse("sites:detail", kwargs={"site_uuid": site.uuid}),
     )
 
 
@@ -214,8 +200,6 @@ def inspection_detail(request, inspection_uuid):
     inspection = selectors.inspection(actor, inspection_uuid)
     photos = []
     if actor.has("sites.view_photos"):
-        from kinga.sites.models import InspectionPhoto
-
         photos = list(
             access.scoped(actor, InspectionPhoto, perm="sites.view_photos").filter(inspection=inspection)
         )
@@ -254,9 +238,6 @@ def photo_add(request, inspection_uuid):
 @login_required
 def photo_file(request, photo_uuid):
     """Photos are served through the app (never as public media): they may show children."""
-    from django.http import FileResponse
-
-    from kinga.sites.models import InspectionPhoto
 
     actor = request.actor
     photo = access.get_object_or_404(actor, InspectionPhoto, perm="sites.view_photos", uuid=photo_uuid)
@@ -352,19 +333,13 @@ def zone_add(request):
         request.POST or None,
         places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            zone = services.create_zone(actor=actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("ZEA “%(name)s” added.") % {"name": zone.name})
-            return redirect("sites:zone", zone_uuid=zone.uuid)
-    return render(
+    return form_page(
         request,
-        "sites/form.html",
-        {"form": form, "title": _("Add a ZEA")},
-        status=400 if form.errors else 200,
+        form,
+        title=_("Add a ZEA"),
+        save=lambda data: services.create_zone(actor=actor, **data),
+        success=lambda zone: _("ZEA “%(name)s” added.") % {"name": zone.name},
+        done=lambda zone: reverse("sites:zone", kwargs={"zone_uuid": zone.uuid}),
     )
 
 
@@ -383,19 +358,13 @@ def zone_edit(request, zone_uuid):
         editing=True,
         places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
     )
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.update_zone(actor=actor, zone=zone, **data),
+        title=_("Edit %(name)s") % {"name": zone.name},
+        save=lambda data: services.update_zone(actor=actor, zone=zone, **data),
         success=_("ZEA updated."),
-    )
-    if saved is not None:
-        return redirect("sites:zone", zone_uuid=zone.uuid)
-    return render(
-        request,
-        "sites/form.html",
-        {"form": form, "title": _("Edit %(name)s") % {"name": zone.name}},
-        status=400 if form.errors else 200,
+        done=lambda saved: reverse("sites:zone", kwargs={"zone_uuid": zone.uuid}),
     )
 
 
@@ -439,7 +408,6 @@ def zone_detail(request, zone_uuid):
 @login_required
 def study_document(request, study_uuid):
     """Uploaded files are never public media: each download passes the access check of its study."""
-    from django.http import FileResponse
 
     study = selectors.study_with_document(request.actor, study_uuid)
     response = FileResponse(

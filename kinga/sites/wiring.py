@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, events, plugins
 from kinga.sites import api, indicators, models, services, synth  # noqa: F401  (registrations)
-from kinga.sites.services.sites import ensure_default_rules
+from kinga.sites.services import ensure_default_rules
 
 
 def wire() -> None:

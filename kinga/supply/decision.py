@@ -13,9 +13,12 @@ from typing import Any
 
 from django.db.models import FilteredRelation, Q
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kinga.core.prepared import PreparedQuery
+from kinga.sites import selectors as site_selectors
+from kinga.sites.models import StatusChange
 from kinga.supply.models import DocumentType, Lot, Outcome
 
 RED, YELLOW, GREEN, BLUE, EXPIRED = "red", "yellow", "green", "blue", "expired"
@@ -44,7 +47,6 @@ class Decision:
 
 def site_status(site, day: datetime.date) -> SiteStatus:
     """The site's child-labour status on `day`, from the mine-sites status engine (kinga.sites)."""
-    from kinga.sites import selectors as site_selectors
 
     result = site_selectors.child_labour_status(site, at=day)
     if isinstance(result, str):
@@ -58,8 +60,6 @@ def site_status(site, day: datetime.date) -> SiteStatus:
 
 
 def _status_on_record_query(site_id: int, day: datetime.date):
-    from kinga.sites.models import StatusChange
-
     return (
         StatusChange.objects.filter(site_id=site_id, effective_on__lte=day)
         .order_by("-effective_on", "-id")
@@ -204,8 +204,6 @@ def _date(value: str | None) -> str:
 
 
 def _doc_name(params: dict[str, Any]) -> str:
-    from django.utils.translation import get_language
-
     if (get_language() or "fr").startswith("en"):
         return params.get("name_en") or params.get("type", "")
     return params.get("name_fr") or params.get("type", "")

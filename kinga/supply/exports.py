@@ -6,6 +6,7 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from weasyprint import HTML
 
 from kinga.core import spreadsheets
 from kinga.supply.report import DueDiligenceReport, flag_label
@@ -137,7 +138,5 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
 
 
 def to_pdf(report: DueDiligenceReport, context: dict) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string("supply/due_diligence_print.html", {**context, "report": report})
     return HTML(string=html).write_pdf()

@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import clock
 from kinga.core.people import Sex
 from kinga.supply.models import Mineral
 
@@ -21,7 +21,7 @@ class LotForm(forms.Form):
     grade_percent = forms.DecimalField(
         label=_("Grade (%)"), max_digits=5, decimal_places=2, required=False, min_value=0, max_value=100
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    date = forms.DateField(label=_("Date"), widget=DateInput(), initial=lambda: clock.today())
     buyer = forms.ModelChoiceField(label=_("Buyer company"), queryset=None)
     reference = forms.CharField(
         label=_("Reference"),
@@ -42,7 +42,10 @@ class ProductionForm(forms.Form):
     cooperative = forms.ModelChoiceField(label=_("Cooperative"), queryset=None)
     mineral = forms.ChoiceField(label=_("Mineral"), choices=Mineral.choices)
     month = forms.DateField(
-        label=_("Month"), widget=DateInput(), help_text=_("Any day of the month."), initial=timezone.localdate
+        label=_("Month"),
+        widget=DateInput(),
+        help_text=_("Any day of the month."),
+        initial=lambda: clock.today(),
     )
     tonnage = forms.DecimalField(label=_("Tonnage (t)"), max_digits=12, decimal_places=3, min_value=0)
     grade_percent = forms.DecimalField(

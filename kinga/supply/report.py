@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kinga.cases.models import Case
 from kinga.cases.selectors import latest_labour_status
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 from kinga.sites.models import CorrectiveAction, Inspection, Site, SiteEvidence, StatusChange
@@ -131,7 +131,7 @@ def due_diligence(
 ) -> DueDiligenceReport:
     """The report for a buyer the actor may report on (a company officer: their own company only)."""
     lots = access.scoped(actor, Lot, perm="supply.report").filter(buyer=buyer, date__gte=start, date__lte=end)
-    today = timezone.localdate()
+    today = clock.today()
     watch_until = min(add_months(end, AFTER_MONTHS), today)
 
     # One read of the buyer's lots (narrow columns): every per-site figure and both flag lists come from it, where
@@ -203,7 +203,7 @@ def due_diligence(
         start=start,
         end=end,
         watch_until=watch_until,
-        generated_at=timezone.now(),
+        generated_at=clock.now(),
         sites=list(rows.values()),
         flagged_lots=flagged[:FLAGGED_LOTS_SHOWN],
         flagged_lots_total=flagged_total,
@@ -311,8 +311,6 @@ def _children_and_actions(rows, site_ids, start, watch_until, today) -> None:
 
 
 def flag_label(code: str) -> str:
-    from django.utils.translation import gettext as _
-
     return {
         "red_at_time": _("Site red when the lot was authorised"),
         "turned_red_after": _("Site turned red within 6 months after the lot"),

@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType
+from kinga.households.models import Cooperative
 from kinga.sites.models import Site
 from kinga.supply import decision as rules
 from kinga.supply import scopes
@@ -227,6 +228,5 @@ def production_by_site(actor: Actor, **filters) -> list[dict]:
 
 def cooperative_profile(cooperative: Organisation):
     """The cooperative's profile kept by the households app (kind, registration, place), if it has one."""
-    from kinga.households.models import Cooperative
 
     return Cooperative.objects.filter(organisation=cooperative).select_related("place", "network").first()

@@ -7,8 +7,8 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.utils import timezone
 
+from kinga.core import clock
 from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
 from kinga.core.roles import Role
 from kinga.core.synth import SynthContext, batched
@@ -109,7 +109,7 @@ def _override(inspector_id: int, coordinator_id: int, at) -> dict:
 
 def generate(ctx: SynthContext) -> None:
     rng = ctx.rng
-    today = timezone.localdate()
+    today = clock.today()
     n_coops, n_lots = ctx.size("cooperatives"), ctx.size("lots")
     sites = list(Site.objects.values_list("id", "status"))
     if not sites:
@@ -219,7 +219,7 @@ def generate(ctx: SynthContext) -> None:
             model.objects.bulk_create(batch, ignore_conflicts=model is Production)
         ctx.inserted(model._meta.db_table, len(rows))
 
-    decided_at = timezone.now()
+    decided_at = clock.now()
     inserted = 0
     for start in range(0, n_lots, 5000):
         lots, decisions = [], []

@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core import access, clock
+from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Organisation
 from kinga.sites.models import Site
 from kinga.supply import forms, selectors, services
@@ -201,7 +200,7 @@ def cooperative_list(request):
     actor = request.actor
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.cooperatives(actor, q=q), 50).get_page(request.GET.get("page"))
-    summary = selectors.cooperatives_documents_summary(actor, list(page), timezone.localdate())
+    summary = selectors.cooperatives_documents_summary(actor, list(page), clock.today())
     rows = [(coop, summary[coop.pk]) for coop in page]
     return render(request, "supply/cooperatives.html", {"page": page, "rows": rows, "q": q})
 
@@ -216,7 +215,7 @@ def _cooperative(actor, cooperative_uuid) -> Organisation:
 def cooperative_detail(request, cooperative_uuid):
     actor = request.actor
     coop = _cooperative(actor, cooperative_uuid)
-    today = timezone.localdate()
+    today = clock.today()
     year_ago = today.replace(day=1) - datetime.timedelta(days=365)
     can_record = actor.has("supply.record")
     context = {
@@ -241,22 +240,17 @@ def document_add(request, cooperative_uuid):
     actor = request.actor
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
-    form = forms.DocumentForm(
-        request.POST or None, document_types=selectors.document_types(actor, active_only=True)
-    )
-    saved = submit(
+    back = reverse("supply:cooperative_detail", kwargs={"cooperative_uuid": coop.uuid})
+    return form_page(
         request,
-        form,
-        lambda data: services.record_document(actor=actor, cooperative=coop, **data),
+        forms.DocumentForm(
+            request.POST or None, document_types=selectors.document_types(actor, active_only=True)
+        ),
+        title=_("Add a document"),
+        back=(back, str(coop)),
+        save=lambda data: services.record_document(actor=actor, cooperative=coop, **data),
         success=_("Document recorded."),
-    )
-    if saved is not None:
-        return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
-    return render(
-        request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Add a document"), "back": coop},
-        status=400 if form.errors else 200,
+        done=lambda saved: back,
     )
 
 
@@ -265,20 +259,15 @@ def miner_add(request, cooperative_uuid):
     actor = request.actor
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
-    form = forms.MinerForm(request.POST or None)
-    saved = submit(
+    back = reverse("supply:cooperative_detail", kwargs={"cooperative_uuid": coop.uuid})
+    return form_page(
         request,
-        form,
-        lambda data: services.register_miner(actor=actor, cooperative=coop, **data),
+        forms.MinerForm(request.POST or None),
+        title=_("Register a member (EMA)"),
+        back=(back, str(coop)),
+        save=lambda data: services.register_miner(actor=actor, cooperative=coop, **data),
         success=_("Member registered."),
-    )
-    if saved is not None:
-        return redirect("supply:cooperative_detail", cooperative_uuid=coop.uuid)
-    return render(
-        request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Register a member (EMA)"), "back": coop},
-        status=400 if form.errors else 200,
+        done=lambda saved: back,
     )
 
 
@@ -297,9 +286,7 @@ def miner_leave(request, cooperative_uuid, miner_uuid):
     access.require(actor, "supply.record")
     coop = _cooperative(actor, cooperative_uuid)
     member = selectors.miner(actor, cooperative=coop, uuid=miner_uuid)
-    form = forms.MinerLeftForm(
-        request.POST or None, initial={"left_on": member.left_on or timezone.localdate()}
-    )
+    form = forms.MinerLeftForm(request.POST or None, initial={"left_on": member.left_on or clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.miner_leaves(actor=actor, miner=member, left_on=form.cleaned_data["left_on"])
@@ -324,9 +311,7 @@ def miner_leave(request, cooperative_uuid, miner_uuid):
 @login_required
 def production_list(request):
     actor = request.actor
-    start = _date_param(request, "start") or timezone.localdate().replace(day=1) - datetime.timedelta(
-        days=365
-    )
+    start = _date_param(request, "start") or clock.today().replace(day=1) - datetime.timedelta(days=365)
     end = _date_param(request, "end")
     site = None
     if request.GET.get("site"):
@@ -353,22 +338,15 @@ def production_list(request):
 def production_add(request):
     actor = request.actor
     access.require(actor, "supply.record")
-    form = forms.ProductionForm(
-        request.POST or None, sites=selectors.sites(actor), cooperatives=selectors.cooperatives(actor)
-    )
-    saved = submit(
+    return form_page(
         request,
-        form,
-        lambda data: services.record_production(actor=actor, **data),
+        forms.ProductionForm(
+            request.POST or None, sites=selectors.sites(actor), cooperatives=selectors.cooperatives(actor)
+        ),
+        title=_("Record monthly production"),
+        save=lambda data: services.record_production(actor=actor, **data),
         success=_("Production recorded."),
-    )
-    if saved is not None:
-        return redirect("supply:production")
-    return render(
-        request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Record monthly production")},
-        status=400 if form.errors else 200,
+        done=lambda saved: reverse("supply:production"),
     )
 
 
@@ -402,20 +380,16 @@ def document_type_edit(request, type_uuid=None):
                 "is_active",
             )
         }
-    form = forms.DocumentTypeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["order"] = data["order"] if data["order"] is not None else 100
-        try:
-            services.save_document_type(actor=actor, document_type=instance, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Document type saved."))
-            return redirect(reverse("supply:document_types"))
-    return render(
+
+    def save(data):
+        order = data["order"] if data["order"] is not None else 100
+        return services.save_document_type(actor=actor, document_type=instance, **{**data, "order": order})
+
+    return form_page(
         request,
-        "supply/simple_form.html",
-        {"form": form, "title": _("Cooperative document type")},
-        status=400 if form.errors else 200,
+        forms.DocumentTypeForm(request.POST or None, initial=initial),
+        title=_("Cooperative document type"),
+        save=save,
+        success=_("Document type saved."),
+        done=lambda saved: reverse("supply:document_types"),
     )

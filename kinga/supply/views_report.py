@@ -7,10 +7,9 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.models import Organisation
 from kinga.supply import exports, selectors
 from kinga.supply.forms import ReportForm
@@ -27,7 +26,7 @@ def due_diligence(request):
     actor = request.actor
     access.require(actor, "supply.report")
     buyers = selectors.buyers(actor)
-    today = timezone.localdate()
+    today = clock.today()
     data = request.GET.copy()
     if "buyer" in data:
         # Another company's report is not "forbidden", it does not exist for this reader.

@@ -1,22 +1,19 @@
 """The plan's writes, one module per domain; this list is what views, the API and other apps may call.
 
-logframe: revisions of activities and actions, implementers, indicator targets; money: exchange rates,
+logframe: revisions of activities and actions, implementers; targets: indicator targets; money: exchange rates,
 commitments and transactions; progress: activity progress and indicator values; loading: the plan file.
 """
 
 from kinga.plan.services.loading import ensure_plan_loaded, load_plan
-from kinga.plan.services.logframe import (
-    add_activity,
-    add_period_target,
-    remove_period_target,
-    revise_action,
-    revise_activity,
-    revise_indicator_target,
-    revise_period_target,
-    set_implementers,
-)
+from kinga.plan.services.logframe import add_activity, revise_action, revise_activity, set_implementers
 from kinga.plan.services.money import record_commitment, record_exchange_rate, record_transaction
 from kinga.plan.services.progress import correct_indicator_value, enter_indicator_value, report_progress
+from kinga.plan.services.targets import (
+    add_period_target,
+    remove_period_target,
+    revise_indicator_target,
+    revise_period_target,
+)
 
 __all__ = [
     "add_activity",

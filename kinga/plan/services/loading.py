@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
+from kinga.core.actors import system_actor
 from kinga.core.services import resolve_organisation
 from kinga.plan.models import (
     Action,
@@ -178,7 +178,7 @@ def _load(*, actor: Actor, spec: dict, digest: str, file: str, force: bool) -> L
     revised_since = (
         plan is not None
         and PlanRevision.objects.filter(plan=plan, kind__in=[RevisionKind.CREATE, RevisionKind.UPDATE])
-        .filter(at__gt=plan.loaded_at or timezone.now())
+        .filter(at__gt=plan.loaded_at or clock.now())
         .exists()
     )
     if revised_since and not force:
@@ -196,7 +196,7 @@ def _load(*, actor: Actor, spec: dict, digest: str, file: str, force: bool) -> L
         "source_file": file[-500:],
         "source_digest": digest,
         "baseline": baseline,
-        "loaded_at": timezone.now(),
+        "loaded_at": clock.now(),
     }
     if plan is None:
         plan = Plan.objects.create(code=spec["code"], **plan_values)
@@ -341,7 +341,6 @@ def ensure_plan_loaded(*, stdout=None, actor: Actor | None = None) -> None:
         if stdout:
             stdout.write("plan: already loaded, left as it is")
         return
-    from kinga.core.actors import system_actor
 
     result = load_plan(actor=actor or system_actor())
     if stdout:

@@ -1,5 +1,5 @@
-"""Writes of the plan: revisions (money in money.py, progress and hand-entered values in
-progress.py). Atomic, audited, checked.
+"""Writes of the plan's logical framework: revisions of activities and actions and their implementers (targets in
+targets.py, money in money.py, progress and hand-entered values in progress.py). Atomic, audited, checked.
 
 - Coordinators (plan.edit) revise the plan; every change is a PlanRevision with who, when and why.
 - Organisation managers record progress for the activities their organisation implements, and the
@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -22,13 +22,10 @@ from kinga.core.models import Organisation
 from kinga.plan.models import (
     Action,
     Activity,
-    Indicator,
-    IndicatorTarget,
     Party,
     PartyRole,
     PlanRevision,
     RevisionKind,
-    ValueType,
 )
 
 # ---------------------------------------------------------------------------------------------- revisions
@@ -47,14 +44,16 @@ ACTIVITY_FIELDS = {
 ACTION_FIELDS = {"title", "objectives", "expected_results", "targets_text", "duration_months", "cost_usd"}
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the plan changes.")]})
     return reason
 
 
-def _revision(*, actor: Actor, plan, kind: str, reason: str, obj, label: str, changes: dict) -> PlanRevision:
+def record_revision(
+    *, actor: Actor, plan, kind: str, reason: str, obj, label: str, changes: dict
+) -> PlanRevision:
     return PlanRevision.objects.create(
         plan=plan,
         actor=actor.user,
@@ -68,7 +67,7 @@ def _revision(*, actor: Actor, plan, kind: str, reason: str, obj, label: str, ch
     )
 
 
-def _money(value, field: str) -> Decimal | None:
+def parse_money(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -96,7 +95,7 @@ def _clean_cells(obj, changes: dict, allowed: set[str]) -> dict:
                 value = [line.strip() for line in value.splitlines() if line.strip()]
             clean[key] = list(value or [])
     if "cost_usd" in clean:
-        clean["cost_usd"] = _money(clean["cost_usd"], "cost_usd")
+        clean["cost_usd"] = parse_money(clean["cost_usd"], "cost_usd")
     if "duration_months" in clean and clean["duration_months"] not in (None, ""):
         months = int(clean["duration_months"])
         if not 1 <= months <= 120:
@@ -109,12 +108,13 @@ def _clean_cells(obj, changes: dict, allowed: set[str]) -> dict:
     return clean
 
 
-def _apply(obj, clean: dict) -> dict:
+def apply_changes(obj, clean: dict) -> dict:
+    """Set the changed fields on obj; their [old, new] pairs, JSON-ready, for the revision and the audit trail."""
     changes = {}
     for field, value in clean.items():
         old = getattr(obj, field)
         if old != value:
-            changes[field] = [audit._jsonable(old), audit._jsonable(value)]
+            changes[field] = [audit.jsonable(old), audit.jsonable(value)]
             setattr(obj, field, value)
     if "cost_usd" in changes:
         # A cost users enter is regular: the document's spelling and its ambiguity flag stay in the baseline.
@@ -141,15 +141,15 @@ def _check_double_cost(activity_or_action) -> None:
 @transaction.atomic
 def revise_activity(*, actor: Actor, activity: Activity, reason: str, **changes) -> Activity:
     access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     clean = _clean_cells(activity, changes, ACTIVITY_FIELDS)
     before = audit.snapshot(activity)
-    diff = _apply(activity, clean)
+    diff = apply_changes(activity, clean)
     if not diff:
         return activity
     _check_double_cost(activity)
     activity.save()
-    _revision(
+    record_revision(
         actor=actor,
         plan=activity.action.axis.plan,
         kind=RevisionKind.UPDATE,
@@ -165,15 +165,15 @@ def revise_activity(*, actor: Actor, activity: Activity, reason: str, **changes)
 @transaction.atomic
 def revise_action(*, actor: Actor, action: Action, reason: str, **changes) -> Action:
     access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     clean = _clean_cells(action, changes, ACTION_FIELDS)
     before = audit.snapshot(action)
-    diff = _apply(action, clean)
+    diff = apply_changes(action, clean)
     if not diff:
         return action
     _check_double_cost(action)
     action.save()
-    _revision(
+    record_revision(
         actor=actor,
         plan=action.axis.plan,
         kind=RevisionKind.UPDATE,
@@ -202,7 +202,7 @@ def add_activity(
     planned_end: datetime.date | None = None,
 ) -> Activity:
     access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     activity = Activity(action=action)
     clean = _clean_cells(
         activity,
@@ -218,19 +218,19 @@ def add_activity(
         },
         ACTIVITY_FIELDS,
     )
-    _apply(activity, clean)
+    apply_changes(activity, clean)
     _check_double_cost(activity)
     activity.position = (action.activities.aggregate(m=Max("position"))["m"] or 0) + 1
     activity.baseline = None  # not in the 2017 document
     activity.save()
-    _revision(
+    record_revision(
         actor=actor,
         plan=action.axis.plan,
         kind=RevisionKind.CREATE,
         reason=reason,
         obj=activity,
         label=f"{activity.code} {activity.title}",
-        changes={k: [None, audit._jsonable(v)] for k, v in clean.items() if v not in (None, "", [])},
+        changes={k: [None, audit.jsonable(v)] for k, v in clean.items() if v not in (None, "", [])},
     )
     audit.record_create(actor=actor, obj=activity, note=reason)
     return activity
@@ -249,7 +249,7 @@ def set_implementers(
     """Replace the implementers of an activity (or of an action, when the document gives them per action);
     returns that activity or action."""
     access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if (activity is None) == (action is None):
         raise ValidationError({"activity": [_("Choose an activity or an action.")]})
     holder = {"activity": activity} if activity is not None else {"action": action}
@@ -282,7 +282,7 @@ def set_implementers(
     Party.objects.bulk_create(parties)
     new = [p.label for p in parties]
     if old != new:
-        _revision(
+        record_revision(
             actor=actor,
             plan=plan,
             kind=RevisionKind.UPDATE,
@@ -295,164 +295,3 @@ def set_implementers(
             actor=actor, action="update", target=obj, changes={"implementers": [old, new]}, note=reason
         )
     return obj
-
-
-@transaction.atomic
-def revise_indicator_target(*, actor: Actor, indicator: Indicator, reason: str, target) -> Indicator:
-    access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
-    value = None
-    if target not in (None, ""):
-        try:
-            value = Decimal(str(target))
-        except InvalidOperation:
-            raise ValidationError({"target": [_("Enter a number.")]}) from None
-        _check_value(indicator, value, "target")
-    before = audit.snapshot(indicator, ["target"])
-    if indicator.target == value:
-        return indicator
-    old = indicator.target
-    indicator.target = value
-    indicator.save(update_fields=["target"])
-    _revision(
-        actor=actor,
-        plan=indicator.plan,
-        kind=RevisionKind.UPDATE,
-        reason=reason,
-        obj=indicator,
-        label=f"{indicator.code} {indicator.label_fr}",
-        changes={"target": [audit._jsonable(old), audit._jsonable(value)]},
-    )
-    audit.record_update(actor=actor, obj=indicator, before=before, note=reason)
-    return indicator
-
-
-def _check_value(indicator: Indicator, value: Decimal, field: str = "value") -> None:
-    if indicator.value_type == ValueType.INTEGER and (value != value.to_integral_value() or value < 0):
-        raise ValidationError({field: [_("Enter a whole number (0 or more).")]})
-    if indicator.value_type == ValueType.PERCENT and not 0 <= value <= 100:
-        raise ValidationError({field: [_("A percentage is between 0 and 100.")]})
-    if indicator.value_type == ValueType.BOOLEAN and value not in (0, 1):
-        raise ValidationError({field: [_("Enter 1 (yes) or 0 (no).")]})
-    if indicator.value_type == ValueType.DECIMAL and value < 0:
-        raise ValidationError({field: [_("The value cannot be negative.")]})
-
-
-# What IndicatorTarget.value holds (18 digits, 4 of them decimals).
-TARGET_LIMIT = Decimal(10) ** 14
-
-
-def _clean_period_target(indicator: Indicator, period_end, value) -> tuple[datetime.date, Decimal]:
-    # selectors imports this module: the plan's start date is read at call time.
-    from kinga.plan.selectors import plan_start_date
-
-    errors: dict[str, list[str]] = {}
-    if not isinstance(period_end, datetime.date):
-        errors["period_end"] = [_("Give the date the target is due by.")]
-    elif period_end <= plan_start_date():
-        errors["period_end"] = [
-            _("A target is due after the start of the plan (%(d)s).") % {"d": f"{plan_start_date():%d/%m/%Y}"}
-        ]
-    try:
-        number = Decimal(str(value).replace(",", ".").strip()) if value not in (None, "") else None
-    except (InvalidOperation, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        errors["value"] = [_("Enter a number.")]
-    elif abs(number) >= TARGET_LIMIT:
-        errors["value"] = [_("This number is too large.")]
-    if errors:
-        raise ValidationError(errors)
-    _check_value(indicator, number)
-    return period_end, number
-
-
-def _check_period_free(indicator: Indicator, period_end: datetime.date, exclude: int | None = None) -> None:
-    taken = IndicatorTarget.objects.filter(indicator=indicator, period_end=period_end).exclude(pk=exclude)
-    if taken.exists():
-        raise ValidationError(
-            {"period_end": [_("This indicator already has a target due on this date: change that one.")]}
-        )
-
-
-def _target_label(target: IndicatorTarget) -> str:
-    return f"{target.indicator.code} {target.indicator.label_fr} ({target.period_end:%d/%m/%Y})"
-
-
-@transaction.atomic
-def add_period_target(
-    *, actor: Actor, indicator: Indicator, reason: str, period_end: datetime.date, value
-) -> IndicatorTarget:
-    """A target due by a date: what the indicator should reach, counted from the start of the plan."""
-    access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
-    period_end, number = _clean_period_target(indicator, period_end, value)
-    _check_period_free(indicator, period_end)
-    try:
-        with transaction.atomic():
-            target = IndicatorTarget.objects.create(indicator=indicator, period_end=period_end, value=number)
-    except IntegrityError:
-        # Another coordinator took the date between the check and the insert.
-        raise ValidationError(
-            {"period_end": [_("This indicator already has a target due on this date: change that one.")]}
-        ) from None
-    _revision(
-        actor=actor,
-        plan=indicator.plan,
-        kind=RevisionKind.CREATE,
-        reason=reason,
-        obj=target,
-        label=_target_label(target),
-        changes={"period_end": [None, audit._jsonable(period_end)], "value": [None, audit._jsonable(number)]},
-    )
-    audit.record_create(actor=actor, obj=target, note=reason)
-    return target
-
-
-@transaction.atomic
-def revise_period_target(
-    *, actor: Actor, target: IndicatorTarget, reason: str, period_end: datetime.date, value
-) -> IndicatorTarget:
-    access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
-    period_end, number = _clean_period_target(target.indicator, period_end, value)
-    _check_period_free(target.indicator, period_end, exclude=target.pk)
-    before = audit.snapshot(target, ["period_end", "value"])
-    diff = _apply(target, {"period_end": period_end, "value": number})
-    if not diff:
-        return target
-    target.save(update_fields=["period_end", "value"])
-    _revision(
-        actor=actor,
-        plan=target.indicator.plan,
-        kind=RevisionKind.UPDATE,
-        reason=reason,
-        obj=target,
-        label=_target_label(target),
-        changes=diff,
-    )
-    audit.record_update(actor=actor, obj=target, before=before, note=reason)
-    return target
-
-
-@transaction.atomic
-def remove_period_target(*, actor: Actor, target: IndicatorTarget, reason: str) -> Indicator:
-    """Removes a dated target (as a revision with its reason); returns the indicator it belonged to."""
-    access.require(actor, "plan.edit")
-    reason = _require_reason(reason)
-    # RevisionKind has no "removal" (a new choice would need a migration): a change to nothing says it.
-    _revision(
-        actor=actor,
-        plan=target.indicator.plan,
-        kind=RevisionKind.UPDATE,
-        reason=reason,
-        obj=target,
-        label=_target_label(target),
-        changes={
-            "period_end": [audit._jsonable(target.period_end), None],
-            "value": [audit._jsonable(target.value), None],
-        },
-    )
-    audit.record_delete(actor=actor, obj=target, note=reason)
-    target.delete()
-    return target.indicator

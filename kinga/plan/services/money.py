@@ -9,10 +9,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 from kinga.plan.models import (
@@ -24,7 +23,7 @@ from kinga.plan.models import (
     FundingTransaction,
     TransactionKind,
 )
-from kinga.plan.services.logframe import _money
+from kinga.plan.services.logframe import parse_money
 
 # -------------------------------------------------------------------------------------------------- money
 
@@ -42,7 +41,7 @@ def record_exchange_rate(*, actor: Actor, date: datetime.date, cdf_per_usd, sour
         raise ValidationError({"cdf_per_usd": [_("Enter a number.")]}) from None
     if rate <= 0:
         raise ValidationError({"cdf_per_usd": [_("A rate is greater than zero.")]})
-    if date is None or date > timezone.localdate():
+    if date is None or date > clock.today():
         raise ValidationError({"date": [_("Give the date of the rate (not in the future).")]})
     if ExchangeRate.objects.filter(date=date).exists():
         raise ValidationError({"date": [_("A rate is already recorded for this date.")]})
@@ -54,7 +53,7 @@ def record_exchange_rate(*, actor: Actor, date: datetime.date, cdf_per_usd, sour
 
 
 def _to_usd(amount, currency: str, date: datetime.date) -> tuple[Decimal, Decimal, ExchangeRate | None]:
-    original = _money(amount, "amount")
+    original = parse_money(amount, "amount")
     if not original:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
     if currency == Currency.USD:

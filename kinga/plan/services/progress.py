@@ -8,44 +8,24 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Place
-from kinga.core.people import AGE_BANDS
+from kinga.core.people import AGE_BANDS, Sex
 from kinga.plan.models import (
     Activity,
     ActivityStatus,
     Indicator,
     IndicatorSourceKind,
     IndicatorValue,
-    PartyRole,
     ProgressReport,
 )
-from kinga.plan.services.logframe import _check_value
+from kinga.plan.selectors import implements
+from kinga.plan.services.targets import check_indicator_value
 
 # ----------------------------------------------------------------------------------------------- progress
-
-
-def implementer_activity_filter(organisation_id: int) -> Q:
-    """Activities an organisation implements: named on the activity, or on its action when the activity
-    names nobody (the document merges the cell over the action's rows)."""
-    own = Q(parties__role=PartyRole.IMPLEMENTER, parties__organisation_id=organisation_id)
-    via_action = Q(
-        action__parties__role=PartyRole.IMPLEMENTER, action__parties__organisation_id=organisation_id
-    ) & ~Q(parties__role=PartyRole.IMPLEMENTER)
-    return own | via_action
-
-
-def implements(organisation_id: int | None, activity: Activity) -> bool:
-    if organisation_id is None:
-        return False
-    return (
-        Activity.objects.filter(pk=activity.pk).filter(implementer_activity_filter(organisation_id)).exists()
-    )
 
 
 @transaction.atomic
@@ -72,7 +52,7 @@ def report_progress(
         percent_done = -1
     if not 0 <= percent_done <= 100:
         errors["percent_done"] = [_("A percentage is between 0 and 100.")]
-    if date is None or date > timezone.localdate():
+    if date is None or date > clock.today():
         errors["date"] = [_("Give the date of the report (not in the future).")]
     newest = date is not None and (
         activity.progress_updated_at is None or date >= activity.progress_updated_at
@@ -136,7 +116,7 @@ def _breakdown_key(indicator: Indicator, breakdown: dict | None) -> tuple[dict, 
                 ]
             }
         )
-    if "sex" in breakdown and breakdown["sex"] not in ("M", "F"):
+    if "sex" in breakdown and breakdown["sex"] not in Sex.values:
         raise ValidationError({"breakdown": [_("Sex is M or F.")]})
     if "age_band" in breakdown and breakdown["age_band"] not in AGE_BANDS:
         raise ValidationError({"breakdown": [_("Unknown age band.")]})
@@ -176,7 +156,7 @@ def enter_indicator_value(
         number = None
     if errors:
         raise ValidationError(errors)
-    _check_value(indicator, number)
+    check_indicator_value(indicator, number)
     breakdown, key = _breakdown_key(indicator, breakdown)
     duplicate = IndicatorValue.objects.filter(
         indicator=indicator, period_start=period_start, period_end=period_end, area=area, breakdown_key=key
@@ -224,7 +204,7 @@ def correct_indicator_value(*, actor: Actor, entry: IndicatorValue, value, note:
         number = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({"value": [_("Enter a number.")]}) from None
-    _check_value(entry.indicator, number)
+    check_indicator_value(entry.indicator, number)
     before = audit.snapshot(entry, ["value", "note"])
     entry.value = number
     entry.note = note.strip() or entry.note

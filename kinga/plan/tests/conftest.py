@@ -2,6 +2,7 @@ import pytest
 
 from kinga.core.actors import system_actor
 from kinga.core.reference import load_organisations
+from kinga.plan.services.loading import load_plan
 
 
 @pytest.fixture
@@ -11,6 +12,4 @@ def organisations(reference_places):
 
 @pytest.fixture
 def plan(organisations):
-    from kinga.plan.services.loading import load_plan
-
     return load_plan(actor=system_actor()).plan

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation
+from kinga.core.plugins import reference_loaders
 from kinga.plan.models import Action, Activity, Axis, Indicator, Party, Plan, PlanRevision, RevisionKind
 from kinga.plan.planfile import PlanFileError, default_plan_path, parse_amount
 from kinga.plan.services.loading import PlanRevisedError, load_plan
@@ -225,8 +226,6 @@ def test_reconcile_current_follows_the_revised_costs(plan):
 
 
 def test_reference_loading_loads_the_plan_when_none_is_present(reference_places):
-    from kinga.core.plugins import reference_loaders
-
     # `kinga load-reference` (run by `make run`) runs these loaders in this order.
     loaders = {loader.name: loader for loader in reference_loaders()}
     assert loaders["plan"].order > loaders["organisations"].order

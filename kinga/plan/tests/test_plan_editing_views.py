@@ -47,8 +47,8 @@ def _reader(role, acronym):
 
 
 def _add(client, indicator, **data):
-    body = {"form": "add_target", "period_end": "2018-12-31", "value": "20", "reason": "Comité de pilotage"}
-    return client.post(reverse("plan:indicator", args=[indicator.uuid]), {**body, **data})
+    body = {"period_end": "2018-12-31", "value": "20", "reason": "Comité de pilotage"}
+    return client.post(reverse("plan:indicator_add_target", args=[indicator.uuid]), {**body, **data})
 
 
 # --------------------------------------------------------------------------------------- targets by date
@@ -58,7 +58,9 @@ def test_coordinator_adds_changes_and_removes_a_target_by_date(plan, coordinator
     client = client_for(coordinator)
     url = reverse("plan:indicator", args=[counted.uuid])
     html = client.get(url).content.decode()
-    assert "Aucune cible par échéance" in html and 'value="add_target"' in html
+    assert "Aucune cible par échéance" in html
+    assert reverse("plan:indicator_add_target", args=[counted.uuid]) in html
+    assert reverse("plan:indicator_final_target", args=[counted.uuid]) in html
 
     assert _add(client, counted).status_code == 302
     target = IndicatorTarget.objects.get(indicator=counted)
@@ -83,16 +85,17 @@ def test_coordinator_adds_changes_and_removes_a_target_by_date(plan, coordinator
     assert ">5<" in row and ">25<" in row  # 5 of 20 reached: 25 %
 
     turl = reverse("plan:period_target", args=[target.uuid])
-    data = {"form": "revise", "period_end": "2019-06-30", "value": "30", "reason": "Financement obtenu"}
-    assert client.post(turl, data).status_code == 302
+    data = {"period_end": "2019-06-30", "value": "30", "reason": "Financement obtenu"}
+    assert client.post(reverse("plan:period_target_revise", args=[target.uuid]), data).status_code == 302
     target.refresh_from_db()
     assert (target.period_end, target.value) == (datetime.date(2019, 6, 30), 30)
     assert PlanRevision.objects.filter(target_uuid=target.uuid, kind="update").count() == 1
     assert AuditEvent.objects.filter(target_id=str(target.uuid), action="update").exists()
 
-    assert client.post(turl, {"form": "remove", "reason": ""}).status_code == 400
+    remove_url = reverse("plan:period_target_remove", args=[target.uuid])
+    assert client.post(remove_url, {"reason": ""}).status_code == 400
     assert IndicatorTarget.objects.filter(pk=target.pk).exists()
-    assert client.post(turl, {"form": "remove", "reason": "Cible abandonnée"}).status_code == 302
+    assert client.post(remove_url, {"reason": "Cible abandonnée"}).status_code == 302
     assert not IndicatorTarget.objects.filter(pk=target.pk).exists()
     assert AuditEvent.objects.filter(target_id=str(target.uuid), action="delete").exists()
     removal = PlanRevision.objects.get(target_uuid=target.uuid, reason="Cible abandonnée")
@@ -143,8 +146,8 @@ def test_two_targets_cannot_fall_due_on_the_same_date(plan, coordinator, counted
     other = IndicatorTarget.objects.create(
         indicator=counted, period_end=datetime.date(2019, 12, 31), value=50
     )
-    moved = {"form": "revise", "period_end": "2018-12-31", "value": "50", "reason": "r"}
-    response = client.post(reverse("plan:period_target", args=[other.uuid]), moved)
+    moved = {"period_end": "2018-12-31", "value": "50", "reason": "r"}
+    response = client.post(reverse("plan:period_target_revise", args=[other.uuid]), moved)
     assert response.status_code == 400
     assert "Cet indicateur a déjà une cible à cette échéance" in response.content.decode()
     assert sorted(IndicatorTarget.objects.values_list("value", flat=True)) == [20, 50]
@@ -153,11 +156,12 @@ def test_two_targets_cannot_fall_due_on_the_same_date(plan, coordinator, counted
 def test_coordinator_changes_the_target_at_the_end_of_the_plan(plan, coordinator, counted):
     client = client_for(coordinator)
     url = reverse("plan:indicator", args=[counted.uuid])
-    response = client.post(url, {"form": "final_target", "target": "-1", "reason": "r"})
+    final_url = reverse("plan:indicator_final_target", args=[counted.uuid])
+    response = client.post(final_url, {"target": "-1", "reason": "r"})
     assert (
         response.status_code == 400 and "Saisissez un nombre entier (0 ou plus)." in response.content.decode()
     )
-    assert client.post(url, {"form": "final_target", "target": "60", "reason": "Comité"}).status_code == 302
+    assert client.post(final_url, {"target": "60", "reason": "Comité"}).status_code == 302
     counted.refresh_from_db()
     assert counted.target == 60
     assert 'name="target" value="60"' in client.get(url).content.decode()
@@ -175,16 +179,22 @@ def test_other_roles_read_targets_but_cannot_change_them(plan, counted, role, ac
     assert response.status_code == 200
     html = response.content.decode()
     assert "31/12/2019" in html
-    assert 'value="add_target"' not in html and 'value="final_target"' not in html
+    assert reverse("plan:indicator_add_target", args=[counted.uuid]) not in html
+    assert reverse("plan:indicator_final_target", args=[counted.uuid]) not in html
     assert reverse("plan:period_target", args=[target.uuid]) not in html
     assert _add(client, counted).status_code == 403
-    assert client.post(url, {"form": "final_target", "target": "1", "reason": "r"}).status_code == 403
+    final_url = reverse("plan:indicator_final_target", args=[counted.uuid])
+    assert client.post(final_url, {"target": "1", "reason": "r"}).status_code == 403
     turl = reverse("plan:period_target", args=[target.uuid])
     assert client.get(turl).status_code == 403
-    assert client.post(turl, {"form": "remove", "reason": "r"}).status_code == 403
+    assert (
+        client.post(reverse("plan:period_target_remove", args=[target.uuid]), {"reason": "r"}).status_code
+        == 403
+    )
     assert (
         client.post(
-            turl, {"form": "revise", "period_end": "2019-12-31", "value": "1", "reason": "r"}
+            reverse("plan:period_target_revise", args=[target.uuid]),
+            {"period_end": "2019-12-31", "value": "1", "reason": "r"},
         ).status_code
         == 403
     )
@@ -213,8 +223,9 @@ def test_coordinator_changes_the_cost_of_an_action(plan, coordinator):
     action = _action_with_one_cost()
     url = reverse("plan:action", args=[action.uuid])
     client = client_for(coordinator)
-    assert 'value="cost"' in client.get(url).content.decode()
-    response = client.post(url, {"form": "cost", "cost_usd": "350000", "reason": "Devis actualisé"})
+    cost_url = reverse("plan:action_cost", args=[action.uuid])
+    assert cost_url in client.get(url).content.decode()
+    response = client.post(cost_url, {"cost_usd": "350000", "reason": "Devis actualisé"})
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.cost_usd == 350000
@@ -233,8 +244,8 @@ def test_coordinator_changes_the_cost_of_an_action(plan, coordinator):
 def test_bad_action_costs_are_refused_in_french(plan, coordinator, data, message):
     action = _action_with_one_cost()
     before = action.cost_usd
-    body = {"form": "cost", "cost_usd": "1000", "reason": "r", **data}
-    response = client_for(coordinator).post(reverse("plan:action", args=[action.uuid]), body)
+    body = {"cost_usd": "1000", "reason": "r", **data}
+    response = client_for(coordinator).post(reverse("plan:action_cost", args=[action.uuid]), body)
     assert response.status_code == 400
     assert message in response.content.decode()
     action.refresh_from_db()
@@ -244,8 +255,8 @@ def test_bad_action_costs_are_refused_in_french(plan, coordinator, data, message
 def test_an_action_whose_activities_have_costs_gets_no_cost_of_its_own(plan, coordinator):
     action = Action.objects.get(axis__number=1, number=2)
     assert action.cost_usd is None and action.activities.filter(cost_usd__isnull=False).exists()
-    body = {"form": "cost", "cost_usd": "1000", "reason": "r"}
-    response = client_for(coordinator).post(reverse("plan:action", args=[action.uuid]), body)
+    body = {"cost_usd": "1000", "reason": "r"}
+    response = client_for(coordinator).post(reverse("plan:action_cost", args=[action.uuid]), body)
     assert response.status_code == 400
     assert "Les activités de cette action ont leurs propres coûts" in response.content.decode()
     action.refresh_from_db()
@@ -261,37 +272,37 @@ def test_coordinator_changes_the_implementers_of_an_action(plan, coordinator):
     url = reverse("plan:action", args=[action.uuid])
     client = client_for(coordinator)
     html = client.get(url).content.decode()
-    assert 'value="implementers"' in html and 'value="Banques"' in html
+    implementers_url = reverse("plan:action_implementers", args=[action.uuid])
+    assert implementers_url in html and 'value="Banques"' in html
     assert "INPP" in _implementer_labels(action)
 
     divas = Organisation.objects.get(acronym="DIVAS")
     body = {
-        "form": "implementers",
         "organisations": [divas.pk],
         "categories": ["ONG", "PTF"],
         "reason": "Accord",
     }
-    assert client.post(url, body).status_code == 302
+    assert client.post(implementers_url, body).status_code == 302
     assert _implementer_labels(action) == ["DIVAS", "ONG", "PTF"]
     revision = PlanRevision.objects.get(target_uuid=action.uuid)
     assert revision.changes["implementers"][1] == ["DIVAS", "ONG", "PTF"]
     assert AuditEvent.objects.filter(target_id=str(action.uuid), note="Accord").exists()
     # Saved again unchanged: no new revision.
-    assert client.post(url, {**body, "reason": "Rien"}).status_code == 302
+    assert client.post(implementers_url, {**body, "reason": "Rien"}).status_code == 302
     assert PlanRevision.objects.count() == 1
 
 
 def test_bad_implementers_are_refused(plan, coordinator):
     action = Action.objects.get(axis__number=1, number=2)
     before = _implementer_labels(action)
-    url = reverse("plan:action", args=[action.uuid])
+    url = reverse("plan:action_implementers", args=[action.uuid])
     client = client_for(coordinator)
-    response = client.post(url, {"form": "implementers", "categories": ["Martiens"], "reason": "r"})
+    response = client.post(url, {"categories": ["Martiens"], "reason": "r"})
     assert response.status_code == 400
     assert "Sélectionnez un choix valide" in response.content.decode()
-    response = client.post(url, {"form": "implementers", "organisations": ["999999"], "reason": "r"})
+    response = client.post(url, {"organisations": ["999999"], "reason": "r"})
     assert response.status_code == 400
-    response = client.post(url, {"form": "implementers", "categories": ["ONG"], "reason": ""})
+    response = client.post(url, {"categories": ["ONG"], "reason": ""})
     assert response.status_code == 400
     assert _implementer_labels(action) == before and not PlanRevision.objects.exists()
 
@@ -304,10 +315,12 @@ def test_other_roles_read_cost_and_implementers_but_cannot_change_them(plan, rol
     client = client_for(_reader(role, acronym))
     html = client.get(url).content.decode()
     assert "INPP" in html
-    assert 'value="cost"' not in html and 'value="implementers"' not in html
-    assert client.post(url, {"form": "cost", "cost_usd": "5", "reason": "r"}).status_code == 403
-    body = {"form": "implementers", "categories": ["ONG"], "reason": "r"}
-    assert client.post(url, body).status_code == 403
-    assert client.post(url, {"form": "implementers"}).status_code == 403  # refused before the form is read
+    cost_url = reverse("plan:action_cost", args=[action.uuid])
+    implementers_url = reverse("plan:action_implementers", args=[action.uuid])
+    assert cost_url not in html and implementers_url not in html
+    assert client.post(cost_url, {"cost_usd": "5", "reason": "r"}).status_code == 403
+    body = {"categories": ["ONG"], "reason": "r"}
+    assert client.post(implementers_url, body).status_code == 403
+    assert client.post(implementers_url, {}).status_code == 403  # refused before the form is read
     assert _implementer_labels(action) == before
     assert not PlanRevision.objects.exists()

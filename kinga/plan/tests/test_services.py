@@ -5,6 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from kinga.core import clock
+from kinga.core import indicators as registry
 from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation, Place
 from kinga.core.roles import Role
@@ -16,6 +18,7 @@ from kinga.plan.models import (
     Activity,
     ActivityStatus,
     Indicator,
+    IndicatorTarget,
     IndicatorValue,
     Party,
     PlanRevision,
@@ -261,7 +264,7 @@ def test_progress_validation(plan, coordinator):
         services.report_progress(
             actor=coordinator,
             activity=activity,
-            date=datetime.date.today() + datetime.timedelta(days=3),
+            date=clock.today() + datetime.timedelta(days=3),
             status="ongoing",
             percent_done=5,
         )
@@ -358,8 +361,6 @@ def test_breakdowns_of_manual_values(plan, coordinator, lualaba, kolwezi):
 
 
 def test_computed_indicators_without_a_source_are_not_computed(plan, monkeypatch):
-    from kinga.core import indicators as registry
-
     code = "SUPPLY_COOPERATIVES_WITH_DOCUMENTS"
     indicator = Indicator.objects.get(code=code)
     # The supply module registers this source: take it out, as in a deployment without that module.
@@ -369,8 +370,6 @@ def test_computed_indicators_without_a_source_are_not_computed(plan, monkeypatch
 
 
 def test_computed_indicators_use_the_registry(plan, monkeypatch):
-    from kinga.core import indicators as registry
-
     calls = []
 
     def fake(query):
@@ -393,8 +392,6 @@ def test_computed_indicators_use_the_registry(plan, monkeypatch):
 def test_targets_by_date_need_plan_edit_and_an_unchanged_one_is_no_revision(
     plan, coordinator, unicef_manager
 ):
-    from kinga.plan.models import IndicatorTarget
-
     indicator = Indicator.objects.get(code="PLAN_CARE_FACILITIES")
     with pytest.raises(PermissionDenied):
         services.add_period_target(

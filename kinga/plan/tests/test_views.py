@@ -2,16 +2,27 @@ import datetime
 import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
+from kinga.core import indicators as registry
 from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent, Organisation
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.plan import services
-from kinga.plan.models import Action, Activity, Commitment, Indicator, TransactionKind
+from kinga.plan.models import (
+    Action,
+    Activity,
+    Commitment,
+    Indicator,
+    PlanRevision,
+    ProgressReport,
+    TransactionKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,11 +75,15 @@ PAGES = [
 @pytest.mark.parametrize(("name", "kwargs"), PAGES)
 def test_pages_answer_in_french_for_every_role_and_redirect_anonymous(plan, client, name, kwargs):
     url = reverse(name, kwargs=kwargs)
-    assert client.get(url).status_code == 302
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("account_login"))
     for role in (Role.COORDINATOR, Role.VIEWER, Role.CASEWORKER, Role.COMPANY_OFFICER):
         member = make_member(make_organisation(), role)
         response = client_for(member).get(url)
         assert response.status_code == 200, (role, url)
+        html = response.content.decode()
+        # In French, with the plan's menu.
+        assert '<html lang="fr">' in html and "Plan opérationnel" in html, (role, url)
 
 
 def test_the_tree_shows_the_three_axes_all_actions_activities_costs_and_implementers(plan, coordinator):
@@ -127,15 +142,13 @@ def test_budget_page_shows_synthesis_detail_and_difference(plan, coordinator):
 
 def test_coordinator_revises_an_activity_with_a_reason_and_it_is_audited(plan, coordinator):
     activity = Activity.objects.get(action__axis__number=2, action__number=1)
-    url = reverse("plan:activity", args=[activity.uuid])
+    url = reverse("plan:activity_revise", args=[activity.uuid])
     client = client_for(coordinator)
-    response = client.post(
-        url, {"form": "revise", "title": activity.title, "cost_usd": "45000", "reason": ""}
-    )
+    response = client.post(url, {"title": activity.title, "cost_usd": "45000", "reason": ""})
     assert response.status_code == 400
     response = client.post(
         url,
-        {"form": "revise", "title": activity.title, "cost_usd": "45000", "reason": "Budget révisé en comité"},
+        {"title": activity.title, "cost_usd": "45000", "reason": "Budget révisé en comité"},
     )
     assert response.status_code == 302
     activity.refresh_from_db()
@@ -149,15 +162,23 @@ def test_coordinator_revises_an_activity_with_a_reason_and_it_is_audited(plan, c
 def test_a_viewer_cannot_revise_nor_record_progress(plan):
     viewer = make_member(make_organisation(), Role.VIEWER)
     activity = Activity.objects.first()
-    url = reverse("plan:activity", args=[activity.uuid])
+    before = (activity.title, activity.status, activity.percent_done)
     client = client_for(viewer)
-    assert client.post(url, {"form": "revise", "title": "x", "reason": "y"}).status_code == 403
-    assert (
-        client.post(
-            url, {"form": "progress", "date": "2018-01-01", "status": "ongoing", "percent_done": 10}
-        ).status_code
-        == 403
+    page = client.get(reverse("plan:activity", args=[activity.uuid])).content.decode()
+    # The reader sees the activity but neither form.
+    assert escape(activity.title) in page
+    assert reverse("plan:activity_revise", args=[activity.uuid]) not in page
+    assert reverse("plan:activity_progress", args=[activity.uuid]) not in page
+    revise = client.post(reverse("plan:activity_revise", args=[activity.uuid]), {"title": "x", "reason": "y"})
+    assert revise.status_code == 403
+    progress = client.post(
+        reverse("plan:activity_progress", args=[activity.uuid]),
+        {"date": "2018-01-01", "status": "ongoing", "percent_done": 10},
     )
+    assert progress.status_code == 403
+    activity.refresh_from_db()
+    assert (activity.title, activity.status, activity.percent_done) == before
+    assert not ProgressReport.objects.exists() and not PlanRevision.objects.exists()
 
 
 def test_org_manager_records_progress_only_for_activities_its_organisation_implements(plan, inpp_manager):
@@ -167,24 +188,26 @@ def test_org_manager_records_progress_only_for_activities_its_organisation_imple
     )  # INPP implements action 2
     other = Activity.objects.get(action__axis__number=3, action__number=5, position=1)
     data = {
-        "form": "progress",
         "date": "2018-01-15",
         "status": "ongoing",
         "percent_done": 30,
         "comment": "Démarré",
     }
-    assert client.post(reverse("plan:activity", args=[own.uuid]), data).status_code == 302
+    assert client.post(reverse("plan:activity_progress", args=[own.uuid]), data).status_code == 302
     own.refresh_from_db()
     assert (own.status, own.percent_done) == ("ongoing", 30)
-    assert client.post(reverse("plan:activity", args=[other.uuid]), data).status_code == 403
+    assert client.post(reverse("plan:activity_progress", args=[other.uuid]), data).status_code == 403
 
 
 def test_unknown_uuid_is_404(plan, coordinator):
     client = client_for(coordinator)
-    assert (
-        client.get(reverse("plan:activity", args=["00000000-0000-0000-0000-000000000000"])).status_code == 404
-    )
-    assert client.get(reverse("plan:gantt", args=[9])).status_code == 404
+    missing = client.get(reverse("plan:activity", args=["00000000-0000-0000-0000-000000000000"]))
+    assert missing.status_code == 404
+    no_axis = client.get(reverse("plan:gantt", args=[9]))
+    assert no_axis.status_code == 404
+    # A 404 shows no activity of the plan.
+    for response in (missing, no_axis):
+        assert not any(a.title in response.content.decode() for a in Activity.objects.all()[:20])
 
 
 def test_gantt_is_server_drawn_svg(plan, coordinator):
@@ -193,8 +216,6 @@ def test_gantt_is_server_drawn_svg(plan, coordinator):
 
 
 def test_indicator_table_says_not_computed_yet_without_a_source(plan, coordinator, monkeypatch):
-    from kinga.core import indicators as registry
-
     # Every module may have registered its sources by now: take one away for this test.
     monkeypatch.delitem(registry._SOURCES, "COMMUNITY_MEETINGS_MINUTES", raising=False)
     html = client_for(coordinator).get(reverse("plan:indicators")).content.decode()
@@ -228,9 +249,8 @@ def test_responsibilities_page_lists_the_organisation_activities(plan, inpp_mana
 def test_commitment_and_disbursement_from_the_pages(plan, inpp_manager):
     client = client_for(inpp_manager)
     action = Action.objects.get(axis__number=1, number=2)
-    url = reverse("plan:action", args=[action.uuid])
+    url = reverse("plan:action_commitment", args=[action.uuid])
     data = {
-        "form": "commitment",
         "funder": inpp_manager.organisation.pk,
         "date": "2018-01-01",
         "amount": "1000",
@@ -259,12 +279,15 @@ def test_exports_download(plan, coordinator):
 
 def test_focal_point_cannot_export(plan):
     member = make_member(make_organisation(), Role.FOCAL_POINT)
-    assert client_for(member).get(reverse("plan:export", args=["xlsx"])).status_code == 403
+    response = client_for(member).get(reverse("plan:export", args=["xlsx"]))
+    assert response.status_code == 403
+    # No spreadsheet leaves, and none is recorded as exported.
+    assert "spreadsheet" not in response.get("Content-Type", "")
+    assert not response.content.startswith(b"PK")
+    assert not AuditEvent.objects.filter(action="export").exists()
 
 
 def test_cli_export(plan, tmp_path):
-    from django.core.management import call_command
-
     out = tmp_path / "plan.xlsx"
     call_command("plan", "export", "--format", "xlsx", "-o", str(out), stdout=io.StringIO())
     assert out.stat().st_size > 1000

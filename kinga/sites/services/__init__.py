@@ -1,22 +1,19 @@
 """The sites' writes, one module per domain; this list is what views, the API and other apps may call.
 
-sites: sites, inspections, corrective actions, photos, status rules and evidence; zones: artisanal zones (ZEA)
-and their studies; ipis: the IPIS open-data import.
+sites: the sites; inspections: inspections, corrective actions, photos; statuses: status rules, refresh and
+evidence; zones: artisanal zones (ZEA) and their studies; ipis: the IPIS open-data import.
 """
 
+from kinga.sites.services.inspections import add_photo, complete_action, record_inspection
 from kinga.sites.services.ipis import import_ipis
-from kinga.sites.services.sites import (
-    add_photo,
-    complete_action,
-    create_site,
+from kinga.sites.services.sites import create_site, update_site
+from kinga.sites.services.statuses import (
     ensure_default_rules,
     on_alert_verified,
     on_child_identified,
     record_evidence,
-    record_inspection,
     refresh_statuses,
     update_rules,
-    update_site,
 )
 from kinga.sites.services.zones import add_study, advance_zone, create_zone, update_zone
 

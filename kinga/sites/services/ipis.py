@@ -22,12 +22,13 @@ from pathlib import Path
 
 from django.db import transaction
 
-from kinga.core import access, audit, spreadsheets, tabular
+from kinga.core import access, audit, clock, spreadsheets, tabular
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Place, PlaceLevel
 from kinga.sites import status as engine
 from kinga.sites.bulk import fast_update
-from kinga.sites.models import Inspection, Qualification, Site, SiteType, StatusChange
+from kinga.sites.models import SHARED_OBSERVATIONS, Inspection, Qualification, Site, SiteType, StatusChange
+from kinga.sites.services.sites import forget_cached_lists
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 REQUIRED_COLUMNS = {"vid", "pcode", "name", "visit_date", "visit_onsite", "province", "territoire"}
@@ -74,16 +75,10 @@ VISIT_FIELDS = [
     "qualification",
     "children_seen",
     "children_in_workings",
-    "children_tasks",
-    "women_seen",
-    "women_tasks",
-    "armed_group_present",
     "armed_groups",
-    "security_forces_present",
-    "security_forces_interfering",
     "state_services",
     "minerals",
-    "workers_count",
+    *SHARED_OBSERVATIONS,
 ]
 SITE_FIELDS = [
     "name",
@@ -277,7 +272,7 @@ def _parse(row: dict, line: int, matcher: PlaceMatcher) -> dict:
         date = datetime.date.fromisoformat((row.get("visit_date") or "").strip()[:10])
     except ValueError:
         raise Rejected(f"date de visite invalide : « {row.get('visit_date', '')} »") from None
-    if date > datetime.date.today():
+    if date > clock.today():
         raise Rejected(f"date de visite dans le futur : {date}")
     name = (row.get("name") or "").strip() or pcode
     qualification = (row.get("qualification") or "").strip()
@@ -497,8 +492,6 @@ def _import(table: tabular.Table, filename: str, *, actor: Actor) -> ImportResul
         note=IPIS_CREDIT,
     )
     if result.changed:
-        from kinga.sites.services.sites import forget_cached_lists
-
         transaction.on_commit(forget_cached_lists)
     return result
 

@@ -7,17 +7,17 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, uploads
+from kinga.core import access, audit, clock, uploads
 from kinga.core.access import Actor
+from kinga.core.geo import check_coordinates
 from kinga.core.models import Place
 from kinga.sites.models import (
     Zone,
     ZoneStudy,
 )
-from kinga.sites.services.sites import _check_coordinates, territory_of
+from kinga.sites.services.sites import territory_of
 
 # --- ZEA -----------------------------------------------------------------------------------------------------
 
@@ -38,7 +38,7 @@ def create_zone(*, actor: Actor, code: str, name: str, place: Place, **fields) -
         raise ValidationError({"code": [_("A ZEA with this code already exists.")]})
     if fields.get("area_ha") is not None and fields["area_ha"] <= 0:
         raise ValidationError({"area_ha": [_("The area must be positive.")]})
-    _check_coordinates(fields.get("latitude"), fields.get("longitude"))
+    check_coordinates(fields.get("latitude"), fields.get("longitude"))
     zone = Zone.objects.create(
         code=code.strip(), name=name.strip(), place=place, territory=territory_of(place), **fields
     )
@@ -89,7 +89,7 @@ def advance_zone(
                 ]
             }
         )
-    if on > timezone.localdate():
+    if on > clock.today():
         raise ValidationError({"on": [_("This date is in the future.")]})
     before = audit.snapshot(zone)
     if stage == Zone.Stage.LOCATED:

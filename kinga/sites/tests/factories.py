@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import itertools
 
+from kinga.core import clock
 from kinga.core.models import Place
 from kinga.sites.models import Site
+from kinga.sites.status import add_months
 
 _n = itertools.count(1)
 
@@ -27,6 +29,4 @@ def make_site(place: Place | None = None, **fields) -> Site:
 
 
 def months_ago(months: int, today: datetime.date | None = None) -> datetime.date:
-    from kinga.sites.status import add_months
-
-    return add_months(today or datetime.date.today(), -months)
+    return add_months(today or clock.today(), -months)

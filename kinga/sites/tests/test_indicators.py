@@ -1,18 +1,19 @@
-import datetime
-
 import pytest
 
+from kinga.core import clock
 from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.models import Place
 from kinga.core.roles import Role
+from kinga.core.synth import SynthContext
 from kinga.core.testing import actor_of, make_member, make_organisation
 from kinga.sites import services
 from kinga.sites.models import Inspection, Site, Zone
+from kinga.sites.synth import generate_sites
 from kinga.sites.tests.factories import make_site, months_ago
 
 pytestmark = pytest.mark.django_db
 
-YEAR = IndicatorQuery(start=months_ago(12), end=datetime.date.today(), breakdowns=("territory",))
+YEAR = IndicatorQuery(start=months_ago(12), end=clock.today(), breakdowns=("territory",))
 
 
 def test_zea_indicators_count_the_lifecycle_by_territory(reference_places):
@@ -61,9 +62,6 @@ def test_sites_by_status_and_children_seen(reference_places):
 
 
 def test_synth_generates_sites_inspections_and_statuses(reference_places):
-    from kinga.core.synth import SynthContext
-    from kinga.sites.synth import generate_sites
-
     ctx = SynthContext(scale="demo", seed=3)
     generate_sites(ctx)
     assert Site.objects.count() == ctx.size("sites")

@@ -2,9 +2,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from kinga.core.models import AuditEvent
+from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation, shared_path
 from kinga.sites import services
@@ -66,8 +68,6 @@ def test_a_second_run_changes_nothing(admin):
 
 
 def test_a_place_corrected_by_a_user_survives_a_new_import(admin):
-    from kinga.core.models import Place
-
     import_ipis(SAMPLE, actor=admin, accept_rejections=True)
     site = Site.objects.filter(territory__pcode__startswith="CD72").first()
     kolwezi = Place.objects.get(pcode="CD7201")
@@ -78,15 +78,12 @@ def test_a_place_corrected_by_a_user_survives_a_new_import(admin):
 
 
 def test_the_command_and_its_permission(admin, tmp_path, capsys):
-    from django.core.management.base import CommandError
-
     rejects = tmp_path / "r.csv"
     call_command("sites", "import-ipis", str(SAMPLE), "--rejects", str(rejects), "--accept-rejections")
     out = capsys.readouterr()
     assert "rejetées" in out.out and "ipisresearch.be" in out.out and "rejet ligne" in out.err
     assert rejects.exists()
     viewer = make_member(make_organisation(), Role.VIEWER)
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         call_command("sites", "import-ipis", str(SAMPLE), "--actor", viewer.user.email)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from openpyxl import Workbook
 
 from kinga.core.roles import Role
 from kinga.core.tabular import ImportRefused
@@ -148,7 +149,6 @@ def _variants(header, rows, tmp_path):
 
 def write_xlsx(path: Path, header, rows):
     """As Excel saves the file after opening it: numbers as numbers, dates as dates, empty cells empty."""
-    from openpyxl import Workbook
 
     def cell(column, value):
         if value == "":

@@ -2,12 +2,13 @@
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
+from kinga.core import clock, events
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
@@ -28,12 +29,12 @@ def refresh(*args) -> str:
 def sites_recorded_six_months_ago(reference_places, monkeypatch):
     """Two sites inspected while "today" was six months ago: one inspection has since passed 12 months."""
     inspector = actor_of(make_member(make_organisation(), Role.SITE_INSPECTOR))
-    then = months_ago(6)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **kw: then)
+    then, lapsed_on, recent_on = months_ago(6), months_ago(13), months_ago(7)
+    monkeypatch.setattr(clock, "today", lambda: then)
     lapsed = make_site(name="Kasulo")
     recent = make_site(name="Mutoshi")
-    services.record_inspection(actor=inspector, site=lapsed, date=months_ago(13))
-    services.record_inspection(actor=inspector, site=recent, date=months_ago(7))
+    services.record_inspection(actor=inspector, site=lapsed, date=lapsed_on)
+    services.record_inspection(actor=inspector, site=recent, date=recent_on)
     monkeypatch.undo()
     assert set(Site.objects.values_list("status", flat=True)) == {"green"}
     return lapsed, recent
@@ -45,7 +46,7 @@ def test_refresh_records_lapsed_statuses_once_and_says_what_changed(sites_record
 
     first = refresh()
 
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     assert f"1 statut(s) de site modifié(s) au {today}." in first
     assert "Vert → Expiré : 1" in first
     assert f"{lapsed.code} Kasulo : Vert → Expiré" in first
@@ -69,8 +70,6 @@ def test_refresh_records_lapsed_statuses_once_and_says_what_changed(sites_record
 
 
 def test_refresh_publishes_each_change(sites_recorded_six_months_ago):
-    from kinga.core import events
-
     lapsed, _recent = sites_recorded_six_months_ago
     seen = []
     events.subscribe("sites.status_changed", lambda **kw: seen.append(kw))
@@ -98,7 +97,6 @@ def test_the_service_returns_the_changes_for_a_given_day(sites_recorded_six_mont
 
 def test_the_deployment_guide_schedules_the_refresh_daily():
     """Nothing else runs it: if the timer leaves docs/deploy.md, expiries stop reaching the timelines."""
-    from pathlib import Path
 
     deploy = (Path(__file__).resolve().parents[3] / "docs" / "deploy.md").read_text()
     service, _sep, rest = deploy.partition("# /etc/systemd/system/kinga-refresh-status.timer")

@@ -1,6 +1,8 @@
 import datetime
+import uuid
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from kinga.core import events
 from kinga.core.models import AuditEvent
@@ -90,7 +92,6 @@ def test_a_child_case_at_the_site_turns_it_red_as_a_count_and_publishes(inspecto
     services.record_inspection(actor=inspector, site=site, date=months_ago(2))
     seen = []
     events.subscribe("sites.status_changed", lambda **kw: seen.append(kw))
-    import uuid
 
     case_uuid = uuid.uuid4()
     events.publish(
@@ -119,8 +120,6 @@ def test_a_child_case_at_the_site_turns_it_red_as_a_count_and_publishes(inspecto
 
 
 def test_a_verified_alert_feeds_the_status(inspector):
-    import uuid
-
     site = make_site()
     events.publish("community.alert_verified", site_id=site.pk, alert_uuid=uuid.uuid4(), children_count=3)
     state = selectors.child_labour_status(site)
@@ -142,8 +141,6 @@ def test_rules_change_recomputes_every_site_and_is_audited(reference_places):
 
 
 def test_inspections_are_audited_and_need_the_permission(reference_places):
-    from django.core.exceptions import PermissionDenied
-
     viewer = actor_of(make_member(make_organisation(), Role.VIEWER))
     site = make_site()
     with pytest.raises(PermissionDenied):

@@ -63,6 +63,8 @@ def test_whoever_reads_the_zone_downloads_its_study_as_an_attachment(role, study
 def test_anonymous_users_are_sent_to_the_login_page(study):
     response = Client().get(download_url(study))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    # The file itself never reaches an anonymous visitor.
+    assert CONTENT not in response.content and "Content-Disposition" not in response
 
 
 def test_a_person_without_an_active_membership_is_refused(study):
@@ -81,8 +83,13 @@ def test_an_unknown_study_or_a_study_without_file_is_404(zone):
         actor=actor_of(inspector), zone=zone, title="Étude en ligne", url="https://example.org/etude.pdf"
     )
     client = client_for(inspector)
-    assert client.get(f"/sites/zea/etudes/{uuid.uuid4()}/document/").status_code == 404
-    assert client.get(download_url(link_only)).status_code == 404
+    for response in (
+        client.get(f"/sites/zea/etudes/{uuid.uuid4()}/document/"),
+        client.get(download_url(link_only)),
+    ):
+        assert response.status_code == 404
+        # No file is offered in place of the missing one.
+        assert "Content-Disposition" not in response and CONTENT not in response.content
 
 
 def test_the_stored_file_is_not_served_under_media_url(study):

@@ -1,15 +1,18 @@
+import io
 import json
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
-from kinga.core.models import AuditEvent
+from kinga.core.models import AuditEvent, Place
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
 from kinga.sites import services
-from kinga.sites.models import Inspection, Site, StatusChange
-from kinga.sites.status import add_months
+from kinga.sites.models import INSPECTION_FIELDS, Inspection, InspectionPhoto, Site, StatusChange, Zone
+from kinga.sites.status import CONDITIONS, add_months
 from kinga.sites.tests.factories import make_site, months_ago
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +32,6 @@ def inspection(site):
 @pytest.fixture
 def zone(reference_places):
     admin = actor_of(make_member(make_organisation(), Role.ADMIN))
-    from kinga.core.models import Place
 
     return services.create_zone(
         actor=admin, code="ZEA-1", name="ZEA Kapata", place=Place.objects.get(pcode="CD7201")
@@ -68,8 +70,27 @@ def test_anonymous_users_cannot_read_anything(site, inspection, zone):
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.COMPANY_OFFICER, Role.FOCAL_POINT, Role.SITE_INSPECTOR])
 def test_every_role_reads_sites(role, site, inspection, zone):
     client = client_for(make_member(make_organisation(), role))
+    # What each page must show: the site, or the zone, by name.
+    shows = {
+        "/sites/": "Kasulo",
+        "/sites/carte/donnees.json": "Kasulo",
+        f"/sites/{site.uuid}/": "Kasulo",
+        f"/sites/inspections/{inspection.uuid}/": "Kasulo",
+        "/sites/zea/": "ZEA Kapata",
+        f"/sites/zea/{zone.uuid}/": "ZEA Kapata",
+        "/api/v1/sites/": "Kasulo",
+        f"/api/v1/sites/{site.uuid}/": "Kasulo",
+        "/api/v1/site-inspections/": str(inspection.uuid),
+        "/api/v1/zones/": "ZEA Kapata",
+    }
     for url in read_pages(site, inspection, zone):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        if url in shows:
+            assert shows[url] in body, url
+        if response["Content-Type"].startswith("text/html"):
+            assert '<html lang="fr">' in body, url
 
 
 @pytest.mark.parametrize(
@@ -79,8 +100,26 @@ def test_every_role_reads_sites(role, site, inspection, zone):
 def test_write_pages_need_their_permission(url, site, zone):
     url = url.replace("SITE", f"/sites/{site.uuid}").replace("ZONE", f"/sites/zea/{zone.uuid}")
     viewer = client_for(make_member(make_organisation(), Role.VIEWER))
-    assert viewer.get(url).status_code == 403
-    assert viewer.post(url, {}).status_code == 403
+    before = (
+        Site.objects.count(),
+        Zone.objects.count(),
+        Inspection.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    page = viewer.get(url)
+    assert page.status_code == 403
+    # Refused before the form: none of its fields is shown.
+    assert 'name="name"' not in page.content.decode() and 'name="date"' not in page.content.decode()
+    assert viewer.post(url, {"name": "Changé", "code": "X1"}).status_code == 403
+    # Nothing written, nothing audited.
+    after = (
+        Site.objects.count(),
+        Zone.objects.count(),
+        Inspection.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    assert after == before
+    assert not Site.objects.filter(name="Changé").exists() and not Zone.objects.filter(name="Changé").exists()
 
 
 def test_unknown_objects_are_404(reference_places):
@@ -92,13 +131,21 @@ def test_unknown_objects_are_404(reference_places):
         f"/api/v1/sites/{uuid.uuid4()}/",
         f"/sites/photos/{uuid.uuid4()}/",
     ):
-        assert client.get(url).status_code == 404, url
+        response = client.get(url)
+        assert response.status_code == 404, url
+        # Nothing found, nothing shown: no form to fill, no record's fields.
+        body = response.content.decode()
+        assert 'name="latitude"' not in body and '"latitude"' not in body and '"uuid"' not in body, url
 
 
 def test_photos_need_their_permission(inspection):
     viewer = client_for(make_member(make_organisation(), Role.VIEWER))
     assert viewer.get(f"/sites/photos/{uuid.uuid4()}/").status_code == 403
     assert viewer.post(f"/sites/inspections/{inspection.uuid}/photos/").status_code == 403
+    # The inspection page shows a viewer no photo and no way to add one.
+    page = viewer.get(f"/sites/inspections/{inspection.uuid}/").content.decode()
+    assert "/sites/photos/" not in page and f"/sites/inspections/{inspection.uuid}/photos/" not in page
+    assert not InspectionPhoto.objects.exists()
 
 
 def test_rules_are_read_by_all_but_changed_by_admins_only(site):
@@ -107,7 +154,6 @@ def test_rules_are_read_by_all_but_changed_by_admins_only(site):
     admin = client_for(make_member(make_organisation(), Role.ADMIN))
     page = admin.get("/sites/regles/")
     assert page.status_code == 200
-    from kinga.sites.status import CONDITIONS
 
     data = {f"rule_{c}": d for c, (d, _l) in CONDITIONS.items()}
     data.update(correction_months=3, red_clearance_months=6, expiry_months=24)
@@ -176,8 +222,6 @@ def test_inspection_form_errors_are_shown_in_french(site):
 
 
 def test_site_place_can_be_corrected_and_is_audited(site):
-    from kinga.core.models import Place
-
     client = client_for(make_member(make_organisation(), Role.COORDINATOR))
     lubudi = Place.objects.get(pcode="CD7203")
     response = client.post(
@@ -254,18 +298,33 @@ def test_api_inspection_create_needs_permission_and_gives_field_errors(site):
 
 
 def _png() -> bytes:
-    import io
-
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "brown").save(buffer, "PNG")
     return buffer.getvalue()
 
 
-def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def test_api_inspection_takes_and_shows_every_field_an_inspector_records(site):
+    # The API's inspection fields are the one list in kinga.sites.models: the women's fields included.
+    inspector = client_for(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    payload = {
+        "site": str(site.uuid),
+        "date": months_ago(1).isoformat(),
+        "women_seen": True,
+        "women_tasks": "Lavage du minerai",
+        "pregnant_women_working": True,
+        "children_tasks": "Transport des sacs",
+    }
+    created = inspector.post("/api/v1/site-inspections/", payload, content_type="application/json")
+    assert created.status_code == 201, created.content
+    inspection = Inspection.objects.get(uuid=created.json()["uuid"])
+    assert inspection.women_seen is True and inspection.women_tasks == "Lavage du minerai"
+    shown = inspector.get(f"/api/v1/site-inspections/{inspection.uuid}/").json()
+    assert set(INSPECTION_FIELDS) <= set(shown)
+    assert shown["women_seen"] is True and shown["women_tasks"] == "Lavage du minerai"
+    assert shown["children_tasks"] == "Transport des sacs"
 
+
+def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     member = make_member(make_organisation(), Role.SITE_INSPECTOR)
     inspection = services.record_inspection(

@@ -8,11 +8,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit
+from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType
 from kinga.sites.models import Site
@@ -49,18 +48,18 @@ def _month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _check_mineral(mineral: str) -> None:
+def check_mineral(mineral: str) -> None:
     if mineral not in Mineral.values:
         raise ValidationError({"mineral": [_("Unknown mineral.")]})
 
 
-def _check_grade(grade_percent: Decimal | None) -> None:
+def check_grade(grade_percent: Decimal | None) -> None:
     if grade_percent is not None and not (0 <= grade_percent <= 100):
         raise ValidationError({"grade_percent": [_("The grade is a percentage between 0 and 100.")]})
 
 
-def _not_in_future(day: datetime.date, field: str) -> None:
-    if day > timezone.localdate():
+def not_in_future(day: datetime.date, field: str) -> None:
+    if day > clock.today():
         raise ValidationError({field: [_("This date is in the future.")]})
 
 
@@ -169,7 +168,7 @@ def record_document(
     check_cooperative(actor, cooperative)
     if not document_type.is_active:
         raise ValidationError({"document_type": [_("This document type is no longer in use.")]})
-    _not_in_future(issued_on, "issued_on")
+    not_in_future(issued_on, "issued_on")
     if valid_until is not None and valid_until < issued_on:
         raise ValidationError({"valid_until": [_("The document cannot expire before it was issued.")]})
     document = CooperativeDocument.objects.create(
@@ -203,7 +202,7 @@ def register_miner(
         raise ValidationError({"member_number": [_("Give the member number.")]})
     if sex not in ("F", "M"):
         raise ValidationError({"sex": [_("Choose the sex.")]})
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if birth_year < 1900 or birth_year > this_year:
         raise ValidationError({"birth_year": [_("Give a plausible year of birth.")]})
     if this_year - birth_year < MIN_MEMBER_AGE:
@@ -236,7 +235,7 @@ def miner_leaves(*, actor: Actor, miner: Miner, left_on: datetime.date) -> Miner
     """Record (or correct) the day a member left the cooperative: from then on, no longer counted as active."""
     access.require(actor, "supply.record")
     check_cooperative(actor, miner.cooperative)
-    _not_in_future(left_on, "left_on")
+    not_in_future(left_on, "left_on")
     if miner.joined_on and left_on < miner.joined_on:
         raise ValidationError(
             {
@@ -276,12 +275,12 @@ def record_production(
     """The month's production of a cooperative at a site; recording the same month again corrects it."""
     access.require(actor, "supply.record")
     check_cooperative(actor, cooperative)
-    _check_mineral(mineral)
-    _check_grade(grade_percent)
+    check_mineral(mineral)
+    check_grade(grade_percent)
     if tonnage is None or tonnage < 0:
         raise ValidationError({"tonnage": [_("The tonnage cannot be negative.")]})
     month = _month_start(month)
-    if month > _month_start(timezone.localdate()):
+    if month > _month_start(clock.today()):
         raise ValidationError({"month": [_("This month has not happened yet.")]})
     existing = (
         Production.objects.select_for_update()

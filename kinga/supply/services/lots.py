@@ -10,10 +10,9 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, events
+from kinga.core import access, audit, clock, events
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType
 from kinga.sites.models import Site
@@ -25,7 +24,7 @@ from kinga.supply.models import (
     Outcome,
     OverrideState,
 )
-from kinga.supply.services.cooperatives import _check_grade, _check_mineral, _not_in_future, check_cooperative
+from kinga.supply.services.cooperatives import check_cooperative, check_grade, check_mineral, not_in_future
 
 # --- Lots and evacuation authorisations ---------------------------------------------------------------------
 
@@ -51,9 +50,9 @@ def record_lot(
     check_cooperative(actor, cooperative)
     errors: dict[str, list[str]] = {}
     for check in (
-        lambda: _check_mineral(mineral),
-        lambda: _check_grade(grade_percent),
-        lambda: _not_in_future(date, "date"),
+        lambda: check_mineral(mineral),
+        lambda: check_grade(grade_percent),
+        lambda: not_in_future(date, "date"),
     ):
         try:
             check()
@@ -90,8 +89,8 @@ def decide_evacuation(*, actor: Actor, lot: Lot) -> EvacuationAuthorisation:
     lot = Lot.objects.select_for_update().select_related("site", "cooperative").get(pk=lot.pk)
     if lot.can_leave_site:
         raise ValidationError({"lot": [_("This lot already has an evacuation authorisation.")]})
-    now = timezone.now()
-    day = timezone.localdate(now)
+    now = clock.now()
+    day = clock.today()
     result = rules.evaluate(lot, day)
     for _attempt in range(3):
         try:
@@ -178,7 +177,7 @@ def request_override(
     authorisation.override_requested_by = actor.user
     authorisation.override_requested_role = actor.role or ""
     authorisation.override_request_reason = reason
-    authorisation.override_requested_at = timezone.now()
+    authorisation.override_requested_at = clock.now()
     authorisation.override_decided_by = None
     authorisation.override_decided_role = ""
     authorisation.override_decision_reason = ""
@@ -220,7 +219,7 @@ def decide_override(
     authorisation.override_decided_by = actor.user
     authorisation.override_decided_role = actor.role or ""
     authorisation.override_decision_reason = reason
-    authorisation.override_decided_at = timezone.now()
+    authorisation.override_decided_at = clock.now()
     authorisation.save(update_fields=_OVERRIDE_FIELDS)
     note = (_("Override approved: %(reason)s") if approve else _("Override declined: %(reason)s")) % {
         "reason": reason

@@ -1,12 +1,17 @@
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
+from kinga.core import clock
 from kinga.core.actors import system_actor
 from kinga.core.models import OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.sites import services as site_services
 from kinga.sites.models import Site
+from kinga.sites.selectors import child_labour_status
 from kinga.supply import services
 from kinga.supply.models import DocumentType
 
@@ -40,19 +45,17 @@ class World:
 
     def give_documents(self, coop=None, *, issued=None, valid_until=None):
         coop = coop or self.coop
-        issued = issued or datetime.date.today() - datetime.timedelta(days=100)
+        issued = issued or clock.today() - datetime.timedelta(days=100)
         for doc_type in DocumentType.objects.filter(is_required=True, is_active=True):
             services.record_document(
                 actor=self.actor(self.inspector),
                 cooperative=coop,
                 document_type=doc_type,
                 issued_on=issued,
-                valid_until=valid_until or datetime.date.today() + datetime.timedelta(days=200),
+                valid_until=valid_until or clock.today() + datetime.timedelta(days=200),
             )
 
     def lot(self, *, site=None, coop=None, buyer=None, date=None, weight="1200.5"):
-        from decimal import Decimal
-
         return services.record_lot(
             actor=self.actor(self.inspector),
             site=site or self.site,
@@ -60,7 +63,7 @@ class World:
             mineral="cobalt",
             weight_kg=Decimal(weight),
             grade_percent=Decimal("12.5"),
-            date=date or datetime.date.today(),
+            date=date or clock.today(),
             buyer=buyer or self.buyer,
         )
 
@@ -72,7 +75,6 @@ def world(kolwezi):
 
 def inspect(world, site, day, **findings):
     """An on-site inspection through the mine-sites app: its status engine gives the site its status."""
-    from kinga.sites import services as site_services
 
     return site_services.record_inspection(
         actor=world.actor(world.inspector), site=site, date=day, **findings
@@ -82,7 +84,7 @@ def inspect(world, site, day, **findings):
 @pytest.fixture
 def site_statuses(world):
     """Give a site a child-labour status the way it happens in the field: by inspections."""
-    today = datetime.date.today()
+    today = clock.today()
 
     def set_status(site, status):
         if status == "green":
@@ -95,7 +97,6 @@ def site_statuses(world):
             inspect(world, site, today - datetime.timedelta(days=400))
         elif status != "blue":
             raise ValueError(status)
-        from kinga.sites.selectors import child_labour_status
 
         assert child_labour_status(site, at=today).status == status
 
@@ -105,7 +106,6 @@ def site_statuses(world):
 @pytest.fixture(autouse=True)
 def french():
     """Messages read outside a request are in the default language, whatever an earlier test switched to."""
-    from django.utils import translation
 
     with translation.override("fr"):
         yield

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kinga.cases import services as case_services
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_issue_8_acceptance(world):
-    today = datetime.date.today()
+    today = clock.today()
     d0, d1 = add_months(today, -8), add_months(today, -7)
     inspector, coordinator = world.actor(world.inspector), world.actor(world.coordinator)
     world.give_documents(issued=add_months(today, -10), valid_until=add_months(today, 6))

@@ -1,11 +1,10 @@
 """The main journey in a real browser (chromium, 360 px): an inspector decides a lot from a red site — refused,
 with the reason — and asks for an override; the buyer's officer sees the lot flagged in its due-diligence report."""
 
-import datetime
-
 import pytest
 from playwright.sync_api import expect
 
+from kinga.core import clock
 from kinga.supply.tests.conftest import World, inspect
 
 pytestmark = pytest.mark.browser
@@ -19,9 +18,7 @@ def _no_sideways_scroll(page):
 def test_a_lot_from_a_red_site_is_refused_and_flagged_to_its_buyer(page, login_as, kolwezi):
     world = World(kolwezi)
     world.give_documents()
-    inspect(
-        world, world.site, datetime.date.today(), boys_under_15=1, girls_under_15=1, children_tasks="lavage"
-    )
+    inspect(world, world.site, clock.today(), boys_under_15=1, girls_under_15=1, children_tasks="lavage")
     lot = world.lot()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

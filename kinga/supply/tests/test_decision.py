@@ -6,11 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kinga.core import clock
 from kinga.supply import decision, services
 from kinga.supply.models import DocumentType
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 def test_the_longest_valid_document_counts_and_other_cooperatives_documents_do_not(world, site_statuses):

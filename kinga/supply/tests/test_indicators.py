@@ -3,11 +3,13 @@ from decimal import Decimal
 
 import pytest
 
+from kinga.core import clock
 from kinga.core.indicators import IndicatorQuery, evaluate
+from kinga.core.testing import client_for
 from kinga.supply import services
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 YEAR = IndicatorQuery(start=TODAY - datetime.timedelta(days=365), end=TODAY)
 
 
@@ -72,8 +74,6 @@ def test_lots_authorised_and_refused(world, site_statuses):
 
 
 def test_buyers_reporting_counts_companies_that_produced_their_report(world):
-    from kinga.core.testing import client_for
-
     assert evaluate("SUPPLY_BUYERS_REPORTING", YEAR)[0].value == 0
     client_for(world.officer).get("/supply/diligence/", {"format": "xlsx"})
     client_for(world.coordinator).get(

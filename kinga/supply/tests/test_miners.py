@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member
@@ -13,7 +14,7 @@ from kinga.supply import selectors, services
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = clock.today()
 JOINED = TODAY - datetime.timedelta(days=400)
 
 

@@ -1,27 +1,34 @@
 """The due-diligence report: who may read it, for which buyer, in which language and format."""
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.utils import translation
 
+from kinga.core import clock
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.supply import services
 from kinga.supply.report import due_diligence
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 def test_anonymous_and_roles_without_the_permission(world):
-    assert Client().get("/supply/diligence/").status_code == 302
-    assert Client().get("/api/v1/supply/due-diligence/").status_code in (401, 403)
+    lot = world.lot()
+    page = Client().get("/supply/diligence/")
+    assert page.status_code == 302 and "/accounts/login/" in page["Location"]
+    api = Client().get("/api/v1/supply/due-diligence/")
+    assert api.status_code in (401, 403) and set(api.json()) == {"detail"}
     for role in (Role.CASEWORKER, Role.SITE_INSPECTOR, Role.DATA_CLERK, Role.VIEWER):
         client = client_for(make_member(make_organisation(), role))
-        assert client.get("/supply/diligence/").status_code == 403, role
-        assert client.get("/api/v1/supply/due-diligence/").status_code == 403, role
+        page = client.get("/supply/diligence/")
+        assert page.status_code == 403, role
+        # No lot, no site of the report reaches a refused reader.
+        assert lot.reference not in page.content.decode() and "Kasulo" not in page.content.decode(), role
+        api = client.get("/api/v1/supply/due-diligence/")
+        assert api.status_code == 403, role
+        assert set(api.json()) == {"detail"}, role
 
 
 def test_a_company_sees_only_its_own_supply(world):

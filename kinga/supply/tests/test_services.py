@@ -4,13 +4,19 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kinga.core import clock
+from kinga.core.actors import system_actor
 from kinga.core.models import AuditEvent
+from kinga.core.roles import Role
+from kinga.core.testing import make_member
 from kinga.supply import services
 from kinga.supply.decision import reason_text
 from kinga.supply.models import DocumentType, LotStatus, Outcome, OverrideState
+from kinga.supply.report import add_months
+from kinga.supply.tests.conftest import inspect
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = clock.today()
 
 
 def test_the_plans_five_documents_are_the_default_list_and_loading_twice_changes_nothing(world):
@@ -22,7 +28,6 @@ def test_the_plans_five_documents_are_the_default_list_and_loading_twice_changes
         "autorisation-zea",
         "rapport-gestion",
     }
-    from kinga.core.actors import system_actor
 
     assert services.load_default_document_types(actor=system_actor()) == 0
 
@@ -201,9 +206,6 @@ def test_override_cannot_be_decided_by_the_person_who_asked(world, site_statuses
 
 
 def make_coordinator(world):
-    from kinga.core.roles import Role
-    from kinga.core.testing import make_member
-
     return make_member(world.idak, Role.COORDINATOR)
 
 
@@ -332,9 +334,6 @@ def test_documents_cannot_expire_before_issue(world):
 
 
 def test_a_lot_produced_while_the_site_was_red_stays_refused_after_the_site_is_cleared(world):
-    from kinga.supply.report import add_months
-    from kinga.supply.tests.conftest import inspect
-
     world.give_documents(issued=add_months(TODAY, -10), valid_until=add_months(TODAY, 6))
     red_day = add_months(TODAY, -7)
     inspect(world, world.site, red_day, boys_under_15=2)

@@ -1,7 +1,8 @@
 import pytest
 
-from kinga.core.models import Organisation
+from kinga.core.models import Organisation, OrganisationType
 from kinga.core.synth import SynthContext
+from kinga.core.testing import client_for, make_organisation
 from kinga.households.models import Cooperative as CooperativeProfile
 from kinga.supply import synth
 from kinga.supply.models import EvacuationAuthorisation, Lot, LotStatus
@@ -27,9 +28,6 @@ def test_demo_scale_makes_consistent_lots_and_decisions(world, site_statuses):
 
 
 def test_agro_pastoral_cooperatives_stay_out_of_the_supply_chain(world):
-    from kinga.core.models import OrganisationType
-    from kinga.core.testing import client_for, make_organisation
-
     farm = make_organisation("Coopérative agropastorale Tujenge", type=OrganisationType.COOPERATIVE)
     CooperativeProfile.objects.create(organisation=farm, kind="agro_pastoral", place=world.place)
     body = client_for(world.coordinator).get("/supply/cooperatives/").content.decode()

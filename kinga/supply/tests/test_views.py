@@ -4,12 +4,14 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
+from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.supply import services
-from kinga.supply.models import DocumentType, Lot, LotStatus
+from kinga.supply.models import CooperativeDocument, DocumentType, EvacuationAuthorisation, Lot, LotStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +40,9 @@ def test_anonymous_users_are_sent_to_login(world):
     for url in _urls(world, lot):
         response = Client().get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
-    for url in (f"/supply/lots/{lot.uuid}/decider/",):
-        assert Client().post(url).status_code == 302
+    decide = Client().post(f"/supply/lots/{lot.uuid}/decider/")
+    assert decide.status_code == 302 and "/accounts/login/" in decide["Location"]
+    assert not EvacuationAuthorisation.objects.filter(lot=lot).exists()
 
 
 RECORDING = ("nouveau/", "/documents/", "/membres/", "saisir/")
@@ -49,16 +52,32 @@ CONFIGURING = ("documents-requis",)
 def test_every_page_opens_for_the_roles_that_use_it(world):
     lot = world.lot()
     coordinator, inspector = client_for(world.coordinator), client_for(world.inspector)
+
+    def opens(client, url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert '<html lang="fr">' in html, url
+        if url == f"/supply/lots/{lot.uuid}/":
+            assert lot.reference in html and "Kasulo" in html
+        return html
+
+    def refused(client, url):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert lot.reference not in response.content.decode(), url
+
     for url in _urls(world, lot):
         if any(part in url for part in RECORDING):
-            assert inspector.get(url).status_code == 200, url
-            assert coordinator.get(url).status_code == 403, url
+            opens(inspector, url)
+            refused(coordinator, url)
         elif any(part in url for part in CONFIGURING):
-            assert coordinator.get(url).status_code == 200, url
-            assert inspector.get(url).status_code == 403, url
+            opens(coordinator, url)
+            refused(inspector, url)
         else:
-            assert coordinator.get(url).status_code == 200, url
-            assert inspector.get(url).status_code == 200, url
+            opens(coordinator, url)
+            opens(inspector, url)
+    assert lot.reference in opens(coordinator, "/supply/lots/")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +93,12 @@ def test_every_page_opens_for_the_roles_that_use_it(world):
     ],
 )
 def test_roles_without_the_permission_get_403(world, url, role):
-    assert client_for(make_member(make_organisation(), role)).get(url).status_code == 403
+    lot = world.lot()
+    response = client_for(make_member(make_organisation(), role)).get(url)
+    assert response.status_code == 403
+    # Refused before anything is read or offered: no lot, no form field.
+    body = response.content.decode()
+    assert lot.reference not in body and 'name="weight_kg"' not in body and 'name="code"' not in body
 
 
 def test_company_officers_see_only_their_own_lots(world):
@@ -91,19 +115,31 @@ def test_cooperatives_see_only_their_own_records(world):
     mine = world.lot()
     theirs = world.lot(coop=world.other_coop)
     client = client_for(world.coop_manager)
-    assert client.get(f"/supply/lots/{mine.uuid}/").status_code == 200
-    assert client.get(f"/supply/lots/{theirs.uuid}/").status_code == 404
-    assert client.get(f"/supply/cooperatives/{world.coop.uuid}/").status_code == 200
-    assert client.get(f"/supply/cooperatives/{world.other_coop.uuid}/").status_code == 404
+    own_lot = client.get(f"/supply/lots/{mine.uuid}/")
+    assert own_lot.status_code == 200 and mine.reference in own_lot.content.decode()
+    other_lot = client.get(f"/supply/lots/{theirs.uuid}/")
+    assert other_lot.status_code == 404 and theirs.reference not in other_lot.content.decode()
+    own_coop = client.get(f"/supply/cooperatives/{world.coop.uuid}/")
+    assert own_coop.status_code == 200 and escape(world.coop.name) in own_coop.content.decode()
+    other_coop = client.get(f"/supply/cooperatives/{world.other_coop.uuid}/")
+    assert other_coop.status_code == 404 and world.other_coop.name not in other_coop.content.decode()
+    documents = CooperativeDocument.objects.count()
     assert client.post(f"/supply/cooperatives/{world.other_coop.uuid}/documents/", {}).status_code == 404
+    assert CooperativeDocument.objects.count() == documents
+    assert theirs.reference not in client.get("/supply/lots/").content.decode()
 
 
 def test_only_inspectors_can_decide_and_other_orgs_get_404(world, site_statuses):
     lot = world.lot()
     assert client_for(world.coop_manager).post(f"/supply/lots/{lot.uuid}/decider/").status_code == 403
     assert client_for(world.officer).post(f"/supply/lots/{lot.uuid}/decider/").status_code == 403
+    # Refused: no decision was taken, the lot may not leave.
+    assert not EvacuationAuthorisation.objects.filter(lot=lot).exists()
+    lot.refresh_from_db()
+    assert not lot.can_leave_site
     other_coop_member = make_member(world.other_coop, Role.ORG_MANAGER)
-    assert client_for(other_coop_member).get(f"/supply/lots/{lot.uuid}/").status_code == 404
+    hidden = client_for(other_coop_member).get(f"/supply/lots/{lot.uuid}/")
+    assert hidden.status_code == 404 and lot.reference not in hidden.content.decode()
 
 
 def test_recording_a_lot_with_bad_input_shows_french_errors(world):
@@ -115,7 +151,7 @@ def test_recording_a_lot_with_bad_input_shows_french_errors(world):
             "cooperative": world.coop.pk,
             "mineral": "cobalt",
             "weight_kg": "0",
-            "date": (datetime.date.today() + datetime.timedelta(days=5)).isoformat(),
+            "date": (clock.today() + datetime.timedelta(days=5)).isoformat(),
             "buyer": world.buyer.pk,
         },
     )
@@ -135,7 +171,7 @@ def test_the_journey_record_refuse_override_on_screens(world, site_statuses):
             "mineral": "cobalt",
             "weight_kg": "950.5",
             "grade_percent": "11",
-            "date": datetime.date.today().isoformat(),
+            "date": clock.today().isoformat(),
             "buyer": world.buyer.pk,
         },
     )
@@ -176,7 +212,7 @@ def test_cooperative_page_shows_documents_members_and_production(world):
         cooperative=world.coop,
         member_number="M-1",
         sex="F",
-        birth_year=datetime.date.today().year - 28,
+        birth_year=clock.today().year - 28,
     )
     client = client_for(world.coop_manager)
     response = client.post(
@@ -216,7 +252,7 @@ def test_document_types_are_configured_by_administrators(world):
 
 def test_production_entry_and_statistics(world):
     client = client_for(world.inspector)
-    month = datetime.date.today().replace(day=1)
+    month = clock.today().replace(day=1)
     response = client.post(
         "/supply/production/saisir/",
         {

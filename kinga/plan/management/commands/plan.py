@@ -7,8 +7,12 @@ import json
 
 from django.core.management.base import CommandError
 
+from kinga.core import access
 from kinga.core.actors import ActorCommand
+from kinga.plan import exports
+from kinga.plan.models import Plan
 from kinga.plan.planfile import PlanFileError
+from kinga.plan.reconcile import reconcile
 from kinga.plan.services.loading import PlanRevisedError, load_plan
 
 
@@ -60,8 +64,6 @@ class Command(ActorCommand):
                 self.stdout.write(f"  {line}")
 
     def _plan(self, options):
-        from kinga.plan.models import Plan
-
         plans = Plan.objects.all()
         if options.get("plan"):
             plans = plans.filter(code=options["plan"])
@@ -71,8 +73,6 @@ class Command(ActorCommand):
         return plan
 
     def handle_export(self, options):
-        from kinga.plan import exports
-
         actor = self.get_actor(options)
         plan = self._plan(options)
         with open(options["output"], "wb") as handle:
@@ -80,9 +80,6 @@ class Command(ActorCommand):
         self.stdout.write(f"{options['format']}: {options['output']} ({rows} lignes)")
 
     def handle_reconcile(self, options):
-        from kinga.core import access
-        from kinga.plan.reconcile import reconcile
-
         access.require(self.get_actor(options), "plan.view")
         report = reconcile(self._plan(options), current=options["current"])
         if options["json"]:

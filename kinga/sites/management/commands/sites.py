@@ -11,6 +11,8 @@ from django.utils import translation
 
 from kinga.core.actors import ActorCommand
 from kinga.core.tabular import ImportRefused
+from kinga.sites.models import Status
+from kinga.sites.services import import_ipis, refresh_statuses
 
 
 class Command(ActorCommand):
@@ -42,8 +44,6 @@ class Command(ActorCommand):
     def handle(self, *args, **options):
         actor = self.get_actor(options)
         if options["action"] == "import-ipis":
-            from kinga.sites.services.ipis import import_ipis
-
             started = time.perf_counter()
             try:
                 result = import_ipis(
@@ -72,9 +72,6 @@ class Command(ActorCommand):
             self.refresh_status(actor)
 
     def refresh_status(self, actor) -> None:
-        from kinga.sites.models import Status
-        from kinga.sites.services.sites import refresh_statuses
-
         try:
             result = refresh_statuses(actor=actor)
         except PermissionDenied as exc:
