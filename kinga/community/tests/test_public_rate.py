@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from kinga.community.models import Alert
+from kinga.core.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,9 @@ def test_one_client_over_its_limit_is_refused_its_text_kept_and_others_get_throu
 
 
 @override_settings(KINGA_PUBLIC_ALERT_RATE=(3, 600), KINGA_PUBLIC_ALERT_CEILING=(4, 3600), **BEHIND_NGINX)
-def test_beyond_the_province_ceiling_alerts_are_kept_and_marked_for_later_triage(site, shared_cache):
+def test_beyond_the_province_ceiling_alerts_are_kept_and_marked_for_later_triage(
+    site, network, caseworker, shared_cache
+):
     for n in range(7):
         assert _post(site, f"10.1.0.{n}").status_code == 201
     assert Alert.objects.count() == 7
@@ -78,3 +81,6 @@ def test_beyond_the_province_ceiling_alerts_are_kept_and_marked_for_later_triage
         .order_by("-received_at")
         .values("received_at")[:1],
     ).exists()
+    # The triage queue shows which alerts came in during the flood.
+    page = client_for(caseworker).get(reverse("community:triage")).content.decode()
+    assert page.count("reçue pendant un afflux") == 3
