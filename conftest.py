@@ -76,10 +76,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.db import connection
 
-    runtime = getattr(settings, "KINGA_TEST_RUNTIME_DB", None)
-    if not runtime or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         yield
         return
+    # Without the two roles (a plain DATABASE_URL) the flush goes through the function too: the audit trail's
+    # TRUNCATE trigger refuses a plain flush whoever runs it.
+    runtime = getattr(settings, "KINGA_TEST_RUNTIME_DB", None) or {}
     owner = {key: connection.settings_dict[key] for key in runtime}
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
