@@ -242,7 +242,15 @@ def test_the_ipis_rejects_file_carries_no_formula(tmp_path, reference_places):
         writer.writeheader()
         writer.writerow(row)
     rejects = tmp_path / "rejects.csv"
-    call_command("sites", "import-ipis", str(source), "--rejects", str(rejects), stdout=io.StringIO())
+    call_command(
+        "sites",
+        "import-ipis",
+        str(source),
+        "--rejects",
+        str(rejects),
+        "--accept-rejections",
+        stdout=io.StringIO(),
+    )
     assert assert_no_formula_in_csv(rejects.read_text(encoding="utf-8")) >= 1
 
 
