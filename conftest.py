@@ -86,6 +86,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
             cursor.execute(TEST_FLUSH_FUNCTION)
+            # The shared cache table of production, made by the owner as `make setup` does (the runtime role
+            # may not create tables); tests that use the database cache find it there.
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS kinga_cache (cache_key varchar(255) PRIMARY KEY, "
+                "value text NOT NULL, expires timestamp with time zone NOT NULL)"
+            )
+            cursor.execute("CREATE INDEX IF NOT EXISTS kinga_cache_expires ON kinga_cache (expires)")
+            if runtime.get("USER"):
+                cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON kinga_cache TO "{runtime["USER"]}"')
         connection.close()
         connection.settings_dict.update(runtime)
         ops_class = type(connection.ops)

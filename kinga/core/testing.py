@@ -154,7 +154,9 @@ def production_env(tmp_path, **extra) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("KINGA_", "DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+        if not k.startswith(
+            ("KINGA_", "DATABASE_URL", "MIGRATION_DATABASE_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        )
     }
     env.update(
         {

@@ -12,7 +12,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default="sqlite://:memory:")}
 # the owner, then conftest.py reconnects as the runtime role of DATABASE_URL: the tests run with the
 # privileges the app servers have.
 KINGA_TEST_RUNTIME_DB: dict = {}
-if MIGRATION_DATABASE_URL:  # noqa: F405
+if MIGRATION_DATABASE_URL and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     KINGA_TEST_RUNTIME_DB = {key: DATABASES["default"][key] for key in ("USER", "PASSWORD")}
     DATABASES = {"default": env.db("MIGRATION_DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
