@@ -14,7 +14,8 @@ A computation must not loop over rows in Python: it issues one aggregate query a
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -81,6 +82,28 @@ def source_for(code: str) -> IndicatorSource | None:
 
 def all_sources() -> dict[str, IndicatorSource]:
     return dict(_SOURCES)
+
+
+@contextmanager
+def indicator_sources(sources: Mapping[str, IndicatorSource | None]) -> Iterator[None]:
+    """For tests: within the block, each code given is computed by the source given with it (None: by no module,
+    as in a deployment without the module that registers it); afterwards the registry is as it was, whatever
+    happened in the block.
+
+        with indicator_sources({"SITES_ZEA_LOCATED": IndicatorSource("SITES_ZEA_LOCATED", fake, (), "test")}):
+            ...
+    """
+    saved = dict(_SOURCES)
+    try:
+        for code, source in sources.items():
+            if source is None:
+                _SOURCES.pop(code, None)
+            else:
+                _SOURCES[code] = source
+        yield
+    finally:
+        _SOURCES.clear()
+        _SOURCES.update(saved)
 
 
 def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:

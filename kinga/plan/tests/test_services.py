@@ -360,33 +360,48 @@ def test_breakdowns_of_manual_values(plan, coordinator, lualaba, kolwezi):
     assert IndicatorValue.objects.filter(indicator=malnutrition).count() == 2
 
 
-def test_computed_indicators_without_a_source_are_not_computed(plan, monkeypatch):
+def test_computed_indicators_without_a_source_are_not_computed(plan):
     code = "SUPPLY_COOPERATIVES_WITH_DOCUMENTS"
     indicator = Indicator.objects.get(code=code)
     # The supply module registers this source: take it out, as in a deployment without that module.
-    monkeypatch.delitem(registry._SOURCES, code, raising=False)
-    assert registry.source_for(code) is None
-    assert actuals([indicator], start=D(2017, 7, 1), end=D(2020, 6, 30))[indicator.pk].status == NOT_COMPUTED
+    with registry.indicator_sources({code: None}):
+        assert registry.source_for(code) is None
+        result = actuals([indicator], start=D(2017, 7, 1), end=D(2020, 6, 30))
+    assert result[indicator.pk].status == NOT_COMPUTED
 
 
-def test_computed_indicators_use_the_registry(plan, monkeypatch):
+def test_computed_indicators_use_the_registry(plan):
     calls = []
 
     def fake(query):
         calls.append(query)
         return [registry.IndicatorValue(value=7)]
 
-    monkeypatch.setitem(
-        registry._SOURCES,
-        "SITES_ZEA_LOCATED",
-        registry.IndicatorSource("SITES_ZEA_LOCATED", fake, ("territory",), "test"),
-    )
-    indicator = Indicator.objects.get(code="SITES_ZEA_LOCATED")
-    result = actuals(
-        [indicator], start=D(2017, 7, 1), end=D(2020, 6, 30), area=Place.objects.get(pcode="CD72")
-    )
+    code = "SITES_ZEA_LOCATED"
+    indicator = Indicator.objects.get(code=code)
+    with registry.indicator_sources({code: registry.IndicatorSource(code, fake, ("territory",), "test")}):
+        result = actuals(
+            [indicator], start=D(2017, 7, 1), end=D(2020, 6, 30), area=Place.objects.get(pcode="CD72")
+        )
     assert result[indicator.pk].value == 7
     assert calls[0].start == D(2017, 7, 1) and calls[0].area.pcode == "CD72"
+
+
+def test_indicator_sources_replaced_for_a_block_are_restored_after_it(plan):
+    removed, replaced = "SUPPLY_COOPERATIVES_WITH_DOCUMENTS", "SITES_ZEA_LOCATED"
+    before = registry.all_sources()
+    assert removed in before and replaced in before
+
+    def fake(query):
+        return [registry.IndicatorValue(value=7)]
+
+    sources = {removed: None, replaced: registry.IndicatorSource(replaced, fake, (), "test")}
+    # Even a block that fails gives the registry back as it was.
+    with pytest.raises(RuntimeError), registry.indicator_sources(sources):
+        assert registry.source_for(removed) is None
+        assert registry.source_for(replaced).compute is fake
+        raise RuntimeError
+    assert registry.all_sources() == before
 
 
 def test_targets_by_date_need_plan_edit_and_an_unchanged_one_is_no_revision(
