@@ -95,7 +95,14 @@ def test_score_command_prints_counts(clerk, kolwezi):
     out = io.StringIO()
     call_command("households", "score", stdout=out)
     text = out.getvalue().strip()
-    assert text.startswith("scored 2, not scored 0 (no survey), in ") and text.endswith(" s")
+    assert text.startswith("2 ménage(s) noté(s), 0 sans note (aucune enquête), en ") and text.endswith(" s")
+
+
+def test_command_refuses_an_unknown_round_or_index_version_in_french(tmp_path):
+    with pytest.raises(CommandError, match="Version de l'indice inconnue : v9"):
+        call_command("households", "score", "--version", "v9")
+    with pytest.raises(CommandError, match="Passage inconnu : r9"):
+        call_command("households", "import", str(tmp_path / "r.csv"), "--round", "r9")
 
 
 def test_too_many_quarantined_rows_write_nothing_unless_accepted(clerk, kolwezi, tmp_path):

@@ -133,7 +133,7 @@ def test_totals_command_repairs_and_is_audited(worker, kolwezi):
     RoundTotals.objects.all().delete()
     out = io.StringIO()
     call_command("households", "totals", stdout=out)
-    assert out.getvalue().startswith("1 round totals in ")
+    assert out.getvalue().startswith("1 total(s) par passage recalculé(s) en ")
     assert kept() == good
     assert AuditEvent.objects.filter(target_type="households.roundtotals").exists()
 

@@ -12,25 +12,29 @@ from kinga.households.models import SurveyRound, VulnerabilityIndexVersion
 
 
 class Command(ActorCommand):
-    help = "Households: recompute the vulnerability index, import a survey round, rebuild round totals."
+    help = "Ménages : recalculer l'indice de vulnérabilité, importer un passage d'enquête, recalculer les totaux par passage."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        score = sub.add_parser("score", help="Recompute every household's index in the database.")
-        score.add_argument("--version", dest="index_version", help="Index version code (default: current).")
-        imp = sub.add_parser("import", help="Import a survey round from CSV or XLSX.")
+        score = sub.add_parser("score", help="Recalculer l'indice de chaque ménage dans la base.")
+        score.add_argument(
+            "--version",
+            dest="index_version",
+            help="Code de la version de l'indice (par défaut : l'actuelle).",
+        )
+        imp = sub.add_parser("import", help="Importer un passage d'enquête (CSV ou XLSX).")
         imp.add_argument("file")
-        imp.add_argument("--round", required=True, help="Round code.")
+        imp.add_argument("--round", required=True, help="Code du passage.")
         imp.add_argument(
-            "--dry-run", action="store_true", help="Say what the import would change; write nothing."
+            "--dry-run", action="store_true", help="Dire ce que l'import changerait, sans rien enregistrer."
         )
         imp.add_argument(
             "--accept-rejections",
             action="store_true",
-            help="Import even if many rows are quarantined or recorded answers would be blanked (after a dry run).",
+            help="Importer même si beaucoup de lignes sont rejetées ou si des réponses enregistrées seraient effacées (après une simulation).",
         )
-        sub.add_parser("totals", help="Rebuild the per-round survey totals from the surveys.")
+        sub.add_parser("totals", help="Recalculer les totaux par passage à partir des enquêtes.")
 
     def handle(self, *args, **options):
         actor = self.get_actor(options)
@@ -39,17 +43,19 @@ class Command(ActorCommand):
             if options.get("index_version"):
                 version = VulnerabilityIndexVersion.objects.filter(code=options["index_version"]).first()
                 if version is None:
-                    raise CommandError(f"Unknown index version {options['index_version']}")
+                    raise CommandError(f"Version de l'indice inconnue : {options['index_version']}")
             scored, not_scored, seconds = services.score_every_household(actor=actor, version=version)
-            self.stdout.write(f"scored {scored}, not scored {not_scored} (no survey), in {seconds:.1f} s")
+            self.stdout.write(
+                f"{scored} ménage(s) noté(s), {not_scored} sans note (aucune enquête), en {seconds:.1f} s"
+            )
             return
         if options["action"] == "totals":
             rows, seconds = services.rebuild_round_totals(actor=actor)
-            self.stdout.write(f"{rows} round totals in {seconds:.1f} s")
+            self.stdout.write(f"{rows} total(s) par passage recalculé(s) en {seconds:.1f} s")
             return
         rnd = SurveyRound.objects.filter(code=options["round"]).first()
         if rnd is None:
-            raise CommandError(f"Unknown round {options['round']}")
+            raise CommandError(f"Passage inconnu : {options['round']}")
         path = Path(options["file"])
         try:
             batch = services.import_round(
