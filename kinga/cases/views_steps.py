@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from kinga.core import access, clock, concurrency
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import apply_service_errors, submit
+from kinga.core.forms import form_page, submit
 from kinga.sites.models import Site
 
 from . import forms, selectors, services
@@ -26,46 +27,54 @@ def _sites(actor):
     return access.scoped(actor, Site).order_by("name")
 
 
-def _step(
-    request,
-    uuid,
-    *,
-    title,
-    form_factory: Callable,
-    handle: Callable,
-    perm: str = "cases.work",
-    done: str,
-    extra: Callable | None = None,
-):
-    actor = request.actor
-    case = selectors.get_case(actor, uuid, perm=perm)
-    form = form_factory(actor, case, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                # The page carries the case's version: a step saved by someone else since it was opened wins,
-                # this one is refused whole (kinga.core.concurrency).
-                concurrency.claim(case, request.POST.get("version"))
-                handle(actor, case, form.cleaned_data, form)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("cases:case", uuid=case.uuid)
-    context = {"case": case, "form": form, "title": title}
-    if extra:
-        context.update(extra(actor, case))
-    return render(request, "cases/step.html", context, status=400 if form.errors else 200)
-
-
-def _today_initial(name="date"):
+def _today(name="date"):
     return {name: clock.today()}
+
+
+def _step(request, case, form, *, title, save: Callable[[dict], object], success, **page):
+    """One workflow step of `case` as a form page (kinga.core.forms.form_page): `save(data)` calls the service.
+    The page carries the case's version: a step saved by someone else since it was opened wins, this one is
+    refused whole (kinga.core.concurrency). Success goes back to the case file."""
+
+    def claimed(data):
+        with transaction.atomic():
+            concurrency.claim(case, request.POST.get("version"))
+            save(data)
+        return case
+
+    return _case_page(request, case, form, title=title, save=claimed, success=success, **page)
+
+
+def _case_page(request, case, form, *, title, save, success, context=None, **page):
+    return form_page(
+        request,
+        form,
+        title=title,
+        save=save,
+        success=success,
+        done=lambda saved: reverse("cases:case", kwargs={"uuid": case.uuid}),
+        back=(
+            reverse("cases:case", kwargs={"uuid": case.uuid}),
+            f"{case.number} · {case.get_status_display()}",
+        ),
+        template="cases/step.html",
+        context={"case": case, **(context or {})},
+        **page,
+    )
 
 
 @login_required
 def assess(request, uuid):
-    def handle(actor, case, d, form):
-        services.record_assessment(
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
+    form = forms.AssessmentForm(request.POST or None, initial=_today())
+    return _step(
+        request,
+        case,
+        form,
+        title=_("Assessment"),
+        intro=_("Rate each domain from 0 (no concern) to 3 (very serious). Total 0–18."),
+        save=lambda d: services.record_assessment(
             actor=actor,
             case=case,
             date=d["date"],
@@ -73,58 +82,49 @@ def assess(request, uuid):
             child_resources=d["child_resources"],
             family_resources=d["family_resources"],
             notes=d["notes"],
-        )
-
-    return _step(
-        request,
-        uuid,
-        title=gettext_lazy("Assessment"),
-        form_factory=lambda a, c, data: forms.AssessmentForm(data, initial=_today_initial()),
-        handle=handle,
-        done=gettext_lazy("Assessment recorded."),
-        extra=lambda a, c: {
-            "help": _("Rate each domain from 0 (no concern) to 3 (very serious). Total 0–18.")
-        },
+        ),
+        success=_("Assessment recorded."),
     )
 
 
 @login_required
 def plan(request, uuid):
-    """Care plan: add needs with their support; submit to the supervisor."""
+    """Care plan: its needs, and a form to add one (submitting the plan is plan_submit, an item's status
+    plan_item: one form, one view)."""
     actor = request.actor
     case = selectors.get_case(actor, uuid, perm="cases.work")
-    organisations = core_selectors.organisations(actor)
-    form = forms.PlanItemForm(request.POST or None, organisations=organisations)
-    if request.method == "POST" and request.POST.get("submit_plan"):
-        form = forms.PlanItemForm(organisations=organisations)
-        try:
-            services.submit_care_plan(actor=actor, case=case, date=clock.today())
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        else:
-            messages.success(request, _("Care plan submitted to the supervisor."))
-            return redirect("cases:case", uuid=case.uuid)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.add_plan_item(actor=actor, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Need added to the care plan."))
-            return redirect("cases:plan", uuid=case.uuid)
-    items = case.plan_items.select_related("responsible_organisation")
-    return render(
+    form = forms.PlanItemForm(request.POST or None, organisations=core_selectors.organisations(actor))
+    saved = submit(
         request,
-        "cases/plan.html",
-        {
-            "case": case,
-            "form": form,
-            "items": items,
-            "can_work": True,
-            "item_statuses": CarePlanItemStatus.choices,
-        },
-        status=400 if form.errors else 200,
+        form,
+        lambda d: services.add_plan_item(actor=actor, case=case, **d),
+        success=_("Need added to the care plan."),
     )
+    if saved is not None:
+        return redirect("cases:plan", uuid=case.uuid)
+    context = {
+        "case": case,
+        "form": form,
+        "items": case.plan_items.select_related("responsible_organisation"),
+        "can_work": True,
+        "item_statuses": CarePlanItemStatus.choices,
+    }
+    return render(request, "cases/plan.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def plan_submit(request, uuid):
+    """The plan page's button: the care plan goes to the supervisor (a refusal is said on the plan page)."""
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
+    try:
+        services.submit_care_plan(actor=actor, case=case, date=clock.today())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("cases:plan", uuid=case.uuid)
+    messages.success(request, _("Care plan submitted to the supervisor."))
+    return redirect("cases:case", uuid=case.uuid)
 
 
 @login_required
@@ -137,190 +137,164 @@ def plan_item(request, uuid, item_uuid):
         try:
             services.update_plan_item(actor=actor, item=item, status=form.cleaned_data["status"])
         except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+            messages.error(request, " ".join(exc.messages))
     return redirect("cases:case", uuid=case.uuid)
 
 
-@login_required
-def plan_decide(request, uuid):
-    def handle(actor, case, d, form):
-        services.decide_care_plan(
-            actor=actor, case=case, approve=d["decision"] == "approve", date=d["date"], comment=d["comment"]
-        )
-
-    return _step(
-        request,
-        uuid,
-        title=gettext_lazy("Supervisor: care plan decision"),
-        form_factory=lambda a, c, data: _decision_form(data, with_override=False),
-        handle=handle,
-        perm="cases.approve",
-        done=gettext_lazy("Decision recorded."),
-        extra=lambda a, c: {"items": c.plan_items.select_related("responsible_organisation")},
-    )
-
-
 def _decision_form(data, *, with_override):
-    form = forms.DecisionForm(data, initial=_today_initial())
+    form = forms.DecisionForm(data, initial=_today())
     if not with_override:
         del form.fields["override_reason"]
     return form
 
 
 @login_required
-def consent(request, uuid):
-    def handle(actor, case, d, form):
-        services.record_consent(actor=actor, case=case, **d)
-
+def plan_decide(request, uuid):
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.approve")
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Consent and assent"),
-        form_factory=lambda a, c, data: forms.ConsentForm(
-            data, organisations=core_selectors.organisations(a), initial=_today_initial()
+        case,
+        _decision_form(request.POST or None, with_override=False),
+        title=_("Supervisor: care plan decision"),
+        save=lambda d: services.decide_care_plan(
+            actor=actor, case=case, approve=d["decision"] == "approve", date=d["date"], comment=d["comment"]
         ),
-        handle=handle,
-        done=gettext_lazy("Consent recorded."),
+        success=_("Decision recorded."),
+        context={"items": case.plan_items.select_related("responsible_organisation")},
+    )
+
+
+@login_required
+def consent(request, uuid):
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
+    form = forms.ConsentForm(
+        request.POST or None, organisations=core_selectors.organisations(actor), initial=_today()
+    )
+    return _step(
+        request,
+        case,
+        form,
+        title=_("Consent and assent"),
+        save=lambda d: services.record_consent(actor=actor, case=case, **d),
+        success=_("Consent recorded."),
     )
 
 
 @login_required
 def refer(request, uuid):
-    def handle(actor, case, d, form):
-        services.make_referral(
-            actor=actor,
-            case=case,
-            provider=d["provider"],
-            service=d["service"],
-            service_type=d["service_type"],
-            reason=d["reason"],
-            date=d["date"],
-            consent_override_reason=d["consent_override_reason"],
-        )
-
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
+    form = forms.ReferralForm(
+        request.POST or None,
+        organisations=core_selectors.organisations(actor),
+        services=selectors.services_directory(actor),
+        initial=_today(),
+    )
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Referral"),
-        form_factory=lambda a, c, data: forms.ReferralForm(
-            data,
-            organisations=core_selectors.organisations(a),
-            services=selectors.services_directory(a),
-            initial=_today_initial(),
-        ),
-        handle=handle,
-        done=gettext_lazy("Referral sent."),
+        case,
+        form,
+        title=_("Referral"),
+        save=lambda d: services.make_referral(actor=actor, case=case, **d),
+        success=_("Referral sent."),
     )
 
 
 @login_required
 def follow_up(request, uuid):
-    def handle(actor, case, d, form):
-        services.record_follow_up(actor=actor, case=case, **d)
-
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
+    form = forms.FollowUpForm(request.POST or None, sites=_sites(actor), initial=_today("visit_date"))
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Follow-up visit"),
-        form_factory=lambda a, c, data: forms.FollowUpForm(
-            data, sites=_sites(a), initial=_today_initial("visit_date")
-        ),
-        handle=handle,
-        done=gettext_lazy("Follow-up visit recorded."),
+        case,
+        form,
+        title=_("Follow-up visit"),
+        save=lambda d: services.record_follow_up(actor=actor, case=case, **d),
+        success=_("Follow-up visit recorded."),
     )
 
 
 @login_required
 def close(request, uuid):
-    def handle(actor, case, d, form):
-        services.request_closure(
-            actor=actor,
-            case=case,
-            reason=d["reason"],
-            date=d["date"],
-            note=d["note"],
-            override_reason=d["override_reason"],
-        )
-
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Closure"),
-        form_factory=lambda a, c, data: forms.ClosureForm(data, initial=_today_initial()),
-        handle=handle,
-        done=gettext_lazy("Closure proposed to the supervisor."),
-        extra=lambda a, c: {"exit_rule": services.evaluate_exit_rule(c)},
+        case,
+        forms.ClosureForm(request.POST or None, initial=_today()),
+        title=_("Closure"),
+        save=lambda d: services.request_closure(actor=actor, case=case, **d),
+        success=_("Closure proposed to the supervisor."),
+        context={"exit_rule": services.evaluate_exit_rule(case)},
     )
 
 
 @login_required
 def close_decide(request, uuid):
-    def handle(actor, case, d, form):
-        services.decide_closure(
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.approve")
+    return _step(
+        request,
+        case,
+        _decision_form(request.POST or None, with_override=True),
+        title=_("Supervisor: closure decision"),
+        save=lambda d: services.decide_closure(
             actor=actor,
             case=case,
             approve=d["decision"] == "approve",
             date=d["date"],
             comment=d["comment"],
             override_reason=d["override_reason"],
-        )
-
-    return _step(
-        request,
-        uuid,
-        title=gettext_lazy("Supervisor: closure decision"),
-        form_factory=lambda a, c, data: _decision_form(data, with_override=True),
-        handle=handle,
-        perm="cases.approve",
-        done=gettext_lazy("Decision recorded."),
-        extra=lambda a, c: {"exit_rule": services.evaluate_exit_rule(c)},
+        ),
+        success=_("Decision recorded."),
+        context={"exit_rule": services.evaluate_exit_rule(case)},
     )
 
 
 @login_required
 def retention(request, uuid, check_uuid):
-    def handle(actor, case, d, form):
-        check = selectors.retention_check(case, check_uuid)
-        services.record_retention_check(actor=actor, check=check, **d)
-
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Retention check"),
-        form_factory=lambda a, c, data: forms.RetentionForm(data, sites=_sites(a), initial=_today_initial()),
-        handle=handle,
-        done=gettext_lazy("Retention check recorded."),
+        case,
+        forms.RetentionForm(request.POST or None, sites=_sites(actor), initial=_today()),
+        title=_("Retention check"),
+        save=lambda d: services.record_retention_check(
+            actor=actor, check=selectors.retention_check(case, check_uuid), **d
+        ),
+        success=_("Retention check recorded."),
     )
 
 
 @login_required
 def relapse(request, uuid):
-    def handle(actor, case, d, form):
-        services.record_relapse(actor=actor, case=case, **d)
-
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.work")
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Relapse: child found working again"),
-        form_factory=lambda a, c, data: forms.RelapseForm(data, sites=_sites(a), initial=_today_initial()),
-        handle=handle,
-        done=gettext_lazy("Relapse recorded."),
+        case,
+        forms.RelapseForm(request.POST or None, sites=_sites(actor), initial=_today()),
+        title=_("Relapse: child found working again"),
+        save=lambda d: services.record_relapse(actor=actor, case=case, **d),
+        success=_("Relapse recorded."),
     )
 
 
 @login_required
 def assign(request, uuid):
-    def handle(actor, case, d, form):
-        services.assign_case(actor=actor, case=case, caseworker=d["caseworker"])
-
+    actor = request.actor
+    case = selectors.get_case(actor, uuid, perm="cases.assign")
     return _step(
         request,
-        uuid,
-        title=gettext_lazy("Assign the case"),
-        form_factory=lambda a, c, data: forms.AssignForm(data, staff=selectors.staff(a)),
-        handle=handle,
-        perm="cases.assign",
-        done=gettext_lazy("Case assigned."),
+        case,
+        forms.AssignForm(request.POST or None, staff=selectors.staff(actor)),
+        title=_("Assign the case"),
+        save=lambda d: services.assign_case(actor=actor, case=case, caseworker=d["caseworker"]),
+        success=_("Case assigned."),
     )
 
 
@@ -348,32 +322,28 @@ def referrals_in(request):
     )
 
 
+def _answer(actor, referral, d):
+    if d["decision"] == "delivered":
+        return services.report_service_delivered(
+            actor=actor, referral=referral, date=d["date"], note=d["reason"]
+        )
+    accept = d["decision"] == "accept"
+    return services.answer_referral(
+        actor=actor, referral=referral, accept=accept, date=d["date"], reason=d["reason"]
+    )
+
+
 @login_required
 def referral_in(request, uuid):
     """A provider's view of one referral: the shared fields only, and its answer."""
     actor = request.actor
     referral = selectors.referral_in(actor, uuid)
-    form = forms.ReferralAnswerForm(request.POST or None, initial=_today_initial())
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            if d["decision"] == "delivered":
-                services.report_service_delivered(
-                    actor=actor, referral=referral, date=d["date"], note=d["reason"]
-                )
-            else:
-                services.answer_referral(
-                    actor=actor,
-                    referral=referral,
-                    accept=d["decision"] == "accept",
-                    date=d["date"],
-                    reason=d["reason"],
-                )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Answer recorded."))
-            return redirect("cases:referral_in", uuid=referral.uuid)
+    form = forms.ReferralAnswerForm(request.POST or None, initial=_today())
+    if (
+        submit(request, form, lambda d: _answer(actor, referral, d), success=_("Answer recorded."))
+        is not None
+    ):
+        return redirect("cases:referral_in", uuid=referral.uuid)
     return render(
         request,
         "cases/referral_in.html",
@@ -408,69 +378,73 @@ def service_add(request):
     orgs = core_selectors.organisations(actor)
     if not actor.is_system_wide:
         orgs = orgs.filter(pk=actor.organisation_id)
-    form = forms.ServiceForm(
-        request.POST or None, organisations=orgs, places=core_selectors.places(actor).filter(level__gte=2)
-    )
-    saved = submit(
+    places = core_selectors.places(actor).filter(level__gte=2)
+    return form_page(
         request,
-        form,
-        lambda data: services.save_service(actor=actor, **data),
+        forms.ServiceForm(request.POST or None, organisations=orgs, places=places),
+        title=_("Add a service"),
+        save=lambda data: services.save_service(actor=actor, **data),
         success=_("Service added to the directory."),
+        done=lambda saved: reverse("cases:services"),
+        cancel=reverse("cases:services"),
     )
-    if saved is not None:
-        return redirect("cases:services")
-    return render(
-        request,
-        "cases/step.html",
-        {"form": form, "title": _("Add a service")},
-        status=400 if form.errors else 200,
-    )
+
+
+RULE_FIELDS = (
+    "assessment_days",
+    "assessment_days_high_risk",
+    "care_plan_days",
+    "follow_up_every_months",
+    "referral_response_days",
+    "exit_min_follow_ups",
+    "exit_months_apart",
+)
 
 
 @login_required
 def rules(request):
-    """Deadlines, exit rule and scoring versions (administrator). Each change is a new, audited version."""
+    """Deadlines and exit rule (administrator); the scoring is rules_scoring. Each change is a new, audited
+    version."""
     actor = request.actor
     access.require(actor, "cases.configure")
     current = services.current_rules()
-    initial = {
-        f: getattr(current, f)
-        for f in (
-            "assessment_days",
-            "assessment_days_high_risk",
-            "care_plan_days",
-            "follow_up_every_months",
-            "referral_response_days",
-            "exit_min_follow_ups",
-            "exit_months_apart",
-        )
-    }
+    initial = {f: getattr(current, f) for f in RULE_FIELDS}
     initial["retention_months"] = ", ".join(str(m) for m in current.retention_months)
-    scoring = services.active_scoring()
-    rules_form = forms.RulesForm(request.POST if "save_rules" in request.POST else None, initial=initial)
-    scoring_form = forms.ScoringForm(
-        request.POST if "save_scoring" in request.POST else None,
-        initial={"medium_from": scoring.medium_from, "high_from": scoring.high_from},
-    )
-    for form, save in ((rules_form, services.update_rules), (scoring_form, services.new_scoring_version)):
-        if form.is_bound and form.is_valid():
-            try:
-                save(actor=actor, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("New version saved."))
-                return redirect("cases:rules")
-    return render(
+    return form_page(
         request,
-        "cases/rules.html",
-        {
-            "rules_form": rules_form,
-            "scoring_form": scoring_form,
-            "scoring": scoring,
-            "exit_rule": services.exit_rule_text(current),
-        },
-        status=400 if rules_form.errors or scoring_form.errors else 200,
+        forms.RulesForm(request.POST or None, initial=initial),
+        title=_("Case management rules"),
+        intro=_("Each change is a new version: past assessments keep the scoring they were made with."),
+        save=lambda data: services.update_rules(actor=actor, **data),
+        success=_("New version saved."),
+        done=lambda saved: reverse("cases:rules"),
+        template="cases/rules.html",
+        context={"exit_rule": services.exit_rule_text(current), "scoring": services.active_scoring()},
+    )
+
+
+@login_required
+def rules_scoring(request):
+    """A new version of the vulnerability scoring's thresholds (administrator)."""
+    actor = request.actor
+    access.require(actor, "cases.configure")
+    scoring = services.active_scoring()
+    return form_page(
+        request,
+        forms.ScoringForm(
+            request.POST or None, initial={"medium_from": scoring.medium_from, "high_from": scoring.high_from}
+        ),
+        title=_("Vulnerability scoring"),
+        intro=_(
+            "Version %(v)s: 6 domains rated 0–3 (total 0–18); medium risk from %(medium)s, high risk from "
+            "%(high)s."
+        )
+        % {"v": scoring.version, "medium": scoring.medium_from, "high": scoring.high_from},
+        back=(reverse("cases:rules"), _("Case management rules")),
+        submit_label=_("Save as a new version"),
+        save=lambda data: services.new_scoring_version(actor=actor, **data),
+        success=_("New version saved."),
+        done=lambda saved: reverse("cases:rules"),
     )
 
 
@@ -478,21 +452,18 @@ def rules(request):
 def photo(request, uuid):
     actor = request.actor
     case = selectors.get_case(actor, uuid, perm="cases.work")
-    form = forms.PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["photo"]
-        try:
-            services.set_photo(
-                actor=actor, case=case, content=upload.read(), content_type=upload.content_type
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Photo saved (encrypted)."))
-            return redirect("cases:case", uuid=case.uuid)
-    return render(
+
+    def save(data):
+        upload = data["photo"]
+        return services.set_photo(
+            actor=actor, case=case, content=upload.read(), content_type=upload.content_type
+        )
+
+    return _case_page(
         request,
-        "cases/step.html",
-        {"case": case, "form": form, "title": _("Photo"), "multipart": True},
-        status=400 if form.errors else 200,
+        case,
+        forms.PhotoForm(request.POST or None, request.FILES or None),
+        title=_("Photo"),
+        save=save,
+        success=_("Photo saved (encrypted)."),
     )

@@ -224,7 +224,12 @@ def test_services_directory(team, today):
 def test_rules_screen_creates_new_versions(team, django_user_model, today):
     admin = make_member(make_organisation("Administration"), "admin")
     client = client_for(admin)
-    assert client.get("/cases/rules/").status_code == 200
+    page = client.get("/cases/rules/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Règles de gestion des cas" in html and "Barème de vulnérabilité" in html
+    assert 'href="/cases/rules/notation/"' in html  # the scoring is its own form, on its own page
+    assert 'name="exit_min_follow_ups"' in html and 'name="medium_from"' not in html
     data = {
         "assessment_days": 5,
         "assessment_days_high_risk": 1,
@@ -234,17 +239,17 @@ def test_rules_screen_creates_new_versions(team, django_user_model, today):
         "exit_min_follow_ups": 3,
         "exit_months_apart": 6,
         "retention_months": "3, 6, 12, 24",
-        "save_rules": "1",
     }
     assert client.post("/cases/rules/", data).status_code == 302
     rules = current_rules()
     assert rules.exit_min_follow_ups == 3 and rules.retention_months == [3, 6, 12, 24]
     bad = client.post("/cases/rules/", {**data, "retention_months": "12, 3"})
     assert bad.status_code == 400
-    assert (
-        client.post("/cases/rules/", {"medium_from": 7, "high_from": 13, "save_scoring": "1"}).status_code
-        == 302
-    )
+    scoring_page = client.get("/cases/rules/notation/").content.decode()
+    assert "Barème de vulnérabilité" in scoring_page and "Enregistrer comme nouvelle version" in scoring_page
+    refused = client.post("/cases/rules/notation/", {"medium_from": 13, "high_from": 7})
+    assert refused.status_code == 400 and active_scoring().version == 1
+    assert client.post("/cases/rules/notation/", {"medium_from": 7, "high_from": 13}).status_code == 302
     assert active_scoring().version == 2 and active_scoring().high_from == 13
     assert client_for(team.supervisor).get("/cases/rules/").status_code == 403
     assert AuditEvent.objects.filter(target_type="cases.caserules").exists()
@@ -280,3 +285,20 @@ def test_search_results_page_without_counting_every_match(team, today, django_as
     assert 'value="Mwamini"' not in bookmark and "Mwamini" not in "".join(
         re.findall(r'href="([^"]*)"', bookmark)
     )
+
+
+def test_submitting_the_care_plan_is_its_own_view_and_says_why_it_is_refused(team, case, today):
+    scores = dict.fromkeys(
+        ("safety", "health", "education", "family_care", "household_economy", "psychosocial"), 1
+    )
+    services.record_assessment(actor=actor_of(team.worker), case=case, date=TODAY, scores=scores)
+    worker = client_for(team.worker)
+    plan = worker.get(f"/cases/{case.uuid}/plan/").content.decode()
+    assert f'action="/cases/{case.uuid}/plan/soumettre/"' in plan
+    assert worker.get(f"/cases/{case.uuid}/plan/soumettre/").status_code == 405
+    assert client_for(team.outsider).post(f"/cases/{case.uuid}/plan/soumettre/").status_code == 404
+    refused = worker.post(f"/cases/{case.uuid}/plan/soumettre/", follow=True)
+    assert refused.redirect_chain == [(f"/cases/{case.uuid}/plan/", 302)]
+    assert "Ajoutez au moins un besoin avec l’appui prévu." in refused.content.decode()
+    case.refresh_from_db()
+    assert case.status == "assessed"

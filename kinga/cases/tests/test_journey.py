@@ -109,7 +109,7 @@ def test_site_to_lasting_exit_then_relapse(team, today):
             "due_date": "2026-04-01",
         },
     )
-    _post(worker, f"{base}/plan/", {"submit_plan": "1"})
+    _post(worker, f"{base}/plan/soumettre/", {})
     assert (
         worker.post(f"{base}/plan/decide/", {"date": "2026-03-03", "decision": "approve"}).status_code == 403
     )
