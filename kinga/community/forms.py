@@ -423,6 +423,9 @@ class FourWForm(ScopedForm):
 class FourWImportForm(forms.Form):
     file = forms.FileField(label=_("4W file (CSV or XLSX, as exported)"))
     dry_run = forms.BooleanField(label=_("Dry run: check every row, save nothing"), required=False)
+    accept_rejections = forms.BooleanField(
+        label=_("Import even if many rows are rejected or recorded values would be blanked"), required=False
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

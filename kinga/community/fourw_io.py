@@ -23,7 +23,7 @@ from kinga.core.people import AGE_BANDS
 
 from .models import FourW, FourWStatus
 
-_AGE_COLUMNS = [
+AGE_COLUMNS = [
     (
         sex,
         band,
@@ -55,7 +55,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("Bailleur", "#org+funder+name"),
     ("Action du plan", "#activity+plan+code"),
     ("Axe du plan", "#sector+plan+code"),
-    *[(header, tag) for _s, _b, header, tag in _AGE_COLUMNS],
+    *[(header, tag) for _s, _b, header, tag in AGE_COLUMNS],
 ]
 HEADERS = [c[0] for c in COLUMNS]
 HASHTAGS = [c[1] for c in COLUMNS]
@@ -115,8 +115,8 @@ def rows(queryset: QuerySet[FourW], chunk_size: int = 2000) -> Iterator[list[Any
             rf,
             rm,
             funder,
-            action,
             axis,
+            number,
             by_age,
         ) = values
         ids = [int(p) for p in path.strip("/").split("/") if p]
@@ -142,9 +142,11 @@ def rows(queryset: QuerySet[FourW], chunk_size: int = 2000) -> Iterator[list[Any
             rf,
             rm,
             funder or "",
-            action,
+            f"{axis}.{number}"
+            if axis is not None
+            else "",  # the action's code, "1.4", which the import reads
             axis if axis is not None else "",
-            *[(by_age.get(sex) or {}).get(band, "") for sex, band, _h, _t in _AGE_COLUMNS],
+            *[(by_age.get(sex) or {}).get(band, "") for sex, band, _h, _t in AGE_COLUMNS],
         ]
 
 

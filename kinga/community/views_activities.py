@@ -320,9 +320,15 @@ def fourw_import(request):
         request,
         form,
         title=_("Import a 4W file"),
-        save=lambda data: services.import_fourw(actor=actor, content=data["file"].read()),
-        success=lambda n: _("%(n)d 4W records imported.") % {"n": n},
-        done=lambda n: reverse("community:fourw"),
+        save=lambda data: services.import_fourw(
+            actor=actor,
+            content=data["file"].read(),
+            filename=data["file"].name,
+            dry_run=data["dry_run"],
+            accept_rejections=data["accept_rejections"],
+        ),
+        success=lambda result: " ".join([result.summary(), *result.rejection_lines(limit=10)]),
+        done=lambda result: reverse("community:fourw"),
     )
 
 

@@ -2,7 +2,7 @@
 
 One module per domain: networks (networks, members, their trainings), awareness (campaigns, sessions, trainings
 of actors, advocacy), alerts (intake, triage), cases_link (a verified alert's children registered as cases),
-fourw (the 4W matrix: by hand, imported, seeded from the plan), coordination (IDAK meetings and action items).
+fourw (the 4W matrix: by hand, seeded from the plan), fourw_import (a 4W file), coordination (IDAK meetings and action items).
 Every write checks the permission, is atomic, leaves an audit row and raises ValidationError({field: [message]})
 on bad input.
 """
@@ -18,7 +18,8 @@ from .alerts import (
 from .awareness import create_campaign, record_advocacy, record_session, record_training
 from .cases_link import register_children
 from .coordination import add_action_item, create_meeting, update_action_item, update_meeting
-from .fourw import create_fourw, delete_fourw, import_fourw, seed_fourw_from_plan, update_fourw
+from .fourw import create_fourw, delete_fourw, seed_fourw_from_plan, update_fourw
+from .fourw_import import import_fourw
 from .networks import add_member, add_member_training, create_network, update_member, update_network
 
 __all__ = [

@@ -1,12 +1,10 @@
-"""Writes of the 4W matrix (who does what, where, when): records by hand, the import of a 4W CSV in the export's
-format (kinga.community.fourw_io), and the initial set seeded from the plan's implementers (one row per organisation
-the plan names for an action). Atomic, audited, ValidationError({field: [message]})."""
+"""Writes of the 4W matrix (who does what, where, when): records by hand, and the initial set seeded from the
+plan's implementers (one row per organisation the plan names for an action). The import of a 4W file is in
+fourw_import. Atomic, audited, ValidationError({field: [message]})."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from typing import Any
 
 from django.conf import settings
@@ -14,14 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from kinga.core import access, audit, clock
+from kinga.core import access, audit
 from kinga.core.access import Actor
-from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.core.models import Organisation, Place
 from kinga.core.people import AGE_BANDS
 from kinga.core.services import resolve_organisation
-from kinga.plan.models import Action, Party, PartyRole
+from kinga.plan.models import Party, PartyRole
 
 from ..models import FourW, FourWSource, FourWStatus
 from .checks import full_clean, own_org_or_system
@@ -127,127 +124,7 @@ def delete_fourw(*, actor: Actor, record: FourW) -> None:
     record.delete()
 
 
-# ---------------------------------------------------------------------------------------------- import
-
-
-def _parse_int(text: str, field: str) -> int:
-    text = (text or "").strip()
-    if not text:
-        return 0
-    try:
-        value = int(float(text))
-    except ValueError:
-        raise ValidationError({field: [_("Enter a whole number.")]}) from None
-    if value < 0:
-        raise ValidationError({field: [_("Enter a whole number.")]})
-    return value
-
-
-def _status(text: str) -> str:
-    text = (text or "").strip().lower()
-    with override("fr"):
-        labels = {str(v).lower(): k for k, v in FourWStatus.choices}
-    if text in FourWStatus.values:
-        return text
-    if text in labels:
-        return labels[text]
-    if text in ("en cours", "ongoing"):
-        return FourWStatus.ONGOING
-    raise ValidationError({"status": [_("Unknown status “%(value)s”.") % {"value": text[:40]}]})
-
-
-def _plan_action(code: str):
-    """The plan action of a code such as "1.4" (axis 1, action 4); empty: none."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    axis, _dot, number = code.partition(".")
-    action = None
-    if axis.isdigit() and number.isdigit():
-        action = Action.objects.filter(axis__number=int(axis), number=int(number)).first()
-    if action is None:
-        raise ValidationError({"plan_action": [_("Unknown plan action “%(code)s”.") % {"code": code[:20]}]})
-    return action
-
-
-def import_fourw(*, actor: Actor, content: bytes) -> int:
-    """Import a 4W CSV (the export's format, HXL row optional). All rows or none: errors name their line."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError({"file": [_("The file must be UTF-8 CSV.")]}) from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header or "Organisation" not in header or "Activité" not in header:
-        raise ValidationError(
-            {"file": [_("This is not a 4W file: the first row must hold the column names.")]}
-        )
-    index = {name.strip(): i for i, name in enumerate(header)}
-    pcodes = {p.pcode: p for p in Place.objects.filter(level__in=(PlaceLevel.PROVINCE, PlaceLevel.TERRITORY))}
-    errors: list[str] = []
-    created = 0
-    with transaction.atomic():
-        for line, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if row and row[0].startswith("#"):
-                continue  # the HXL hashtag row
-
-            def cell(name: str, row=row) -> str:
-                i = index.get(name)
-                return row[i].strip() if i is not None and i < len(row) else ""
-
-            try:
-                org = organisation_by_name(cell("Organisation"))
-                if org is None:
-                    raise ValidationError(
-                        {
-                            "organisation": [
-                                _("Unknown organisation “%(name)s”.") % {"name": cell("Organisation")[:80]}
-                            ]
-                        }
-                    )
-                code = cell("Code territoire") or cell("Code province")
-                place = pcodes.get(code)
-                if place is None:
-                    raise ValidationError({"place": [_("Unknown p-code.")]})
-                partner = (
-                    organisation_by_name(cell("Partenaire de mise en oeuvre"))
-                    if cell("Partenaire de mise en oeuvre")
-                    else None
-                )
-                funder = organisation_by_name(cell("Bailleur")) if cell("Bailleur") else None
-                start = clock.parse_date(cell("Date début"), field="start")
-                if start is None:
-                    raise ValidationError({"start": [_("The start date is required.")]})
-                with transaction.atomic():
-                    create_fourw(
-                        actor=actor,
-                        organisation=org,
-                        activity=cell("Activité"),
-                        place=place,
-                        start=start,
-                        end=clock.parse_date(cell("Date fin"), field="end"),
-                        status=_status(cell("Statut") or "ongoing"),
-                        sector=cell("Cluster") or "Protection",
-                        subsector=cell("Sous-cluster/AoR") or "Protection de l'enfance",
-                        implementing_partner=partner,
-                        funder=funder,
-                        plan_action=_plan_action(cell("Action du plan")),
-                        targeted_f=_parse_int(cell("Enfants ciblés (filles)"), "targeted_f"),
-                        targeted_m=_parse_int(cell("Enfants ciblés (garçons)"), "targeted_m"),
-                        reached_f=_parse_int(cell("Enfants atteints (filles)"), "reached_f"),
-                        reached_m=_parse_int(cell("Enfants atteints (garçons)"), "reached_m"),
-                        source=FourWSource.IMPORTED,
-                    )
-                created += 1
-            except ValidationError as exc:
-                detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-                errors.append(_("Line %(line)d: %(detail)s") % {"line": line, "detail": detail})
-        if errors:
-            transaction.set_rollback(True)
-            raise ValidationError({"file": errors[:50]})
-    return created
+# ---------------------------------------------------------------------------------------------- names
 
 
 def organisation_by_name(name: str) -> Organisation | None:

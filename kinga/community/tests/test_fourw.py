@@ -132,13 +132,14 @@ def test_screen_export_streams(records, org):
 def test_import_round_trip_and_atomic_errors(records, org):
     text = _export_csv(records)
     FourW.objects.all().delete()
-    n = services.import_fourw(actor=records, content=text.encode())
-    assert n == 2 and FourW.objects.filter(source="imported").count() == 2
+    result = services.import_fourw(actor=records, content=text.encode())
+    assert result.created == 2 and FourW.objects.filter(source="imported").count() == 2
+    FourW.objects.all().delete()
     broken = text.replace("CD7202", "CD9999")
     with pytest.raises(ValidationError) as err:
         services.import_fourw(actor=records, content=broken.encode())
-    assert "Ligne" in str(err.value) or "Line" in str(err.value)
-    assert FourW.objects.count() == 2  # nothing half-imported
+    assert "Ligne 4" in err.value.summary  # header, HXL row, then the broken row
+    assert not FourW.objects.exists()  # one row of two rejected: over the threshold, nothing half-imported
 
 
 def test_seed_from_plan_is_idempotent(db, reference_places):

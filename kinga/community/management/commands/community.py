@@ -1,17 +1,20 @@
 """`kinga community export-4w --format csv|xlsx -o FILE [--territory P-CODE] [--from DATE --to DATE]`,
-`kinga community import-4w FILE` and `kinga community seed-4w` (the plan's implementers)."""
+`kinga community import-4w FILE [--dry-run] [--accept-rejections] [--rejects OUT.csv]` and
+`kinga community seed-4w` (the plan's implementers)."""
 
 import argparse
 import datetime
 import shutil
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
 from kinga.community import fourw_io, selectors, services
-from kinga.core import access
+from kinga.core import access, spreadsheets
 from kinga.core.actors import ActorCommand
 from kinga.core.models import Place
+from kinga.core.tabular import ImportRefused
 
 
 def _date(text: str) -> datetime.date:
@@ -33,8 +36,19 @@ class Command(ActorCommand):
         export.add_argument("--territory", metavar="P-CODE", help="Only this territory (or province) p-code.")
         export.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
         export.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
-        imp = sub.add_parser("import-4w", help="Import a 4W CSV (all rows or none).")
+        imp = sub.add_parser("import-4w", help="Import a 4W file (CSV or XLSX, as exported).")
         imp.add_argument("file")
+        imp.add_argument(
+            "--dry-run", action="store_true", help="Say what the import would change; write nothing."
+        )
+        imp.add_argument(
+            "--accept-rejections",
+            action="store_true",
+            help="Import even if many rows are rejected or recorded values would be blanked (after a dry run).",
+        )
+        imp.add_argument(
+            "--rejects", metavar="OUT.csv", help="Write the rejected rows and their reasons here."
+        )
         seed = sub.add_parser("seed-4w", help="Create 4W rows for the plan's implementers (idempotent).")
         for subparser in (export, imp, seed):
             subparser.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS)
@@ -45,19 +59,42 @@ class Command(ActorCommand):
             if options["action"] == "export-4w":
                 self._export(actor, options)
             elif options["action"] == "import-4w":
-                try:
-                    with open(options["file"], "rb") as handle:
-                        n = services.import_fourw(actor=actor, content=handle.read())
-                except FileNotFoundError:
-                    raise CommandError(f"Fichier introuvable : {options['file']}") from None
-                self.stdout.write(f"{n} fiche(s) 4W importée(s).")
+                self._import(actor, options)
             else:
                 n = services.seed_fourw_from_plan(actor=actor)
                 self.stdout.write(f"{n} fiche(s) 4W créée(s) à partir des responsables du plan.")
+        except ImportRefused as exc:
+            raise CommandError(f"{'; '.join(exc.messages)}\n{exc.summary}") from None
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
+
+    def _import(self, actor, options):
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            raise CommandError(f"Fichier introuvable : {path}") from None
+        except IsADirectoryError:
+            raise CommandError(f"« {path} » est un dossier, pas un fichier.") from None
+        result = services.import_fourw(
+            actor=actor,
+            content=content,
+            filename=path.name,
+            dry_run=options["dry_run"],
+            accept_rejections=options["accept_rejections"],
+        )
+        for line in result.rejection_lines(limit=50):
+            self.stderr.write(f"rejet : {line}")
+        if len(result.rejected) > 50:
+            self.stderr.write(f"... et {len(result.rejected) - 50} autres lignes rejetées")
+        for blanked in result.blanked[:50]:
+            self.stderr.write(f"valeur effacée : {blanked}")
+        if options.get("rejects"):
+            with open(options["rejects"], "w", encoding="utf-8", newline="") as out:
+                out.writelines(spreadsheets.csv_lines(result.rejects_rows(), bom=True))
+        self.stdout.write(result.summary())
 
     def _export(self, actor, options):
         access.require(actor, "community.export")
