@@ -98,6 +98,9 @@ class Table:
     digest: str = ""
     # The number of each row in the file as a person sees it (header = 1), for messages about a row.
     lines: list[int] = field(default_factory=list)
+    # Lines of the CSV whose number of fields is not the header's (a broken row; such a row is read padded
+    # with missing values or cut): an import that must not guess refuses them.
+    ragged: set[int] = field(default_factory=set)
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         return iter(zip(self.lines, self.rows, strict=True))
@@ -267,15 +270,20 @@ def _table(
     columns = [names[i] for i in keep]
     rows: list[dict[str, str]] = []
     lines: list[int] = []
+    ragged: set[int] = set()
     for line, values in raw_rows:
         row = {names[i]: clean(values[i]) if i < len(values) else "" for i in keep}
         if not any(row.values()):
             continue
+        if len(values) != len(names) and encoding != "xlsx":
+            ragged.add(line)
         if max_rows is not None and len(rows) >= max_rows:
             raise file_error(_("Too many rows (more than %(n)d): split the file.") % {"n": max_rows})
         rows.append(row)
         lines.append(line)
-    return Table(columns=columns, rows=rows, encoding=encoding, delimiter=delimiter, lines=lines)
+    return Table(
+        columns=columns, rows=rows, encoding=encoding, delimiter=delimiter, lines=lines, ragged=ragged
+    )
 
 
 class ImportRefused(ValidationError):

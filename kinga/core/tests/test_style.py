@@ -26,7 +26,7 @@ RESOURCE = r"[a-z]+(-[a-z]+)*"
 ROOT_PAGES = {"health", "set_language"}
 
 # Commands whose own output is still English (docs/style.md: French). This list only shrinks.
-ENGLISH_COMMANDS = {"registry"}
+ENGLISH_COMMANDS: set[str] = set()
 ENGLISH_WORDS = re.compile(
     r"\b(the|rows|unknown|cannot|scored|not|under|key|already|nothing|found|with|into|loaded|file|missing)\b",
     re.IGNORECASE,

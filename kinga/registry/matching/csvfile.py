@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kinga.core import clock, spreadsheets
+from kinga.core import clock, spreadsheets, tabular
 
 from .frame import Frame
 from .normalise import Record, make_record
@@ -23,64 +22,60 @@ class ReadResult:
 
 
 def read_records(lines: Iterable[str], *, reference_year: int | None = None) -> ReadResult:
-    """Read the CSV; every unreadable row is reported with its line number and skipped."""
+    """`read_table` of CSV text already decoded (the benchmark reads its own files)."""
+    return read_table(tabular.read_bytes("".join(lines).encode("utf-8")), reference_year=reference_year)
+
+
+def read_file(content: bytes, *, filename: str = "", reference_year: int | None = None) -> ReadResult:
+    """The records of a file's bytes, read through kinga.core.tabular (UTF-8 with or without BOM, Latin-1,
+    comma or semicolon, missing-value tokens). ValidationError ({"file": [...]}, French) for a file that is not
+    a CSV table."""
+    table = tabular.read_bytes(content, filename=filename, lower_header=True)
+    return read_table(table, reference_year=reference_year)
+
+
+def read_table(table: tabular.Table, *, reference_year: int | None = None) -> ReadResult:
+    """The records of the table; every unusable row is reported (French) with its line number and skipped."""
     result = ReadResult()
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        result.errors.append((1, "empty file: a header row is required"))
+    columns = [c.lower() for c in table.columns]
+    if "id" not in columns:
+        result.errors.append((1, "l'en-tête n'a pas de colonne « id »"))
         return result
-    except csv.Error as exc:
-        result.errors.append((reader.line_num, f"unreadable header: {exc}"))
-        return result
-    names = [h.strip().lstrip("\ufeff").lower() for h in header]
-    if "id" not in names:
-        result.errors.append((1, "the header has no 'id' column"))
-        return result
-    index = {name: names.index(name) for name in COLUMNS if name in names}
     seen: set[str] = set()
     year = reference_year or clock.today().year
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            result.errors.append((reader.line_num, f"unreadable row: {exc}"))
+    for line, raw in table:
+        row = {name.lower(): value for name, value in raw.items()}
+        if line in table.ragged:
+            result.errors.append((line, f"nombre de champs différent de l'en-tête ({len(table.columns)})"))
             continue
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            result.errors.append((line, f"expected {len(names)} fields, found {len(row)}"))
-            continue
-        values = {name: row[i].strip() for name, i in index.items()}
-        rid = values.get("id", "")
+        values = {name: row.get(name, "") for name in COLUMNS}
+        rid = values["id"]
         if not rid:
-            result.errors.append((line, "empty id"))
+            result.errors.append((line, "id vide"))
             continue
         if rid in seen:
-            result.errors.append((line, f"duplicate id {rid!r}"))
+            result.errors.append((line, f"id « {rid} » en double"))
             continue
-        sex = values.get("sex", "")
+        sex = values["sex"]
         if sex and sex.upper() not in ("M", "F"):
-            result.errors.append((line, "sex must be M, F or empty"))
+            result.errors.append((line, "le sexe doit être M, F ou vide"))
             continue
         try:
             record = make_record(
                 rid,
-                given_name=values.get("given_name", ""),
-                family_name=values.get("family_name", ""),
+                given_name=values["given_name"],
+                family_name=values["family_name"],
                 sex=sex,
-                birth_date=values.get("birth_date", ""),
-                age=values.get("age", ""),
-                place=values.get("place", ""),
-                caregiver=values.get("caregiver", ""),
+                birth_date=values["birth_date"],
+                age=values["age"],
+                place=values["place"],
+                caregiver=values["caregiver"],
                 reference_year=year,
             )
         except ValueError:
-            result.errors.append((line, "birth_date must be YYYY-MM-DD and age a number of years"))
+            result.errors.append(
+                (line, "birth_date doit être au format AAAA-MM-JJ et age un nombre d'années")
+            )
             continue
         seen.add(rid)
         result.records.append(record)

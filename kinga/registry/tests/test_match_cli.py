@@ -72,7 +72,7 @@ def test_empty_fields_are_allowed_and_ids_are_ordered_as_strings(tmp_path):
         "0.01",
     )
     assert pairs(rows) == {("10", "9")}  # "10" < "9" as strings
-    assert "row skipped" not in err
+    assert "ligne ignorée" not in err
 
 
 def test_bad_rows_are_reported_with_their_line_number_and_skipped(tmp_path):
@@ -141,3 +141,49 @@ def test_exit_status_of_the_command_line(tmp_path):
     failed = subprocess.run([kinga, "registry", "match", "--csv", bad], capture_output=True, text=True)
     assert failed.returncode != 0
     assert "bad.csv:2:" in failed.stderr
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "newline"),
+    [("utf-8-sig", ",", "\n"), ("cp1252", ";", "\r\n"), ("latin-1", ";", "\n")],
+    ids=["utf8-bom", "cp1252-semicolon-crlf", "latin1-semicolon"],
+)
+def test_encodings_delimiters_and_missing_value_tokens(tmp_path, encoding, delimiter, newline):
+    rows = [
+        HEADER.strip(),
+        "1,Grâce,Kalenga,F,2012-03-05,NA,Kolwezi,N/A",
+        "2,Grâce,Kalenga,F,2012-03-05,-,Kolwezi,NA",
+        "3,Désiré,Mbuyu,M,NA,No data,Likasi,",
+    ]
+    path = tmp_path / "records.csv"
+    path.write_bytes(
+        newline.join(r.replace(",", delimiter) for r in rows).encode(encoding) + newline.encode()
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("registry", "match", "--csv", str(path), "--threshold", "0.5", stdout=out, stderr=err)
+    assert pairs(csv.DictReader(io.StringIO(out.getvalue()))) == {("1", "2")}
+    assert "ligne ignorée" not in err.getvalue()  # NA is no date and no age: missing, not an error
+    assert "3 fiche(s) lue(s)" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"PK\x03\x04\x14\x00workbook", b""],
+    ids=["binary", "zip", "empty"],
+)
+def test_a_file_that_is_not_a_csv_ends_in_a_french_error(tmp_path, content):
+    path = tmp_path / "records.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as err:
+        call_command("registry", "match", "--csv", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    message = str(err.value)
+    assert message.startswith(str(path)) and "Traceback" not in message
+    assert any(word in message for word in ("binaires", "classeur", "vide")), message
+
+
+def test_standard_input(tmp_path, monkeypatch):
+    body = HEADER + "1,Jean,Ilunga,M,2010-01-01,,Kolwezi,\n2,Jean,Ilunga,M,2010-01-01,,Kolwezi,\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(body.encode("utf-8-sig"))))
+    out = io.StringIO()
+    call_command("registry", "match", "--csv", "-", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().splitlines()[1].startswith("1,2,")
