@@ -19,7 +19,7 @@ def form_page(
     request,
     form: forms.Form,
     *,
-    title: str,
+    title: str = "",
     save: Callable[[dict], T],
     success: str | Callable[[T], str],
     done: Callable[[T], str | HttpResponse],
@@ -29,6 +29,7 @@ def form_page(
     submit_label: str | None = None,
     template: str = "core/form_page.html",
     context: dict | None = None,
+    page: Callable[[forms.Form], HttpResponse] | None = None,
 ) -> HttpResponse:
     """The one form page of every app: a GET shows `form`; a POST hands its cleaned data to `save` (the service
     call), then flashes `success` and goes where `done(saved)` says (a URL, or a response of its own); while the
@@ -38,11 +39,20 @@ def form_page(
     URL of a Cancel link, `submit_label` the button ("Save" by default). A page that needs more than the fields
     (a grid of counts) names its own `template`, which extends core/form_page.html and fills `{% block fields %}`;
     `context` adds what that template needs. One form per page: a page with two forms is two views.
+
+    A page that shows more than one form (an activity's progress and its revision; a list of rates and the form
+    to add one) passes `page`: the function that renders that page with `form` in its place, the first time and
+    again (status 400) while the form is refused; `title` and the other keywords about the page then go unused.
+    Each of its forms posts to its own small view.
     """
     saved = submit(request, form, save, success=success)
     if saved is not None:
         target = done(saved)
         return target if isinstance(target, HttpResponse) else redirect(target)
+    if page is not None:
+        response = page(form)
+        response.status_code = 400 if form.errors else 200
+        return response
     page = {
         "form": form,
         "title": title,

@@ -31,6 +31,14 @@ COUNTS = "households.view_counts"
 UUID_RE = "[0-9a-fA-F-]{36}"
 
 
+def _created(serializer_class, data, save) -> Response:
+    """A record created through the API: `data` checked by `serializer_class`, written by `save` (the service
+    call, given the validated data), answered 201 with the record as the serializer shows it."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return Response(serializer_class(save(serializer.validated_data)).data, status=status.HTTP_201_CREATED)
+
+
 class HouseholdViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -65,11 +73,13 @@ class HouseholdViewSet(
         return self.get_paginated_response(HouseholdSerializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
-        household = services.create_household(actor=self.actor, **data)
-        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+        return _created(
+            HouseholdSerializer,
+            request.data,
+            lambda data: services.create_household(
+                actor=self.actor, **{k: v for k, v in data.items() if k != "version"}
+            ),
+        )
 
     def partial_update(self, request, *args, **kwargs):
         household = self.get_object()
@@ -85,21 +95,21 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"])
     def members(self, request, uuid=None):
         household = access.get_object_or_404(self.actor, Household, perm=IDENTITY, uuid=uuid)
-        serializer = MemberSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        member = services.add_member(actor=self.actor, household=household, **serializer.validated_data)
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        return _created(
+            MemberSerializer,
+            request.data,
+            lambda data: services.add_member(actor=self.actor, household=household, **data),
+        )
 
     @extend_schema(request=SurveySerializer, responses=SurveySerializer)
     @action(detail=True, methods=["post"])
     def surveys(self, request, uuid=None):
         household = access.get_object_or_404(self.actor, Household, perm=IDENTITY, uuid=uuid)
-        serializer = SurveySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        rnd = data.pop("round")
-        survey = services.record_survey(actor=self.actor, household=household, round=rnd, **data)
-        return Response(SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+        return _created(
+            SurveySerializer,
+            request.data,
+            lambda data: services.record_survey(actor=self.actor, household=household, **data),
+        )
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"], url_path="index")
@@ -138,10 +148,11 @@ class ProgrammeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     filterset_fields = ["kind"]
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        programme = services.create_programme(actor=self.actor, **serializer.validated_data)
-        return Response(ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
+        return _created(
+            ProgrammeSerializer,
+            request.data,
+            lambda data: services.create_programme(actor=self.actor, **data),
+        )
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -192,16 +203,16 @@ class EnrolmentViewSet(
         return super().scoped_queryset().select_related("programme", "household", "member", "cooperative")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        household = access.get_object_or_404(
-            self.actor, Household, perm=IDENTITY, pk=data.pop("household").pk
-        )
-        data.pop("status", None)
-        data.pop("ended_on", None)
-        enrolment = services.enrol(actor=self.actor, household=household, **data)
-        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+        def enrol(data):
+            data = dict(data)
+            household = access.get_object_or_404(
+                self.actor, Household, perm=IDENTITY, pk=data.pop("household").pk
+            )
+            data.pop("status", None)
+            data.pop("ended_on", None)
+            return services.enrol(actor=self.actor, household=household, **data)
+
+        return _created(EnrolmentSerializer, request.data, enrol)
 
     def partial_update(self, request, *args, **kwargs):
         enrolment = self.get_object()
@@ -224,19 +235,21 @@ class EnrolmentViewSet(
     @action(detail=True, methods=["post"])
     def deliveries(self, request, uuid=None):
         enrolment = self.get_object()
-        serializer = DeliverySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        delivery = services.add_delivery(actor=self.actor, enrolment=enrolment, **serializer.validated_data)
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
+        return _created(
+            DeliverySerializer,
+            request.data,
+            lambda data: services.add_delivery(actor=self.actor, enrolment=enrolment, **data),
+        )
 
     @extend_schema(request=DepositSerializer, responses=DepositSerializer)
     @action(detail=True, methods=["post"])
     def deposits(self, request, uuid=None):
         enrolment = self.get_object()
-        serializer = DepositSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        deposit = services.add_deposit(actor=self.actor, enrolment=enrolment, **serializer.validated_data)
-        return Response(DepositSerializer(deposit).data, status=status.HTTP_201_CREATED)
+        return _created(
+            DepositSerializer,
+            request.data,
+            lambda data: services.add_deposit(actor=self.actor, enrolment=enrolment, **data),
+        )
 
 
 class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -253,14 +266,14 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         return super().scoped_queryset().select_related("organisation", "network", "place", "supported_by")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        org = data.pop("organisation", {})
-        cooperative = services.create_cooperative(
-            actor=self.actor, name=org.get("name", ""), acronym=org.get("acronym", ""), **data
-        )
-        return Response(CooperativeSerializer(cooperative).data, status=status.HTTP_201_CREATED)
+        def create(data):
+            data = dict(data)
+            org = data.pop("organisation", {})
+            return services.create_cooperative(
+                actor=self.actor, name=org.get("name", ""), acronym=org.get("acronym", ""), **data
+            )
+
+        return _created(CooperativeSerializer, request.data, create)
 
     @extend_schema(request=CooperativeMemberSerializer, responses=CooperativeMemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -270,12 +283,13 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
             access.require(self.actor, "households.edit")
             if not selectors.can_keep_members(self.actor, cooperative):
                 raise DRFPermissionDenied()
-            serializer = CooperativeMemberSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            member = services.add_cooperative_member(
-                actor=self.actor, cooperative=cooperative, **serializer.validated_data
+            return _created(
+                CooperativeMemberSerializer,
+                request.data,
+                lambda data: services.add_cooperative_member(
+                    actor=self.actor, cooperative=cooperative, **data
+                ),
             )
-            return Response(CooperativeMemberSerializer(member).data, status=status.HTTP_201_CREATED)
         members = selectors.cooperative_members(self.actor, cooperative)
         page = self.paginate_queryset(members)
         return self.get_paginated_response(CooperativeMemberSerializer(page, many=True).data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kinga.core import access, audit, search
-from kinga.core.forms import apply_service_errors, form_page, submit
+from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Place
 from kinga.households import charts, index, outcomes, selectors, services
 from kinga.households.forms import (
@@ -296,7 +295,8 @@ def _enrolment(actor, enrolment_uuid) -> Enrolment:
 
 
 def _enrolment_page(request, enrolment: Enrolment, **bound) -> HttpResponse:
-    """The enrolment's page with its three forms; a refused post comes back in `bound`, with its errors."""
+    """The enrolment's page with its three forms; a refused post comes back in `bound` (by its name), with its
+    errors. Each form posts to its own small view, which shows this page again through form_page's `page`."""
     initial = {f: getattr(enrolment, f) for f in EnrolmentUpdateForm.base_fields}
     forms = {
         "update_form": EnrolmentUpdateForm(initial=initial),
@@ -307,7 +307,13 @@ def _enrolment_page(request, enrolment: Enrolment, **bound) -> HttpResponse:
     if enrolment.programme.kind != ProgrammeKind.SAVINGS:
         forms["deposit_form"] = None
     page = {"enrolment": enrolment, "can_edit": request.actor.has("households.enrol"), **forms}
-    return render(request, "households/enrolment.html", page, status=400 if bound else 200)
+    return render(request, "households/enrolment.html", page)
+
+
+def _enrolment_to_edit(request, enrolment_uuid) -> Enrolment:
+    enrolment = _enrolment(request.actor, enrolment_uuid)
+    access.require(request.actor, "households.enrol")
+    return enrolment
 
 
 @login_required
@@ -320,61 +326,50 @@ def enrolment_detail(request, enrolment_uuid):
 @login_required
 @require_POST
 def enrolment_update(request, enrolment_uuid):
-    actor = request.actor
-    enrolment = _enrolment(actor, enrolment_uuid)
-    access.require(actor, "households.enrol")
+    enrolment = _enrolment_to_edit(request, enrolment_uuid)
     form = EnrolmentUpdateForm(request.POST)
-    saved = submit(
+    return form_page(
         request,
         form,
-        lambda data: services.update_enrolment(
-            actor=actor,
+        save=lambda data: services.update_enrolment(
+            actor=request.actor,
             enrolment=enrolment,
             status=data["status"],
             ended_on=data.get("ended_on"),
             **form.details(),
         ),
         success=_("Enrolment updated."),
+        done=lambda saved: redirect("households:enrolment", enrolment_uuid=enrolment.uuid),
+        page=lambda form: _enrolment_page(request, enrolment, update_form=form),
     )
-    if saved is None:
-        return _enrolment_page(request, enrolment, update_form=form)
-    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
 
 
 @login_required
 @require_POST
 def delivery_add(request, enrolment_uuid):
-    actor = request.actor
-    enrolment = _enrolment(actor, enrolment_uuid)
-    access.require(actor, "households.enrol")
-    form = DeliveryForm(request.POST)
-    saved = submit(
+    enrolment = _enrolment_to_edit(request, enrolment_uuid)
+    return form_page(
         request,
-        form,
-        lambda data: services.add_delivery(actor=actor, enrolment=enrolment, **data),
+        DeliveryForm(request.POST),
+        save=lambda data: services.add_delivery(actor=request.actor, enrolment=enrolment, **data),
         success=_("Delivery recorded."),
+        done=lambda saved: redirect("households:enrolment", enrolment_uuid=enrolment.uuid),
+        page=lambda form: _enrolment_page(request, enrolment, delivery_form=form),
     )
-    if saved is None:
-        return _enrolment_page(request, enrolment, delivery_form=form)
-    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
 
 
 @login_required
 @require_POST
 def deposit_add(request, enrolment_uuid):
-    actor = request.actor
-    enrolment = _enrolment(actor, enrolment_uuid)
-    access.require(actor, "households.enrol")
-    form = DepositForm(request.POST)
-    saved = submit(
+    enrolment = _enrolment_to_edit(request, enrolment_uuid)
+    return form_page(
         request,
-        form,
-        lambda data: services.add_deposit(actor=actor, enrolment=enrolment, **data),
+        DepositForm(request.POST),
+        save=lambda data: services.add_deposit(actor=request.actor, enrolment=enrolment, **data),
         success=_("Deposit recorded."),
+        done=lambda saved: redirect("households:enrolment", enrolment_uuid=enrolment.uuid),
+        page=lambda form: _enrolment_page(request, enrolment, deposit_form=form),
     )
-    if saved is None:
-        return _enrolment_page(request, enrolment, deposit_form=form)
-    return redirect("households:enrolment", enrolment_uuid=enrolment.uuid)
 
 
 @login_required
@@ -432,19 +427,18 @@ def import_template(request):
 @login_required
 def rounds(request):
     actor = request.actor
-    form = RoundForm(request.POST or None)
     if request.method == "POST":
         access.require(actor, "households.configure")
-        saved = submit(
-            request,
-            form,
-            lambda data: services.create_round(actor=actor, **data),
-            success=_("Round created."),
-        )
-        if saved is not None:
-            return redirect("households:rounds")
-    page = {"rounds": selectors.rounds(actor), "form": form}
-    return render(request, "households/rounds.html", page, status=400 if form.errors else 200)
+    return form_page(
+        request,
+        RoundForm(request.POST or None),
+        save=lambda data: services.create_round(actor=actor, **data),
+        success=_("Round created."),
+        done=lambda saved: redirect("households:rounds"),
+        page=lambda form: render(
+            request, "households/rounds.html", {"rounds": selectors.rounds(actor), "form": form}
+        ),
+    )
 
 
 @login_required
@@ -452,31 +446,34 @@ def index_versions(request):
     """The index definition, its versions, and (for configurers) a new version."""
     actor = request.actor
     versions = access.scoped(actor, VulnerabilityIndexVersion, perm=COUNTS).order_by("-created_at")
-    form = IndexVersionForm(request.POST or None)
     if request.method == "POST":
         access.require(actor, "households.configure")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                version = services.create_index_version(
-                    actor=actor,
-                    code=data["code"],
-                    description=data["description"],
-                    weights={i.code: data[f"weight_{i.code}"] for i in index.ITEMS},
-                    thresholds={k: data[k] for k in index.DEFAULT_THRESHOLDS},
-                )
-                scored, _not_scored, _s = services.score_every_household(actor=actor, version=version)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Version %(code)s is current: %(n)s households scored.")
-                    % {"code": version.code, "n": scored},
-                )
-                return redirect("households:index")
-    page = {"versions": versions, "items": index.ITEMS, "form": form}
-    return render(request, "households/index.html", page, status=400 if form.errors else 200)
+
+    def publish(data) -> tuple[VulnerabilityIndexVersion, int]:
+        """The new version, current at once, and how many households it scored."""
+        version = services.create_index_version(
+            actor=actor,
+            code=data["code"],
+            description=data["description"],
+            weights={i.code: data[f"weight_{i.code}"] for i in index.ITEMS},
+            thresholds={k: data[k] for k in index.DEFAULT_THRESHOLDS},
+        )
+        scored, _not_scored, _s = services.score_every_household(actor=actor, version=version)
+        return version, scored
+
+    return form_page(
+        request,
+        IndexVersionForm(request.POST or None),
+        save=publish,
+        success=lambda published: (
+            _("Version %(code)s is current: %(n)s households scored.")
+            % {"code": published[0].code, "n": published[1]}
+        ),
+        done=lambda published: redirect("households:index"),
+        page=lambda form: render(
+            request, "households/index.html", {"versions": versions, "items": index.ITEMS, "form": form}
+        ),
+    )
 
 
 # --- programmes -----------------------------------------------------------------------------------

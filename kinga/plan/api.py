@@ -33,6 +33,14 @@ def _lookup(actor, model, field: str, **lookup):
         raise ValidationError({field: [_("Unknown %(f)s.") % {"f": field}]}) from None
 
 
+def _created(serializer_for, data, save) -> Response:
+    """A record created through the API: `data` checked by the view's serializer, written by `save` (the service
+    call, given the validated data), answered 201 with the record as the serializer shows it."""
+    serializer = serializer_for(data=data)
+    serializer.is_valid(raise_exception=True)
+    return Response(serializer_for(save(serializer.validated_data)).data, status=status.HTTP_201_CREATED)
+
+
 class AxisViewSet(ScopedReadOnlyViewSet):
     model = Axis
     serializer_class = serializers.AxisSerializer
@@ -123,26 +131,26 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
         )
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         actor = self.actor
-        action = _lookup(actor, Action, "action", uuid=data["action"]["uuid"])
-        activity = None
-        if (data.get("activity") or {}).get("uuid"):
-            activity = _lookup(actor, Activity, "activity", uuid=data["activity"]["uuid"])
-        obj = services.record_commitment(
-            actor=actor,
-            funder=_lookup(actor, Organisation, "funder", uuid=data["funder"]["uuid"]),
-            action=action,
-            activity=activity,
-            date=data["date"],
-            amount=data["amount"],
-            currency=data["currency"],
-            document_ref=data.get("document_ref", ""),
-            note=data.get("note", ""),
-        )
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+        def record(data):
+            action = _lookup(actor, Action, "action", uuid=data["action"]["uuid"])
+            activity = None
+            if (data.get("activity") or {}).get("uuid"):
+                activity = _lookup(actor, Activity, "activity", uuid=data["activity"]["uuid"])
+            return services.record_commitment(
+                actor=actor,
+                funder=_lookup(actor, Organisation, "funder", uuid=data["funder"]["uuid"]),
+                action=action,
+                activity=activity,
+                date=data["date"],
+                amount=data["amount"],
+                currency=data["currency"],
+                document_ref=data.get("document_ref", ""),
+                note=data.get("note", ""),
+            )
+
+        return _created(self.get_serializer, request.data, record)
 
 
 class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -154,22 +162,22 @@ class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
         return super().scoped_queryset().select_related("commitment").order_by("-date", "-pk")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         actor = self.actor
-        obj = services.record_transaction(
-            actor=actor,
-            commitment=_lookup(actor, Commitment, "commitment", uuid=data["commitment"]["uuid"]),
-            kind=data["kind"],
-            date=data["date"],
-            amount=data["amount"],
-            currency=data["currency"],
-            document_ref=data.get("document_ref", ""),
-            note=data.get("note", ""),
-            override_reason=data.get("override_reason", ""),
+        return _created(
+            self.get_serializer,
+            request.data,
+            lambda data: services.record_transaction(
+                actor=actor,
+                commitment=_lookup(actor, Commitment, "commitment", uuid=data["commitment"]["uuid"]),
+                kind=data["kind"],
+                date=data["date"],
+                amount=data["amount"],
+                currency=data["currency"],
+                document_ref=data.get("document_ref", ""),
+                note=data.get("note", ""),
+                override_reason=data.get("override_reason", ""),
+            ),
         )
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
 
 class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -181,13 +189,14 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         return super().scoped_queryset().select_related("activity").order_by("-date", "-pk")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
         actor = self.actor
-        activity = _lookup(actor, Activity, "activity", uuid=data.pop("activity")["uuid"])
-        obj = services.report_progress(actor=actor, activity=activity, **data)
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+        def report(data):
+            data = dict(data)
+            activity = _lookup(actor, Activity, "activity", uuid=data.pop("activity")["uuid"])
+            return services.report_progress(actor=actor, activity=activity, **data)
+
+        return _created(self.get_serializer, request.data, report)
 
 
 class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -199,21 +208,21 @@ class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         return super().scoped_queryset().select_related("indicator", "area").order_by("-period_end", "pk")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         actor = self.actor
-        obj = services.enter_indicator_value(
-            actor=actor,
-            indicator=_lookup(actor, Indicator, "indicator", code=data["indicator"]["code"]),
-            area=_lookup(actor, Place, "area", pcode=data["area"]["pcode"]),
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            value=data["value"],
-            breakdown=data.get("breakdown") or None,
-            note=data.get("note", ""),
+        return _created(
+            self.get_serializer,
+            request.data,
+            lambda data: services.enter_indicator_value(
+                actor=actor,
+                indicator=_lookup(actor, Indicator, "indicator", code=data["indicator"]["code"]),
+                area=_lookup(actor, Place, "area", pcode=data["area"]["pcode"]),
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                value=data["value"],
+                breakdown=data.get("breakdown") or None,
+                note=data.get("note", ""),
+            ),
         )
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
 
 def register() -> None:

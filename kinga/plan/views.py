@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import submit
+from kinga.core.forms import form_page
 from kinga.core.models import Organisation
 from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import render_svg
@@ -83,11 +83,11 @@ def reconciliation(request):
     )
 
 
-# The activity and action pages show several forms; each form posts to its own small view, which renders the
-# page again with that form bound when it is refused.
+# The activity and action pages show several forms; each form posts to its own small view, which shows the page
+# again with that form in its place when it is refused (form_page's `page`).
 
 
-def _activity_page(request, activity, *, progress_form=None, revise_form=None, status=200):
+def _activity_page(request, activity, *, progress_form=None, revise_form=None):
     actor = request.actor
     plan = plan_or_404(actor)
     action = activity.action
@@ -120,7 +120,7 @@ def _activity_page(request, activity, *, progress_form=None, revise_form=None, s
             }
         ),
     }
-    return render(request, "plan/activity.html", context, status=status)
+    return render(request, "plan/activity.html", context)
 
 
 @login_required
@@ -134,15 +134,14 @@ def activity_detail(request, uuid):
 def activity_progress(request, uuid):
     actor = request.actor
     activity = access.get_object_or_404(actor, Activity, uuid=uuid)
-    form = forms.ProgressForm(request.POST)
-    if submit(
+    return form_page(
         request,
-        form,
-        lambda data: services.report_progress(actor=actor, activity=activity, **data),
+        forms.ProgressForm(request.POST),
+        save=lambda data: services.report_progress(actor=actor, activity=activity, **data),
         success=_("Progress recorded."),
-    ):
-        return redirect("plan:activity", uuid=activity.uuid)
-    return _activity_page(request, activity, progress_form=form, status=400)
+        done=lambda saved: redirect("plan:activity", uuid=activity.uuid),
+        page=lambda form: _activity_page(request, activity, progress_form=form),
+    )
 
 
 @login_required
@@ -150,15 +149,14 @@ def activity_progress(request, uuid):
 def activity_revise(request, uuid):
     actor = request.actor
     activity = access.get_object_or_404(actor, Activity, uuid=uuid)
-    form = forms.ReviseActivityForm(request.POST)
-    if submit(
+    return form_page(
         request,
-        form,
-        lambda data: services.revise_activity(actor=actor, activity=activity, **data),
+        forms.ReviseActivityForm(request.POST),
+        save=lambda data: services.revise_activity(actor=actor, activity=activity, **data),
         success=_("The plan was revised."),
-    ):
-        return redirect("plan:activity", uuid=activity.uuid)
-    return _activity_page(request, activity, revise_form=form, status=400)
+        done=lambda saved: redirect("plan:activity", uuid=activity.uuid),
+        page=lambda form: _activity_page(request, activity, revise_form=form),
+    )
 
 
 def _funders(actor):
@@ -179,7 +177,8 @@ def _implementers_form(actor, plan, action, data=None):
     )
 
 
-def _action_page(request, action, *, status=200, **bound):
+def _action_page(request, action, **bound):
+    """The action's page with its four forms; a refused post comes back in `bound` (by its name), with its errors."""
     actor = request.actor
     plan = plan_or_404(actor)
     context = {
@@ -199,21 +198,16 @@ def _action_page(request, action, *, status=200, **bound):
         "implementers_form": bound.get("implementers_form") or _implementers_form(actor, plan, action),
         "can_fund": actor.has("plan.record_funding"),
     }
-    return render(request, "plan/action.html", context, status=status)
+    return render(request, "plan/action.html", context)
 
 
-def _action_form_view(request, uuid, *, name, build, save, success, edits_plan=True):
-    """One of the action page's forms: `build(actor, plan, action, data)` binds it, `save` calls the service."""
-    actor = request.actor
-    plan = plan_or_404(actor)
-    action = access.get_object_or_404(actor, Action, uuid=uuid)
-    if edits_plan:
-        # Checked before the form: a reader gets 403 whatever they post, not a list of field errors.
-        access.require(actor, "plan.edit")
-    form = build(actor, plan, action, request.POST)
-    if submit(request, form, lambda data: save(actor, action, data), success=success):
-        return redirect("plan:action", uuid=action.uuid)
-    return _action_page(request, action, status=400, **{name: form})
+def _action_to_revise(request, uuid) -> tuple:
+    """(plan, action) for a form that revises the action. plan.edit is checked before the form: a reader gets
+    403 whatever they post, not a list of field errors."""
+    plan = plan_or_404(request.actor)
+    action = access.get_object_or_404(request.actor, Action, uuid=uuid)
+    access.require(request.actor, "plan.edit")
+    return plan, action
 
 
 @login_required
@@ -225,27 +219,29 @@ def action_detail(request, uuid):
 @login_required
 @require_POST
 def action_cost(request, uuid):
-    return _action_form_view(
+    actor = request.actor
+    _plan, action = _action_to_revise(request, uuid)
+    return form_page(
         request,
-        uuid,
-        name="cost_form",
-        build=lambda actor, plan, action, data: forms.ActionCostForm(data),
-        save=lambda actor, action, data: services.revise_action(
+        forms.ActionCostForm(request.POST),
+        save=lambda data: services.revise_action(
             actor=actor, action=action, reason=data["reason"], cost_usd=data["cost_usd"]
         ),
         success=_("The plan was revised."),
+        done=lambda saved: redirect("plan:action", uuid=action.uuid),
+        page=lambda form: _action_page(request, action, cost_form=form),
     )
 
 
 @login_required
 @require_POST
 def action_implementers(request, uuid):
-    return _action_form_view(
+    actor = request.actor
+    plan, action = _action_to_revise(request, uuid)
+    return form_page(
         request,
-        uuid,
-        name="implementers_form",
-        build=_implementers_form,
-        save=lambda actor, action, data: services.set_implementers(
+        _implementers_form(actor, plan, action, request.POST),
+        save=lambda data: services.set_implementers(
             actor=actor,
             action=action,
             reason=data["reason"],
@@ -253,35 +249,40 @@ def action_implementers(request, uuid):
             categories=data["categories"],
         ),
         success=_("The plan was revised."),
+        done=lambda saved: redirect("plan:action", uuid=action.uuid),
+        page=lambda form: _action_page(request, action, implementers_form=form),
     )
 
 
 @login_required
 @require_POST
 def action_add_activity(request, uuid):
-    return _action_form_view(
+    actor = request.actor
+    _plan, action = _action_to_revise(request, uuid)
+    return form_page(
         request,
-        uuid,
-        name="add_form",
-        build=lambda actor, plan, action, data: forms.AddActivityForm(data),
-        save=lambda actor, action, data: services.add_activity(actor=actor, action=action, **data),
+        forms.AddActivityForm(request.POST),
+        save=lambda data: services.add_activity(actor=actor, action=action, **data),
         success=_("Activity added to the plan."),
+        done=lambda saved: redirect("plan:action", uuid=action.uuid),
+        page=lambda form: _action_page(request, action, add_form=form),
     )
 
 
 @login_required
 @require_POST
 def action_commitment(request, uuid):
-    return _action_form_view(
+    """A funder's commitment: plan.record_funding, checked by the service (the plan itself is not revised)."""
+    actor = request.actor
+    plan_or_404(actor)
+    action = access.get_object_or_404(actor, Action, uuid=uuid)
+    return form_page(
         request,
-        uuid,
-        name="commitment_form",
-        build=lambda actor, plan, action, data: forms.CommitmentForm(
-            data, funders=_funders(actor), activities=action.activities.all()
-        ),
-        save=lambda actor, action, data: services.record_commitment(actor=actor, action=action, **data),
+        forms.CommitmentForm(request.POST, funders=_funders(actor), activities=action.activities.all()),
+        save=lambda data: services.record_commitment(actor=actor, action=action, **data),
         success=_("Commitment recorded."),
-        edits_plan=False,
+        done=lambda saved: redirect("plan:action", uuid=action.uuid),
+        page=lambda form: _action_page(request, action, commitment_form=form),
     )
 
 
@@ -295,27 +296,26 @@ def commitment_detail(request, uuid):
     can_record = actor.has("plan.record_funding") and (
         actor.is_system_wide or actor.organisation_id == commitment.funder_id
     )
-    form = forms.TransactionForm(initial={"date": clock.today()})
-    status = 200
-    if request.method == "POST":
-        form = forms.TransactionForm(request.POST)
-        if submit(
-            request,
-            form,
-            lambda data: services.record_transaction(actor=actor, commitment=commitment, **data),
-            success=_("Recorded."),
-        ):
-            return redirect("plan:commitment", uuid=commitment.uuid)
-        status = 400
-    context = {
-        **page_context(actor, plan),
-        "commitment": commitment,
-        "transactions": commitment.transactions.select_related("exchange_rate").order_by("-date", "-pk"),
-        "totals": selectors.commitment_totals(commitment),
-        "form": form,
-        "can_record": can_record,
-    }
-    return render(request, "plan/commitment.html", context, status=status)
+
+    def page(form):
+        context = {
+            **page_context(actor, plan),
+            "commitment": commitment,
+            "transactions": commitment.transactions.select_related("exchange_rate").order_by("-date", "-pk"),
+            "totals": selectors.commitment_totals(commitment),
+            "form": form,
+            "can_record": can_record,
+        }
+        return render(request, "plan/commitment.html", context)
+
+    return form_page(
+        request,
+        forms.TransactionForm(request.POST or None, initial={"date": clock.today()}),
+        save=lambda data: services.record_transaction(actor=actor, commitment=commitment, **data),
+        success=_("Recorded."),
+        done=lambda saved: redirect("plan:commitment", uuid=commitment.uuid),
+        page=page,
+    )
 
 
 @login_required
@@ -392,29 +392,24 @@ def revisions(request):
 def exchange_rates(request):
     actor = request.actor
     plan = plan_or_404(actor)
-    form = forms.ExchangeRateForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         access.require(actor, "plan.record_funding")
-        if submit(
-            request,
-            form,
-            lambda data: services.record_exchange_rate(actor=actor, **data),
-            success=_("Exchange rate recorded."),
-        ):
-            return redirect("plan:rates")
-        status = 400
-    rates = access.scoped(actor, ExchangeRate).select_related("entered_by")[:100]
-    return render(
+    return form_page(
         request,
-        "plan/rates.html",
-        {
-            **page_context(actor, plan),
-            "form": form,
-            "rates": rates,
-            "can_fund": actor.has("plan.record_funding"),
-        },
-        status=status,
+        forms.ExchangeRateForm(request.POST or None),
+        save=lambda data: services.record_exchange_rate(actor=actor, **data),
+        success=_("Exchange rate recorded."),
+        done=lambda saved: redirect("plan:rates"),
+        page=lambda form: render(
+            request,
+            "plan/rates.html",
+            {
+                **page_context(actor, plan),
+                "form": form,
+                "rates": access.scoped(actor, ExchangeRate).select_related("entered_by")[:100],
+                "can_fund": actor.has("plan.record_funding"),
+            },
+        ),
     )
 
 

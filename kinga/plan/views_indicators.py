@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import submit
+from kinga.core.forms import form_page
 from kinga.core.models import PlaceLevel
 from kinga.plan import forms, selectors, services
 from kinga.plan.indicators import actuals, progress_percent
@@ -42,11 +42,11 @@ def indicator_table(request):
     )
 
 
-# The indicator and target pages show two forms each; each form posts to its own small view, which renders the
-# page again with that form bound when it is refused.
+# The indicator and target pages show two forms each; each form posts to its own small view, which shows the page
+# again with that form in its place when it is refused (form_page's `page`).
 
 
-def _indicator_page(request, indicator, *, target_form=None, final_form=None, status=200):
+def _indicator_page(request, indicator, *, target_form=None, final_form=None):
     actor = request.actor
     plan = plan_or_404(actor)
     final = indicator.target
@@ -60,7 +60,14 @@ def _indicator_page(request, indicator, *, target_form=None, final_form=None, st
         or forms.FinalTargetForm(initial={"target": "" if final is None else f"{final.normalize():f}"}),
         "can_enter": actor.has("plan.enter_indicator") and indicator.source == IndicatorSourceKind.MANUAL,
     }
-    return render(request, "plan/indicator.html", context, status=status)
+    return render(request, "plan/indicator.html", context)
+
+
+def _indicator_to_revise(request, uuid) -> Indicator:
+    plan_or_404(request.actor)
+    indicator = access.get_object_or_404(request.actor, Indicator, uuid=uuid)
+    access.require(request.actor, "plan.edit")
+    return indicator
 
 
 @login_required
@@ -72,37 +79,29 @@ def indicator_detail(request, uuid):
 @login_required
 @require_POST
 def indicator_add_target(request, uuid):
-    actor = request.actor
-    plan_or_404(actor)
-    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
-    access.require(actor, "plan.edit")
-    form = forms.PeriodTargetForm(request.POST)
-    if submit(
+    indicator = _indicator_to_revise(request, uuid)
+    return form_page(
         request,
-        form,
-        lambda data: services.add_period_target(actor=actor, indicator=indicator, **data),
+        forms.PeriodTargetForm(request.POST),
+        save=lambda data: services.add_period_target(actor=request.actor, indicator=indicator, **data),
         success=_("Target added."),
-    ):
-        return redirect("plan:indicator", uuid=indicator.uuid)
-    return _indicator_page(request, indicator, target_form=form, status=400)
+        done=lambda saved: redirect("plan:indicator", uuid=indicator.uuid),
+        page=lambda form: _indicator_page(request, indicator, target_form=form),
+    )
 
 
 @login_required
 @require_POST
 def indicator_final_target(request, uuid):
-    actor = request.actor
-    plan_or_404(actor)
-    indicator = access.get_object_or_404(actor, Indicator, uuid=uuid)
-    access.require(actor, "plan.edit")
-    form = forms.FinalTargetForm(request.POST)
-    if submit(
+    indicator = _indicator_to_revise(request, uuid)
+    return form_page(
         request,
-        form,
-        lambda data: services.revise_indicator_target(actor=actor, indicator=indicator, **data),
+        forms.FinalTargetForm(request.POST),
+        save=lambda data: services.revise_indicator_target(actor=request.actor, indicator=indicator, **data),
         success=_("The plan was revised."),
-    ):
-        return redirect("plan:indicator", uuid=indicator.uuid)
-    return _indicator_page(request, indicator, final_form=form, status=400)
+        done=lambda saved: redirect("plan:indicator", uuid=indicator.uuid),
+        page=lambda form: _indicator_page(request, indicator, final_form=form),
+    )
 
 
 def _target_of(request, uuid):
@@ -112,7 +111,7 @@ def _target_of(request, uuid):
     return access.get_object_or_404(actor, IndicatorTarget, uuid=uuid)
 
 
-def _target_page(request, target, *, form=None, remove_form=None, status=200):
+def _target_page(request, target, *, form=None, remove_form=None):
     context = {
         **page_context(request.actor, plan_or_404(request.actor)),
         "indicator": target.indicator,
@@ -123,7 +122,7 @@ def _target_page(request, target, *, form=None, remove_form=None, status=200):
         ),
         "remove_form": remove_form or forms.RemoveForm(),
     }
-    return render(request, "plan/period_target.html", context, status=status)
+    return render(request, "plan/period_target.html", context)
 
 
 @login_required
@@ -136,31 +135,29 @@ def period_target(request, uuid):
 @require_POST
 def period_target_revise(request, uuid):
     target = _target_of(request, uuid)
-    form = forms.PeriodTargetForm(request.POST)
-    if submit(
+    return form_page(
         request,
-        form,
-        lambda data: services.revise_period_target(actor=request.actor, target=target, **data),
+        forms.PeriodTargetForm(request.POST),
+        save=lambda data: services.revise_period_target(actor=request.actor, target=target, **data),
         success=_("The plan was revised."),
-    ):
-        return redirect("plan:indicator", uuid=target.indicator.uuid)
-    return _target_page(request, target, form=form, status=400)
+        done=lambda saved: redirect("plan:indicator", uuid=target.indicator.uuid),
+        page=lambda form: _target_page(request, target, form=form),
+    )
 
 
 @login_required
 @require_POST
 def period_target_remove(request, uuid):
     target = _target_of(request, uuid)
-    indicator = target.indicator
-    form = forms.RemoveForm(request.POST)
-    if submit(
+    indicator = target.indicator  # the target is gone once removed
+    return form_page(
         request,
-        form,
-        lambda data: services.remove_period_target(actor=request.actor, target=target, **data),
+        forms.RemoveForm(request.POST),
+        save=lambda data: services.remove_period_target(actor=request.actor, target=target, **data),
         success=_("Target removed."),
-    ):
-        return redirect("plan:indicator", uuid=indicator.uuid)
-    return _target_page(request, target, remove_form=form, status=400)
+        done=lambda saved: redirect("plan:indicator", uuid=indicator.uuid),
+        page=lambda form: _target_page(request, target, remove_form=form),
+    )
 
 
 @login_required
@@ -175,23 +172,24 @@ def indicator_enter(request, uuid):
     form = forms.IndicatorValueForm(
         request.POST or None, areas=areas, initial={"area": areas.filter(level=PlaceLevel.PROVINCE).first()}
     )
-    status = 200
-    if request.method == "POST":
 
-        def enter(data):
-            data = dict(data)
-            sex = data.pop("sex")
-            return services.enter_indicator_value(
-                actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
-            )
+    def enter(data):
+        data = dict(data)
+        sex = data.pop("sex")
+        return services.enter_indicator_value(
+            actor=actor, indicator=indicator, breakdown={"sex": sex} if sex else None, **data
+        )
 
-        if submit(request, form, enter, success=_("Value recorded.")):
-            return redirect("plan:indicators")
-        status = 400
     entries = indicator.values.select_related("area", "entered_by").order_by("-period_end")[:50]
-    return render(
+    return form_page(
         request,
-        "plan/indicator_enter.html",
-        {**page_context(actor, plan), "indicator": indicator, "form": form, "entries": entries},
-        status=status,
+        form,
+        save=enter,
+        success=_("Value recorded."),
+        done=lambda saved: redirect("plan:indicators"),
+        page=lambda form: render(
+            request,
+            "plan/indicator_enter.html",
+            {**page_context(actor, plan), "indicator": indicator, "form": form, "entries": entries},
+        ),
     )

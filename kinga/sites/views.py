@@ -105,12 +105,17 @@ def site_detail(request, site_uuid):
     return render(request, "sites/detail.html", context)
 
 
+def _places(actor):
+    """The places a site or a ZEA may be in: the province and everything under it."""
+    return access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name")
+
+
 def _site_form(actor, data=None, *, initial=None, editing=False):
     return forms.SiteForm(
         data,
         initial=initial,
         editing=editing,
-        places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
+        places=_places(actor),
         organisations=access.scoped(actor, Organisation).order_by("name"),
         zones=selectors.zones(actor),
     )
@@ -329,13 +334,9 @@ def zone_list(request):
 def zone_add(request):
     actor = request.actor
     access.require(actor, "sites.edit")
-    form = forms.ZoneForm(
-        request.POST or None,
-        places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
-    )
     return form_page(
         request,
-        form,
+        forms.ZoneForm(request.POST or None, places=_places(actor)),
         title=_("Add a ZEA"),
         save=lambda data: services.create_zone(actor=actor, **data),
         success=lambda zone: _("ZEA “%(name)s” added.") % {"name": zone.name},
@@ -352,15 +353,9 @@ def zone_edit(request, zone_uuid):
         f: getattr(zone, f) for f in ("name", "expired_title", "area_ha", "latitude", "longitude", "notes")
     }
     initial["place"] = zone.place_id
-    form = forms.ZoneForm(
-        request.POST or None,
-        initial=initial,
-        editing=True,
-        places=access.scoped(actor, Place).filter(level__gte=PlaceLevel.PROVINCE).order_by("level", "name"),
-    )
     return form_page(
         request,
-        form,
+        forms.ZoneForm(request.POST or None, initial=initial, editing=True, places=_places(actor)),
         title=_("Edit %(name)s") % {"name": zone.name},
         save=lambda data: services.update_zone(actor=actor, zone=zone, **data),
         success=_("ZEA updated."),

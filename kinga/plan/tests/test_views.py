@@ -159,6 +159,21 @@ def test_coordinator_revises_an_activity_with_a_reason_and_it_is_audited(plan, c
     assert "Budget révisé en comité" in page
 
 
+def test_a_refused_form_comes_back_on_its_own_page_with_its_error_and_what_was_typed(plan, coordinator):
+    activity = Activity.objects.get(action__axis__number=2, action__number=1)
+    response = client_for(coordinator).post(
+        reverse("plan:activity_revise", args=[activity.uuid]),
+        {"title": activity.title, "cost_usd": "45678", "reason": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    # The activity's page, with its other form, not a page of its own: the refused form in its place.
+    assert reverse("plan:activity_progress", args=[activity.uuid]) in html
+    assert 'class="error"' in html and 'value="45678"' in html
+    activity.refresh_from_db()
+    assert activity.cost_usd != 45678
+
+
 def test_a_viewer_cannot_revise_nor_record_progress(plan):
     viewer = make_member(make_organisation(), Role.VIEWER)
     activity = Activity.objects.first()
