@@ -151,7 +151,13 @@ class CaseViewSet(
         return Response(
             {
                 "events": [
-                    {"date": e.date, "kind": e.kind, "summary": e.summary, "to_status": e.to_status}
+                    {
+                        "date": e.date,
+                        "kind": e.kind,
+                        "summary": e.text,
+                        "params": e.params,
+                        "to_status": e.to_status,
+                    }
                     for e in selectors.timeline(case)
                 ],
                 "exit_rule": {"met": rule.met, "rule": rule.rule, "explanation": rule.explanation},

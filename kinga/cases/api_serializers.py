@@ -256,7 +256,8 @@ class ReferralCreatedSerializer(serializers.Serializer):
 class TimelineEventSerializer(serializers.Serializer):
     date = serializers.DateField()
     kind = serializers.CharField()
-    summary = serializers.CharField()
+    summary = serializers.CharField(help_text="The event in the reader's language (French by default).")
+    params = serializers.DictField(help_text="The event's parameters: codes, numbers, names.")
     to_status = serializers.CharField(
         allow_blank=True, help_text="The case's status after the event, if it changed."
     )

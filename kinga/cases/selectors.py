@@ -23,6 +23,7 @@ from kinga.core.models import Membership, User
 from .models import (
     CarePlanItemStatus,
     Case,
+    CaseEvent,
     CaseStatus,
     Child,
     ChildNameIndex,
@@ -37,6 +38,7 @@ from .models import (
 from .rules import case_filter
 from .services.closure import evaluate_exit_rule
 from .services.common import photo_consented
+from .timeline import event_text
 
 
 def cases(actor: Actor) -> QuerySet:
@@ -114,8 +116,12 @@ def get_case(actor: Actor, uuid, *, perm: str | None = None) -> Case:
     )
 
 
-def timeline(case: Case) -> QuerySet:
-    return case.events.select_related("actor").order_by("date", "at", "id")
+def timeline(case: Case) -> list[CaseEvent]:
+    """The case's events, each with its `text` written now, in the reader's language (kinga.cases.timeline)."""
+    events = list(case.events.select_related("actor").order_by("date", "at", "id"))
+    for event in events:
+        event.text = event_text(event.kind, event.params)
+    return events
 
 
 # What the supervisor's lists show of a case: no child (no identity to decrypt for a list of numbers).

@@ -372,7 +372,7 @@ def _dependents(cases, services, scoring, rng, today, fu_per_case) -> dict[str, 
                 case=case,
                 date=case.identification_date,
                 kind="identified",
-                summary="Identifié",
+                params={"method": case.identification_method},
                 to_status="identified",
             )
         )
@@ -382,7 +382,7 @@ def _dependents(cases, services, scoring, rng, today, fu_per_case) -> dict[str, 
                     case=case,
                     date=case.registration_date,
                     kind="registered",
-                    summary=f"Enregistré sous le numéro {case.number}",
+                    params={"number": case.number},
                     from_status="identified",
                     to_status="registered",
                 )
@@ -411,7 +411,7 @@ def _dependents(cases, services, scoring, rng, today, fu_per_case) -> dict[str, 
                     case=case,
                     date=case.assessed_on,
                     kind="assessment",
-                    summary=f"Évalué : score {total}/18",
+                    params={"total": total, "risk": scoring.risk_for(total)},
                     to_status="assessed",
                 )
             )
@@ -472,7 +472,13 @@ def _dependents(cases, services, scoring, rng, today, fu_per_case) -> dict[str, 
                         recorded_by_id=case.caseworker_id,
                     )
                 )
-                events.append(CaseEvent(case=case, date=visit, kind="follow_up", summary="Visite de suivi"))
+                visited = follow_ups[-1]
+                params = {
+                    "seen": visited.child_seen,
+                    "in_education": visited.in_education,
+                    "working": working,
+                }
+                events.append(CaseEvent(case=case, date=visit, kind="follow_up", params=params))
             if case.status in (CaseStatus.IN_IMPLEMENTATION, CaseStatus.UNDER_FOLLOW_UP):
                 due = clock.add_months(case.care_plan_approved_on, visits + 1)
                 follow_ups.append(FollowUp(case=case, due_date=due))
@@ -504,7 +510,11 @@ def _dependents(cases, services, scoring, rng, today, fu_per_case) -> dict[str, 
         if case.status == CaseStatus.CLOSED:
             events.append(
                 CaseEvent(
-                    case=case, date=case.closed_on, kind="closed", summary="Clôturé", to_status="closed"
+                    case=case,
+                    date=case.closed_on,
+                    kind="closed",
+                    params={"reason": case.closure_reason},
+                    to_status="closed",
                 )
             )
     # A relapse found at a retention check reopened the case (flagged, with its history).

@@ -221,13 +221,16 @@ class Case(models.Model):
 
 
 class CaseEvent(models.Model):
-    """The case timeline: every step, with the date it happened (maybe in the past) and who recorded it."""
+    """The case timeline: every step, with the date it happened (maybe in the past) and who recorded it. An event
+    stores its code (`kind`) and parameters, never a sentence: kinga.cases.timeline writes the sentence in the
+    reader's language (docs/style.md, "Stored text")."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     date = models.DateField()
     at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=32)
-    summary = models.CharField(max_length=255)  # never an identity: the timeline is shown to the team
+    # Codes, numbers and names of organisations or staff; never a child's identity (the team sees the timeline).
+    params = models.JSONField(default=dict, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

@@ -22,7 +22,6 @@ from ..models import (
     CarePlanItemStatus,
     Case,
     CaseStatus,
-    RiskLevel,
     ServiceType,
 )
 from .common import (
@@ -104,8 +103,7 @@ def record_assessment(
         actor=actor,
         kind="assessment",
         date=date,
-        summary=_("Assessed: score %(total)s/18, risk %(risk)s")
-        % {"total": total, "risk": RiskLevel(assessment.risk).label},
+        params={"total": total, "risk": assessment.risk},
         from_status=previous,
         to_status=case.status,
     )
@@ -161,8 +159,7 @@ def add_plan_item(
         actor=actor,
         kind="plan_item",
         date=today,
-        summary=_("Care plan: support by %(org)s due %(due)s")
-        % {"org": responsible_organisation, "due": due_date},
+        params={"org": str(responsible_organisation), "due": due_date.isoformat()},
     )
     return item
 
@@ -184,7 +181,7 @@ def update_plan_item(
         actor=actor,
         kind="plan_item",
         date=today,
-        summary=_("Care plan item: %(status)s") % {"status": CarePlanItemStatus(status).label},
+        params={"status": status},
     )
     return item
 
@@ -208,7 +205,6 @@ def submit_care_plan(
         actor=actor,
         kind="care_plan",
         date=date,
-        summary=_("Care plan submitted to the supervisor"),
         from_status=previous,
         to_status=case.status,
     )
@@ -249,9 +245,7 @@ def decide_care_plan(
         actor=actor,
         kind="care_plan_decision",
         date=date,
-        summary=_("Care plan approved by the supervisor")
-        if approve
-        else _("Care plan returned by the supervisor"),
+        params={"approved": approve},
         from_status=previous,
         to_status=case.status,
     )

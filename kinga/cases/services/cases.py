@@ -112,7 +112,7 @@ def assign_case(
         actor=actor,
         kind="assigned",
         date=today,
-        summary=_("Assigned to %(name)s") % {"name": caseworker.full_name or caseworker.email},
+        params={"name": caseworker.full_name or caseworker.email},
     )
     return case
 
@@ -163,7 +163,7 @@ def record_consent(
     audit.record_create(
         actor=actor, obj=consent, note=f"share_with={','.join(str(o.uuid) for o in share_with)}"
     )
-    log_event(case, actor=actor, kind="consent", date=date, summary=str(ConsentKind(kind).label))
+    log_event(case, actor=actor, kind="consent", date=date, params={"kind": kind})
     return consent
 
 
@@ -181,7 +181,7 @@ def withdraw_consent(
     consent.withdrawn_on = date
     consent.save(update_fields=["withdrawn_on"])
     audit.record_update(actor=actor, obj=consent, before=before)
-    log_event(consent.case, actor=actor, kind="consent_withdrawn", date=date, summary=_("Consent withdrawn"))
+    log_event(consent.case, actor=actor, kind="consent_withdrawn", date=date)
     return consent
 
 

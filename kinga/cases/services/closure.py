@@ -166,8 +166,7 @@ def request_closure(
         actor=actor,
         kind="closure_requested",
         date=date,
-        summary=_("Closure proposed: %(reason)s") % {"reason": ClosureReason(reason).label}
-        + (" — " + str(_("exit rule overridden by the supervisor")) if override else ""),
+        params={"reason": reason, "overridden": bool(override)},
         from_status=previous,
         to_status=case.status,
     )
@@ -207,7 +206,6 @@ def decide_closure(
             actor=actor,
             kind="closure_refused",
             date=date,
-            summary=_("Closure refused by the supervisor"),
             from_status=previous,
             to_status=case.status,
         )
@@ -251,7 +249,7 @@ def decide_closure(
         actor=actor,
         kind="closed",
         date=date,
-        summary=_("Closed: %(reason)s") % {"reason": ClosureReason(case.closure_reason).label},
+        params={"reason": case.closure_reason},
         from_status=previous,
         to_status=case.status,
     )

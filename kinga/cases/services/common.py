@@ -58,15 +58,17 @@ def log_event(
     actor: Actor,
     kind: str,
     date: datetime.date,
-    summary: str,
+    params: dict | None = None,
     from_status: str = "",
     to_status: str = "",
 ) -> CaseEvent:
+    """A timeline entry: its code (`kind`) and parameters, never a sentence; kinga.cases.timeline writes the
+    sentence in the reader's language."""
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
         date=date,
-        summary=summary[:255],
+        params=params or {},
         from_status=from_status,
         to_status=to_status,
         actor=actor.user if actor.user and actor.user.pk else None,

@@ -97,9 +97,7 @@ def make_referral(
         actor=actor,
         kind="referral",
         date=date,
-        summary=_("Referred to %(org)s (%(type)s)")
-        % {"org": provider, "type": ServiceType(service_type).label}
-        + (" — " + str(_("without consent: emergency override")) if missing else ""),
+        params={"org": str(provider), "service_type": service_type, "emergency": bool(missing)},
     )
     refresh_next_due(case)
     return referral
@@ -142,8 +140,7 @@ def answer_referral(
         actor=actor,
         kind="referral_answer",
         date=date,
-        summary=(_("Referral accepted by %(org)s") if accept else _("Referral declined by %(org)s"))
-        % {"org": referral.provider},
+        params={"org": str(referral.provider), "accepted": accept},
     )
     refresh_next_due(referral.case)
     return referral
@@ -176,7 +173,7 @@ def report_service_delivered(
         actor=actor,
         kind="referral_done",
         date=date,
-        summary=_("Service delivered by %(org)s") % {"org": referral.provider},
+        params={"org": str(referral.provider)},
     )
     return referral
 
@@ -196,9 +193,7 @@ def cancel_referral(
     referral.status = ReferralStatus.CANCELLED
     referral.save(update_fields=["status"])
     audit.record_update(actor=actor, obj=referral, before=before, note=reason.strip())
-    log_event(
-        referral.case, actor=actor, kind="referral_cancelled", date=today, summary=_("Referral cancelled")
-    )
+    log_event(referral.case, actor=actor, kind="referral_cancelled", date=today)
     refresh_next_due(referral.case)
     return referral
 

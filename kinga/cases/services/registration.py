@@ -426,7 +426,7 @@ def _log_identified_and_registered(actor: Actor, case: Case) -> None:
         actor=actor,
         kind="identified",
         date=case.identification_date,
-        summary=_("Identified (%(how)s)") % {"how": IdentificationMethod(case.identification_method).label},
+        params={"method": case.identification_method},
         to_status=CaseStatus.IDENTIFIED,
     )
     if case.registration_date is not None:
@@ -435,7 +435,7 @@ def _log_identified_and_registered(actor: Actor, case: Case) -> None:
             actor=actor,
             kind="registered",
             date=case.registration_date,
-            summary=_("Registered as %(number)s") % {"number": case.number},
+            params={"number": case.number},
             from_status=CaseStatus.IDENTIFIED,
             to_status=CaseStatus.REGISTERED,
         )
@@ -464,7 +464,7 @@ def complete_registration(
         actor=actor,
         kind="registered",
         date=registration_date,
-        summary=_("Registered as %(number)s") % {"number": case.number},
+        params={"number": case.number},
         from_status=previous,
         to_status=case.status,
     )

@@ -168,7 +168,7 @@ def record_follow_up(
         actor=actor,
         kind="follow_up",
         date=visit_date,
-        summary=_follow_up_summary(follow_up),
+        params=_follow_up_params(follow_up),
         from_status=previous,
         to_status=case.status,
     )
@@ -182,15 +182,13 @@ def record_follow_up(
     return follow_up
 
 
-def _follow_up_summary(f: FollowUp) -> str:
-    parts = [_("Follow-up visit: child seen") if f.child_seen else _("Follow-up visit: child not seen")]
-    if f.in_education:
-        parts.append(_("attending school or training"))
-    elif f.in_school_or_training is not None:
-        parts.append(_("not attending school or training"))
-    if f.found_working or f.seen_at_site:
-        parts.append(_("found working or at a mine site"))
-    return ", ".join(str(p) for p in parts)
+def _follow_up_params(f: FollowUp) -> dict:
+    in_education = True if f.in_education else (False if f.in_school_or_training is not None else None)
+    return {
+        "seen": bool(f.child_seen),
+        "in_education": in_education,
+        "working": f.found_working or f.seen_at_site,
+    }
 
 
 # --- retention and relapse -------------------------------------------------------------------------------
@@ -233,12 +231,7 @@ def record_retention_check(
         actor=actor,
         kind="retention_check",
         date=date,
-        summary=(
-            _("Retention check at %(m)s months: child found working or at a mine site")
-            if found_working or seen_at_site
-            else _("Retention check at %(m)s months: child out of the mines")
-        )
-        % {"m": check.months_after},
+        params={"months": check.months_after, "working": bool(found_working or seen_at_site)},
     )
     if found_working or seen_at_site:
         record_relapse(
@@ -326,8 +319,7 @@ def record_relapse(
         actor=actor,
         kind="relapse",
         date=date,
-        summary=_("Relapse: found working again (%(source)s)") % {"source": RelapseSource(source).label}
-        + (" — " + str(_("case reopened")) if previous == CaseStatus.CLOSED else ""),
+        params={"source": source, "reopened": previous == CaseStatus.CLOSED},
         from_status=previous,
         to_status=case.status,
     )
@@ -371,7 +363,6 @@ def reopen_case(
         actor=actor,
         kind="reopened",
         date=date,
-        summary=_("Case reopened by the supervisor"),
         from_status=previous,
         to_status=case.status,
     )

@@ -259,7 +259,7 @@ def test_case_file_without_supervisor_or_recorded_actor_renders(team, today):
     lone = make_member(make_organisation("ONG sans superviseur"), "caseworker")
     case = register(team, by=lone)
     assert case.supervisor is None
-    CaseEvent.objects.create(case=case, date=TODAY, kind="imported", summary="Importé", actor=None)
+    CaseEvent.objects.create(case=case, date=TODAY, kind="imported", params={"note": "Importé"}, actor=None)
     page = client_for(lone).get(f"/cases/{case.uuid}/")
     assert page.status_code == 200 and "Importé" in page.content.decode()
 
