@@ -238,3 +238,5 @@ class CooperativeMemberSerializer(serializers.ModelSerializer):
             "left_on",
         ]
         read_only_fields = ["uuid", "birth_date_estimated", "left_on"]
+        # Encrypted fields are blank=True at the model level; the name is what identifies a member.
+        extra_kwargs = {"full_name": {"required": True, "allow_blank": False}}

@@ -183,3 +183,15 @@ def test_hectares_beyond_the_limit_refused_by_the_api(s):
         format="json",
     )
     assert response.status_code == 400 and "hectares" in response.json()
+
+
+def test_a_cooperative_member_without_a_name_is_a_field_error_not_a_server_error(s):
+    """Found by the API probe (bench/fuzz): the serializer let a missing name through to the service."""
+    response = api(s["worker"]).post(
+        f"/api/v1/cooperatives/{s['coop'].uuid}/members/",
+        {"joined_on": "2021-03-09", "sex": "F"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "full_name" in response.json()
+    assert not s["coop"].members.exists()
