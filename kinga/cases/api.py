@@ -8,12 +8,13 @@ validate and their errors come back as field-level JSON (400).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kinga.core import access, clock, plugins
+from kinga.core import access, clock, concurrency, plugins
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin, SearchSerializer
 from kinga.core.models import Organisation, Place
 from kinga.sites.models import Site
@@ -134,10 +135,16 @@ class CaseViewSet(
     def _case(self):
         return selectors.get_case(self.actor, self.kwargs["uuid"], perm=self.permission_for(self.action))
 
-    def _input(self, serializer_class):
+    def _step(self, serializer_class):
+        """(case, validated input) of a workflow step. The case's version is claimed here, in the action's
+        transaction (each step action is atomic): the version the client sent, else the one just read, so that
+        every step moves the version on and a page or client holding an older one is refused (409)."""
+        case = self._case()
         s = serializer_class(data=self.request.data)
         s.is_valid(raise_exception=True)
-        return dict(s.validated_data)
+        data = dict(s.validated_data)
+        concurrency.claim(case, data.pop("version", None))
+        return case, data
 
     def _done(self, case):
         case.refresh_from_db()
@@ -166,45 +173,51 @@ class CaseViewSet(
 
     @extend_schema(request=AssessSerializer, responses={201: AssessmentResultSerializer})
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def assess(self, request, uuid=None):
-        case, d = self._case(), self._input(AssessSerializer)
+        case, d = self._step(AssessSerializer)
         scores = {k: d.pop(k) for k, _label in DOMAINS}
         a = services.record_assessment(actor=self.actor, case=case, scores=scores, **d)
         return Response({"total": a.total, "risk": a.risk, "scoring_version": a.scoring.version}, status=201)
 
     @extend_schema(request=PlanItemSerializer, responses={201: CreatedSerializer})
     @action(detail=True, methods=["post"], url_path="plan-items")
+    @transaction.atomic
     def plan_items(self, request, uuid=None):
-        case, d = self._case(), self._input(PlanItemSerializer)
+        case, d = self._step(PlanItemSerializer)
         d["responsible_organisation"] = _org(self.actor, d["responsible_organisation"])
         item = services.add_plan_item(actor=self.actor, case=case, **d)
         return Response({"uuid": str(item.uuid)}, status=201)
 
     @extend_schema(request=DateSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="submit-plan")
+    @transaction.atomic
     def submit_plan(self, request, uuid=None):
-        case, d = self._case(), self._input(DateSerializer)
+        case, d = self._step(DateSerializer)
         return self._done(services.submit_care_plan(actor=self.actor, case=case, date=d["date"]))
 
     @extend_schema(request=DecisionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="decide-plan")
+    @transaction.atomic
     def decide_plan(self, request, uuid=None):
-        case, d = self._case(), self._input(DecisionSerializer)
+        case, d = self._step(DecisionSerializer)
         d.pop("override_reason")
         return self._done(services.decide_care_plan(actor=self.actor, case=case, **d))
 
     @extend_schema(request=ConsentSerializer, responses={201: CreatedSerializer})
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def consent(self, request, uuid=None):
-        case, d = self._case(), self._input(ConsentSerializer)
+        case, d = self._step(ConsentSerializer)
         d["share_with"] = [_org(self.actor, u) for u in d["share_with"]]
         c = services.record_consent(actor=self.actor, case=case, **d)
         return Response({"uuid": str(c.uuid)}, status=201)
 
     @extend_schema(request=ReferSerializer, responses={201: ReferralCreatedSerializer})
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def refer(self, request, uuid=None):
-        case, d = self._case(), self._input(ReferSerializer)
+        case, d = self._step(ReferSerializer)
         d["provider"] = _org(self.actor, d["provider"])
         d["service"] = (
             access.get_object_or_404(self.actor, Service, uuid=d["service"]) if d["service"] else None
@@ -214,28 +227,32 @@ class CaseViewSet(
 
     @extend_schema(request=FollowUpSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
+    @transaction.atomic
     def follow_up(self, request, uuid=None):
-        case, d = self._case(), self._input(FollowUpSerializer)
+        case, d = self._step(FollowUpSerializer)
         d["site"] = _site(self.actor, d["site"])
         services.record_follow_up(actor=self.actor, case=case, **d)
         return self._done(case)
 
     @extend_schema(request=ClosureSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="request-closure")
+    @transaction.atomic
     def request_closure(self, request, uuid=None):
-        case, d = self._case(), self._input(ClosureSerializer)
+        case, d = self._step(ClosureSerializer)
         return self._done(services.request_closure(actor=self.actor, case=case, **d))
 
     @extend_schema(request=DecisionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="decide-closure")
+    @transaction.atomic
     def decide_closure(self, request, uuid=None):
-        case, d = self._case(), self._input(DecisionSerializer)
+        case, d = self._step(DecisionSerializer)
         return self._done(services.decide_closure(actor=self.actor, case=case, **d))
 
     @extend_schema(request=RetentionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="retention-check")
+    @transaction.atomic
     def retention_check(self, request, uuid=None):
-        case, d = self._case(), self._input(RetentionSerializer)
+        case, d = self._step(RetentionSerializer)
         check = selectors.retention_check(case, d.pop("check"))
         d["site"] = _site(self.actor, d["site"])
         services.record_retention_check(actor=self.actor, check=check, **d)
@@ -243,16 +260,18 @@ class CaseViewSet(
 
     @extend_schema(request=RelapseSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def relapse(self, request, uuid=None):
-        case, d = self._case(), self._input(RelapseSerializer)
+        case, d = self._step(RelapseSerializer)
         d["site"] = _site(self.actor, d["site"])
         services.record_relapse(actor=self.actor, case=case, **d)
         return self._done(case)
 
     @extend_schema(request=AssignSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def assign(self, request, uuid=None):
-        case, d = self._case(), self._input(AssignSerializer)
+        case, d = self._step(AssignSerializer)
         worker = selectors.staff(self.actor).filter(email__iexact=d["caseworker"]).first()
         if worker is None:
             raise ValidationError({"caseworker": ["?"]})

@@ -82,8 +82,21 @@ class CaseSerializer(serializers.ModelSerializer):
             "closure_reason",
             "exited",
             "relapse_count",
+            # Optimistic locking (kinga.core.concurrency): send it back with a step; 409 if someone acted since.
+            "version",
         ]
         read_only_fields = fields
+
+
+class StepSerializer(serializers.Serializer):
+    """A workflow step posted on a case. `version` is the case's version the client read (GET); when sent, the
+    step is refused with 409 and {"version": [...]} if the case changed since (kinga.core.concurrency)."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The case's version as read; 409 Conflict if someone changed the case since.",
+    )
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -120,7 +133,7 @@ class RegisterSerializer(serializers.Serializer):
     risk = serializers.ChoiceField(choices=RiskLevel.choices, required=False, default="", allow_blank=True)
 
 
-class AssessSerializer(serializers.Serializer):
+class AssessSerializer(StepSerializer):
     date = serializers.DateField()
     child_resources = serializers.CharField(required=False, default="", allow_blank=True)
     family_resources = serializers.CharField(required=False, default="", allow_blank=True)
@@ -131,7 +144,7 @@ for _key, _label in DOMAINS:
     AssessSerializer._declared_fields[_key] = serializers.IntegerField(min_value=0, max_value=3)
 
 
-class PlanItemSerializer(serializers.Serializer):
+class PlanItemSerializer(StepSerializer):
     need = serializers.CharField()
     goal = serializers.CharField()
     planned_support = serializers.CharField()
@@ -142,18 +155,18 @@ class PlanItemSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StepSerializer):
     approve = serializers.BooleanField()
     date = serializers.DateField()
     comment = serializers.CharField(required=False, default="", allow_blank=True)
     override_reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class DateSerializer(serializers.Serializer):
+class DateSerializer(StepSerializer):
     date = serializers.DateField()
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentSerializer(StepSerializer):
     kind = serializers.ChoiceField(choices=ConsentKind.choices)
     given_by = serializers.CharField()
     relationship = serializers.CharField(required=False, default="", allow_blank=True)
@@ -164,7 +177,7 @@ class ConsentSerializer(serializers.Serializer):
     for_photos = serializers.BooleanField(default=False)
 
 
-class ReferSerializer(serializers.Serializer):
+class ReferSerializer(StepSerializer):
     provider = serializers.UUIDField(required=False, allow_null=True, default=None)
     service = serializers.UUIDField(required=False, allow_null=True, default=None)
     service_type = serializers.ChoiceField(
@@ -175,7 +188,7 @@ class ReferSerializer(serializers.Serializer):
     consent_override_reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(StepSerializer):
     visit_date = serializers.DateField()
     child_seen = serializers.BooleanField()
     in_school_or_training = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -188,14 +201,14 @@ class FollowUpSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class ClosureSerializer(serializers.Serializer):
+class ClosureSerializer(StepSerializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
     date = serializers.DateField()
     note = serializers.CharField(required=False, default="", allow_blank=True)
     override_reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class RetentionSerializer(serializers.Serializer):
+class RetentionSerializer(StepSerializer):
     check = serializers.UUIDField()
     date = serializers.DateField()
     found_working = serializers.BooleanField()
@@ -205,14 +218,14 @@ class RetentionSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class RelapseSerializer(serializers.Serializer):
+class RelapseSerializer(StepSerializer):
     date = serializers.DateField()
     source = serializers.ChoiceField(choices=RelapseSource.choices)
     site = serializers.UUIDField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StepSerializer):
     caseworker = serializers.EmailField()
 
 

@@ -82,6 +82,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "children_found",
             "processing_error",
             "cases_registered",
+            # Optimistic locking (kinga.core.concurrency): the version a triage page or client acts on.
+            "version",
         ]
 
     def get_children(self, alert) -> list[dict]:

@@ -99,6 +99,16 @@ def test_shared_coordination_data_is_readable_but_not_writable(objects, other_or
     assert client.delete(f"/api/v1/community/fourw/{objects['fourw'].uuid}/").status_code == 404
 
 
+def test_an_alert_shows_its_version_which_triage_moves_on(objects, supervisor):
+    """The triage API is read-only: a client reads the version it would send back to the triage pages."""
+    alert = objects["alert"]
+    url = f"/api/v1/community/alerts/{alert.uuid}/"
+    client = client_for(supervisor)
+    before = client.get(url).json()["version"]
+    services.start_verification(actor=actor_of(supervisor), alert=alert, version=before)
+    assert client.get(url).json()["version"] == before + 1
+
+
 def test_sms_gateway_alert(site, network, focal_point):
     client = token_client(focal_point)
     body = {
