@@ -72,9 +72,12 @@ def test_the_crawl_reaches_the_pages():
     ["q=%00", "page=" + HUGE, "q=Mwamba&page=" + HUGE, "search=%00&page=%00", "q=Mwamba%00&page=-" + HUGE],
 )
 def test_no_page_answers_a_server_error_to_bad_input(clients, query):
+    # A NUL byte is refused by the middleware before any view or permission check runs: one role walks
+    # those (each walk is ~150 pages per role); a huge page number reaches the views, so every role walks it.
+    walkers = {Role.SUPERVISOR: clients[Role.SUPERVISOR]} if "%00" in query else clients
     failures = []
     for url in html_urls():
-        for role, client in clients.items():
+        for role, client in walkers.items():
             response = client.get(f"{url}?{query}")
             if response.status_code >= 500:
                 failures.append(f"{role} {url}?{query}: {response.status_code}")
