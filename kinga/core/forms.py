@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -112,6 +113,12 @@ class PlaceForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
     expires_at = forms.DateTimeField(label=_("Expires on (optional)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_at"].help_text = _(
+            "A token lives at most %(days)d days: a later date, or none, gives that maximum."
+        ) % {"days": settings.KINGA_API_TOKEN_MAX_DAYS}
 
 
 def _split_aliases(text: str) -> list[str]:

@@ -212,6 +212,8 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 # 1) the one they forward (kinga.core.auth.client_address); the public alert limits count per that address too.
 KINGA_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "kinga.core.auth.client_address"
+# API tokens live at most this many days: a token asked for longer, or with no expiry, gets this maximum.
+KINGA_API_TOKEN_MAX_DAYS = env.int("KINGA_API_TOKEN_MAX_DAYS", default=90)
 
 # Sessions expire: on browser close and after inactivity.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,13 +28,18 @@ def create_api_token(
 
     `parent`: the token the request came with, when a token mints another (the web and API entry points let
     only a session that passed the second factor create a token without one). The new token expires no later
-    than its parent, and revoking the parent revokes it."""
+    than its parent, and revoking the parent revokes it. No token outlives KINGA_API_TOKEN_MAX_DAYS (90 days by
+    default): a longer expiry, or none, gets that maximum."""
     access.require(actor, "core.use_api")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("Give the token a name.")]})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": [_("The expiry date must be in the future.")]})
+    # No token is permanent: at most KINGA_API_TOKEN_MAX_DAYS, whatever was asked (or if nothing was).
+    longest = timezone.now() + datetime.timedelta(days=settings.KINGA_API_TOKEN_MAX_DAYS)
+    if expires_at is None or expires_at > longest:
+        expires_at = longest
     if parent is not None:
         if parent.user_id != actor.user.pk or not parent.is_usable:
             raise access.PermissionDenied(_("This token cannot create tokens."))

@@ -106,3 +106,27 @@ def test_a_minted_token_is_unusable_once_its_parent_expires():
     )
     ApiToken.objects.filter(pk=parent.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert _api(child_key).get("/api/v1/me/").status_code == 401
+
+
+def test_no_token_lives_longer_than_the_maximum(settings):
+    settings.KINGA_API_TOKEN_MAX_DAYS = 30
+    member = make_member(make_organisation(), Role.DATA_CLERK)
+    longest = timezone.now() + datetime.timedelta(days=30)
+    unlimited, _key = create_api_token(actor=actor_of(member), name="sans fin")
+    assert unlimited.expires_at is not None and abs(unlimited.expires_at - longest) < datetime.timedelta(
+        minutes=1
+    )
+    asked = timezone.now() + datetime.timedelta(days=365)
+    long, _key = create_api_token(actor=actor_of(member), name="un an", expires_at=asked)
+    assert abs(long.expires_at - longest) < datetime.timedelta(minutes=1)
+    soon = timezone.now() + datetime.timedelta(days=7)
+    short, _key = create_api_token(actor=actor_of(member), name="une semaine", expires_at=soon)
+    assert short.expires_at == soon
+    # Through the API and the page too (both go through the service).
+    client = client_for(member)
+    response = client.post("/api/v1/tokens/", {"name": "api"}, content_type="application/json")
+    assert abs(ApiToken.objects.get(uuid=response.json()["uuid"]).expires_at - longest) < datetime.timedelta(
+        minutes=1
+    )
+    client.post("/profil/jetons/", {"name": "page", "expires_at": "2099-01-01 00:00"})
+    assert abs(ApiToken.objects.get(name="page").expires_at - longest) < datetime.timedelta(minutes=1)
