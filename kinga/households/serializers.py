@@ -44,6 +44,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "child_case",
         ]
         read_only_fields = ["uuid", "birth_date_estimated", "child_case"]
+        # Encrypted fields are blank=True at the model level; the name is what identifies a member.
+        extra_kwargs = {"full_name": {"required": True, "allow_blank": False}}
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -123,7 +125,10 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["uuid", "is_priority", "score", "members", "surveys"]
-        extra_kwargs = {"size": {"min_value": None, "max_value": None}}
+        extra_kwargs = {
+            "size": {"min_value": None, "max_value": None},
+            "head_name": {"required": True, "allow_blank": False},
+        }
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):

@@ -195,3 +195,16 @@ def test_a_cooperative_member_without_a_name_is_a_field_error_not_a_server_error
     assert response.status_code == 400
     assert "full_name" in response.json()
     assert not s["coop"].members.exists()
+
+
+def test_a_household_or_member_without_a_name_is_a_field_error_not_a_server_error(s):
+    """Found by the API probe too: the same gap on the household's own members, and the household's head."""
+    client = api(s["worker"])
+    response = client.post(
+        f"/api/v1/households/{s['household'].uuid}/members/",
+        {"relationship": "grandchild", "sex": "F"},
+        format="json",
+    )
+    assert response.status_code == 400 and "full_name" in response.json()
+    response = client.post("/api/v1/households/", {"place": str(s["kolwezi"].uuid)}, format="json")
+    assert response.status_code == 400 and "head_name" in response.json()
