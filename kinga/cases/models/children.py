@@ -8,11 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core.fields import EncryptedJSONField, EncryptedTextField
 from kinga.core.models import Organisation, Place
-
-
-class Sex(models.TextChoices):
-    MALE = "M", _("Boy")
-    FEMALE = "F", _("Girl")
+from kinga.core.people import Sex
 
 
 class SchoolStatus(models.TextChoices):

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import people
 from kinga.core.models import Place
 
 
@@ -26,7 +27,11 @@ class TerritoryMixin(models.Model):
         super().save(*args, **kwargs)
 
 
-class Sex(models.TextChoices):
-    FEMALE = "F", _("Girl / woman")
-    MALE = "M", _("Boy / man")
-    UNKNOWN = "", _("Unknown")
+# The sex of kinga.core.people (the one definition: "F", "M"), and "" for the unknown sex these fields allow
+# (an alert's children counted without their sex).
+Sex = models.TextChoices(
+    "Sex",
+    [(member.name, (member.value, member.label)) for member in people.Sex]
+    + [("UNKNOWN", ("", _("Unknown")))],
+    module=__name__,
+)
