@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from kinga.core import access
 from kinga.core import selectors as core_selectors
-from kinga.core.api_base import ScopedViewSetMixin
+from kinga.core.api_base import ScopedViewSetMixin, create_through_service
 
 from . import selectors, services
 from .models import (
@@ -340,14 +340,14 @@ class SessionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     @extend_schema(request=SessionWriteSerializer, responses=SessionSerializer)
     def create(self, request, *args, **kwargs):
-        incoming = SessionWriteSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        place = core_selectors.places(self.actor).filter(pcode=data.pop("place_pcode")).first()
-        if place is None:
-            raise ValidationError({"place_pcode": [_("Unknown p-code.")]})
-        session = services.record_session(actor=self.actor, place=place, **data)
-        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+        def record(data):
+            data = dict(data)
+            place = core_selectors.places(self.actor).filter(pcode=data.pop("place_pcode")).first()
+            if place is None:
+                raise ValidationError({"place_pcode": [_("Unknown p-code.")]})
+            return services.record_session(actor=self.actor, place=place, **data)
+
+        return create_through_service(SessionWriteSerializer, request.data, record, answer=SessionSerializer)
 
 
 class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
@@ -378,11 +378,11 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return {"place": place}
 
     def create(self, request, *args, **kwargs):
-        incoming = self.get_serializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        record = services.create_fourw(actor=self.actor, **self._place(data), **data)
-        return Response(FourWSerializer(record).data, status=status.HTTP_201_CREATED)
+        def create(data):
+            data = dict(data)
+            return services.create_fourw(actor=self.actor, **self._place(data), **data)
+
+        return create_through_service(self.get_serializer, request.data, create, answer=FourWSerializer)
 
     def update(self, request, *args, **kwargs):
         record = self.get_object()

@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from kinga.core import access, selectors, services
-from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, create_through_service
 from kinga.core.auth import session_passed_second_factor
 from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place
 from kinga.core.serializers import (
@@ -33,22 +33,22 @@ class PlaceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     filterset_fields = ["level", "pcode"]
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        parent_pcode, parent_uuid = data.pop("parent_pcode", None), data.pop("parent_uuid", None)
-        if parent_pcode:
-            parent = services.place_by_pcode(parent_pcode)
-        elif parent_uuid:
-            parent = selectors.places(self.actor).filter(uuid=parent_uuid).first()
-            if parent is None:
-                raise ValidationError({"parent_uuid": [_("Unknown parent place.")]})
-        else:
-            raise ValidationError(
-                {"parent_pcode": [_("Give the parent place (parent_pcode or parent_uuid).")]}
-            )
-        place = services.create_place(actor=self.actor, parent=parent, **data)
-        return Response(PlaceSerializer(place).data, status=status.HTTP_201_CREATED)
+        def create(data):
+            data = dict(data)
+            parent_pcode, parent_uuid = data.pop("parent_pcode", None), data.pop("parent_uuid", None)
+            if parent_pcode:
+                parent = services.place_by_pcode(parent_pcode)
+            elif parent_uuid:
+                parent = selectors.places(self.actor).filter(uuid=parent_uuid).first()
+                if parent is None:
+                    raise ValidationError({"parent_uuid": [_("Unknown parent place.")]})
+            else:
+                raise ValidationError(
+                    {"parent_pcode": [_("Give the parent place (parent_pcode or parent_uuid).")]}
+                )
+            return services.create_place(actor=self.actor, parent=parent, **data)
+
+        return create_through_service(self.get_serializer, request.data, create, answer=PlaceSerializer)
 
 
 class OrganisationViewSet(
@@ -81,12 +81,14 @@ class OrganisationViewSet(
 
     @extend_schema(responses={201: OrganisationDetailSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = OrganisationWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = self._changes(dict(serializer.validated_data))
-        data.pop("is_active", None)
-        organisation = services.create_organisation(actor=self.actor, **data)
-        return Response(OrganisationDetailSerializer(organisation).data, status=status.HTTP_201_CREATED)
+        def create(data):
+            data = self._changes(dict(data))
+            data.pop("is_active", None)
+            return services.create_organisation(actor=self.actor, **data)
+
+        return create_through_service(
+            OrganisationWriteSerializer, request.data, create, answer=OrganisationDetailSerializer
+        )
 
     @extend_schema(responses=OrganisationDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -127,19 +129,22 @@ class MemberViewSet(
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = MembershipCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        organisation = selectors.organisations(self.actor).filter(uuid=data.pop("organisation")).first()
-        if organisation is None:
-            raise ValidationError({"organisation": [_("Unknown organisation.")]})
-        data["supervisor"] = self._supervisor(data.get("supervisor"))
-        membership = services.add_member(actor=self.actor, organisation=organisation, **data)
-        if not membership.user.has_usable_password():
-            services.send_invitation(
-                actor=self.actor, membership=membership, base_url=request.build_absolute_uri("/")
-            )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        def add(data):
+            data = dict(data)
+            organisation = selectors.organisations(self.actor).filter(uuid=data.pop("organisation")).first()
+            if organisation is None:
+                raise ValidationError({"organisation": [_("Unknown organisation.")]})
+            data["supervisor"] = self._supervisor(data.get("supervisor"))
+            membership = services.add_member(actor=self.actor, organisation=organisation, **data)
+            if not membership.user.has_usable_password():
+                services.send_invitation(
+                    actor=self.actor, membership=membership, base_url=request.build_absolute_uri("/")
+                )
+            return membership
+
+        return create_through_service(
+            MembershipCreateSerializer, request.data, add, answer=MembershipSerializer
+        )
 
     @extend_schema(request=MembershipUpdateSerializer, responses=MembershipSerializer)
     def partial_update(self, request, *args, **kwargs):

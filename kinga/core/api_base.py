@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,6 +34,26 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+def create_through_service(
+    serializer: Callable[..., serializers.BaseSerializer],
+    data,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    answer: Callable[..., serializers.BaseSerializer] | None = None,
+) -> Response:
+    """The body of an API create: `data` checked by `serializer` (a serializer class, or a viewset's
+    get_serializer), written by `save` (the service call, given the validated data), answered 201 with the
+    record as `answer` shows it (`serializer` unless the API reads and shows through different serializers).
+
+    A refused check answers 400 with field-level JSON; so does a service's ValidationError (exception_handler
+    above), and nothing is written.
+    """
+    incoming = serializer(data=data)
+    incoming.is_valid(raise_exception=True)
+    record = save(incoming.validated_data)
+    return Response((answer or serializer)(record).data, status=status.HTTP_201_CREATED)
 
 
 class HasPermission(permissions.BasePermission):

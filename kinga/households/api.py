@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from rest_framework.response import Response
 
 from kinga.core import access, plugins
-from kinga.core.api_base import HasPermission, ScopedViewSetMixin, SearchSerializer
+from kinga.core.api_base import (
+    HasPermission,
+    ScopedViewSetMixin,
+    SearchSerializer,
+    create_through_service,
+)
 from kinga.households import index, outcomes, selectors, services
 from kinga.households.models import Cooperative, Enrolment, Household, Programme
 from kinga.households.serializers import (
@@ -29,14 +34,6 @@ from kinga.households.services.households import HOUSEHOLD_EDITABLE
 IDENTITY = "households.view_identity"
 COUNTS = "households.view_counts"
 UUID_RE = "[0-9a-fA-F-]{36}"
-
-
-def _created(serializer_class, data, save) -> Response:
-    """A record created through the API: `data` checked by `serializer_class`, written by `save` (the service
-    call, given the validated data), answered 201 with the record as the serializer shows it."""
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return Response(serializer_class(save(serializer.validated_data)).data, status=status.HTTP_201_CREATED)
 
 
 class HouseholdViewSet(
@@ -73,7 +70,7 @@ class HouseholdViewSet(
         return self.get_paginated_response(HouseholdSerializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
-        return _created(
+        return create_through_service(
             HouseholdSerializer,
             request.data,
             lambda data: services.create_household(
@@ -95,7 +92,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"])
     def members(self, request, uuid=None):
         household = access.get_object_or_404(self.actor, Household, perm=IDENTITY, uuid=uuid)
-        return _created(
+        return create_through_service(
             MemberSerializer,
             request.data,
             lambda data: services.add_member(actor=self.actor, household=household, **data),
@@ -105,7 +102,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"])
     def surveys(self, request, uuid=None):
         household = access.get_object_or_404(self.actor, Household, perm=IDENTITY, uuid=uuid)
-        return _created(
+        return create_through_service(
             SurveySerializer,
             request.data,
             lambda data: services.record_survey(actor=self.actor, household=household, **data),
@@ -148,7 +145,7 @@ class ProgrammeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     filterset_fields = ["kind"]
 
     def create(self, request, *args, **kwargs):
-        return _created(
+        return create_through_service(
             ProgrammeSerializer,
             request.data,
             lambda data: services.create_programme(actor=self.actor, **data),
@@ -212,7 +209,7 @@ class EnrolmentViewSet(
             data.pop("ended_on", None)
             return services.enrol(actor=self.actor, household=household, **data)
 
-        return _created(EnrolmentSerializer, request.data, enrol)
+        return create_through_service(EnrolmentSerializer, request.data, enrol)
 
     def partial_update(self, request, *args, **kwargs):
         enrolment = self.get_object()
@@ -235,7 +232,7 @@ class EnrolmentViewSet(
     @action(detail=True, methods=["post"])
     def deliveries(self, request, uuid=None):
         enrolment = self.get_object()
-        return _created(
+        return create_through_service(
             DeliverySerializer,
             request.data,
             lambda data: services.add_delivery(actor=self.actor, enrolment=enrolment, **data),
@@ -245,7 +242,7 @@ class EnrolmentViewSet(
     @action(detail=True, methods=["post"])
     def deposits(self, request, uuid=None):
         enrolment = self.get_object()
-        return _created(
+        return create_through_service(
             DepositSerializer,
             request.data,
             lambda data: services.add_deposit(actor=self.actor, enrolment=enrolment, **data),
@@ -273,7 +270,7 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
                 actor=self.actor, name=org.get("name", ""), acronym=org.get("acronym", ""), **data
             )
 
-        return _created(CooperativeSerializer, request.data, create)
+        return create_through_service(CooperativeSerializer, request.data, create)
 
     @extend_schema(request=CooperativeMemberSerializer, responses=CooperativeMemberSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -283,7 +280,7 @@ class CooperativeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
             access.require(self.actor, "households.edit")
             if not selectors.can_keep_members(self.actor, cooperative):
                 raise DRFPermissionDenied()
-            return _created(
+            return create_through_service(
                 CooperativeMemberSerializer,
                 request.data,
                 lambda data: services.add_cooperative_member(

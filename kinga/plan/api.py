@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action as api_action
 from rest_framework.response import Response
 
 from kinga.core import access
-from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, create_through_service
 from kinga.core.models import Organisation, Place
 from kinga.core.plugins import register_api
 from kinga.plan import selectors, serializers, services
@@ -31,14 +31,6 @@ def _lookup(actor, model, field: str, **lookup):
         return access.scoped(actor, model).get(**lookup)
     except (model.DoesNotExist, ValueError, ValidationError):
         raise ValidationError({field: [_("Unknown %(f)s.") % {"f": field}]}) from None
-
-
-def _created(serializer_for, data, save) -> Response:
-    """A record created through the API: `data` checked by the view's serializer, written by `save` (the service
-    call, given the validated data), answered 201 with the record as the serializer shows it."""
-    serializer = serializer_for(data=data)
-    serializer.is_valid(raise_exception=True)
-    return Response(serializer_for(save(serializer.validated_data)).data, status=status.HTTP_201_CREATED)
 
 
 class AxisViewSet(ScopedReadOnlyViewSet):
@@ -150,7 +142,7 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
                 note=data.get("note", ""),
             )
 
-        return _created(self.get_serializer, request.data, record)
+        return create_through_service(self.get_serializer, request.data, record)
 
 
 class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -163,7 +155,7 @@ class TransactionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
 
     def create(self, request, *args, **kwargs):
         actor = self.actor
-        return _created(
+        return create_through_service(
             self.get_serializer,
             request.data,
             lambda data: services.record_transaction(
@@ -196,7 +188,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
             activity = _lookup(actor, Activity, "activity", uuid=data.pop("activity")["uuid"])
             return services.report_progress(actor=actor, activity=activity, **data)
 
-        return _created(self.get_serializer, request.data, report)
+        return create_through_service(self.get_serializer, request.data, report)
 
 
 class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -209,7 +201,7 @@ class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
 
     def create(self, request, *args, **kwargs):
         actor = self.actor
-        return _created(
+        return create_through_service(
             self.get_serializer,
             request.data,
             lambda data: services.enter_indicator_value(
