@@ -8,6 +8,7 @@ from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from kinga.core.roles import MFA_REQUIRED_ROLES
 
@@ -81,6 +82,14 @@ def session_passed_second_factor(request) -> bool:
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "Your role must have a second factor: you cannot switch it off. To change phones, use “Replace "
+            "the authenticator app” on your profile."
+        ),
+    }
+
     def can_delete_authenticator(self, authenticator) -> bool:
         # A role that must have a second factor may replace its authenticator, never go without one.
         if authenticator.type == authenticator.Type.TOTP and needs_second_factor(authenticator.user):

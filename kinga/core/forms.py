@@ -110,6 +110,14 @@ class PlaceForm(forms.Form):
         self.fields["parent"].queryset = parents
 
 
+class ReplaceAuthenticatorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code shown by the new app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
     expires_at = forms.DateTimeField(label=_("Expires on (optional)"), required=False)

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("audit/", views.audit_log, name="audit"),
     path("profil/", views.profile, name="profile"),
+    path("profil/authentificateur/remplacer/", views.mfa_replace, name="mfa_replace"),
     path("profil/jetons/", views.token_create, name="token_create"),
     path("profil/jetons/<uuid:token_uuid>/revoquer/", views.token_revoke, name="token_revoke"),
     path("profil/appartenance/", views.switch_membership, name="switch_membership"),

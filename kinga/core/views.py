@@ -1,6 +1,10 @@
+import base64
 import datetime
 import uuid
 
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +18,14 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from kinga.core import access, selectors, services
-from kinga.core.auth import session_passed_second_factor
-from kinga.core.forms import ApiTokenForm, PlaceForm, apply_service_errors, form_page
+from kinga.core.auth import has_second_factor, session_passed_second_factor
+from kinga.core.forms import (
+    ApiTokenForm,
+    PlaceForm,
+    ReplaceAuthenticatorForm,
+    apply_service_errors,
+    form_page,
+)
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
 from kinga.core.plugins import nav_items
 
@@ -155,6 +165,50 @@ def profile(request):
         request,
         "core/profile.html",
         {"tokens": selectors.my_tokens(actor), "memberships": selectors.my_memberships(actor), "form": form},
+    )
+
+
+# The secret of the new authenticator app while its replacement is being confirmed (never in a page's form).
+_REPLACEMENT_SECRET = "kinga_mfa_replacement_secret"
+
+
+@login_required
+@reauthentication_required(app="allauth.mfa")
+def mfa_replace(request):
+    """Replace the authenticator app (a new phone): the new app's code confirms it, then the old one stops
+    working. Roles that must have a second factor cannot switch it off; this is how they change phones."""
+    if not has_second_factor(request.user):
+        return redirect("mfa_activate_totp")
+    if request.method != "POST" or not request.session.get(_REPLACEMENT_SECRET):
+        request.session[_REPLACEMENT_SECRET] = generate_totp_secret()
+    secret = request.session[_REPLACEMENT_SECRET]
+    adapter = get_mfa_adapter()
+    qr = adapter.build_totp_svg(adapter.build_totp_url(request.user, secret))
+
+    def replaced(authenticator):
+        request.session.pop(_REPLACEMENT_SECRET, None)
+        return reverse("core:profile")
+
+    return form_page(
+        request,
+        ReplaceAuthenticatorForm(request.POST or None),
+        title=_("Replace the authenticator app"),
+        intro=_(
+            "Scan this QR code with the app on your new phone (or type the secret key into it), then enter "
+            "the code it shows. Until then, your current app keeps working; once confirmed, it stops working."
+        ),
+        back=(reverse("core:profile"), _("My profile")),
+        save=lambda data: services.replace_totp(actor=request.actor, secret=secret, code=data["code"]),
+        success=_(
+            "Authenticator app replaced: only the new one gives codes now. Your recovery codes are unchanged."
+        ),
+        done=replaced,
+        submit_label=_("Replace"),
+        template="core/mfa_replace.html",
+        context={
+            "secret": secret,
+            "qr_data_uri": "data:image/svg+xml;base64," + base64.b64encode(qr.encode()).decode(),
+        },
     )
 
 

@@ -1,9 +1,11 @@
-"""A person's own account: API tokens, preferred language."""
+"""A person's own account: API tokens, second factor (replacing the authenticator app), preferred language."""
 
 from __future__ import annotations
 
 import datetime
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -74,6 +76,32 @@ def revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
             audit.record_update(actor=actor, obj=current, before=before)
         pending.extend(ApiToken.objects.filter(parent=current))
     return token
+
+
+@transaction.atomic
+def replace_totp(*, actor: Actor, secret: str, code: str) -> Authenticator:
+    """Replace the acting user's authenticator app by the one holding `secret`, once it has shown `code`.
+
+    The new app is confirmed before the old one goes, in one transaction: the account is never without a
+    confirmed second factor (a role that must have one cannot switch it off, only replace it). The code is
+    marked used, like a login code. Recovery codes are kept."""
+    user = actor.user
+    old = Authenticator.objects.select_for_update().filter(user=user, type=Authenticator.Type.TOTP).first()
+    if old is None:
+        raise ValidationError({"code": [_("You have no authenticator app to replace: activate one first.")]})
+    old.delete()
+    new = TOTP.activate(user, secret)
+    if not new.validate_code((code or "").strip()):
+        # The old app stays (the transaction is rolled back): nothing changed.
+        raise ValidationError({"code": [_("Incorrect code: enter the 6 digits the new app shows now.")]})
+    audit.record(
+        actor=actor,
+        action="update",
+        target=user,
+        changes={"second_factor": ["authenticator app", "new authenticator app"]},
+        note="second factor replaced",
+    )
+    return new.instance
 
 
 def set_preferred_language(*, user: User, language: str) -> None:
