@@ -48,10 +48,22 @@ def case(team, today):
     return register(team, given_name="Kapinga", family_name="Mujinga", sex="F")
 
 
+def shows_nothing_of(response, case) -> bool:
+    """A refusal tells nothing about the case: not the child's names, not even the case number."""
+    body = response.content.decode()
+    return not any(word in body for word in ("Kapinga", "Mujinga", case.number))
+
+
+def shows_the_case_file(response, case) -> bool:
+    body = response.content.decode()
+    return all(word in body for word in ("Kapinga", "Mujinga", case.number, "Identifié (Inspection de site)"))
+
+
 @pytest.mark.parametrize("page", CASE_PAGES)
 def test_anonymous_is_sent_to_login(case, page):
     response = Client().get(f"/cases/{case.uuid}/{page}")
     assert response.status_code == 302 and "login" in response["Location"]
+    assert shows_nothing_of(response, case)
 
 
 @pytest.mark.parametrize("page", LIST_PAGES)
@@ -64,24 +76,34 @@ def test_anonymous_lists_are_sent_to_login(db, page):
 def test_another_organisation_gets_404(team, case, page):
     other = client_for(team.outsider)  # a supervisor of another NGO
     expected = 403 if page == "assign/" else 404  # supervisors may assign, but not this case: 404 first
-    assert other.get(f"/cases/{case.uuid}/{page}").status_code in (404, expected)
+    response = other.get(f"/cases/{case.uuid}/{page}")
+    assert response.status_code in (404, expected) and shows_nothing_of(response, case)
+    assert not AuditEvent.objects.filter(action="read", target_id=str(case.uuid)).exists()
 
 
 def test_another_caseworker_of_the_same_team_gets_404(team, case):
-    assert client_for(team.other_worker).get(f"/cases/{case.uuid}/").status_code == 404
-    assert client_for(team.supervisor).get(f"/cases/{case.uuid}/").status_code == 200
-    assert client_for(team.manager).get(f"/cases/{case.uuid}/").status_code == 200
+    refused = client_for(team.other_worker).get(f"/cases/{case.uuid}/")
+    assert refused.status_code == 404 and shows_nothing_of(refused, case)
+    for member in (team.supervisor, team.manager):
+        response = client_for(member).get(f"/cases/{case.uuid}/")
+        assert response.status_code == 200 and shows_the_case_file(response, case)
+    readers = set(
+        AuditEvent.objects.filter(action="read", target_id=str(case.uuid)).values_list("actor", flat=True)
+    )
+    assert readers == {team.supervisor.user.pk, team.manager.user.pk}
 
 
 @pytest.mark.parametrize("page", ["", "pdf/", "assess/", "follow-up/"])
 def test_provider_without_referral_gets_404(team, case, page):
-    assert client_for(team.provider).get(f"/cases/{case.uuid}/{page}").status_code == 404
+    response = client_for(team.provider).get(f"/cases/{case.uuid}/{page}")
+    assert response.status_code == 404 and shows_nothing_of(response, case)
 
 
 @pytest.mark.parametrize("who", ["coordinator", "funder"])
 @pytest.mark.parametrize("page", ["", "pdf/", "assess/", "refer/"])
 def test_counts_only_roles_get_403_on_case_pages(team, case, who, page):
-    assert client_for(getattr(team, who)).get(f"/cases/{case.uuid}/{page}").status_code == 403
+    response = client_for(getattr(team, who)).get(f"/cases/{case.uuid}/{page}")
+    assert response.status_code == 403 and shows_nothing_of(response, case)
 
 
 @pytest.mark.parametrize("who", ["coordinator", "funder"])
@@ -114,14 +136,18 @@ def test_export_with_identities_is_audited(team, case):
 
 def test_wrong_role_gets_403(team, case):
     clerk = client_for(team.clerk)
-    assert clerk.get(f"/cases/{case.uuid}/").status_code == 403
-    assert clerk.get("/cases/register/").status_code == 200
+    refused = clerk.get(f"/cases/{case.uuid}/")
+    assert refused.status_code == 403 and shows_nothing_of(refused, case)
+    register_page = clerk.get("/cases/register/")
+    assert register_page.status_code == 200 and "Enregistrer un enfant" in register_page.content.decode()
     worker = client_for(team.worker)
-    assert worker.get(f"/cases/{case.uuid}/plan/decide/").status_code == 403
-    assert worker.get(f"/cases/{case.uuid}/assign/").status_code == 403
-    assert worker.get("/cases/team/").status_code == 403
-    assert worker.get("/cases/services/add/").status_code == 403
-    assert client_for(team.coordinator).get("/cases/register/").status_code == 403
+    for url in (f"/cases/{case.uuid}/plan/decide/", f"/cases/{case.uuid}/assign/", "/cases/team/"):
+        refused = worker.get(url)
+        assert refused.status_code == 403 and shows_nothing_of(refused, case)
+    refused = worker.get("/cases/services/add/")
+    assert refused.status_code == 403 and 'name="capacity"' not in refused.content.decode()
+    refused = client_for(team.coordinator).get("/cases/register/")
+    assert refused.status_code == 403 and 'name="given_name"' not in refused.content.decode()
 
 
 def test_provider_sees_only_the_referred_case_shared_fields(team, case, today):
@@ -184,9 +210,14 @@ def test_missing_consent_blocks_a_referral_in_the_screen(team, case):
         name="CRS", service_type="crs", organisation=team.provider_org, place=team.kolwezi
     )
     response = client.post(
-        f"/cases/{case.uuid}/refer/", {"service": crs.pk, "reason": "x", "date": "2026-03-02"}
+        f"/cases/{case.uuid}/refer/", {"service": crs.pk, "reason": "Motif tapé", "date": "2026-03-02"}
     )
-    assert response.status_code == 400 and "Référence refusée" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "Référence refusée" in page
+    assert "le consentement du parent ou tuteur" in page  # which consent is missing, in French
+    assert "Motif tapé" in page  # nothing typed is lost
+    assert not case.referrals.exists()
+    assert not CaseEvent.objects.filter(case=case, kind="referral").exists()
 
 
 def test_team_view_lists_overdue_tasks(team, case, today):

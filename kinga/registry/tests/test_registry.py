@@ -198,25 +198,32 @@ def test_queue_and_pair_show_another_organisations_child_by_minimal_fields(pair)
     assert "year_off_by_one" not in detail and "names_swapped" not in detail
 
 
+def _shows_no_child(response) -> bool:
+    """A refused page tells nothing of the pair: neither organisation's spelling, not even the minimal fields."""
+    body = response.content.decode()
+    return not any(word in body for word in ("Kasongo", "Kasomgo", "T. K.", "ONG A"))
+
+
 def test_screens_refuse_anonymous_coordinators_outsiders_and_caseworkers(pair):
     ngos, p = pair
     for url in ("/registry/", f"/registry/pairs/{p.uuid}/"):
-        assert Client().get(url).status_code == 302
-        assert client_for(ngos.coordinator).get(url).status_code == 403
-    assert client_for(ngos.worker_b).get("/registry/").status_code == 403
-    assert client_for(ngos.sup_c).get(f"/registry/pairs/{p.uuid}/").status_code == 404
-    assert (
-        client_for(ngos.sup_c).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "dismiss"}).status_code
-        == 404
-    )
-    assert (
-        client_for(ngos.coordinator)
-        .post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "dismiss"})
-        .status_code
-        == 403
-    )
+        anonymous = Client().get(url)
+        assert (
+            anonymous.status_code == 302 and "login" in anonymous["Location"] and _shows_no_child(anonymous)
+        )
+        refused = client_for(ngos.coordinator).get(url)
+        assert refused.status_code == 403 and _shows_no_child(refused)
+    refused = client_for(ngos.worker_b).get("/registry/")
+    assert refused.status_code == 403 and _shows_no_child(refused)
+    refused = client_for(ngos.sup_c).get(f"/registry/pairs/{p.uuid}/")
+    assert refused.status_code == 404 and _shows_no_child(refused)
+    refused = client_for(ngos.sup_c).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "dismiss"})
+    assert refused.status_code == 404 and _shows_no_child(refused)
+    refused = client_for(ngos.coordinator).post(f"/registry/pairs/{p.uuid}/decide/", {"decision": "dismiss"})
+    assert refused.status_code == 403 and _shows_no_child(refused)
     p.refresh_from_db()
     assert p.status == PairStatus.OPEN
+    assert p.decided_by is None and not p.agreed_by.exists()
 
 
 def test_decisions_through_the_screens_merge_and_unmerge(pair):
