@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access
 from kinga.core.access import ANONYMOUS
-from kinga.core.forms import form_page
+from kinga.core.forms import form_page, submit_and_redirect
 
 from . import forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
@@ -266,22 +266,8 @@ def alert_detail(request, uuid):
     return render(request, "community/alert.html", context)
 
 
-def _alert_action(request, uuid, form, action, success):
-    alert = _alert(request, uuid)
-    if form.is_valid():
-        try:
-            action(alert, form.cleaned_data)
-        except ValidationError as exc:
-            for errors in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
-                for error in errors:
-                    messages.error(request, error)
-        else:
-            messages.success(request, success)
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("community:alert", alert.uuid)
+def _alert_page(alert: Alert) -> str:
+    return reverse("community:alert", args=[alert.uuid])
 
 
 @login_required
@@ -302,57 +288,56 @@ def alert_start(request, uuid):
 @login_required
 @require_POST
 def alert_verify(request, uuid):
-    actor = request.actor
-    return _alert_action(
+    actor, alert = request.actor, _alert(request, uuid)
+    return submit_and_redirect(
         request,
-        uuid,
         forms.VerificationForm(request.POST),
-        lambda alert, d: services.record_verification(actor=actor, alert=alert, **d),
-        _("Visit recorded."),
+        lambda d: services.record_verification(actor=actor, alert=alert, **d),
+        success=_("Visit recorded."),
+        back=_alert_page(alert),
     )
 
 
 @login_required
 @require_POST
 def alert_close(request, uuid):
-    actor = request.actor
-    alert = _alert(request, uuid)
-    form = forms.CloseAlertForm(request.POST, group=selectors.group_alerts(actor, alert))
-    return _alert_action(
+    actor, alert = request.actor, _alert(request, uuid)
+    return submit_and_redirect(
         request,
-        uuid,
-        form,
-        lambda a, d: services.close_alert(actor=actor, alert=a, **d),
-        _("Alert closed."),
+        forms.CloseAlertForm(request.POST, group=selectors.group_alerts(actor, alert)),
+        lambda d: services.close_alert(actor=actor, alert=alert, **d),
+        success=_("Alert closed."),
+        back=_alert_page(alert),
     )
 
 
 @login_required
 @require_POST
 def alert_refer(request, uuid):
-    actor = request.actor
-    form = forms.ReferForm(request.POST, choices={"to": selectors.active_organisations(actor)})
-    return _alert_action(
+    actor, alert = request.actor, _alert(request, uuid)
+    return submit_and_redirect(
         request,
-        uuid,
-        form,
-        lambda a, d: services.refer_alert(actor=actor, alert=a, **d),
-        _("Alert referred."),
+        forms.ReferForm(request.POST, choices={"to": selectors.active_organisations(actor)}),
+        lambda d: services.refer_alert(actor=actor, alert=alert, **d),
+        success=_("Alert referred."),
+        back=_alert_page(alert),
     )
 
 
 @login_required
 @require_POST
 def alert_repair(request, uuid):
-    actor = request.actor
+    actor, alert = request.actor, _alert(request, uuid)
     form = forms.RepairAlertForm(request.POST, choices={"place": selectors.lualaba_places(actor)})
-
-    def repair(alert, data):
-        services.reprocess_alert(
-            actor=actor, alert=alert, corrections=form.corrections(), version=data.get("version")
-        )
-
-    return _alert_action(request, uuid, form, repair, _("Alert completed."))
+    return submit_and_redirect(
+        request,
+        form,
+        lambda d: services.reprocess_alert(
+            actor=actor, alert=alert, corrections=form.corrections(), version=d.get("version")
+        ),
+        success=_("Alert completed."),
+        back=_alert_page(alert),
+    )
 
 
 @login_required

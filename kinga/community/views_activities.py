@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import form_page
+from kinga.core.forms import form_page, submit_and_redirect
 from kinga.core.models import OrganisationType
 
 from . import forms, fourw_io, selectors, services
@@ -452,17 +451,14 @@ def item_add(request, uuid):
         queryset=selectors.editable_meetings(actor),
         uuid=uuid,
     )
-    form = forms.ActionItemForm(request.POST, choices={"owner": selectors.active_organisations(actor)})
-    if form.is_valid():
-        try:
-            services.add_action_item(actor=actor, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Action item added."))
-    else:
-        messages.error(request, _("Check the action item: description and owner are required."))
-    return redirect("community:meeting", meeting.uuid)
+    return submit_and_redirect(
+        request,
+        forms.ActionItemForm(request.POST, choices={"owner": selectors.active_organisations(actor)}),
+        lambda d: services.add_action_item(actor=actor, meeting=meeting, **d),
+        success=_("Action item added."),
+        refused=_("Check the action item: description and owner are required."),
+        back=reverse("community:meeting", args=[meeting.uuid]),
+    )
 
 
 @login_required
@@ -473,20 +469,15 @@ def item_status(request, uuid):
     meeting = None
     if request.POST.get("meeting"):
         meeting = access.get_object_or_404(actor, Meeting, uuid=request.POST["meeting"])
-    form = forms.ItemStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_action_item(actor=actor, item=item, meeting=meeting, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Action item updated."))
-    else:
-        messages.error(request, _("Choose a status."))
-    return redirect(
-        request.POST.get("next")
+    return submit_and_redirect(
+        request,
+        forms.ItemStatusForm(request.POST),
+        lambda d: services.update_action_item(actor=actor, item=item, meeting=meeting, **d),
+        success=_("Action item updated."),
+        refused=_("Choose a status."),
+        back=request.POST.get("next")
         if request.POST.get("next", "").startswith("/community/")
-        else "community:my_items"
+        else "community:my_items",
     )
 
 

@@ -1,4 +1,5 @@
-"""Forms of the core screens, and the one way every app shows a form page (`form_page`, `core/form_page.html`)."""
+"""Forms of the core screens, and the one way every app shows a form page (`form_page`, `core/form_page.html`)
+or takes a small form posted from another page (`submit_and_redirect`)."""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -64,6 +65,38 @@ def form_page(
         **(context or {}),
     }
     return render(request, template, page, status=400 if form.errors else 200)
+
+
+def submit_and_redirect(
+    request,
+    form: forms.Form,
+    save: Callable[[dict], object],
+    *,
+    success: str,
+    back: str,
+    refused: str | None = None,
+) -> HttpResponse:
+    """A small form posted from the page that shows it (a button, a date, a file on a record's page), then back
+    to that page: `save` receives the form's cleaned data and calls the service; `success` is flashed, or each
+    message of the service's ValidationError as an error. A form that does not validate flashes `refused` when
+    given, else each of its own errors. `back` is where to go either way (a URL, or a URL name without
+    arguments, as redirect() takes it). The errors are flashed, not shown on fields: the page that shows the
+    form is another view's. A page that is a form of its own uses form_page instead."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, success)
+    elif refused is not None:
+        messages.error(request, refused)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(back)
 
 
 def submit(

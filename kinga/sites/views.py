@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kinga.core import access
-from kinga.core.forms import apply_service_errors, form_page
+from kinga.core.forms import apply_service_errors, form_page, submit_and_redirect
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services
 from kinga.sites.models import CorrectiveAction, InspectionPhoto, Status, Zone
@@ -225,19 +225,14 @@ def photo_add(request, inspection_uuid):
     actor = request.actor
     access.require(actor, "sites.inspect")
     inspection = selectors.inspection(actor, inspection_uuid)
-    form = forms.PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_photo(actor=actor, inspection=inspection, **form.cleaned_data)
-        except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
-            messages.success(request, _("Photo added."))
-    else:
-        messages.error(request, _("Choose a photo to add."))
-    return redirect("sites:inspection", inspection_uuid=inspection.uuid)
+    return submit_and_redirect(
+        request,
+        forms.PhotoForm(request.POST, request.FILES),
+        lambda d: services.add_photo(actor=actor, inspection=inspection, **d),
+        success=_("Photo added."),
+        refused=_("Choose a photo to add."),
+        back=reverse("sites:inspection", kwargs={"inspection_uuid": inspection.uuid}),
+    )
 
 
 @login_required
@@ -255,19 +250,14 @@ def action_done(request, action_uuid):
     actor = request.actor
     access.require(actor, "sites.inspect")
     action = access.get_object_or_404(actor, CorrectiveAction, uuid=action_uuid)
-    form = forms.ActionDoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complete_action(actor=actor, action=action, done_on=form.cleaned_data["done_on"])
-        except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
-            messages.success(request, _("Corrective action marked as done."))
-    else:
-        messages.error(request, _("Give the date the action was done."))
-    return redirect("sites:inspection", inspection_uuid=action.inspection.uuid)
+    return submit_and_redirect(
+        request,
+        forms.ActionDoneForm(request.POST),
+        lambda d: services.complete_action(actor=actor, action=action, done_on=d["done_on"]),
+        success=_("Corrective action marked as done."),
+        refused=_("Give the date the action was done."),
+        back=reverse("sites:inspection", kwargs={"inspection_uuid": action.inspection.uuid}),
+    )
 
 
 @login_required

@@ -294,3 +294,19 @@ def test_network_page_lists_members_and_alerts(world, supervisor):
     )
     assert world["alert"].reference in body and "+243811111111" in body
     assert NetworkMember.objects.count() == 1
+
+
+def test_a_refused_action_item_comes_back_to_the_meeting_with_its_french_error(world, org):
+    meeting = world["meeting"]
+    client = client_for(world["manager"])
+    url = reverse("community:item_add", args=[meeting.uuid])
+    before = {"description": "Trop tôt", "owner": org.pk, "due_date": "2000-01-01"}
+    response = client.post(url, before, follow=True)
+    assert response.redirect_chain == [(reverse("community:meeting", args=[meeting.uuid]), 302)]
+    page = response.content.decode()
+    assert escape("L'échéance ne peut pas précéder la réunion.") in page and "Action ajoutée." not in page
+    response = client.post(url, {"description": "Sans responsable"}, follow=True)
+    assert escape("Vérifiez l'action : la description et le responsable sont obligatoires.") in (
+        response.content.decode()
+    )
+    assert list(meeting.items.values_list("description", flat=True)) == ["Faire"]

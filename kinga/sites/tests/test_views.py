@@ -352,3 +352,23 @@ def test_photos_and_corrective_actions_are_recorded_and_audited(site, settings, 
     )
     assert AuditEvent.objects.filter(target_type="sites.inspectionphoto", action="create").exists()
     assert AuditEvent.objects.filter(target_type="sites.correctiveaction", action="update").exists()
+
+
+def test_a_refused_corrective_action_comes_back_to_the_inspection_with_its_french_error(site):
+    member = make_member(make_organisation(), Role.SITE_INSPECTOR)
+    inspection = services.record_inspection(
+        actor=actor_of(member), site=site, date=months_ago(1), actions=[("Clôturer les puits", months_ago(0))]
+    )
+    action = inspection.actions.get()
+    client = client_for(member)
+    next_month = add_months(months_ago(0), 1)
+    response = client.post(
+        f"/sites/mesures/{action.uuid}/fait/", {"done_on": next_month.isoformat()}, follow=True
+    )
+    assert response.redirect_chain == [(f"/sites/inspections/{inspection.uuid}/", 302)]
+    page = response.content.decode()
+    assert "Cette date est dans le futur." in page and "Mesure corrective marquée comme réalisée" not in page
+    response = client.post(f"/sites/mesures/{action.uuid}/fait/", {"done_on": ""}, follow=True)
+    assert "Indiquez la date de réalisation de la mesure." in response.content.decode()
+    action.refresh_from_db()
+    assert action.done_on is None
