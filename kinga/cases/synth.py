@@ -135,11 +135,11 @@ def generate_cases(ctx: SynthContext) -> None:
         if o.type in (OrganisationType.NGO, OrganisationType.PROVINCIAL_GOVERNMENT)
     ]
     if not orgs:
-        ctx.log("cases: no NGO to own cases, skipped")
+        ctx.log("cases : aucune ONG pour porter les cas, rien n'est généré")
         return
     territories = list(Place.objects.filter(level=PlaceLevel.TERRITORY, pcode__startswith="CD72"))
     if not territories:
-        ctx.log("cases: no Lualaba territory (run load-reference), skipped")
+        ctx.log("cases : aucun territoire du Lualaba (lancez load-reference), rien n'est généré")
         return
     sites_by_territory: dict[int, list[int]] = defaultdict(list)
 
@@ -285,7 +285,7 @@ def generate_cases(ctx: SynthContext) -> None:
         totals["cases_case"] += len(cases)
         _insert_dependents(rows, totals)
         done += size
-        ctx.log(f"cases: {done}/{n_children} children")
+        ctx.log(f"cases : {done}/{n_children} enfants")
 
     CaseNumberCounter.objects.bulk_create(
         [CaseNumberCounter(prefix=p, year=y, last_value=v) for (p, y), v in counters.items()],
@@ -300,9 +300,9 @@ def generate_cases(ctx: SynthContext) -> None:
         crypto.encrypt("Tshibangu")
     fernet_us = (time.perf_counter() - e0) / 3000 * 1e6
     ctx.log(
-        f"cases: child inserts took {encrypt_seconds:.1f} s for {totals['cases_child']} children "
-        f"({encrypt_seconds / max(totals['cases_child'], 1) * 1e6:.0f} µs per child, of which 3 Fernet "
-        f"encryptions ≈ {3 * fernet_us:.0f} µs)"
+        f"cases : {totals['cases_child']} enfants insérés en {encrypt_seconds:.1f} s "
+        f"({encrypt_seconds / max(totals['cases_child'], 1) * 1e6:.0f} µs par enfant, dont 3 chiffrements "
+        f"Fernet ≈ {3 * fernet_us:.0f} µs)"
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -77,12 +77,12 @@ def generate_community(ctx: SynthContext) -> None:
     rng = ctx.rng
     lualaba = Place.objects.filter(pcode="CD72").first()
     if lualaba is None:
-        ctx.log("community: Lualaba not loaded, skipped")
+        ctx.log("community : le Lualaba n'est pas chargé, rien n'est généré")
         return
     territories = list(Place.objects.filter(level=PlaceLevel.TERRITORY, path__startswith=lualaba.path))
     orgs = ctx.shared.get("organisations") or list(Organisation.objects.filter(is_reference=False)[:50])
     if not orgs or not territories:
-        ctx.log("community: no organisations or territories, skipped")
+        ctx.log("community : ni organisations ni territoires, rien n'est généré")
         return
     all_orgs = list(Organisation.objects.all()[:500])
     sites = list(Site.objects.filter(place__path__startswith=lualaba.path).only("id", "place_id")[:20_000])
@@ -463,7 +463,7 @@ def generate_community(ctx: SynthContext) -> None:
     ctx.inserted("community_meeting", len(meetings))
     ctx.inserted("community_actionitem", len(items))
     ctx.log(
-        f"community: {len(networks)} networks, {len(alerts)} alerts, {len(sessions)} sessions, {len(fourw)} 4W"
+        f"community : {len(networks)} réseaux, {len(alerts)} alertes, {len(sessions)} séances, {len(fourw)} 4W"
     )
 
 

@@ -25,7 +25,11 @@ class ActorCommand(BaseCommand):
     """A management command that writes: it acts as the system actor, or as the person named by --actor."""
 
     def add_arguments(self, parser):
-        parser.add_argument("--actor", metavar="EMAIL", help="Act as this user (default: the system actor).")
+        parser.add_argument(
+            "--actor",
+            metavar="EMAIL",
+            help="Agir en tant que cet utilisateur (par défaut : l'acteur système).",
+        )
 
     def get_actor(self, options) -> Actor:
         email = options.get("actor")
@@ -33,5 +37,5 @@ class ActorCommand(BaseCommand):
             return system_actor()
         user = User.objects.filter(email=email.lower()).first()
         if user is None:
-            raise CommandError(f"No user with e-mail {email}")
+            raise CommandError(f"Aucun utilisateur n'a l'adresse e-mail {email}.")
         return actor_for(user)

@@ -74,7 +74,7 @@ def load_places(*, actor: Actor | None = None, stdout=None) -> int:
                 Place.objects.filter(pk=commune.pk).update(path=commune.path)
                 created += 1
     if stdout:
-        stdout.write(f"places: {created} created, {Place.objects.count()} in all")
+        stdout.write(f"lieux : {created} créé(s), {Place.objects.count()} en tout")
     return created
 
 
@@ -99,5 +99,5 @@ def load_organisations(*, actor: Actor | None = None, stdout=None) -> int:
             ):
                 services.add_alias(organisation, alias)
     if stdout:
-        stdout.write(f"organisations: {created} created, {Organisation.objects.count()} in all")
+        stdout.write(f"organisations : {created} créée(s), {Organisation.objects.count()} en tout")
     return created

@@ -167,7 +167,7 @@ def generate_households(ctx: SynthContext) -> None:
         Organisation.objects.filter(type=OrganisationType.NGO)[:20]
     )
     if not ngos or not territories:
-        ctx.log("households: no organisation or territory, nothing generated")
+        ctx.log("households : ni organisation ni territoire, rien n'est généré")
         return
     rounds = _rounds()
     coops = _cooperatives(ctx, territories, ngos)
@@ -301,9 +301,9 @@ def generate_households(ctx: SynthContext) -> None:
     ctx.inserted("households_householdmember", totals["members"])
     ctx.inserted("households_survey", totals["surveys"])
     scored, not_scored, seconds = scores.score_all()
-    ctx.log(f"  households: scored {scored}, not scored {not_scored} in {seconds:.1f} s")
+    ctx.log(f"  households : {scored} ménages notés, {not_scored} non notés, en {seconds:.1f} s")
     rows, seconds = round_totals.rebuild_all()
-    ctx.log(f"  households: {rows} round totals in {seconds:.1f} s")
+    ctx.log(f"  households : {rows} totaux par passage en {seconds:.1f} s")
 
 
 def _enrol(ctx, households, members, programmes, coops, rate: float) -> None:

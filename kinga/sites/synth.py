@@ -55,7 +55,7 @@ def generate_sites(ctx: SynthContext) -> None:
     rng = ctx.rng
     territories = {p.pcode: p for p in Place.objects.filter(pcode__in=CENTRES, level=PlaceLevel.TERRITORY)}
     if not territories:
-        ctx.log("sites: no Lualaba territories loaded, skipped")
+        ctx.log("sites : aucun territoire du Lualaba chargé, rien n'est généré")
         return
     today = clock.today()
     codes = list(territories)
@@ -170,4 +170,4 @@ def generate_sites(ctx: SynthContext) -> None:
         Inspection.objects.bulk_create(rows, batch_size=10000)
     ctx.inserted("sites_inspection", n)
     changed = engine.recompute(site_ids, publish=False)
-    ctx.log(f"sites: {len(site_ids)} sites, {n} inspections, {len(zones)} ZEA, {changed} statuses computed")
+    ctx.log(f"sites : {len(site_ids)} sites, {n} inspections, {len(zones)} ZEA, {changed} statuts calculés")

@@ -39,4 +39,4 @@ def _load_rules(*, actor, stdout=None) -> None:
 
     ensure_default_rules()
     if stdout:
-        stdout.write("sites: status rules ready")
+        stdout.write("sites : règles de statut prêtes")

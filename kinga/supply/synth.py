@@ -113,7 +113,7 @@ def generate(ctx: SynthContext) -> None:
     n_coops, n_lots = ctx.size("cooperatives"), ctx.size("lots")
     sites = list(Site.objects.values_list("id", "status"))
     if not sites:
-        ctx.log("supply: no mine site, nothing generated")
+        ctx.log("supply : aucun site minier, rien n'est généré")
         return
     doc_types = _document_types()
     tag = f"{ctx.seed}"
@@ -284,7 +284,7 @@ def generate(ctx: SynthContext) -> None:
         inserted += len(lots)
         ctx.inserted("supply_lot", len(lots))
         ctx.inserted("supply_evacuationauthorisation", len(decisions))
-    ctx.log(f"supply: {len(coops)} cooperatives, {len(buyers)} buyers, {inserted} lots")
+    ctx.log(f"supply : {len(coops)} coopératives, {len(buyers)} acheteurs, {inserted} lots")
 
 
 # National scale: the base generated above is multiplied in SQL (kinga.core.synth_clone).

@@ -4,6 +4,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
@@ -28,9 +30,13 @@ ROOT_PAGES = {"health", "set_language"}
 # Commands whose own output is still English (docs/style.md: French). This list only shrinks.
 ENGLISH_COMMANDS: set[str] = set()
 ENGLISH_WORDS = re.compile(
-    r"\b(the|rows|unknown|cannot|scored|not|under|key|already|nothing|found|with|into|loaded|file|missing)\b",
+    r"\b(the|rows|unknown|cannot|scored|not|under|key|already|nothing|found|with|into|loaded|file|missing"
+    r"|no|skipped|created|generated|ready|took|per|children|statuses|networks|alerts|sessions|buyers)\b",
     re.IGNORECASE,
 )
+# Outside the command modules, what a command prints comes from: ActorCommand (--actor), and every module that
+# writes to a command's stdout or logs through the synth context (reference loaders, `kinga synth` generators).
+COMMAND_BASE = ROOT / "kinga/core/actors.py"
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -79,14 +85,26 @@ def test_page_routes_are_namespaced_snake_case_and_never_show_a_database_id():
     assert wrong == []
 
 
-def _command_literals(path: Path) -> list[str]:
+def _receiver(func: ast.Attribute) -> str:
+    """`stdout` for stdout.write / self.stdout.write, `ctx` for ctx.log."""
+    value = func.value
+    return value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
+
+
+def _command_literals(path: Path, *, any_write: bool = True) -> list[str]:
+    """The literal text of a module's output calls: CommandError(...), stdout/stderr.write(...), ctx.log(...),
+    and in a command module (`any_write`) every .write(...)."""
     texts = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        is_output = (isinstance(func, ast.Attribute) and func.attr == "write") or (
-            isinstance(func, ast.Name) and func.id == "CommandError"
+        is_output = (isinstance(func, ast.Name) and func.id == "CommandError") or (
+            isinstance(func, ast.Attribute)
+            and (
+                (func.attr == "write" and (any_write or _receiver(func) in ("stdout", "stderr")))
+                or (func.attr == "log" and _receiver(func) == "ctx")
+            )
         )
         if is_output and node.args:
             arg = node.args[0]
@@ -107,3 +125,27 @@ def test_commands_speak_french():
     assert set(english) >= ENGLISH_COMMANDS, (
         f"now French, delete from ENGLISH_COMMANDS: {ENGLISH_COMMANDS - set(english)}"
     )
+
+
+def test_what_commands_print_from_other_modules_is_french_too():
+    """ActorCommand's errors, reference loaders' and synth generators' lines: the operator reads them in
+    `kinga load-reference`, `kinga synth`, `make run`, and in every command that takes --actor."""
+    modules = [
+        path
+        for path in sorted(ROOT.glob("kinga/**/*.py"))
+        if not {"tests", "migrations", "commands"} & set(path.relative_to(ROOT).parts)
+    ]
+    assert COMMAND_BASE in modules
+    english = {}
+    for path in modules:
+        found = [t for t in _command_literals(path, any_write=False) if ENGLISH_WORDS.search(t)]
+        if found:
+            english[str(path.relative_to(ROOT))] = found
+    assert english == {}
+
+
+@pytest.mark.django_db
+def test_a_command_run_as_an_unknown_person_says_so_in_french():
+    with pytest.raises(CommandError) as refused:
+        call_command("load-reference", actor="personne@example.org")
+    assert str(refused.value) == "Aucun utilisateur n'a l'adresse e-mail personne@example.org."

@@ -88,6 +88,7 @@ def test_indicators_count_from_the_records_in_one_query_each(kolwezi):
 def test_synth_demo_generates_households_surveys_and_scores(reference_places):
     out = io.StringIO()
     call_command("synth", scale="demo", seed=7, stdout=out)
+    assert "ménages notés" in out.getvalue()  # what the operator reads during `make run` is French
     assert Household.objects.count() == 200
     assert HouseholdMember.objects.count() > 500
     assert Survey.objects.values("round").distinct().count() == 3

@@ -339,13 +339,13 @@ def ensure_plan_loaded(*, stdout=None, actor: Actor | None = None) -> None:
     """Reference loader (`kinga load-reference`, `make run`): load the Lualaba plan when none is present."""
     if Plan.objects.exists():
         if stdout:
-            stdout.write("plan: already loaded, left as it is")
+            stdout.write("plan : déjà chargé, laissé tel quel")
         return
 
     result = load_plan(actor=actor or system_actor())
     if stdout:
         stdout.write(
-            f"plan: loaded ({Axis.objects.count()} axes, {Action.objects.count()} actions, "
-            f"{Activity.objects.count()} activities, {Indicator.objects.count()} indicators)"
+            f"plan : chargé ({Axis.objects.count()} axes, {Action.objects.count()} actions, "
+            f"{Activity.objects.count()} activités, {Indicator.objects.count()} indicateurs)"
         )
     return result

@@ -145,7 +145,7 @@ def load_default_document_types(*, actor: Actor, stdout=None) -> int:
         )
         created += 1
     if stdout is not None:
-        stdout.write(f"supply: {created} cooperative document types created")
+        stdout.write(f"supply : {created} type(s) de document de coopérative créé(s)")
     return created
 
 
