@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kinga.core import access, clock, concurrency
 from kinga.core import selectors as core_selectors
-from kinga.core.forms import form_page, submit
+from kinga.core.forms import form_page
 from kinga.sites.models import Site
 
 from . import forms, selectors, services
@@ -89,27 +89,24 @@ def assess(request, uuid):
 
 @login_required
 def plan(request, uuid):
-    """Care plan: its needs, and a form to add one (submitting the plan is plan_submit, an item's status
-    plan_item: one form, one view)."""
+    """Care plan: its needs, and the form to add one (submitting the plan is plan_submit, an item's status
+    plan_item: each form posts to its own view)."""
     actor = request.actor
     case = selectors.get_case(actor, uuid, perm="cases.work")
-    form = forms.PlanItemForm(request.POST or None, organisations=core_selectors.organisations(actor))
-    saved = submit(
-        request,
-        form,
-        lambda d: services.add_plan_item(actor=actor, case=case, **d),
-        success=_("Need added to the care plan."),
-    )
-    if saved is not None:
-        return redirect("cases:plan", uuid=case.uuid)
     context = {
         "case": case,
-        "form": form,
         "items": case.plan_items.select_related("responsible_organisation"),
         "can_work": True,
         "item_statuses": CarePlanItemStatus.choices,
     }
-    return render(request, "cases/plan.html", context, status=400 if form.errors else 200)
+    return form_page(
+        request,
+        forms.PlanItemForm(request.POST or None, organisations=core_selectors.organisations(actor)),
+        save=lambda d: services.add_plan_item(actor=actor, case=case, **d),
+        success=_("Need added to the care plan."),
+        done=lambda item: reverse("cases:plan", kwargs={"uuid": case.uuid}),
+        page=lambda form: render(request, "cases/plan.html", {**context, "form": form}),
+    )
 
 
 @login_required
@@ -335,20 +332,17 @@ def _answer(actor, referral, d):
 
 @login_required
 def referral_in(request, uuid):
-    """A provider's view of one referral: the shared fields only, and its answer."""
+    """A provider's view of one referral: the shared fields only, and the form of its answer."""
     actor = request.actor
     referral = selectors.referral_in(actor, uuid)
-    form = forms.ReferralAnswerForm(request.POST or None, initial=_today())
-    if (
-        submit(request, form, lambda d: _answer(actor, referral, d), success=_("Answer recorded."))
-        is not None
-    ):
-        return redirect("cases:referral_in", uuid=referral.uuid)
-    return render(
+    context = {"referral": referral, "shared": selectors.shared_fields(referral)}
+    return form_page(
         request,
-        "cases/referral_in.html",
-        {"referral": referral, "shared": selectors.shared_fields(referral), "form": form},
-        status=400 if form.errors else 200,
+        forms.ReferralAnswerForm(request.POST or None, initial=_today()),
+        save=lambda d: _answer(actor, referral, d),
+        success=_("Answer recorded."),
+        done=lambda saved: reverse("cases:referral_in", kwargs={"uuid": referral.uuid}),
+        page=lambda form: render(request, "cases/referral_in.html", {**context, "form": form}),
     )
 
 
