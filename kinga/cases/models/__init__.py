@@ -32,6 +32,7 @@ from kinga.cases.models.cases import (
     ConsentKind,
     Hazard,
     IdentificationMethod,
+    NextTask,
     RiskLevel,
     WorkActivity,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "Hazard",
     "IdentificationMethod",
     "NameKind",
+    "NextTask",
     "Referral",
     "ReferralStatus",
     "Relapse",

@@ -63,6 +63,17 @@ class Hazard(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class NextTask(models.TextChoices):
+    """The earliest open task of a case (services.workflow.refresh_next_due): a code, shown by its label."""
+
+    ASSESSMENT = "assessment", _("Assessment")
+    CARE_PLAN = "care_plan", _("Care plan")
+    CARE_PLAN_APPROVAL = "care_plan_approval", _("Care plan approval")
+    FOLLOW_UP = "follow_up", _("Follow-up visit")
+    REFERRAL = "referral", _("Answer to a referral")
+    RETENTION_CHECK = "retention_check", _("Retention check")
+
+
 class ClosureReason(models.TextChoices):
     EXIT_ACHIEVED = "exit_achieved", _("Exit achieved")
     TRANSFERRED = "transferred", _("Transferred")
@@ -151,7 +162,7 @@ class Case(models.Model):
     care_plan_approved_on = models.DateField(_("care plan approved on"), null=True, blank=True)
     # Earliest open task (assessment, care plan, follow-up, referral, retention check): caseload order.
     next_due = models.DateField(_("next task due"), null=True, blank=True, db_index=True)
-    next_task = models.CharField(max_length=32, blank=True)
+    next_task = models.CharField(max_length=32, choices=NextTask.choices, blank=True)
 
     closure_requested_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(

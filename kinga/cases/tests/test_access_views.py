@@ -224,6 +224,18 @@ def test_team_view_lists_overdue_tasks(team, case, today):
     today.set(TODAY + datetime.timedelta(days=10))
     page = client_for(team.supervisor).get("/cases/team/").content.decode()
     assert case.number in page
+    assert "<td>Évaluation</td>" in page and "assessment" not in page  # the task's label, not its code
+
+
+def test_the_next_task_is_named_in_french_on_the_case_and_the_caseload(team, case):
+    assert case.next_task == "assessment"
+    worker = client_for(team.worker)
+    case_page = worker.get(f"/cases/{case.uuid}/").content.decode()
+    assert "Prochaine tâche: Évaluation — " in case_page
+    caseload = worker.get("/cases/").content.decode()
+    assert "Évaluation · " in caseload
+    for page in (case_page, caseload):
+        assert "assessment" not in page
 
 
 def test_services_directory(team, today):

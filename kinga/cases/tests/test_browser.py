@@ -85,7 +85,7 @@ def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, l
     page.click("button:has-text('Enregistrer')")
     expect(page.locator("h1")).to_contain_text("en cours")
 
-    page.click("text=Visite de suivi")
+    page.click("a:has-text('Visite de suivi')")  # the step's link, not the next task named above it
     page.fill("#id_visit_date", today.isoformat())
     page.check("input[name=child_seen][value='1']")
     page.select_option("#id_in_school_or_training", "1")
