@@ -23,17 +23,23 @@ def _head(upload, size: int = 8) -> bytes:
     return head
 
 
-def is_image(upload) -> bool:
+def image_format(upload) -> str | None:
+    """The format of the image in `upload` ("JPEG", "PNG"...) once Pillow has opened and verified it whole;
+    None for anything that is not such an image."""
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return False
+        return None
     finally:
         upload.seek(0)
-    return kind in IMAGE_FORMATS
+    return kind if kind in IMAGE_FORMATS else None
+
+
+def is_image(upload) -> bool:
+    return image_format(upload) is not None
 
 
 def is_pdf(upload) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import datetime
+import io
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, clock
+from kinga.core import access, audit, clock, uploads
 from kinga.core.access import Actor
 from kinga.core.models import Membership, Organisation, User
 from kinga.core.roles import Role
@@ -186,13 +187,19 @@ def withdraw_consent(
 
 
 @transaction.atomic
-def set_photo(*, actor: Actor, case: Case, content: bytes, content_type: str) -> Child:
-    """The child's photo, encrypted like the names; only with the caregiver's consent to photos."""
+def set_photo(*, actor: Actor, case: Case, content: bytes, content_type: str = "") -> Child:
+    """The child's photo, encrypted like the names; only with the caregiver's consent to photos. A JPEG or PNG
+    image by its content; `content_type` (what the browser claimed) is not trusted."""
     access.require(actor, "cases.work")
     require_case_team(actor, case)
     if not photo_consented(case):
         raise ValidationError({"photo": [_("Record the caregiver's consent to photos first.")]})
-    if content_type not in ("image/jpeg", "image/png"):
+    # By its content, never by the type or the name the browser sent (kinga.core.uploads): a page or a script
+    # named photo.png is refused, and the stored type is the one Pillow read.
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png"}.get(
+        uploads.image_format(io.BytesIO(content)) or ""
+    )
+    if content_type is None:
         raise ValidationError({"photo": [_("Use a JPEG or PNG image.")]})
     child = case.child
     before = audit.snapshot(child)

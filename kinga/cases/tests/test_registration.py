@@ -1,5 +1,6 @@
 import base64
 import datetime
+import io
 
 import pytest
 from cryptography.fernet import Fernet
@@ -7,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from PIL import Image
 
 from kinga.cases import selectors, services
 from kinga.cases.models import Case, CaseNumberCounter, CaseStatus, Child
@@ -180,3 +182,59 @@ def test_photo_needs_consent_and_is_encrypted(team, today):
     assert child.photo.startswith("data:image/png;base64,")
     assert_not_stored_in_clear("data:image/png")
     assert 'class="child-photo"' in client.get(f"/cases/{case.uuid}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<html><script>fetch('/cases/export/')</script></html>",
+        b"\x89PNG\r\n\x1a\n not really a png",
+        b"%PDF-1.4 a document",
+        "damaged",
+    ],
+    ids=["html", "png-header", "pdf", "damaged-png"],
+)
+def test_a_child_photo_is_checked_by_its_content_not_its_declared_type(team, today, content):
+    case = register(team)
+    services.record_consent(
+        actor=actor_of(team.worker),
+        case=case,
+        kind="caregiver",
+        given_by="Mama",
+        date=TODAY,
+        for_photos=True,
+        today=TODAY,
+    )
+    if content == "damaged":  # Pillow opens its header; only verifying the whole image finds the damage
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "brown").save(buffer, "PNG")
+        data = bytearray(buffer.getvalue())
+        data[data.index(b"IDAT") + 6] ^= 0xFF
+        content = bytes(data)
+    client = client_for(team.worker)
+    upload = SimpleUploadedFile("photo.png", content, content_type="image/png")
+    assert client.post(f"/cases/{case.uuid}/photo/", {"photo": upload}).status_code == 400
+    # The service, whoever calls it, reads the content too: the type the caller claims is not trusted.
+    with pytest.raises(ValidationError) as refused:
+        services.set_photo(actor=actor_of(team.worker), case=case, content=content, content_type="image/png")
+    assert "JPEG ou PNG" in refused.value.message_dict["photo"][0]
+    assert not Child.objects.get(pk=case.child_id).photo
+
+
+def test_a_photo_keeps_the_type_its_content_has(team, today):
+    case = register(team)
+    services.record_consent(
+        actor=actor_of(team.worker),
+        case=case,
+        kind="caregiver",
+        given_by="Mama",
+        date=TODAY,
+        for_photos=True,
+        today=TODAY,
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "brown").save(buffer, "JPEG")
+    services.set_photo(
+        actor=actor_of(team.worker), case=case, content=buffer.getvalue(), content_type="image/png"
+    )
+    assert Child.objects.get(pk=case.child_id).photo.startswith("data:image/jpeg;base64,")

@@ -23,6 +23,13 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def _broken_png() -> bytes:
+    """A PNG whose header Pillow opens but whose image data is damaged: only verify() finds it out."""
+    data = bytearray(_png())
+    data[data.index(b"IDAT") + 6] ^= 0xFF
+    return bytes(data)
+
+
 @pytest.fixture
 def inspection(reference_places, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -34,8 +41,8 @@ def inspection(reference_places, settings, tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    [PAGE, b"\xff\xd8\xff\xe0 not really a jpeg", b"%PDF-1.4 a document"],
-    ids=["html", "jpeg-header", "pdf"],
+    [PAGE, b"\xff\xd8\xff\xe0 not really a jpeg", b"%PDF-1.4 a document", _broken_png()],
+    ids=["html", "jpeg-header", "pdf", "damaged-png"],
 )
 def test_a_photo_is_checked_by_its_content_with_a_french_error(inspection, content):
     member, inspection = inspection
