@@ -1,6 +1,9 @@
-"""CaseEvent.summary dropped: its sentences are CaseEvent.params since 0005."""
+"""CaseEvent.summary dropped: its sentences are CaseEvent.params since 0005.
 
-from django.db import migrations
+The field is given a default first so that going back (0006 reversed) can add the column again to a table
+that has rows; 0005 reversed then writes the sentences into it."""
+
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,6 +12,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="caseevent",
+            name="summary",
+            field=models.CharField(max_length=255, blank=True, default=""),
+        ),
         migrations.RemoveField(
             model_name="caseevent",
             name="summary",

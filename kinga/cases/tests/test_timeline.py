@@ -4,6 +4,8 @@
 import importlib
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from kinga.cases import services
@@ -133,39 +135,22 @@ def test_a_converted_row_reads_as_it_did_in_its_language(language, kind, summary
         assert event_text(kind, migration.params_from_summary(kind, summary)) == summary
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_converts_the_rows_of_the_table(team, today):
-    """forward() over rows shaped as before 0005 (a `summary`, no `params` yet)."""
+    """The real migration over rows written as before 0005 (a `summary`, no `params`): back to 0004, old
+    sentences stored, forward again."""
+    today.set(TODAY)
+    case = register(team)
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("cases")
+    executor.migrate([("cases", "0004_version")])
+    OldEvent = executor.loader.project_state(("cases", "0004_version")).apps.get_model("cases", "CaseEvent")
+    OldEvent.objects.all().delete()
+    for kind, summary, _params in OLD_ROWS:
+        OldEvent.objects.create(case_id=case.pk, date=TODAY, kind=kind, summary=summary)
 
-    class Row:
-        def __init__(self, kind, summary):
-            self.id, self.kind, self.summary, self.params = id(self), kind, summary, None
+    executor = MigrationExecutor(connection)  # a new loader sees the graph as it now stands
+    executor.migrate(latest)
 
-    rows = [Row(kind, summary) for kind, summary, _params in OLD_ROWS]
-
-    class Manager:
-        updated: list = []
-
-        def only(self, *fields):
-            return self
-
-        def order_by(self, *fields):
-            return self
-
-        def iterator(self, chunk_size):
-            return iter(rows)
-
-        def bulk_update(self, batch, fields):
-            assert fields == ["params"]
-            self.updated.extend(batch)
-
-    class Model:
-        objects = Manager()
-
-    class Apps:
-        def get_model(self, app, name):
-            assert (app, name) == ("cases", "CaseEvent")
-            return Model
-
-    migration.forward(Apps(), None)
-    assert [(r.kind, r.summary) for r in Model.objects.updated] == [(k, s) for k, s, _p in OLD_ROWS]
-    assert [r.params for r in Model.objects.updated] == [p for _k, _s, p in OLD_ROWS]
+    stored = list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("kind", "params"))
+    assert stored == [(kind, params) for kind, _s, params in OLD_ROWS]
