@@ -207,6 +207,8 @@ def main() -> int:
         else:
             print(f"bench: reusing {urlsplit(url).path.lstrip('/')}")
             call_command("migrate", verbosity=0)
+        # The shared cache is a database table (settings: dbcache); `migrate` does not create it.
+        call_command("createcachetable", verbosity=0)
         synth_rate(ctx, connection)
 
         call_command("collectstatic", interactive=False, verbosity=0)
