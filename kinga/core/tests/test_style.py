@@ -27,13 +27,18 @@ RESOURCE = r"[a-z]+(-[a-z]+)*"
 # Outside any app: the load balancer's probe and Django's language switch (its documented name).
 ROOT_PAGES = {"health", "set_language"}
 
-# Commands whose own output is still English (docs/style.md: French). This list only shrinks.
+# Commands whose own output or --help is still English (docs/style.md: French). This list only shrinks.
 ENGLISH_COMMANDS: set[str] = set()
+# "file" is also French (a queue): "file de revue", "file d'attente" are not flagged.
 ENGLISH_WORDS = re.compile(
-    r"\b(the|rows|unknown|cannot|scored|not|under|key|already|nothing|found|with|into|loaded|file|missing"
-    r"|no|skipped|created|generated|ready|took|per|children|statuses|networks|alerts|sessions|buyers)\b",
+    r"\b(the|rows|unknown|cannot|scored|not|under|key|already|nothing|found|with|into|loaded|missing"
+    r"|file(?!\s+d(?:e|'|’))|no|skipped|created|generated|ready|took|per|children|statuses|networks|alerts"
+    r"|sessions|buyers|to|of|and|by|this|only|for|from|run|write|user|output|even|if|each|every|default"
+    r"|again|first|directory|was|left)\b",
     re.IGNORECASE,
 )
+# Option names (--dry-run, --if-empty, -o) stay as they are: they are not read as words.
+OPTION = re.compile(r"(?<![\w-])--?[a-z][\w-]*")
 # Outside the command modules, what a command prints comes from: ActorCommand (--actor), and every module that
 # writes to a command's stdout or logs through the synth context (reference loaders, `kinga synth` generators).
 COMMAND_BASE = ROOT / "kinga/core/actors.py"
@@ -91,11 +96,22 @@ def _receiver(func: ast.Attribute) -> str:
     return value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
 
 
+def _text(node: ast.expr) -> str:
+    parts = node.values if isinstance(node, ast.JoinedStr) else [node]
+    return " ".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+
+
 def _command_literals(path: Path, *, any_write: bool = True) -> list[str]:
     """The literal text of a module's output calls: CommandError(...), stdout/stderr.write(...), ctx.log(...),
-    and in a command module (`any_write`) every .write(...)."""
+    and in a command module (`any_write`) every .write(...); and what `kinga <command> --help` shows: a
+    command's `help = ...` and every `help=...` given to add_argument / add_parser."""
     texts = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        help_class_attribute = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "help" for t in node.targets
+        )
+        if help_class_attribute or (isinstance(node, ast.keyword) and node.arg == "help"):
+            texts.append(_text(node.value))
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -107,18 +123,18 @@ def _command_literals(path: Path, *, any_write: bool = True) -> list[str]:
             )
         )
         if is_output and node.args:
-            arg = node.args[0]
-            parts = arg.values if isinstance(arg, ast.JoinedStr) else [arg]
-            texts.append(
-                " ".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
-            )
+            texts.append(_text(node.args[0]))
     return texts
+
+
+def _english(texts: list[str]) -> list[str]:
+    return [text for text in texts if ENGLISH_WORDS.search(OPTION.sub(" ", text))]
 
 
 def test_commands_speak_french():
     english = {}
     for path in sorted(ROOT.glob("kinga/*/management/commands/*.py")):
-        found = [text for text in _command_literals(path) if ENGLISH_WORDS.search(text)]
+        found = _english(_command_literals(path))
         if found:
             english[path.stem] = found
     assert set(english) <= ENGLISH_COMMANDS, {k: v for k, v in english.items() if k not in ENGLISH_COMMANDS}
@@ -138,7 +154,7 @@ def test_what_commands_print_from_other_modules_is_french_too():
     assert COMMAND_BASE in modules
     english = {}
     for path in modules:
-        found = [t for t in _command_literals(path, any_write=False) if ENGLISH_WORDS.search(t)]
+        found = _english(_command_literals(path, any_write=False))
         if found:
             english[str(path.relative_to(ROOT))] = found
     assert english == {}

@@ -25,31 +25,35 @@ def _date(text: str) -> datetime.date:
 
 
 class Command(ActorCommand):
-    help = "Community: 4W export (CSV/XLSX with HXL hashtags) and import, 4W seeded from the plan's implementers."
+    help = "Communauté : export (CSV/XLSX avec hashtags HXL) et import des 4W, 4W créés à partir des exécutants du plan."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        export = sub.add_parser("export-4w", help="Export the 4W (HXL hashtags on the second row).")
+        export = sub.add_parser("export-4w", help="Exporter les 4W (hashtags HXL sur la deuxième ligne).")
         export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
         export.add_argument("-o", "--output", required=True, metavar="FILE")
-        export.add_argument("--territory", metavar="P-CODE", help="Only this territory (or province) p-code.")
+        export.add_argument(
+            "--territory",
+            metavar="P-CODE",
+            help="Seulement ce territoire (ou cette province), par son p-code.",
+        )
         export.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
         export.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
-        imp = sub.add_parser("import-4w", help="Import a 4W file (CSV or XLSX, as exported).")
+        imp = sub.add_parser("import-4w", help="Importer un fichier 4W (CSV ou XLSX, tel qu'exporté).")
         imp.add_argument("file")
         imp.add_argument(
-            "--dry-run", action="store_true", help="Say what the import would change; write nothing."
+            "--dry-run", action="store_true", help="Dire ce que l'import changerait, sans rien enregistrer."
         )
         imp.add_argument(
             "--accept-rejections",
             action="store_true",
-            help="Import even if many rows are rejected or recorded values would be blanked (after a dry run).",
+            help="Importer même si beaucoup de lignes sont rejetées ou si des valeurs enregistrées seraient effacées (après une simulation).",
         )
         imp.add_argument(
-            "--rejects", metavar="OUT.csv", help="Write the rejected rows and their reasons here."
+            "--rejects", metavar="OUT.csv", help="Écrire ici les lignes rejetées et leurs motifs."
         )
-        seed = sub.add_parser("seed-4w", help="Create 4W rows for the plan's implementers (idempotent).")
+        seed = sub.add_parser("seed-4w", help="Créer les lignes 4W des exécutants du plan (idempotent).")
         for subparser in (export, imp, seed):
             subparser.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS)
 

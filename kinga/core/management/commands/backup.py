@@ -14,14 +14,17 @@ from kinga.core.backup import BackupError, create_backup
 
 
 class Command(ActorCommand):
-    help = "Back up the PostgreSQL database: pg_dump (custom format) + manifest (key fingerprints, counts, checksums)."
+    help = (
+        "Sauvegarder la base PostgreSQL : pg_dump (format custom) + manifeste (empreintes des clés, comptages, "
+        "sommes de contrôle)."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
             "directory",
             nargs="?",
-            help="New directory to write (default: var/backups/kinga-YYYYMMDD-HHMMSS).",
+            help="Nouveau répertoire à écrire (par défaut : var/backups/kinga-AAAAMMJJ-HHMMSS).",
         )
 
     def handle(self, *args, **options):

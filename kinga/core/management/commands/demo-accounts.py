@@ -20,7 +20,10 @@ def _org(name, acronym, kind):
 
 
 class Command(BaseCommand):
-    help = "Create one demo account per role (idempotent); passwords are printed once, or set by KINGA_DEMO_PASSWORD."
+    help = (
+        "Créer un compte de démonstration par rôle (idempotent) ; les mots de passe sont affichés une seule fois, "
+        "ou fixés par KINGA_DEMO_PASSWORD."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):

@@ -11,13 +11,14 @@ from kinga.core.backup import BackupError, restore_backup
 
 class Command(ActorCommand):
     help = (
-        "Restore a `kinga backup` directory into the empty database of DATABASE_URL: keys checked first, "
-        "then pg_restore, then counts, checksums, decryption and the audit trail verified."
+        "Restaurer un répertoire de `kinga backup` dans la base vide de DATABASE_URL : clés vérifiées d'abord, "
+        "puis pg_restore, puis vérification des comptages, des sommes de contrôle, du déchiffrement et du "
+        "journal d'audit."
     )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("directory", help="Directory written by `kinga backup`.")
+        parser.add_argument("directory", help="Répertoire écrit par `kinga backup`.")
 
     def handle(self, *args, **options):
         try:

@@ -8,13 +8,16 @@ from kinga.core.fields import protected_fields
 
 class Command(ActorCommand):
     help = (
-        "Re-encrypt every protected value under the first key of KINGA_ENCRYPTION_KEYS. "
-        "Put the new key first, keep the old ones after it, run this, then remove the old keys."
+        "Rechiffrer chaque valeur protégée sous la première clé de KINGA_ENCRYPTION_KEYS. "
+        "Mettez la nouvelle clé en premier, gardez les anciennes après elle, lancez cette commande, "
+        "puis retirez les anciennes clés."
     )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--batch-size", type=int, default=2000, help="Lignes rechiffrées par lot (par défaut : 2000)."
+        )
 
     def handle(self, *args, **options):
         actor = self.get_actor(options)

@@ -13,20 +13,20 @@ def has_domain_records() -> bool:
 
 
 class Command(BaseCommand):
-    help = "Fill the database with realistic synthetic data (no audit rows)."
+    help = "Remplir la base de données synthétiques réalistes (sans lignes d'audit)."
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
-            "--append", action="store_true", help="Add to a database that already holds records."
+            "--append", action="store_true", help="Ajouter à une base qui contient déjà des données."
         )
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing (and succeed) when the database already holds records.",
+            help="Ne rien faire (et réussir) si la base contient déjà des données.",
         )
-        parser.add_argument("--only", nargs="*", help="Run only these generators (after the core).")
+        parser.add_argument("--only", nargs="*", help="Lancer seulement ces générateurs (après le socle).")
 
     def handle(self, *args, **options):
         if not Place.objects.exists():

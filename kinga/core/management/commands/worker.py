@@ -6,7 +6,10 @@ from kinga.core.worker import requeue_interrupted, worker_id
 
 
 class Command(DBWorkerCommand):
-    help = "Run background tasks; tasks left RUNNING by a dead worker of this host are run again first."
+    help = (
+        "Exécuter les tâches de fond ; les tâches laissées en cours (RUNNING) par un worker mort de cette machine "
+        "sont relancées d'abord."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -14,5 +17,7 @@ class Command(DBWorkerCommand):
 
     def handle(self, *args, **options):
         for task_id in requeue_interrupted():
-            self.stderr.write(f"worker: task {task_id} was left running by a dead worker: queued again")
+            self.stderr.write(
+                f"worker : la tâche {task_id} était restée en cours sur un worker mort : remise en file d'attente"
+            )
         return super().handle(*args, **options)

@@ -17,30 +17,41 @@ from kinga.plan.services.loading import PlanRevisedError, load_plan
 
 
 class Command(ActorCommand):
-    help = "The operational plan: load the plan file, reconcile the budget, export."
+    help = "Le plan opérationnel : charger le fichier du plan, rapprocher le budget, exporter."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         sub = parser.add_subparsers(dest="subcommand", required=True)
         load = sub.add_parser(
-            "load", help="Load the plan file (default: the Lualaba plan shipped with Kinga)."
+            "load", help="Charger le fichier du plan (par défaut : le plan du Lualaba livré avec Kinga)."
         )
-        load.add_argument("file", nargs="?", help="A plan file (YAML).")
+        load.add_argument("file", nargs="?", help="Un fichier de plan (YAML).")
         load.add_argument(
-            "--force", action="store_true", help="Reload even if users revised the plan since (recorded)."
+            "--force",
+            action="store_true",
+            help="Recharger même si des utilisateurs ont révisé le plan depuis (consigné).",
         )
-        rec = sub.add_parser("reconcile", help="Budget synthesis against the sum of the detailed lines.")
-        rec.add_argument("--json", action="store_true", help="Machine-readable output.")
-        rec.add_argument("--current", action="store_true", help="The current revised plan, not the baseline.")
-        rec.add_argument("--plan", default=None, help="Plan code (default: the only plan).")
-        exp = sub.add_parser("export", help="Export the plan (xlsx, budget-xlsx or iati).")
+        rec = sub.add_parser(
+            "reconcile", help="Synthèse budgétaire comparée à la somme des lignes détaillées."
+        )
+        rec.add_argument("--json", action="store_true", help="Sortie lisible par une machine (JSON).")
+        rec.add_argument(
+            "--current", action="store_true", help="Le plan révisé en vigueur, pas le plan initial."
+        )
+        rec.add_argument("--plan", default=None, help="Code du plan (par défaut : le plan unique).")
+        exp = sub.add_parser("export", help="Exporter le plan (xlsx, budget-xlsx ou iati).")
         exp.add_argument("--format", required=True, choices=["xlsx", "budget-xlsx", "iati"])
-        exp.add_argument("-o", "--output", required=True, help="File to write.")
-        exp.add_argument("--plan", default=None, help="Plan code (default: the only plan).")
+        exp.add_argument("-o", "--output", required=True, help="Fichier à écrire.")
+        exp.add_argument("--plan", default=None, help="Code du plan (par défaut : le plan unique).")
         # Sub-parsers do not inherit --actor: accept it after the sub-command too (SUPPRESS keeps the
         # value given before the sub-command).
         for p in (load, rec, exp):
-            p.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS, help="Act as this user.")
+            p.add_argument(
+                "--actor",
+                metavar="EMAIL",
+                default=argparse.SUPPRESS,
+                help="Agir en tant que cet utilisateur.",
+            )
 
     def handle(self, *args, **options):
         return getattr(self, "handle_" + options["subcommand"])(options)

@@ -16,27 +16,27 @@ from kinga.sites.services import import_ipis, refresh_statuses
 
 
 class Command(ActorCommand):
-    help = "Mine sites: import the IPIS open data, refresh every site's child-labour status."
+    help = "Sites miniers : importer les données ouvertes IPIS, recalculer le statut travail des enfants de chaque site."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import-ipis", help="Load the IPIS open data CSV (idempotent).")
+        imp = sub.add_parser("import-ipis", help="Charger le CSV des données ouvertes IPIS (idempotent).")
         imp.add_argument("file")
         imp.add_argument(
-            "--rejects", metavar="OUT.csv", help="Write the rejected rows with their reason here."
+            "--rejects", metavar="OUT.csv", help="Écrire ici les lignes rejetées avec leur motif."
         )
         imp.add_argument(
-            "--dry-run", action="store_true", help="Say what the import would change; write nothing."
+            "--dry-run", action="store_true", help="Dire ce que l'import changerait, sans rien enregistrer."
         )
         imp.add_argument(
             "--accept-rejections",
             action="store_true",
-            help="Import even if many rows are rejected or recorded values would be blanked (after a dry run).",
+            help="Importer même si beaucoup de lignes sont rejetées ou si des valeurs enregistrées seraient effacées (après une simulation).",
         )
         refresh = sub.add_parser(
             "refresh-status",
-            help="Recompute every site's status today (records expiries and overdue corrections on the timelines).",
+            help="Recalculer le statut de chaque site à la date du jour (consigne les expirations et les corrections en retard dans les historiques).",
         )
         for subparser in (imp, refresh):  # --actor also accepted after the sub-command
             subparser.add_argument("--actor", metavar="EMAIL", default=argparse.SUPPRESS)
