@@ -316,6 +316,9 @@ KINGA_DEMO_PASSWORD = env.str("KINGA_DEMO_PASSWORD", default="")
 # province-wide ceiling beyond which alerts are still accepted but marked to be triaged after the others.
 KINGA_PUBLIC_ALERT_RATE = (env.int("KINGA_PUBLIC_ALERT_LIMIT", default=5), 600)
 KINGA_PUBLIC_ALERT_CEILING = (env.int("KINGA_PUBLIC_ALERT_CEILING", default=100), 3600)
+# Replacing the authenticator app: (wrong codes, seconds) per person, after which every code is refused until the
+# window ends (counted in the shared cache, like the public alert limit).
+KINGA_MFA_REPLACE_RATE = (env.int("KINGA_MFA_REPLACE_LIMIT", default=5), 900)
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,14 @@
 the new app is confirmed by a code before the old one stops working, never a moment without a second factor."""
 
 import html
+import re
 import time
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.cache import caches
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 
 from kinga.core.models import AuditEvent
@@ -19,6 +23,19 @@ URL = "/profil/authentificateur/remplacer/"
 @pytest.fixture
 def member():
     return make_member(make_organisation(), Role.CASEWORKER)
+
+
+@pytest.fixture
+def shared_cache():
+    """As in production: the database cache every worker shares (a wrong code's transaction is rolled back;
+    its count must not go with it)."""
+    shared = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kinga_cache"}
+    }
+    with override_settings(CACHES=shared):
+        call_command("createcachetable", verbosity=0)
+        yield
+        caches["default"].clear()
 
 
 def _reauthenticated(client):
@@ -93,3 +110,54 @@ def test_without_an_app_the_page_sends_to_activation():
     Authenticator.objects.filter(user=member.user).delete()
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+
+
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def _new_process():
+    """What another worker would see: no cache object of this one survives."""
+    caches.close_all()
+    for alias in list(caches):
+        del caches[alias]
+
+
+def test_after_five_wrong_codes_even_the_right_one_is_refused_for_that_person_only(member, shared_cache):
+    client = _reauthenticated(client_for(member))
+    old_secret = totp_secret_of(member.user)
+    client.get(URL)
+    secret = client.session["kinga_mfa_replacement_secret"]
+    for _ in range(5):
+        wrong = client.post(URL, {"code": _wrong(totp_code(secret))})
+        assert wrong.status_code == 400 and "Code incorrect" in html.unescape(wrong.content.decode())
+        _new_process()
+
+    refused = client.post(URL, {"code": totp_code(secret)})  # the right code, the 6th try
+    text = html.unescape(refused.content.decode())
+    assert refused.status_code == 400 and "Trop de codes incorrects" in text
+    retry = re.search(r"réessayez à (\d\d):(\d\d) \(dans (\d+) minutes\)", text)
+    assert retry and 14 <= int(retry[3]) <= 15
+    assert totp_secret_of(member.user) == old_secret  # the old app still counts
+
+    other = make_member(make_organisation(), Role.CASEWORKER)  # the limit is per person
+    other_client = _reauthenticated(client_for(other))
+    other_client.get(URL)
+    other_secret = other_client.session["kinga_mfa_replacement_secret"]
+    assert other_client.post(URL, {"code": totp_code(other_secret)}).status_code == 302
+    assert totp_secret_of(other.user) == other_secret
+
+
+def test_a_replacement_clears_the_count_of_wrong_codes(member, shared_cache):
+    client = _reauthenticated(client_for(member))
+    client.get(URL)
+    secret = client.session["kinga_mfa_replacement_secret"]
+    for _ in range(4):
+        assert client.post(URL, {"code": _wrong(totp_code(secret))}).status_code == 400
+    assert client.post(URL, {"code": totp_code(secret)}).status_code == 302
+
+    client.get(URL)
+    secret = client.session["kinga_mfa_replacement_secret"]
+    for _ in range(4):  # a fresh count: four more wrong codes do not reach the limit
+        assert client.post(URL, {"code": _wrong(totp_code(secret))}).status_code == 400
+    assert client.post(URL, {"code": totp_code(secret)}).status_code == 302
