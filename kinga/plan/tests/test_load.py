@@ -108,6 +108,19 @@ def test_a_changed_file_updates_the_baseline_and_says_what_changed(plan, tmp_pat
     assert activity.baseline["cost_usd"] == 600_000
 
 
+def test_a_dry_run_says_what_would_change_and_writes_nothing(plan, tmp_path):
+    text = DEFAULT.replace(
+        'cout: {ecrit: "500 000$US", usd: 500000}', 'cout: {ecrit: "600 000$US", usd: 600000}'
+    )
+    events = AuditEvent.objects.count()
+    out = io.StringIO()
+    call_command("plan", "load", str(_write(tmp_path, text)), "--dry-run", stdout=out)
+    assert "500000 → 600000" in out.getvalue() and "rien n'a été écrit" in out.getvalue()
+    activity = Activity.objects.get(action__axis__number=1, action__number=6, position=1)
+    assert activity.cost_usd == 500_000
+    assert AuditEvent.objects.count() == events
+
+
 def test_a_revised_plan_is_not_reloaded_without_force(plan, tmp_path):
     PlanRevision.objects.create(
         plan=plan, kind=RevisionKind.UPDATE, reason="test", target_type="activity", changes={}

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from kinga.core import access
 from kinga.core.actors import ActorCommand
@@ -30,6 +31,11 @@ class Command(ActorCommand):
             "--force",
             action="store_true",
             help="Recharger même si des utilisateurs ont révisé le plan depuis (consigné).",
+        )
+        load.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Montrer ce que le chargement changerait, sans rien écrire.",
         )
         rec = sub.add_parser(
             "reconcile", help="Synthèse budgétaire comparée à la somme des lignes détaillées."
@@ -58,21 +64,26 @@ class Command(ActorCommand):
 
     def handle_load(self, options):
         actor = self.get_actor(options)
-        try:
-            result = load_plan(actor=actor, path=options.get("file"), force=options["force"])
-        except PlanFileError as exc:
-            raise CommandError(f"Fichier du plan invalide, rien n'a été chargé : {exc}") from None
-        except PlanRevisedError as exc:
-            raise CommandError(str(exc)) from None
-        plan = result.plan
-        if result.created:
-            self.stdout.write(f"plan {plan.code}: chargé ({plan.axes.count()} axes).")
-        elif not result.changes:
-            self.stdout.write(f"plan {plan.code}: déjà à jour, rien n'a changé.")
-        else:
-            self.stdout.write(f"plan {plan.code}: {len(result.changes)} changement(s) :")
-            for line in result.changes:
-                self.stdout.write(f"  {line}")
+        # A dry run is the real load, reported, then rolled back: what it says is what a load would do.
+        with transaction.atomic():
+            try:
+                result = load_plan(actor=actor, path=options.get("file"), force=options["force"])
+            except PlanFileError as exc:
+                raise CommandError(f"Fichier du plan invalide, rien n'a été chargé : {exc}") from None
+            except PlanRevisedError as exc:
+                raise CommandError(str(exc)) from None
+            plan = result.plan
+            if result.created:
+                self.stdout.write(f"plan {plan.code}: chargé ({plan.axes.count()} axes).")
+            elif not result.changes:
+                self.stdout.write(f"plan {plan.code}: déjà à jour, rien n'a changé.")
+            else:
+                self.stdout.write(f"plan {plan.code}: {len(result.changes)} changement(s) :")
+                for line in result.changes:
+                    self.stdout.write(f"  {line}")
+            if options["dry_run"]:
+                transaction.set_rollback(True)
+                self.stdout.write("Essai (--dry-run) : rien n'a été écrit.")
 
     def _plan(self, options):
         plans = Plan.objects.all()
