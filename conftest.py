@@ -71,6 +71,28 @@ def _flush_through_the_owner(self, style, tables, *, reset_sequences=False, allo
     return [f"SELECT kinga_test_flush(ARRAY[{names}]::text[], {'true' if reset_sequences else 'false'})"]
 
 
+_OWNER_SETTINGS: dict = {}
+
+
+@pytest.fixture
+def as_database_owner():
+    """For a transactional test that changes the schema (a migration run back and forth): connected as the
+    owner for its duration, as `kinga migrate` is in production; a no-op without the two roles."""
+    from django.db import connection
+
+    if not _OWNER_SETTINGS:
+        yield
+        return
+    runtime = {key: connection.settings_dict[key] for key in _OWNER_SETTINGS}
+    connection.close()
+    connection.settings_dict.update(_OWNER_SETTINGS)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.update(runtime)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.conf import settings
@@ -97,6 +119,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 cursor.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON kinga_cache TO "{runtime["USER"]}"')
         connection.close()
         connection.settings_dict.update(runtime)
+        if runtime:
+            _OWNER_SETTINGS.update(owner)
         ops_class = type(connection.ops)
         original_flush = ops_class.sql_flush
         ops_class.sql_flush = _flush_through_the_owner

@@ -136,7 +136,7 @@ def test_a_converted_row_reads_as_it_did_in_its_language(language, kind, summary
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_converts_the_rows_of_the_table(team, today):
+def test_the_migration_converts_the_rows_of_the_table(team, today, as_database_owner):
     """The real migration over rows written as before 0005 (a `summary`, no `params`): back to 0004, old
     sentences stored, forward again."""
     today.set(TODAY)
