@@ -1,11 +1,16 @@
-"""French catalogues of every app: `update` extracts the strings, `check` fails on anything untranslated.
+"""French catalogues of every app, Kiswahili for the public pages: `update` extracts the strings, `check` fails on
+anything untranslated.
 
 Source strings (msgids) are English; French is the default language of the UI, so every msgid needs a
 French msgstr. Each app keeps its own catalogue in kinga/<app>/locale/fr/LC_MESSAGES/django.po.
+Kiswahili covers what a community member sees: the msgids of the templates and Python names listed in PUBLIC
+below (kinga/<app>/locale/sw/LC_MESSAGES/django.po holds exactly those, each needs a Kiswahili msgstr).
 Usage: python tools/i18n.py update|check|compile
 """
 
+import ast
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,8 +24,119 @@ KINGA = [str(Path(sys.executable).parent / "kinga")]
 ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "kinga.settings.test"}
 
 
-def catalogue(app: Path) -> Path:
-    return app / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+# What a community member sees, in Kiswahili: per app, templates (relative to the app) and Python names
+# (module relative to the app -> classes/functions whose gettext calls are shown on the public pages).
+PUBLIC = {
+    "community": {
+        "templates": [
+            "templates/community/public_base.html",
+            "templates/community/public_alert.html",
+            "templates/community/_children_grid.html",
+            "templates/community/public_thanks.html",
+            "templates/community/public_followup.html",
+        ],
+        "python": {
+            "forms.py": ["ChildrenCountsMixin", "_add_count_fields", "PublicAlertForm"],
+            "models/alerts.py": ["Urgency", "Activity", "AlertStatus"],
+            "selectors.py": ["feedback_for"],
+            "views.py": ["public_alert", "public_followup"],
+        },
+    },
+    "core": {"templates": ["templates/base.html"], "python": {}},
+}
+GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+OTHER_GETTEXT = {"ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def catalogue(app: Path, language: str = "fr") -> Path:
+    return app / "locale" / language / "LC_MESSAGES" / "django.po"
+
+
+def _python_msgids(module: Path, names: list[str]) -> set[str]:
+    """The msgids of the gettext calls inside the named top-level classes and functions of a module."""
+    tree = ast.parse(module.read_text())
+    found = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef | ast.FunctionDef)}
+    msgids = set()
+    for name in names:
+        if name not in found:
+            raise SystemExit(f"tools/i18n.py PUBLIC: {module} has no top-level {name}")
+        for node in ast.walk(found[name]):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id in OTHER_GETTEXT:
+                    raise SystemExit(f"tools/i18n.py: {node.func.id} in {module}:{name} is not read; add it")
+                if node.func.id in GETTEXT and node.args and isinstance(node.args[0], ast.Constant):
+                    msgids.add(node.args[0].value)
+    return msgids
+
+
+def public_msgids(app: Path) -> set[str]:
+    """The msgids of one app that the public pages use (PUBLIC): each needs a Kiswahili msgstr."""
+    spec = PUBLIC.get(app.name)
+    if spec is None:
+        return set()
+    msgids = set()
+    for module, names in spec["python"].items():
+        msgids |= _python_msgids(app / module, names)
+    with tempfile.TemporaryDirectory() as tmp:
+        for template in spec["templates"]:
+            (Path(tmp) / template).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / template).write_text((app / template).read_text())
+        (Path(tmp) / "locale").mkdir()
+        subprocess.run(
+            [*KINGA, "makemessages", "-l", "sw", "--no-location", "-e", "html"],
+            cwd=tmp,
+            env=ENV,
+            check=True,
+            capture_output=True,
+        )
+        msgids |= {e.msgid for e in polib.pofile(catalogue(Path(tmp), "sw")) if not e.obsolete}
+    return msgids
+
+
+def update_kiswahili(app: Path) -> None:
+    """The Kiswahili catalogue holds exactly the public msgids, keeping the translations already made."""
+    wanted = public_msgids(app)
+    if not wanted:
+        return
+    path = catalogue(app, "sw")
+    old = {e.msgid: e for e in polib.pofile(path)} if path.exists() else {}
+    po = polib.POFile(wrapwidth=120)
+    po.metadata = {
+        "Project-Id-Version": "kinga",
+        "Language": "sw",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+    }
+    for msgid in sorted(wanted):
+        entry = old.get(msgid) or polib.POEntry(msgid=msgid, msgstr="")
+        entry.obsolete = False
+        entry.occurrences = []
+        po.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(path))
+    print(f"{app.name}: {len(po.untranslated_entries())} untranslated in Kiswahili")
+
+
+def check_kiswahili(app: Path) -> list[str]:
+    wanted = public_msgids(app)
+    if not wanted:
+        return []
+    path = catalogue(app, "sw")
+    if not path.exists():
+        return [f"{app.name}: no Kiswahili catalogue (run `make messages`)"]
+    entries = {e.msgid: e for e in polib.pofile(path) if not e.obsolete}
+    problems = []
+    for msgid in sorted(wanted):
+        entry = entries.get(msgid)
+        if entry is None or not entry.msgstr.strip():
+            problems.append(f"{app.name}: no Kiswahili translation: {msgid!r}")
+        elif entry.fuzzy:
+            problems.append(f"{app.name}: fuzzy Kiswahili translation: {msgid!r}")
+        elif sorted(re.findall(r"%\(\w+\)\w", msgid)) != sorted(re.findall(r"%\(\w+\)\w", entry.msgstr)):
+            problems.append(f"{app.name}: Kiswahili placeholders differ: {msgid!r}")
+    return problems
 
 
 def extract(app: Path, into: Path) -> Path:
@@ -52,6 +168,7 @@ def update() -> None:
         catalogue(app).parent.mkdir(parents=True, exist_ok=True)
         extract(app, app)
         print(f"{app.name}: {len(polib.pofile(catalogue(app)).untranslated_entries())} untranslated")
+        update_kiswahili(app)
 
 
 def check() -> int:
@@ -77,6 +194,7 @@ def check() -> int:
             problems.append(f"{app.name}: no French translation: {entry.msgid!r}")
         for entry in po.fuzzy_entries():
             problems.append(f"{app.name}: fuzzy French translation: {entry.msgid!r}")
+        problems.extend(check_kiswahili(app))
     for line in problems:
         print(line)
     print(f"i18n: {len(problems)} problem(s) in {len(APPS)} apps")
@@ -85,9 +203,10 @@ def check() -> int:
 
 def compile_all() -> None:
     for app in APPS:
-        po_path = catalogue(app)
-        if po_path.exists():
-            polib.pofile(po_path).save_as_mofile(str(po_path.with_suffix(".mo")))
+        for language in ("fr", "sw"):
+            po_path = catalogue(app, language)
+            if po_path.exists():
+                polib.pofile(po_path).save_as_mofile(str(po_path.with_suffix(".mo")))
 
 
 if __name__ == "__main__":

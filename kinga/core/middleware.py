@@ -15,11 +15,15 @@ from kinga.core.roles import MFA_REQUIRED_ROLES
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):
     """French unless the person chose another language with the switch (its cookie): the browser's own
-    language is ignored, since many phones in Lualaba are set to English while their users read French."""
+    language is ignored, since many phones in Lualaba are set to English while their users read French.
+    A language translated only for some pages (Kiswahili: the public alert form) is French everywhere else."""
 
     def process_request(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        prefixes = settings.KINGA_PARTIAL_LANGUAGES.get(language)
+        if prefixes is not None and not request.path.startswith(prefixes):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

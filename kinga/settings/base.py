@@ -223,7 +223,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("sw", _("Kiswahili"))]
+# Kiswahili is complete only where a community member goes (tools/i18n.py PUBLIC): elsewhere it falls back to French.
+KINGA_PARTIAL_LANGUAGES = {"sw": ("/alerte/",)}
 LOCALE_PATHS: list = []  # each app keeps its catalogue in kinga/<app>/locale
 TIME_ZONE = "Africa/Lubumbashi"
 USE_I18N = True
