@@ -73,3 +73,40 @@ def test_public_alert_becomes_three_cases(transactional_db, page, login_as, site
     text = page.locator("main").inner_text()
     for given, family, _sex, _age in children:
         assert given not in text and family not in text
+
+
+def test_a_community_member_sends_an_alert_in_kiswahili_and_follows_it(transactional_db, page, site):
+    """At 360 px: the form opens in French, the member chooses Kiswahili in the chooser, sends an alert,
+    reads the follow-up code and the tracking page in Kiswahili."""
+    page.goto("/alerte/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    with page.expect_navigation():
+        page.select_option("#lang-select", "sw")  # the chooser sends itself on change
+    expect(page.locator("html")).to_have_attribute("lang", "sw")
+    expect(page.locator("h1")).to_have_text("Ripoti watoto kwenye machimbo")
+    assert_no_horizontal_scroll(page)
+
+    # A first try without the children: refused, in Kiswahili, what was written kept.
+    page.select_option("#id_territory", label=site.place.territory.name)
+    page.fill("#id_site_name", site.name)
+    page.fill("#id_location_text", "Karibu na bwawa la kuoshea")
+    page.click("main button[type=submit]")
+    expect(page.locator("main .errors")).to_contain_text("Sema watoto wangapi walionekana")
+    assert_no_horizontal_scroll(page)
+    expect(page.locator("#id_location_text")).to_have_value("Karibu na bwawa la kuoshea")
+
+    page.fill("#id_n_M_12_14", "2")
+    page.select_option("#id_urgency", "urgent")
+    page.click("main button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Asante, ripoti yako imepokelewa")
+    code = page.locator("#followup-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{10}", code)
+    assert_no_horizontal_scroll(page)
+
+    page.click("text=Fuatilia ripoti yako")
+    expect(page.locator("h1")).to_have_text("Fuatilia ripoti")
+    page.fill("#code", code)
+    page.click("main button[type=submit]")
+    expect(page.locator("#feedback")).to_contain_text("Asante. Ripoti yako imepokelewa na itachunguzwa.")
+    expect(page.locator("#feedback")).to_contain_text("Mpya")
+    assert_no_horizontal_scroll(page)
