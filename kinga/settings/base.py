@@ -226,6 +226,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("sw", _("Kiswahili"))]
 # Kiswahili is complete only where a community member goes (tools/i18n.py PUBLIC): elsewhere it falls back to French.
 KINGA_PARTIAL_LANGUAGES = {"sw": ("/alerte/",)}
+FORMAT_MODULE_PATH = ["kinga.core.formats"]  # dates of the languages Django has no formats for (sw)
 LOCALE_PATHS: list = []  # each app keeps its catalogue in kinga/<app>/locale
 TIME_ZONE = "Africa/Lubumbashi"
 USE_I18N = True

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from kinga.community.models import Alert
 from kinga.core import clock
@@ -103,6 +104,8 @@ def test_the_code_and_the_follow_up_page_are_in_kiswahili(site):
     assert '<html lang="sw">' in html
     assert "Fuatilia ripoti" in html
     assert "Mpya" in html  # the alert's status
+    received = timezone.localdate(Alert.objects.get().received_at)
+    assert received.strftime("%d/%m/%Y") in html  # day first, as read in Lualaba
     assert "Asante. Ripoti yako imepokelewa na itachunguzwa." in html
 
     html = client.post(FOLLOWUP, {"code": "ZZZZZZZZZZ"}).content.decode()
