@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kinga.core import access
 from kinga.core.access import ANONYMOUS
-from kinga.core.forms import form_page, submit_and_redirect
+from kinga.core.forms import apply_service_errors, form_page, submit_and_redirect
 
 from . import forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
@@ -450,14 +450,22 @@ def public_alert(request):
             if site is not None:
                 payload["site"] = site.code
             ceiling, ceiling_window = settings.KINGA_PUBLIC_ALERT_CEILING
-            alert, _created = services.receive_alert(
-                actor=ANONYMOUS,
-                channel=Channel.PUBLIC_WEB,
-                payload=payload,
-                reporter_contact=d.get("reporter_contact", ""),
-                held_for_triage=_count("community:rate:alert:province", ceiling_window) > ceiling,
-            )
-            return render(request, "community/public_thanks.html", {"code": alert.feedback_code}, status=201)
+            try:
+                alert, _created = services.receive_alert(
+                    actor=ANONYMOUS,
+                    channel=Channel.PUBLIC_WEB,
+                    payload=payload,
+                    reporter_contact=d.get("reporter_contact", ""),
+                    held_for_triage=_count("community:rate:alert:province", ceiling_window) > ceiling,
+                )
+            except ValidationError as exc:
+                # The form mirrors the service's rules; should they ever differ, the reporter sees why, with
+                # what was typed still in the form, rather than an error page that loses the alert.
+                apply_service_errors(form, exc)
+            else:
+                return render(
+                    request, "community/public_thanks.html", {"code": alert.feedback_code}, status=201
+                )
         return render(request, "community/public_alert.html", {"form": form}, status=400)
     return render(
         request, "community/public_alert.html", {"form": forms.PublicAlertForm(territories=territories)}

@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kinga.community import services
 from kinga.community.models import Alert
 from kinga.core import clock
 
@@ -125,3 +127,19 @@ def test_kiswahili_is_french_outside_the_public_pages_and_not_offered_there(site
     assert '<html lang="fr">' in html
     assert 'value="sw"' not in html
     assert 'value="en"' in html
+
+
+def test_an_alert_the_service_refuses_comes_back_with_its_reason_and_what_was_typed(site, monkeypatch):
+    """Should the form and the service ever disagree, the reporter sees the service's reason on the form
+    (and keeps what was typed) instead of a server error that loses the alert."""
+
+    def refuse(**kwargs):
+        raise ValidationError({"place": ["Territoire refusé par le service."]})
+
+    monkeypatch.setattr(services, "receive_alert", refuse)
+    response = Client().post(FORM, _alert(site))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Territoire refusé par le service." in html
+    assert "Karibu na bwawa la kuoshea" in html
+    assert not Alert.objects.exists()
