@@ -295,6 +295,8 @@ def test_rules_screen_creates_new_versions(team, django_user_model, today):
     assert client.post("/cases/rules/notation/", {"medium_from": 7, "high_from": 13}).status_code == 302
     assert active_scoring().version == 2 and active_scoring().high_from == 13
     assert client_for(team.supervisor).get("/cases/rules/").status_code == 403
+    assert client_for(team.supervisor).get("/cases/rules/notation/").status_code == 403
+    assert client_for(team.supervisor).post("/cases/rules/notation/", {"high_from": 1}).status_code == 403
     assert AuditEvent.objects.filter(target_type="cases.caserules").exists()
 
 
@@ -340,6 +342,7 @@ def test_submitting_the_care_plan_is_its_own_view_and_says_why_it_is_refused(tea
     assert f'action="/cases/{case.uuid}/plan/soumettre/"' in plan
     assert worker.get(f"/cases/{case.uuid}/plan/soumettre/").status_code == 405
     assert client_for(team.outsider).post(f"/cases/{case.uuid}/plan/soumettre/").status_code == 404
+    assert client_for(team.coordinator).post(f"/cases/{case.uuid}/plan/soumettre/").status_code == 403
     refused = worker.post(f"/cases/{case.uuid}/plan/soumettre/", follow=True)
     assert refused.redirect_chain == [(f"/cases/{case.uuid}/plan/", 302)]
     assert "Ajoutez au moins un besoin avec l’appui prévu." in refused.content.decode()

@@ -142,6 +142,9 @@ def test_an_enrolment_page_records_progress_deliveries_and_deposits_each_through
     assert client.get(f"{page}livraisons/").status_code == 405
     stranger = client_for(make_member(make_organisation(), Role.CASEWORKER))
     assert stranger.post(f"{page}livraisons/", delivery).status_code == 404
+    viewer = client_for(make_member(setup["worker"].organisation, Role.VIEWER))
+    for url in ("livraisons/", "depots/", "progres/"):
+        assert viewer.post(f"{page}{url}", delivery).status_code == 403, url
     assert enrolment.deliveries.count() == 1
 
 
