@@ -173,3 +173,20 @@ def production_env(tmp_path, **extra) -> dict:
     )
     env.update(extra)
     return env
+
+
+def assert_fits_phone(page) -> None:
+    """The page in the (360 px) browser does not scroll sideways.
+
+    It waits for the page to have loaded first: measured right after a click that navigates, the old document
+    may already be gone and the new one not yet there (CI saw `documentElement` null there once).
+    """
+    page.wait_for_load_state()
+    overflow = page.evaluate(
+        "document.documentElement ? document.documentElement.scrollWidth - window.innerWidth : null"
+    )
+    if overflow is None:  # still between two documents: wait for the next one and measure it
+        page.wait_for_function("document.documentElement !== null")
+        page.wait_for_load_state()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px"

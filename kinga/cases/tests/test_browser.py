@@ -10,15 +10,10 @@ from playwright.sync_api import expect
 from kinga.cases.models import Case
 from kinga.core import clock
 from kinga.core.roles import Role
-from kinga.core.testing import enrol_totp, make_member, make_organisation
+from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.sites.models import Site
 
 pytestmark = pytest.mark.browser
-
-
-def no_sideways_scroll(page):
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at 360 px"
 
 
 def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, login_as, kolwezi):
@@ -34,7 +29,7 @@ def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, l
 
     login_as(worker)
     page.goto("/cases/register/")
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
     page.fill("#id_given_name", "Trésor")
     page.fill("#id_family_name", "Ilunga")
     page.select_option("#id_sex", "M")
@@ -49,7 +44,7 @@ def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, l
     case = Case.objects.get()
     expect(page).to_have_url(re.compile(rf"/cases/{case.uuid}/$"))
     expect(page.locator("h1")).to_contain_text(case.number)
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
 
     page.click("text=Évaluer")
     for domain, score in (
@@ -72,14 +67,14 @@ def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, l
     page.fill("#id_due_date", (today + datetime.timedelta(days=30)).isoformat())
     page.click("button:has-text('Ajouter')")
     expect(page.locator("table.list")).to_contain_text("Kit scolaire")
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
     page.click("text=Soumettre le plan de prise en charge au superviseur")
     expect(page.locator("h1")).to_contain_text("attente d’approbation")
 
     page.context.clear_cookies()
     login_as(supervisor)
     page.goto("/cases/team/")
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
     page.click(f"a:has-text('{case.number}')")
     page.check("input[name=decision][value=approve]")
     page.click("button:has-text('Enregistrer')")
@@ -101,5 +96,5 @@ def test_caseworker_registers_assesses_plans_and_the_supervisor_approves(page, l
     page.fill("#q", "ilu")  # never a piece of a word
     page.click("form.search button[type=submit]")
     expect(page.locator("#case-rows")).not_to_contain_text(case.number)
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
     assert not errors, errors

@@ -7,20 +7,16 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.community.models import AlertCase
+from kinga.core.testing import assert_fits_phone
 
 pytestmark = pytest.mark.browser
-
-
-def assert_no_horizontal_scroll(page):
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at 360 px"
 
 
 def test_public_alert_becomes_three_cases(transactional_db, page, login_as, site, network, caseworker):
     # Anyone, without an account.
     page.goto("/alerte/")
     expect(page.locator("h1")).to_contain_text("Signaler des enfants")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     page.select_option("#id_territory", label=site.place.territory.name)
     page.fill("#id_site_name", site.name)
     page.fill("#id_location_text", "Près du bassin de lavage")
@@ -35,7 +31,7 @@ def test_public_alert_becomes_three_cases(transactional_db, page, login_as, site
     # The social worker triages it.
     login_as(caseworker)
     page.goto("/community/alertes/")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     page.locator("table.list a").first.click()
     expect(page.locator("main")).to_contain_text("3")
     page.click("#start-verification")
@@ -45,7 +41,7 @@ def test_public_alert_becomes_three_cases(transactional_db, page, login_as, site
     page.locator("#verify-form button[type=submit]").click()
     expect(page.locator("#alert-status")).to_contain_text("Vérifiée")
     page.click("#register-children")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     children = [
         ("Trésor", "Ilunga", "M", "12"),
         ("Grâce", "Kabwe", "F", "10"),
@@ -63,7 +59,7 @@ def test_public_alert_becomes_three_cases(transactional_db, page, login_as, site
     # The network's page says what became of the alert.
     page.goto(f"/community/reseaux/{network.uuid}/")
     expect(page.locator("#network-alerts")).to_contain_text("3 enfants enregistrés")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
 
     # The reporter's follow-up: the outcome, no identity.
     page.goto("/alerte/suivi/")
@@ -84,7 +80,7 @@ def test_a_community_member_sends_an_alert_in_kiswahili_and_follows_it(transacti
         page.select_option("#lang-select", "sw")  # the chooser sends itself on change
     expect(page.locator("html")).to_have_attribute("lang", "sw")
     expect(page.locator("h1")).to_have_text("Ripoti watoto kwenye machimbo")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
 
     # A first try without the children: refused, in Kiswahili, what was written kept.
     page.select_option("#id_territory", label=site.place.territory.name)
@@ -92,7 +88,7 @@ def test_a_community_member_sends_an_alert_in_kiswahili_and_follows_it(transacti
     page.fill("#id_location_text", "Karibu na bwawa la kuoshea")
     page.click("main button[type=submit]")
     expect(page.locator("main .errors")).to_contain_text("Sema watoto wangapi walionekana")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     expect(page.locator("#id_location_text")).to_have_value("Karibu na bwawa la kuoshea")
 
     page.fill("#id_n_M_12_14", "2")
@@ -101,7 +97,7 @@ def test_a_community_member_sends_an_alert_in_kiswahili_and_follows_it(transacti
     expect(page.locator("h1")).to_have_text("Asante, ripoti yako imepokelewa")
     code = page.locator("#followup-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{10}", code)
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
 
     page.click("text=Fuatilia ripoti yako")
     expect(page.locator("h1")).to_have_text("Fuatilia ripoti")
@@ -109,4 +105,4 @@ def test_a_community_member_sends_an_alert_in_kiswahili_and_follows_it(transacti
     page.click("main button[type=submit]")
     expect(page.locator("#feedback")).to_contain_text("Asante. Ripoti yako imepokelewa na itachunguzwa.")
     expect(page.locator("#feedback")).to_contain_text("Mpya")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)

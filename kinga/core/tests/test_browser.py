@@ -9,6 +9,7 @@ from kinga.core.models import Membership
 from kinga.core.roles import Role
 from kinga.core.testing import (
     TEST_PASSWORD,
+    assert_fits_phone,
     enrol_totp,
     make_member,
     make_organisation,
@@ -19,18 +20,13 @@ from kinga.core.testing import (
 pytestmark = pytest.mark.browser
 
 
-def assert_no_horizontal_scroll(page):
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at 360 px"
-
-
 def test_caseworker_logs_in_enrols_a_second_factor_and_switches_language(page):
     member = make_member(make_organisation("ONG Mwana Lualaba"), Role.CASEWORKER, email="tw@demo.kinga.cd")
 
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("h1")).to_have_text("Connexion")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     page.fill("#id_login", member.user.email)
     page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
@@ -39,7 +35,7 @@ def test_caseworker_logs_in_enrols_a_second_factor_and_switches_language(page):
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     expect(page.locator("h1")).to_contain_text("second facteur")
     expect(page.locator("img.qr")).to_be_visible()
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     secret = page.input_value("#authenticator_secret")
     page.fill("#id_code", totp_code(secret))
     page.press("#id_code", "Enter")
@@ -49,7 +45,7 @@ def test_caseworker_logs_in_enrols_a_second_factor_and_switches_language(page):
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("h1")).to_have_text("Bonjour, Test")
     expect(page.locator("main")).to_contain_text("Travailleur social")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
 
     page.select_option("#lang-select", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -65,7 +61,7 @@ def test_enrolled_member_logs_in_with_a_code_and_a_wrong_code_is_refused(page):
     page.fill("#id_password", TEST_PASSWORD)
     page.press("#id_password", "Enter")
     expect(page.locator("#id_code")).to_be_visible()
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)
     page.fill("#id_code", "000000")
     page.press("#id_code", "Enter")
     expect(page.locator("main")).to_contain_text("Code incorrect")
@@ -91,4 +87,4 @@ def test_menu_opens_and_lists_the_pages_of_the_role(page, login_as):
     expect(nav).to_be_visible()
     expect(nav).to_contain_text("Organisations")
     expect(nav).not_to_contain_text("Journal d'audit")
-    assert_no_horizontal_scroll(page)
+    assert_fits_phone(page)

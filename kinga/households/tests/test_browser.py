@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.core.roles import Role
-from kinga.core.testing import enrol_totp, make_member, make_organisation
+from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.households.tests.factories import make_round
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,5 @@ def test_caseworker_records_a_household_and_sees_its_index(page, login_as, kolwe
     expect(page.locator("#index")).to_be_visible()
     expect(page.locator("main")).to_contain_text("/ 100")
     expect(page.locator("main")).to_contain_text("Un enfant de 5 à 17 ans travaille dans une mine")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"household page scrolls sideways by {overflow} px"
+    assert_fits_phone(page)
     assert not errors, errors

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from kinga.core.models import Organisation
 from kinga.core.roles import Role
-from kinga.core.testing import enrol_totp, make_member, make_organisation
+from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.plan.models import Activity, Indicator, IndicatorTarget
 
 pytestmark = pytest.mark.browser
@@ -43,8 +43,7 @@ def test_org_manager_reports_progress_and_reads_the_budget(page, login_as, plan)
     page.goto("/plan/budget/")
     expect(page.locator("main")).to_contain_text("Rapprochement")
     expect(page.locator("main")).to_contain_text("1.500.00$US")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"budget page scrolls sideways by {overflow} px"
+    assert_fits_phone(page)
     assert not errors, errors
 
 
@@ -73,8 +72,7 @@ def test_coordinator_adds_a_target_by_date_to_an_indicator(page, login_as, plan)
     expect(page.locator("#period-targets")).to_contain_text("31/12/2019")
     target = IndicatorTarget.objects.get(indicator=indicator)
     assert (target.period_end, target.value) == (datetime.date(2019, 12, 31), 12)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"indicator page scrolls sideways by {overflow} px"
+    assert_fits_phone(page)
 
     page.goto("/plan/revisions/")
     expect(page.locator("main")).to_contain_text("Revue à mi-parcours")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.cases.models import Case
-from kinga.core.testing import enrol_totp
+from kinga.core.testing import assert_fits_phone, enrol_totp
 from kinga.registry.models import CandidatePair, Merge, PairStatus
 
 from .conftest import register
@@ -17,21 +17,16 @@ from .test_registry import CHILD_A, CHILD_B
 pytestmark = pytest.mark.browser
 
 
-def no_sideways_scroll(page):
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at 360 px"
-
-
 def open_the_pair_from_the_queue(page, pair):
     page.goto("/")
     page.click("details.menu summary")
     page.click("nav >> text=Doublons possibles")
     expect(page).to_have_url(re.compile(r"/registry/$"))
     expect(page.locator("h1")).to_have_text("Doublons possibles")
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
     page.click(f"a[href='/registry/pairs/{pair.uuid}/']")
     expect(page).to_have_url(re.compile(rf"/registry/pairs/{pair.uuid}/$"))
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
 
 
 def test_registry_review_across_two_organisations_merges_when_both_agree(page, login_as, ngos):
@@ -69,7 +64,7 @@ def test_registry_review_across_two_organisations_merges_when_both_agree(page, l
     page.get_by_role("button", name="Même enfant : lier les fiches").click()
     expect(page.locator(".messages")).to_contain_text("Les deux fiches sont fusionnées en un seul enfant.")
     expect(page.locator("button:has-text('Annuler la fusion')")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_fits_phone(page)
 
     merge = Merge.objects.get(pair=pair, unmerged_at__isnull=True)
     assert set(Case.objects.filter(pk__in=[case_a.pk, case_b.pk]).values_list("child_id", flat=True)) == {

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.core.roles import Role
-from kinga.core.testing import enrol_totp, make_member, make_organisation
+from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.sites.tests.factories import make_site, months_ago
 
 pytestmark = pytest.mark.browser
@@ -41,8 +41,7 @@ def test_inspector_records_two_children_and_the_site_turns_red(page, login_as, r
     expect(page.locator("#site-status")).to_have_text("Rouge")
     expect(page.locator("#status-reason")).to_contain_text("2 enfant(s)")
     expect(page.locator("#timeline")).to_contain_text("2 enfants observés")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"site page scrolls sideways by {overflow} px"
+    assert_fits_phone(page)
 
     page.goto("/sites/carte/?status=red")
     expect(page.locator("#map-count")).to_contain_text("1 sites affichés")

@@ -5,14 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.core import clock
+from kinga.core.testing import assert_fits_phone
 from kinga.supply.tests.conftest import World, inspect
 
 pytestmark = pytest.mark.browser
-
-
-def _no_sideways_scroll(page):
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px"
 
 
 def test_a_lot_from_a_red_site_is_refused_and_flagged_to_its_buyer(page, login_as, kolwezi):
@@ -30,7 +26,7 @@ def test_a_lot_from_a_red_site_is_refused_and_flagged_to_its_buyer(page, login_a
     expect(page.locator(".messages")).to_contain_text("Évacuation refusée")
     expect(page.locator("section.decision")).to_contain_text("ROUGE")
     expect(page.locator("section.decision")).to_contain_text("Kasulo")
-    _no_sideways_scroll(page)
+    assert_fits_phone(page)
     page.fill("#id_reason", "Lot extrait avant la visite, pesé devant témoins.")
     page.get_by_role("button", name="Demander une dérogation").click()
     expect(page.locator("section.decision")).to_contain_text("Dérogation demandée")
@@ -42,5 +38,5 @@ def test_a_lot_from_a_red_site_is_refused_and_flagged_to_its_buyer(page, login_a
     expect(page.locator("main")).to_contain_text(lot.reference)
     expect(page.locator("main")).to_contain_text("Site rouge lors de l'autorisation du lot")
     expect(page.locator("main")).to_contain_text("effectifs")
-    _no_sideways_scroll(page)
+    assert_fits_phone(page)
     assert not errors, errors
