@@ -1,13 +1,14 @@
 """Plug-in points the domain apps fill from their AppConfig.ready(): navigation, API routes, reference
-data, synthetic data, the records that follow a child when two children are merged.
+data, synthetic data, the records that follow a child when two children are merged, the home page's panels.
 
 The core never imports a domain app; each app calls these registration functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from kinga.core.access import Actor
@@ -109,3 +110,80 @@ def register_child_link(model: str, field: str) -> None:
 
 def child_links() -> list[ChildLink]:
     return list(_CHILD_LINKS)
+
+
+# --- Home page panels -------------------------------------------------------------------------------------------
+# Each app that owns some work registers a panel for the roles that do it; the home page shows the actor's
+# role's panels in order. A panel's build(actor) reads through the app's selectors (scoped, counts in the
+# database, lists of ~10 rows) and returns None when it has nothing to say to this actor.
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    label: Any  # a translated text
+    url: str
+
+
+@dataclass(frozen=True)
+class HomeCount:
+    label: Any
+    value: int
+    url: str = ""
+    overdue: bool = False  # shown as work late
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    # what the row is about (a case number, a site, a lot): never a child's name for aggregate roles
+    label: Any
+    url: str = ""  # the work itself
+    detail: Any = ""  # a second line: what to do, a proposed reason and note
+    date: datetime.date | None = None  # when it is due (or happened)
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    title: Any
+    rows: Sequence[HomeRow] = ()
+    counts: Sequence[HomeCount] = ()
+    empty_text: Any = ""  # says what would fill the list when it is empty
+    action: HomeLink | None = None  # the main action, shown first
+    more: HomeLink | None = None  # "voir tout": the full list page
+    template: str = ""  # a template rendered instead of the default one (gets `panel` and `actor`)
+    context: dict = field(default_factory=dict)  # extra context for that template
+    key: str = ""  # filled by home_panels()
+
+
+@dataclass(frozen=True)
+class PanelRegistration:
+    key: str
+    roles: frozenset[str]
+    order: int
+    build: Callable[[Actor], HomePanel | None]
+
+
+_HOME_PANELS: list[PanelRegistration] = []
+
+
+def register_home_panel(
+    key: str, *, roles: Iterable[str], order: int, build: Callable[[Actor], HomePanel | None]
+) -> None:
+    """A panel of the home page for the members of `roles`; `build(actor)` returns it (or None: nothing to show)."""
+    if not any(reg.key == key for reg in _HOME_PANELS):
+        _HOME_PANELS.append(PanelRegistration(key=key, roles=frozenset(roles), order=order, build=build))
+
+
+def home_panel_registrations() -> list[PanelRegistration]:
+    return sorted(_HOME_PANELS, key=lambda reg: (reg.order, reg.key))
+
+
+def home_panels(actor: Actor) -> list[HomePanel]:
+    """The panels of the actor's role, in order (those whose build returned None left out)."""
+    panels = []
+    for reg in home_panel_registrations():
+        if actor.role in reg.roles:
+            panel = reg.build(actor)
+            if panel is not None:
+                panels.append(replace(panel, key=reg.key))
+    return panels

@@ -27,7 +27,7 @@ from kinga.core.forms import (
     form_page,
 )
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
-from kinga.core.plugins import nav_items
+from kinga.core.plugins import home_panels
 
 
 def set_language(request):
@@ -47,10 +47,11 @@ def health(request):
 def home(request):
     actor = request.actor
     if actor.membership is None:  # a person without any active role: say so instead of a bare 403
-        return render(request, "core/home.html", {"tiles": []})
+        return render(request, "core/home.html", {"panels": []})
     access.require(actor, "core.view_home")
-    tiles = [item for item in nav_items() if item.url_name != "core:home" and actor.has(item.permission)]
-    return render(request, "core/home.html", {"tiles": tiles})
+    # The panels of the actor's role, each built by the app that owns the work (kinga.core.plugins); the pages
+    # themselves are in the menu.
+    return render(request, "core/home.html", {"panels": home_panels(actor)})
 
 
 @login_required

@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kinga.core import plugins
 from kinga.core.models import ApiToken
 from kinga.core.plugins import nav_items
 from kinga.core.roles import Role
@@ -31,15 +32,47 @@ def test_language_switch_to_english():
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_role_has_a_home_page_with_the_tiles_of_its_permissions_only(role):
+def test_every_role_has_a_home_page_and_reaches_the_pages_of_its_permissions_only_from_the_menu(role):
     member = make_member(make_organisation(), role)
     response = client_for(member).get("/")
     assert response.status_code == 200
-    tiles = response.content.decode().split('<ul class="tiles">', 1)[1].split("</ul>", 1)[0]
+    menu = response.content.decode().split('<details class="menu">', 1)[1].split("</details>", 1)[0]
     actor = actor_of(member)
     for item in nav_items():
-        if item.url_name != "core:home":
-            assert (f'href="{reverse(item.url_name)}"' in tiles) == actor.has(item.permission), item.url_name
+        assert (f'href="{reverse(item.url_name)}"' in menu) == actor.has(item.permission), item.url_name
+
+
+def test_home_shows_the_panels_registered_for_the_role_in_order_and_none_of_the_others(monkeypatch):
+    registered = []
+    monkeypatch.setattr(plugins, "_HOME_PANELS", registered)
+    link = plugins.HomeLink
+    plugins.register_home_panel(
+        "second",
+        roles=[Role.CASEWORKER],
+        order=20,
+        build=lambda actor: plugins.HomePanel(title="Deuxième panneau", empty_text="Rien à faire"),
+    )
+    plugins.register_home_panel(
+        "first",
+        roles=[Role.CASEWORKER, Role.SUPERVISOR],
+        order=10,
+        build=lambda actor: plugins.HomePanel(
+            title="Premier panneau",
+            action=link("Faire la chose", "/faire/"),
+            counts=[plugins.HomeCount("en retard", 3, overdue=True)],
+            rows=[plugins.HomeRow("LUA-1", url="/cas/1/", overdue=True, detail="Suivi")],
+            more=link("Voir tout", "/tout/"),
+        ),
+    )
+    plugins.register_home_panel("silent", roles=[Role.CASEWORKER], order=5, build=lambda actor: None)
+    plugins.register_home_panel(
+        "other", roles=[Role.VIEWER], order=1, build=lambda actor: plugins.HomePanel(title="Pas pour moi")
+    )
+    body = client_for(make_member(make_organisation(), Role.CASEWORKER)).get("/").content.decode()
+    assert body.index("Premier panneau") < body.index("Faire la chose") < body.index("Deuxième panneau")
+    assert 'id="panel-first"' in body and 'id="panel-silent"' not in body and "Pas pour moi" not in body
+    assert 'class="overdue"' in body and 'href="/cas/1/"' in body and "Rien à faire" in body
+    assert 'href="/tout/"' in body and 'class="tiles"' not in body
 
 
 def test_identity_roles_must_enrol_a_second_factor_first():
