@@ -37,6 +37,17 @@ def case_filter(actor: Actor, prefix: str = "") -> Q | None:
     return Q(pk__in=[])
 
 
+def counts_filter(actor: Actor, prefix: str = "") -> Q | None:
+    """The Q of the cases an actor may count (None: every case). Roles that see identities count the cases
+    they may open; coordinators, viewers and company officers (aggregates only) and administrators count every
+    case; any other role with cases.view_counts, its own organisation's."""
+    if actor.has("cases.view_identity"):
+        return case_filter(actor, prefix)
+    if actor.aggregates_only or actor.is_system_wide:
+        return None
+    return Q(**{f"{prefix}organisation_id": actor.organisation_id})
+
+
 def scope_cases(actor: Actor, queryset: QuerySet) -> QuerySet:
     q = case_filter(actor)
     return queryset if q is None else queryset.filter(q)

@@ -35,7 +35,7 @@ from .models import (
     Service,
     WorkActivity,
 )
-from .rules import case_filter
+from .rules import case_filter, counts_filter
 from .services.closure import evaluate_exit_rule
 from .services.common import photo_consented
 from .timeline import event_text
@@ -262,11 +262,8 @@ def retention_checks_due(actor: Actor, *, today: datetime.date | None = None) ->
 def counts(actor: Actor) -> dict:
     """Case counts by status: what counts-only roles see (province-wide), and others for their scope."""
     access.require(actor, "cases.view_counts")
-    qs = Case.objects.all()
-    if actor.has("cases.view_identity"):
-        qs = access.scoped(actor, Case)
-    elif not (actor.aggregates_only or actor.is_system_wide):
-        qs = qs.filter(organisation_id=actor.organisation_id)
+    q = counts_filter(actor)
+    qs = Case.objects.all() if q is None else Case.objects.filter(q)
     rows = qs.values("status").annotate(n=Count("id"))
     by_status = {row["status"]: row["n"] for row in rows}
     relapsed = qs.filter(relapse_count__gt=0).count()
