@@ -412,3 +412,87 @@ def case_file_context(actor: Actor, case: Case) -> dict:
         "can_approve": actor.has("cases.approve"),
         "can_assign": actor.has("cases.assign"),
     }
+
+
+# --- home page (kinga/cases/home.py): counts in the database, short lists ----------------------------------
+
+HOME_ROWS = 10
+
+
+def tasks_due(actor: Actor, *, today: datetime.date | None = None) -> dict:
+    """The actor's cases whose next task is due today or overdue (closed cases: their retention checks), the
+    earliest first, and the counts of overdue and today's tasks and of referrals awaiting an answer."""
+    today = today or clock.today()
+    qs = access.scoped(actor, Case)
+    figures = qs.aggregate(
+        overdue=Count("id", filter=Q(next_due__lt=today)),
+        due_today=Count("id", filter=Q(next_due=today)),
+    )
+    rows = list(
+        qs.filter(next_due__lte=today)
+        .only("uuid", "number", "status", "next_task", "next_due")
+        .order_by("next_due", "id")[:HOME_ROWS]
+    )
+    referrals = referrals_out(actor, today=today).filter(status=ReferralStatus.PENDING)
+    waiting = referrals.aggregate(waiting=Count("id"), late=Count("id", filter=Q(answer_due__lt=today)))
+    return {
+        **figures,
+        "rows": rows,
+        "referrals_waiting": waiting["waiting"],
+        "referrals_late": waiting["late"],
+    }
+
+
+def approvals_waiting(actor: Actor) -> dict:
+    """Care plans and closures awaiting the supervisor, oldest first, closures with their proposed reason and
+    note (the supervisor sees identities: the note is theirs to read)."""
+    access.require(actor, "cases.approve")
+    qs = access.scoped(actor, Case).filter(status__in=[CaseStatus.CARE_PLAN, CaseStatus.READY_TO_CLOSE])
+    figures = qs.aggregate(
+        care_plans=Count("id", filter=Q(status=CaseStatus.CARE_PLAN)),
+        closures=Count("id", filter=Q(status=CaseStatus.READY_TO_CLOSE)),
+    )
+    rows = list(
+        qs.only(
+            "uuid", "number", "status", "closure_reason", "closure_note", "closure_requested_on", "updated_at"
+        ).order_by("updated_at", "id")[:HOME_ROWS]
+    )
+    return {**figures, "rows": rows}
+
+
+def organisation_figures(actor: Actor, *, today: datetime.date | None = None) -> dict:
+    """The organisation's cases (the manager's scope): open, overdue, awaiting approval, relapsed; and the
+    overdue tasks, the earliest first, with their caseworker."""
+    today = today or clock.today()
+    qs = access.scoped(actor, Case)
+    figures = qs.aggregate(
+        open=Count("id", filter=~Q(status=CaseStatus.CLOSED)),
+        overdue=Count("id", filter=Q(next_due__lt=today)),
+        awaiting=Count("id", filter=Q(status__in=[CaseStatus.CARE_PLAN, CaseStatus.READY_TO_CLOSE])),
+        unassigned=Count("id", filter=Q(caseworker__isnull=True) & ~Q(status=CaseStatus.CLOSED)),
+    )
+    return {**figures, "rows": list(overdue(actor, today=today)[:HOME_ROWS])}
+
+
+def referrals_to_answer(actor: Actor, *, today: datetime.date | None = None) -> dict | None:
+    """For a provider organisation: referrals to accept or decline, and accepted ones to report on (None when
+    the organisation received none and offers no service: it is no provider)."""
+    today = today or clock.today()
+    qs = access.scoped(actor, Referral, perm="cases.provide_service").filter(
+        status__in=[ReferralStatus.PENDING, ReferralStatus.ACCEPTED]
+    )
+    figures = qs.aggregate(
+        pending=Count("id", filter=Q(status=ReferralStatus.PENDING)),
+        late=Count("id", filter=Q(status=ReferralStatus.PENDING, answer_due__lt=today)),
+        accepted=Count("id", filter=Q(status=ReferralStatus.ACCEPTED)),
+    )
+    if not (figures["pending"] or figures["accepted"]):
+        provides = access.scoped(actor, Service).filter(organisation_id=actor.organisation_id, is_active=True)
+        if not provides.exists():
+            return None
+    rows = list(
+        qs.select_related("case")
+        .only("uuid", "status", "service_type", "referred_on", "answer_due", "case__number")
+        .order_by("-status", "answer_due", "id")[:HOME_ROWS]
+    )
+    return {**figures, "rows": rows}

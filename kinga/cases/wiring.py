@@ -6,6 +6,7 @@ from kinga.core import plugins
 
 from . import indicators  # noqa: F401  (registers the CASES_* indicator sources)
 from .api import register_api
+from .home import register_panels
 from .rules import register_rules
 from .synth import generate_cases
 
@@ -26,3 +27,4 @@ def wire() -> None:
     # child when the registry merges two records of one child.
     plugins.register_child_link("cases.Case", "child")
     register_api()
+    register_panels()

@@ -1,0 +1,217 @@
+"""The home page's panels of case management (kinga.core.plugins.register_home_panel): what a caseworker, a
+supervisor, an organisation manager and a provider organisation have to do next. Case numbers only, never a
+child's name: a home page is read over a shoulder."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kinga.core import clock, plugins
+from kinga.core.access import Actor
+from kinga.core.plugins import HomeCount, HomeLink, HomePanel, HomeRow
+from kinga.core.roles import Role
+
+from . import selectors
+from .models import CaseStatus, ClosureReason, NextTask, ReferralStatus, ServiceType
+
+
+def _case_url(case) -> str:
+    return reverse("cases:case", args=[case.uuid])
+
+
+def _task_rows(cases, today) -> list[HomeRow]:
+    return [
+        HomeRow(
+            label=case.number,
+            url=_case_url(case),
+            detail=NextTask(case.next_task).label if case.next_task in NextTask.values else "",
+            date=case.next_due,
+            overdue=case.next_due is not None and case.next_due < today,
+        )
+        for case in cases
+    ]
+
+
+def caseworker_tasks(actor: Actor) -> HomePanel:
+    today = clock.today()
+    data = selectors.tasks_due(actor, today=today)
+    referrals = reverse("cases:referrals_out")
+    return HomePanel(
+        title=_("My tasks for today"),
+        action=HomeLink(_("Register a child"), reverse("cases:register"))
+        if actor.has("cases.register")
+        else None,
+        counts=[
+            HomeCount(_("overdue"), data["overdue"], overdue=True),
+            HomeCount(_("due today"), data["due_today"]),
+            HomeCount(_("referrals awaiting an answer"), data["referrals_waiting"], url=referrals),
+            HomeCount(
+                _("referrals unanswered past due"),
+                data["referrals_late"],
+                url=f"{referrals}?overdue=1",
+                overdue=True,
+            ),
+        ],
+        rows=_task_rows(data["rows"], today),
+        empty_text=_(
+            "Nothing overdue or due today. Assessments, care plans, follow-up visits and retention checks "
+            "of your cases appear here on the day they are due."
+        ),
+        more=HomeLink(_("See my whole caseload"), reverse("cases:caseload")),
+    )
+
+
+def _approval_detail(case) -> str:
+    if case.status == CaseStatus.CARE_PLAN:
+        return _("Care plan to approve")
+    reason = ClosureReason(case.closure_reason).label if case.closure_reason in ClosureReason.values else ""
+    text = _("Closure proposed: %(reason)s") % {"reason": reason}
+    note = str(case.closure_note or "").strip()
+    return f"{text} — {note}" if note else text
+
+
+def supervisor_approvals(actor: Actor) -> HomePanel:
+    data = selectors.approvals_waiting(actor)
+    return HomePanel(
+        title=_("Approvals waiting"),
+        counts=[
+            HomeCount(_("care plans"), data["care_plans"]),
+            HomeCount(_("closures"), data["closures"]),
+        ],
+        rows=[
+            HomeRow(
+                label=case.number,
+                url=_case_url(case),
+                detail=_approval_detail(case),
+                date=case.closure_requested_on if case.status == CaseStatus.READY_TO_CLOSE else None,
+            )
+            for case in data["rows"]
+        ],
+        empty_text=_(
+            "No care plan or closure waiting. Care plans your caseworkers submit and closures they propose "
+            "appear here."
+        ),
+        more=HomeLink(_("See my team"), reverse("cases:team")),
+    )
+
+
+def supervisor_team(actor: Actor) -> HomePanel:
+    rows = selectors.team_overview(actor, today=clock.today())
+    overdue = sum(row["overdue"] for row in rows)
+    team_url = reverse("cases:team")
+    return HomePanel(
+        title=_("My team's overdue tasks"),
+        counts=[HomeCount(_("overdue tasks in the team"), overdue, url=team_url, overdue=True)],
+        rows=[
+            HomeRow(
+                label=row["caseworker__full_name"] or row["caseworker__email"],
+                url=team_url,
+                detail=ngettext(
+                    "%(overdue)s overdue of %(open)s open case",
+                    "%(overdue)s overdue of %(open)s open cases",
+                    row["open"],
+                )
+                % row,
+                overdue=row["overdue"] > 0,
+            )
+            for row in rows[: selectors.HOME_ROWS]
+        ],
+        empty_text=_(
+            "No caseworker has cases yet. Each caseworker of your team appears here with their overdue tasks."
+        ),
+        more=HomeLink(_("See my team"), team_url),
+    )
+
+
+def organisation_work(actor: Actor) -> HomePanel:
+    today = clock.today()
+    data = selectors.organisation_figures(actor, today=today)
+    caseload = reverse("cases:caseload")
+    return HomePanel(
+        title=_("My organisation"),
+        action=HomeLink(_("See the organisation's cases"), caseload),
+        counts=[
+            HomeCount(_("open cases"), data["open"], url=caseload),
+            HomeCount(_("overdue tasks"), data["overdue"], overdue=True),
+            HomeCount(_("awaiting a supervisor"), data["awaiting"]),
+            HomeCount(_("open cases without a caseworker"), data["unassigned"], overdue=True),
+        ],
+        rows=[
+            HomeRow(
+                label=case.number,
+                url=_case_url(case),
+                detail=" · ".join(
+                    str(part)
+                    for part in (
+                        NextTask(case.next_task).label if case.next_task in NextTask.values else "",
+                        (case.caseworker.full_name or case.caseworker.email)
+                        if case.caseworker
+                        else _("no caseworker"),
+                    )
+                    if part
+                ),
+                date=case.next_due,
+                overdue=True,
+            )
+            for case in data["rows"]
+        ],
+        empty_text=_(
+            "No task overdue in the organisation. Tasks past their due date appear here, the oldest first."
+        ),
+        more=HomeLink(_("See every case"), caseload),
+    )
+
+
+def referrals_received(actor: Actor) -> HomePanel | None:
+    today = clock.today()
+    data = selectors.referrals_to_answer(actor, today=today)
+    if data is None:
+        return None
+    url = reverse("cases:referrals_in")
+    rows = []
+    for referral in data["rows"]:
+        pending = referral.status == ReferralStatus.PENDING
+        rows.append(
+            HomeRow(
+                label=referral.case.number,
+                url=reverse("cases:referral_in", args=[referral.uuid]),
+                detail=" · ".join(
+                    (
+                        str(ServiceType(referral.service_type).label),
+                        str(_("to accept or decline") if pending else _("service to report on")),
+                    )
+                ),
+                date=referral.answer_due if pending else referral.referred_on,
+                overdue=pending and referral.answer_due < today,
+            )
+        )
+    return HomePanel(
+        title=_("Referrals received"),
+        counts=[
+            HomeCount(_("to accept or decline"), data["pending"], url=f"{url}?status=pending"),
+            HomeCount(_("unanswered past due"), data["late"], url=f"{url}?status=pending", overdue=True),
+            HomeCount(_("accepted, service to report on"), data["accepted"], url=f"{url}?status=accepted"),
+        ],
+        rows=rows,
+        empty_text=_("No referral waiting. Children other organisations refer to your services appear here."),
+        more=HomeLink(_("See every referral received"), url),
+    )
+
+
+def register_panels() -> None:
+    plugins.register_home_panel("cases-tasks", roles=[Role.CASEWORKER], order=10, build=caseworker_tasks)
+    plugins.register_home_panel(
+        "cases-approvals", roles=[Role.SUPERVISOR], order=10, build=supervisor_approvals
+    )
+    plugins.register_home_panel("cases-team", roles=[Role.SUPERVISOR], order=11, build=supervisor_team)
+    plugins.register_home_panel(
+        "cases-organisation", roles=[Role.ORG_MANAGER], order=10, build=organisation_work
+    )
+    plugins.register_home_panel(
+        "cases-referrals-in",
+        roles=[Role.CASEWORKER, Role.SUPERVISOR, Role.ORG_MANAGER],
+        order=30,
+        build=referrals_received,
+    )
