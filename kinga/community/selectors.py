@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -442,3 +443,50 @@ def lualaba_places(actor):
 def active_organisations(actor):
     """The active organisations the actor sees: the choices of every organisation field."""
     return core_selectors.organisations(actor).filter(is_active=True)
+
+
+# ---------------------------------------------------------------------------------------------- home page
+
+HOME_ROWS = 10
+VERIFIED_STATUSES = (AlertStatus.VERIFIED, AlertStatus.CASES_REGISTERED, AlertStatus.REFERRED)
+
+
+def alerts_to_verify(actor: Actor) -> dict:
+    """Open alerts the actor has to verify: taken by them, or their organisation's not yet taken (a supervisor:
+    every open alert of the organisation); the earliest deadline first, with the counts."""
+    access.require(actor, "community.triage")
+    qs = access.scoped(actor, Alert, perm="community.triage").filter(
+        status__in=OPEN_STATUSES, organisation_id=actor.organisation_id
+    )
+    if not actor.has("cases.approve"):
+        qs = qs.filter(Q(handled_by=actor.user) | Q(handled_by__isnull=True))
+    now = clock.now()
+    figures = qs.aggregate(open=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+    rows = list(
+        qs.select_related("site", "place").order_by(F("due_at").asc(nulls_last=True), "received_at")[
+            :HOME_ROWS
+        ]
+    )
+    return {**figures, "rows": rows, "now": now}
+
+
+def network_alerts_outcomes(actor: Actor) -> dict:
+    """A focal point's networks' alerts (those the person belongs to, else the organisation's) and the ones
+    they entered, the newest first, with what became of each: counts by outcome and cases registered."""
+    access.require(actor, "community.view")
+    mine = access.scoped(actor, NetworkMember).filter(user=actor.user, is_active=True).values("network_id")
+    networks = Q(network_id__in=mine) if mine.exists() else Q(network__organisation_id=actor.organisation_id)
+    qs = access.scoped(actor, Alert, perm="community.view").filter(networks | Q(reporter_user=actor.user))
+    now = clock.now()
+    figures = qs.aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        late=Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+        verified=Count("id", filter=Q(status__in=VERIFIED_STATUSES)),
+    )
+    registered = access.scoped(actor, AlertCase, perm="community.view").filter(alert__in=qs).count()
+    rows = list(
+        qs.select_related("site", "place", "network")
+        .annotate(cases_registered=_case_count())
+        .order_by("-received_at", "-id")[:HOME_ROWS]
+    )
+    return {**figures, "children_registered": registered, "rows": rows, "now": now}

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core import access
 from kinga.core.plugins import register_api, register_nav, register_reference_loader, register_synth_generator
 
-from . import api, indicators, models, selectors, services, synth  # noqa: F401  (indicators registers its sources when imported)
+from . import api, home, indicators, models, selectors, services, synth  # noqa: F401  (indicators registers its sources when imported)
 
 
 def wire() -> None:
@@ -31,6 +31,7 @@ def wire() -> None:
     register_api("community/action-items", api.ActionItemViewSet, basename="community-action-item")
     register_reference_loader("community-4w", services.seed_fourw_from_plan, order=70)
     register_synth_generator("community", synth.generate_community, order=60)
+    home.register_panels()
     register_nav(_("Alerts"), "community:triage", permission="community.triage", order=30)
     register_nav(_("Community"), "community:home", permission="community.view", order=31)
     register_nav(_("Who does what where (4W)"), "community:fourw", permission="community.view", order=33)
