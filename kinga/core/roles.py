@@ -57,6 +57,8 @@ _PLAN = {
     "plan.record_funding": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
     "plan.enter_indicator": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},
     "plan.export": _EVERYONE - {Role.FOCAL_POINT},
+    "plan.configure_dhis2": {Role.ADMIN},
+    "plan.push_dhis2": {Role.ADMIN, Role.COORDINATOR},
 }
 
 _CASES = {

@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from kinga.core import access, clock
 from kinga.core.access import Actor
-from kinga.core.models import Organisation
+from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.plan.indicators import NO_VALUE, Actual, actuals
 from kinga.plan.models import (
     Action,
@@ -22,6 +22,11 @@ from kinga.plan.models import (
     ActivityStatus,
     Axis,
     Commitment,
+    Dhis2CategoryOptionCombo,
+    Dhis2DataElement,
+    Dhis2OrgUnit,
+    Dhis2Push,
+    Dhis2Settings,
     FundingTransaction,
     Indicator,
     IndicatorTarget,
@@ -54,6 +59,11 @@ def implements(organisation_id: int | None, activity: Activity) -> bool:
 
 # Behind schedule by more than this many percentage points of the elapsed time: delayed.
 DELAY_TOLERANCE_POINTS = 25
+
+
+def province_place() -> Place | None:
+    """The province the plan is for (KINGA_PROVINCE_PCODE, Lualaba: CD72), once the reference places are loaded."""
+    return Place.objects.filter(pcode=settings.KINGA_PROVINCE_PCODE).first()
 
 
 def plan_start_date() -> datetime.date:
@@ -453,3 +463,38 @@ def baseline_comparison(actor: Actor, plan: Plan) -> list[dict]:
                     }
                 )
     return rows
+
+
+def dhis2_settings(actor: Actor, plan: Plan) -> Dhis2Settings | None:
+    return access.scoped(actor, Dhis2Settings).filter(plan=plan).first()
+
+
+def dhis2_places(actor: Actor) -> QuerySet[Place]:
+    """The places DHIS2 can receive values for: the province of the plan and its territories."""
+    return (
+        access.scoped(actor, Place)
+        .filter(
+            level__in=[PlaceLevel.PROVINCE, PlaceLevel.TERRITORY],
+            pcode__startswith=settings.KINGA_PROVINCE_PCODE,
+        )
+        .order_by("level", "name")
+    )
+
+
+def dhis2_mapping(actor: Actor, plan: Plan) -> dict:
+    """What the DHIS2 page shows: the settings, every indicator with its data element (or none), the org units,
+    the category option combinations and the last sendings."""
+    elements = {
+        e.indicator_id: e for e in access.scoped(actor, Dhis2DataElement).filter(indicator__plan=plan)
+    }
+    indicators = list(access.scoped(actor, Indicator).filter(plan=plan).order_by("position"))
+    return {
+        "dhis2_settings": dhis2_settings(actor, plan),
+        "indicator_rows": [(indicator, elements.get(indicator.pk)) for indicator in indicators],
+        "mapped_count": len(elements),
+        "org_units": list(
+            access.scoped(actor, Dhis2OrgUnit).select_related("place").order_by("place__level", "place__name")
+        ),
+        "combos": list(access.scoped(actor, Dhis2CategoryOptionCombo)),
+        "pushes": list(access.scoped(actor, Dhis2Push).filter(plan=plan).select_related("pushed_by")[:20]),
+    }

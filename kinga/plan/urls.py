@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.plan import views, views_indicators
+from kinga.plan import views, views_dhis2, views_indicators
 
 app_name = "plan"
 
@@ -37,6 +37,14 @@ urlpatterns = [
     path(
         "cibles/<uuid:uuid>/suppression/", views_indicators.period_target_remove, name="period_target_remove"
     ),
+    path("indicateurs/export/", views_dhis2.indicators_export, name="indicators_export"),
+    path("dhis2/", views_dhis2.dhis2_overview, name="dhis2"),
+    path("dhis2/parametres/", views_dhis2.dhis2_settings, name="dhis2_settings"),
+    path("dhis2/elements/<uuid:uuid>/", views_dhis2.dhis2_element, name="dhis2_element"),
+    path("dhis2/unites/", views_dhis2.dhis2_org_unit, name="dhis2_org_unit"),
+    path("dhis2/combinaisons/", views_dhis2.dhis2_combo, name="dhis2_combo"),
+    path("dhis2/envoyer/", views_dhis2.dhis2_push, name="dhis2_push"),
+    path("dhis2/envois/<uuid:uuid>/", views_dhis2.dhis2_push_detail, name="dhis2_push_detail"),
     path("revisions/", views.revisions, name="revisions"),
     path("taux/", views.exchange_rates, name="rates"),
     path("export/<str:fmt>/", views.export, name="export"),

@@ -307,6 +307,8 @@ if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES and web_workers() > 1:
     )
 
 # Domain settings.
+# The province the plan is for (its p-code): the DHIS2 and HXL exports report values without a territory to it.
+KINGA_PROVINCE_PCODE = env.str("KINGA_PROVINCE_PCODE", default="CD72")
 KINGA_PLAN_START_DATE = env.str(
     "KINGA_PLAN_START_DATE", default="2017-07-01"
 )  # assumption: not in the document

@@ -5,6 +5,15 @@ revise the current plan, every change a `PlanRevision`. Each action and activity
 the loaded file in `baseline`, so the baseline stays viewable and comparable with the current plan.
 """
 
+from kinga.plan.models.dhis2 import (
+    Dhis2CategoryOptionCombo,
+    Dhis2DataElement,
+    Dhis2OrgUnit,
+    Dhis2Push,
+    Dhis2Settings,
+    Disaggregation,
+    PushStatus,
+)
 from kinga.plan.models.indicators import (
     Indicator,
     IndicatorLevel,
@@ -44,6 +53,12 @@ __all__ = [
     "Axis",
     "Commitment",
     "Currency",
+    "Dhis2CategoryOptionCombo",
+    "Dhis2DataElement",
+    "Dhis2OrgUnit",
+    "Dhis2Push",
+    "Dhis2Settings",
+    "Disaggregation",
     "ExchangeRate",
     "FundingTransaction",
     "Indicator",
@@ -58,6 +73,7 @@ __all__ = [
     "Plan",
     "PlanRevision",
     "ProgressReport",
+    "PushStatus",
     "RevisionKind",
     "Tag",
     "TagKind",

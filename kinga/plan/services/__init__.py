@@ -1,9 +1,18 @@
 """The plan's writes, one module per domain; this list is what views, the API and other apps may call.
 
 logframe: revisions of activities and actions, implementers; targets: indicator targets; money: exchange rates,
-commitments and transactions; progress: activity progress and indicator values; loading: the plan file.
+commitments and transactions; dhis2: the DHIS2 mapping and sending; progress: activity progress and indicator values; loading: the plan file.
 """
 
+from kinga.plan.services.dhis2 import (
+    Dhis2PushFailed,
+    map_category_option_combo,
+    map_data_element,
+    map_org_unit,
+    push_period,
+    save_dhis2_settings,
+    unmap_data_element,
+)
 from kinga.plan.services.loading import ensure_plan_loaded, load_plan
 from kinga.plan.services.logframe import add_activity, revise_action, revise_activity, set_implementers
 from kinga.plan.services.money import record_commitment, record_exchange_rate, record_transaction
@@ -16,12 +25,17 @@ from kinga.plan.services.targets import (
 )
 
 __all__ = [
+    "Dhis2PushFailed",
     "add_activity",
     "add_period_target",
     "correct_indicator_value",
     "ensure_plan_loaded",
     "enter_indicator_value",
     "load_plan",
+    "map_category_option_combo",
+    "map_data_element",
+    "map_org_unit",
+    "push_period",
     "record_commitment",
     "record_exchange_rate",
     "record_transaction",
@@ -31,5 +45,7 @@ __all__ = [
     "revise_activity",
     "revise_indicator_target",
     "revise_period_target",
+    "save_dhis2_settings",
     "set_implementers",
+    "unmap_data_element",
 ]
