@@ -152,7 +152,7 @@ class HomePanel:
     more: HomeLink | None = None  # "voir tout": the full list page
     template: str = ""  # a template rendered instead of the default one (gets `panel` and `actor`)
     context: dict = field(default_factory=dict)  # extra context for that template
-    key: str = ""  # filled by home_panels()
+    key: str = ""  # its id on the page (home_panels() gives the registered key when empty)
 
 
 @dataclass(frozen=True)
@@ -160,16 +160,21 @@ class PanelRegistration:
     key: str
     roles: frozenset[str]
     order: int
-    build: Callable[[Actor], HomePanel | None]
+    build: Callable[[Actor], HomePanel | Sequence[HomePanel] | None]
 
 
 _HOME_PANELS: list[PanelRegistration] = []
 
 
 def register_home_panel(
-    key: str, *, roles: Iterable[str], order: int, build: Callable[[Actor], HomePanel | None]
+    key: str,
+    *,
+    roles: Iterable[str],
+    order: int,
+    build: Callable[[Actor], HomePanel | Sequence[HomePanel] | None],
 ) -> None:
-    """A panel of the home page for the members of `roles`; `build(actor)` returns it (or None: nothing to show)."""
+    """A panel of the home page for the members of `roles`; `build(actor)` returns it (or None: nothing to show),
+    or several panels read together (each its own `key`, else `key-1`, `key-2`...)."""
     if not any(reg.key == key for reg in _HOME_PANELS):
         _HOME_PANELS.append(PanelRegistration(key=key, roles=frozenset(roles), order=order, build=build))
 
@@ -183,7 +188,10 @@ def home_panels(actor: Actor) -> list[HomePanel]:
     panels = []
     for reg in home_panel_registrations():
         if actor.role in reg.roles:
-            panel = reg.build(actor)
-            if panel is not None:
-                panels.append(replace(panel, key=reg.key))
+            built = reg.build(actor)
+            if built is None:
+                continue
+            many = [built] if isinstance(built, HomePanel) else list(built)
+            for i, panel in enumerate(many):
+                panels.append(replace(panel, key=panel.key or (reg.key if i == 0 else f"{reg.key}-{i}")))
     return panels

@@ -78,7 +78,10 @@ def filter_sites(
     children_seen: bool | None = None,
     qualification: str | None = None,
     site_type: str = "",
+    inspection_due: bool = False,
 ) -> QuerySet[Site]:
+    if inspection_due:
+        qs = qs.filter(inspection_due_q(clock.today())[1])
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
     if territory is not None:
@@ -97,6 +100,59 @@ def filter_sites(
     if site_type:
         qs = qs.filter(site_type=site_type)
     return qs
+
+
+INSPECTION_SOON_DAYS = 30
+_ASSESSED = ["green", "yellow", "red"]
+
+
+def inspection_due_q(today: datetime.date) -> tuple[Q, Q]:
+    """(late, due): sites whose status has expired or whose yellow correction deadline has passed; and those,
+    with the ones that reach either within INSPECTION_SOON_DAYS (an inspection then keeps the status current)."""
+    soon = today + datetime.timedelta(days=INSPECTION_SOON_DAYS)
+    late = (
+        Q(status=Status.EXPIRED)
+        | Q(status__in=_ASSESSED, status_date__lte=expiry_cutoff(today))
+        | Q(status=Status.YELLOW, correction_deadline__lt=today)
+    )
+    due = (
+        late
+        | Q(status__in=_ASSESSED, status_date__lte=expiry_cutoff(soon))
+        | Q(status=Status.YELLOW, correction_deadline__lte=soon)
+    )
+    return late, due
+
+
+def inspections_due(actor: Actor, *, today: datetime.date | None = None, limit: int = 10) -> dict:
+    """Sites due an inspection (home page): counts of late and due in the database, the late ones first then
+    the oldest status, each with the date it falls due."""
+    today = today or clock.today()
+    late, due = inspection_due_q(today)
+    qs = access.scoped(actor, Site)
+    figures = qs.aggregate(late=Count("id", filter=late), due=Count("id", filter=due))
+    months = StatusPolicy.objects.values_list("expiry_months", flat=True).first() or 12
+    rows = list(
+        with_current_status(qs.filter(due), today)
+        .annotate(is_late=Case(When(late, then=Value(1)), default=Value(0)))
+        .select_related("territory")
+        .order_by("-is_late", F("status_date").asc(nulls_first=True), "name")[:limit]
+    )
+    for site in rows:
+        dates = [engine.add_months(site.status_date, months)] if site.status_date else []
+        if site.status == Status.YELLOW and site.correction_deadline:
+            dates.append(site.correction_deadline)
+        site.due_on = min(dates) if dates else None
+    return {**figures, "rows": rows}
+
+
+def recent_status_changes(
+    actor: Actor, *, today: datetime.date | None = None, days: int = 30, limit: int = 10
+) -> dict:
+    """Sites whose child-labour status changed in the last `days` days, the newest first (home page)."""
+    today = today or clock.today()
+    qs = access.scoped(actor, StatusChange).filter(effective_on__gte=today - datetime.timedelta(days=days))
+    figures = qs.aggregate(count=Count("id"), to_red=Count("id", filter=Q(new_status=Status.RED)))
+    return {**figures, "rows": list(qs.select_related("site").order_by("-effective_on", "-id")[:limit])}
 
 
 def sites(actor: Actor, **filters) -> QuerySet[Site]:

@@ -26,12 +26,16 @@ IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
 
 def _filters(request, actor) -> tuple[dict, dict]:
     """Filters from the query string: (selector kwargs, raw values for the template)."""
-    raw = {k: request.GET.get(k, "").strip() for k in ("q", "territory", "mineral", "status", "children")}
+    raw = {
+        k: request.GET.get(k, "").strip() for k in ("q", "territory", "mineral", "status", "children", "due")
+    }
     kwargs: dict = {"q": raw["q"], "mineral": raw["mineral"]}
     if raw["status"] in Status.values:
         kwargs["status"] = raw["status"]
     if raw["children"] == "1":
         kwargs["children_seen"] = True
+    if raw["due"] == "1":
+        kwargs["inspection_due"] = True
     if raw["territory"]:
         kwargs["territory"] = access.get_object_or_404(actor, Place, uuid=raw["territory"])
     return kwargs, raw

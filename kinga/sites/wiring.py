@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, events, plugins
-from kinga.sites import api, indicators, models, services, synth  # noqa: F401  (registrations)
+from kinga.sites import api, home, indicators, models, services, synth  # noqa: F401  (registrations)
 from kinga.sites.services import ensure_default_rules
 
 
@@ -25,6 +25,7 @@ def wire() -> None:
     access.register(models.InspectionPhoto, scope=access.unscoped, view_permission="sites.view_photos")
     events.subscribe("cases.child_identified_at_site", services.on_child_identified)
     events.subscribe("community.alert_verified", services.on_alert_verified)
+    home.register_panels()
     plugins.register_nav(_("Mine sites"), "sites:list", permission="sites.view", order=50)
     plugins.register_nav(_("Sites map"), "sites:map", permission="sites.view", order=51)
     plugins.register_nav(_("Artisanal zones (ZEA)"), "sites:zones", permission="sites.view", order=52)

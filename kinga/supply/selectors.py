@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, Value, When
 
 from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, OrganisationType
 from kinga.households.models import Cooperative
 from kinga.sites.models import Site
+from kinga.sites.selectors import with_current_status
 from kinga.supply import decision as rules
 from kinga.supply import scopes
 from kinga.supply.models import (
@@ -230,3 +231,59 @@ def cooperative_profile(cooperative: Organisation):
     """The cooperative's profile kept by the households app (kind, registration, place), if it has one."""
 
     return Cooperative.objects.filter(organisation=cooperative).select_related("place", "network").first()
+
+
+# --- home page (kinga/supply/home.py) ------------------------------------------------------------------------
+
+HOME_ROWS = 10
+# The worst status first: what a buyer must look at before buying again.
+_STATUS_ORDER = {"red": 0, "expired": 1, "yellow": 2, "blue": 3, "green": 4}
+
+
+def lots_to_decide(actor: Actor) -> dict:
+    """Lots awaiting an evacuation decision, the oldest first (a site inspector: the province's)."""
+    qs = access.scoped(actor, Lot).filter(status=LotStatus.PENDING)
+    rows = list(qs.select_related("site", "cooperative").order_by("date", "id")[:HOME_ROWS])
+    return {"pending": qs.count(), "rows": rows}
+
+
+def buyer_overview(actor: Actor) -> dict:
+    """A company's purchases (its lots only, by scope): lots by status, the sites they came from with their
+    child-labour status today (the worst first), and the cooperatives that sold them."""
+    lots = access.scoped(actor, Lot)
+    figures = lots.aggregate(
+        pending=Count("id", filter=Q(status=LotStatus.PENDING)),
+        refused=Count("id", filter=Q(status=LotStatus.REFUSED)),
+    )
+    pending = list(
+        lots.filter(status=LotStatus.PENDING)
+        .select_related("site", "cooperative")
+        .order_by("date", "id")[:HOME_ROWS]
+    )
+    sites = with_current_status(access.scoped(actor, Site).filter(pk__in=lots.values("site_id")))
+    by_status = dict(sites.order_by().values_list("current_status").annotate(n=Count("id")))
+    severity = Case(
+        *(When(current_status=s, then=Value(n)) for s, n in _STATUS_ORDER.items()), default=Value(9)
+    )
+    site_rows = list(
+        sites.annotate(severity=severity, n_lots=Count("supply_lots", filter=Q(supply_lots__in=lots)))
+        .select_related("territory")
+        .order_by("severity", "name")[:HOME_ROWS]
+    )
+    cooperatives = list(
+        lots.values("cooperative_id", "cooperative__name")
+        .annotate(
+            n=Count("id"),
+            refused=Count("id", filter=Q(status=LotStatus.REFUSED)),
+            pending=Count("id", filter=Q(status=LotStatus.PENDING)),
+        )
+        .order_by("-refused", "-n", "cooperative__name")[:HOME_ROWS]
+    )
+    return {
+        **figures,
+        "pending_rows": pending,
+        "sites_by_status": by_status,
+        "sites_at_risk": sum(by_status.get(s, 0) for s in ("red", "expired")),
+        "site_rows": site_rows,
+        "cooperatives": cooperatives,
+    }

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, plugins
-from kinga.supply import api, indicators, scopes, services, synth  # noqa: F401  (indicators registers its sources when imported)
+from kinga.supply import api, home, indicators, scopes, services, synth  # noqa: F401  (indicators registers its sources when imported)
 from kinga.supply.models import (
     CooperativeDocument,
     DocumentType,
@@ -23,5 +23,6 @@ def wire() -> None:
     access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
     api.register()
     plugins.register_synth_generator("supply", synth.generate, order=90)
+    home.register_panels()
     plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
     plugins.register_reference_loader("supply.document_types", services.load_default_document_types, order=80)
