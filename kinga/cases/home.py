@@ -72,11 +72,21 @@ def _approval_detail(case) -> str:
     return f"{text} — {note}" if note else text
 
 
-def supervisor_approvals(actor: Actor) -> HomePanel:
+def supervisor(actor: Actor) -> list[HomePanel]:
+    """The approvals first (with the team's overdue count beside them, on the first screen), then the team."""
+    team = selectors.team_overview(actor, today=clock.today())
+    overdue = sum(row["overdue"] for row in team)
+    return [supervisor_approvals(actor, overdue), supervisor_team(team, overdue)]
+
+
+def supervisor_approvals(actor: Actor, team_overdue: int) -> HomePanel:
     data = selectors.approvals_waiting(actor)
+    team_url = reverse("cases:team")
     return HomePanel(
         title=_("Approvals waiting"),
+        action=HomeLink(_("See my team"), team_url),
         counts=[
+            HomeCount(_("overdue tasks in the team"), team_overdue, url=team_url, overdue=True),
             HomeCount(_("care plans"), data["care_plans"]),
             HomeCount(_("closures"), data["closures"]),
         ],
@@ -93,17 +103,14 @@ def supervisor_approvals(actor: Actor) -> HomePanel:
             "No care plan or closure waiting. Care plans your caseworkers submit and closures they propose "
             "appear here."
         ),
-        more=HomeLink(_("See my team"), reverse("cases:team")),
+        key="cases-approvals",
     )
 
 
-def supervisor_team(actor: Actor) -> HomePanel:
-    rows = selectors.team_overview(actor, today=clock.today())
-    overdue = sum(row["overdue"] for row in rows)
+def supervisor_team(rows: list[dict], overdue: int) -> HomePanel:
     team_url = reverse("cases:team")
     return HomePanel(
         title=_("My team's overdue tasks"),
-        counts=[HomeCount(_("overdue tasks in the team"), overdue, url=team_url, overdue=True)],
         rows=[
             HomeRow(
                 label=row["caseworker__full_name"] or row["caseworker__email"],
@@ -122,6 +129,7 @@ def supervisor_team(actor: Actor) -> HomePanel:
             "No caseworker has cases yet. Each caseworker of your team appears here with their overdue tasks."
         ),
         more=HomeLink(_("See my team"), team_url),
+        key="cases-team",
     )
 
 
@@ -202,10 +210,7 @@ def referrals_received(actor: Actor) -> HomePanel | None:
 
 def register_panels() -> None:
     plugins.register_home_panel("cases-tasks", roles=[Role.CASEWORKER], order=10, build=caseworker_tasks)
-    plugins.register_home_panel(
-        "cases-approvals", roles=[Role.SUPERVISOR], order=10, build=supervisor_approvals
-    )
-    plugins.register_home_panel("cases-team", roles=[Role.SUPERVISOR], order=11, build=supervisor_team)
+    plugins.register_home_panel("cases-supervisor", roles=[Role.SUPERVISOR], order=10, build=supervisor)
     plugins.register_home_panel(
         "cases-organisation", roles=[Role.ORG_MANAGER], order=10, build=organisation_work
     )
