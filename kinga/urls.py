@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -44,4 +45,6 @@ urlpatterns = [
 ]
 for app in settings.KINGA_APPS[1:]:
     module = app.rsplit(".", 1)[1]
-    urlpatterns.append(path(f"{module}/", include(f"{app}.urls")))
+    # An app names its French URL prefix in its AppConfig (`url_prefix`); the older apps keep their module name.
+    prefix = getattr(apps.get_app_config(module), "url_prefix", module)
+    urlpatterns.append(path(f"{prefix}/", include(f"{app}.urls")))

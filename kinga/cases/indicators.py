@@ -7,6 +7,7 @@ CASES_CHILDREN_TRAINED the service type. Children are counted once per group (di
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value, When
@@ -53,6 +54,7 @@ def _aggregate(
     """Filters on the period and area, groups by the requested breakdowns, aggregates `value`."""
     p = f"{case}__" if case else ""
     qs = qs.filter(**{f"{date_field}__gte": query.start, f"{date_field}__lte": query.end})
+    qs = qs.filter(**query.organisation_filter(f"{p}organisation"))
     prefix = query.area_path_prefix()
     if prefix:
         qs = qs.filter(**{f"{p}territory__path__startswith": prefix})
@@ -86,17 +88,17 @@ CHILDREN = Count("child_id", distinct=True)
 CASE_CHILDREN = Count("case__child_id", distinct=True)
 
 
-@indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS)
+@indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS, organisations=True)
 def children_identified(query: IndicatorQuery) -> list[IndicatorValue]:
     return _aggregate(Case.objects.all(), query, case="", date_field="identification_date", value=CHILDREN)
 
 
-@indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS)
+@indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS, organisations=True)
 def children_registered(query: IndicatorQuery) -> list[IndicatorValue]:
     return _aggregate(Case.objects.all(), query, case="", date_field="registration_date", value=CHILDREN)
 
 
-@indicator_source("CASES_CHILDREN_IN_CARE", breakdowns=BREAKDOWNS)
+@indicator_source("CASES_CHILDREN_IN_CARE", breakdowns=BREAKDOWNS, organisations=True)
 def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
     """Registered by the end of the period and not closed before its start."""
     qs = Case.objects.filter(registration_date__isnull=False).filter(
@@ -104,16 +106,14 @@ def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
     )
     return _aggregate(
         qs,
-        IndicatorQuery(
-            start=datetime.date(1900, 1, 1), end=query.end, area=query.area, breakdowns=query.breakdowns
-        ),
+        dataclasses.replace(query, start=datetime.date(1900, 1, 1)),
         case="",
         date_field="registration_date",
         value=CHILDREN,
     )
 
 
-@indicator_source("CASES_CHILDREN_EXITED", breakdowns=BREAKDOWNS)
+@indicator_source("CASES_CHILDREN_EXITED", breakdowns=BREAKDOWNS, organisations=True)
 def children_exited(query: IndicatorQuery) -> list[IndicatorValue]:
     """Cases closed with exit achieved in the period (a later relapse reopens the case and removes it)."""
     qs = Case.objects.filter(status=CaseStatus.CLOSED, exited=True)
@@ -135,15 +135,17 @@ def _retained(months: int):
 
 
 for _m in (3, 6, 12):
-    indicator_source(f"CASES_CHILDREN_RETAINED_{_m}M", breakdowns=BREAKDOWNS)(_retained(_m))
+    indicator_source(f"CASES_CHILDREN_RETAINED_{_m}M", breakdowns=BREAKDOWNS, organisations=True)(
+        _retained(_m)
+    )
 
 
-@indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS)
+@indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS, organisations=True)
 def children_relapsed(query: IndicatorQuery) -> list[IndicatorValue]:
     return _aggregate(Relapse.objects.all(), query, case="case", date_field="date", value=CASE_CHILDREN)
 
 
-@indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS)
+@indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS, organisations=True)
 def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
     """The plan's "Nombre d'enfants retirés des mines": children seen at a follow-up visit in the period
     out of mine work (not found working, not seen at a site)."""
@@ -153,7 +155,7 @@ def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
     return _aggregate(qs, query, case="case", date_field="visit_date", value=CASE_CHILDREN)
 
 
-@indicator_source("CASES_CHILDREN_TRAINED", breakdowns=(*BREAKDOWNS, "service_type"))
+@indicator_source("CASES_CHILDREN_TRAINED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def children_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """Children back in school or trained: referrals to a CRS, CAP or formal school delivered in the period."""
     qs = Referral.objects.filter(status=ReferralStatus.COMPLETED, service_type__in=EDUCATION_SERVICES)
@@ -167,7 +169,7 @@ def children_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"))
+@indicator_source("CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
     return _aggregate(
         Referral.objects.exclude(status=ReferralStatus.CANCELLED),
@@ -179,7 +181,7 @@ def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("CASES_REFERRALS_COMPLETED", breakdowns=(*BREAKDOWNS, "service_type"))
+@indicator_source("CASES_REFERRALS_COMPLETED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
     return _aggregate(
         Referral.objects.filter(status=ReferralStatus.COMPLETED),
@@ -191,7 +193,7 @@ def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("CASES_REFERRAL_DELAY_DAYS", breakdowns=(*BREAKDOWNS, "service_type"))
+@indicator_source("CASES_REFERRAL_DELAY_DAYS", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def referral_delay(query: IndicatorQuery) -> list[IndicatorValue]:
     """Average days from referral to service delivered, for referrals completed in the period."""
     delay = ExpressionWrapper(F("delivered_on") - F("referred_on"), output_field=DurationField())

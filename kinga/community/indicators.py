@@ -136,17 +136,23 @@ def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
     return _count(qs, query, expression)
 
 
-@indicator_source("COMMUNITY_ALERTS_RECEIVED", breakdowns=("territory",))
+@indicator_source("COMMUNITY_ALERTS_RECEIVED", breakdowns=("territory",), organisations=True)
 def alerts_received(query: IndicatorQuery) -> list[IndicatorValue]:
-    qs = _period_area(Alert.objects.filter(received_at__isnull=False), query, "received_at__date")
+    qs = Alert.objects.filter(received_at__isnull=False, **query.organisation_filter())
+    qs = _period_area(qs, query, "received_at__date")
     return _count(qs, query)
 
 
-@indicator_source("COMMUNITY_ALERTS_VERIFIED_IN_TIME", breakdowns=("territory",))
+@indicator_source("COMMUNITY_ALERTS_VERIFIED_IN_TIME", breakdowns=("territory",), organisations=True)
 def alerts_verified_in_time(query: IndicatorQuery) -> list[IndicatorValue]:
     """Alerts received in the period whose visit took place before their deadline."""
     qs = _period_area(
-        Alert.objects.filter(verified_at__isnull=False, due_at__isnull=False, verified_at__lte=F("due_at")),
+        Alert.objects.filter(
+            verified_at__isnull=False,
+            due_at__isnull=False,
+            verified_at__lte=F("due_at"),
+            **query.organisation_filter(),
+        ),
         query,
         "received_at__date",
     )

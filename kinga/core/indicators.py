@@ -32,16 +32,23 @@ KNOWN_BREAKDOWNS = (SEX, AGE_BAND, TERRITORY)
 
 @dataclass(frozen=True)
 class IndicatorQuery:
-    """What to compute: a period [start, end] (inclusive dates), an area (None: everywhere), breakdowns."""
+    """What to compute: a period [start, end] (inclusive dates), an area (None: everywhere), breakdowns, and
+    optionally one organisation's records only (an organisation manager's dashboard): only sources declared
+    with `organisations=True` accept it (`evaluate` refuses the others rather than answer for everyone)."""
 
     start: datetime.date
     end: datetime.date
     area: Place | None = None
     breakdowns: tuple[str, ...] = ()
+    organisation_id: int | None = None
 
     def area_path_prefix(self) -> str | None:
         """Filter records whose place path starts with this (the area and everything under it)."""
         return self.area.path if self.area is not None else None
+
+    def organisation_filter(self, field: str = "organisation") -> dict:
+        """Filter kwargs narrowing records to the query's organisation (`field` leads to it); {} for all."""
+        return {} if self.organisation_id is None else {f"{field}_id": self.organisation_id}
 
 
 @dataclass(frozen=True)
@@ -59,17 +66,24 @@ class IndicatorSource:
     compute: Computation
     breakdowns: tuple[str, ...]
     module: str
+    organisations: bool = False  # can count one organisation's records (IndicatorQuery.organisation_id)
 
 
 _SOURCES: dict[str, IndicatorSource] = {}
 
 
-def indicator_source(code: str, *, breakdowns: Sequence[str] = ()) -> Callable[[Computation], Computation]:
+def indicator_source(
+    code: str, *, breakdowns: Sequence[str] = (), organisations: bool = False
+) -> Callable[[Computation], Computation]:
     def decorator(fn: Computation) -> Computation:
         if code in _SOURCES and _SOURCES[code].compute is not fn:
             raise ValueError(f"Indicator {code} already has a source in {_SOURCES[code].module}")
         _SOURCES[code] = IndicatorSource(
-            code=code, compute=fn, breakdowns=tuple(breakdowns), module=fn.__module__
+            code=code,
+            compute=fn,
+            breakdowns=tuple(breakdowns),
+            module=fn.__module__,
+            organisations=organisations,
         )
         return fn
 
@@ -113,4 +127,6 @@ def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
     unknown = set(query.breakdowns) - set(source.breakdowns)
     if unknown:
         raise ValueError(f"Indicator {code} cannot be broken down by {', '.join(sorted(unknown))}")
+    if query.organisation_id is not None and not source.organisations:
+        raise ValueError(f"Indicator {code} cannot count one organisation's records")
     return source.compute(query)

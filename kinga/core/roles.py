@@ -137,9 +137,14 @@ _SUPPLY = {
     "supply.configure": {Role.ADMIN, Role.COORDINATOR},
 }
 
+# Monitoring and evaluation: the province dashboard (counts only; an organisation manager sees its own records).
+_MONITORING = {
+    "monitoring.view_dashboard": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER, Role.ORG_MANAGER},
+}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     perm: frozenset(roles)
-    for section in (_CORE, _PLAN, _CASES, _REGISTRY, _COMMUNITY, _SITES, _HOUSEHOLDS, _SUPPLY)
+    for section in (_CORE, _PLAN, _CASES, _REGISTRY, _COMMUNITY, _SITES, _HOUSEHOLDS, _SUPPLY, _MONITORING)
     for perm, roles in section.items()
 }
 

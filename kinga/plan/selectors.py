@@ -402,6 +402,23 @@ def period_targets(
     return rows
 
 
+def targets_by_indicator(actor: Actor, plan: Plan) -> dict[int, list[IndicatorTarget]]:
+    """Every indicator's targets by date, oldest first, in one query (a dashboard of every indicator)."""
+    result: dict[int, list[IndicatorTarget]] = {}
+    for target in (
+        access.scoped(actor, IndicatorTarget)
+        .filter(indicator__plan=plan)
+        .order_by("indicator_id", "period_end")
+    ):
+        result.setdefault(target.indicator_id, []).append(target)
+    return result
+
+
+def plan_end_date() -> datetime.date:
+    """The end of the plan: 36 months from its start (the targets of the document are end-of-plan targets)."""
+    return add_months(plan_start_date(), 36) - datetime.timedelta(days=1)
+
+
 def implementers(actor: Actor, action: Action) -> list[Party]:
     return list(
         access.scoped(actor, Party)

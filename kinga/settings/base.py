@@ -75,6 +75,7 @@ KINGA_APPS = [
     "kinga.sites",
     "kinga.households",
     "kinga.supply",
+    "kinga.monitoring",
 ]
 
 INSTALLED_APPS = [

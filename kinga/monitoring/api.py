@@ -1,0 +1,159 @@
+"""The dashboard's figures as JSON: GET /api/v1/monitoring/dashboard/?period=2026Q3&territory=CD7201.
+
+The same selector as the page, so the API and the page never disagree; counts only. A bad period or territory
+answers 400 with a French message on the field."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from kinga.core import access, periods
+from kinga.core.api_base import HasPermission
+from kinga.monitoring import selectors
+
+
+class DashboardFigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True, coerce_to_string=False)
+
+
+class DashboardMoneySerializer(serializers.Serializer):
+    planned = serializers.DecimalField(max_digits=20, decimal_places=2, coerce_to_string=False)
+    committed = serializers.DecimalField(max_digits=20, decimal_places=2, coerce_to_string=False)
+    disbursed = serializers.DecimalField(max_digits=20, decimal_places=2, coerce_to_string=False)
+    spent = serializers.DecimalField(max_digits=20, decimal_places=2, coerce_to_string=False)
+
+
+class DashboardAxisBudgetSerializer(DashboardMoneySerializer):
+    axis = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class DashboardSitesQuarterSerializer(serializers.Serializer):
+    quarter = serializers.CharField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class DashboardIndicatorSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    code = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    in_period = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, coerce_to_string=False
+    )
+    to_date = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, coerce_to_string=False
+    )
+    expected = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, coerce_to_string=False
+    )
+    target = serializers.DecimalField(
+        max_digits=20, decimal_places=4, allow_null=True, coerce_to_string=False
+    )
+    target_date = serializers.DateField(allow_null=True)
+    percent_of_expected = serializers.IntegerField(allow_null=True)
+    light = serializers.ChoiceField(choices=list(selectors.LIGHT_LABELS))
+
+
+class DashboardSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="2026Q3, 2026, 202609 or plan")
+    period_label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    territory = serializers.CharField(allow_null=True, help_text="ADM2 p-code; null: the whole province")
+    organisation_only = serializers.BooleanField(help_text="figures count the caller's organisation only")
+    children = DashboardFigureSerializer(many=True)
+    alerts = DashboardFigureSerializer(many=True)
+    alerts_in_time_percent = serializers.IntegerField(allow_null=True)
+    sites_by_status = serializers.DictField(child=serializers.IntegerField())
+    sites_by_quarter = DashboardSitesQuarterSerializer(many=True)
+    households = DashboardFigureSerializer(many=True)
+    budget_by_axis = DashboardAxisBudgetSerializer(many=True)
+    budget_total = DashboardMoneySerializer()
+    indicators = DashboardIndicatorSerializer(many=True)
+
+
+def _money(money) -> dict:
+    return {k: getattr(money, k) for k in ("planned", "committed", "disbursed", "spent")}
+
+
+def _figures(figures) -> list[dict]:
+    return [{"key": f.key, "label": f.label, "value": f.value} for f in figures]
+
+
+def as_json(board: selectors.Dashboard) -> dict:
+    return {
+        "period": board.period.iso,
+        "period_label": board.period.label,
+        "start": board.period.start,
+        "end": board.period.end,
+        "territory": board.territory.pcode if board.territory is not None else None,
+        "organisation_only": board.organisation_scoped,
+        "children": _figures(board.children),
+        "alerts": _figures(board.alerts),
+        "alerts_in_time_percent": board.alerts_in_time_percent,
+        "sites_by_status": board.sites_now,
+        "sites_by_quarter": [{"quarter": label, "by_status": c} for label, c in board.sites_history],
+        "households": _figures(board.households),
+        "budget_by_axis": [
+            {"axis": row["axis"].number, "title": row["axis"].title, **_money(row["money"])}
+            for row in board.budget
+        ],
+        "budget_total": _money(board.budget_total),
+        "indicators": [
+            {
+                "uuid": row.indicator.uuid,
+                "code": row.indicator.code,
+                "label": row.indicator.label_fr,
+                "unit": row.indicator.unit,
+                "in_period": row.in_period,
+                "to_date": row.to_date,
+                "expected": row.expected,
+                "target": row.next_target,
+                "target_date": row.next_target_date,
+                "percent_of_expected": row.percent,
+                "light": row.light,
+            }
+            for row in board.indicators
+        ],
+    }
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    """The province dashboard's figures for a period and a territory (counts only)."""
+
+    permission_classes = [HasPermission]
+
+    def permission_for(self, action):
+        return selectors.PERMISSION
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period", str, description="2026Q3 (quarter), 2026 (year), 202609 (month) or plan"
+            ),
+            OpenApiParameter("territory", str, description="ADM2 p-code of a territory of Lualaba (CD7201)"),
+        ],
+        responses=DashboardSerializer,
+    )
+    def list(self, request):
+        actor = access.actor_from_request(request)
+        errors = {}
+        period = territory = None
+        try:
+            period = periods.parse(request.query_params.get("period"))
+        except ValidationError as error:
+            errors["period"] = error.messages
+        try:
+            territory = selectors.territory_by_pcode(actor, request.query_params.get("territory", ""))
+        except ValidationError as error:
+            errors["territory"] = error.messages
+        if errors:
+            raise serializers.ValidationError(errors)
+        board = selectors.dashboard(actor, period=period, territory=territory)
+        return Response(DashboardSerializer(as_json(board)).data)

@@ -1,0 +1,113 @@
+"""The province dashboard page: parse the period and the territory, one selector call, charts, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from kinga.core import access, charts, periods
+from kinga.monitoring import selectors
+from kinga.sites.models import Status
+
+STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.EXPIRED, Status.BLUE)
+
+
+def _parse(actor, data) -> tuple[periods.Period, object, dict]:
+    """The period and the territory asked; a bad value falls back to the default with its message."""
+    errors = {}
+    try:
+        period = periods.parse(data.get("period"))
+    except ValidationError as error:
+        errors["period"] = error.messages[0]
+        period = periods.parse("")
+    try:
+        territory = selectors.territory_by_pcode(actor, data.get("territory", ""))
+    except ValidationError as error:
+        errors["territory"] = error.messages[0]
+        territory = None
+    return period, territory, errors
+
+
+def _charts(board: selectors.Dashboard) -> dict:
+    labels = dict(Status.choices)
+    children = charts.bar_chart(
+        _("Children, %(period)s") % {"period": board.period.label},
+        [f.label for f in board.children if f.value is not None],
+        [charts.Series(_("Children"), [f.value for f in board.children if f.value is not None])],
+    )
+    result = {"children": children}
+    if board.children_trend:
+        result["trend"] = charts.line_chart(
+            _("Children identified and out of the mines, by period"),
+            board.children_trend["labels"],
+            [
+                charts.Series(_("Identified"), board.children_trend["identified"]),
+                charts.Series(_("Out of the mines"), board.children_trend["exited"]),
+            ],
+        )
+    result["sites"] = charts.bar_chart(
+        _("Sites by status at the end of each quarter"),
+        [label for label, _counts in board.sites_history],
+        [
+            charts.Series(
+                str(labels[s]), [c[s] for _label, c in board.sites_history], charts.STATUS_COLOURS[s]
+            )
+            for s in STATUS_ORDER
+        ],
+        stacked=True,
+    )
+    if board.budget:
+        money = [row["money"] for row in board.budget]
+        result["budget"] = charts.bar_chart(
+            _("Budget by axis (USD)"),
+            [_("Axis %(number)s") % {"number": row["axis"].number} for row in board.budget],
+            [
+                charts.Series(_("Planned"), [m.planned for m in money]),
+                charts.Series(_("Committed"), [m.committed for m in money]),
+                charts.Series(_("Disbursed"), [m.disbursed for m in money]),
+                charts.Series(_("Spent"), [m.spent for m in money]),
+            ],
+        )
+    return result
+
+
+@login_required
+def dashboard(request):
+    actor = request.actor
+    access.require(actor, selectors.PERMISSION)
+    period, territory, errors = _parse(actor, request.GET)
+    board = selectors.dashboard(actor, period=period, territory=territory)
+    sites_query = urlencode({"territory": territory.uuid}) if territory is not None else ""
+    context = {
+        "board": board,
+        "charts": _charts(board),
+        "errors": errors,
+        "period_value": request.GET.get("period", "") if "period" not in errors else "",
+        "territories": selectors.territories(actor),
+        "territory_value": territory.pcode if territory is not None else "",
+        "sites_map": reverse("sites:map") + (f"?{sites_query}" if sites_query else ""),
+        "sites_list": reverse("sites:list") + (f"?{sites_query}" if sites_query else ""),
+        "statuses": [(s, dict(Status.choices)[s], board.sites_now.get(s, 0)) for s in STATUS_ORDER],
+        "status_colours": charts.STATUS_COLOURS,
+        "suggested_periods": _suggested_periods(),
+        "on_track": selectors.ON_TRACK,
+        "behind": selectors.BEHIND,
+        "light_counts": [(k, label, board.lights.get(k, 0)) for k, label in selectors.LIGHT_LABELS.items()],
+    }
+    return render(request, "monitoring/dashboard.html", context, status=400 if errors else 200)
+
+
+def _suggested_periods() -> list[tuple[str, str]]:
+    """The choices of the period list: this month, this quarter and the three before, this year and last,
+    the plan to date."""
+    current = periods.parse("", default=periods.QUARTER)
+    choices = [periods.parse("", default=periods.MONTH)]
+    choices += list(reversed(periods.series(current, 4)))
+    year = periods.parse("", default=periods.YEAR)
+    choices += [p for p in reversed(periods.series(year, 2))]
+    choices.append(periods.plan_to_date())
+    return [(p.iso, p.label) for p in choices]
