@@ -61,6 +61,11 @@ class Figure:
     unit: str = ""
     decimals: int = 0
 
+    @property
+    def section(self) -> str:
+        """The anchor of the dashboard's section that shows the figure."""
+        return {"children": "enfants", "alerts": "alertes"}.get(self.key.split("_")[0], "")
+
 
 @dataclass
 class IndicatorRow:

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kinga.core import access, charts, periods
+from kinga.core.plugins import HomeCount, HomeLink, HomePanel
 from kinga.monitoring import selectors
 from kinga.sites.models import Status
 
@@ -111,3 +112,21 @@ def _suggested_periods() -> list[tuple[str, str]]:
     choices += [p for p in reversed(periods.series(year, 2))]
     choices.append(periods.plan_to_date())
     return [(p.iso, p.label) for p in choices]
+
+
+def home_panel(actor) -> HomePanel | None:
+    """The coordinator's and the viewer's home: the quarter's headline figures, and the way to the dashboard."""
+    if not actor.has(selectors.PERMISSION):
+        return None
+    url = reverse("monitoring:dashboard")
+    figures = selectors.headline(actor)
+    return HomePanel(
+        title=_("The province this quarter"),
+        counts=[
+            HomeCount(label=f.label, value=int(f.value), url=f"{url}#{f.section}")
+            for f in figures
+            if f.value is not None
+        ],
+        empty_text=_("No figure to show yet: they appear as cases and alerts are recorded."),
+        action=HomeLink(_("Open the province dashboard"), url),
+    )

@@ -6,7 +6,8 @@ indicator registry, and writes nothing."""
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import plugins
-from kinga.monitoring import api
+from kinga.core.roles import Role
+from kinga.monitoring import api, views
 
 
 def wire() -> None:
@@ -14,3 +15,6 @@ def wire() -> None:
         _("Province dashboard"), "monitoring:dashboard", permission="monitoring.view_dashboard", order=5
     )
     plugins.register_api("monitoring/dashboard", api.DashboardViewSet, basename="monitoring-dashboard")
+    plugins.register_home_panel(
+        "province_dashboard", roles=[Role.COORDINATOR, Role.VIEWER], order=10, build=views.home_panel
+    )

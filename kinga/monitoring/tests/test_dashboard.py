@@ -168,3 +168,15 @@ def test_no_english_on_the_page(province):
     text = re.sub(r"<[^>]+>", " ", html)
     for word in ("Children", "Alerts", "Budget by", "Province dashboard", "Households", "on track", "CASES_"):
         assert word not in text, word
+
+
+def test_the_coordinators_home_shows_the_quarters_headline_figures_and_the_way_to_the_dashboard(province):
+    html = client_for(province.coordinator).get("/").content.decode()
+    assert 'id="panel-province_dashboard"' in html
+    panel = html[html.index('id="panel-province_dashboard"') :]
+    assert "Ouvrir le tableau de bord de la province" in panel and 'href="/suivi/"' in panel
+    # The current quarter (2026Q3 to date), the whole province: 6 children in care, 2 out of the mines.
+    assert re.search(r'<strong class="num">6</strong> Enfants pris en charge', panel)
+    assert re.search(r'<strong class="num">2</strong> Enfants sortis des mines', panel)
+    caseworker_home = client_for(province.caseworker).get("/").content.decode()
+    assert 'id="panel-province_dashboard"' not in caseworker_home
