@@ -29,7 +29,7 @@ STATUS_COLOURS = {
 }
 
 WIDTH = 360  # the viewBox width: the chart is drawn for a phone and scales up
-FONT = 11
+FONT = 12
 
 Number = int | float | Decimal
 
@@ -212,8 +212,9 @@ def line_chart(title: str, x_labels: list[str], series: list[Series], *, unit: s
     for i, label in enumerate(x_labels):
         if i % label_every == 0 or i == len(x_labels) - 1:
             x = left + i * step
+            anchor = "end" if i == len(x_labels) - 1 and i else "start" if i == 0 else "middle"
             parts.append(
-                f'<text x="{x:.1f}" y="{base + 15:.1f}" font-size="{FONT - 1}" text-anchor="middle">'
+                f'<text x="{x:.1f}" y="{base + 15:.1f}" font-size="{FONT - 1}" text-anchor="{anchor}">'
                 f"{escape(_short(label, 12))}</text>"
             )
     for n, s in enumerate(series):

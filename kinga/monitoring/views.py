@@ -46,8 +46,8 @@ def _charts(board: selectors.Dashboard) -> dict:
             _("Children identified and out of the mines, by period"),
             board.children_trend["labels"],
             [
-                charts.Series(_("Identified"), board.children_trend["identified"]),
-                charts.Series(_("Out of the mines"), board.children_trend["exited"]),
+                charts.Series(_("Children identified"), board.children_trend["identified"]),
+                charts.Series(_("Children out of the mines"), board.children_trend["exited"]),
             ],
         )
     result["sites"] = charts.bar_chart(

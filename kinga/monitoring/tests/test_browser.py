@@ -1,0 +1,40 @@
+"""The coordinator's journey in a real browser (chromium, 360 px): from the home page to the province dashboard,
+then one territory and one quarter; every section fits the phone, charts included."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from kinga.core.testing import assert_fits_phone
+
+pytestmark = pytest.mark.browser
+
+
+def test_coordinator_opens_the_dashboard_for_a_territory_and_a_quarter(page, login_as, province):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login_as(province.coordinator)
+    page.goto("/")
+    page.click("text=Ouvrir le tableau de bord de la province")
+    expect(page.locator("h1")).to_have_text("Tableau de bord de la province")
+    assert_fits_phone(page)
+
+    page.select_option("#id_period", "2026Q3")
+    page.select_option("#id_territory", label="Kolwezi")
+    page.click("button:has-text('Afficher')")
+    expect(page.locator(".lead")).to_contain_text("Kolwezi")
+    expect(page.locator('[data-figure="children_identified"]')).to_have_text("4")
+    expect(page.locator('[data-figure="alerts_in_time_percent"]')).to_have_text("50 %")
+    assert page.locator("figure.chart svg").count() >= 3
+    for svg in page.locator("figure.chart svg").all():  # each chart is drawn within the phone's width
+        assert svg.bounding_box()["width"] <= 360
+    assert_fits_phone(page)
+    if os.environ.get("KINGA_GUIDE_SCREENSHOTS"):  # docs/guide/img: the guide's picture of the page
+        page.screenshot(
+            path=os.path.join(os.environ["KINGA_GUIDE_SCREENSHOTS"], "tableau-de-bord.png"), full_page=True
+        )
+
+    page.click("text=Voir ces sites sur la carte")
+    expect(page).to_have_url(f"{page.url.split('/sites/')[0]}/sites/carte/?territory={province.kolwezi.uuid}")
+    assert errors == []
