@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
 from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
-from kinga.plan import api, models
+from kinga.plan import api, api_dhis2, models
 from kinga.plan.services.loading import ensure_plan_loaded
 from kinga.plan.synth import generate_plan
 
@@ -45,3 +45,4 @@ def wire() -> None:
     register_nav(_("DHIS2"), "plan:dhis2", permission="plan.push_dhis2", order=13)
     register_synth_generator("plan", generate_plan, order=90)
     api.register()
+    api_dhis2.register()
