@@ -515,3 +515,12 @@ def dhis2_mapping(actor: Actor, plan: Plan) -> dict:
         "combos": list(access.scoped(actor, Dhis2CategoryOptionCombo)),
         "pushes": list(access.scoped(actor, Dhis2Push).filter(plan=plan).select_related("pushed_by")[:20]),
     }
+
+
+def dhis2_element_labels(actor: Actor, plan: Plan) -> dict[str, str]:
+    """Data element identifier → the French label of the indicator it receives."""
+    return dict(
+        access.scoped(actor, Dhis2DataElement)
+        .filter(indicator__plan=plan)
+        .values_list("uid", "indicator__label_fr")
+    )

@@ -22,7 +22,7 @@ from kinga.plan.forms_dhis2 import (
     OrgUnitForm,
     PushForm,
 )
-from kinga.plan.models import Dhis2Push, Indicator
+from kinga.plan.models import Dhis2Push, Indicator, PushStatus
 from kinga.plan.views import page_context, plan_or_404
 
 # The password is never shown back.
@@ -149,7 +149,16 @@ def dhis2_push(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("The values were sent to DHIS2."))
+            if push.status == PushStatus.SUCCESS:
+                messages.success(
+                    request, _("DHIS2 took the %(count)s values sent.") % {"count": push.values_sent}
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("DHIS2 took %(taken)s of the %(sent)s values sent; see below those it refused and why.")
+                    % {"taken": push.imported + push.updated, "sent": push.values_sent},
+                )
             return redirect("plan:dhis2_push_detail", uuid=push.uuid)
     response = _overview(request, push_form=form)
     response.status_code = 400
@@ -162,6 +171,10 @@ def dhis2_push_detail(request, uuid):
     plan = plan_or_404(actor)
     access.require(actor, "plan.push_dhis2")
     push = access.get_object_or_404(actor, Dhis2Push, uuid=uuid)
+    # DHIS2 names a refused value by its data element's identifier: show the indicator it stands for.
+    labels = selectors.dhis2_element_labels(actor, plan)
+    for conflict in push.conflicts:
+        conflict["indicator"] = labels.get(conflict.get("object", ""), "")
     return render(request, "plan/dhis2_push.html", {**page_context(actor, plan), "push": push})
 
 

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from lxml import etree
+from playwright.sync_api import expect
 
 from kinga.core import periods
 from kinga.core.indicators import IndicatorSource, IndicatorValue, indicator_sources
@@ -20,6 +21,7 @@ from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import (
     actor_of,
+    assert_fits_phone,
     assert_not_stored_in_clear,
     client_for,
     make_member,
@@ -392,3 +394,31 @@ def test_api_export_gives_the_file_or_field_errors(plan, admin, mapped, frozen):
     assert document.status_code == 200 and json.loads(document.content)["period"] == "2026Q3"
     refused = viewer.get("/api/v1/plan-indicator-exports/", {"type": "pdf", "period": "2026Q3"})
     assert refused.status_code == 400 and "type" in refused.json()
+
+
+@pytest.mark.browser
+def test_coordinator_sends_a_quarter_in_the_browser(
+    page, login_as, plan, admin, mapped, fake_dhis2, frozen, monkeypatch
+):
+    monkeypatch.setattr(FakeDhis2, "known_elements", set())  # DHIS2 will refuse the values: the page says why
+    configure_server(plan, admin, fake_dhis2)
+    coordinator = make_member(make_organisation("IDAK navigateur"), Role.COORDINATOR)
+    login_as(coordinator)
+    page.goto("/plan/dhis2/")
+    expect(page.locator("h1")).to_contain_text("Envoi des indicateurs à DHIS2")
+    assert_fits_phone(page)
+    page.fill("#push-form #id_period", "2026Q9")
+    page.click("#push-form button[type=submit]")
+    expect(page.locator("#push-form")).to_contain_text("Période inconnue")
+    page.fill("#push-form #id_period", "2026Q3")
+    page.click("#push-form button[type=submit]")
+    expect(page.locator("#push-status")).to_contain_text("Acceptée en partie")
+    expect(page.locator("#push-conflicts")).to_contain_text("Data element not found")
+    assert_fits_phone(page)
+    page.goto("/plan/indicateurs/export/")
+    assert_fits_phone(page)
+    with page.expect_download() as download:
+        page.select_option("#id_format", "hxl")
+        page.fill("#id_period", "2026Q3")
+        page.click("main form button[type=submit]")
+    assert download.value.suggested_filename == "kinga-indicateurs-2026Q3-hxl.csv"
