@@ -30,7 +30,7 @@ from kinga.core.models import Place, PlaceLevel
 from kinga.core.periods import Period
 from kinga.plan import indicators as plan_indicators
 from kinga.plan import selectors as plan_selectors
-from kinga.plan.models import Indicator, ValueType
+from kinga.plan.models import Indicator, IndicatorSourceKind, Plan, ValueType
 from kinga.sites import selectors as sites_selectors
 from kinga.sites.models import Status
 
@@ -135,11 +135,23 @@ def organisation_scope(actor: Actor) -> int | None:
     return actor.organisation_id or -1  # no membership: nothing (the permission check refuses it first)
 
 
-def _value(code: str, query: registry.IndicatorQuery) -> Decimal | int | None:
+Memo = dict[tuple, Decimal | int | None]
+
+
+def _value(code: str, query: registry.IndicatorQuery, memo: Memo | None = None) -> Decimal | int | None:
+    """The total of a registered computation; None when no module computes it (or not for one organisation).
+    `memo`: a figure asked twice on one page (a household figure that is also a plan indicator) is computed once."""
+    key = (code, query.start, query.end, query.area.pk if query.area else None, query.organisation_id)
+    if memo is not None and key in memo:
+        return memo[key]
     source = registry.source_for(code)
     if source is None or (query.organisation_id is not None and not source.organisations):
-        return None
-    return sum((v.value for v in registry.evaluate(code, query)), 0)
+        value = None
+    else:
+        value = sum((v.value for v in registry.evaluate(code, query)), 0)
+    if memo is not None:
+        memo[key] = value
+    return value
 
 
 CHILDREN = (
@@ -221,12 +233,12 @@ def _link(url_name: str) -> str:
     return reverse(url_name)
 
 
-def _children(actor: Actor, query: registry.IndicatorQuery) -> list[Figure]:
+def _children(actor: Actor, query: registry.IndicatorQuery, memo: Memo) -> list[Figure]:
     link = _link("cases:stats") if actor.has("cases.view_counts") else ""
-    return [Figure(key, str(label), _value(code, query), link) for key, code, label in CHILDREN]
+    return [Figure(key, str(label), _value(code, query, memo), link) for key, code, label in CHILDREN]
 
 
-def _children_trend(period: Period, query: registry.IndicatorQuery, current: dict[str, object]) -> dict:
+def _children_trend(period: Period, query: registry.IndicatorQuery, memo: Memo) -> dict:
     """Children identified and out of the mines over the last four periods of the period's kind."""
     if period.kind == periods.PLAN:
         return {}
@@ -236,12 +248,8 @@ def _children_trend(period: Period, query: registry.IndicatorQuery, current: dic
         q = registry.IndicatorQuery(
             start=p.start, end=p.end, area=query.area, organisation_id=query.organisation_id
         )
-        if p.iso == period.iso:
-            identified.append(current.get("children_identified"))
-            exited.append(current.get("children_exited"))
-        else:
-            identified.append(_value("CASES_CHILDREN_IDENTIFIED", q))
-            exited.append(_value("CASES_CHILDREN_EXITED", q))
+        identified.append(_value("CASES_CHILDREN_IDENTIFIED", q, memo))
+        exited.append(_value("CASES_CHILDREN_EXITED", q, memo))
     return {"labels": [_short_label(p) for p in series], "identified": identified, "exited": exited}
 
 
@@ -256,15 +264,15 @@ def _short_label(period: Period) -> str:
     return str(period.start.year)
 
 
-def _alerts(actor: Actor, query: registry.IndicatorQuery) -> list[Figure]:
+def _alerts(actor: Actor, query: registry.IndicatorQuery, memo: Memo) -> list[Figure]:
     link = _link("community:home") if actor.has("community.view") else ""
-    return [Figure(key, str(label), _value(code, query), link) for key, code, label in ALERTS]
+    return [Figure(key, str(label), _value(code, query, memo), link) for key, code, label in ALERTS]
 
 
-def _households(actor: Actor, query: registry.IndicatorQuery) -> list[Figure]:
+def _households(actor: Actor, query: registry.IndicatorQuery, memo: Memo) -> list[Figure]:
     link = _link("households:dashboard") if actor.has("households.view_counts") else ""
     return [
-        Figure(key, str(label), _value(code, query), link, str(unit), decimals)
+        Figure(key, str(label), _value(code, query, memo), link, str(unit), decimals)
         for key, code, label, unit, decimals in HOUSEHOLDS
     ]
 
@@ -286,8 +294,7 @@ def _sites(actor: Actor, period: Period, territory: Place | None) -> tuple[dict,
     return now, [(_short_label(q), c) for q, c in zip(quarters, counts, strict=True)]
 
 
-def _budget(actor: Actor) -> tuple[list[dict], plan_selectors.Money]:
-    plan = plan_selectors.current_plan(actor)
+def _budget(actor: Actor, plan: Plan | None) -> tuple[list[dict], plan_selectors.Money]:
     total = plan_selectors.Money()
     if plan is None:
         return [], total
@@ -338,18 +345,33 @@ def light_for(reached: Decimal | None, expected: Decimal | None) -> tuple[str, i
     return RED, percent
 
 
-def _indicators(actor: Actor, period: Period, territory: Place | None) -> list[IndicatorRow]:
-    plan = plan_selectors.current_plan(actor)
+def _actuals(
+    rows: list[Indicator], start: datetime.date, end: datetime.date, territory: Place | None, memo: Memo
+) -> dict[int, plan_indicators.Actual]:
+    """kinga.plan.indicators.actuals, the computed values through the page's memo."""
+    result = plan_indicators.manual_actuals(rows, start=start, end=end, area=territory)
+    query = registry.IndicatorQuery(start=start, end=end, area=territory)
+    for indicator in rows:
+        if indicator.source == IndicatorSourceKind.COMPUTED:
+            value = _value(indicator.code, query, memo)
+            result[indicator.pk] = (
+                plan_indicators.Actual(status=plan_indicators.NOT_COMPUTED)
+                if value is None
+                else plan_indicators.Actual(status=plan_indicators.COMPUTED, value=Decimal(value))
+            )
+    return result
+
+
+def _indicators(
+    actor: Actor, plan: Plan | None, period: Period, territory: Place | None, memo: Memo
+) -> list[IndicatorRow]:
     if plan is None:
         return []
     rows = list(plan_selectors.indicators(actor, plan))
     targets = plan_selectors.targets_by_indicator(actor, plan)
     start = plan_selectors.plan_start_date()
-    to_date = plan_indicators.actuals(rows, start=start, end=period.end, area=territory)
-    if period.kind == periods.PLAN:
-        in_period = to_date
-    else:
-        in_period = plan_indicators.actuals(rows, start=period.start, end=period.end, area=territory)
+    to_date = _actuals(rows, start, period.end, territory, memo)
+    in_period = _actuals(rows, period.start, period.end, territory, memo)
     result = []
     for indicator in rows:
         reached = to_date[indicator.pk].value
@@ -382,18 +404,19 @@ def dashboard(actor: Actor, *, period: Period, territory: Place | None = None) -
     organisation_id = organisation_scope(actor)
     query = _query(period, territory, organisation_id)
     board = Dashboard(period=period, territory=territory, organisation_scoped=organisation_id is not None)
-    board.children = _children(actor, query)
-    current = {f.key: f.value for f in board.children}
-    board.children_trend = _children_trend(period, query, current)
-    board.alerts = _alerts(actor, query)
+    memo: Memo = {}
+    board.children = _children(actor, query, memo)
+    board.children_trend = _children_trend(period, query, memo)
+    board.alerts = _alerts(actor, query, memo)
     received, in_time = (f.value for f in board.alerts)
     if received and in_time is not None:
         board.alerts_in_time_percent = round(in_time * 100 / received)
     board.sites_now, board.sites_history = _sites(actor, period, territory)
     if organisation_id is None:
-        board.households = _households(actor, query)
-    board.budget, board.budget_total = _budget(actor)
-    board.indicators = _indicators(actor, period, territory)
+        board.households = _households(actor, query, memo)
+    plan = plan_selectors.current_plan(actor)
+    board.budget, board.budget_total = _budget(actor, plan)
+    board.indicators = _indicators(actor, plan, period, territory, memo)
     board.lights = {light: sum(1 for r in board.indicators if r.light == light) for light in LIGHT_LABELS}
     return board
 
@@ -405,5 +428,6 @@ def headline(actor: Actor) -> list[Figure]:
     period = periods.month_period_containing(clock.today(), periods.QUARTER)
     query = _query(period, None, organisation_scope(actor))
     wanted = {"children_in_care", "children_exited", "children_relapsed"}
-    figures = [f for f in _children(actor, query) if f.key in wanted]
-    return figures + _alerts(actor, query)[:1]
+    memo: Memo = {}
+    figures = [f for f in _children(actor, query, memo) if f.key in wanted]
+    return figures + _alerts(actor, query, memo)[:1]

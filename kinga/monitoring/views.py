@@ -94,7 +94,7 @@ def dashboard(request):
         "sites_list": reverse("sites:list") + (f"?{sites_query}" if sites_query else ""),
         "statuses": [(s, dict(Status.choices)[s], board.sites_now.get(s, 0)) for s in STATUS_ORDER],
         "status_colours": charts.STATUS_COLOURS,
-        "suggested_periods": _suggested_periods(),
+        "suggested_periods": _suggested_periods(period),
         "on_track": selectors.ON_TRACK,
         "behind": selectors.BEHIND,
         "light_counts": [(k, label, board.lights.get(k, 0)) for k, label in selectors.LIGHT_LABELS.items()],
@@ -102,15 +102,17 @@ def dashboard(request):
     return render(request, "monitoring/dashboard.html", context, status=400 if errors else 200)
 
 
-def _suggested_periods() -> list[tuple[str, str]]:
+def _suggested_periods(chosen: periods.Period) -> list[tuple[str, str]]:
     """The choices of the period list: this month, this quarter and the three before, this year and last,
-    the plan to date."""
+    the plan to date; and the period shown, when it was written in the address (2024Q1)."""
     current = periods.parse("", default=periods.QUARTER)
     choices = [periods.parse("", default=periods.MONTH)]
     choices += list(reversed(periods.series(current, 4)))
     year = periods.parse("", default=periods.YEAR)
     choices += [p for p in reversed(periods.series(year, 2))]
     choices.append(periods.plan_to_date())
+    if all(p.iso != chosen.iso for p in choices):
+        choices.insert(0, chosen)
     return [(p.iso, p.label) for p in choices]
 
 

@@ -2,17 +2,23 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from kinga.core.actors import system_actor
 from kinga.core.reference import load_organisations
 from kinga.core.testing import actor_of, client_for
 from kinga.monitoring import selectors
+from kinga.monitoring.tests.conftest import make_alert, make_case, make_site_with_status
 from kinga.plan.models import Commitment, Indicator, IndicatorTarget, ValueType
 from kinga.plan.services.loading import load_plan
 
 URL = "/suivi/"
+# Every figure is one aggregate query (about 30 indicators of the plan, twice: the period and since the start):
+# the count depends on the figures shown, never on the number of records (test_the_query_count_...).
+MAX_QUERIES = 100
 API = "/api/v1/monitoring/dashboard/"
 
 
@@ -40,6 +46,12 @@ def test_the_figures_of_a_period_and_a_territory_and_nothing_of_another_territor
     assert figure(html, "alerts_in_time_percent") == "50 %"
     assert [figure(html, f"sites_{s}") for s in ("green", "yellow", "red")] == ["1", "1", "1"]
     assert "Trimestre 3 2026" in html and "Kolwezi" in html
+
+
+def test_a_period_written_in_the_address_is_the_one_the_list_keeps(province):
+    _response, html = page(province.viewer, period="2024Q1")
+    assert '<option value="2024Q1" selected>Trimestre 1 2024</option>' in html
+    assert figure(html, "children_identified") == "0"
 
 
 def test_the_whole_province_counts_every_territory(province):
@@ -139,7 +151,7 @@ def test_budget_and_indicators_against_targets_with_the_rule_in_words(
     commitment = Commitment.objects.filter(action__axis__plan=plan).first()
     client = client_for(province.coordinator)
     client.get(URL, {"period": "2026Q3"})  # warm the caches (session, menu) before counting
-    with django_assert_max_num_queries(120):
+    with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(URL, {"period": "2026Q3"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -180,3 +192,26 @@ def test_the_coordinators_home_shows_the_quarters_headline_figures_and_the_way_t
     assert re.search(r'<strong class="num">2</strong> Enfants sortis des mines', panel)
     caseworker_home = client_for(province.caseworker).get("/").content.decode()
     assert 'id="panel-province_dashboard"' not in caseworker_home
+
+
+def test_the_query_count_does_not_grow_with_the_records(province, plan):
+    client = client_for(province.coordinator)
+    client.get(URL, {"period": "2026Q3"})
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL, {"period": "2026Q3"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(12):
+        territory = province.kolwezi if n % 2 else province.lubudi
+        make_case(
+            province.other,
+            territory,
+            identified=datetime.date(2026, 7, 1 + n),
+            closed_on=datetime.date(2026, 8, 1),
+        )
+        make_alert(territory, province.other, received=datetime.date(2026, 7, 1 + n), in_time=bool(n % 3))
+        make_site_with_status(territory, "red", since=datetime.date(2026, 7, 1 + n))
+    assert count() == before <= MAX_QUERIES
