@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.db.models import Count
 
 from kinga.core import clock, crypto
 from kinga.core.models import Membership, Organisation, OrganisationType, Place, PlaceLevel, User
@@ -577,3 +578,29 @@ register_clone_finisher(
         "UPDATE cases_casenumbercounter SET last_value = last_value + %s", [factor * 100000]
     )
 )
+
+
+def demo_handover(*, accounts: dict, stdout=None) -> None:
+    """The demo caseworker takes over the caseload of the busiest synthetic caseworker (cases moved to the demo
+    organisation, supervised by the demo supervisor), so that the demo homes show real work. Once only."""
+    worker, supervisor = accounts.get("travailleur"), accounts.get("superviseur")
+    if worker is None or Case.objects.filter(caseworker=worker.user).exists():
+        return
+    busiest = (
+        Case.objects.exclude(caseworker__isnull=True)
+        .exclude(organisation=worker.organisation)
+        .filter(next_due__isnull=False)
+        .values("caseworker_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "caseworker_id")
+        .first()
+    )
+    if busiest is None:
+        return
+    moved = Case.objects.filter(caseworker_id=busiest["caseworker_id"]).update(
+        organisation=worker.organisation,
+        caseworker=worker.user,
+        supervisor=supervisor.user if supervisor else None,
+    )
+    if stdout:
+        stdout.write(f"cases : {moved} dossiers confiés au compte de démonstration {worker.user.email}")

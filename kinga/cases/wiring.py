@@ -8,7 +8,7 @@ from . import indicators  # noqa: F401  (registers the CASES_* indicator sources
 from .api import register_api
 from .home import register_panels
 from .rules import register_rules
-from .synth import generate_cases
+from .synth import demo_handover, generate_cases
 
 
 def wire() -> None:
@@ -23,6 +23,7 @@ def wire() -> None:
     plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
     plugins.register_nav(_("Case management rules"), "cases:rules", permission="cases.configure", order=26)
     plugins.register_synth_generator("cases", generate_cases, order=60)
+    plugins.register_demo_handover("cases", demo_handover, order=60)
     # A child's cases (and through them alert links and household members) follow the
     # child when the registry merges two records of one child.
     plugins.register_child_link("cases.Case", "child")

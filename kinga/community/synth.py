@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Count
 from django.utils import timezone
 
 from kinga.core import clock
@@ -482,3 +483,32 @@ register_clone(AlertChildren, order=31)
 register_clone(AwarenessSession, order=30, sizes=("sessions",))
 register_clone(Participation, order=31)
 register_clone(FourW, order=30, sizes=("fourw",))
+
+
+def demo_handover(*, accounts: dict, stdout=None) -> None:
+    """The demo focal point joins the synthetic network with the most alerts, which passes, with its alerts, to
+    the demo organisation (its social workers then have alerts to verify). Once only."""
+    focal = accounts.get("pointfocal")
+    if focal is None or NetworkMember.objects.filter(user=focal.user).exists():
+        return
+    network = (
+        Network.objects.exclude(organisation=focal.organisation)
+        .annotate(n=Count("alerts"))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")
+        .first()
+    )
+    if network is None:
+        return
+    Alert.objects.filter(network=network, organisation=network.organisation).update(
+        organisation=focal.organisation
+    )
+    network.organisation = focal.organisation
+    network.save(update_fields=["organisation"])
+    NetworkMember.objects.create(
+        network=network, user=focal.user, full_name=focal.user.full_name, role=MemberRole.FOCAL_POINT
+    )
+    if stdout:
+        stdout.write(
+            f"community : réseau « {network.name} » confié au compte de démonstration {focal.user.email}"
+        )

@@ -3,7 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
-from kinga.core.plugins import register_api, register_nav, register_reference_loader, register_synth_generator
+from kinga.core.plugins import (
+    register_api,
+    register_demo_handover,
+    register_nav,
+    register_reference_loader,
+    register_synth_generator,
+)
 
 from . import api, home, indicators, models, selectors, services, synth  # noqa: F401  (indicators registers its sources when imported)
 
@@ -31,6 +37,7 @@ def wire() -> None:
     register_api("community/action-items", api.ActionItemViewSet, basename="community-action-item")
     register_reference_loader("community-4w", services.seed_fourw_from_plan, order=70)
     register_synth_generator("community", synth.generate_community, order=60)
+    register_demo_handover("community", synth.demo_handover, order=60)
     home.register_panels()
     register_nav(_("Alerts"), "community:triage", permission="community.triage", order=30)
     register_nav(_("Community"), "community:home", permission="community.view", order=31)

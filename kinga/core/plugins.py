@@ -77,6 +77,21 @@ def synth_generators() -> list[Loader]:
     return sorted(_SYNTH_GENERATORS, key=lambda loader: loader.order)
 
 
+_DEMO_HANDOVERS: list[Loader] = []
+
+
+def register_demo_handover(name: str, fn: Callable[..., Any], *, order: int = 100) -> None:
+    """fn(*, accounts, stdout) gives the demo accounts (`kinga demo-accounts`; accounts: {"travailleur":
+    Membership, ...}) some of the synthetic work of this app, so that each demo home page has something to
+    show. Idempotent: it does nothing once the demo account has work."""
+    if not any(loader.name == name for loader in _DEMO_HANDOVERS):
+        _DEMO_HANDOVERS.append(Loader(name=name, run=fn, order=order))
+
+
+def demo_handovers() -> list[Loader]:
+    return sorted(_DEMO_HANDOVERS, key=lambda loader: loader.order)
+
+
 _API_ROUTES: list[tuple[str, Any, str]] = []
 
 
@@ -139,7 +154,8 @@ class HomeRow:
     url: str = ""  # the work itself
     detail: Any = ""  # a second line: what to do, a proposed reason and note
     date: datetime.date | None = None  # when it is due (or happened)
-    overdue: bool = False
+    overdue: bool = False  # marked late ("en retard")
+    flag: Any = ""  # or marked with this warning instead (a site's red status, refused lots)
 
 
 @dataclass(frozen=True)

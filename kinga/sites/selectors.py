@@ -136,12 +136,12 @@ def inspection_due_q(today: datetime.date) -> tuple[Q, Q]:
 
 
 def inspections_due(actor: Actor, *, today: datetime.date | None = None, limit: int = 10) -> dict:
-    """Sites due an inspection (home page): counts of late and due in the database, the late ones first then
-    the oldest status, each with the date it falls due."""
+    """Sites due an inspection (home page): counts of the late ones and of those due soon (not late yet) in the
+    database; the late ones first then the oldest status, each with the date it falls due."""
     today = today or clock.today()
     late, due = inspection_due_q(today)
     qs = access.scoped(actor, Site)
-    figures = qs.aggregate(late=Count("id", filter=late), due=Count("id", filter=due))
+    figures = qs.aggregate(late=Count("id", filter=late), due=Count("id", filter=due & ~late))
     months = StatusPolicy.objects.values_list("expiry_months", flat=True).first() or 12
     rows = list(
         with_current_status(qs.filter(due), today)

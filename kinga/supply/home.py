@@ -22,7 +22,9 @@ def _lot_rows(lots) -> list[HomeRow]:
         HomeRow(
             label=lot.reference,
             url=reverse("supply:lot_detail", args=[lot.uuid]),
-            detail=" · ".join((str(lot.site.name), str(lot.cooperative), str(lot.get_mineral_display()))),
+            detail=" · ".join(
+                (str(lot.site.name), str(lot.cooperative.name), str(lot.get_mineral_display()))
+            ),
             date=lot.date,
         )
         for lot in lots
@@ -61,13 +63,16 @@ def buyer_lots(actor: Actor, data: dict) -> HomePanel:
     )
 
 
+AT_RISK = ("red", "expired")  # a buyer's suppliers to look at first
+
+
 def _status(code: str) -> str:
     return str(Status(code).label) if code in Status.values else code
 
 
 def supplying_sites(data: dict) -> HomePanel:
     counts = [
-        HomeCount(_status(code), data["sites_by_status"].get(code, 0), overdue=code in ("red", "expired"))
+        HomeCount(_status(code), data["sites_by_status"].get(code, 0), overdue=code in AT_RISK)
         for code in ("red", "expired", "yellow", "green", "blue")
         if data["sites_by_status"].get(code)
     ]
@@ -76,12 +81,14 @@ def supplying_sites(data: dict) -> HomePanel:
             label=str(site.name),
             url=reverse("sites:detail", args=[site.uuid]),
             detail=" · ".join(
-                (
-                    _status(site.current_status),
+                part
+                for part in (
+                    "" if site.current_status in AT_RISK else _status(site.current_status),
                     ngettext("%(n)d lot", "%(n)d lots", site.n_lots) % {"n": site.n_lots},
                 )
+                if part
             ),
-            overdue=site.current_status in ("red", "expired"),
+            flag=_status(site.current_status) if site.current_status in AT_RISK else "",
         )
         for site in data["site_rows"]
     ]
@@ -89,7 +96,7 @@ def supplying_sites(data: dict) -> HomePanel:
         HomeRow(
             label=str(coop["cooperative__name"]),
             detail=_("cooperative · %(n)s lots, %(refused)s refused, %(pending)s awaiting") % coop,
-            overdue=coop["refused"] > 0,
+            flag=_("lots refused") if coop["refused"] else "",
         )
         for coop in data["cooperatives"]
     ]

@@ -23,6 +23,7 @@ def wire() -> None:
     access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
     api.register()
     plugins.register_synth_generator("supply", synth.generate, order=90)
+    plugins.register_demo_handover("supply", synth.demo_handover, order=90)
     home.register_panels()
     plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
     plugins.register_reference_loader("supply.document_types", services.load_default_document_types, order=80)

@@ -100,7 +100,7 @@ def test_supervisor_sees_closures_with_the_proposed_reason_and_note_and_the_team
 
     body = home(team.supervisor)
     approvals = panel(body, "cases-approvals")
-    assert count_of(approvals, "clôtures") == 1 and count_of(approvals, "plans de soins") == 0
+    assert count_of(approvals, "clôtures") == 1 and count_of(approvals, "plans de prise en charge") == 0
     assert closing.number in approvals and "Clôture proposée : A déménagé" in approvals
     assert "Famille partie à Likasi" in approvals
     assert elsewhere.number not in body and "autre organisation" not in body
@@ -114,7 +114,7 @@ def test_supervisor_sees_closures_with_the_proposed_reason_and_note_and_the_team
 
 
 def test_supervisor_with_no_approval_waiting_reads_what_would_fill_the_list(team, today):
-    assert "Aucun plan de soins ni aucune clôture en attente" in panel(
+    assert "Aucun plan de prise en charge ni aucune clôture en attente" in panel(
         home(team.supervisor), "cases-approvals"
     )
 

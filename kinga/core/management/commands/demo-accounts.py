@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kinga.core.models import Membership, Organisation, OrganisationType, User
+from kinga.core.plugins import demo_handovers
 from kinga.core.roles import Role
 
 DEMO_ORG = ("Kinga Démo — ONG Mwana Lualaba", "MWANA", OrganisationType.NGO)
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         ]
         fixed = settings.KINGA_DEMO_PASSWORD or os.environ.get("KINGA_DEMO_PASSWORD", "")
         created = []
+        members = {}
         supervisor = None
         for slug, role, org in accounts:
             email = f"{slug}@demo.kinga.cd"
@@ -63,11 +65,15 @@ class Command(BaseCommand):
                 )
                 created.append((email, role, password))
             membership, _ = Membership.objects.get_or_create(user=user, organisation=org, role=role)
+            members[slug] = membership
             if role == Role.SUPERVISOR:
                 supervisor = membership
             if role == Role.CASEWORKER and org == ngo and supervisor and membership.supervisor_id is None:
                 membership.supervisor = supervisor
                 membership.save(update_fields=["supervisor"])
+        # Each app hands the demo accounts some synthetic work (cases, alerts, lots) for their home pages.
+        for handover in demo_handovers():
+            handover.run(accounts=members, stdout=self.stdout)
         if created:
             self.stdout.write("Comptes de démonstration (mots de passe affichés une seule fois) :")
             for email, role, password in created:
