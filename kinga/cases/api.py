@@ -19,7 +19,7 @@ from kinga.core.api_base import HasPermission, ScopedViewSetMixin, SearchSeriali
 from kinga.core.models import Organisation, Place
 from kinga.sites.models import Site
 
-from . import selectors, services
+from . import selectors, selectors_nonreturn, services
 from .api_serializers import (
     AssessmentResultSerializer,
     AssessSerializer,
@@ -32,6 +32,7 @@ from .api_serializers import (
     DateSerializer,
     DecisionSerializer,
     FollowUpSerializer,
+    NonReturnSerializer,
     PlanItemSerializer,
     ReferralAnswerSerializer,
     ReferralCreatedSerializer,
@@ -361,7 +362,40 @@ class CaseStatsViewSet(viewsets.ViewSet):
         )
 
 
+class NonReturnViewSet(viewsets.ViewSet):
+    """Monitoring of non-return: cohorts by quarter of exit (retention checks at 3, 6 and 12 months) and the
+    relapses of the period by source, sex, age band, territory and site. Counts only."""
+
+    permission_classes = [HasPermission]
+
+    def permission_for(self, action):
+        return "cases.view_counts"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period",
+                str,
+                description="2026 (year), 2026Q3 (quarter), 202609 (month) or plan (default: the whole plan).",
+            ),
+            OpenApiParameter("territory", str, description="P-code of a territory or town (CD7201)."),
+        ],
+        responses=NonReturnSerializer,
+    )
+    def list(self, request):
+        actor = access.actor_from_request(request)
+        period, territory = selectors_nonreturn.parse_filters(
+            actor,
+            period=request.query_params.get("period"),
+            territory=request.query_params.get("territory"),
+        )
+        data = selectors_nonreturn.non_return(actor, period=period, territory=territory)
+        return Response(NonReturnSerializer(data).data)
+
+
 def register_api() -> None:
+    # Before "cases": its detail route (cases/<uuid>/) would take "non-return" for a case's uuid.
+    plugins.register_api("cases/non-return", NonReturnViewSet, basename="cases-non-return")
     plugins.register_api("cases", CaseViewSet, basename="cases")
     plugins.register_api("case-referrals", ReferralInViewSet, basename="case-referrals")
     plugins.register_api("case-services", ServiceViewSet, basename="case-services")

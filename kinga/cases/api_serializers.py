@@ -318,3 +318,77 @@ class CaseStatsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     relapsed = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Cases per status code.")
+
+
+# --- monitoring of non-return (counts only) ---------------------------------------------------------------
+
+
+class NonReturnCheckSerializer(serializers.Serializer):
+    months = serializers.IntegerField(help_text="Months after the exit: 3, 6 or 12.")
+    scheduled = serializers.IntegerField(help_text="Checks scheduled for the cohort.")
+    done = serializers.IntegerField()
+    retained = serializers.IntegerField(help_text="Done, the child neither found working nor seen at a site.")
+    working = serializers.IntegerField(help_text="Done, the child found working or seen at a mine site.")
+    not_due = serializers.IntegerField(help_text="Not done, due today or later.")
+    late = serializers.IntegerField(
+        help_text="Not done, due date passed by at most `missed_after_days` days."
+    )
+    missed = serializers.IntegerField(
+        help_text="Not done, due date passed by more than `missed_after_days` days."
+    )
+    lapsed = serializers.IntegerField(help_text="Not done and no longer possible: the case was reopened.")
+    retained_share_of_done = serializers.FloatField(
+        source="ratio_of_done", allow_null=True, help_text="retained / done (0–1); null when none done."
+    )
+    retained_share_of_cohort = serializers.FloatField(
+        source="ratio_of_cohort", allow_null=True, help_text="retained / children of the cohort (0–1)."
+    )
+
+
+class NonReturnCohortSerializer(serializers.Serializer):
+    quarter = serializers.CharField(source="quarter.iso", help_text="Quarter of exit, e.g. 2026Q1.")
+    label = serializers.CharField(source="quarter.label")
+    children = serializers.IntegerField(help_text="Children whose case was closed with exit achieved.")
+    checks = NonReturnCheckSerializer(source="cells", many=True)
+
+
+class NonReturnShareSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The stored code (source, sex, age band, territory p-code).")
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Relapses.")
+
+
+class NonReturnSiteSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    name = serializers.CharField()
+    territory = serializers.CharField()
+    relapses = serializers.IntegerField()
+    children = serializers.IntegerField()
+    status = serializers.CharField(help_text="Child-labour status today: blue, green, yellow, red, expired.")
+
+
+class NonReturnIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class NonReturnSerializer(serializers.Serializer):
+    period = serializers.CharField(source="period.iso")
+    period_label = serializers.CharField(source="period.label")
+    start = serializers.DateField(source="period.start")
+    end = serializers.DateField(source="period.end")
+    territory = serializers.CharField(source="territory.pcode", allow_null=True, default=None)
+    as_of = serializers.DateField(source="today", help_text="The checks' state is as of this day.")
+    missed_after_days = serializers.IntegerField()
+    cohorts = NonReturnCohortSerializer(many=True, help_text="Newest quarter first.")
+    relapses = serializers.IntegerField(help_text="Relapses dated in the period.")
+    children_relapsed = serializers.IntegerField()
+    by_source = NonReturnShareSerializer(many=True)
+    by_sex = NonReturnShareSerializer(many=True)
+    by_age_band = NonReturnShareSerializer(many=True)
+    by_territory = NonReturnShareSerializer(many=True)
+    top_sites = NonReturnSiteSerializer(many=True)
+    other_sites = serializers.IntegerField(help_text="Relapses at sites outside the top sites.")
+    unknown_site = serializers.IntegerField(help_text="Relapses with no site recorded.")
+    indicators = NonReturnIndicatorSerializer(many=True)

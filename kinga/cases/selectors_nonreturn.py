@@ -11,7 +11,7 @@ The rules, said in words on the page and in docs/guide/non-retour.md:
   leaves it out).
 - **Each check** (3, 6 and 12 months after the exit) is one of: done and the child *retained* (neither found
   working nor seen at a mine site); done and *found working* (or at a site); *not yet due* (due today or later);
-  *late* (due date passed by at most `MISSED_AFTER_DAYS` days); *missed* (passed by more); *case reopened* (the
+  *late* (due date passed by at most `MISSED_AFTER_DAYS` days); *missed* (passed by more); *lapsed* (the
   case was reopened, after a relapse or a supervisor's decision, before the check was done: it can no longer be).
 - **Shares**: retained / checks done (of the children checked, how many were still out of the mines) and
   retained / cohort (of all the children who exited, how many are known to be out: a check not done counts as
@@ -59,6 +59,10 @@ INDICATORS = (
 )
 
 
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
 def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
@@ -75,11 +79,19 @@ class CheckCell:
     not_due: int = 0
     late: int = 0
     missed: int = 0
-    reopened: int = 0
+    lapsed: int = 0
 
     @property
     def done(self) -> int:
         return self.retained + self.working
+
+    @property
+    def ratio_of_done(self) -> float | None:
+        return _ratio(self.retained, self.done)
+
+    @property
+    def ratio_of_cohort(self) -> float | None:
+        return _ratio(self.retained, self.cohort)
 
     @property
     def share_of_done(self) -> int | None:
@@ -239,7 +251,7 @@ def cohorts(
             not_due=Count("id", filter=pending & current & Q(due_date__gte=today)),
             late=Count("id", filter=pending & current & Q(due_date__lt=today, due_date__gte=missed_before)),
             missed=Count("id", filter=pending & current & Q(due_date__lt=missed_before)),
-            reopened=Count("id", filter=pending & ~current),
+            lapsed=Count("id", filter=pending & ~current),
         )
         .order_by()
     )
@@ -388,3 +400,20 @@ def non_return(
         indicators=indicator_figures(period=period, territory=territory) if with_indicators else [],
         **found,
     )
+
+
+def period_choices(selected: periods.Period) -> list[periods.Period]:
+    """What the page's period list offers: the whole plan, each year of the plan, the last eight quarters (the
+    selected period added when it is none of these, a month given in the address)."""
+    today = clock.today()
+    choices = [periods.plan_to_date()]
+    choices += [periods.year(y) for y in range(today.year, periods.plan_start().year - 1, -1)]
+    quarter = periods.month_period_containing(today, periods.QUARTER)
+    for _i in range(8):
+        choices.append(quarter)
+        if quarter.start <= periods.plan_start():
+            break
+        quarter = quarter.previous()
+    if selected.iso not in {p.iso for p in choices}:
+        choices.append(selected)
+    return choices

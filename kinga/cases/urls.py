@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_steps
+from . import views, views_nonreturn, views_steps
 
 app_name = "cases"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("team/", views.team, name="team"),
     path("stats/", views.stats, name="stats"),
+    path("non-retour/", views_nonreturn.non_return, name="non_return"),
     path("export/", views.export, name="export"),
     path("referrals/", views_steps.referrals_out, name="referrals_out"),
     path("referrals/in/", views_steps.referrals_in, name="referrals_in"),

@@ -21,6 +21,9 @@ def wire() -> None:
     )
     plugins.register_nav(_("Services directory"), "cases:services", permission="cases.view_counts", order=24)
     plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
+    plugins.register_nav(
+        _("Monitoring of non-return"), "cases:non_return", permission="cases.view_counts", order=25
+    )
     plugins.register_nav(_("Case management rules"), "cases:rules", permission="cases.configure", order=26)
     plugins.register_synth_generator("cases", generate_cases, order=60)
     plugins.register_demo_handover("cases", demo_handover, order=60)
