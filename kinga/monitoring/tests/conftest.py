@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from kinga.cases.models import Case, CaseStatus, Child, ClosureReason, Relapse
 from kinga.community.models import Alert
+from kinga.core.actors import system_actor
 from kinga.core.models import OrganisationType
+from kinga.core.reference import load_organisations
 from kinga.core.roles import Role
 from kinga.core.testing import make_member, make_organisation
+from kinga.plan.services.loading import load_plan
 from kinga.sites.models import StatusChange
 from kinga.sites.tests.factories import make_site
 
@@ -109,3 +112,9 @@ def province(db, reference_places, today):
     p.caseworker = make_member(ngo, Role.CASEWORKER)
     p.focal_point = make_member(ngo, Role.FOCAL_POINT)
     return p
+
+
+@pytest.fixture
+def plan(province):
+    load_organisations()
+    return load_plan(actor=system_actor()).plan

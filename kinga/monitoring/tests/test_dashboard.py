@@ -7,13 +7,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from kinga.core.actors import system_actor
-from kinga.core.reference import load_organisations
 from kinga.core.testing import actor_of, client_for
 from kinga.monitoring import selectors
 from kinga.monitoring.tests.conftest import make_alert, make_case, make_site_with_status
 from kinga.plan.models import Commitment, Indicator, IndicatorTarget, ValueType
-from kinga.plan.services.loading import load_plan
 
 URL = "/suivi/"
 # Every figure is one aggregate query (about 30 indicators of the plan, twice: the period and since the start):
@@ -129,12 +126,6 @@ def test_the_api_is_in_the_openapi_schema(province):
     assert schema.status_code == 200
     body = schema.content.decode()
     assert "/api/v1/monitoring/dashboard/" in body and "alerts_in_time_percent" in body
-
-
-@pytest.fixture
-def plan(province):
-    load_organisations()
-    return load_plan(actor=system_actor()).plan
 
 
 def test_budget_and_indicators_against_targets_with_the_rule_in_words(
