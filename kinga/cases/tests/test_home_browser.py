@@ -41,6 +41,12 @@ def open_home(page, login_as, member, panel: str, action: str, overdue: str) -> 
 def test_caseworker(page, login_as, team, today):
     register(team, today=TODAY - D(10), identification_date=TODAY - D(11))
     open_home(page, login_as, team.worker, "cases-tasks", "Enregistrer un enfant", "1 en retard")
+    # The pages the tiles used to list are in the menu, the last one reachable on the phone.
+    page.click("summary")
+    on_first_screen(page.locator(".menu nav a", has_text="Mes cas"))
+    last = page.locator(".menu nav li").last
+    last.scroll_into_view_if_needed()
+    on_first_screen(last)
 
 
 def test_supervisor(page, login_as, team, today):

@@ -58,3 +58,16 @@ def test_inspector_sees_every_lot_awaiting_a_decision(world):
     body = home(world.inspector)
     lots = panel(body, "supply-lots-to-decide")
     assert count_of(lots, "lots en attente de décision") == 1 and first.reference in lots
+
+
+def test_the_buyers_home_issues_the_same_queries_whatever_the_number_of_lots(
+    world, site_statuses, django_assert_max_num_queries
+):
+    site_statuses(world.site, "red")
+    client = client_for(world.officer)
+    world.lot()
+    client.get("/")
+    for _n in range(15):
+        world.lot(site=world.other_site, coop=world.other_coop)
+    with django_assert_max_num_queries(25):
+        assert client.get("/").status_code == 200
