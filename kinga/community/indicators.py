@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
 
@@ -71,7 +72,11 @@ def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[Indicat
     ]
 
 
-@indicator_source("COMMUNITY_PARENTS_ENGAGED", breakdowns=("sex", "territory"))
+@indicator_source(
+    "COMMUNITY_PARENTS_ENGAGED",
+    breakdowns=("sex", "territory"),
+    provenance=_("computed from the awareness session records (commitments signed)"),
+)
 def parents_engaged(query: IndicatorQuery) -> list[IndicatorValue]:
     """Parents who signed a commitment at an awareness session in the period."""
     qs = _period_area(AwarenessSession.objects.all(), query, "date")
@@ -83,17 +88,29 @@ def _trained(query: IndicatorQuery, condition: Q) -> list[IndicatorValue]:
     return _by_sex(qs, query, "trained_f", "trained_m")
 
 
-@indicator_source("COMMUNITY_LEADERS_TRAINED", breakdowns=("sex", "territory"))
+@indicator_source(
+    "COMMUNITY_LEADERS_TRAINED",
+    breakdowns=("sex", "territory"),
+    provenance=_("computed from the training records"),
+)
 def leaders_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     return _trained(query, Q(group=TrainedGroup.COMMUNITY_LEADERS))
 
 
-@indicator_source("COMMUNITY_ANIMATORS_TRAINED", breakdowns=("sex", "territory"))
+@indicator_source(
+    "COMMUNITY_ANIMATORS_TRAINED",
+    breakdowns=("sex", "territory"),
+    provenance=_("computed from the training records"),
+)
 def animators_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     return _trained(query, Q(group=TrainedGroup.SOCIAL_ANIMATORS))
 
 
-@indicator_source("COMMUNITY_STATE_AGENTS_TRAINED", breakdowns=("sex", "territory"))
+@indicator_source(
+    "COMMUNITY_STATE_AGENTS_TRAINED",
+    breakdowns=("sex", "territory"),
+    provenance=_("computed from the training records"),
+)
 def state_agents_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """State and security agents trained in ethics and professional conduct (target 500)."""
     return _trained(
@@ -102,25 +119,41 @@ def state_agents_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("COMMUNITY_PROVIDERS_TRAINED", breakdowns=("sex", "territory"))
+@indicator_source(
+    "COMMUNITY_PROVIDERS_TRAINED",
+    breakdowns=("sex", "territory"),
+    provenance=_("computed from the training records"),
+)
 def providers_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """Social service providers retrained or trained (target 1,080)."""
     return _trained(query, Q(group=TrainedGroup.SOCIAL_SERVICE_PROVIDERS))
 
 
-@indicator_source("COMMUNITY_ADVOCACY_ACTIONS", breakdowns=("territory",))
+@indicator_source(
+    "COMMUNITY_ADVOCACY_ACTIONS",
+    breakdowns=("territory",),
+    provenance=_("computed from the advocacy records"),
+)
 def advocacy_actions(query: IndicatorQuery) -> list[IndicatorValue]:
     return _count(_period_area(AdvocacyAction.objects.all(), query, "date"), query)
 
 
-@indicator_source("COMMUNITY_MEETINGS_MINUTES", breakdowns=("territory",))
+@indicator_source(
+    "COMMUNITY_MEETINGS_MINUTES",
+    breakdowns=("territory",),
+    provenance=_("computed from the coordination meeting records"),
+)
 def meetings_with_minutes(query: IndicatorQuery) -> list[IndicatorValue]:
     """Coordination meetings held in the period whose minutes (text or document) are recorded."""
     qs = _period_area(Meeting.objects.exclude(Q(minutes_text="") & Q(minutes_file="")), query, "date")
     return _count(qs, query)
 
 
-@indicator_source("COMMUNITY_AWARENESS_REPORTS", breakdowns=("territory",))
+@indicator_source(
+    "COMMUNITY_AWARENESS_REPORTS",
+    breakdowns=("territory",),
+    provenance=_("computed from the awareness session reports"),
+)
 def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
     """Awareness sessions and community meetings with a written report, plus radio broadcasts aired."""
     qs = _period_area(AwarenessSession.objects.all(), query, "date")
@@ -136,14 +169,24 @@ def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
     return _count(qs, query, expression)
 
 
-@indicator_source("COMMUNITY_ALERTS_RECEIVED", breakdowns=("territory",), organisations=True)
+@indicator_source(
+    "COMMUNITY_ALERTS_RECEIVED",
+    breakdowns=("territory",),
+    organisations=True,
+    provenance=_("computed from the community alerts"),
+)
 def alerts_received(query: IndicatorQuery) -> list[IndicatorValue]:
     qs = Alert.objects.filter(received_at__isnull=False, **query.organisation_filter())
     qs = _period_area(qs, query, "received_at__date")
     return _count(qs, query)
 
 
-@indicator_source("COMMUNITY_ALERTS_VERIFIED_IN_TIME", breakdowns=("territory",), organisations=True)
+@indicator_source(
+    "COMMUNITY_ALERTS_VERIFIED_IN_TIME",
+    breakdowns=("territory",),
+    organisations=True,
+    provenance=_("computed from the community alerts"),
+)
 def alerts_verified_in_time(query: IndicatorQuery) -> list[IndicatorValue]:
     """Alerts received in the period whose visit took place before their deadline."""
     qs = _period_area(
@@ -159,14 +202,22 @@ def alerts_verified_in_time(query: IndicatorQuery) -> list[IndicatorValue]:
     return _count(qs, query)
 
 
-@indicator_source("COMMUNITY_ALERTS_TO_CASES", breakdowns=("territory",))
+@indicator_source(
+    "COMMUNITY_ALERTS_TO_CASES",
+    breakdowns=("territory",),
+    provenance=_("computed from the community alerts"),
+)
 def alerts_to_cases(query: IndicatorQuery) -> list[IndicatorValue]:
     """Alerts received in the period that became at least one registered case."""
     qs = _period_area(Alert.objects.filter(status=AlertStatus.CASES_REGISTERED), query, "received_at__date")
     return _count(qs, query)
 
 
-@indicator_source("COMMUNITY_CHILDREN_FROM_ALERTS", breakdowns=("territory",))
+@indicator_source(
+    "COMMUNITY_CHILDREN_FROM_ALERTS",
+    breakdowns=("territory",),
+    provenance=_("computed from the community alerts"),
+)
 def children_from_alerts(query: IndicatorQuery) -> list[IndicatorValue]:
     """Children registered as cases from alerts, by the date of the link."""
     qs = AlertCase.objects.filter(created_at__date__gte=query.start, created_at__date__lte=query.end)

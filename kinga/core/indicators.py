@@ -67,13 +67,20 @@ class IndicatorSource:
     breakdowns: tuple[str, ...]
     module: str
     organisations: bool = False  # can count one organisation's records (IndicatorQuery.organisation_id)
+    # Where the value comes from, in words a reader understands (a lazy translated string: "computed from the
+    # training records"); shown on the indicator pages instead of a module name.
+    provenance: str = ""
 
 
 _SOURCES: dict[str, IndicatorSource] = {}
 
 
 def indicator_source(
-    code: str, *, breakdowns: Sequence[str] = (), organisations: bool = False
+    code: str,
+    *,
+    breakdowns: Sequence[str] = (),
+    organisations: bool = False,
+    provenance: str = "",
 ) -> Callable[[Computation], Computation]:
     def decorator(fn: Computation) -> Computation:
         if code in _SOURCES and _SOURCES[code].compute is not fn:
@@ -84,6 +91,7 @@ def indicator_source(
             breakdowns=tuple(breakdowns),
             module=fn.__module__,
             organisations=organisations,
+            provenance=provenance,
         )
         return fn
 

@@ -12,11 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kinga.core import indicators as registry
 from kinga.core.models import Place, PlaceLevel
-from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorValue, ValueType
+from kinga.core.periods import Period
+from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget, IndicatorValue, ValueType
 
 NOT_COMPUTED = "not_computed"  # a computed indicator whose module registered no source (yet)
 COMPUTED = "computed"
@@ -116,3 +120,201 @@ def progress_percent(indicator: Indicator, actual: Actual) -> int | None:
     if actual.value is None or not indicator.target:
         return None
     return int(min(actual.value / indicator.target * 100, Decimal(999)))
+
+
+# ------------------------------------------------------------------------------ values by period and breakdown
+
+# The disaggregations of the plan's values (kinga.core.indicators), in the order the pages and exports use.
+BREAKDOWNS = (registry.TERRITORY, registry.SEX, registry.AGE_BAND)
+
+# Where a source registered no provenance of its own: what its module's records are, in words.
+MODULE_PROVENANCE = {
+    "kinga.cases.indicators": gettext_lazy("computed from the children's case files"),
+    "kinga.community.indicators": gettext_lazy("computed from the community records"),
+    "kinga.households.indicators": gettext_lazy("computed from the household and programme records"),
+    "kinga.sites.indicators": gettext_lazy("computed from the mine site records"),
+    "kinga.supply.indicators": gettext_lazy("computed from the supply chain records"),
+}
+MANUAL_PROVENANCE = gettext_lazy("entered by hand")
+
+
+@dataclass(frozen=True)
+class IndicatorCell:
+    """One value of one indicator for a period and a breakdown ({} : the total)."""
+
+    indicator: Indicator
+    period: Period
+    value: Decimal
+    breakdown: dict[str, str]  # keys among territory (ADM2 p-code), sex ("M"/"F"/""), age_band ("0-4"...)
+    target: Decimal | None  # the target by date that applies at the period's end (totals of the province)
+    source_text: str  # where the value comes from, in French words
+    # Breakdowns asked for that this indicator cannot give (its value is not split by them).
+    not_broken_down: tuple[str, ...] = ()
+
+
+def parse_breakdowns(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """ "territory,sex" → ("territory", "sex") in the canonical order; ValidationError (French) on anything else."""
+    if text is None:
+        return ()
+    parts = [p.strip() for p in (text.split(",") if isinstance(text, str) else text) if p.strip()]
+    unknown = [p for p in parts if p not in BREAKDOWNS]
+    if unknown:
+        raise ValidationError(
+            _("Unknown breakdown “%(value)s”: choose among territory, sex and age_band.")
+            % {"value": unknown[0][:40]},
+            code="invalid_breakdown",
+        )
+    return tuple(b for b in BREAKDOWNS if b in parts)
+
+
+def provenance(indicator: Indicator) -> str:
+    """Where an indicator's values come from, in words (never a module name or a code)."""
+    if indicator.source == IndicatorSourceKind.MANUAL:
+        return str(MANUAL_PROVENANCE)
+    source = registry.source_for(indicator.code)
+    if source is None:
+        return str(_("not computed yet"))
+    if source.provenance:
+        return str(source.provenance)
+    return str(MODULE_PROVENANCE.get(source.module, gettext_lazy("computed from Kinga's records")))
+
+
+def target_for(indicator: Indicator, targets: list[IndicatorTarget], day: datetime.date) -> Decimal | None:
+    """The first target by date due on or after `day` (targets sorted by date); past the last one, the plan's
+    own target."""
+    for target in targets:
+        if target.period_end >= day:
+            return target.value
+    return indicator.target
+
+
+def _number(value) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _key(breakdown: dict[str, str]) -> tuple:
+    return tuple((b, breakdown.get(b, "")) for b in BREAKDOWNS if b in breakdown)
+
+
+def _computed_cells(indicator: Indicator, period: Period, area: Place | None, by: tuple[str, ...]):
+    source = registry.source_for(indicator.code)
+    wanted = tuple(b for b in by if b in source.breakdowns)
+    values = source.compute(
+        registry.IndicatorQuery(start=period.start, end=period.end, area=area, breakdowns=wanted)
+    )
+    merged: dict[tuple, Decimal] = {}
+    for v in values:
+        key = _key({b: v.breakdown.get(b, "") for b in wanted})
+        merged[key] = merged.get(key, Decimal(0)) + _number(v.value)
+    if not merged:
+        merged[_key({b: "" for b in wanted}) if wanted else ()] = Decimal(0)
+    missing = tuple(b for b in by if b not in wanted)
+    return [(dict(k), value, missing) for k, value in sorted(merged.items())]
+
+
+def _parse_key(key: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in key.split(";") if "=" in part)
+
+
+def _manual_cells(
+    indicators: list[Indicator], period: Period, area: Place | None, by: tuple[str, ...]
+) -> dict[int, list]:
+    """Hand-entered values of the period by breakdown, in two queries: counts add up over the period's entries,
+    rates and other decimals take the latest entry. An entry counts for the breakdown it was entered for: its
+    own breakdown, plus its territory when it was entered for a territory."""
+    wanted = {i.pk: tuple(b for b in by if b in (i.breakdowns or [])) for i in indicators}
+    result: dict[int, list] = {i.pk: [] for i in indicators}
+    if not indicators:
+        return result
+    base = IndicatorValue.objects.filter(
+        indicator__in=indicators, period_start__gte=period.start, period_end__lte=period.end
+    )
+    if area is None:
+        base = base.filter(area__level__lte=PlaceLevel.TERRITORY)
+    else:
+        base = base.filter(
+            Q(area=area) | Q(area__level=PlaceLevel.TERRITORY, area__path__startswith=area.path)
+        )
+    columns = ("indicator_id", "area_id", "area__level", "area__pcode", "breakdown_key")
+    kinds = {i.pk: i.value_type for i in indicators}
+    integer_ids = [pk for pk, kind in kinds.items() if kind == ValueType.INTEGER]
+    rows = list(
+        base.filter(indicator_id__in=integer_ids).values(*columns).annotate(v=Sum("value")).order_by()
+    )
+    others = [pk for pk, kind in kinds.items() if kind != ValueType.INTEGER]
+    if others:
+        seen = set()
+        latest = base.filter(indicator_id__in=others).order_by("-period_end", "-pk").values(*columns, "value")
+        for row in latest:
+            key = tuple(row[c] for c in columns)
+            if key not in seen:
+                seen.add(key)
+                rows.append({**row, "v": row["value"]})
+    sums: dict[tuple, Decimal] = {}
+    for row in rows:
+        dims = _parse_key(row["breakdown_key"])
+        own_area = (
+            row["area_id"] == area.pk if area is not None else row["area__level"] <= PlaceLevel.PROVINCE
+        )
+        if row["area__level"] == PlaceLevel.TERRITORY and not own_area:
+            dims.setdefault(registry.TERRITORY, row["area__pcode"])
+        elif (
+            own_area and area is not None and area.level == PlaceLevel.TERRITORY and registry.TERRITORY in by
+        ):
+            dims.setdefault(registry.TERRITORY, area.pcode)
+        if set(dims) != set(wanted[row["indicator_id"]]):
+            continue
+        key = (row["indicator_id"], _key(dims))
+        sums[key] = sums.get(key, Decimal(0)) + _number(row["v"])
+    for (indicator_id, key), value in sorted(sums.items()):
+        missing = tuple(b for b in by if b not in wanted[indicator_id])
+        result[indicator_id].append((dict(key), value, missing))
+    return result
+
+
+def cells(
+    indicators: Iterable[Indicator],
+    targets: Iterable[IndicatorTarget],
+    *,
+    period: Period,
+    area: Place | None = None,
+    by: tuple[str, ...] = (),
+) -> list[IndicatorCell]:
+    """Every value of the indicators for the period: one aggregate query per computed indicator (grouped in the
+    database by the breakdowns its source declares), two for all the manual ones. A computed indicator whose
+    module registered no source gives no cell; nor does a manual one nobody entered."""
+    indicators = list(indicators)
+    by = parse_breakdowns(by)
+    by_indicator: dict[int, list[IndicatorTarget]] = {}
+    for target in sorted(targets, key=lambda t: t.period_end):
+        by_indicator.setdefault(target.indicator_id, []).append(target)
+    manual = _manual_cells(
+        [i for i in indicators if i.source == IndicatorSourceKind.MANUAL], period, area, by
+    )
+    result = []
+    for indicator in indicators:
+        if indicator.source == IndicatorSourceKind.MANUAL:
+            groups = manual[indicator.pk]
+        elif registry.source_for(indicator.code) is not None:
+            groups = _computed_cells(indicator, period, area, by)
+        else:
+            continue
+        target = target_for(indicator, by_indicator.get(indicator.pk, []), period.full_end)
+        text = provenance(indicator)
+        for breakdown, value, missing in groups:
+            result.append(
+                IndicatorCell(
+                    indicator=indicator,
+                    period=period,
+                    value=value,
+                    breakdown=breakdown,
+                    target=target if not breakdown and area is None else None,
+                    source_text=text,
+                    not_broken_down=missing,
+                )
+            )
+    return result

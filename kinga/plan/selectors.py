@@ -15,7 +15,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from kinga.core import access, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, Place, PlaceLevel
-from kinga.plan.indicators import NO_VALUE, Actual, actuals
+from kinga.core.periods import Period
+from kinga.plan.indicators import NO_VALUE, Actual, IndicatorCell, actuals, cells
 from kinga.plan.models import (
     Action,
     Activity,
@@ -374,6 +375,32 @@ def indicators(actor: Actor, plan: Plan) -> QuerySet[Indicator]:
         )
         .order_by("position")
     )
+
+
+def indicator_values(
+    actor: Actor,
+    *,
+    period: Period,
+    area: Place | None = None,
+    by: tuple[str, ...] = (),
+    codes: tuple[str, ...] | None = None,
+) -> list[IndicatorCell]:
+    """The plan's indicators for a period and an area (None: the province), broken down by territory, sex and
+    age band as asked (`by`; ValidationError on another name). One aggregate query per computed indicator
+    (grouped in the database), two for the hand-entered ones, one each for the indicators and their targets:
+    the number of queries does not grow with territories, sexes or age bands. An indicator that cannot be
+    broken down as asked gives its total, its `not_broken_down` naming what it could not split. `codes`
+    narrows to some indicators (the indicator page)."""
+    access.require(actor, "plan.view")
+    plan = current_plan(actor)
+    if plan is None:
+        return []
+    rows = access.scoped(actor, Indicator).filter(plan=plan).order_by("position")
+    if codes is not None:
+        rows = rows.filter(code__in=codes)
+    rows = list(rows)
+    targets = access.scoped(actor, IndicatorTarget).filter(indicator__in=rows)
+    return cells(rows, targets, period=period, area=area, by=by)
 
 
 @dataclass
