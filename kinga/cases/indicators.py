@@ -10,11 +10,25 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as When_
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, StrIndex
+from django.utils.translation import gettext_lazy as _
 
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+from kinga.core.models import Place, PlaceLevel
 
 from .models import (
     EDUCATION_SERVICES,
@@ -25,6 +39,8 @@ from .models import (
     ReferralStatus,
     Relapse,
     RetentionCheck,
+    Service,
+    ServiceType,
 )
 
 BREAKDOWNS = ("sex", "age_band", "territory")
@@ -205,3 +221,41 @@ def referral_delay(query: IndicatorQuery) -> list[IndicatorValue]:
         value=Avg(delay),
         extra={"service_type": F("service_type")},
     )
+
+
+# The care facilities of the plan's action 2.8 (« CRS, CAP, Maisons de transit et espaces des jeux »).
+CARE_FACILITY_TYPES = (ServiceType.CRS, ServiceType.CAP, ServiceType.TRANSIT, ServiceType.PLAY)
+
+
+@indicator_source(
+    "CASES_CARE_FACILITIES",
+    breakdowns=("territory", "service_type"),
+    provenance=_(
+        "computed from the services directory (catch-up schools, vocational centres, transit houses and play spaces)"
+    ),
+)
+def care_facilities(query: IndicatorQuery) -> list[IndicatorValue]:
+    """CRS, CAP, transit houses and play spaces of the services directory, active and recorded by the end of the
+    period (cumulative). Territory: the ADM2 place above the service's place."""
+    qs = Service.objects.filter(
+        service_type__in=CARE_FACILITY_TYPES, is_active=True, created_at__date__lte=query.end
+    )
+    prefix = query.area_path_prefix()
+    if prefix:
+        qs = qs.filter(place__path__startswith=prefix)
+    keys = {}
+    if "territory" in query.breakdowns:
+        territory = Place.objects.filter(level=PlaceLevel.TERRITORY).annotate(
+            at=StrIndex(OuterRef("place__path"), F("path"))
+        )
+        qs = qs.annotate(b_territory=Subquery(territory.filter(at=1).values("pcode")[:1]))
+        keys["territory"] = "b_territory"
+    if "service_type" in query.breakdowns:
+        keys["service_type"] = "service_type"
+    if not keys:
+        return [IndicatorValue(value=qs.count())]
+    rows = qs.order_by().values(*keys.values()).annotate(v=Count("id"))
+    return [
+        IndicatorValue(value=row["v"], breakdown={name: row[field] or "" for name, field in keys.items()})
+        for row in rows
+    ]

@@ -19,10 +19,14 @@ from .models import (
     AlertStatus,
     AwarenessSession,
     Meeting,
+    Theme,
     TrainedGroup,
     Training,
     TrainingTopic,
 )
+
+# The themes of action 3.3 (« Vulgarisation du Guide RSE »): its reports count these sessions only.
+DUE_DILIGENCE_THEMES = (Theme.RSE_GUIDE, Theme.DUE_DILIGENCE)
 
 
 def _period_area(
@@ -42,25 +46,6 @@ def _territory_key(query: IndicatorQuery, field: str = "territory__pcode") -> li
     return [field] if "territory" in query.breakdowns else []
 
 
-def _by_sex(qs: QuerySet, query: IndicatorQuery, female: str, male: str) -> list[IndicatorValue]:
-    """Sum two sex columns, grouped by territory if asked; one value per sex if asked, else the total."""
-    keys = _territory_key(query)
-    rows = (
-        qs.values(*keys).annotate(f=Coalesce(Sum(female), 0), m=Coalesce(Sum(male), 0)).order_by(*keys)
-        if keys
-        else [qs.aggregate(f=Coalesce(Sum(female), 0), m=Coalesce(Sum(male), 0))]
-    )
-    values = []
-    for row in rows:
-        base = {"territory": row.get("territory__pcode") or ""} if keys else {}
-        if "sex" in query.breakdowns:
-            values.append(IndicatorValue(value=row["f"], breakdown={**base, "sex": "F"}))
-            values.append(IndicatorValue(value=row["m"], breakdown={**base, "sex": "M"}))
-        else:
-            values.append(IndicatorValue(value=row["f"] + row["m"], breakdown=base))
-    return values
-
-
 def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[IndicatorValue]:
     expression = expression or Count("pk")
     keys = _territory_key(query)
@@ -78,14 +63,48 @@ def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[Indicat
     provenance=_("computed from the awareness session records (commitments signed)"),
 )
 def parents_engaged(query: IndicatorQuery) -> list[IndicatorValue]:
-    """Parents who signed a commitment at an awareness session in the period."""
+    """Distinct parents who signed a commitment at an awareness session in the period: the people on the
+    sessions' lists (a parent at two sessions counts once), plus the counts of sessions recorded without a list."""
     qs = _period_area(AwarenessSession.objects.all(), query, "date")
-    return _by_sex(qs, query, "parents_committed_f", "parents_committed_m")
+    return _distinct_people(qs, query, "commitments", "parents_committed_f", "parents_committed_m")
+
+
+def _distinct_people(
+    qs: QuerySet, query: IndicatorQuery, link: str, female: str, male: str
+) -> list[IndicatorValue]:
+    """People on the records' lists (`link`: attendances, commitments) counted once each, by sex, plus the head
+    counts by sex of the records that have no list (they cannot be told apart): one grouped query."""
+    person = f"{link}__participant"
+    without_list = Q(**{f"{link}__isnull": True})
+
+    def people(sex: str):
+        return Count(person, distinct=True, filter=Q(**{f"{person}__sex": sex}))
+
+    aggregates = {
+        "f": people("F") + Coalesce(Sum(female, filter=without_list), 0),
+        "m": people("M") + Coalesce(Sum(male, filter=without_list), 0),
+        "u": people(""),
+    }
+    keys = _territory_key(query)
+    rows = qs.values(*keys).annotate(**aggregates).order_by(*keys) if keys else [qs.aggregate(**aggregates)]
+    values = []
+    for row in rows:
+        base = {"territory": row.get("territory__pcode") or ""} if keys else {}
+        f, m, u = (row[k] or 0 for k in ("f", "m", "u"))
+        if "sex" in query.breakdowns:
+            values.append(IndicatorValue(value=f, breakdown={**base, "sex": "F"}))
+            values.append(IndicatorValue(value=m, breakdown={**base, "sex": "M"}))
+            if u:
+                values.append(IndicatorValue(value=u, breakdown={**base, "sex": ""}))
+        else:
+            values.append(IndicatorValue(value=f + m + u, breakdown=base))
+    return values
 
 
 def _trained(query: IndicatorQuery, condition: Q) -> list[IndicatorValue]:
+    """Distinct people trained: a person on the attendance lists of three trainings counts once."""
     qs = _period_area(Training.objects.filter(condition), query, "start")
-    return _by_sex(qs, query, "trained_f", "trained_m")
+    return _distinct_people(qs, query, "attendances", "trained_f", "trained_m")
 
 
 @indicator_source(
@@ -155,8 +174,9 @@ def meetings_with_minutes(query: IndicatorQuery) -> list[IndicatorValue]:
     provenance=_("computed from the awareness session reports"),
 )
 def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
-    """Awareness sessions and community meetings with a written report, plus radio broadcasts aired."""
-    qs = _period_area(AwarenessSession.objects.all(), query, "date")
+    """Action 3.3 (the RSE guide and due diligence): sessions and meetings on those themes with a written report,
+    plus radio broadcasts on them aired."""
+    qs = _period_area(AwarenessSession.objects.filter(theme__in=DUE_DILIGENCE_THEMES), query, "date")
 
     expression = Sum(
         Case(

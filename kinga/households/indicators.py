@@ -6,12 +6,14 @@ the household (or cooperative) when its place is set.
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
 from kinga.households.models import (
     Cooperative,
+    CooperativeMember,
     CooperativeNetwork,
     Delivery,
     DeliveryKind,
@@ -172,16 +174,27 @@ def bank_accounts(query: IndicatorQuery) -> list[IndicatorValue]:
     return _grouped(qs, query, MEMBER_KEYS, Count("id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_LITERACY_MEMBERS", breakdowns=SEX_TERRITORY)
+@indicator_source(
+    "HOUSEHOLDS_LITERACY_MEMBERS",
+    breakdowns=SEX_TERRITORY,
+    provenance=_("computed from the literacy enrolments of cooperative members"),
+)
 def literacy_members(query: IndicatorQuery) -> list[IndicatorValue]:
-    """Enrolments in functional literacy completed in the period (target 7,000 cooperative members)."""
+    """Distinct cooperative members (on a cooperative's member list, or of a household enrolled in a cooperative
+    programme during the period) who completed a functional literacy course in the period (target 7,000
+    cooperative members)."""
+    on_a_list = Exists(CooperativeMember.objects.filter(household_member=OuterRef("member_id")))
+    household_in_a_cooperative = Exists(
+        _cooperative_enrolments(query).filter(household_id=OuterRef("household_id"))
+    )
     qs = Enrolment.objects.filter(
         _in_period("ended_on", query),
         programme__kind=ProgrammeKind.LITERACY,
         status=EnrolmentStatus.COMPLETED,
-    )
+        member__isnull=False,
+    ).filter(on_a_list | household_in_a_cooperative)
     qs = _area(qs, query, "household__place_path")
-    return _grouped(qs, query, MEMBER_KEYS, Count("id"))
+    return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True))
 
 
 @indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY)

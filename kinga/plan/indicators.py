@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinga.core import clock, periods
 from kinga.core import indicators as registry
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.periods import Period
@@ -179,6 +180,16 @@ def provenance(indicator: Indicator) -> str:
     return str(MODULE_PROVENANCE.get(source.module, gettext_lazy("computed from Kinga's records")))
 
 
+def breakdowns_of(indicator: Indicator) -> tuple[str, ...]:
+    """The breakdowns an indicator's values can be split by: its source's (computed) or its definition's."""
+    if indicator.source == IndicatorSourceKind.MANUAL:
+        declared = indicator.breakdowns or []
+    else:
+        source = registry.source_for(indicator.code)
+        declared = source.breakdowns if source else ()
+    return tuple(b for b in BREAKDOWNS if b in declared)
+
+
 def target_for(indicator: Indicator, targets: list[IndicatorTarget], day: datetime.date) -> Decimal | None:
     """The first target by date due on or after `day` (targets sorted by date); past the last one, the plan's
     own target."""
@@ -210,8 +221,8 @@ def _computed_cells(indicator: Indicator, period: Period, area: Place | None, by
     for v in values:
         key = _key({b: v.breakdown.get(b, "") for b in wanted})
         merged[key] = merged.get(key, Decimal(0)) + _number(v.value)
-    if not merged:
-        merged[_key({b: "" for b in wanted}) if wanted else ()] = Decimal(0)
+    if not merged and not wanted:
+        merged[()] = Decimal(0)  # the total is 0; a breakdown with no record has no group
     missing = tuple(b for b in by if b not in wanted)
     return [(dict(k), value, missing) for k, value in sorted(merged.items())]
 
@@ -318,3 +329,155 @@ def cells(
                 )
             )
     return result
+
+
+# ------------------------------------------------------------------- computed indicators in no plan row
+# Every registered source appears in a plan row (kinga/plan/data) or here: figures the plan's logframe does not
+# name but that the province follows. The indicator page shows them under « Autres indicateurs suivis », in words;
+# the province dashboard (kinga/monitoring) and the non-return page (kinga/cases) show those marked below too.
+# A test (test_indicator_orphans.py) fails when a module registers a code that is in neither.
+DASHBOARD, NON_RETURN = "dashboard", "non_return"
+OTHER_INDICATORS: dict[str, tuple] = {
+    "CASES_CHILDREN_IDENTIFIED": (
+        gettext_lazy("Children identified"),
+        gettext_lazy("children"),
+        (DASHBOARD,),
+    ),
+    "CASES_CHILDREN_REGISTERED": (
+        gettext_lazy("Children registered"),
+        gettext_lazy("children"),
+        (DASHBOARD,),
+    ),
+    "CASES_CHILDREN_IN_CARE": (gettext_lazy("Children in care"), gettext_lazy("children"), (DASHBOARD,)),
+    "CASES_CHILDREN_EXITED": (
+        gettext_lazy("Children out of the mines (case closed, exit achieved)"),
+        gettext_lazy("children"),
+        (DASHBOARD, NON_RETURN),
+    ),
+    "CASES_CHILDREN_RETAINED_3M": (
+        gettext_lazy("Children still out of the mines 3 months after their exit"),
+        gettext_lazy("children"),
+        (DASHBOARD, NON_RETURN),
+    ),
+    "CASES_CHILDREN_RETAINED_6M": (
+        gettext_lazy("Children still out of the mines 6 months after their exit"),
+        gettext_lazy("children"),
+        (DASHBOARD, NON_RETURN),
+    ),
+    "CASES_CHILDREN_RETAINED_12M": (
+        gettext_lazy("Children still out of the mines 12 months after their exit"),
+        gettext_lazy("children"),
+        (DASHBOARD, NON_RETURN),
+    ),
+    "CASES_CHILDREN_RELAPSED": (
+        gettext_lazy("Children found working again (relapses)"),
+        gettext_lazy("children"),
+        (DASHBOARD, NON_RETURN),
+    ),
+    "CASES_REFERRALS_MADE": (gettext_lazy("Referrals made"), gettext_lazy("referrals"), ()),
+    "CASES_REFERRALS_COMPLETED": (
+        gettext_lazy("Referrals completed (service delivered)"),
+        gettext_lazy("referrals"),
+        (),
+    ),
+    "CASES_REFERRAL_DELAY_DAYS": (
+        gettext_lazy("Average time from referral to service"),
+        gettext_lazy("days"),
+        (),
+    ),
+    "COMMUNITY_ALERTS_RECEIVED": (gettext_lazy("Alerts received"), gettext_lazy("alerts"), (DASHBOARD,)),
+    "COMMUNITY_ALERTS_VERIFIED_IN_TIME": (
+        gettext_lazy("Alerts verified in time"),
+        gettext_lazy("alerts"),
+        (DASHBOARD,),
+    ),
+    "COMMUNITY_ALERTS_TO_CASES": (
+        gettext_lazy("Alerts that led to a registered case"),
+        gettext_lazy("alerts"),
+        (),
+    ),
+    "COMMUNITY_CHILDREN_FROM_ALERTS": (
+        gettext_lazy("Children registered from alerts"),
+        gettext_lazy("children"),
+        (),
+    ),
+    "COMMUNITY_ANIMATORS_TRAINED": (gettext_lazy("Social animators trained"), gettext_lazy("people"), ()),
+    "HOUSEHOLDS_HOUSEHOLDS_SURVEYED": (
+        gettext_lazy("Households surveyed"),
+        gettext_lazy("households"),
+        (DASHBOARD,),
+    ),
+    "HOUSEHOLDS_HUNGER_SCALE": (
+        gettext_lazy("Household hunger scale, mean (0 to 6)"),
+        gettext_lazy("points"),
+        (DASHBOARD,),
+    ),
+    "SITES_BY_STATUS": (gettext_lazy("Mine sites followed"), gettext_lazy("sites"), (DASHBOARD,)),
+    "SITES_CHILDREN_SEEN": (
+        gettext_lazy("Mine sites where children were seen"),
+        gettext_lazy("sites"),
+        (),
+    ),
+    "SUPPLY_LOTS_AUTHORISED": (gettext_lazy("Lots authorised to leave"), gettext_lazy("lots"), ()),
+    "SUPPLY_LOTS_REFUSED": (gettext_lazy("Lots refused"), gettext_lazy("lots"), ()),
+    "SUPPLY_BUYERS_REPORTING": (
+        gettext_lazy("Companies that produced their due-diligence report"),
+        gettext_lazy("companies"),
+        (),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class OtherValue:
+    code: str  # for the API and exports only, never shown on a page
+    label: str
+    unit: str
+    value: Decimal | None  # None: no module computes it in this deployment
+    source_text: str
+
+
+def other_values(*, period: Period, area: Place | None = None) -> list[OtherValue]:
+    """The computed indicators of no plan row, for a period and an area: one aggregate query each."""
+    result = []
+    for code, (label, unit, _pages) in OTHER_INDICATORS.items():
+        source = registry.source_for(code)
+        value = None
+        if source is not None:
+            query = registry.IndicatorQuery(start=period.start, end=period.end, area=area)
+            value = sum((_number(v.value) for v in source.compute(query)), Decimal(0))
+        text = (
+            str(
+                source.provenance
+                or MODULE_PROVENANCE.get(source.module, gettext_lazy("computed from Kinga's records"))
+            )
+            if source
+            else str(_("not computed yet"))
+        )
+        result.append(OtherValue(code=code, label=str(label), unit=str(unit), value=value, source_text=text))
+    return result
+
+
+def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the period chooser offers, in groups: the plan to date, every year of the plan, the quarters and the
+    months of the last two years (most recent first)."""
+    today = clock.today()
+    plan = periods.plan_to_date()
+    years = periods.series(periods.year(today.year), today.year - plan.start.year + 1)
+    quarters = periods.series(periods.month_period_containing(today, periods.QUARTER), 8)
+    months = periods.series(periods.month_period_containing(today, periods.MONTH), 24)
+    return [
+        (str(_("The plan")), [(plan.iso, plan.label)]),
+        (str(_("Years")), [(p.iso, p.label) for p in reversed(years)]),
+        (str(_("Quarters")), [(p.iso, p.label) for p in reversed(quarters)]),
+        (str(_("Months")), [(p.iso, p.label) for p in reversed(months)]),
+    ]
+
+
+def short_label(period: Period) -> str:
+    """The x-axis label of a trend chart: "T3 2026", "09/2026", "2026"."""
+    if period.kind == periods.QUARTER:
+        return _("Q%(q)s %(y)s") % {"q": (period.start.month - 1) // 3 + 1, "y": period.start.year}
+    if period.kind == periods.MONTH:
+        return period.start.strftime("%m/%Y")
+    return str(period.start.year)

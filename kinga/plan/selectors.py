@@ -12,11 +12,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from kinga.core import access, clock
+from kinga.core import access, clock, periods
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.periods import Period
-from kinga.plan.indicators import NO_VALUE, Actual, IndicatorCell, actuals, cells
+from kinga.plan.indicators import (
+    NO_VALUE,
+    Actual,
+    IndicatorCell,
+    OtherValue,
+    actuals,
+    breakdowns_of,
+    cells,
+    other_values,
+)
 from kinga.plan.models import (
     Action,
     Activity,
@@ -36,6 +45,8 @@ from kinga.plan.models import (
     Plan,
     PlanRevision,
     ProgressReport,
+    Tag,
+    TagKind,
     TransactionKind,
 )
 
@@ -403,6 +414,57 @@ def indicator_values(
     return cells(rows, targets, period=period, area=area, by=by)
 
 
+def other_indicator_values(actor: Actor, *, period: Period, area: Place | None = None) -> list[OtherValue]:
+    """The computed figures the province follows that no plan row names (counts only, one query each)."""
+    access.require(actor, "plan.view")
+    return other_values(period=period, area=area)
+
+
+@dataclass
+class IndicatorDetail:
+    """One indicator for a period and an area: its total, its trend over the periods before, and its breakdowns
+    (None where the indicator is not broken down that way)."""
+
+    total: IndicatorCell | None
+    trend: list[tuple[Period, Decimal | None]]
+    by_territory: list[IndicatorCell] | None
+    by_sex: list[IndicatorCell] | None
+    by_age_band: list[IndicatorCell] | None
+
+
+def indicator_detail(
+    actor: Actor, indicator: Indicator, *, period: Period, area: Place | None = None, trend: int = 8
+) -> IndicatorDetail:
+    """In a fixed number of queries: one per period of the trend and one per breakdown (two each for an indicator
+    entered by hand)."""
+    access.require(actor, "plan.view")
+    targets = list(access.scoped(actor, IndicatorTarget).filter(indicator=indicator))
+
+    def of(p: Period, by: tuple[str, ...] = ()) -> list[IndicatorCell]:
+        return cells([indicator], targets, period=p, area=area, by=by)
+
+    total = of(period)
+    if period.kind == periods.PLAN:
+        trend_periods = periods.series(periods.year(clock.today().year), trend)
+    else:
+        trend_periods = periods.series(period, trend)
+    points = []
+    for p in trend_periods:
+        values = [c.value for c in of(p) if not c.breakdown]
+        points.append((p, values[0] if values else None))
+
+    def split(name: str) -> list[IndicatorCell] | None:
+        return of(period, (name,)) if name in breakdowns_of(indicator) else None
+
+    return IndicatorDetail(
+        total=total[0] if total else None,
+        trend=points,
+        by_territory=split("territory"),
+        by_sex=split("sex"),
+        by_age_band=split("age_band"),
+    )
+
+
 @dataclass
 class TargetRow:
     target: IndicatorTarget
@@ -551,3 +613,50 @@ def dhis2_element_labels(actor: Actor, plan: Plan) -> dict[str, str]:
         .filter(indicator__plan=plan)
         .values_list("uid", "indicator__label_fr")
     )
+
+
+@dataclass
+class LevelRow:
+    """One of the plan's three levels of action (prevention, care, retention) with the actions tagged with it."""
+
+    tag: Tag
+    actions: list[ActionRow] = field(default_factory=list)
+    money: Money = field(default_factory=Money)
+    cells: list[IndicatorCell] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+    @property
+    def percent_done(self) -> int:
+        rows = [
+            r for a in self.actions for r in a.activities if r.activity.status != ActivityStatus.CANCELLED
+        ]
+        return round(sum(r.activity.percent_done for r in rows) / len(rows)) if rows else 0
+
+    @property
+    def delayed_count(self) -> int:
+        return sum(a.delayed_count for a in self.actions)
+
+
+def levels_of_action(actor: Actor, plan: Plan, *, period: Period) -> tuple[list[LevelRow], list[ActionRow]]:
+    """Budget, progress and indicators rolled up by level of action (the tags the plan file gives each action, from
+    the strategy of the document). An action tagged with two levels counts in both; the second list holds the
+    actions with no level. A fixed number of queries: the plan tree's, the tags', the indicators'."""
+    tree = plan_tree(actor, plan)
+    levels = list(access.scoped(actor, Tag).filter(kind=TagKind.LEVEL).order_by("pk"))
+    rows = {tag.pk: LevelRow(tag=tag) for tag in levels}
+    untagged = []
+    action_rows = {a.action.pk: a for axis in tree for a in axis.actions}
+    for row in action_rows.values():
+        tags = [t.pk for t in row.action.tags.all() if t.pk in rows]
+        if not tags:
+            untagged.append(row)
+        for pk in tags:
+            rows[pk].actions.append(row)
+            rows[pk].money += row.money
+    totals = {c.indicator.pk: c for c in indicator_values(actor, period=period) if not c.breakdown}
+    for indicator in access.scoped(actor, Indicator).filter(plan=plan).order_by("position"):
+        for pk in [t.pk for t in action_rows[indicator.action_id].action.tags.all() if t.pk in rows]:
+            rows[pk].indicators.append(indicator)
+            if indicator.pk in totals:
+                rows[pk].cells.append(totals[indicator.pk])
+    return list(rows.values()), untagged

@@ -22,6 +22,7 @@ urlpatterns = [
     path("bailleurs/<uuid:uuid>/", views.funder_detail, name="funder"),
     path("responsabilites/", views.responsibilities, name="responsibilities"),
     path("indicateurs/", views_indicators.indicator_table, name="indicators"),
+    path("niveaux/", views_indicators.levels, name="levels"),
     path("indicateurs/<uuid:uuid>/", views_indicators.indicator_detail, name="indicator"),
     path(
         "indicateurs/<uuid:uuid>/cible/", views_indicators.indicator_add_target, name="indicator_add_target"

@@ -4,42 +4,112 @@ hand entry of values. Coordinators (plan.edit) set the targets; everyone else re
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access, clock
+from kinga.core import access, periods
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import form_page
 from kinga.core.models import PlaceLevel
+from kinga.core.people import AgeBand, Sex
 from kinga.plan import forms, selectors, services
-from kinga.plan.indicators import actuals, progress_percent
+from kinga.plan.charts import bar_chart
+from kinga.plan.indicators import is_computable, period_choices, provenance, short_label
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
 from kinga.plan.views import page_context, plan_or_404
+
+
+def _period_and_area(request) -> dict:
+    """The period (?period=2026Q3, the plan to date by default) and the territory (?territoire=CD7201, the whole
+    province by default) asked for; a period or territory that does not exist is said so and not used."""
+    actor = request.actor
+    territories = list(
+        core_selectors.places(actor).filter(level=PlaceLevel.TERRITORY, pcode__startswith="CD72")
+    )
+    errors = []
+    try:
+        period = periods.parse(request.GET.get("period"), default=periods.PLAN)
+    except ValidationError as error:
+        errors.extend(error.messages)
+        period = periods.plan_to_date()
+    pcode = request.GET.get("territoire", "")
+    area = next((t for t in territories if t.pcode == pcode), None)
+    if pcode and area is None:
+        errors.append(_("Unknown territory: the whole province is shown."))
+    return {
+        "period": period,
+        "area": area,
+        "territories": territories,
+        "period_choices": period_choices(),
+        "chooser_errors": errors,
+    }
 
 
 @login_required
 def indicator_table(request):
     actor = request.actor
     plan = plan_or_404(actor)
-    start = selectors.plan_start_date()
-    end = clock.today()
+    chosen = _period_and_area(request)
     rows = list(selectors.indicators(actor, plan))
-    values = actuals(rows, start=start, end=end)
-    table = [
-        {"indicator": i, "actual": values[i.pk], "percent": progress_percent(i, values[i.pk])} for i in rows
-    ]
+    totals = {
+        c.indicator.pk: c
+        for c in selectors.indicator_values(actor, period=chosen["period"], area=chosen["area"])
+        if not c.breakdown
+    }
+    table = []
+    for indicator in rows:
+        cell = totals.get(indicator.pk)
+        target = cell.target if cell else None
+        percent = None
+        if cell is not None and target:
+            percent = int(min(cell.value / target * 100, 999))
+        table.append(
+            {
+                "indicator": indicator,
+                "cell": cell,
+                "computable": indicator.source == IndicatorSourceKind.MANUAL or is_computable(indicator),
+                "provenance": provenance(indicator),
+                "percent": percent,
+            }
+        )
     return render(
         request,
         "plan/indicators.html",
         {
             **page_context(actor, plan),
+            **chosen,
             "rows": table,
-            "period_start": start,
-            "period_end": end,
+            "others": selectors.other_indicator_values(actor, period=chosen["period"], area=chosen["area"]),
             "can_enter": actor.has("plan.enter_indicator"),
         },
     )
+
+
+def _breakdown_rows(detail, territory_names: dict[str, str]) -> dict:
+    """(label in words, value) rows of the detail's breakdowns; None where the indicator is not broken down so."""
+
+    def rows(cells, name, label):
+        if cells is None:
+            return None
+        return [(label(c.breakdown.get(name, "")), c.value) for c in cells]
+
+    return {
+        "by_territory": rows(
+            detail.by_territory,
+            "territory",
+            lambda code: territory_names.get(code, code) if code else _("Place not known"),
+        ),
+        "by_sex": rows(
+            detail.by_sex, "sex", lambda code: Sex(code).label if code in Sex.values else _("Sex not known")
+        ),
+        "by_age_band": rows(
+            detail.by_age_band,
+            "age_band",
+            lambda code: AgeBand(code).label if code in AgeBand.values else _("Adult"),
+        ),
+    }
 
 
 # The indicator and target pages show two forms each; each form posts to its own small view, which shows the page
@@ -50,8 +120,16 @@ def _indicator_page(request, indicator, *, target_form=None, final_form=None):
     actor = request.actor
     plan = plan_or_404(actor)
     final = indicator.target
+    chosen = _period_and_area(request)
+    detail = selectors.indicator_detail(actor, indicator, period=chosen["period"], area=chosen["area"])
+    trend_title = _("%(indicator)s, by period") % {"indicator": indicator.label_fr}
     context = {
         **page_context(actor, plan),
+        **chosen,
+        "detail": detail,
+        "chart": bar_chart([(short_label(p), v) for p, v in detail.trend], title=trend_title),
+        "provenance": provenance(indicator),
+        **_breakdown_rows(detail, {t.pcode: t.name for t in chosen["territories"]}),
         "indicator": indicator,
         "targets": selectors.period_targets(actor, indicator),
         "activities": indicator.activities.select_related("action__axis"),
@@ -192,4 +270,18 @@ def indicator_enter(request, uuid):
             "plan/indicator_enter.html",
             {**page_context(actor, plan), "indicator": indicator, "form": form, "entries": entries},
         ),
+    )
+
+
+@login_required
+def levels(request):
+    """The plan's three levels of action (prevention, care, retention): budget, progress and indicators."""
+    actor = request.actor
+    plan = plan_or_404(actor)
+    chosen = _period_and_area(request)
+    rows, untagged = selectors.levels_of_action(actor, plan, period=chosen["period"])
+    return render(
+        request,
+        "plan/levels.html",
+        {**page_context(actor, plan), **chosen, "levels": rows, "untagged": untagged},
     )

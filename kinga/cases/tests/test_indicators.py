@@ -86,3 +86,30 @@ def test_trained_withdrawn_referrals_and_relapse(team, today):
         actor=w, case=case, visit_date=visit, child_seen=True, found_working=True, today=visit
     )
     assert _values("CASES_CHILDREN_RELAPSED") == {(): 1}
+
+
+def test_care_facilities_come_from_the_services_directory(team, today, kolwezi):
+    # The plan's « Nombre des CRS, CAP, Maisons de transit et espaces des jeux » was entered by hand; the
+    # directory holds them: CRS, CAP, transit houses and play spaces, active, by territory.
+    manager = actor_of(team.manager)
+    lubudi = kolwezi.parent.children.get(pcode="CD7203")
+    for name, kind, place in (
+        ("CRS Kasulo", "crs", kolwezi),
+        ("CAP Manika", "cap", kolwezi),
+        ("Maison de transit", "transit", lubudi),
+        ("Espace de jeux", "play", lubudi),
+        ("Centre de santé", "health", kolwezi),  # not a care facility of the plan
+    ):
+        services.save_service(
+            actor=manager, organisation=team.org, name=name, service_type=kind, place=place
+        )
+    closed = services.save_service(
+        actor=manager, organisation=team.org, name="CRS fermé", service_type="crs", place=kolwezi
+    )
+    services.save_service(actor=manager, service=closed, is_active=False)
+    assert _values("CASES_CARE_FACILITIES") == {(): 4}
+    by_territory = IndicatorQuery(start=Y.start, end=Y.end, breakdowns=("territory",))
+    assert _values("CASES_CARE_FACILITIES", by_territory) == {
+        (("territory", "CD7201"),): 2,
+        (("territory", "CD7203"),): 2,
+    }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.community.models.common import Sex, TerritoryMixin
 from kinga.community.models.networks import Network
+from kinga.core.fields import EncryptedTextField
 from kinga.core.models import Organisation, Place
 from kinga.sites.models import Site
 
@@ -214,3 +215,56 @@ class AdvocacyAction(TerritoryMixin):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# ------------------------------------------------------------------------------------------- people counted
+
+
+class Participant(models.Model):
+    """A person named on a training's attendance list or on a session's list of parents who signed a commitment,
+    kept once however many lists name them: the plan counts people (500 agents, 1,080 providers), not
+    attendances. The name is protected; `identity_digest`, a blind index of the normalised name with the sex
+    and the phone or service number, finds the same person again without storing the name in clear."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    full_name = EncryptedTextField(_("full name"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    identity_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person counted")
+        verbose_name_plural = _("people counted")
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class TrainingAttendance(models.Model):
+    """A person on a training's attendance list (once per training)."""
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendances")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="trainings")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["training", "participant"], name="community_attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_id}/{self.participant_id}"
+
+
+class ParentCommitment(models.Model):
+    """A parent who signed a commitment against child labour at an awareness session (once per session)."""
+
+    session = models.ForeignKey(AwarenessSession, on_delete=models.CASCADE, related_name="commitments")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="commitments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="community_commitment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.participant_id}"

@@ -21,6 +21,7 @@ from .coordination import add_action_item, create_meeting, update_action_item, u
 from .fourw import create_fourw, delete_fourw, seed_fourw_from_plan, update_fourw
 from .fourw_import import import_fourw
 from .networks import add_member, add_member_training, create_network, update_member, update_network
+from .people import record_attendance, record_commitments
 
 __all__ = [
     "add_action_item",
@@ -35,6 +36,8 @@ __all__ = [
     "import_fourw",
     "receive_alert",
     "record_advocacy",
+    "record_attendance",
+    "record_commitments",
     "record_session",
     "record_training",
     "record_verification",

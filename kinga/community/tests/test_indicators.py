@@ -100,7 +100,8 @@ def test_parents_awareness_meetings_advocacy(supervisor, org, kolwezi):
         (("sex", "F"),): 8,
         (("sex", "M"),): 4,
     }
-    assert _values("COMMUNITY_AWARENESS_REPORTS") == {(): 4}
+    # Action 3.3 counts the RSE and due-diligence themes only (test_counted_people.py): none of these.
+    assert _values("COMMUNITY_AWARENESS_REPORTS") == {(): 0}
     assert _values(
         "COMMUNITY_ADVOCACY_ACTIONS", IndicatorQuery(start=YEAR.start, end=TODAY, breakdowns=("territory",))
     ) == {(("territory", "CD7201"),): 1}

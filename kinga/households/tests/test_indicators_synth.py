@@ -55,6 +55,17 @@ def test_indicators_count_from_the_records_in_one_query_each(kolwezi):
         actor=w, programme=p_lit, household=h1, member=woman, enrolled_on=datetime.date(2024, 3, 1)
     )
     services.update_enrolment(actor=w, enrolment=lit, status="completed", ended_on=datetime.date(2024, 9, 1))
+    # A man of a household in no cooperative completes the course too: the plan's 7,000 are cooperative members
+    # (before, every literacy enrolment counted: 2).
+    man = services.add_member(
+        actor=w, household=h2, full_name="Jean Kalenga", relationship="head", sex="M", age=40
+    )
+    other = services.enrol(
+        actor=w, programme=p_lit, household=h2, member=man, enrolled_on=datetime.date(2024, 3, 1)
+    )
+    services.update_enrolment(
+        actor=w, enrolment=other, status="completed", ended_on=datetime.date(2024, 9, 1)
+    )
     p_sav = make_programme(m, ProgrammeKind.SAVINGS)
     sav = services.enrol(
         actor=w,

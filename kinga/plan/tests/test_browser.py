@@ -49,14 +49,14 @@ def test_org_manager_reports_progress_and_reads_the_budget(page, login_as, plan)
 
 def test_coordinator_adds_a_target_by_date_to_an_indicator(page, login_as, plan):
     coordinator = make_member(make_organisation("IDAK navigateur"), Role.COORDINATOR)
-    indicator = Indicator.objects.get(code="PLAN_CARE_FACILITIES")
+    indicator = Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
     login_as(coordinator)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     page.goto("/plan/indicateurs/")
     page.click(f"a[href='/plan/indicateurs/{indicator.uuid}/']")
-    expect(page.locator("h1")).to_contain_text("PLAN_CARE_FACILITIES")
+    expect(page.locator("h1")).to_contain_text("infrastructures sociales")
     expect(page.locator("#period-targets")).to_contain_text("Aucune cible par échéance")
 
     form = page.locator("#add-target")

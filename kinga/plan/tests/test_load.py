@@ -76,7 +76,7 @@ def test_indicator_targets_of_the_document(plan):
     assert targets["COMMUNITY_PROVIDERS_TRAINED"] == 1080
     assert targets["HOUSEHOLDS_LITERACY_MEMBERS"] == 7000
     assert targets["HOUSEHOLDS_FARMING_SUPPORTED"] == 1000
-    assert targets["PLAN_FARMED_AREA_HA"] == 5000
+    assert targets["HOUSEHOLDS_HECTARES_ALLOCATED"] == 5000
     assert targets["SITES_ZEA_LOCATED"] == 60
     assert targets["SITES_ZEA_VIABLE"] == 25
     assert targets["SITES_EQUIPPED"] == 60

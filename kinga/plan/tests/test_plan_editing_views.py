@@ -38,7 +38,7 @@ def coordinator(plan):
 @pytest.fixture
 def counted(plan):
     """A hand-entered count: targets are whole numbers."""
-    return Indicator.objects.get(code="PLAN_CARE_FACILITIES")
+    return Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
 
 
 def _reader(role, acronym):

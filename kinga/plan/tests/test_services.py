@@ -311,7 +311,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
     with pytest.raises(ValidationError):
         services.enter_indicator_value(
             actor=coordinator,
-            indicator=Indicator.objects.get(code="PLAN_CARE_FACILITIES"),
+            indicator=Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES"),
             period_start=D(2019, 1, 1),
             period_end=D(2019, 12, 31),
             area=lualaba,
@@ -407,7 +407,7 @@ def test_indicator_sources_replaced_for_a_block_are_restored_after_it(plan):
 def test_targets_by_date_need_plan_edit_and_an_unchanged_one_is_no_revision(
     plan, coordinator, unicef_manager
 ):
-    indicator = Indicator.objects.get(code="PLAN_CARE_FACILITIES")
+    indicator = Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
     with pytest.raises(PermissionDenied):
         services.add_period_target(
             actor=unicef_manager, indicator=indicator, reason="r", period_end=D(2019, 12, 31), value=10

@@ -235,7 +235,7 @@ def test_indicator_table_says_not_computed_yet_without_a_source(plan, coordinato
     with registry.indicator_sources({"COMMUNITY_MEETINGS_MINUTES": None}):
         html = client_for(coordinator).get(reverse("plan:indicators")).content.decode()
     assert "pas encore calculé" in html
-    assert "CASES_CHILDREN_WITHDRAWN" in html
+    assert escape("Nombre d'enfants retirés des mines") in html
 
 
 def test_manual_value_entry_from_the_page(plan, coordinator, lualaba):
