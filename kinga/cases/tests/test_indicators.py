@@ -100,9 +100,7 @@ def test_care_facilities_come_from_the_services_directory(team, today, kolwezi):
         ("Espace de jeux", "play", lubudi),
         ("Centre de santé", "health", kolwezi),  # not a care facility of the plan
     ):
-        services.save_service(
-            actor=manager, organisation=team.org, name=name, service_type=kind, place=place
-        )
+        services.save_service(actor=manager, organisation=team.org, name=name, service_type=kind, place=place)
     closed = services.save_service(
         actor=manager, organisation=team.org, name="CRS fermé", service_type="crs", place=kolwezi
     )
