@@ -29,8 +29,12 @@ SEX_TERRITORY = ("sex", "territory")
 
 
 def _area(qs: QuerySet, query: IndicatorQuery, path_field: str) -> QuerySet:
+    """The records of the area; of one organisation when the query asks (a household's organisation)."""
     prefix = query.area_path_prefix()
-    return qs.filter(**{f"{path_field}__startswith": prefix}) if prefix else qs
+    qs = qs.filter(**{f"{path_field}__startswith": prefix}) if prefix else qs
+    if path_field.endswith("household__place_path"):
+        qs = qs.filter(**query.organisation_filter(path_field.replace("place_path", "organisation")))
+    return qs
 
 
 def _grouped(qs: QuerySet, query: IndicatorQuery, keys: dict[str, str], aggregate) -> list[IndicatorValue]:
@@ -57,20 +61,20 @@ HOUSEHOLD_KEYS = {"territory": "household__territory__pcode"}
 MEMBER_KEYS = {"territory": "household__territory__pcode", "sex": "member__sex"}
 
 
-@indicator_source("HOUSEHOLDS_SURVEYS_DONE", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_SURVEYS_DONE", breakdowns=TERRITORY, organisations=True)
 def surveys_done(query: IndicatorQuery) -> list[IndicatorValue]:
     """Survey rounds (the prior socio-economic study, then follow-ups) with households surveyed in the period."""
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
     return _grouped(qs, query, HOUSEHOLD_KEYS, Count("round_id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", breakdowns=TERRITORY, organisations=True)
 def households_surveyed(query: IndicatorQuery) -> list[IndicatorValue]:
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
     return _grouped(qs, query, HOUSEHOLD_KEYS, Count("household_id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_EMA_WOMEN_RETRAINED", breakdowns=SEX_TERRITORY)
+@indicator_source("HOUSEHOLDS_EMA_WOMEN_RETRAINED", breakdowns=SEX_TERRITORY, organisations=True)
 def ema_women_retrained(query: IndicatorQuery) -> list[IndicatorValue]:
     """People (the member enrolled) who completed a retraining in the period and were artisanal miners
     before it, or are women."""
@@ -93,13 +97,13 @@ def _businesses(query: IndicatorQuery, registered_only: bool) -> QuerySet:
     return _area(qs, query, "household__place_path")
 
 
-@indicator_source("HOUSEHOLDS_SME_CREATED", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_SME_CREATED", breakdowns=TERRITORY, organisations=True)
 def sme_created(query: IndicatorQuery) -> list[IndicatorValue]:
     """Registered businesses (RCCM number recorded) created in the period."""
     return _grouped(_businesses(query, True), query, HOUSEHOLD_KEYS, Count("id"))
 
 
-@indicator_source("HOUSEHOLDS_BUSINESSES_CREATED", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_BUSINESSES_CREATED", breakdowns=TERRITORY, organisations=True)
 def businesses_created(query: IndicatorQuery) -> list[IndicatorValue]:
     """Every business (SME, SMI or income-generating activity) created in the period."""
     return _grouped(_businesses(query, False), query, HOUSEHOLD_KEYS, Count("id"))
@@ -122,7 +126,7 @@ def _cooperative_enrolments(query: IndicatorQuery) -> QuerySet:
     return _area(qs, query, "household__place_path")
 
 
-@indicator_source("HOUSEHOLDS_IN_COOPERATIVES", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_IN_COOPERATIVES", breakdowns=TERRITORY, organisations=True)
 def households_in_cooperatives(query: IndicatorQuery) -> list[IndicatorValue]:
     """Distinct households member of a cooperative at some time in the period."""
     return _grouped(
@@ -130,7 +134,7 @@ def households_in_cooperatives(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("HOUSEHOLDS_HECTARES_ALLOCATED", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_HECTARES_ALLOCATED", breakdowns=TERRITORY, organisations=True)
 def hectares_allocated(query: IndicatorQuery) -> list[IndicatorValue]:
     """Hectares allocated to households member of a cooperative during the period."""
     return _grouped(_cooperative_enrolments(query), query, HOUSEHOLD_KEYS, Sum("hectares"))
@@ -146,7 +150,7 @@ def cooperative_networks(query: IndicatorQuery) -> list[IndicatorValue]:
     return _grouped(qs, query, {"territory": "cooperatives__territory__pcode"}, Count("id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_FARMING_SUPPORTED", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_FARMING_SUPPORTED", breakdowns=TERRITORY, organisations=True)
 def farming_supported(query: IndicatorQuery) -> list[IndicatorValue]:
     """Distinct households that received agricultural inputs or tools in the period (target 1,000)."""
     qs = Delivery.objects.filter(
@@ -161,7 +165,7 @@ def farming_supported(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("HOUSEHOLDS_BANK_ACCOUNTS", breakdowns=SEX_TERRITORY)
+@indicator_source("HOUSEHOLDS_BANK_ACCOUNTS", breakdowns=SEX_TERRITORY, organisations=True)
 def bank_accounts(query: IndicatorQuery) -> list[IndicatorValue]:
     """Savings accounts opened in the period and funded (at least one deposit by the end of the period).
     Sex: of the member holding the account ("" when the household holds it)."""
@@ -177,6 +181,7 @@ def bank_accounts(query: IndicatorQuery) -> list[IndicatorValue]:
 @indicator_source(
     "HOUSEHOLDS_LITERACY_MEMBERS",
     breakdowns=SEX_TERRITORY,
+    organisations=True,
     provenance=_("computed from the literacy enrolments of cooperative members"),
 )
 def literacy_members(query: IndicatorQuery) -> list[IndicatorValue]:
@@ -197,7 +202,7 @@ def literacy_members(query: IndicatorQuery) -> list[IndicatorValue]:
     return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY, organisations=True)
 def income(query: IndicatorQuery) -> list[IndicatorValue]:
     """Mean monthly income (USD) of the households surveyed in the period."""
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
@@ -205,7 +210,7 @@ def income(query: IndicatorQuery) -> list[IndicatorValue]:
     return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
 
 
-@indicator_source("HOUSEHOLDS_HUNGER_SCALE", breakdowns=TERRITORY)
+@indicator_source("HOUSEHOLDS_HUNGER_SCALE", breakdowns=TERRITORY, organisations=True)
 def hunger_scale(query: IndicatorQuery) -> list[IndicatorValue]:
     """Mean Household Hunger Scale (0–6) of the households surveyed in the period (food security)."""
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")

@@ -5,9 +5,9 @@ aggregate query each, or the plan and sites selectors (aggregates too). Nothing 
 number of queries depends on the number of figures shown, never on the number of rows (tests bound it).
 Counts only: no figure names or lists a person.
 
-An organisation manager sees its organisation's records only: figures whose computation cannot be narrowed
-to one organisation (`IndicatorSource.organisations`) are left out of its dashboard rather than shown for
-everyone; sites (public data) and the plan (read by every role) are the province's.
+An organisation manager sees its organisation's records only (children, alerts, households): a figure whose
+computation cannot be narrowed to one organisation (`IndicatorSource.organisations`) shows as not computed
+rather than for everyone; sites (public data) and the plan (read by every role) are the province's.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -233,9 +234,29 @@ def _link(url_name: str) -> str:
     return reverse(url_name)
 
 
-def _children(actor: Actor, query: registry.IndicatorQuery, memo: Memo) -> list[Figure]:
-    link = _link("cases:stats") if actor.has("cases.view_counts") else ""
-    return [Figure(key, str(label), _value(code, query, memo), link) for key, code, label in CHILDREN]
+# Figures the non-return monitoring page (cases) details: cohorts of exits, retention checks, relapses.
+NON_RETURN = {"children_exited", "children_retained_3m", "children_retained_6m", "children_retained_12m"}
+
+
+def _children(
+    actor: Actor, query: registry.IndicatorQuery, memo: Memo, period: Period | None = None
+) -> list[Figure]:
+    if not actor.has("cases.view_counts"):
+        return [Figure(key, str(label), _value(code, query, memo)) for key, code, label in CHILDREN]
+    stats = _link("cases:stats")
+    params = {"period": period.iso} if period is not None else {}
+    if query.area is not None:
+        params["territory"] = query.area.pcode
+    non_return = _link("cases:non_return") + (f"?{urlencode(params)}" if params else "")
+    return [
+        Figure(
+            key,
+            str(label),
+            _value(code, query, memo),
+            non_return if key in NON_RETURN or key == "children_relapsed" else stats,
+        )
+        for key, code, label in CHILDREN
+    ]
 
 
 def _children_trend(period: Period, query: registry.IndicatorQuery, memo: Memo) -> dict:
@@ -405,15 +426,14 @@ def dashboard(actor: Actor, *, period: Period, territory: Place | None = None) -
     query = _query(period, territory, organisation_id)
     board = Dashboard(period=period, territory=territory, organisation_scoped=organisation_id is not None)
     memo: Memo = {}
-    board.children = _children(actor, query, memo)
+    board.children = _children(actor, query, memo, period)
     board.children_trend = _children_trend(period, query, memo)
     board.alerts = _alerts(actor, query, memo)
     received, in_time = (f.value for f in board.alerts)
     if received and in_time is not None:
         board.alerts_in_time_percent = round(in_time * 100 / received)
     board.sites_now, board.sites_history = _sites(actor, period, territory)
-    if organisation_id is None:
-        board.households = _households(actor, query, memo)
+    board.households = _households(actor, query, memo)
     plan = plan_selectors.current_plan(actor)
     board.budget, board.budget_total = _budget(actor, plan)
     board.indicators = _indicators(actor, plan, period, territory, memo)

@@ -13,7 +13,9 @@ from kinga.core.actors import system_actor
 from kinga.core.models import OrganisationType
 from kinga.core.reference import load_organisations
 from kinga.core.roles import Role
-from kinga.core.testing import make_member, make_organisation
+from kinga.core.testing import actor_of, make_member, make_organisation
+from kinga.households.services import record_survey
+from kinga.households.tests.factories import answers, make_household, make_round
 from kinga.plan.services.loading import load_plan
 from kinga.sites.models import StatusChange
 from kinga.sites.tests.factories import make_site
@@ -99,6 +101,15 @@ def province(db, reference_places, today):
         evidence="inspection",
     )
     make_site_with_status(lubudi, "red", since=datetime.date(2026, 7, 1))
+
+    # A household surveyed in July by each organisation, in Kolwezi.
+    rnd = make_round(1)
+    for org in (ngo, other):
+        worker = actor_of(make_member(org, Role.CASEWORKER))
+        household = make_household(worker, kolwezi)
+        record_survey(
+            actor=worker, household=household, round=rnd, **answers(surveyed_on=datetime.date(2026, 7, 8))
+        )
 
     class Province:
         pass

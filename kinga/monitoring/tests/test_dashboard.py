@@ -43,6 +43,9 @@ def test_the_figures_of_a_period_and_a_territory_and_nothing_of_another_territor
     assert figure(html, "alerts_in_time_percent") == "50 %"
     assert [figure(html, f"sites_{s}") for s in ("green", "yellow", "red")] == ["1", "1", "1"]
     assert "Trimestre 3 2026" in html and "Kolwezi" in html
+    # Each figure links to its page; the non-return figures to the non-return page with the same filter.
+    assert 'href="/cases/non-retour/?period=2026Q3&amp;territory=CD7201">Enfants retrouvés au travail' in html
+    assert 'href="/cases/stats/">Enfants identifiés' in html
 
 
 def test_a_period_written_in_the_address_is_the_one_the_list_keeps(province):
@@ -80,7 +83,9 @@ def test_an_organisation_manager_sees_its_own_organisations_records_only(provinc
     assert figure(html, "children_exited") == "1"
     assert figure(html, "alerts_received") == "2"
     assert "Enfance Lualaba" in html
-    assert 'data-figure="households_surveyed"' not in html  # not computable for one organisation: left out
+    assert figure(html, "households_surveyed") == "1"  # the other organisation's household is not counted
+    _response, html = page(province.coordinator, period="2026Q3", territory="CD7201")
+    assert figure(html, "households_surveyed") == "2"
 
 
 @pytest.mark.parametrize("role", ["caseworker", "focal_point"])
