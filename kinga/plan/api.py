@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action as api_action
 from rest_framework.response import Response
 
-from kinga.core import access
+from kinga.core import access, periods
 from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, create_through_service
 from kinga.core.models import Organisation, Place
 from kinga.core.plugins import register_api
 from kinga.plan import selectors, serializers, services
+from kinga.plan.indicators import parse_breakdowns
 from kinga.plan.models import (
     Action,
     Activity,
@@ -217,7 +221,81 @@ class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
         )
 
 
+class IndicatorResultsRequestSerializer(drf_serializers.Serializer):
+    period = drf_serializers.CharField(
+        help_text="2026Q3 (quarter), 2026 (year), 202609 (month) or plan (since the start of the plan)"
+    )
+    territory = drf_serializers.CharField(required=False, allow_blank=True, help_text="ADM2 p-code: CD7201")
+    by = drf_serializers.CharField(
+        required=False, allow_blank=True, help_text="territory,sex,age_band (any of them, comma-separated)"
+    )
+
+    def validate_period(self, value):
+        return _validated(lambda: periods.parse(value[:40]))
+
+    def validate_by(self, value):
+        return _validated(lambda: parse_breakdowns(value))
+
+
+def _validated(parse):
+    try:
+        return parse()
+    except ValidationError as error:
+        raise drf_serializers.ValidationError(error.messages) from None
+
+
+class IndicatorResultSerializer(drf_serializers.Serializer):
+    code = drf_serializers.CharField(source="indicator.code")
+    label = drf_serializers.CharField(source="indicator.label_fr")
+    unit = drf_serializers.CharField(source="indicator.unit")
+    period = drf_serializers.CharField(source="period.iso")
+    value = drf_serializers.DecimalField(max_digits=18, decimal_places=4)
+    breakdown = drf_serializers.DictField(child=drf_serializers.CharField())
+    target = drf_serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    source_text = drf_serializers.CharField()
+    not_broken_down = drf_serializers.ListField(child=drf_serializers.CharField())
+
+
+class IndicatorResultViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """Every indicator of the plan for a period, computed from the records or entered by hand, broken down by
+    territory, sex and age band as asked (an indicator that cannot be split gives its total; `not_broken_down`
+    says by what). Counts only."""
+
+    model = Indicator
+    permissions_by_action = {"*": "plan.view"}
+    serializer_class = IndicatorResultSerializer
+    pagination_class = None
+
+    def scoped_queryset(self):
+        return super().scoped_queryset().none()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, required=True, description="2026Q3, 2026, 202609 or plan"),
+            OpenApiParameter(
+                "territory", str, description="ADM2 p-code (CD7201); the whole province if absent"
+            ),
+            OpenApiParameter("by", str, description="territory,sex,age_band"),
+        ],
+        responses={200: IndicatorResultSerializer(many=True), 400: OpenApiTypes.OBJECT},
+    )
+    def list(self, request, *args, **kwargs):
+        incoming = IndicatorResultsRequestSerializer(data=request.query_params)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        area = None
+        if data.get("territory"):
+            area = access.scoped(self.actor, Place).filter(pcode=data["territory"]).first()
+            if area is None:
+                raise drf_serializers.ValidationError({"territory": [_("Unknown territory p-code.")]})
+        cells = selectors.indicator_values(
+            self.actor, period=data["period"], area=area, by=data.get("by") or ()
+        )
+        return Response(IndicatorResultSerializer(cells, many=True).data)
+
+
 def register() -> None:
+    register_api("plan/indicator-results", IndicatorResultViewSet, basename="plan-indicator-result")
     register_api("plan-axes", AxisViewSet, basename="plan-axis")
     register_api("plan-actions", ActionViewSet, basename="plan-action")
     register_api("plan-activities", ActivityViewSet, basename="plan-activity")
