@@ -7,34 +7,42 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from kinga.core import access, periods
+from kinga.core import access, charts, periods
 
 from . import selectors_nonreturn
 
-BAR_WIDTH = 200  # the chart's bars, in its 300-unit wide viewBox
+CHART_COHORTS = 8  # the chart shows the latest cohorts with children; the table has them all
 
 
-def cohort_chart(cohorts) -> dict:
-    """Where the chart's bars go: per cohort with children, a label line then one bar per check (3, 6, 12
-    months)."""
-    rows, y = [], 0
-    for cohort in cohorts:
-        if not cohort.children:
-            continue
-        bars = []
-        for i, cell in enumerate(cohort.cells):
-            share = cell.share_of_cohort
-            bars.append(
-                {
-                    "months": cell.months,
-                    "y": y + 17 + 15 * i,
-                    "width": round(BAR_WIDTH * (share or 0) / 100),
-                    "text": "—" if share is None else f"{share} %",
-                }
-            )
-        rows.append({"label": cohort.quarter.label, "y": y, "bars": bars})
-        y += 17 + 15 * len(cohort.cells) + 8
-    return {"rows": rows, "height": max(y, 1)}
+def cohort_chart(cohorts) -> charts.Chart | None:
+    """Per cohort (with children) and check (3, 6, 12 months), the children of the cohort found out of the
+    mines, found working, not known (check not done): one stacked bar, drawn on the server with its numbers as
+    a table."""
+    shown = [c for c in cohorts if c.children][:CHART_COHORTS]
+    if not shown:
+        return None
+    cells = [(c, cell) for c in shown for cell in c.cells]
+    return charts.bar_chart(
+        _("Children of each cohort at 3, 6 and 12 months after the exit"),
+        [
+            _("%(quarter)s, at %(m)s months") % {"quarter": c.quarter.label, "m": cell.months}
+            for c, cell in cells
+        ],
+        [
+            charts.Series(
+                _("out of the mines"), [cell.retained for _c, cell in cells], charts.STATUS_COLOURS["green"]
+            ),
+            charts.Series(
+                _("found working"), [cell.working for _c, cell in cells], charts.STATUS_COLOURS["red"]
+            ),
+            charts.Series(
+                _("not checked"),
+                [cell.cohort - cell.done for _c, cell in cells],
+                charts.STATUS_COLOURS["grey"],
+            ),
+        ],
+        stacked=True,
+    )
 
 
 @login_required

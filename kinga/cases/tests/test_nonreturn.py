@@ -132,6 +132,10 @@ def test_the_page_and_the_api_give_the_cohort_s_shares(team, cohort):
     assert "100 % des enfants vérifiés" in cells["6"] and "25 % de la cohorte" in cells["6"]
     assert "3 pas encore dues, 0 en retard, 0 manquée(s), 1 caduque(s)" in cells["12"]
     assert "1 rechute (1 enfant retrouvé au travail)" in html
+    chart = html.split('<figure class="chart">', 1)[1].split("</figure>", 1)[0]  # bars, then the same numbers
+    assert "<svg" in chart and re.search(
+        r"Trimestre 1 2026, à 3 mois</th><td[^>]*>2</td><td[^>]*>1</td><td[^>]*>1</td>", chart
+    )
     assert "Kasulo" in html and 'class="badge red"' in html and f"/sites/{team.site.uuid}/" in html
     for name in ("Aimé", "Benoît", "Christian", "David", "LUA-KZI"):  # counts only: no identity
         assert name not in html
