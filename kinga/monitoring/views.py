@@ -83,6 +83,8 @@ def dashboard(request):
     period, territory, errors = _parse(actor, request.GET)
     board = selectors.dashboard(actor, period=period, territory=territory)
     sites_query = urlencode({"territory": territory.uuid}) if territory is not None else ""
+    # The plan's indicator pages take the same period, and the territory as ?territoire=.
+    plan_query = urlencode({"period": period.iso, **({"territoire": territory.pcode} if territory else {})})
     context = {
         "board": board,
         "charts": _charts(board),
@@ -90,6 +92,7 @@ def dashboard(request):
         "period_value": request.GET.get("period", "") if "period" not in errors else "",
         "territories": selectors.territories(actor),
         "territory_value": territory.pcode if territory is not None else "",
+        "plan_query": plan_query,
         "sites_map": reverse("sites:map") + (f"?{sites_query}" if sites_query else ""),
         "sites_list": reverse("sites:list") + (f"?{sites_query}" if sites_query else ""),
         "statuses": [(s, dict(Status.choices)[s], board.sites_now.get(s, 0)) for s in STATUS_ORDER],

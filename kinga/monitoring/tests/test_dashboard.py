@@ -159,6 +159,7 @@ def test_budget_and_indicators_against_targets_with_the_rule_in_words(
         assert figure(html, "budget_committed") != "0"
     # A territory has no target of its own: no light but grey.
     _response, html = page(province.coordinator, period="2026Q3", territory="CD7201")
+    assert f'href="/plan/indicateurs/{indicator.uuid}/?period=2026Q3&amp;territoire=CD7201"' in html
     lights = re.findall(r'data-indicator="[^"]+"><span class="badge light-(\w+)">', html)
     assert lights and set(lights) == {"grey"}
 
