@@ -510,3 +510,28 @@ class ChildCaseForm(forms.Form):
 def child_case_formset(extra: int):
     """One empty row per child found; rows left empty are ignored."""
     return forms.formset_factory(ChildCaseForm, extra=min(max(extra, 1), 100), max_num=500)
+
+
+class AttendanceForm(forms.Form):
+    """A training's attendance list, one person per line: name; sex (F or M); phone or service number."""
+
+    people = forms.CharField(
+        label=_("People trained, one per line"),
+        help_text=_(
+            "Name; sex (F or M); phone or service number. Example: Mambwe Kalenga Odette; F; 0990000001"
+        ),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=200_000,
+    )
+
+    def clean_people(self) -> list[dict]:
+        rows = []
+        for line in self.cleaned_data["people"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace(",", ";").split(";")]
+            parts += [""] * (3 - len(parts))
+            rows.append({"full_name": parts[0], "sex": parts[1], "identifier": parts[2]})
+        if not rows:
+            raise forms.ValidationError(_("Give at least one person."))
+        return rows

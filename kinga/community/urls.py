@@ -33,6 +33,7 @@ urlpatterns = [
     path("campagnes/ajouter/", activities.campaign_add, name="campaign_add"),
     path("formations/", activities.trainings, name="trainings"),
     path("formations/ajouter/", activities.training_add, name="training_add"),
+    path("formations/<uuid:uuid>/presences/", activities.training_attendance, name="training_attendance"),
     path("plaidoyer/", activities.advocacy, name="advocacy"),
     path("plaidoyer/ajouter/", activities.advocacy_add, name="advocacy_add"),
     # 4W

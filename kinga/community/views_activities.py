@@ -28,6 +28,7 @@ from .models import (
     SessionKind,
     Theme,
     TrainedGroup,
+    Training,
 )
 
 # ---------------------------------------------------------------------------------------------- awareness
@@ -142,6 +143,23 @@ def training_add(request):
         title=_("New training"),
         save=lambda data: services.record_training(actor=actor, **data),
         success=_("Training recorded."),
+        done=lambda saved: redirect("community:trainings"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_attendance(request, uuid):
+    """The attendance list of a training: each person once, so that the plan counts people, not attendances."""
+    actor = request.actor
+    access.require(actor, "community.record_awareness")
+    training = access.get_object_or_404(actor, Training, uuid=uuid)
+    return form_page(
+        request,
+        forms.AttendanceForm(request.POST or None),
+        title=_("Attendance list: %(training)s") % {"training": training},
+        save=lambda data: services.record_attendance(actor=actor, training=training, people=data["people"]),
+        success=_("Attendance list recorded."),
         done=lambda saved: redirect("community:trainings"),
     )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from kinga.community import services
 from kinga.community.models import Participant
@@ -13,7 +14,8 @@ from kinga.core import clock, periods
 from kinga.core.actors import system_actor
 from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.reference import load_organisations
-from kinga.core.testing import actor_of, assert_not_stored_in_clear
+from kinga.core.roles import Role
+from kinga.core.testing import actor_of, assert_not_stored_in_clear, client_for, make_member
 from kinga.plan.selectors import indicator_values
 from kinga.plan.services.loading import load_plan
 
@@ -133,3 +135,29 @@ def test_awareness_reports_of_action_3_3_count_rse_and_due_diligence_only(superv
         )
     # Before: 1 + 2 + 1 + 5 = 9 (every theme); now the RSE report and the two due-diligence broadcasts.
     assert _values("COMMUNITY_AWARENESS_REPORTS") == {(): 3}
+
+
+def test_the_attendance_list_page_records_people_once(supervisor, kolwezi):
+    training = _training(actor_of(supervisor), kolwezi, TODAY, trained_f=9)
+    url = reverse("community:training_attendance", args=[training.uuid])
+    browser = client_for(supervisor)
+    assert browser.get(url).status_code == 200
+    lines = (
+        "Mambwe Kalenga Odette; F; 0990000001\nKasongo Ilunga; M\n\nMAMBWE kalenga odette ; f ; 099 000 0001"
+    )
+    assert browser.post(url, {"people": lines}).status_code == 302
+    training.refresh_from_db()
+    assert (training.trained_f, training.trained_m) == (1, 1)
+    assert Participant.objects.count() == 2
+    refused = browser.post(url, {"people": "Ngoy; X"})
+    assert refused.status_code == 400 and "le sexe est M ou F" in refused.content.decode()
+
+
+def test_the_attendance_list_of_another_organisation_is_404_and_needs_the_permission(
+    supervisor, org, other_org, kolwezi
+):
+    training = _training(actor_of(supervisor), kolwezi, TODAY)
+    url = reverse("community:training_attendance", args=[training.uuid])
+    outsider = make_member(other_org, Role.SUPERVISOR)
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(make_member(org, Role.VIEWER)).get(url).status_code == 403
