@@ -1,5 +1,5 @@
 """API of the DHIS2 link: the sendings to DHIS2 (list, one, send a period) and the indicator exports
-(/api/v1/plan-dhis2-pushes/, /api/v1/plan-indicator-exports/)."""
+(/api/v1/plan/dhis2-pushes/, /api/v1/plan/indicator-exports/)."""
 
 from __future__ import annotations
 
@@ -126,5 +126,5 @@ class IndicatorExportViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
 
 def register() -> None:
-    register_api("plan-dhis2-pushes", Dhis2PushViewSet, basename="plan-dhis2-push")
-    register_api("plan-indicator-exports", IndicatorExportViewSet, basename="plan-indicator-export")
+    register_api("plan/dhis2-pushes", Dhis2PushViewSet, basename="plan-dhis2-push")
+    register_api("plan/indicator-exports", IndicatorExportViewSet, basename="plan-indicator-export")

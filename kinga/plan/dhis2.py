@@ -10,8 +10,6 @@ reason, never dropped in silence.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from kinga.core import access, audit, periods
 from kinga.core import indicators as registry
 from kinga.core.access import Actor
 from kinga.core.models import Place, PlaceLevel
+from kinga.core.spreadsheets import csv_text
 from kinga.plan.indicators import computed_actual, manual_actuals
 from kinga.plan.models import (
     Dhis2CategoryOptionCombo,
@@ -304,10 +303,7 @@ HXL_HEADER = [
 
 def hxl_csv(export: Export) -> str:
     """A CSV with an HXL hashtag row under its French header (humdata.org reads it as it is)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([label for label, _tag in HXL_HEADER])
-    writer.writerow([tag for _label, tag in HXL_HEADER])
+    rows = [[label for label, _tag in HXL_HEADER], [tag for _label, tag in HXL_HEADER]]
     places = {
         p.pk: p for p in Place.objects.filter(pk__in={v.place.parent_id for v in export.values} - {None})
     }
@@ -317,7 +313,7 @@ def hxl_csv(export: Export) -> str:
             province, territory = places.get(item.place.parent_id), item.place
         else:
             province, territory = item.place, None
-        writer.writerow(
+        rows.append(
             [
                 item.indicator.label_fr,
                 item.indicator.code,
@@ -330,11 +326,16 @@ def hxl_csv(export: Export) -> str:
                 (territory.pcode or "") if territory else "",
                 sexes.get(item.sex, ""),
                 item.age_band,
-                _text(item.value),
-                _text(item.indicator.target) if item.indicator.target is not None else "",
+                _csv_number(item.value),
+                _csv_number(item.indicator.target) if item.indicator.target is not None else "",
             ]
         )
-    return out.getvalue()
+    return csv_text(rows)
+
+
+def _csv_number(value: Decimal) -> int | Decimal:
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else value.normalize()
 
 
 @dataclass(frozen=True)

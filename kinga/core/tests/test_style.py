@@ -23,7 +23,8 @@ FLAT_API_ROUTES = {
     "sites", "site-inspections", "zones",
     "households", "household-enrolments", "household-programmes", "household-stats", "cooperatives",
 }  # fmt: skip
-RESOURCE = r"[a-z]+(-[a-z]+)*"
+# Lower-case words joined by dashes; a word may carry digits after its first letter (a name such as dhis2).
+RESOURCE = r"[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*"
 # Outside any app: the load balancer's probe and Django's language switch (its documented name).
 ROOT_PAGES = {"health", "set_language"}
 

@@ -375,24 +375,24 @@ def test_api_sends_a_period_and_lists_the_sendings(plan, admin, mapped, fake_dhi
     configure_server(plan, admin, fake_dhis2)
     coordinator = client_for(make_member(make_organisation("IDAK c"), Role.COORDINATOR))
     bad = coordinator.post(
-        "/api/v1/plan-dhis2-pushes/", {"period": "2026Q7"}, content_type="application/json"
+        "/api/v1/plan/dhis2-pushes/", {"period": "2026Q7"}, content_type="application/json"
     )
     assert bad.status_code == 400 and "period" in bad.json()
     sent = coordinator.post(
-        "/api/v1/plan-dhis2-pushes/", {"period": "2026Q3"}, content_type="application/json"
+        "/api/v1/plan/dhis2-pushes/", {"period": "2026Q3"}, content_type="application/json"
     )
     assert sent.status_code == 201 and sent.json()["imported"] == 3
-    listed = coordinator.get("/api/v1/plan-dhis2-pushes/").json()
+    listed = coordinator.get("/api/v1/plan/dhis2-pushes/").json()
     assert [p["period"] for p in listed["results"]] == ["2026Q3"]
     caseworker = client_for(make_member(make_organisation("ONG"), Role.CASEWORKER))
-    assert caseworker.get("/api/v1/plan-dhis2-pushes/").status_code == 403
+    assert caseworker.get("/api/v1/plan/dhis2-pushes/").status_code == 403
 
 
 def test_api_export_gives_the_file_or_field_errors(plan, admin, mapped, frozen):
     viewer = client_for(make_member(make_organisation("Bailleur"), Role.VIEWER))
-    document = viewer.get("/api/v1/plan-indicator-exports/", {"type": "dhis2", "period": "2026Q3"})
+    document = viewer.get("/api/v1/plan/indicator-exports/", {"type": "dhis2", "period": "2026Q3"})
     assert document.status_code == 200 and json.loads(document.content)["period"] == "2026Q3"
-    refused = viewer.get("/api/v1/plan-indicator-exports/", {"type": "pdf", "period": "2026Q3"})
+    refused = viewer.get("/api/v1/plan/indicator-exports/", {"type": "pdf", "period": "2026Q3"})
     assert refused.status_code == 400 and "type" in refused.json()
 
 

@@ -1,0 +1,90 @@
+"""Indicators at scale (issue 20): every indicator of the plan × the province's territories × 12 quarters × sex ×
+age band, computed from the records (no nightly table), the way the indicator pages, the API and the DHIS2 export
+do it (kinga.plan.selectors.indicator_values: one grouped query per computed indicator and period); beside it the
+naive way, one query per indicator, territory and quarter, timed on the two latest quarters and extrapolated to
+twelve (the full naive grid would take tens of minutes at national scale); and the province dashboard page.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kinga.core import clock, periods
+from kinga.core.access import actor_for
+from kinga.core.indicators import IndicatorQuery, evaluate, source_for
+from kinga.core.models import Membership, Place, PlaceLevel
+from kinga.plan import selectors
+from kinga.plan.models import Indicator, IndicatorSourceKind
+
+BY = ("territory", "sex", "age_band")
+QUARTERS = 12
+
+
+def _quarters() -> list[periods.Period]:
+    return periods.series(periods.month_period_containing(clock.today(), periods.QUARTER), QUARTERS)
+
+
+def run(ctx) -> None:
+    membership = Membership.objects.filter(role="coordinator", is_active=True).select_related("user").first()
+    actor = actor_for(membership.user, membership.pk)
+    quarters = _quarters()
+    indicators = list(Indicator.objects.filter(source=IndicatorSourceKind.COMPUTED).order_by("position"))
+    computed = [i for i in indicators if source_for(i.code) is not None]
+    territories = list(
+        Place.objects.filter(level=PlaceLevel.TERRITORY, pcode__startswith=selectors.province_place().pcode)
+    )
+    cells_per_run = None
+    timings, queries = [], []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as captured:
+            t0 = time.perf_counter()
+            cells = [cell for q in quarters for cell in selectors.indicator_values(actor, period=q, by=BY)]
+            timings.append(time.perf_counter() - t0)
+        queries.append(len(captured.captured_queries))
+        cells_per_run = len(cells)
+    ctx.add(
+        f"indicator grid: {len(computed)} computed indicators x {len(territories)} territories x {len(quarters)} "
+        "quarters x sex x age band, median of 3",
+        statistics.median(timings),
+        "s",
+        cells_per_run,
+    )
+    ctx.add("indicator grid: queries per run", statistics.median(queries), "queries", cells_per_run)
+
+    naive_quarters = quarters[-2:]
+    t0 = time.perf_counter()
+    naive_queries = 0
+    for q in naive_quarters:
+        for indicator in computed:
+            declared = tuple(b for b in ("sex", "age_band") if b in source_for(indicator.code).breakdowns)
+            for territory in territories:
+                evaluate(
+                    indicator.code,
+                    IndicatorQuery(start=q.start, end=q.end, area=territory, breakdowns=declared),
+                )
+                naive_queries += 1
+    naive = time.perf_counter() - t0
+    ctx.add(
+        "indicator grid, naive way (one query per indicator, territory and quarter): 2 quarters", naive, "s"
+    )
+    ctx.add(
+        "indicator grid, naive way: extrapolated to 12 quarters",
+        naive * len(quarters) / len(naive_quarters),
+        "s",
+        naive_queries * len(quarters) // len(naive_quarters),
+    )
+
+    client = ctx.client_for_role("coordinator")
+    ctx.time_requests("province dashboard page (quarter)", client, "/monitoring/", n=10)
+    territory = territories[0].pcode
+    ctx.time_requests(
+        "province dashboard page (quarter, one territory)",
+        client,
+        f"/monitoring/?territory={territory}",
+        n=10,
+    )
+    ctx.time_requests("indicator table page (quarter)", client, "/plan/indicateurs/", n=10)
