@@ -24,18 +24,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncQuarter
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kinga.core import access, clock, people, periods
 from kinga.core.access import Actor
 from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.models import Place, PlaceLevel
+from kinga.plan.indicators import NON_RETURN, OTHER_INDICATORS
 from kinga.plan.models import Indicator
 from kinga.sites.models import Site, Status
 from kinga.sites.selectors import with_current_status
@@ -49,14 +50,9 @@ MONTHS = (3, 6, 12)
 MISSED_AFTER_DAYS = 30
 TOP_SITES = 10
 
-# The computed indicators this page shows (none may be orphaned: issue 20), in the order of the page.
-INDICATORS = (
-    ("CASES_CHILDREN_EXITED", gettext_lazy("Children who exited (cases still closed)")),
-    ("CASES_CHILDREN_RETAINED_3M", gettext_lazy("Children found out of the mines at the 3-month check")),
-    ("CASES_CHILDREN_RETAINED_6M", gettext_lazy("Children found out of the mines at the 6-month check")),
-    ("CASES_CHILDREN_RETAINED_12M", gettext_lazy("Children found out of the mines at the 12-month check")),
-    ("CASES_CHILDREN_RELAPSED", gettext_lazy("Children found working again")),
-)
+# The computed indicators this page shows, as the plan lists them (none may be orphaned, issue 20: the plan's list
+# of the figures followed outside its rows names this page for them), with the plan's labels.
+INDICATORS = tuple(code for code, (_label, _unit, pages) in OTHER_INDICATORS.items() if NON_RETURN in pages)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -366,18 +362,18 @@ def _top_sites(actor: Actor, rows: list[dict]) -> list[SiteRow]:
 
 def indicator_figures(*, period: periods.Period, territory: Place | None = None) -> list[Figure]:
     """The plan's computed retention and relapse indicators for the period (province-wide or the territory),
-    each linked to its indicator page (the plan's indicator list when the plan has no row for it)."""
+    each linked to its indicator: its own page when the plan has a row for it, else the plan's indicator page
+    at « other figures followed », for the same period and territory."""
     query = IndicatorQuery(start=period.start, end=period.end, area=territory)
-    pages = dict(Indicator.objects.filter(code__in=[c for c, _l in INDICATORS]).values_list("code", "uuid"))
+    pages = dict(Indicator.objects.filter(code__in=INDICATORS).values_list("code", "uuid"))
+    chosen = {"period": period.iso, **({"territoire": territory.pcode} if territory is not None else {})}
+    others = f"{reverse('plan:indicators')}?{urlencode(chosen)}#others"
     figures = []
-    for code, label in INDICATORS:
-        values = evaluate(code, query)
-        url = (
-            reverse("plan:indicator", kwargs={"uuid": pages[code]})
-            if code in pages
-            else reverse("plan:indicators")
-        )
-        figures.append(Figure(code=code, label=str(label), value=sum(v.value for v in values), url=url))
+    for code in INDICATORS:
+        label = OTHER_INDICATORS[code][0]
+        value = sum(v.value for v in evaluate(code, query))
+        url = reverse("plan:indicator", kwargs={"uuid": pages[code]}) if code in pages else others
+        figures.append(Figure(code=code, label=str(label), value=value, url=url))
     return figures
 
 

@@ -139,8 +139,9 @@ def test_the_page_and_the_api_give_the_cohort_s_shares(team, cohort):
     assert "Kasulo" in html and 'class="badge red"' in html and f"/sites/{team.site.uuid}/" in html
     for name in ("Aimé", "Benoît", "Christian", "David", "LUA-KZI"):  # counts only: no identity
         assert name not in html
+    assert len(nonreturn.INDICATORS) == 5
     for code in nonreturn.INDICATORS:  # every computed retention indicator is on the page, linked
-        assert f'data-indicator="{code[0]}"' in html
+        assert f'href="/plan/indicateurs/?period=2026#others" data-indicator="{code}"' in html
 
     api = client.get("/api/v1/cases/non-return/", {"period": "2026"}).json()
     assert [c["quarter"] for c in api["cohorts"]] == ["2026Q3", "2026Q2", "2026Q1"]
