@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import io
 import json
 import threading
 import uuid
@@ -12,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from lxml import etree
 from playwright.sync_api import expect
 
@@ -422,3 +424,49 @@ def test_coordinator_sends_a_quarter_in_the_browser(
         page.fill("#id_period", "2026Q3")
         page.click("main form button[type=submit]")
     assert download.value.suggested_filename == "kinga-indicateurs-2026Q3-hxl.csv"
+
+
+# --- Command line ---------------------------------------------------------------------------------------------
+
+
+def test_command_writes_each_format_and_pushes(plan, admin, mapped, fake_dhis2, frozen, tmp_path):
+    configure_server(plan, admin, fake_dhis2)
+    target = tmp_path / "valeurs.json"
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "indicators",
+        "export",
+        "--format",
+        "dhis2",
+        "--period",
+        "2026Q3",
+        "-o",
+        str(target),
+        "--push",
+        "--actor",
+        admin.user.email,
+        stdout=out,
+        stderr=err,
+    )
+    assert json.loads(target.read_text())["period"] == "2026Q3"
+    assert "laissée de côté" in err.getvalue()  # the value whose sex was not recorded, said
+    assert "Envoyé à DHIS2 : 3 valeur(s), 3 importée(s)" in out.getvalue()
+    call_command(
+        "indicators",
+        "export",
+        "--format",
+        "adx",
+        "--period",
+        "2026Q3",
+        "-o",
+        str(tmp_path / "a.xml"),
+        stderr=err,
+    )
+    assert (tmp_path / "a.xml").read_bytes().startswith(b"<?xml")
+
+
+def test_command_refuses_a_bad_period_in_french(plan, mapped, frozen, tmp_path):
+    with pytest.raises(CommandError, match="Période inconnue"):
+        call_command(
+            "indicators", "export", "--format", "hxl", "--period", "2026T3", "-o", str(tmp_path / "x.csv")
+        )
