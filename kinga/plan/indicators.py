@@ -472,12 +472,3 @@ def period_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         (str(_("Quarters")), [(p.iso, p.label) for p in reversed(quarters)]),
         (str(_("Months")), [(p.iso, p.label) for p in reversed(months)]),
     ]
-
-
-def short_label(period: Period) -> str:
-    """The x-axis label of a trend chart: "T3 2026", "09/2026", "2026"."""
-    if period.kind == periods.QUARTER:
-        return _("Q%(q)s %(y)s") % {"q": (period.start.month - 1) // 3 + 1, "y": period.start.year}
-    if period.kind == periods.MONTH:
-        return period.start.strftime("%m/%Y")
-    return str(period.start.year)

@@ -9,14 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access, periods
+from kinga.core import access, charts, periods
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import form_page
 from kinga.core.models import PlaceLevel
 from kinga.core.people import AgeBand, Sex
 from kinga.plan import forms, selectors, services
-from kinga.plan.charts import bar_chart
-from kinga.plan.indicators import is_computable, period_choices, provenance, short_label
+from kinga.plan.indicators import is_computable, period_choices, provenance
 from kinga.plan.models import Indicator, IndicatorSourceKind, IndicatorTarget
 from kinga.plan.views import page_context, plan_or_404
 
@@ -127,7 +126,12 @@ def _indicator_page(request, indicator, *, target_form=None, final_form=None):
         **page_context(actor, plan),
         **chosen,
         "detail": detail,
-        "chart": bar_chart([(short_label(p), v) for p, v in detail.trend], title=trend_title),
+        "chart": charts.bar_chart(
+            trend_title,
+            [p.label for p, _value in detail.trend],
+            [charts.Series(_("Actual"), [value for _p, value in detail.trend])],
+            unit=indicator.unit,
+        ),
         "provenance": provenance(indicator),
         **_breakdown_rows(detail, {t.pcode: t.name for t in chosen["territories"]}),
         "indicator": indicator,

@@ -55,7 +55,7 @@ def test_coordinator_adds_a_target_by_date_to_an_indicator(page, login_as, plan)
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     page.goto("/plan/indicateurs/")
-    page.click(f"a[href='/plan/indicateurs/{indicator.uuid}/']")
+    page.click(f"a[href^='/plan/indicateurs/{indicator.uuid}/']")
     expect(page.locator("h1")).to_contain_text("infrastructures sociales")
     expect(page.locator("#period-targets")).to_contain_text("Aucune cible par échéance")
 
@@ -76,4 +76,29 @@ def test_coordinator_adds_a_target_by_date_to_an_indicator(page, login_as, plan)
 
     page.goto("/plan/revisions/")
     expect(page.locator("main")).to_contain_text("Revue à mi-parcours")
+    assert not errors, errors
+
+
+def test_a_funder_reads_an_indicator_by_quarter_and_territory_at_360_px(page, login_as, plan):
+    funder = make_member(make_organisation("Bailleur navigateur"), Role.VIEWER)
+    login_as(funder)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto("/plan/indicateurs/")
+    page.select_option("#id_territoire", "CD7201")
+    page.locator("#period-chooser button").click()
+    expect(page.locator("main")).to_contain_text("Territoire : Kolwezi")
+    expect(page.locator("#indicator-table")).to_contain_text("calculé à partir des fiches de formation")
+    assert_fits_phone(page)
+    page.click("text=Nombre des prestataires remis à niveau et formés")
+    expect(page.locator("h1")).to_contain_text("prestataires remis à niveau")
+    expect(page.locator("#trend svg")).to_be_visible()
+    expect(page.locator("#trend table")).to_contain_text("Réalisé")
+    expect(page.locator("main")).to_contain_text("Par sexe")
+    assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", page.content())
+    assert_fits_phone(page)
+    page.goto("/plan/niveaux/")
+    expect(page.locator("main")).to_contain_text("Rétention des enfants")
+    assert_fits_phone(page)
     assert not errors, errors
