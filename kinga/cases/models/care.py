@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kinga.cases.models.cases import Case
 from kinga.core.fields import EncryptedTextField
 from kinga.core.models import Organisation, Place
+from kinga.plan import attribution
 
 
 class ServiceType(models.TextChoices):
@@ -41,6 +42,8 @@ class Service(models.Model):
     capacity = models.PositiveIntegerField(_("capacity (children)"), null=True, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    plan_activity = attribution.activity_field()
+    commitment = attribution.commitment_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,6 +143,8 @@ class Referral(models.Model):
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     delivered_on = models.DateField(_("service delivered on"), null=True, blank=True)
     delivery_note = EncryptedTextField(_("what was delivered"))
+    plan_activity = attribution.activity_field()
+    commitment = attribution.commitment_field()
     consent_override_reason = EncryptedTextField(_("emergency: reason for referring without consent"))
     consent_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

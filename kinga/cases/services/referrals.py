@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
+from kinga.plan import attribution
+from kinga.plan.models import Activity, Commitment
 
 from ..models import Case, CaseStatus, Referral, ReferralStatus, Service, ServiceType
 from .common import check_date, current_rules, log_event, require_case_team, sharing_consent_missing
@@ -37,6 +39,8 @@ def make_referral(
     date: datetime.date,
     consent_override_reason: str = "",
     today: datetime.date | None = None,
+    plan_activity: Activity | None = None,
+    commitment: Commitment | None = None,
 ) -> Referral:
     """Refers the child to a provider. Without consent to share with that provider it is refused, unless
     a supervisor or manager records an emergency override with its reason (audited)."""
@@ -46,6 +50,10 @@ def make_referral(
     check_date("date", date, today=today)
     if case.registration_date and date < case.registration_date:
         raise ValidationError({"date": [_("The referral is dated before the registration.")]})
+    if service is not None and plan_activity is None and commitment is None:
+        # By default a referral is attributed as the service it goes to is.
+        plan_activity, commitment = service.plan_activity, service.commitment
+    plan_activity, commitment = attribution.check(plan_activity, commitment)
     if service is not None:
         provider = provider or service.organisation
         service_type = service_type or service.service_type
@@ -86,6 +94,8 @@ def make_referral(
         service_type=service_type,
         reason=reason.strip(),
         referred_on=date,
+        plan_activity=plan_activity,
+        commitment=commitment,
         answer_due=date + datetime.timedelta(days=current_rules().referral_response_days),
         consent_override_reason=override if missing else "",
         consent_override_by=actor.user if missing else None,
@@ -208,6 +218,10 @@ def save_service(*, actor: Actor, service: Service | None = None, **values) -> S
     creating = service is None
     service = service or Service()
     before = audit.snapshot(service) if not creating else None
+    if "plan_activity" in values or "commitment" in values:
+        values["plan_activity"], values["commitment"] = attribution.check(
+            values.get("plan_activity", service.plan_activity), values.get("commitment", service.commitment)
+        )
     for key, value in values.items():
         setattr(service, key, value)
     service.full_clean()

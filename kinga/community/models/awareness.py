@@ -10,6 +10,7 @@ from kinga.community.models.common import Sex, TerritoryMixin
 from kinga.community.models.networks import Network
 from kinga.core.fields import EncryptedTextField
 from kinga.core.models import Organisation, Place
+from kinga.plan import attribution
 from kinga.sites.models import Site
 
 # ---------------------------------------------------------------------------------------------- awareness
@@ -102,6 +103,8 @@ class AwarenessSession(TerritoryMixin):
     parents_committed_m = models.PositiveIntegerField(_("fathers who signed a commitment"), default=0)
     report_written = models.BooleanField(_("report written"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    plan_activity = attribution.activity_field()
+    commitment = attribution.commitment_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,6 +175,8 @@ class Training(TerritoryMixin):
     trained_f = models.PositiveIntegerField(_("women trained"), default=0)
     trained_m = models.PositiveIntegerField(_("men trained"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    plan_activity = attribution.activity_field()
+    commitment = attribution.commitment_field()
 
     class Meta:
         verbose_name = _("training")

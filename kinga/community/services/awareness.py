@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, Place
+from kinga.plan import attribution
+from kinga.plan.models import Activity, Commitment
 
 from ..models import (
     AdvocacyAction,
@@ -88,6 +90,8 @@ def record_session(
     participants: list[dict] | None = None,
     kind: str = SessionKind.SESSION,
     organisation: Organisation | None = None,
+    plan_activity: Activity | None = None,
+    commitment: Commitment | None = None,
     **fields: Any,
 ) -> AwarenessSession:
     """An awareness session, community meeting or radio broadcast, with participants by audience and sex."""
@@ -109,6 +113,7 @@ def record_session(
     if date > clock.today():
         raise ValidationError({"date": [_("The date cannot be in the future.")]})
     rows = _participations(participants or [])
+    plan_activity, commitment = attribution.check(plan_activity, commitment)
     if kind == SessionKind.RADIO:
         fields.setdefault("broadcasts", 1)
         if not (fields.get("radio_station") or "").strip():
@@ -128,6 +133,8 @@ def record_session(
         date=date,
         place=place,
         organisation=own_org_or_system(actor, organisation, "organisation"),
+        plan_activity=plan_activity,
+        commitment=commitment,
         **fields,
     )
     full_clean(session)
@@ -152,8 +159,11 @@ def record_training(
     end: datetime.date | None = None,
     notes: str = "",
     organisation: Organisation | None = None,
+    plan_activity: Activity | None = None,
+    commitment: Commitment | None = None,
 ) -> Training:
     access.require(actor, "community.record_awareness")
+    plan_activity, commitment = attribution.check(plan_activity, commitment)
     if trained_f + trained_m <= 0:
         raise ValidationError({"trained_f": [_("Give the number of people trained.")]})
     if end and end < start:
@@ -170,6 +180,8 @@ def record_training(
         trained_m=trained_m,
         notes=notes,
         organisation=own_org_or_system(actor, organisation, "organisation"),
+        plan_activity=plan_activity,
+        commitment=commitment,
     )
     full_clean(training)
     training.save()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core.models import Organisation, Place
 from kinga.households.models.cooperatives import Cooperative
 from kinga.households.models.households import Household, HouseholdMember, Occupation
+from kinga.plan import attribution
 
 
 class ProgrammeKind(models.TextChoices):
@@ -50,6 +51,8 @@ class Programme(models.Model):
         help_text=_("Households below this score (current index version) are not eligible."),
     )
     capacity = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    plan_activity = attribution.activity_field()
+    commitment = attribution.commitment_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

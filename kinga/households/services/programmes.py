@@ -31,6 +31,8 @@ from kinga.households.models import (
     Programme,
     ProgrammeKind,
 )
+from kinga.plan import attribution
+from kinga.plan.models import Activity, Commitment
 
 from .households import Errors, birth_date_from, to_decimal
 
@@ -203,8 +205,11 @@ def create_programme(
     max_hectares: Decimal | str | None = None,
     min_score: Decimal | str | None = None,
     capacity: int | None = None,
+    plan_activity: Activity | None = None,
+    commitment: Commitment | None = None,
 ) -> Programme:
     access.require(actor, "households.manage_programmes")
+    plan_activity, commitment = attribution.check(plan_activity, commitment)
     errors = Errors()
     if not (name or "").strip():
         errors.add("name", _("The name is required."))
@@ -233,6 +238,8 @@ def create_programme(
         max_hectares=ha,
         min_score=score,
         capacity=capacity,
+        plan_activity=plan_activity,
+        commitment=commitment,
     )
     audit.record_create(actor=actor, obj=programme)
     return programme
