@@ -140,6 +140,8 @@ _SUPPLY = {
 # Monitoring and evaluation: the province dashboard (counts only; an organisation manager sees its own records).
 _MONITORING = {
     "monitoring.view_dashboard": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER, Role.ORG_MANAGER},
+    # The plan's quarterly and annual reports: province-wide counts, built and downloaded by the same roles.
+    "monitoring.build_reports": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER},
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kinga.community import selectors as community_selectors
 from kinga.core import access, clock, periods
 from kinga.core import indicators as registry
 from kinga.core import selectors as core_selectors
@@ -451,3 +454,32 @@ def headline(actor: Actor) -> list[Figure]:
     memo: Memo = {}
     figures = [f for f in _children(actor, query, memo) if f.key in wanted]
     return figures + _alerts(actor, query, memo)[:1]
+
+
+@dataclass(frozen=True)
+class FourWRow:
+    """Who does what where, for one axis of the plan (None: activities attached to no action of the plan)."""
+
+    axis: int | None
+    organisations: int
+    activities: int
+    places: int
+    children_reached: int
+
+
+def fourw_summary(actor: Actor, *, period: Period) -> list[FourWRow]:
+    """The 4W records whose activity overlaps the period, by axis of the plan: distinct organisations, activities,
+    distinct places and children reached; the last row is the total (distinct over every axis). Two queries."""
+    qs = community_selectors.fourw(actor, start=period.start, end=period.end)
+    counts = {
+        "organisations": Count("organisation", distinct=True),
+        "activities": Count("id"),
+        "places": Count("place", distinct=True),
+        "children_reached": Coalesce(Sum(F("reached_f") + F("reached_m")), 0),
+    }
+    rows = [
+        FourWRow(axis=row.pop("axis"), **row)
+        for row in qs.values(axis=F("plan_action__axis__number")).annotate(**counts).order_by("axis")
+    ]
+    total = qs.aggregate(**counts)
+    return [*rows, FourWRow(axis=None, **total)] if rows else []

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, charts, periods
 from kinga.core.plugins import HomeCount, HomeLink, HomePanel
+from kinga.monitoring import charts as monitoring_charts
 from kinga.monitoring import selectors
 from kinga.sites.models import Status
 
-STATUS_ORDER = (Status.GREEN, Status.YELLOW, Status.RED, Status.EXPIRED, Status.BLUE)
+STATUS_ORDER = monitoring_charts.STATUS_ORDER
 
 
 def _parse(actor, data) -> tuple[periods.Period, object, dict]:
@@ -33,49 +34,6 @@ def _parse(actor, data) -> tuple[periods.Period, object, dict]:
     return period, territory, errors
 
 
-def _charts(board: selectors.Dashboard) -> dict:
-    labels = dict(Status.choices)
-    children = charts.bar_chart(
-        _("Children, %(period)s") % {"period": board.period.label},
-        [f.label for f in board.children if f.value is not None],
-        [charts.Series(_("Children"), [f.value for f in board.children if f.value is not None])],
-    )
-    result = {"children": children}
-    if board.children_trend:
-        result["trend"] = charts.line_chart(
-            _("Children identified and out of the mines, by period"),
-            board.children_trend["labels"],
-            [
-                charts.Series(_("Children identified"), board.children_trend["identified"]),
-                charts.Series(_("Children out of the mines"), board.children_trend["exited"]),
-            ],
-        )
-    result["sites"] = charts.bar_chart(
-        _("Sites by status at the end of each quarter"),
-        [label for label, _counts in board.sites_history],
-        [
-            charts.Series(
-                str(labels[s]), [c[s] for _label, c in board.sites_history], charts.STATUS_COLOURS[s]
-            )
-            for s in STATUS_ORDER
-        ],
-        stacked=True,
-    )
-    if board.budget:
-        money = [row["money"] for row in board.budget]
-        result["budget"] = charts.bar_chart(
-            _("Budget by axis (USD)"),
-            [_("Axis %(number)s") % {"number": row["axis"].number} for row in board.budget],
-            [
-                charts.Series(_("Planned"), [m.planned for m in money]),
-                charts.Series(_("Committed"), [m.committed for m in money]),
-                charts.Series(_("Disbursed"), [m.disbursed for m in money]),
-                charts.Series(_("Spent"), [m.spent for m in money]),
-            ],
-        )
-    return result
-
-
 @login_required
 def dashboard(request):
     actor = request.actor
@@ -87,7 +45,7 @@ def dashboard(request):
     plan_query = urlencode({"period": period.iso, **({"territoire": territory.pcode} if territory else {})})
     context = {
         "board": board,
-        "charts": _charts(board),
+        "charts": monitoring_charts.dashboard_charts(board),
         "errors": errors,
         "period_value": request.GET.get("period", "") if "period" not in errors else "",
         "territories": selectors.territories(actor),

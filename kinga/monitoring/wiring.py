@@ -1,16 +1,18 @@
 """The monitoring app's registrations at start-up: wire() is called once by its AppConfig.ready().
 
 The app sits above every other (pyproject.toml, import-linter layers): it reads their selectors and the
-indicator registry, and writes nothing."""
+indicator registry; the only records it writes are its own, the plan's reports."""
 
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import plugins
+from kinga.core import access, plugins
 from kinga.core.roles import Role
-from kinga.monitoring import api, views
+from kinga.monitoring import api, models, views
 
 
 def wire() -> None:
+    # A report is the province's: every role with the permission sees and downloads every one.
+    access.register(models.Report, scope=access.unscoped, view_permission="monitoring.build_reports")
     plugins.register_nav(
         _("Province dashboard"), "monitoring:dashboard", permission="monitoring.view_dashboard", order=5
     )
