@@ -12,6 +12,7 @@ import time
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from kinga.core import clock, periods
 from kinga.core.access import actor_for
@@ -79,12 +80,12 @@ def run(ctx) -> None:
     )
 
     client = ctx.client_for_role("coordinator")
-    ctx.time_requests("province dashboard page (quarter)", client, "/monitoring/", n=10)
+    ctx.time_requests("province dashboard page (quarter)", client, reverse("monitoring:dashboard"), n=10)
     territory = territories[0].pcode
     ctx.time_requests(
         "province dashboard page (quarter, one territory)",
         client,
-        f"/monitoring/?territory={territory}",
+        reverse("monitoring:dashboard") + f"?territory={territory}",
         n=10,
     )
-    ctx.time_requests("indicator table page (quarter)", client, "/plan/indicateurs/", n=10)
+    ctx.time_requests("indicator table page (quarter)", client, reverse("plan:indicators"), n=10)
