@@ -32,6 +32,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.access import Actor
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.periods import Period
+from kinga.monitoring.selectors_cost import cost_per_result  # noqa: F401 (re-exported: the plan reports read it here)
 from kinga.plan import indicators as plan_indicators
 from kinga.plan import selectors as plan_selectors
 from kinga.plan.models import Indicator, IndicatorSourceKind, Plan, ValueType

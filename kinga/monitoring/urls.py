@@ -1,9 +1,10 @@
 from django.urls import path
 
-from kinga.monitoring import views
+from kinga.monitoring import views, views_cost
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("cout-par-resultat/", views_cost.cost_per_result, name="cost_per_result"),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, plugins
 from kinga.core.roles import Role
-from kinga.monitoring import api, models, views
+from kinga.monitoring import api, api_cost, models, views
 
 
 def wire() -> None:
@@ -17,6 +17,12 @@ def wire() -> None:
         _("Province dashboard"), "monitoring:dashboard", permission="monitoring.view_dashboard", order=5
     )
     plugins.register_api("monitoring/dashboard", api.DashboardViewSet, basename="monitoring-dashboard")
+    plugins.register_nav(
+        _("Cost per result"), "monitoring:cost_per_result", permission="plan.export", order=12
+    )
+    plugins.register_api(
+        "monitoring/costs-per-result", api_cost.CostPerResultViewSet, basename="monitoring-cost-per-result"
+    )
     plugins.register_home_panel(
         "province_dashboard", roles=[Role.COORDINATOR, Role.VIEWER], order=10, build=views.home_panel
     )

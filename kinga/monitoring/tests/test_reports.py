@@ -49,7 +49,9 @@ def test_a_quarterly_xlsx_report_holds_the_periods_figures_as_numbers(province, 
     assert cover["Période"] == ("Trimestre 3 2026 (à ce jour)",)  # today is 2026-08-15
     budget = sheet_values(content, "Budget")
     assert isinstance(budget["Total"][0], int | float) and budget["Total"][0] > 0
-    assert AuditEvent.objects.filter(target_type="monitoring.report", target_id=str(report.uuid), action="create").exists()
+    assert AuditEvent.objects.filter(
+        target_type="monitoring.report", target_id=str(report.uuid), action="create"
+    ).exists()
 
 
 def test_the_progress_moves_through_every_step_and_ends_done(province, plan):
