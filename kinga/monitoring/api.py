@@ -6,13 +6,18 @@ answers 400 with a French message on the field."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kinga.core import access, periods
-from kinga.core.api_base import HasPermission
-from kinga.monitoring import selectors
+from kinga.core.api_base import HasPermission, ScopedViewSetMixin, create_through_service
+from kinga.monitoring import selectors, services
+from kinga.monitoring.models import Report, ReportFormat, ReportLanguage, ReportStatus
 
 
 class DashboardFigureSerializer(serializers.Serializer):
@@ -157,3 +162,92 @@ class DashboardViewSet(viewsets.ViewSet):
             raise serializers.ValidationError(errors)
         board = selectors.dashboard(actor, period=period, territory=territory)
         return Response(DashboardSerializer(as_json(board)).data)
+
+
+# --- the plan's reports: GET/POST /api/v1/monitoring/reports/, GET .../{uuid}/download/ ---------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    format = serializers.CharField(read_only=True, help_text="pdf or xlsx")
+    download = serializers.SerializerMethodField(help_text="URL of the file once status is done; else null")
+
+    class Meta:
+        model = Report
+        fields = [
+            "uuid",
+            "kind",
+            "period",
+            "language",
+            "format",
+            "status",
+            "progress",
+            "step",
+            "size",
+            "error",
+            "created_at",
+            "finished_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download(self, report) -> str | None:
+        if report.status != ReportStatus.DONE:
+            return None
+        request = self.context.get("request")
+        url = reverse("monitoring-report-download", kwargs={"uuid": report.uuid})
+        return request.build_absolute_uri(url) if request else url
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    period = serializers.CharField(max_length=8, help_text="a quarter (2026Q3) or a year (2026)")
+    format = serializers.ChoiceField(choices=ReportFormat.choices)
+    language = serializers.ChoiceField(choices=ReportLanguage.choices, default=ReportLanguage.FR)
+
+
+class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The plan's quarterly and annual reports: request one (built in the background), follow its status and
+    progress, download its file once done (each download is an export in the audit log). Counts only."""
+
+    model = Report
+    serializer_class = ReportSerializer
+    permissions_by_action = {"*": selectors.REPORTS_PERMISSION}
+
+    def scoped_queryset(self):
+        return selectors.reports(self.actor)
+
+    @extend_schema(request=ReportRequestSerializer, responses={201: ReportSerializer})
+    def create(self, request, *args, **kwargs):
+        actor = self.actor
+
+        def save(data):
+            report = services.request_report(
+                actor=actor, period=data["period"], fmt=data["format"], language=data["language"]
+            )
+            report.refresh_from_db(fields=["status", "progress", "step", "size", "error", "finished_at"])
+            return report
+
+        return create_through_service(
+            ReportRequestSerializer,
+            request.data,
+            save,
+            answer=lambda report: ReportSerializer(report, context={"request": request}),
+        )
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The report's file (PDF or XLSX); 404 while it is not ready or when it failed.",
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, uuid=None):
+        actor = self.actor
+        report = selectors.downloadable(actor, uuid)
+        services.record_download(actor=actor, report=report)
+        content_type = (
+            "application/pdf"
+            if report.format == "pdf"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response = HttpResponse(bytes(report.content), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+        return response

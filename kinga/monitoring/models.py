@@ -93,3 +93,7 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.format}"
+
+    @property
+    def filename(self) -> str:
+        return f"kinga-rapport-{self.period}-{self.language}.{self.format}"

@@ -22,7 +22,7 @@ from kinga.cases import selectors_nonreturn
 from kinga.core import clock, periods, spreadsheets
 from kinga.core.actors import system_actor
 from kinga.monitoring import charts as monitoring_charts
-from kinga.monitoring import selectors
+from kinga.monitoring import selectors, selectors_cost
 from kinga.plan import selectors as plan_selectors
 from kinga.sites.models import Status
 
@@ -87,19 +87,36 @@ class ReportData:
     indicators: list[IndicatorLine] = field(default_factory=list)
     non_return: object = None
     fourw: list = field(default_factory=list)
-    cost: list | None = None  # None: cost per result is not available (kinga.plan.selectors.cost_per_result)
+    cost: object = None  # kinga.monitoring.selectors_cost.CostPerResult
 
     @property
     def budget(self) -> list[dict]:
         return self.board.budget
 
 
-def _cost_per_result(actor, period: periods.Period) -> list | None:
-    """Hook for issue 20 item 5: the plan's cost-per-result table when kinga.plan.selectors provides it."""
-    compute = getattr(plan_selectors, "cost_per_result", None)
-    if compute is None:
-        return None
-    return compute(actor, period=period)
+def cost_lines(cost) -> list[list]:
+    """The cost-per-result table of a report: each axis, each funder, then the whole plan; per row the spending
+    (USD), the share attached to a result (%), then for each result its count and its cost (USD)."""
+    lines = []
+    for row in [*(r for r in cost.rows if r.level == "axis"), *cost.funders, cost.total]:
+        if row.level == "axis":
+            label = _("Axis %(number)s") % {"number": row.code}
+        elif row.level == "total":
+            label = _("The whole plan")
+        else:
+            label = row.label
+        cells = [label, row.spent, row.coverage]
+        for count, unit_cost in row.cells:
+            cells += [count, unit_cost]
+        lines.append(cells)
+    return lines
+
+
+def cost_header() -> list[str]:
+    header = [_("Row"), _("Spent (USD)"), _("Attached to a result (%)")]
+    for label in selectors_cost.RESULTS.values():
+        header += [str(label), _("USD per %(result)s") % {"result": label}]
+    return header
 
 
 def gather(period: periods.Period, *, progress: Progress | None = None) -> ReportData:
@@ -142,7 +159,7 @@ def gather(period: periods.Period, *, progress: Progress | None = None) -> Repor
     progress("budget")  # read with the dashboard's figures (the plan's tree, since the start of the plan)
     data.fourw = selectors.fourw_summary(actor, period=period)
     progress("fourw")
-    data.cost = _cost_per_result(actor, period)
+    data.cost = selectors.cost_per_result(actor, period=period)
     progress("cost")
     return data
 
@@ -156,6 +173,8 @@ def _context(data: ReportData) -> dict:
         "lights": [(k, label, data.board.lights.get(k, 0)) for k, label in selectors.LIGHT_LABELS.items()],
         "on_track": selectors.ON_TRACK,
         "behind": selectors.BEHIND,
+        "cost_header": cost_header(),
+        "cost_lines": cost_lines(data.cost),
     }
 
 
@@ -331,16 +350,13 @@ def to_xlsx(data: ReportData) -> bytes:
                 for i, r in enumerate(data.fourw)
             ],
         )
-        if data.cost is None:
-            _write_table(book, _("Cost per result"), _("Cost per result"), [_("Note")], [[_cost_missing()]])
-        else:
-            _write_table(
-                book,
-                _("Cost per result"),
-                _("Cost per result"),
-                [_("Result"), _("Value")],
-                [list(row) if isinstance(row, list | tuple) else [str(row)] for row in data.cost],
-            )
+        _write_table(
+            book,
+            _("Cost per result"),
+            _("Cost per result"),
+            cost_header(),
+            [*cost_lines(data.cost), [], *([sentence] for sentence in data.cost.sentences)],
+        )
 
     return spreadsheets.xlsx_bytes(build)
 
@@ -351,10 +367,6 @@ def _fourw_axis(axis: int | None, *, last: bool) -> str:
     if axis is None:
         return _("No action of the plan")
     return _("Axis %(number)s") % {"number": axis}
-
-
-def _cost_missing() -> str:
-    return _("Cost per result is not computed yet: it appears here once spending is attributed to results.")
 
 
 def build(period: periods.Period, fmt: str, *, progress: Progress | None = None) -> bytes:

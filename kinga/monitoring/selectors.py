@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.access import Actor
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.periods import Period
+from kinga.monitoring.models import Report, ReportStatus
 from kinga.monitoring.selectors_cost import cost_per_result  # noqa: F401 (re-exported: the plan reports read it here)
 from kinga.plan import indicators as plan_indicators
 from kinga.plan import selectors as plan_selectors
@@ -484,3 +486,27 @@ def fourw_summary(actor: Actor, *, period: Period) -> list[FourWRow]:
     ]
     total = qs.aggregate(**counts)
     return [*rows, FourWRow(axis=None, **total)] if rows else []
+
+
+# ---------------------------------------------------------------------------------------------- reports
+
+REPORTS_PERMISSION = "monitoring.build_reports"
+
+
+def reports(actor: Actor):
+    """Every report of the plan, newest first, without their files (a report is the province's)."""
+    return access.scoped(actor, Report).defer("content").select_related("requested_by")
+
+
+def report(actor: Actor, uuid, *, with_file: bool = False) -> Report:
+    """One report: 403 without the permission, 404 for an unknown one."""
+    queryset = Report.objects.all() if with_file else Report.objects.defer("content")
+    return access.get_object_or_404(actor, Report, uuid=uuid, queryset=queryset)
+
+
+def downloadable(actor: Actor, uuid) -> Report:
+    """A report whose file is ready; 404 while it is being built or when it failed (no file is ever half-written)."""
+    found = report(actor, uuid, with_file=True)
+    if found.status != ReportStatus.DONE:
+        raise Http404(_("This report has no file to download."))
+    return found

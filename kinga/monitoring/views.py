@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from kinga.core import access, charts, periods
+from kinga.core.forms import form_page
 from kinga.core.plugins import HomeCount, HomeLink, HomePanel
 from kinga.monitoring import charts as monitoring_charts
-from kinga.monitoring import selectors
+from kinga.monitoring import reports as report_builder
+from kinga.monitoring import selectors, services
+from kinga.monitoring.forms import ReportForm
 from kinga.sites.models import Status
 
 STATUS_ORDER = monitoring_charts.STATUS_ORDER
@@ -93,3 +98,56 @@ def home_panel(actor) -> HomePanel | None:
         empty_text=_("No figure to show yet: they appear as cases and alerts are recorded."),
         action=HomeLink(_("Open the province dashboard"), url),
     )
+
+
+# --- the plan's reports ---------------------------------------------------------------------------------------
+
+
+@login_required
+def reports(request):
+    """The reports of the plan with their progress (htmx refreshes the rows while one is being built)."""
+    actor = request.actor
+    access.require(actor, selectors.REPORTS_PERMISSION)
+    rows = list(selectors.reports(actor)[:50])
+    for row in rows:
+        row.step_text = report_builder.step_label(report_builder.next_step(row.step or "start"))
+        row.period_label = periods.parse(row.period).label
+    context = {"reports": rows, "building": any(r.status in ("queued", "running") for r in rows)}
+    template = "monitoring/reports.html#report-rows" if request.htmx else "monitoring/reports.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_request(request):
+    actor = request.actor
+    access.require(actor, selectors.REPORTS_PERMISSION)
+    return form_page(
+        request,
+        ReportForm(request.POST or None),
+        title=_("Request a report of the plan"),
+        intro=_(
+            "The report is built in the background: follow its progress on the list of reports, then download it."
+        ),
+        save=lambda data: services.request_report(actor=actor, **data),
+        success=_("Report requested."),
+        done=lambda report: reverse("monitoring:reports"),
+        back=(reverse("monitoring:reports"), _("Reports of the plan")),
+        submit_label=_("Request the report"),
+    )
+
+
+@login_required
+def report_download(request, uuid):
+    """The report's file: an export, in the audit log; 404 while it is not ready."""
+    actor = request.actor
+    report = selectors.downloadable(actor, uuid)
+    services.record_download(actor=actor, report=report)
+    content_type = (
+        "application/pdf"
+        if report.format == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(bytes(report.content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response

@@ -16,6 +16,9 @@ def wire() -> None:
     plugins.register_nav(
         _("Province dashboard"), "monitoring:dashboard", permission="monitoring.view_dashboard", order=5
     )
+    plugins.register_nav(
+        _("Reports of the plan"), "monitoring:reports", permission="monitoring.build_reports", order=6
+    )
     plugins.register_api("monitoring/dashboard", api.DashboardViewSet, basename="monitoring-dashboard")
     plugins.register_nav(
         _("Cost per result"), "monitoring:cost_per_result", permission="plan.export", order=12
@@ -23,6 +26,7 @@ def wire() -> None:
     plugins.register_api(
         "monitoring/costs-per-result", api_cost.CostPerResultViewSet, basename="monitoring-cost-per-result"
     )
+    plugins.register_api("monitoring/reports", api.ReportViewSet, basename="monitoring-report")
     plugins.register_home_panel(
         "province_dashboard", roles=[Role.COORDINATOR, Role.VIEWER], order=10, build=views.home_panel
     )

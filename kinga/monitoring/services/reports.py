@@ -96,3 +96,13 @@ def record_download(*, actor: Actor, report: Report) -> None:
         rows=1,
         filters={"report": str(report.uuid), "period": report.period, "format": report.format},
     )
+
+
+def record_file_export(*, actor: Actor, period: str, fmt: str, size: int) -> None:
+    """A report built on the command line and written to a file: an export too."""
+    audit.record_export(
+        actor=actor,
+        what="monitoring.report",
+        rows=1,
+        filters={"period": period, "format": fmt, "size": size, "command_line": True},
+    )
