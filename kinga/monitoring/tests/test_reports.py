@@ -50,7 +50,9 @@ def test_a_quarterly_xlsx_report_holds_the_periods_figures_as_numbers(province, 
     cover = sheet_values(content, "Couverture")
     assert cover["Période"] == ("Trimestre 3 2026 (à ce jour)",)  # today is 2026-08-15
     cost = sheet_values(content, "Coût par résultat")
-    assert cost["Tout le plan"][0] == 0  # no spending in the quarter: spending next to results (selectors_cost)
+    assert (
+        cost["Tout le plan"][0] == 0
+    )  # no spending in the quarter: spending next to results (selectors_cost)
     budget = sheet_values(content, "Budget")
     assert isinstance(budget["Total"][0], int | float) and budget["Total"][0] > 0
     assert AuditEvent.objects.filter(
