@@ -41,3 +41,25 @@ def test_coordinator_opens_the_dashboard_for_a_territory_and_a_quarter(page, log
     page.click("text=Voir ces sites sur la carte")
     expect(page).to_have_url(f"{page.url.split('/sites/')[0]}/sites/carte/?territory={province.kolwezi.uuid}")
     assert errors == []
+
+
+def test_a_funder_requests_a_report_and_downloads_it_on_a_phone(page, login_as, province, plan):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login_as(province.viewer)
+    page.goto("/suivi/rapports/")
+    expect(page.locator("h1")).to_have_text("Rapports du plan")
+    assert_fits_phone(page)
+    page.click("text=Demander un rapport")
+    page.select_option("#id_period", "2026Q3")
+    page.select_option("#id_fmt", "xlsx")
+    assert_fits_phone(page)
+    page.click("button:has-text('Demander le rapport')")
+    expect(page.locator("[data-status]").first).to_have_text(
+        "prêt"
+    )  # the immediate backend builds it at once
+    assert_fits_phone(page)
+    with page.expect_download() as download:
+        page.click("text=Télécharger")
+    assert download.value.suggested_filename == "kinga-rapport-2026Q3-fr.xlsx"
+    assert errors == []
