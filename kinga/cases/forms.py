@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Organisation, Place
+from kinga.plan.attribution import AttributionFields
 
 from .models import (
     DOMAINS,
@@ -196,7 +197,7 @@ class ConsentForm(forms.Form):
         self.fields["share_with"].queryset = organisations
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(AttributionFields):
     service = forms.ModelChoiceField(label=_("Service (directory)"), queryset=None, required=False)
     provider = forms.ModelChoiceField(
         label=_("Or provider organisation"), queryset=Organisation.objects.none(), required=False
@@ -305,7 +306,7 @@ class AssignForm(forms.Form):
         self.fields["caseworker"].queryset = staff
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(AttributionFields):
     name = forms.CharField(label=_("Name"), max_length=200)
     service_type = forms.ChoiceField(label=_("Type of service"), choices=ServiceType.choices)
     organisation = forms.ModelChoiceField(label=_("Provider"), queryset=Organisation.objects.none())

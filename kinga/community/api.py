@@ -127,6 +127,8 @@ class SessionSerializer(serializers.ModelSerializer):
     place = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     participants = serializers.SerializerMethodField()
+    plan_activity = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    commitment = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
 
     class Meta:
         model = AwarenessSession
@@ -144,6 +146,8 @@ class SessionSerializer(serializers.ModelSerializer):
             "parents_committed_m",
             "report_written",
             "participants",
+            "plan_activity",
+            "commitment",
         ]
 
     def get_participants(self, session) -> list[dict]:

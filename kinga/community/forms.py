@@ -9,6 +9,7 @@ from kinga.core import clock, uploads
 from kinga.core.concurrency import VersionField
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.people import AGE_BANDS
+from kinga.plan.attribution import AttributionFields
 from kinga.sites.models import Site
 
 from .models import (
@@ -321,7 +322,7 @@ def _participant_fields(cls):
 
 
 @_participant_fields
-class SessionForm(ScopedForm):
+class SessionForm(ScopedForm, AttributionFields):
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
     theme = forms.ChoiceField(label=_("Theme"), choices=Theme.choices)
     audience = forms.ChoiceField(label=_("Main audience"), choices=Audience.choices)
@@ -360,7 +361,16 @@ class SessionForm(ScopedForm):
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)
         fields = {k: d[k] for k in ("kind", "theme", "audience", "date", "place")}
-        for k in ("site", "campaign", "network", "radio_station", "report_written", "notes"):
+        for k in (
+            "site",
+            "campaign",
+            "network",
+            "radio_station",
+            "report_written",
+            "notes",
+            "plan_activity",
+            "commitment",
+        ):
             if d.get(k) not in (None, ""):
                 fields[k] = d[k]
         fields["parents_committed_f"] = d.get("parents_committed_f") or 0
@@ -381,7 +391,7 @@ class CampaignForm(forms.Form):
     )
 
 
-class TrainingForm(ScopedForm):
+class TrainingForm(ScopedForm, AttributionFields):
     group = forms.ChoiceField(label=_("Who was trained"), choices=TrainedGroup.choices)
     topic = forms.ChoiceField(label=_("Topic"), choices=TrainingTopic.choices)
     start = forms.DateField(label=_("Start"), widget=DATE)

@@ -20,6 +20,7 @@ from kinga.households.models import (
     Schooling,
 )
 from kinga.households.models.programmes import BusinessStatus
+from kinga.plan.attribution import AttributionFields
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -156,7 +157,7 @@ class IndexVersionForm(forms.Form):
             self.fields[name] = forms.DecimalField(label=labels[name], initial=default)
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(AttributionFields):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Support type"), choices=ProgrammeKind.choices)
     starts_on = forms.DateField(label=_("Start"), widget=DATE)

@@ -14,6 +14,7 @@ from kinga.households.models import (
     Survey,
     SurveyRound,
 )
+from kinga.plan.models import Activity, Commitment
 
 
 def place_field() -> serializers.SlugRelatedField:
@@ -136,6 +137,12 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         slug_field="uuid", queryset=Place.objects.all(), required=False, allow_null=True
     )
     organisation = serializers.StringRelatedField(read_only=True)
+    plan_activity = serializers.SlugRelatedField(
+        slug_field="uuid", queryset=Activity.objects.all(), required=False, allow_null=True
+    )
+    commitment = serializers.SlugRelatedField(
+        slug_field="uuid", queryset=Commitment.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Programme
@@ -150,6 +157,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "max_hectares",
             "min_score",
             "capacity",
+            "plan_activity",
+            "commitment",
         ]
         read_only_fields = ["uuid", "organisation"]
 

@@ -8,6 +8,7 @@ everywhere; the cost per result (kinga.monitoring.selectors.cost_per_result) rea
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -52,3 +53,28 @@ def check(
             {"commitment": [_("This commitment funds another action or activity of the plan.")]}
         )
     return activity, commitment
+
+
+class AttributionFields(forms.Form):
+    """The two optional fields, for the forms of the records that produce results (the plan is read by every
+    member, so the choices are the whole current plan's)."""
+
+    plan_activity = forms.ModelChoiceField(
+        label=gettext_lazy("Plan activity (optional)"), queryset=Activity.objects.none(), required=False
+    )
+    commitment = forms.ModelChoiceField(
+        label=gettext_lazy("Funder's commitment (optional)"),
+        queryset=Commitment.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan_activity"].queryset = Activity.objects.select_related("action__axis").order_by(
+            "action__axis__number", "action__number", "position"
+        )
+        self.fields["commitment"].queryset = Commitment.objects.select_related(
+            "funder", "action__axis"
+        ).order_by("action__axis__number", "action__number", "-date")
+        for name in ("plan_activity", "commitment"):  # last on the page, after the form's own fields
+            self.fields[name] = self.fields.pop(name)

@@ -5,13 +5,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from kinga.community import services
 from kinga.community.models import Training
 from kinga.core import clock
 from kinga.core.actors import system_actor
 from kinga.core.reference import load_organisations
-from kinga.core.testing import actor_of
+from kinga.core.testing import actor_of, client_for
 from kinga.plan.models import Activity, Commitment
 from kinga.plan.services.loading import load_plan
 
@@ -71,3 +72,24 @@ def test_a_commitment_alone_sets_its_activity_and_another_actions_commitment_is_
         "Cet engagement finance une autre action ou activité du plan."
     ]
     assert Training.objects.count() == 1
+
+
+def test_the_training_form_takes_the_activity(supervisor, kolwezi, org, activities):
+    mine, _other = activities
+    client = client_for(supervisor)
+    page = client.get(reverse("community:training_add"))
+    assert "Activité du plan (facultatif)" in page.content.decode()
+    response = client.post(
+        reverse("community:training_add"),
+        {
+            "group": "social_service_providers",
+            "topic": "refresher",
+            "start": clock.today().isoformat(),
+            "place": kolwezi.pk,
+            "trained_f": 2,
+            "trained_m": 0,
+            "plan_activity": mine.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Training.objects.get().plan_activity == mine
