@@ -7,6 +7,7 @@ twelve (the full naive grid would take tens of minutes at national scale); and t
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -23,6 +24,8 @@ from kinga.plan.models import Indicator, IndicatorSourceKind
 
 BY = ("territory", "sex", "age_band")
 QUARTERS = 12
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+PAGE_REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "10"))
 
 
 def _quarters() -> list[periods.Period]:
@@ -40,7 +43,7 @@ def run(ctx) -> None:
     )
     cells_per_run = None
     timings, queries = [], []
-    for _ in range(3):
+    for _ in range(RUNS):
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()
             cells = [cell for q in quarters for cell in selectors.indicator_values(actor, period=q, by=BY)]
@@ -49,7 +52,7 @@ def run(ctx) -> None:
         cells_per_run = len(cells)
     ctx.add(
         f"indicator grid: {len(computed)} computed indicators x {len(territories)} territories x {len(quarters)} "
-        "quarters x sex x age band, median of 3",
+        f"quarters x sex x age band, median of {RUNS}",
         statistics.median(timings),
         "s",
         cells_per_run,
@@ -80,12 +83,14 @@ def run(ctx) -> None:
     )
 
     client = ctx.client_for_role("coordinator")
-    ctx.time_requests("province dashboard page (quarter)", client, reverse("monitoring:dashboard"), n=10)
+    ctx.time_requests(
+        "province dashboard page (quarter)", client, reverse("monitoring:dashboard"), n=PAGE_REQUESTS
+    )
     territory = territories[0].pcode
     ctx.time_requests(
         "province dashboard page (quarter, one territory)",
         client,
         reverse("monitoring:dashboard") + f"?territory={territory}",
-        n=10,
+        n=PAGE_REQUESTS,
     )
-    ctx.time_requests("indicator table page (quarter)", client, reverse("plan:indicators"), n=10)
+    ctx.time_requests("indicator table page (quarter)", client, reverse("plan:indicators"), n=PAGE_REQUESTS)

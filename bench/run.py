@@ -79,6 +79,8 @@ class BenchContext:
         self.results.append(
             {"name": name, "value": round(value, 3), "unit": unit, "scale": self.scale, "rows": rows}
         )
+        # Printed as it is measured: a long run stopped half-way keeps what it had measured.
+        print(f"bench result: {name} = {round(value, 3)} {unit} ({self.scale}, rows {rows})", flush=True)
 
     def time_calls(
         self, name: str, fn, *, n: int = 200, rows: int | None = None, warmup: int = 5
