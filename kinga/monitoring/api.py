@@ -129,6 +129,30 @@ def as_json(board: selectors.Dashboard) -> dict:
     }
 
 
+# Query parameters of every monitoring figure: ?period= (kinga.core.periods) and ?territory= (a p-code).
+PERIOD_AND_TERRITORY = [
+    OpenApiParameter("period", str, description="2026Q3 (quarter), 2026 (year), 202609 (month) or plan"),
+    OpenApiParameter("territory", str, description="ADM2 p-code of a territory of Lualaba (CD7201)"),
+]
+
+
+def period_and_territory(request, actor, *, default: str = periods.QUARTER):
+    """The period and territory asked for; both refused at once with field-level errors (400)."""
+    errors = {}
+    period = territory = None
+    try:
+        period = periods.parse(request.query_params.get("period"), default=default)
+    except ValidationError as error:
+        errors["period"] = error.messages
+    try:
+        territory = selectors.territory_by_pcode(actor, request.query_params.get("territory", ""))
+    except ValidationError as error:
+        errors["territory"] = error.messages
+    if errors:
+        raise serializers.ValidationError(errors)
+    return period, territory
+
+
 class DashboardViewSet(viewsets.ViewSet):
     """The province dashboard's figures for a period and a territory (counts only)."""
 
@@ -138,28 +162,12 @@ class DashboardViewSet(viewsets.ViewSet):
         return selectors.PERMISSION
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "period", str, description="2026Q3 (quarter), 2026 (year), 202609 (month) or plan"
-            ),
-            OpenApiParameter("territory", str, description="ADM2 p-code of a territory of Lualaba (CD7201)"),
-        ],
+        parameters=PERIOD_AND_TERRITORY,
         responses=DashboardSerializer,
     )
     def list(self, request):
         actor = access.actor_from_request(request)
-        errors = {}
-        period = territory = None
-        try:
-            period = periods.parse(request.query_params.get("period"))
-        except ValidationError as error:
-            errors["period"] = error.messages
-        try:
-            territory = selectors.territory_by_pcode(actor, request.query_params.get("territory", ""))
-        except ValidationError as error:
-            errors["territory"] = error.messages
-        if errors:
-            raise serializers.ValidationError(errors)
+        period, territory = period_and_territory(request, actor)
         board = selectors.dashboard(actor, period=period, territory=territory)
         return Response(DashboardSerializer(as_json(board)).data)
 

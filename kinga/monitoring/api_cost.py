@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from kinga.core import access, periods
 from kinga.core.api_base import HasPermission
-from kinga.monitoring import selectors, selectors_cost
+from kinga.monitoring import selectors_cost
+from kinga.monitoring.api import PERIOD_AND_TERRITORY, period_and_territory
 
 
 class CostRowSerializer(serializers.Serializer):
@@ -56,28 +56,12 @@ class CostPerResultViewSet(viewsets.ViewSet):
         return selectors_cost.PERMISSION
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "period", str, description="2026Q3 (quarter), 2026 (year), 202609 (month) or plan"
-            ),
-            OpenApiParameter("territory", str, description="ADM2 p-code of a territory of Lualaba (CD7201)"),
-        ],
+        parameters=PERIOD_AND_TERRITORY,
         responses=CostPerResultSerializer,
     )
     def list(self, request):
         actor = access.actor_from_request(request)
-        errors = {}
-        period = territory = None
-        try:
-            period = periods.parse(request.query_params.get("period"), default=periods.YEAR)
-        except ValidationError as error:
-            errors["period"] = error.messages
-        try:
-            territory = selectors.territory_by_pcode(actor, request.query_params.get("territory", ""))
-        except ValidationError as error:
-            errors["territory"] = error.messages
-        if errors:
-            raise serializers.ValidationError(errors)
+        period, territory = period_and_territory(request, actor, default=periods.YEAR)
         costs = selectors_cost.cost_per_result(actor, period=period, area=territory)
         data = {
             "period": costs.period.iso,

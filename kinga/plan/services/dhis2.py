@@ -41,6 +41,15 @@ def _full_clean(obj, exclude=()) -> None:
     obj.full_clean(exclude=list(exclude), validate_unique=False)
 
 
+def _save_audited(actor: Actor, obj, before: dict | None) -> None:
+    """Save a mapping row and audit it: a creation when there was no row before, else what changed."""
+    obj.save()
+    if before is None:
+        audit.record_create(actor=actor, obj=obj)
+    else:
+        audit.record_update(actor=actor, obj=obj, before=before)
+
+
 @transaction.atomic
 def save_dhis2_settings(
     *,
@@ -90,11 +99,7 @@ def map_data_element(
     _full_clean(element, exclude=["indicator"])
     if Dhis2DataElement.objects.filter(uid=element.uid).exclude(pk=element.pk).exists():
         raise ValidationError({"uid": [_("This data element already receives another indicator.")]})
-    element.save()
-    if before is None:
-        audit.record_create(actor=actor, obj=element)
-    else:
-        audit.record_update(actor=actor, obj=element, before=before)
+    _save_audited(actor, element, before)
     return element
 
 
@@ -116,11 +121,7 @@ def map_org_unit(*, actor: Actor, place: Place, uid: str, code: str) -> Dhis2Org
     _full_clean(unit, exclude=["place"])
     if Dhis2OrgUnit.objects.filter(uid=unit.uid).exclude(pk=unit.pk).exists():
         raise ValidationError({"uid": [_("This organisation unit is already given to another place.")]})
-    unit.save()
-    if before is None:
-        audit.record_create(actor=actor, obj=unit)
-    else:
-        audit.record_update(actor=actor, obj=unit, before=before)
+    _save_audited(actor, unit, before)
     return unit
 
 
@@ -139,11 +140,7 @@ def map_category_option_combo(
         adx_age_code.strip(),
     )
     _full_clean(combo)
-    combo.save()
-    if before is None:
-        audit.record_create(actor=actor, obj=combo)
-    else:
-        audit.record_update(actor=actor, obj=combo, before=before)
+    _save_audited(actor, combo, before)
     return combo
 
 
