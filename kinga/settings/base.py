@@ -76,6 +76,8 @@ KINGA_APPS = [
     "kinga.households",
     "kinga.supply",
     "kinga.monitoring",
+    "kinga.field",
+    "kinga.messaging",
 ]
 
 INSTALLED_APPS = [
