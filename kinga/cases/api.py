@@ -14,7 +14,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kinga.core import access, clock, concurrency, plugins
+from kinga.core import access, api_periods, clock, concurrency, periods, plugins
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin, SearchSerializer
 from kinga.core.models import Organisation, Place
 from kinga.sites.models import Site
@@ -372,22 +372,15 @@ class NonReturnViewSet(viewsets.ViewSet):
         return "cases.view_counts"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "period",
-                str,
-                description="2026 (year), 2026Q3 (quarter), 202609 (month) or plan (default: the whole plan).",
-            ),
-            OpenApiParameter("territory", str, description="P-code of a territory or town (CD7201)."),
-        ],
+        parameters=[api_periods.period_parameter(default=periods.PLAN), api_periods.TERRITORY_PARAMETER],
         responses=NonReturnSerializer,
     )
     def list(self, request):
         actor = access.actor_from_request(request)
-        period, territory = selectors_nonreturn.parse_filters(
-            actor,
-            period=request.query_params.get("period"),
-            territory=request.query_params.get("territory"),
+        period, territory = api_periods.period_and_territory(
+            request,
+            default=periods.PLAN,
+            territory=lambda pcode: selectors_nonreturn.territory_by_pcode(actor, pcode),
         )
         data = selectors_nonreturn.non_return(actor, period=period, territory=territory)
         return Response(NonReturnSerializer(data).data)

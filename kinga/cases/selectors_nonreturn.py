@@ -173,25 +173,35 @@ def territories(actor: Actor):
     )
 
 
+def territory_by_pcode(actor: Actor, pcode: str | None) -> Place | None:
+    """The territory of an ADM2 p-code (None for an empty one); a ValidationError when none has it."""
+    code = (pcode or "").strip()
+    if not code:
+        return None
+    place = territories(actor).filter(pcode__iexact=code).first()
+    if place is None:
+        raise ValidationError(
+            _("Unknown territory “%(value)s”: give the p-code of a territory or town (CD7201).")
+            % {"value": code[:20]}
+        )
+    return place
+
+
 def parse_filters(actor: Actor, *, period: str | None, territory: str | None):
-    """(Period, territory Place or None) from `?period=&territory=`; a ValidationError on the field otherwise.
+    """(Period, territory Place or None) from the page's `?period=&territory=`; a ValidationError on the field
+    otherwise (the API parses the same through kinga.core.api_periods).
 
     The period defaults to the whole plan (every cohort); the territory is an ADM2 p-code."""
     errors: dict[str, list[str]] = {}
-    parsed = None
+    parsed = place = None
     try:
         parsed = periods.parse(period, default=periods.PLAN)
     except ValidationError as exc:
         errors["period"] = exc.messages
-    place = None
-    code = (territory or "").strip()
-    if code:
-        place = territories(actor).filter(pcode__iexact=code).first()
-        if place is None:
-            errors["territory"] = [
-                _("Unknown territory “%(value)s”: give the p-code of a territory or town (CD7201).")
-                % {"value": code[:20]}
-            ]
+    try:
+        place = territory_by_pcode(actor, territory)
+    except ValidationError as exc:
+        errors["territory"] = exc.messages
     if errors:
         raise ValidationError(errors)
     return parsed, place

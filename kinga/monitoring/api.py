@@ -5,16 +5,15 @@ answers 400 with a French message on the field."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kinga.core import access, periods
+from kinga.core import access, api_periods, periods
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin, create_through_service
 from kinga.monitoring import selectors, services
 from kinga.monitoring.models import Report, ReportFormat, ReportLanguage, ReportStatus
@@ -129,28 +128,15 @@ def as_json(board: selectors.Dashboard) -> dict:
     }
 
 
-# Query parameters of every monitoring figure: ?period= (kinga.core.periods) and ?territory= (a p-code).
-PERIOD_AND_TERRITORY = [
-    OpenApiParameter("period", str, description="2026Q3 (quarter), 2026 (year), 202609 (month) or plan"),
-    OpenApiParameter("territory", str, description="ADM2 p-code of a territory of Lualaba (CD7201)"),
-]
+# Query parameters of every monitoring figure: ?period= and ?territory= (kinga.core.api_periods).
+PERIOD_AND_TERRITORY = [api_periods.period_parameter(), api_periods.TERRITORY_PARAMETER]
 
 
 def period_and_territory(request, actor, *, default: str = periods.QUARTER):
     """The period and territory asked for; both refused at once with field-level errors (400)."""
-    errors = {}
-    period = territory = None
-    try:
-        period = periods.parse(request.query_params.get("period"), default=default)
-    except ValidationError as error:
-        errors["period"] = error.messages
-    try:
-        territory = selectors.territory_by_pcode(actor, request.query_params.get("territory", ""))
-    except ValidationError as error:
-        errors["territory"] = error.messages
-    if errors:
-        raise serializers.ValidationError(errors)
-    return period, territory
+    return api_periods.period_and_territory(
+        request, default=default, territory=lambda pcode: selectors.territory_by_pcode(actor, pcode)
+    )
 
 
 class DashboardViewSet(viewsets.ViewSet):

@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from kinga.core import access, periods
+from kinga.core import access, api_periods, periods
 from kinga.core.api_base import HasPermission
 from kinga.monitoring import selectors_cost
-from kinga.monitoring.api import PERIOD_AND_TERRITORY, period_and_territory
+from kinga.monitoring.api import period_and_territory
 
 
 class CostRowSerializer(serializers.Serializer):
@@ -56,7 +56,7 @@ class CostPerResultViewSet(viewsets.ViewSet):
         return selectors_cost.PERMISSION
 
     @extend_schema(
-        parameters=PERIOD_AND_TERRITORY,
+        parameters=[api_periods.period_parameter(default=periods.YEAR), api_periods.TERRITORY_PARAMETER],
         responses=CostPerResultSerializer,
     )
     def list(self, request):

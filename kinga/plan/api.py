@@ -11,7 +11,7 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action as api_action
 from rest_framework.response import Response
 
-from kinga.core import access, periods
+from kinga.core import access, api_periods
 from kinga.core.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin, create_through_service
 from kinga.core.models import Organisation, Place
 from kinga.core.plugins import register_api
@@ -222,16 +222,11 @@ class IndicatorValueViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewset
 
 
 class IndicatorResultsRequestSerializer(drf_serializers.Serializer):
-    period = drf_serializers.CharField(
-        help_text="2026Q3 (quarter), 2026 (year), 202609 (month) or plan (since the start of the plan)"
-    )
-    territory = drf_serializers.CharField(required=False, allow_blank=True, help_text="ADM2 p-code: CD7201")
+    """?by= (the period and territory: kinga.core.api_periods)."""
+
     by = drf_serializers.CharField(
         required=False, allow_blank=True, help_text="territory,sex,age_band (any of them, comma-separated)"
     )
-
-    def validate_period(self, value):
-        return _validated(lambda: periods.parse(value[:40]))
 
     def validate_by(self, value):
         return _validated(lambda: parse_breakdowns(value))
@@ -271,27 +266,36 @@ class IndicatorResultViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("period", str, required=True, description="2026Q3, 2026, 202609 or plan"),
-            OpenApiParameter(
-                "territory", str, description="ADM2 p-code (CD7201); the whole province if absent"
-            ),
+            api_periods.period_parameter(default=None),
+            api_periods.TERRITORY_PARAMETER,
             OpenApiParameter("by", str, description="territory,sex,age_band"),
         ],
         responses={200: IndicatorResultSerializer(many=True), 400: OpenApiTypes.OBJECT},
     )
     def list(self, request, *args, **kwargs):
+        errors = {}
+        period = area = None
+        try:
+            period, area = api_periods.period_and_territory(request, default=None, territory=self._territory)
+        except drf_serializers.ValidationError as error:
+            errors.update(error.detail)
         incoming = IndicatorResultsRequestSerializer(data=request.query_params)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        area = None
-        if data.get("territory"):
-            area = access.scoped(self.actor, Place).filter(pcode=data["territory"]).first()
-            if area is None:
-                raise drf_serializers.ValidationError({"territory": [_("Unknown territory p-code.")]})
+        if not incoming.is_valid():
+            errors.update(incoming.errors)
+        if errors:  # every wrong parameter at once, each on its field
+            raise drf_serializers.ValidationError(errors)
         cells = selectors.indicator_values(
-            self.actor, period=data["period"], area=area, by=data.get("by") or ()
+            self.actor, period=period, area=area, by=incoming.validated_data.get("by") or ()
         )
         return Response(IndicatorResultSerializer(cells, many=True).data)
+
+    def _territory(self, pcode: str) -> Place | None:
+        if not pcode:
+            return None
+        area = access.scoped(self.actor, Place).filter(pcode=pcode).first()
+        if area is None:
+            raise ValidationError(_("Unknown territory p-code."))
+        return area
 
 
 def register() -> None:

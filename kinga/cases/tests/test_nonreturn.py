@@ -238,3 +238,15 @@ def test_the_coordinator_reads_the_page_on_a_phone(team, today, page, login_as):
     expect(page.locator("#top-sites")).to_contain_text("Kasulo")
     page.click("#top-sites a:has-text('Kasulo')")
     expect(page.locator("h1")).to_contain_text("Kasulo")
+
+
+SAME_PERIOD_ERROR = (
+    "Période inconnue « 2026Q9 » : écrivez une année (2026), un trimestre (2026Q3), un mois (202609) "
+    "ou « plan » pour tout le plan."
+)
+
+
+def test_the_api_refuses_a_bad_period_with_the_message_every_api_gives(team, today):
+    answer = client_for(team.coordinator).get("/api/v1/cases/non-return/", {"period": "2026Q9"})
+    assert answer.status_code == 400
+    assert answer.json() == {"period": [SAME_PERIOD_ERROR]}

@@ -212,3 +212,17 @@ def test_the_query_count_does_not_grow_with_the_records(province, plan):
         make_alert(territory, province.other, received=datetime.date(2026, 7, 1 + n), in_time=bool(n % 3))
         make_site_with_status(territory, "red", since=datetime.date(2026, 7, 1 + n))
     assert count() == before <= MAX_QUERIES
+
+
+SAME_PERIOD_ERROR = (
+    "Période inconnue « 2026Q9 » : écrivez une année (2026), un trimestre (2026Q3), un mois (202609) "
+    "ou « plan » pour tout le plan."
+)
+
+
+def test_the_dashboard_and_cost_apis_refuse_a_bad_period_with_the_message_every_api_gives(province):
+    client = client_for(province.coordinator)
+    for url in (API, "/api/v1/monitoring/costs-per-result/"):
+        answer = client.get(url, {"period": "2026Q9"})
+        assert answer.status_code == 400, url
+        assert answer.json() == {"period": [SAME_PERIOD_ERROR]}, url

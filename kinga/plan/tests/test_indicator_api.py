@@ -53,3 +53,18 @@ def test_anonymous_is_refused_and_the_schema_documents_the_endpoint(plan, funder
     assert Client().get(URL, {"period": "2026"}).status_code in (401, 403)
     schema = client_for(funder).get("/api/schema/").content.decode()
     assert "/api/v1/plan/indicator-results/" in schema and "territory,sex,age_band" in schema
+
+
+SAME_PERIOD_ERROR = (
+    "Période inconnue « 2026Q9 » : écrivez une année (2026), un trimestre (2026Q3), un mois (202609) "
+    "ou « plan » pour tout le plan."
+)
+
+
+def test_a_bad_or_missing_period_is_refused_with_the_message_every_api_gives(plan, funder, today):
+    client = client_for(funder)
+    answer = client.get(URL, {"period": "2026Q9"})
+    assert answer.status_code == 400 and answer.json() == {"period": [SAME_PERIOD_ERROR]}
+    missing = client.get(URL, {"territory": "CD7201"})
+    assert missing.status_code == 400 and list(missing.json()) == ["period"]
+    assert missing.json()["period"][0].startswith("Indiquez une période")
