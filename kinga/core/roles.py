@@ -144,9 +144,27 @@ _MONITORING = {
     "monitoring.build_reports": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER},
 }
 
+# Field capture (KoboToolbox, ODK): the quarantine of submissions that could not be applied, and the keys with
+# which a server pushes a form's submissions.
+_FIELD = {
+    "field.review": {Role.ADMIN, Role.ORG_MANAGER, Role.SUPERVISOR, Role.DATA_CLERK},
+    "field.manage_keys": {Role.ADMIN, Role.ORG_MANAGER},
+}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     perm: frozenset(roles)
-    for section in (_CORE, _PLAN, _CASES, _REGISTRY, _COMMUNITY, _SITES, _HOUSEHOLDS, _SUPPLY, _MONITORING)
+    for section in (
+        _CORE,
+        _PLAN,
+        _CASES,
+        _REGISTRY,
+        _COMMUNITY,
+        _SITES,
+        _HOUSEHOLDS,
+        _SUPPLY,
+        _MONITORING,
+        _FIELD,
+    )
     for perm, roles in section.items()
 }
 

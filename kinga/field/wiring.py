@@ -4,6 +4,20 @@ The app sits at the top of the layers (pyproject.toml, import-linter) beside mon
 what phones captured offline (KoboToolbox, ODK Collect) into records through the other apps' services, and builds
 the XLSForms those phones fill in."""
 
+from django.utils.translation import gettext_lazy as _
+
+from kinga.core import access
+from kinga.core.plugins import register_nav
+
+from . import models
+from .handlers import cases, community  # noqa: F401  (each registers its forms' handlers when imported)
+
 
 def wire() -> None:
-    pass
+    access.register(
+        models.Submission, scope=access.own_organisation("organisation"), view_permission="field.review"
+    )
+    access.register(
+        models.FormAccess, scope=access.own_organisation("organisation"), view_permission="field.manage_keys"
+    )
+    register_nav(_("Field submissions"), "field:quarantine", permission="field.review", order=80)
