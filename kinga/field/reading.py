@@ -250,6 +250,7 @@ def fold(text: Any) -> str:
 
 _TRUE = {"1", "true", "yes", "oui", "vrai", "y", "o", "ndiyo"}
 _FALSE = {"0", "false", "no", "non", "faux", "n", "hapana"}
+_UNKNOWN = {"unknown", "inconnu", "ne sait pas", "nsp", "dont know", "sijui"}
 
 
 class Answers:
@@ -325,6 +326,8 @@ class Answers:
         if isinstance(value, bool):
             return value
         text = fold(value)
+        if text in _UNKNOWN:
+            return None
         if text in _TRUE:
             return True
         if text in _FALSE:
@@ -386,11 +389,20 @@ def _choice_index(choices) -> dict[str, str]:
     return index
 
 
+def _stem(folded: str) -> str:
+    return " ".join(re.sub(r"e*s?$", "", word) for word in folded.split())
+
+
 def resolve_choice(choices, value: Any, *, field: str, extra: dict[str, str] | None = None) -> str:
     folded = fold(value)
     index = {**_choice_index(choices), **{fold(k): v for k, v in (extra or {}).items()}}
     if folded in index:
         return index[folded]
+    # French labels agree in gender and number with what they describe ("Élevée", "élevé", "élevés"); one label
+    # may be translated once for several models.
+    stems = {v for label, v in index.items() if _stem(label) == _stem(folded)}
+    if len(stems) == 1:
+        return stems.pop()
     # Form authors write the first word of a label ("creusage" for "Creusage", "lavage" for "Lavage ou triage").
     starts = {v for label, v in index.items() if label.split(" ")[:1] == folded.split(" ")[:1] and folded}
     if len(starts) == 1:

@@ -169,7 +169,12 @@ def receive(
             Submission.objects.get(source=source, form_id=form_id, instance_id=parsed.instance_id), False
         )
     if process:
-        queue(submission)
+        try:
+            queue(submission)
+        except (
+            Exception
+        ):  # stored is what the server must hear; `kinga intake apply` applies what still waits
+            log.exception("Submission %s stored but its processing could not be queued", submission.pk)
     return Received(submission, True)
 
 
@@ -233,7 +238,9 @@ def process(*, submission_id: str) -> str:
     reasons written in French (the language of the people who review them), whoever's request ran this."""
     with translation.override("fr"), transaction.atomic():
         submission = (
-            Submission.objects.select_for_update().select_related("account__user", "account__organisation")
+            Submission.objects.select_for_update(of=("self",)).select_related(
+                "account__user", "account__organisation"
+            )
         ).get(pk=submission_id)
         if submission.state != State.RECEIVED:
             return submission.state

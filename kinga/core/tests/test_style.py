@@ -12,7 +12,18 @@ from rest_framework.views import APIView
 from kinga import urls as root_urls
 
 ROOT = Path(__file__).resolve().parents[3]
-KINGA_APPS = {"core", "plan", "cases", "registry", "community", "sites", "households", "supply", "monitoring", "field"}
+KINGA_APPS = {
+    "core",
+    "plan",
+    "cases",
+    "registry",
+    "community",
+    "sites",
+    "households",
+    "supply",
+    "monitoring",
+    "field",
+}
 
 # Flat API routes older than the <app>/<resource> rule: clients already call them. This list never grows.
 FLAT_API_ROUTES = {

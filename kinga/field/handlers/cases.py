@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kinga.cases import matching, selectors, services
-from kinga.cases.models import Case, Disability, Hazard, IdentificationMethod, SchoolStatus, WorkActivity
+from kinga.cases.models import (
+    Case,
+    Disability,
+    Hazard,
+    IdentificationMethod,
+    RiskLevel,
+    SchoolStatus,
+    WorkActivity,
+)
 from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.models import Place
@@ -203,6 +211,8 @@ def identification_kwargs(answers: Answers) -> dict:
         "disability": answers.choice(Disability, "disability") or Disability.NONE,
         "school_status": answers.choice(SchoolStatus, "school_status") or SchoolStatus.UNKNOWN,
         "last_grade": answers.text("last_grade", limit=60),
+        "languages": [x.strip() for x in answers.text("languages", limit=200).split(",") if x.strip()],
+        "risk": answers.choice(RiskLevel, "risk"),
         "caregivers": _caregivers(answers),
         "notes": answers.text("notes"),
         "identification_site": find_site(answers, "identification_site", "site"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from kinga.community import services
 from kinga.community.models import Activity, Channel, Urgency
 from kinga.core.access import Actor
+from kinga.core.models import Place
 from kinga.core.people import AgeBand, Sex
 
 from ..reading import Answers, resolve_choice
@@ -50,7 +51,6 @@ def kinga_payload(answers: Answers) -> dict:
     for key, names in {
         "site": ("site", "site_code"),
         "place": ("place", "pcode", "lieu"),
-        "territoire": ("territoire", "territory"),
         "location_text": ("location_text", "precision"),
         "description": ("description",),
         "gps": ("gps", "position"),
@@ -58,6 +58,11 @@ def kinga_payload(answers: Answers) -> dict:
         value = answers.text(*names, exclude_groups=exclude)
         if value:
             payload[key] = value
+    territory = answers.text("territory", "territoire", exclude_groups=exclude)
+    if territory and "place" not in payload and "site" not in payload:
+        # The form's territory (a p-code in Kinga's forms, a name in older ones) places an alert without a site.
+        known = Place.objects.filter(pcode__iexact=territory).exists()
+        payload["place" if known else "territoire"] = territory
     observed = answers.date("observed_on", "date_observation") if not answers.raw("observed_at") else None
     if observed is not None:
         payload["observed_at"] = observed.isoformat()
@@ -74,7 +79,11 @@ def kinga_payload(answers: Answers) -> dict:
         payload["children"] = children
     for path, value in answers.values.items():
         leaf = path.rpartition("/")[2]
-        if leaf[:6] in {"filles", "garcon", "girls_", "boys_"} or leaf.startswith(("enfants_", "children_")):
+        if isinstance(value, list):  # a repeat, read above
+            continue
+        if leaf in {"enfants", "children"} and not isinstance(value, list):
+            leaf = "enfants"  # a count of children whose sex and age the reporter could not tell
+        if leaf[:6] in {"filles", "garcon", "girls_", "boys_"} or leaf.startswith(("enfants", "children_")):
             if any(g in exclude for g in path.split("/")[:-1]):
                 continue
             if leaf in payload:
