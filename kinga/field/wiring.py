@@ -10,7 +10,7 @@ from kinga.core import access
 from kinga.core.plugins import register_nav
 
 from . import models
-from .handlers import cases, community  # noqa: F401  (each registers its forms' handlers when imported)
+from .handlers import cases, community, other  # noqa: F401  (each registers its forms' handlers when imported)
 
 
 def wire() -> None:
