@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from kinga.core import access, api_periods, clock, concurrency, periods, plugins
 from kinga.core.api_base import HasPermission, ScopedViewSetMixin, SearchSerializer
 from kinga.core.models import Organisation, Place
+from kinga.plan import attribution
+from kinga.plan.attribution import AttributionWrite
 from kinga.sites.models import Site
 
 from . import selectors, selectors_nonreturn, services
@@ -224,7 +226,15 @@ class CaseViewSet(
             access.get_object_or_404(self.actor, Service, uuid=d["service"]) if d["service"] else None
         )
         r = services.make_referral(actor=self.actor, case=case, **d)
-        return Response({"uuid": str(r.uuid), "status": r.status, "answer_due": r.answer_due}, status=201)
+        return Response(
+            {
+                "uuid": str(r.uuid),
+                "status": r.status,
+                "answer_due": r.answer_due,
+                **attribution.api_values(r),
+            },
+            status=201,
+        )
 
     @extend_schema(request=FollowUpSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
@@ -293,6 +303,7 @@ class ReferralInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             "referred_on": referral.referred_on,
             "answer_due": referral.answer_due,
             "shared": selectors.shared_fields(referral),
+            **attribution.api_values(referral),
         }
 
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=ReferralStatus.values)])
@@ -328,18 +339,31 @@ class ReferralInViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
 
 class ServiceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The services directory; PATCH attributes one's own organisation's service to the plan."""
+
     model = Service
     serializer_class = ServiceSerializer
-    permissions_by_action = {"*": "cases.view_counts"}
+    permissions_by_action = {"partial_update": "cases.manage_services", "*": "cases.view_counts"}
 
     @extend_schema(parameters=[OpenApiParameter("type", str, enum=ServiceType.values)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(request=AttributionWrite, responses=ServiceSerializer)
+    @transaction.atomic
+    def partial_update(self, request, uuid=None):
+        service = self.get_object()
+        incoming = AttributionWrite(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        services.save_service(actor=self.actor, service=service, **incoming.validated_data)
+        return Response(ServiceSerializer(service).data)
+
     def scoped_queryset(self):
-        return selectors.services_directory(
-            self.actor, service_type=self.request.query_params.get("type", "")
-        )
+        qs = selectors.services_directory(self.actor, service_type=self.request.query_params.get("type", ""))
+        if self.action == "partial_update" and not self.actor.is_system_wide:
+            # The directory is shared; only the provider's own services are written (another's: 404).
+            qs = qs.filter(organisation_id=self.actor.organisation_id)
+        return qs
 
 
 class CaseStatsViewSet(viewsets.ViewSet):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from kinga.plan.attribution import AttributionRead, AttributionWrite
+
 from .models import (
     DOMAINS,
     Case,
@@ -177,7 +179,7 @@ class ConsentSerializer(StepSerializer):
     for_photos = serializers.BooleanField(default=False)
 
 
-class ReferSerializer(StepSerializer):
+class ReferSerializer(AttributionWrite, StepSerializer):
     provider = serializers.UUIDField(required=False, allow_null=True, default=None)
     service = serializers.UUIDField(required=False, allow_null=True, default=None)
     service_type = serializers.ChoiceField(
@@ -235,13 +237,23 @@ class ReferralAnswerSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(AttributionRead, serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     place = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
 
     class Meta:
         model = Service
-        fields = ["uuid", "name", "service_type", "organisation", "place", "capacity", "contact"]
+        fields = [
+            "uuid",
+            "name",
+            "service_type",
+            "organisation",
+            "place",
+            "capacity",
+            "contact",
+            "plan_activity",
+            "commitment",
+        ]
 
 
 class RegisteredSerializer(serializers.Serializer):
@@ -260,7 +272,7 @@ class AssessmentResultSerializer(serializers.Serializer):
     scoring_version = serializers.IntegerField()
 
 
-class ReferralCreatedSerializer(serializers.Serializer):
+class ReferralCreatedSerializer(AttributionRead):
     uuid = serializers.UUIDField()
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     answer_due = serializers.DateField()
@@ -306,7 +318,7 @@ class SharedFieldsSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ReferralInSerializer(serializers.Serializer):
+class ReferralInSerializer(AttributionRead):
     uuid = serializers.UUIDField()
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     referred_on = serializers.DateField()

@@ -193,7 +193,7 @@ def referrals_out(
 
 def referrals_in(actor: Actor, *, status: str = "") -> QuerySet:
     qs = access.scoped(actor, Referral, perm="cases.provide_service").select_related(
-        "case", "case__child", "service", "case__organisation"
+        "case", "case__child", "service", "case__organisation", "plan_activity", "commitment"
     )
     if status:
         qs = qs.filter(status=status)
@@ -205,7 +205,9 @@ def referral_in(actor: Actor, uuid) -> Referral:
         actor,
         Referral,
         perm="cases.provide_service",
-        queryset=Referral.objects.select_related("case", "case__child", "case__organisation", "service"),
+        queryset=Referral.objects.select_related(
+            "case", "case__child", "case__organisation", "service", "plan_activity", "commitment"
+        ),
         uuid=uuid,
     )
     audit.record_read(actor=actor, obj=referral, note="shared fields")
@@ -235,7 +237,17 @@ def shared_fields(referral: Referral) -> dict:
 
 
 def services_directory(actor: Actor, *, service_type: str = "", q: str = "", place=None) -> QuerySet:
-    qs = access.scoped(actor, Service).filter(is_active=True).select_related("organisation", "place")
+    qs = (
+        access.scoped(actor, Service)
+        .filter(is_active=True)
+        .select_related(
+            "organisation",
+            "place",
+            "plan_activity__action__axis",
+            "commitment__funder",
+            "commitment__action__axis",
+        )
+    )
     if service_type:
         qs = qs.filter(service_type=service_type)
     if q:
@@ -400,7 +412,13 @@ def case_file_context(actor: Actor, case: Case) -> dict:
         "assessments": case.assessments.select_related("scoring", "assessed_by"),
         "plan_items": case.plan_items.select_related("responsible_organisation"),
         "approvals": case.plan_approvals.select_related("supervisor"),
-        "referrals": case.referrals.select_related("provider", "service"),
+        "referrals": case.referrals.select_related(
+            "provider",
+            "service",
+            "plan_activity__action__axis",
+            "commitment__funder",
+            "commitment__action__axis",
+        ),
         "visits": [f for f in follow_ups if f.visit_date],
         "scheduled": [f for f in follow_ups if not f.visit_date],
         "retention_checks": case.retention_checks.order_by("-closure_date", "months_after"),

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from kinga.core import access
 from kinga.core import selectors as core_selectors
 from kinga.core.api_base import ScopedViewSetMixin, create_through_service
+from kinga.plan.attribution import AttributionRead, AttributionWrite
 
 from . import selectors, services
 from .models import (
@@ -24,6 +25,9 @@ from .models import (
     FourW,
     Meeting,
     Network,
+    TrainedGroup,
+    Training,
+    TrainingTopic,
 )
 
 # ---------------------------------------------------------------------------------------------- serializers
@@ -123,12 +127,10 @@ class AlertReceiptSerializer(serializers.Serializer):
     feedback_code = serializers.CharField()
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(AttributionRead, serializers.ModelSerializer):
     place = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     participants = serializers.SerializerMethodField()
-    plan_activity = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
-    commitment = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
 
     class Meta:
         model = AwarenessSession
@@ -156,7 +158,7 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
 
 
-class SessionWriteSerializer(serializers.Serializer):
+class SessionWriteSerializer(AttributionWrite):
     kind = serializers.CharField(max_length=8, required=False, default="session")
     theme = serializers.CharField(max_length=32)
     audience = serializers.CharField(max_length=16)
@@ -168,6 +170,38 @@ class SessionWriteSerializer(serializers.Serializer):
     parents_committed_f = serializers.IntegerField(min_value=0, required=False, default=0)
     parents_committed_m = serializers.IntegerField(min_value=0, required=False, default=0)
     report_written = serializers.BooleanField(required=False, default=False)
+
+
+class TrainingSerializer(AttributionRead, serializers.ModelSerializer):
+    place = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+
+    class Meta:
+        model = Training
+        fields = [
+            "uuid",
+            "group",
+            "topic",
+            "start",
+            "end",
+            "place",
+            "organisation",
+            "trained_f",
+            "trained_m",
+            "plan_activity",
+            "commitment",
+        ]
+
+
+class TrainingWriteSerializer(AttributionWrite):
+    group = serializers.ChoiceField(choices=TrainedGroup.choices)
+    topic = serializers.ChoiceField(choices=TrainingTopic.choices)
+    start = serializers.DateField()
+    end = serializers.DateField(required=False, allow_null=True, default=None)
+    place_pcode = serializers.CharField(max_length=20)
+    trained_f = serializers.IntegerField(min_value=0, required=False, default=0)
+    trained_m = serializers.IntegerField(min_value=0, required=False, default=0)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class FourWSerializer(serializers.ModelSerializer):
@@ -338,7 +372,7 @@ class SessionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         return (
             super()
             .scoped_queryset()
-            .select_related("place", "organisation")
+            .select_related("place", "organisation", "plan_activity", "commitment")
             .prefetch_related("participations")
         )
 
@@ -352,6 +386,37 @@ class SessionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             return services.record_session(actor=self.actor, place=place, **data)
 
         return create_through_service(SessionWriteSerializer, request.data, record, answer=SessionSerializer)
+
+
+class TrainingViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Trainings (capacity building), with the plan activity and funder's commitment they are attributed to."""
+
+    model = Training
+    serializer_class = TrainingSerializer
+    permissions_by_action = {"create": "community.record_awareness", "*": "community.view"}
+    filterset_fields = ["group", "topic"]
+
+    def scoped_queryset(self):
+        return (
+            super().scoped_queryset().select_related("place", "organisation", "plan_activity", "commitment")
+        )
+
+    @extend_schema(request=TrainingWriteSerializer, responses=TrainingSerializer)
+    def create(self, request, *args, **kwargs):
+        def record(data):
+            data = dict(data)
+            data["place"] = self._place(data.pop("place_pcode"))
+            return services.record_training(actor=self.actor, **data)
+
+        return create_through_service(
+            TrainingWriteSerializer, request.data, record, answer=TrainingSerializer
+        )
+
+    def _place(self, pcode):
+        place = core_selectors.places(self.actor).filter(pcode=pcode).first()
+        if place is None:
+            raise ValidationError({"place_pcode": [_("Unknown p-code.")]})
+        return place
 
 
 class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

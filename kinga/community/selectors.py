@@ -275,7 +275,13 @@ def campaigns(actor: Actor) -> QuerySet[Campaign]:
 
 
 def trainings(actor: Actor, *, group: str = "") -> QuerySet[Training]:
-    qs = access.scoped(actor, Training).select_related("place", "organisation")
+    qs = access.scoped(actor, Training).select_related(
+        "place",
+        "organisation",
+        "plan_activity__action__axis",
+        "commitment__funder",
+        "commitment__action__axis",
+    )
     return qs.filter(group=group) if group else qs
 
 

@@ -32,6 +32,7 @@ def wire() -> None:
     register_api("community/networks", api.NetworkViewSet, basename="community-network")
     register_api("community/alerts", api.AlertViewSet, basename="community-alert")
     register_api("community/sessions", api.SessionViewSet, basename="community-session")
+    register_api("community/trainings", api.TrainingViewSet, basename="community-training")
     register_api("community/fourw", api.FourWViewSet, basename="community-fourw")
     register_api("community/meetings", api.MeetingViewSet, basename="community-meeting")
     register_api("community/action-items", api.ActionItemViewSet, basename="community-action-item")

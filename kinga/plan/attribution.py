@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from kinga.plan.models import Activity, Commitment
 
@@ -78,3 +81,49 @@ class AttributionFields(forms.Form):
         ).order_by("action__axis__number", "action__number", "-date")
         for name in ("plan_activity", "commitment"):  # last on the page, after the form's own fields
             self.fields[name] = self.fields.pop(name)
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class UuidOf(serializers.SlugRelatedField):
+    """A related record by its uuid, typed for the OpenAPI schema even in a serializer without a model."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="uuid", **kwargs)
+
+
+class AttributionRead(serializers.Serializer):
+    """The two fields as an API shows them (uuids of /api/v1/plan-activities/ and /api/v1/plan-commitments/);
+    a base of the read serializers of the records that produce results."""
+
+    plan_activity = UuidOf(
+        read_only=True, allow_null=True, help_text="the plan activity; null: not attributed"
+    )
+    commitment = UuidOf(read_only=True, allow_null=True, help_text="the funder's commitment; null: none")
+
+
+class AttributionWrite(serializers.Serializer):
+    """The two fields as an API writes them, by uuid; absent means unchanged (on an update) or none. The
+    service checks the pair (`check` above) and answers 400 on `commitment` when they disagree."""
+
+    plan_activity = serializers.SlugRelatedField(
+        slug_field="uuid",
+        queryset=Activity.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="uuid of the plan activity",
+    )
+    commitment = serializers.SlugRelatedField(
+        slug_field="uuid",
+        queryset=Commitment.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="uuid of a funder's commitment to the activity's action (sets the activity if absent)",
+    )
+
+
+def api_values(record) -> dict:
+    """AttributionRead's shape for APIs that answer with plain dicts."""
+    return {
+        "plan_activity": record.plan_activity.uuid if record.plan_activity_id else None,
+        "commitment": record.commitment.uuid if record.commitment_id else None,
+    }

@@ -2,6 +2,7 @@
 commitment must fund the activity's action (or that activity), else a French error and nothing is written."""
 
 import datetime
+from html import unescape
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -93,3 +94,109 @@ def test_the_training_form_takes_the_activity(supervisor, kolwezi, org, activiti
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Training.objects.get().plan_activity == mine
+
+
+def test_the_trainings_and_sessions_apis_write_and_read_the_attribution(supervisor, kolwezi, org, activities):
+    mine, other = activities
+    client = client_for(supervisor)
+    commitment = _commitment(org, mine)
+    training = {
+        "group": "social_service_providers",
+        "topic": "refresher",
+        "start": clock.today().isoformat(),
+        "place_pcode": kolwezi.pcode,
+        "trained_f": 2,
+        "commitment": str(commitment.uuid),
+    }
+    created = client.post("/api/v1/community/trainings/", training, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["plan_activity"], created.json()["commitment"]) == (
+        str(mine.uuid),
+        str(commitment.uuid),
+    )
+    listed = client.get("/api/v1/community/trainings/").json()["results"]
+    assert [(t["uuid"], t["plan_activity"]) for t in listed] == [(created.json()["uuid"], str(mine.uuid))]
+
+    refused = client.post(
+        "/api/v1/community/trainings/",
+        {**training, "plan_activity": str(other.uuid)},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {"commitment": ["Cet engagement finance une autre action ou activité du plan."]}
+    assert Training.objects.count() == 1
+
+    session = client.post(
+        "/api/v1/community/sessions/",
+        {
+            "theme": "child_labour_risks",
+            "audience": "parents",
+            "date": clock.today().isoformat(),
+            "place_pcode": kolwezi.pcode,
+            "participants": [{"audience": "parents", "sex": "F", "count": 3}],
+            "plan_activity": str(mine.uuid),
+        },
+        content_type="application/json",
+    )
+    assert session.status_code == 201, session.json()
+    assert (session.json()["plan_activity"], session.json()["commitment"]) == (str(mine.uuid), None)
+
+
+def test_an_unknown_activity_is_refused_on_its_field(supervisor, kolwezi, activities):
+    answer = client_for(supervisor).post(
+        "/api/v1/community/trainings/",
+        {
+            "group": "social_service_providers",
+            "topic": "refresher",
+            "start": clock.today().isoformat(),
+            "place_pcode": kolwezi.pcode,
+            "trained_f": 1,
+            "plan_activity": "00000000-0000-0000-0000-000000000000",
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and list(answer.json()) == ["plan_activity"]
+    assert Training.objects.count() == 0
+
+
+def test_the_session_page_and_the_trainings_list_show_the_attribution_in_french(
+    supervisor, kolwezi, org, activities
+):
+    mine, _other = activities
+    actor = actor_of(supervisor)
+    commitment = _commitment(org, mine)
+    session = services.record_session(
+        actor=actor,
+        theme="child_labour_risks",
+        audience="parents",
+        date=clock.today(),
+        place=kolwezi,
+        participants=[{"audience": "parents", "sex": "F", "count": 3}],
+        commitment=commitment,
+    )
+    bare = services.record_session(
+        actor=actor,
+        theme="child_labour_risks",
+        audience="parents",
+        date=clock.today(),
+        place=kolwezi,
+        participants=[{"audience": "parents", "sex": "F", "count": 3}],
+    )
+    services.record_training(
+        actor=actor,
+        group="social_service_providers",
+        topic="refresher",
+        start=clock.today(),
+        place=kolwezi,
+        trained_f=1,
+        plan_activity=mine,
+    )
+    client = client_for(supervisor)
+    html = unescape(client.get(reverse("community:session", args=[session.uuid])).content.decode())
+    assert f'<dt>Activité du plan</dt><dd data-attribution="activity">{mine}</dd>' in html
+    stored = Commitment.objects.get(pk=commitment.pk)  # its amount as the page reads it back
+    assert f'<dd data-attribution="commitment">{stored}</dd>' in html
+    html = unescape(client.get(reverse("community:session", args=[bare.uuid])).content.decode())
+    assert '<dd data-attribution="activity">Non rattachée</dd>' in html
+    html = unescape(client.get(reverse("community:trainings")).content.decode())
+    assert f"Activité du plan : {mine}" in html
