@@ -46,9 +46,17 @@ def caseworker_tasks(actor: Actor) -> HomePanel:
         counts=[
             HomeCount(_("overdue"), data["overdue"], overdue=True),
             HomeCount(_("due today"), data["due_today"]),
-            HomeCount(_("referrals awaiting an answer"), data["referrals_waiting"], url=referrals),
             HomeCount(
-                _("referrals unanswered past due"),
+                ngettext(
+                    "referral awaiting an answer", "referrals awaiting an answer", data["referrals_waiting"]
+                ),
+                data["referrals_waiting"],
+                url=referrals,
+            ),
+            HomeCount(
+                ngettext(
+                    "referral unanswered past due", "referrals unanswered past due", data["referrals_late"]
+                ),
                 data["referrals_late"],
                 url=f"{referrals}?overdue=1",
                 overdue=True,
@@ -86,9 +94,14 @@ def supervisor_approvals(actor: Actor, team_overdue: int) -> HomePanel:
         title=_("Approvals waiting"),
         action=HomeLink(_("See my team"), team_url),
         counts=[
-            HomeCount(_("overdue tasks in the team"), team_overdue, url=team_url, overdue=True),
-            HomeCount(_("care plans"), data["care_plans"]),
-            HomeCount(_("closures"), data["closures"]),
+            HomeCount(
+                ngettext("overdue task in the team", "overdue tasks in the team", team_overdue),
+                team_overdue,
+                url=team_url,
+                overdue=True,
+            ),
+            HomeCount(ngettext("care plan", "care plans", data["care_plans"]), data["care_plans"]),
+            HomeCount(ngettext("closure", "closures", data["closures"]), data["closures"]),
         ],
         rows=[
             HomeRow(
@@ -141,10 +154,18 @@ def organisation_work(actor: Actor) -> HomePanel:
         title=_("My organisation"),
         action=HomeLink(_("See the organisation's cases"), caseload),
         counts=[
-            HomeCount(_("open cases"), data["open"], url=caseload),
-            HomeCount(_("overdue tasks"), data["overdue"], overdue=True),
+            HomeCount(ngettext("open case", "open cases", data["open"]), data["open"], url=caseload),
+            HomeCount(
+                ngettext("overdue task", "overdue tasks", data["overdue"]), data["overdue"], overdue=True
+            ),
             HomeCount(_("awaiting a supervisor"), data["awaiting"]),
-            HomeCount(_("open cases without a caseworker"), data["unassigned"], overdue=True),
+            HomeCount(
+                ngettext(
+                    "open case without a caseworker", "open cases without a caseworker", data["unassigned"]
+                ),
+                data["unassigned"],
+                overdue=True,
+            ),
         ],
         rows=[
             HomeRow(
@@ -200,7 +221,15 @@ def referrals_received(actor: Actor) -> HomePanel | None:
         counts=[
             HomeCount(_("to accept or decline"), data["pending"], url=f"{url}?status=pending"),
             HomeCount(_("unanswered past due"), data["late"], url=f"{url}?status=pending", overdue=True),
-            HomeCount(_("accepted, service to report on"), data["accepted"], url=f"{url}?status=accepted"),
+            HomeCount(
+                ngettext(
+                    "referral accepted, service to report on",
+                    "referrals accepted, service to report on",
+                    data["accepted"],
+                ),
+                data["accepted"],
+                url=f"{url}?status=accepted",
+            ),
         ],
         rows=rows,
         empty_text=_("No referral waiting. Children other organisations refer to your services appear here."),

@@ -32,7 +32,7 @@ def alerts_to_verify(actor: Actor) -> HomePanel:
     return HomePanel(
         title=_("Alerts to verify"),
         counts=[
-            HomeCount(_("alerts to verify"), data["open"], url=url),
+            HomeCount(ngettext("alert to verify", "alerts to verify", data["open"]), data["open"], url=url),
             HomeCount(
                 _("past the verification deadline"), data["late"], url=f"{url}?overdue=1", overdue=True
             ),
@@ -80,9 +80,18 @@ def network_alerts(actor: Actor) -> HomePanel:
         else None,
         counts=[
             HomeCount(_("awaiting verification"), data["open"]),
-            HomeCount(_("not verified in time"), data["late"], overdue=True),
-            HomeCount(_("verified"), data["verified"]),
-            HomeCount(_("children registered for care"), data["children_registered"]),
+            HomeCount(
+                ngettext("alert not verified in time", "alerts not verified in time", data["late"]),
+                data["late"],
+                overdue=True,
+            ),
+            HomeCount(ngettext("alert verified", "alerts verified", data["verified"]), data["verified"]),
+            HomeCount(
+                ngettext(
+                    "child registered for care", "children registered for care", data["children_registered"]
+                ),
+                data["children_registered"],
+            ),
         ],
         rows=[
             HomeRow(

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from kinga.core import access, charts, periods
@@ -82,6 +83,17 @@ def _suggested_periods(chosen: periods.Period) -> list[tuple[str, str]]:
     return [(p.iso, p.label) for p in choices]
 
 
+def _count_label(figure: selectors.Figure, n: int) -> str:
+    """A headline figure's noun after its count, singular or plural as the count asks ("1 alerte reçue")."""
+    nouns = {
+        "children_in_care": lambda: ngettext("child in care", "children in care", n),
+        "children_exited": lambda: ngettext("child out of the mines", "children out of the mines", n),
+        "children_relapsed": lambda: ngettext("child found working again", "children found working again", n),
+        "alerts_received": lambda: ngettext("alert received", "alerts received", n),
+    }
+    return nouns[figure.key]() if figure.key in nouns else figure.label
+
+
 def home_panel(actor) -> HomePanel | None:
     """The coordinator's and the viewer's home: the quarter's headline figures, and the way to the dashboard."""
     if not actor.has(selectors.PERMISSION):
@@ -91,7 +103,7 @@ def home_panel(actor) -> HomePanel | None:
     return HomePanel(
         title=_("The province this quarter"),
         counts=[
-            HomeCount(label=f.label, value=int(f.value), url=f"{url}#{f.section}")
+            HomeCount(label=_count_label(f, int(f.value)), value=int(f.value), url=f"{url}#{f.section}")
             for f in figures
             if f.value is not None
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinga.core import clock, plugins
 from kinga.core.access import Actor
@@ -57,8 +58,10 @@ def status_changes(actor: Actor) -> HomePanel:
     return HomePanel(
         title=_("Status changes in the last 30 days"),
         counts=[
-            HomeCount(_("changes"), data["count"]),
-            HomeCount(_("sites turned red"), data["to_red"], overdue=True),
+            HomeCount(ngettext("change", "changes", data["count"]), data["count"]),
+            HomeCount(
+                ngettext("site turned red", "sites turned red", data["to_red"]), data["to_red"], overdue=True
+            ),
         ],
         rows=[
             HomeRow(

@@ -45,12 +45,23 @@ def buyer_lots(actor: Actor, data: dict) -> HomePanel:
         if actor.has("supply.report")
         else None,
         counts=[
-            HomeCount(_("supplying sites red or expired"), data["sites_at_risk"], overdue=True),
             HomeCount(
-                _("lots awaiting a decision"), data["pending"], url=f"{lots}?status={LotStatus.PENDING}"
+                ngettext(
+                    "supplying site red or expired", "supplying sites red or expired", data["sites_at_risk"]
+                ),
+                data["sites_at_risk"],
+                overdue=True,
             ),
             HomeCount(
-                _("lots refused"), data["refused"], url=f"{lots}?status={LotStatus.REFUSED}", overdue=True
+                ngettext("lot awaiting a decision", "lots awaiting a decision", data["pending"]),
+                data["pending"],
+                url=f"{lots}?status={LotStatus.PENDING}",
+            ),
+            HomeCount(
+                ngettext("lot refused", "lots refused", data["refused"]),
+                data["refused"],
+                url=f"{lots}?status={LotStatus.REFUSED}",
+                overdue=True,
             ),
         ],
         rows=_lot_rows(data["pending_rows"]),
@@ -118,7 +129,13 @@ def lots_to_decide(actor: Actor) -> HomePanel:
     url = f"{reverse('supply:lots')}?status={LotStatus.PENDING}"
     return HomePanel(
         title=_("Lots awaiting an evacuation decision"),
-        counts=[HomeCount(_("lots awaiting a decision"), data["pending"], url=url)],
+        counts=[
+            HomeCount(
+                ngettext("lot awaiting a decision", "lots awaiting a decision", data["pending"]),
+                data["pending"],
+                url=url,
+            )
+        ],
         rows=_lot_rows(data["rows"]),
         empty_text=_(
             "No lot awaiting a decision. Lots recorded by cooperatives appear here until you decide."

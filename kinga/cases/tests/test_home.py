@@ -75,8 +75,8 @@ def test_caseworker_sees_referrals_waiting_for_an_answer(team, today):
         today=TODAY - D(20),
     )
     tasks = panel(home(team.worker), "cases-tasks")
-    assert count_of(tasks, "références en attente de réponse") == 1
-    assert count_of(tasks, "références sans réponse après l’échéance") == 1
+    assert count_of(tasks, "référence en attente de réponse") == 1
+    assert count_of(tasks, "référence sans réponse après l’échéance") == 1
 
 
 def _propose_closure(case: Case, reason: str, note: str) -> None:
@@ -100,7 +100,7 @@ def test_supervisor_sees_closures_with_the_proposed_reason_and_note_and_the_team
 
     body = home(team.supervisor)
     approvals = panel(body, "cases-approvals")
-    assert count_of(approvals, "clôtures") == 1 and count_of(approvals, "plans de prise en charge") == 0
+    assert count_of(approvals, "clôture") == 1 and count_of(approvals, "plan de prise en charge") == 0
     assert closing.number in approvals and "Clôture proposée : A déménagé" in approvals
     assert "Famille partie à Likasi" in approvals
     assert elsewhere.number not in body and "autre organisation" not in body
@@ -125,9 +125,20 @@ def test_organisation_manager_sees_the_organisation_figures_and_its_overdue_work
     elsewhere = register(team, by=team.outsider, today=TODAY - D(10), identification_date=TODAY - D(11))
     body = home(team.manager)
     org = panel(body, "cases-organisation")
-    assert count_of(org, "dossiers ouverts") == 2 and count_of(org, "tâches en retard") == 1
+    assert count_of(org, "dossiers ouverts") == 2 and count_of(org, "tâche en retard") == 1
     assert late.number in org and elsewhere.number not in body
     assert "Trésor" not in body
+
+
+def test_a_count_and_its_noun_agree_in_french_singular_then_plural(team, today):
+    register(team, today=TODAY - D(10), identification_date=TODAY - D(11))
+    org = panel(home(team.manager), "cases-organisation")
+    assert '<strong class="num">1</strong> tâche en retard<' in org
+    assert '<strong class="num">1</strong> dossier ouvert<' in org
+    register(team, by=team.other_worker, today=TODAY - D(10), identification_date=TODAY - D(11))
+    org = panel(home(team.manager), "cases-organisation")
+    assert '<strong class="num">2</strong> tâches en retard<' in org
+    assert '<strong class="num">2</strong> dossiers ouverts<' in org
 
 
 def test_organisation_manager_with_no_overdue_work_reads_the_empty_text(team, today):

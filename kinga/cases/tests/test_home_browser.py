@@ -51,12 +51,12 @@ def test_caseworker(page, login_as, team, today):
 
 def test_supervisor(page, login_as, team, today):
     register(team, today=TODAY - D(10), identification_date=TODAY - D(11))
-    open_home(page, login_as, team.supervisor, "cases-approvals", "Voir mon équipe", "1 tâches en retard")
+    open_home(page, login_as, team.supervisor, "cases-approvals", "Voir mon équipe", "1 tâche en retard")
 
 
 def test_organisation_manager(page, login_as, team, today):
     register(team, today=TODAY - D(10), identification_date=TODAY - D(11))
-    open_home(page, login_as, team.manager, "cases-organisation", "Voir les dossiers", "1 tâches en retard")
+    open_home(page, login_as, team.manager, "cases-organisation", "Voir les dossiers", "1 tâche en retard")
 
 
 def test_community_focal_point(page, login_as, kolwezi):
@@ -69,7 +69,7 @@ def test_community_focal_point(page, login_as, kolwezi):
     )
     Alert.objects.filter(pk=alert.pk).update(due_at=clock.now() - D(hours=2))
     open_home(
-        page, login_as, focal_point, "community-network-alerts", "Signaler une alerte", "1 non vérifiées"
+        page, login_as, focal_point, "community-network-alerts", "Signaler une alerte", "1 non vérifiée"
     )
 
 
@@ -102,5 +102,5 @@ def test_company_officer(page, login_as, kolwezi, today):
     )
     officer = make_member(buyer, Role.COMPANY_OFFICER)
     open_home(
-        page, login_as, officer, "supply-buyer-lots", "Rapport de devoir de diligence", "1 sites fournisseurs"
+        page, login_as, officer, "supply-buyer-lots", "Rapport de devoir de diligence", "1 site fournisseur"
     )

@@ -96,8 +96,8 @@ def test_focal_point_reports_first_then_sees_what_became_of_the_networks_alerts(
     assert alerts.index("Signaler une alerte") < alerts.index("en attente de vérification")
     assert 'href="/community/alertes/nouvelle/"' in alerts and 'class="button big"' in alerts
     assert count_of(alerts, "en attente de vérification") == 1
-    assert count_of(alerts, "non vérifiées dans le délai") == 1
-    assert count_of(alerts, "vérifiées") == 1
+    assert count_of(alerts, "non vérifiée dans le délai") == 1
+    assert count_of(alerts, "vérifiée") == 1
     assert late.reference in alerts and checked.reference in alerts and "Vérifiée" in alerts
     assert elsewhere.reference not in body
 

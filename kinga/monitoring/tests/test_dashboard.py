@@ -185,8 +185,8 @@ def test_the_coordinators_home_shows_the_quarters_headline_figures_and_the_way_t
     panel = html[html.index('id="panel-province_dashboard"') :]
     assert "Ouvrir le tableau de bord de la province" in panel and 'href="/suivi/"' in panel
     # The current quarter (2026Q3 to date), the whole province: 6 children in care, 2 out of the mines.
-    assert re.search(r'<strong class="num">6</strong> Enfants pris en charge', panel)
-    assert re.search(r'<strong class="num">2</strong> Enfants sortis des mines', panel)
+    assert re.search(r'<strong class="num">6</strong> enfants pris en charge', panel)
+    assert re.search(r'<strong class="num">2</strong> enfants sortis des mines', panel)
     caseworker_home = client_for(province.caseworker).get("/").content.decode()
     assert 'id="panel-province_dashboard"' not in caseworker_home
 

@@ -70,7 +70,7 @@ def test_inspector_sees_the_sites_due_late_first_and_the_recent_status_changes(i
     assert due.index("Kasulo") < due.index("Mutoshi") and "Kapata" not in due
     assert 'href="/sites/?due=1"' in due and "Expiré" in due
     changes = panel(body, "sites-status-changes")
-    assert count_of(changes, "changements") == 1 and "Mutoshi" in changes and "Kapata" not in changes
+    assert count_of(changes, "changement") == 1 and "Mutoshi" in changes and "Kapata" not in changes
     assert "Vert → Jaune" in changes
     # The full list behind "voir tout" holds the same sites.
     listed = client_for(inspector).get("/sites/?due=1").content.decode()

@@ -37,9 +37,9 @@ def test_company_officer_sees_its_lots_waiting_and_its_suppliers_status_and_noth
 
     body = home(world.officer)
     lots = panel(body, "supply-buyer-lots")
-    assert lots.index("Rapport de devoir de diligence") < lots.index("sites fournisseurs rouges ou expirés")
-    assert count_of(lots, "sites fournisseurs rouges ou expirés") == 1
-    assert count_of(lots, "lots en attente de décision") == 1
+    assert lots.index("Rapport de devoir de diligence") < lots.index("site fournisseur rouge ou expiré")
+    assert count_of(lots, "site fournisseur rouge ou expiré") == 1
+    assert count_of(lots, "lot en attente de décision") == 1
     assert mine.reference in lots and theirs.reference not in body
     suppliers = panel(body, "supply-supplying-sites")
     assert "Kasulo" in suppliers and "Rouge" in suppliers and "1 lot" in suppliers
@@ -57,7 +57,7 @@ def test_inspector_sees_every_lot_awaiting_a_decision(world):
     first = world.lot(buyer=world.other_buyer)
     body = home(world.inspector)
     lots = panel(body, "supply-lots-to-decide")
-    assert count_of(lots, "lots en attente de décision") == 1 and first.reference in lots
+    assert count_of(lots, "lot en attente de décision") == 1 and first.reference in lots
 
 
 def test_the_buyers_home_issues_the_same_queries_whatever_the_number_of_lots(
