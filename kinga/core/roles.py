@@ -142,6 +142,8 @@ _MONITORING = {
     "monitoring.view_dashboard": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER, Role.ORG_MANAGER},
     # The plan's quarterly and annual reports: province-wide counts, built and downloaded by the same roles.
     "monitoring.build_reports": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER},
+    # Deleting old reports (the newest of each period is always kept): the administrator's housekeeping.
+    "monitoring.prune_reports": {Role.ADMIN},
 }
 
 # Field capture (KoboToolbox, ODK): the quarantine of submissions that could not be applied, and the keys with

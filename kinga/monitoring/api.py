@@ -163,6 +163,11 @@ class DashboardViewSet(viewsets.ViewSet):
 
 class ReportSerializer(serializers.ModelSerializer):
     format = serializers.CharField(read_only=True, help_text="pdf or xlsx")
+    territory = serializers.SlugRelatedField(
+        slug_field="pcode",
+        read_only=True,
+        help_text="ADM2 p-code of the report's territory; null: the province",
+    )
     download = serializers.SerializerMethodField(help_text="URL of the file once status is done; else null")
 
     class Meta:
@@ -171,6 +176,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "uuid",
             "kind",
             "period",
+            "territory",
             "language",
             "format",
             "status",
@@ -197,6 +203,13 @@ class ReportRequestSerializer(serializers.Serializer):
     period = serializers.CharField(max_length=8, help_text="a quarter (2026Q3) or a year (2026)")
     format = serializers.ChoiceField(choices=ReportFormat.choices)
     language = serializers.ChoiceField(choices=ReportLanguage.choices, default=ReportLanguage.FR)
+    territory = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="ADM2 p-code; empty: the province",
+    )
 
 
 class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -216,7 +229,11 @@ class ReportViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
 
         def save(data):
             report = services.request_report(
-                actor=actor, period=data["period"], fmt=data["format"], language=data["language"]
+                actor=actor,
+                period=data["period"],
+                fmt=data["format"],
+                language=data["language"],
+                territory=data["territory"],
             )
             report.refresh_from_db(fields=["status", "progress", "step", "size", "error", "finished_at"])
             return report

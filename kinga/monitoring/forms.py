@@ -24,13 +24,29 @@ def period_choices() -> list[tuple[str, str]]:
     return choices
 
 
+def territory_choices(territories) -> list[tuple[str, str]]:
+    """The dashboard's territory filter as choices: the whole province first, then each territory or town."""
+    return [("", _("The whole province")), *((place.pcode, place.name) for place in territories)]
+
+
+class PruneForm(forms.Form):
+    older_than = forms.IntegerField(
+        label=_("Delete the reports requested more than this many days ago"),
+        min_value=1,
+        max_value=36500,
+        initial=365,
+    )
+
+
 class ReportForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"))
+    territory = forms.ChoiceField(label=_("Territory"), required=False)
     fmt = forms.ChoiceField(label=_("Format"), choices=ReportFormat.choices, initial=ReportFormat.PDF)
     language = forms.ChoiceField(
         label=_("Language"), choices=ReportLanguage.choices, initial=ReportLanguage.FR
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, territories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = period_choices()
+        self.fields["territory"].choices = territory_choices(territories)

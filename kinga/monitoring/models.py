@@ -42,6 +42,14 @@ class Report(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
     period = models.CharField(_("period"), max_length=8)  # kinga.core.periods ISO: 2026Q3, 2026
+    territory = models.ForeignKey(  # a territory's report; null: the whole province
+        "core.Place",
+        verbose_name=_("territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     language = models.CharField(_("language"), max_length=2, choices=ReportLanguage.choices)
     format = models.CharField(_("format"), max_length=4, choices=ReportFormat.choices)
     status = models.CharField(
@@ -96,4 +104,5 @@ class Report(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"kinga-rapport-{self.period}-{self.language}.{self.format}"
+        area = f"-{self.territory.pcode}" if self.territory_id else ""
+        return f"kinga-rapport-{self.period}{area}-{self.language}.{self.format}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kinga.cases import selectors_nonreturn
 from kinga.core import clock, periods, spreadsheets
 from kinga.core.actors import system_actor
+from kinga.core.models import Place
 from kinga.monitoring import charts as monitoring_charts
 from kinga.monitoring import selectors, selectors_cost
 from kinga.plan import selectors as plan_selectors
@@ -88,6 +89,11 @@ class ReportData:
     non_return: object = None
     fourw: list = field(default_factory=list)
     cost: object = None  # kinga.monitoring.selectors_cost.CostPerResult
+    territory: Place | None = None  # None: the whole province
+
+    @property
+    def area_label(self) -> str:
+        return self.territory.name if self.territory is not None else _("The whole province of Lualaba")
 
     @property
     def budget(self) -> list[dict]:
@@ -119,10 +125,14 @@ def cost_header() -> list[str]:
     return header
 
 
-def gather(period: periods.Period, *, progress: Progress | None = None) -> ReportData:
+def gather(
+    period: periods.Period, *, territory: Place | None = None, progress: Progress | None = None
+) -> ReportData:
+    """Every section for the period, of one territory (None: the whole province). The budget stays the
+    province's: spending is not recorded by territory (the cost per result says so)."""
     progress = progress or (lambda step: None)
     actor = system_actor()
-    board = selectors.dashboard(actor, period=period)
+    board = selectors.dashboard(actor, period=period, territory=territory)
     plan = plan_selectors.current_plan(actor)
     data = ReportData(
         period=period,
@@ -130,6 +140,7 @@ def gather(period: periods.Period, *, progress: Progress | None = None) -> Repor
         built_on=clock.today(),
         plan_title=plan.title if plan is not None else "",
         board=board,
+        territory=territory,
     )
     progress("figures")
     data.charts = monitoring_charts.dashboard_charts(board)
@@ -151,15 +162,17 @@ def gather(period: periods.Period, *, progress: Progress | None = None) -> Repor
         for row in board.indicators
     ]
     progress("indicators")
-    data.non_return = selectors_nonreturn.non_return(actor, period=period, with_indicators=False)
+    data.non_return = selectors_nonreturn.non_return(
+        actor, period=period, territory=territory, with_indicators=False
+    )
     cohorts = monitoring_charts.cohort_chart(data.non_return.cohorts)
     if cohorts is not None:
         data.charts["cohorts"] = cohorts
     progress("cohorts")
     progress("budget")  # read with the dashboard's figures (the plan's tree, since the start of the plan)
-    data.fourw = selectors.fourw_summary(actor, period=period)
+    data.fourw = selectors.fourw_summary(actor, period=period, territory=territory)
     progress("fourw")
-    data.cost = selectors.cost_per_result(actor, period=period)
+    data.cost = selectors.cost_per_result(actor, period=period, area=territory)
     progress("cost")
     return data
 
@@ -221,7 +234,7 @@ def to_xlsx(data: ReportData) -> bytes:
                 [_("From"), data.period.start],
                 [_("To"), data.period.end],
                 [_("Built on"), data.built_on],
-                [_("Area"), _("the whole province of Lualaba")],
+                [_("Area"), data.area_label],
             ],
         )
         rows = [[_("Children")], *_figure_rows(board.children), [_("Community alerts")]]
@@ -369,10 +382,12 @@ def _fourw_axis(axis: int | None, *, last: bool) -> str:
     return _("Axis %(number)s") % {"number": axis}
 
 
-def build(period: periods.Period, fmt: str, *, progress: Progress | None = None) -> bytes:
-    """The report's file (call inside translation.override(language))."""
+def build(
+    period: periods.Period, fmt: str, *, territory: Place | None = None, progress: Progress | None = None
+) -> bytes:
+    """The report's file (call inside translation.override(language)); of one territory if given."""
     progress = progress or (lambda step: None)
-    data = gather(period, progress=progress)
+    data = gather(period, territory=territory, progress=progress)
     content = to_pdf(data) if fmt == "pdf" else to_xlsx(data)
     progress("file")
     return content

@@ -470,10 +470,10 @@ class FourWRow:
     children_reached: int
 
 
-def fourw_summary(actor: Actor, *, period: Period) -> list[FourWRow]:
+def fourw_summary(actor: Actor, *, period: Period, territory: Place | None = None) -> list[FourWRow]:
     """The 4W records whose activity overlaps the period, by axis of the plan: distinct organisations, activities,
     distinct places and children reached; the last row is the total (distinct over every axis). Two queries."""
-    qs = community_selectors.fourw(actor, start=period.start, end=period.end)
+    qs = community_selectors.fourw(actor, territory=territory, start=period.start, end=period.end)
     counts = {
         "organisations": Count("organisation", distinct=True),
         "activities": Count("id"),
@@ -495,7 +495,7 @@ REPORTS_PERMISSION = "monitoring.build_reports"
 
 def reports(actor: Actor):
     """Every report of the plan, newest first, without their files (a report is the province's)."""
-    return access.scoped(actor, Report).defer("content").select_related("requested_by")
+    return access.scoped(actor, Report).defer("content").select_related("requested_by", "territory")
 
 
 def report(actor: Actor, uuid, *, with_file: bool = False) -> Report:

@@ -18,7 +18,7 @@ from kinga.core.plugins import HomeCount, HomeLink, HomePanel
 from kinga.monitoring import charts as monitoring_charts
 from kinga.monitoring import reports as report_builder
 from kinga.monitoring import selectors, services
-from kinga.monitoring.forms import ReportForm
+from kinga.monitoring.forms import PruneForm, ReportForm
 from kinga.sites.models import Status
 
 STATUS_ORDER = monitoring_charts.STATUS_ORDER
@@ -124,7 +124,11 @@ def reports(request):
     for row in rows:
         row.step_text = report_builder.step_label(report_builder.next_step(row.step or "start"))
         row.period_label = periods.parse(row.period).label
-    context = {"reports": rows, "building": any(r.status in ("queued", "running") for r in rows)}
+    context = {
+        "reports": rows,
+        "building": any(r.status in ("queued", "running") for r in rows),
+        "can_prune": actor.has(services.PRUNE_PERMISSION),
+    }
     template = "monitoring/reports.html#report-rows" if request.htmx else "monitoring/reports.html"
     return render(request, template, context)
 
@@ -136,7 +140,7 @@ def report_request(request):
     access.require(actor, selectors.REPORTS_PERMISSION)
     return form_page(
         request,
-        ReportForm(request.POST or None),
+        ReportForm(request.POST or None, territories=selectors.territories(actor)),
         title=_("Request a report of the plan"),
         intro=_(
             "The report is built in the background: follow its progress on the list of reports, then download it."
@@ -146,6 +150,30 @@ def report_request(request):
         done=lambda report: reverse("monitoring:reports"),
         back=(reverse("monitoring:reports"), _("Reports of the plan")),
         submit_label=_("Request the report"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_prune(request):
+    """The administrator deletes old reports; the newest of each period (and territory) is always kept."""
+    actor = request.actor
+    access.require(actor, services.PRUNE_PERMISSION)
+    return form_page(
+        request,
+        PruneForm(request.POST or None),
+        title=_("Delete old reports"),
+        intro=_(
+            "The newest report of each period (and of each territory) is always kept, as are the reports being "
+            "built. Each deletion is recorded in the audit log."
+        ),
+        save=lambda data: services.prune_reports(actor=actor, older_than_days=data["older_than"]),
+        success=lambda deleted: (
+            ngettext("%(n)d report deleted.", "%(n)d reports deleted.", deleted) % {"n": deleted}
+        ),
+        done=lambda deleted: reverse("monitoring:reports"),
+        back=(reverse("monitoring:reports"), _("Reports of the plan")),
+        submit_label=_("Delete"),
     )
 
 

@@ -2,10 +2,22 @@
 
 from kinga.monitoring.services.reports import (
     PERMISSION,
+    PRUNE_PERMISSION,
     build_report,
+    kept_when_pruning,
+    prune_reports,
     record_download,
     record_file_export,
     request_report,
 )
 
-__all__ = ["PERMISSION", "build_report", "record_download", "record_file_export", "request_report"]
+__all__ = [
+    "PERMISSION",
+    "PRUNE_PERMISSION",
+    "build_report",
+    "kept_when_pruning",
+    "prune_reports",
+    "record_download",
+    "record_file_export",
+    "request_report",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.core.exceptions import ValidationError
@@ -11,16 +12,20 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, clock, periods, tasks
 from kinga.core.access import Actor
-from kinga.monitoring import reports
+from kinga.monitoring import reports, selectors
 from kinga.monitoring.models import Report, ReportFormat, ReportKind, ReportLanguage, ReportStatus
 
 PERMISSION = "monitoring.build_reports"
+PRUNE_PERMISSION = "monitoring.prune_reports"
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def request_report(*, actor: Actor, period: str, fmt: str, language: str = "fr") -> Report:
-    """A report queued for the period (2026Q3 or 2026), in PDF or XLSX, French or English; its build is a task.
+def request_report(
+    *, actor: Actor, period: str, fmt: str, language: str = "fr", territory: str = ""
+) -> Report:
+    """A report queued for the period (2026Q3 or 2026), in PDF or XLSX, French or English, of one territory (its
+    ADM2 p-code; empty: the whole province); its build is a task.
 
     With the database task backend the task row is written in this transaction: a worker sees it only once the
     report exists. With the immediate backend (development, tests) the report is built before this returns."""
@@ -35,11 +40,17 @@ def request_report(*, actor: Actor, period: str, fmt: str, language: str = "fr")
         errors["fmt"] = [_("Choose PDF or XLSX.")]
     if language not in ReportLanguage.values:
         errors["language"] = [_("Choose French or English.")]
+    place = None
+    try:
+        place = selectors.territory_by_pcode(actor, territory)
+    except ValidationError as error:
+        errors["territory"] = error.messages
     if errors:
         raise ValidationError(errors)
     report = Report.objects.create(
         kind=ReportKind.QUARTERLY if parsed.kind == periods.QUARTER else ReportKind.ANNUAL,
         period=parsed.iso,
+        territory=place,
         format=fmt,
         language=language,
         requested_by=actor.user,
@@ -62,7 +73,7 @@ def _progress(report: Report):
 def build_report(*, report_id: int) -> Report:
     """Build a queued report's file and keep it; on any error, the report is marked failed with a reason in
     French (the error itself goes to the server's log) and keeps no file."""
-    report = Report.objects.get(pk=report_id)
+    report = Report.objects.select_related("territory").get(pk=report_id)
     if report.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
         return report
     report.status, report.progress, report.step = ReportStatus.RUNNING, 1, "start"
@@ -70,7 +81,10 @@ def build_report(*, report_id: int) -> Report:
     try:
         with translation.override(report.language):
             content = reports.build(
-                reports.parse_period(report.period), report.format, progress=_progress(report)
+                reports.parse_period(report.period),
+                report.format,
+                territory=report.territory,
+                progress=_progress(report),
             )
     except Exception:  # any failure ends the report, whatever its cause
         logger.exception("report %s failed at step %s", report.uuid, report.step)
@@ -106,3 +120,45 @@ def record_file_export(*, actor: Actor, period: str, fmt: str, size: int) -> Non
         rows=1,
         filters={"period": period, "format": fmt, "size": size, "command_line": True},
     )
+
+
+def kept_when_pruning() -> set[int]:
+    """The reports a pruning never deletes: the newest report of each period (and territory), the newest done
+    one too when a later request failed, and every report still being built."""
+    kept: set[int] = set()
+    seen_any: set[tuple] = set()
+    seen_done: set[tuple] = set()
+    rows = Report.objects.order_by("-created_at", "-id").values_list("id", "period", "territory_id", "status")
+    for pk, period, territory_id, status in rows:
+        key = (period, territory_id)
+        if key not in seen_any:
+            seen_any.add(key)
+            kept.add(pk)
+        if status == ReportStatus.DONE and key not in seen_done:
+            seen_done.add(key)
+            kept.add(pk)
+        if status in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            kept.add(pk)
+    return kept
+
+
+@transaction.atomic
+def prune_reports(*, actor: Actor, older_than_days: int) -> int:
+    """Deletes the reports requested more than `older_than_days` days ago, except those `kept_when_pruning`
+    keeps; each deletion is in the audit log. Returns how many were deleted."""
+    access.require(actor, PRUNE_PERMISSION)
+    if older_than_days < 1:
+        raise ValidationError({"older_than": [_("Give a number of days, 1 or more.")]})
+    cutoff = clock.now() - datetime.timedelta(days=older_than_days)
+    old = (
+        Report.objects.filter(created_at__lt=cutoff)
+        .exclude(pk__in=kept_when_pruning())
+        .defer("content")
+        .select_for_update()
+    )
+    deleted = 0
+    for report in old:
+        audit.record_delete(actor=actor, obj=report, note=f"older_than_days={older_than_days}")
+        report.delete()
+        deleted += 1
+    return deleted

@@ -64,12 +64,12 @@ def test_the_progress_moves_through_every_step_and_ends_done(province, plan):
     seen = []
     real = reports.build
 
-    def spy(period, fmt, *, progress):
+    def spy(period, fmt, *, territory, progress):
         def record(step):
             progress(step)
             seen.append(Report.objects.values_list("status", "progress", "step").get())
 
-        return real(period, fmt, progress=record)
+        return real(period, fmt, territory=territory, progress=record)
 
     with mock.patch.object(reports, "build", spy):
         report = services.request_report(

@@ -1,4 +1,5 @@
-"""`kinga reports build --period 2026Q3|2026 --format pdf|xlsx [--language fr|en] -o FILE`."""
+"""`kinga reports build --period 2026Q3|2026 --format pdf|xlsx [--language fr|en] [--territory CD7201] -o FILE`;
+`kinga reports prune --older-than DAYS` (the newest report of each period is kept)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import translation
 
 from kinga.core import access
 from kinga.core.actors import ActorCommand
-from kinga.monitoring import reports, services
+from kinga.monitoring import reports, selectors, services
 
 
 class Command(ActorCommand):
@@ -29,9 +30,21 @@ class Command(ActorCommand):
         build.add_argument(
             "--language", default="fr", choices=["fr", "en"], help="fr (par défaut) ou en (anglais)."
         )
+        build.add_argument(
+            "--territory", default="", help="Le p-code d'un territoire (CD7201) ; sans : toute la province."
+        )
         build.add_argument("-o", "--output", required=True, help="Le fichier à écrire.")
         # Sub-parsers do not inherit --actor: accept it after the sub-command too.
         build.add_argument(
+            "--actor", metavar="EMAIL", default=argparse.SUPPRESS, help="Agir en tant que cet utilisateur."
+        )
+
+        prune = sub.add_parser(
+            "prune",
+            help="Supprimer les rapports demandés il y a plus de N jours (le plus récent de chaque période est gardé).",
+        )
+        prune.add_argument("--older-than", type=int, required=True, metavar="JOURS", help="Nombre de jours.")
+        prune.add_argument(
             "--actor", metavar="EMAIL", default=argparse.SUPPRESS, help="Agir en tant que cet utilisateur."
         )
 
@@ -43,6 +56,7 @@ class Command(ActorCommand):
         access.require(actor, services.PERMISSION)
         try:
             period = reports.parse_period(options["period"])
+            territory = selectors.territory_by_pcode(actor, options["territory"])
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         started = time.monotonic()
@@ -50,6 +64,7 @@ class Command(ActorCommand):
             content = reports.build(
                 period,
                 options["format"],
+                territory=territory,
                 progress=lambda step: self.stdout.write(f"… {reports.step_label(step)}"),
             )
         path = Path(options["output"])
@@ -58,4 +73,15 @@ class Command(ActorCommand):
         self.stdout.write(
             f"Rapport {period.label} écrit dans {path} ({len(content)} octets, "
             f"{time.monotonic() - started:.1f} s)."
+        )
+
+    def handle_prune(self, options):
+        actor = self.get_actor(options)
+        try:
+            deleted = services.prune_reports(actor=actor, older_than_days=options["older_than"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        what = "rapport supprimé" if deleted <= 1 else "rapports supprimés"
+        self.stdout.write(
+            f"{deleted} {what} ; le plus récent de chaque période et ceux en cours sont gardés."
         )
