@@ -197,6 +197,6 @@ def test_the_session_page_and_the_trainings_list_show_the_attribution_in_french(
     stored = Commitment.objects.get(pk=commitment.pk)  # its amount as the page reads it back
     assert f'<dd data-attribution="commitment">{stored}</dd>' in html
     html = unescape(client.get(reverse("community:session", args=[bare.uuid])).content.decode())
-    assert '<dd data-attribution="activity">Non rattachée</dd>' in html
+    assert '<dd data-attribution="activity">—</dd>' in html
     html = unescape(client.get(reverse("community:trainings")).content.decode())
     assert f"Activité du plan : {mine}" in html

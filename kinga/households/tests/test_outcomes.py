@@ -163,7 +163,7 @@ def test_programme_page_draws_the_comparison(data):
     assert page.count("<svg") >= 4  # income, hunger, mine, school: one chart each
     assert "Inscrits" in page and "Non inscrits" in page
     # Not attributed to the plan: the page says so (kinga.plan.attribution).
-    assert '<dt>Activité du plan</dt><dd data-attribution="activity">Non rattachée</dd>' in page
+    assert '<dt>Activité du plan</dt><dd data-attribution="activity">—</dd>' in page
 
 
 def test_figures_page_draws_every_round(data):
