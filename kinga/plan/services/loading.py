@@ -34,6 +34,7 @@ from kinga.plan.models import (
     Tag,
 )
 from kinga.plan.planfile import PlanFileError, default_plan_path, read_plan_file, strip_lines
+from kinga.plan.renames import carry_renamed_indicators
 
 
 class PlanRevisedError(Exception):
@@ -280,6 +281,8 @@ def _load(*, actor: Actor, spec: dict, digest: str, file: str, force: bool) -> L
         (a.action.axis.number, a.action.number, a.position): a
         for a in Activity.objects.filter(action__axis__plan=plan).select_related("action__axis")
     }
+    # Codes the file renamed: their recorded values move to the new code (kinga.plan.renames), not refused.
+    changes += carry_renamed_indicators(actor=actor, plan=plan, file_codes=set(spec["indicators"]), file=file)
     kept_indicators = []
     for position, (code, ind) in enumerate(spec["indicators"].items()):
         values = {
@@ -307,7 +310,10 @@ def _load(*, actor: Actor, spec: dict, digest: str, file: str, force: bool) -> L
         Indicator.objects.filter(plan=plan, baseline__isnull=False).exclude(pk__in=kept_indicators).delete()
     except ProtectedError:
         raise PlanFileError(
-            file, None, "an indicator the file removes already has values entered: keep its code"
+            file,
+            None,
+            "an indicator the file removes already has values entered: keep its code, or list the rename in "
+            "kinga.plan.renames.RENAMED_INDICATORS",
         ) from None
 
     if created:
