@@ -298,3 +298,27 @@ def login_as(page):
         return page
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _tallies_match_the_records(request):
+    """After every test that wrote to the database: each count kept on write (kinga.core.tallies) equals what the
+    records give, day by day — so every scenario of the suite checks that the writes keep them current. (It asks
+    for the database itself, so that it checks before the test's transaction is rolled back.)"""
+    names = request.fixturenames
+    if request.node.get_closest_marker("no_tally_check") or not ({"db", "transactional_db"} & set(names)):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    from django.core.cache import cache
+
+    cache.clear()  # figures memoised until a write (kinga.core.tallies) must not outlive the test's records
+    yield
+    from kinga.core import tallies
+
+    wrong = {}
+    for code in tallies.flows():
+        diffs = tallies.differences(code, start=tallies.EVER[0], end=tallies.EVER[1])
+        if diffs:
+            wrong[code] = diffs[:3]
+    assert not wrong, f"counts kept on write differ from the records (group, tally, records): {wrong}"

@@ -2,7 +2,13 @@
 
 Breakdowns: sex (the child's), age_band (age at identification, banded in SQL like
 kinga.core.people.age_band: 0-4, 5-11, 12-14, 15-17), territory (ADM2 p-code of the case), and for
-CASES_CHILDREN_TRAINED the service type. Children are counted once per group (distinct child).
+CASES_CHILDREN_TRAINED the service type.
+
+What happens once per case is counted once per case: its identification, registration, exit, each retention
+check, each relapse, and its withdrawal (the first follow-up visit that finds the child out of mine work). These
+are kept current on write (kinga.core.tallies, registered at the bottom): the value of a period is the sum of its
+days, so a quarter's values add up to the year's. Children trained count distinct children (computed from the
+records at each query).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -27,6 +34,7 @@ from django.db.models import Case as When_
 from django.db.models.functions import Coalesce, StrIndex
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core import tallies
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
 from kinga.core.models import Place, PlaceLevel
 
@@ -34,6 +42,7 @@ from .models import (
     EDUCATION_SERVICES,
     Case,
     CaseStatus,
+    Child,
     FollowUp,
     Referral,
     ReferralStatus,
@@ -78,6 +87,7 @@ def _aggregate(
         "sex": F(f"{p}child__sex"),
         "age_band": age_band_sql(f"{p}age_at_identification"),
         "territory": Coalesce(F(f"{p}territory__pcode"), Value("")),
+        tallies.DAY: F(date_field),  # one query rebuilds every day of a tally
         **(extra or {}),
     }
     wanted = [b for b in query.breakdowns if b in columns]
@@ -100,18 +110,18 @@ def _number(v):
     return v
 
 
-CHILDREN = Count("child_id", distinct=True)
-CASE_CHILDREN = Count("case__child_id", distinct=True)
+CASES = Count("id")  # cases (each counted once: the event happens once per case)
+EVENTS = Count("id")  # retention checks, relapses: each record is one event of one case
 
 
 @indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS, organisations=True)
 def children_identified(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(Case.objects.all(), query, case="", date_field="identification_date", value=CHILDREN)
+    return _aggregate(Case.objects.all(), query, case="", date_field="identification_date", value=CASES)
 
 
 @indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS, organisations=True)
 def children_registered(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(Case.objects.all(), query, case="", date_field="registration_date", value=CHILDREN)
+    return _aggregate(Case.objects.all(), query, case="", date_field="registration_date", value=CASES)
 
 
 @indicator_source("CASES_CHILDREN_IN_CARE", breakdowns=BREAKDOWNS, organisations=True)
@@ -125,7 +135,7 @@ def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
         dataclasses.replace(query, start=datetime.date(1900, 1, 1)),
         case="",
         date_field="registration_date",
-        value=CHILDREN,
+        value=CASES,
     )
 
 
@@ -133,7 +143,13 @@ def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
 def children_exited(query: IndicatorQuery) -> list[IndicatorValue]:
     """Cases closed with exit achieved in the period (a later relapse reopens the case and removes it)."""
     qs = Case.objects.filter(status=CaseStatus.CLOSED, exited=True)
-    return _aggregate(qs, query, case="", date_field="closed_on", value=CHILDREN)
+    return _aggregate(qs, query, case="", date_field="closed_on", value=CASES)
+
+
+def registered_cases_closed(query: IndicatorQuery) -> list[IndicatorValue]:
+    """Registered cases closed in the period, whatever the reason: what leaves the children in care."""
+    qs = Case.objects.filter(status=CaseStatus.CLOSED, registration_date__isnull=False)
+    return _aggregate(qs, query, case="", date_field="closed_on", value=CASES)
 
 
 def _retained(months: int):
@@ -143,7 +159,7 @@ def _retained(months: int):
             .exclude(found_working=True)
             .exclude(seen_at_site=True)
         )
-        return _aggregate(qs, query, case="case", date_field="done_on", value=CASE_CHILDREN)
+        return _aggregate(qs, query, case="case", date_field="done_on", value=EVENTS)
 
     compute.__doc__ = f"Children found out of the mines by the retention check {months} months after exit."
     compute.__name__ = f"children_retained_{months}m"
@@ -158,31 +174,64 @@ for _m in (3, 6, 12):
 
 @indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS, organisations=True)
 def children_relapsed(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(Relapse.objects.all(), query, case="case", date_field="date", value=CASE_CHILDREN)
+    return _aggregate(Relapse.objects.all(), query, case="case", date_field="date", value=EVENTS)
 
 
 @indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS, organisations=True)
 def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
-    """The plan's "Nombre d'enfants retirés des mines": children seen at a follow-up visit in the period
-    out of mine work (not found working, not seen at a site)."""
-    qs = FollowUp.objects.filter(visit_date__isnull=False, child_seen=True, found_working=False).exclude(
+    """The plan's "Nombre d'enfants retirés des mines": children whose case's first follow-up visit finding them
+    out of mine work (seen, not found working, not seen at a site) falls in the period — each child counted
+    once, in the period of its withdrawal, so that the quarters add up to the plan's total."""
+    return _aggregate(_withdrawals(), query, case="case", date_field="visit_date", value=EVENTS)
+
+
+def _out_of_mines_visits() -> QuerySet:
+    return FollowUp.objects.filter(visit_date__isnull=False, child_seen=True, found_working=False).exclude(
         seen_at_site=True
     )
-    return _aggregate(qs, query, case="case", date_field="visit_date", value=CASE_CHILDREN)
+
+
+def _withdrawals() -> QuerySet:
+    """Each case's first follow-up visit out of mine work (the earliest date; the first recorded on that day)."""
+    earlier = (
+        _out_of_mines_visits()
+        .filter(case_id=OuterRef("case_id"))
+        .filter(
+            Q(visit_date__lt=OuterRef("visit_date"))
+            | Q(visit_date=OuterRef("visit_date"), pk__lt=OuterRef("pk"))
+        )
+    )
+    return _out_of_mines_visits().filter(~Exists(earlier))
 
 
 @indicator_source("CASES_CHILDREN_TRAINED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def children_trained(query: IndicatorQuery) -> list[IndicatorValue]:
-    """Children back in school or trained: referrals to a CRS, CAP or formal school delivered in the period."""
-    qs = Referral.objects.filter(status=ReferralStatus.COMPLETED, service_type__in=EDUCATION_SERVICES)
+    """Children back in school or trained: cases whose first referral to a CRS, CAP or formal school was delivered
+    in the period (each child counted once, when first placed)."""
     return _aggregate(
-        qs,
+        _first_placements(),
         query,
         case="case",
         date_field="delivered_on",
-        value=CASE_CHILDREN,
+        value=EVENTS,
         extra={"service_type": F("service_type")},
     )
+
+
+def _placements() -> QuerySet:
+    return Referral.objects.filter(status=ReferralStatus.COMPLETED, service_type__in=EDUCATION_SERVICES)
+
+
+def _first_placements() -> QuerySet:
+    earlier = (
+        _placements()
+        .filter(case_id=OuterRef("case_id"))
+        .filter(
+            Q(delivered_on__lt=OuterRef("delivered_on"))
+            | Q(delivered_on=OuterRef("delivered_on"), pk__lt=OuterRef("pk"))
+        )
+    )
+    return _placements().filter(~Exists(earlier))
 
 
 @indicator_source("CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
@@ -259,3 +308,96 @@ def care_facilities(query: IndicatorQuery) -> list[IndicatorValue]:
         IndicatorValue(value=row["v"], breakdown={name: row[field] or "" for name, field in keys.items()})
         for row in rows
     ]
+
+
+# ------------------------------------------------------------------------------------------ kept on write
+# Which writes move which days of each tally (kinga.core.tallies): the record's own date, the case's group
+# (territory, age at identification, child) and the child's sex.
+_CASE_GROUP = frozenset({"territory", "child", "age_at_identification"})
+
+
+def _case_flow(code: str, date_field: str, state_fields: set[str]) -> None:
+    tallies.register_flow(
+        code,
+        watches=[
+            tallies.Watch(
+                Case,
+                lambda case: Case.objects.filter(pk=case.pk).values_list(date_field, flat=True),
+                fields=frozenset({date_field, *state_fields, *_CASE_GROUP}),
+            ),
+            tallies.Watch(
+                Child,
+                lambda child: Case.objects.filter(child=child).values_list(date_field, flat=True),
+                fields=frozenset({"sex"}),
+            ),
+        ],
+    )
+
+
+def _record_flow(code: str, model, date_field: str, state_fields: set[str], days=None) -> None:
+    own = days or (lambda row: model.objects.filter(pk=row.pk).values_list(date_field, flat=True))
+    tallies.register_flow(
+        code,
+        watches=[
+            tallies.Watch(model, own, fields=frozenset({date_field, "case", *state_fields})),
+            tallies.Watch(
+                Case,
+                lambda case: model.objects.filter(case=case).values_list(date_field, flat=True),
+                fields=_CASE_GROUP,
+            ),
+            tallies.Watch(
+                Child,
+                lambda child: model.objects.filter(case__child=child).values_list(date_field, flat=True),
+                fields=frozenset({"sex"}),
+            ),
+        ],
+    )
+
+
+def _withdrawal_day(follow_up: FollowUp):
+    # The case's withdrawal moves when any of its visits changes: its first out-of-mines visit, before and after.
+    return (
+        _out_of_mines_visits()
+        .filter(case_id=follow_up.case_id)
+        .order_by("visit_date")
+        .values_list("visit_date", flat=True)[:1]
+    )
+
+
+def _placement_day(referral: Referral):
+    return (
+        _placements()
+        .filter(case_id=referral.case_id)
+        .order_by("delivered_on")
+        .values_list("delivered_on", flat=True)[:1]
+    )
+
+
+indicator_source("CASES_CLOSED_AFTER_REGISTRATION", breakdowns=BREAKDOWNS)(registered_cases_closed)
+_case_flow("CASES_CHILDREN_IDENTIFIED", "identification_date", set())
+_case_flow("CASES_CHILDREN_REGISTERED", "registration_date", set())
+_case_flow("CASES_CHILDREN_EXITED", "closed_on", {"status", "exited"})
+_case_flow("CASES_CLOSED_AFTER_REGISTRATION", "closed_on", {"status", "registration_date"})
+tallies.register_stock(
+    "CASES_CHILDREN_IN_CARE", inflow="CASES_CHILDREN_REGISTERED", outflow="CASES_CLOSED_AFTER_REGISTRATION"
+)
+for _m in (3, 6, 12):
+    _record_flow(
+        f"CASES_CHILDREN_RETAINED_{_m}M",
+        RetentionCheck,
+        "done_on",
+        {"months_after", "found_working", "seen_at_site"},
+    )
+_record_flow("CASES_CHILDREN_RELAPSED", Relapse, "date", set())
+_record_flow(
+    "CASES_CHILDREN_WITHDRAWN",
+    FollowUp,
+    "visit_date",
+    {"child_seen", "found_working", "seen_at_site"},
+    days=_withdrawal_day,
+)
+_record_flow(
+    "CASES_CHILDREN_TRAINED", Referral, "delivered_on", {"status", "service_type"}, days=_placement_day
+)
+_record_flow("CASES_REFERRALS_MADE", Referral, "referred_on", {"status"})
+_record_flow("CASES_REFERRALS_COMPLETED", Referral, "delivered_on", {"status"})

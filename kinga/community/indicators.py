@@ -10,7 +10,8 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+from kinga.core import clock
+from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicator_source, span_bucket
 
 from .models import (
     AdvocacyAction,
@@ -32,7 +33,15 @@ DUE_DILIGENCE_THEMES = (Theme.RSE_GUIDE, Theme.DUE_DILIGENCE)
 def _period_area(
     qs: QuerySet, query: IndicatorQuery, date_field: str, territory_path: str = "territory"
 ) -> QuerySet:
-    qs = qs.filter(**{f"{date_field}__gte": query.start, f"{date_field}__lte": query.end})
+    if date_field.endswith("__date"):
+        # A timestamp: bounded by the days' limits in local time, which its index serves (`__date` would not).
+        since, before = clock.day_bounds(query.start, query.end)
+        column = date_field.removesuffix("__date")
+        qs = qs.filter(**{f"{column}__gte": since, f"{column}__lt": before})
+    else:
+        qs = qs.filter(**{f"{date_field}__gte": query.start, f"{date_field}__lte": query.end})
+        if SPAN in query.breakdowns:
+            qs = qs.annotate(span=span_bucket(query, date_field))
     prefix = query.area_path_prefix()
     if prefix:
         # The record's place lies in the area, or the area lies in the record's territory's subtree.
@@ -43,7 +52,14 @@ def _period_area(
 
 
 def _territory_key(query: IndicatorQuery, field: str = "territory__pcode") -> list[str]:
-    return [field] if "territory" in query.breakdowns else []
+    """The columns to group by: the territory's p-code, and the span (kinga.core.indicators.SPAN) when asked."""
+    keys = [field] if "territory" in query.breakdowns else []
+    return [*keys, SPAN] if SPAN in query.breakdowns else keys
+
+
+def _base(row: dict, query: IndicatorQuery, field: str = "territory__pcode") -> dict:
+    base = {"territory": row.get(field) or ""} if "territory" in query.breakdowns else {}
+    return {**base, SPAN: row[SPAN]} if SPAN in query.breakdowns else base
 
 
 def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[IndicatorValue]:
@@ -52,7 +68,7 @@ def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[Indicat
     if not keys:
         return [IndicatorValue(value=qs.aggregate(n=Coalesce(expression, 0))["n"])]
     return [
-        IndicatorValue(value=row["n"], breakdown={"territory": row["territory__pcode"] or ""})
+        IndicatorValue(value=row["n"], breakdown=_base(row, query))
         for row in qs.values(*keys).annotate(n=Coalesce(expression, 0)).order_by(*keys)
     ]
 
@@ -61,6 +77,7 @@ def _count(qs: QuerySet, query: IndicatorQuery, expression=None) -> list[Indicat
     "COMMUNITY_PARENTS_ENGAGED",
     breakdowns=("sex", "territory"),
     provenance=_("computed from the awareness session records (commitments signed)"),
+    spans=True,
 )
 def parents_engaged(query: IndicatorQuery) -> list[IndicatorValue]:
     """Distinct parents who signed a commitment at an awareness session in the period: the people on the
@@ -89,7 +106,7 @@ def _distinct_people(
     rows = qs.values(*keys).annotate(**aggregates).order_by(*keys) if keys else [qs.aggregate(**aggregates)]
     values = []
     for row in rows:
-        base = {"territory": row.get("territory__pcode") or ""} if keys else {}
+        base = _base(row, query) if keys else {}
         f, m, u = (row[k] or 0 for k in ("f", "m", "u"))
         if "sex" in query.breakdowns:
             values.append(IndicatorValue(value=f, breakdown={**base, "sex": "F"}))
@@ -111,6 +128,7 @@ def _trained(query: IndicatorQuery, condition: Q) -> list[IndicatorValue]:
     "COMMUNITY_LEADERS_TRAINED",
     breakdowns=("sex", "territory"),
     provenance=_("computed from the training records"),
+    spans=True,
 )
 def leaders_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     return _trained(query, Q(group=TrainedGroup.COMMUNITY_LEADERS))
@@ -120,6 +138,7 @@ def leaders_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     "COMMUNITY_ANIMATORS_TRAINED",
     breakdowns=("sex", "territory"),
     provenance=_("computed from the training records"),
+    spans=True,
 )
 def animators_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     return _trained(query, Q(group=TrainedGroup.SOCIAL_ANIMATORS))
@@ -129,6 +148,7 @@ def animators_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     "COMMUNITY_STATE_AGENTS_TRAINED",
     breakdowns=("sex", "territory"),
     provenance=_("computed from the training records"),
+    spans=True,
 )
 def state_agents_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """State and security agents trained in ethics and professional conduct (target 500)."""
@@ -142,6 +162,7 @@ def state_agents_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     "COMMUNITY_PROVIDERS_TRAINED",
     breakdowns=("sex", "territory"),
     provenance=_("computed from the training records"),
+    spans=True,
 )
 def providers_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """Social service providers retrained or trained (target 1,080)."""
@@ -152,6 +173,7 @@ def providers_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     "COMMUNITY_ADVOCACY_ACTIONS",
     breakdowns=("territory",),
     provenance=_("computed from the advocacy records"),
+    spans=True,
 )
 def advocacy_actions(query: IndicatorQuery) -> list[IndicatorValue]:
     return _count(_period_area(AdvocacyAction.objects.all(), query, "date"), query)
@@ -161,6 +183,7 @@ def advocacy_actions(query: IndicatorQuery) -> list[IndicatorValue]:
     "COMMUNITY_MEETINGS_MINUTES",
     breakdowns=("territory",),
     provenance=_("computed from the coordination meeting records"),
+    spans=True,
 )
 def meetings_with_minutes(query: IndicatorQuery) -> list[IndicatorValue]:
     """Coordination meetings held in the period whose minutes (text or document) are recorded."""
@@ -172,6 +195,7 @@ def meetings_with_minutes(query: IndicatorQuery) -> list[IndicatorValue]:
     "COMMUNITY_AWARENESS_REPORTS",
     breakdowns=("territory",),
     provenance=_("computed from the awareness session reports"),
+    spans=True,
 )
 def awareness_reports(query: IndicatorQuery) -> list[IndicatorValue]:
     """Action 3.3 (the RSE guide and due diligence): sessions and meetings on those themes with a written report,

@@ -24,6 +24,18 @@ def today() -> datetime.date:
     return timezone.localdate(now())
 
 
+def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end] as aware datetimes [start 00:00, the day after end 00:00) in the local time zone: a filter on a
+    timestamp column that an index serves (`__date` casts every row)."""
+    zone = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.datetime.combine(start, datetime.time.min), zone),
+        timezone.make_aware(
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min), zone
+        ),
+    )
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """Calendar months: 31 January + 1 month = 28/29 February (the last day when the day does not exist)."""
     month_index = day.month - 1 + months

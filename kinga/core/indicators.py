@@ -13,12 +13,16 @@ A computation must not loop over rows in Python: it issues one aggregate query a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from django.db.models import Case, IntegerField, Value, When
 
 if TYPE_CHECKING:
     from kinga.core.models import Place
@@ -28,6 +32,9 @@ SEX = "sex"  # "M" / "F" / "" (unknown)
 AGE_BAND = "age_band"  # kinga.core.people.AGE_BANDS (ILO); "under_15" and "15-17" derive from them
 TERRITORY = "territory"  # the ADM2 p-code
 KNOWN_BREAKDOWNS = (SEX, AGE_BAND, TERRITORY)
+# The index of the query's span a value belongs to: a source declared with `spans=True` answers several periods in
+# one grouped query (query.spans; its start and end then cover them all), see `span_bucket`.
+SPAN = "span"
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class IndicatorQuery:
     area: Place | None = None
     breakdowns: tuple[str, ...] = ()
     organisation_id: int | None = None
+    spans: tuple[tuple[datetime.date, datetime.date], ...] = ()
 
     def area_path_prefix(self) -> str | None:
         """Filter records whose place path starts with this (the area and everything under it)."""
@@ -70,9 +78,21 @@ class IndicatorSource:
     # Where the value comes from, in words a reader understands (a lazy translated string: "computed from the
     # training records"); shown on the indicator pages instead of a module name.
     provenance: str = ""
+    spans: bool = False  # groups by SPAN when the query has spans (one query for the quarters of a grid)
+
+
+class Reader(Protocol):
+    """Answers a source's queries from counts kept on write (kinga.core.tallies), or None when it cannot."""
+
+    def read(self, query: IndicatorQuery) -> list[IndicatorValue] | None: ...
+
+    def read_series(
+        self, spans: Sequence[tuple[datetime.date, datetime.date]], query: IndicatorQuery
+    ) -> list[list[IndicatorValue]] | None: ...
 
 
 _SOURCES: dict[str, IndicatorSource] = {}
+_READERS: dict[str, tuple[Computation, Reader]] = {}
 
 
 def indicator_source(
@@ -81,6 +101,7 @@ def indicator_source(
     breakdowns: Sequence[str] = (),
     organisations: bool = False,
     provenance: str = "",
+    spans: bool = False,
 ) -> Callable[[Computation], Computation]:
     def decorator(fn: Computation) -> Computation:
         if code in _SOURCES and _SOURCES[code].compute is not fn:
@@ -92,6 +113,7 @@ def indicator_source(
             module=fn.__module__,
             organisations=organisations,
             provenance=provenance,
+            spans=spans,
         )
         return fn
 
@@ -128,6 +150,80 @@ def indicator_sources(sources: Mapping[str, IndicatorSource | None]) -> Iterator
         _SOURCES.update(saved)
 
 
+def attach_reader(code: str, reader: Reader) -> None:
+    """Answer `code` from `reader` where it can (kinga.core.tallies registers its tallies here), as long as the
+    source is the one registered now (a test that swaps it in `indicator_sources` is computed by its swap)."""
+    _READERS[code] = (_SOURCES[code].compute, reader)
+
+
+def _reader(code: str) -> Reader | None:
+    attached = _READERS.get(code)
+    source = _SOURCES.get(code)
+    if attached is None or source is None or source.compute is not attached[0]:
+        return None
+    return attached[1]
+
+
+def compute(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
+    """The source's values, from its reader when it has one that answers, else from the records."""
+    reader = _reader(code)
+    values = reader.read(query) if reader is not None else None
+    return values if values is not None else _SOURCES[code].compute(query)
+
+
+def compute_series(
+    code: str, spans: Sequence[tuple[datetime.date, datetime.date]], query: IndicatorQuery
+) -> list[list[IndicatorValue]]:
+    """The source's values for each (start, end) span (query.start/end ignored): in one pass when its reader
+    answers, else one computation per span."""
+    reader = _reader(code)
+    series = reader.read_series(spans, query) if reader is not None else None
+    if series is not None:
+        return series
+    return compute_series_from_records(code, spans, query)
+
+
+def compute_series_from_records(
+    code: str, spans: Sequence[tuple[datetime.date, datetime.date]], query: IndicatorQuery
+) -> list[list[IndicatorValue]]:
+    """`compute_series` from the records, never from a reader: one query when the source groups by span."""
+    source = _SOURCES[code]
+    ordered = sorted(spans)
+    disjoint = all(a[1] < b[0] for a, b in itertools.pairwise(ordered))
+    if not (source.spans and len(spans) > 1 and disjoint):
+        return [source.compute(dataclasses.replace(query, start=start, end=end)) for start, end in spans]
+    together = dataclasses.replace(
+        query,
+        start=ordered[0][0],
+        end=ordered[-1][1],
+        spans=tuple(spans),
+        breakdowns=(*query.breakdowns, SPAN),
+    )
+    result: list[list[IndicatorValue]] = [[] for _ in spans]
+    for v in source.compute(together):
+        index = v.breakdown.get(SPAN)
+        if index is None or index == "":
+            continue  # a record between two spans
+        rest = {k: x for k, x in v.breakdown.items() if k != SPAN}
+        result[int(index)].append(IndicatorValue(value=v.value, breakdown=rest))
+    if not query.breakdowns:
+        # One total per span, as one computation per span gives it (0 for a span without records).
+        result = [[IndicatorValue(value=sum((v.value for v in values), 0))] for values in result]
+    return result
+
+
+def span_bucket(query: IndicatorQuery, field: str):
+    """The index of the query's span that the date `field` falls in (None outside them): a source groups by it,
+    under the name SPAN, when SPAN is among query.breakdowns (see compute_series)."""
+    return Case(
+        *[
+            When(**{f"{field}__gte": start, f"{field}__lte": end}, then=Value(i))
+            for i, (start, end) in enumerate(query.spans)
+        ],
+        output_field=IntegerField(),
+    )
+
+
 def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
     source = _SOURCES.get(code)
     if source is None:
@@ -137,4 +233,4 @@ def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
         raise ValueError(f"Indicator {code} cannot be broken down by {', '.join(sorted(unknown))}")
     if query.organisation_id is not None and not source.organisations:
         raise ValueError(f"Indicator {code} cannot count one organisation's records")
-    return source.compute(query)
+    return compute(code, query)

@@ -296,3 +296,39 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only")
+
+
+class Tally(models.Model):
+    """A count kept current on write (kinga.core.tallies): one tally's value for one day and one group
+    (territory p-code, sex, age band). Never edited by hand: the writes of the records it counts recompute the
+    days they touch, `kinga tallies rebuild` recomputes everything."""
+
+    code = models.CharField(max_length=64)
+    day = models.DateField()
+    territory = models.CharField(max_length=20, default="")
+    sex = models.CharField(max_length=8, default="")
+    age_band = models.CharField(max_length=8, default="")
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "day", "territory", "sex", "age_band"], name="tally_one_row_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.day} {self.territory}/{self.sex}/{self.age_band}: {self.value}"
+
+
+class TallyState(models.Model):
+    """A tally whose rows were built for its current definition (its version): until then it is not read."""
+
+    code = models.CharField(max_length=64, unique=True)
+    version = models.CharField(max_length=32)
+    built_at = models.DateTimeField(auto_now=True)
+    rows = models.BigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, checks, schema, text  # noqa: F401  (defining their classes and checks registers them)
+from kinga.core import access, checks, schema, tallies, text  # noqa: F401  (defining their classes and checks registers them)
 from kinga.core.db_roles import grant_after_migrate
 from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
 from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
@@ -35,6 +35,10 @@ def wire() -> None:
     # After every migration run as the owner, the runtime role's grants cover the new tables.
     post_migrate.connect(
         grant_after_migrate, sender=apps.get_app_config("core"), dispatch_uid="kinga.core.db_roles"
+    )
+    # A tally new or redefined since the last migration is built from the records (kinga.core.tallies).
+    post_migrate.connect(
+        tallies.build_after_migrate, sender=apps.get_app_config("core"), dispatch_uid="kinga.core.tallies"
     )
 
 

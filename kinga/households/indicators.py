@@ -10,7 +10,8 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+from kinga.core import memo, tallies
+from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicator_source, span_bucket
 from kinga.households.models import (
     Cooperative,
     CooperativeMember,
@@ -19,6 +20,7 @@ from kinga.households.models import (
     DeliveryKind,
     Enrolment,
     EnrolmentStatus,
+    Household,
     Occupation,
     ProgrammeKind,
     Survey,
@@ -37,8 +39,14 @@ def _area(qs: QuerySet, query: IndicatorQuery, path_field: str) -> QuerySet:
     return qs
 
 
-def _grouped(qs: QuerySet, query: IndicatorQuery, keys: dict[str, str], aggregate) -> list[IndicatorValue]:
-    """One GROUP BY over the asked breakdowns (keys: breakdown name → field), `aggregate` as the value."""
+def _grouped(
+    qs: QuerySet, query: IndicatorQuery, keys: dict[str, str], aggregate, date_field: str | None = None
+) -> list[IndicatorValue]:
+    """One GROUP BY over the asked breakdowns (keys: breakdown name → field), `aggregate` as the value; with
+    `date_field` (the period's date), also by the query's span when asked (kinga.core.indicators.SPAN)."""
+    if date_field and SPAN in query.breakdowns:
+        qs = qs.annotate(span=span_bucket(query, date_field))
+        keys = {**keys, SPAN: "span"}
     fields = [keys[b] for b in query.breakdowns if b in keys]
     if not fields:
         value = qs.order_by().aggregate(v=aggregate)["v"]
@@ -47,10 +55,14 @@ def _grouped(qs: QuerySet, query: IndicatorQuery, keys: dict[str, str], aggregat
     return [
         IndicatorValue(
             value=row["v"] or 0,
-            breakdown={b: (row[keys[b]] or "") for b in query.breakdowns if b in keys},
+            breakdown={b: _key(row[keys[b]]) for b in query.breakdowns if b in keys},
         )
         for row in rows
     ]
+
+
+def _key(value):
+    return "" if value is None else value  # a span's index 0 is a value
 
 
 def _in_period(field: str, query: IndicatorQuery) -> Q:
@@ -61,20 +73,20 @@ HOUSEHOLD_KEYS = {"territory": "household__territory__pcode"}
 MEMBER_KEYS = {"territory": "household__territory__pcode", "sex": "member__sex"}
 
 
-@indicator_source("HOUSEHOLDS_SURVEYS_DONE", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_SURVEYS_DONE", breakdowns=TERRITORY, organisations=True, spans=True)
 def surveys_done(query: IndicatorQuery) -> list[IndicatorValue]:
     """Survey rounds (the prior socio-economic study, then follow-ups) with households surveyed in the period."""
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
-    return _grouped(qs, query, HOUSEHOLD_KEYS, Count("round_id", distinct=True))
+    return _grouped(qs, query, HOUSEHOLD_KEYS, Count("round_id", distinct=True), "surveyed_on")
 
 
-@indicator_source("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", breakdowns=TERRITORY, organisations=True, spans=True)
 def households_surveyed(query: IndicatorQuery) -> list[IndicatorValue]:
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
-    return _grouped(qs, query, HOUSEHOLD_KEYS, Count("household_id", distinct=True))
+    return _grouped(qs, query, HOUSEHOLD_KEYS, Count("household_id", distinct=True), "surveyed_on")
 
 
-@indicator_source("HOUSEHOLDS_EMA_WOMEN_RETRAINED", breakdowns=SEX_TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_EMA_WOMEN_RETRAINED", breakdowns=SEX_TERRITORY, organisations=True, spans=True)
 def ema_women_retrained(query: IndicatorQuery) -> list[IndicatorValue]:
     """People (the member enrolled) who completed a retraining in the period and were artisanal miners
     before it, or are women."""
@@ -85,7 +97,7 @@ def ema_women_retrained(query: IndicatorQuery) -> list[IndicatorValue]:
         member__isnull=False,
     ).filter(Q(previous_occupation=Occupation.ARTISANAL_MINER) | Q(member__sex="F"))
     qs = _area(qs, query, "household__place_path")
-    return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True))
+    return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True), "ended_on")
 
 
 def _businesses(query: IndicatorQuery, registered_only: bool) -> QuerySet:
@@ -97,16 +109,16 @@ def _businesses(query: IndicatorQuery, registered_only: bool) -> QuerySet:
     return _area(qs, query, "household__place_path")
 
 
-@indicator_source("HOUSEHOLDS_SME_CREATED", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_SME_CREATED", breakdowns=TERRITORY, organisations=True, spans=True)
 def sme_created(query: IndicatorQuery) -> list[IndicatorValue]:
     """Registered businesses (RCCM number recorded) created in the period."""
-    return _grouped(_businesses(query, True), query, HOUSEHOLD_KEYS, Count("id"))
+    return _grouped(_businesses(query, True), query, HOUSEHOLD_KEYS, Count("id"), "business_created_on")
 
 
-@indicator_source("HOUSEHOLDS_BUSINESSES_CREATED", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_BUSINESSES_CREATED", breakdowns=TERRITORY, organisations=True, spans=True)
 def businesses_created(query: IndicatorQuery) -> list[IndicatorValue]:
     """Every business (SME, SMI or income-generating activity) created in the period."""
-    return _grouped(_businesses(query, False), query, HOUSEHOLD_KEYS, Count("id"))
+    return _grouped(_businesses(query, False), query, HOUSEHOLD_KEYS, Count("id"), "business_created_on")
 
 
 @indicator_source("HOUSEHOLDS_COOPERATIVES", breakdowns=TERRITORY)
@@ -128,10 +140,9 @@ def _cooperative_enrolments(query: IndicatorQuery) -> QuerySet:
 
 @indicator_source("HOUSEHOLDS_IN_COOPERATIVES", breakdowns=TERRITORY, organisations=True)
 def households_in_cooperatives(query: IndicatorQuery) -> list[IndicatorValue]:
-    """Distinct households member of a cooperative at some time in the period."""
-    return _grouped(
-        _cooperative_enrolments(query), query, HOUSEHOLD_KEYS, Count("household_id", distinct=True)
-    )
+    """Households member of a cooperative at some time in the period (one per cooperative enrolment: a household
+    enrolled in two cooperative programmes at once counts twice). Kept on write as a stock (below)."""
+    return _grouped(_cooperative_enrolments(query), query, HOUSEHOLD_KEYS, Count("id"))
 
 
 @indicator_source("HOUSEHOLDS_HECTARES_ALLOCATED", breakdowns=TERRITORY, organisations=True)
@@ -150,7 +161,7 @@ def cooperative_networks(query: IndicatorQuery) -> list[IndicatorValue]:
     return _grouped(qs, query, {"territory": "cooperatives__territory__pcode"}, Count("id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_FARMING_SUPPORTED", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_FARMING_SUPPORTED", breakdowns=TERRITORY, organisations=True, spans=True)
 def farming_supported(query: IndicatorQuery) -> list[IndicatorValue]:
     """Distinct households that received agricultural inputs or tools in the period (target 1,000)."""
     qs = Delivery.objects.filter(
@@ -162,6 +173,7 @@ def farming_supported(query: IndicatorQuery) -> list[IndicatorValue]:
         query,
         {"territory": "enrolment__household__territory__pcode"},
         Count("enrolment__household_id", distinct=True),
+        "delivered_on",
     )
 
 
@@ -202,17 +214,101 @@ def literacy_members(query: IndicatorQuery) -> list[IndicatorValue]:
     return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True))
 
 
-@indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY, organisations=True, spans=True)
 def income(query: IndicatorQuery) -> list[IndicatorValue]:
     """Mean monthly income (USD) of the households surveyed in the period."""
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
-    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("monthly_income_usd"))
+    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("monthly_income_usd"), "surveyed_on")
     return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
 
 
-@indicator_source("HOUSEHOLDS_HUNGER_SCALE", breakdowns=TERRITORY, organisations=True)
+@indicator_source("HOUSEHOLDS_HUNGER_SCALE", breakdowns=TERRITORY, organisations=True, spans=True)
 def hunger_scale(query: IndicatorQuery) -> list[IndicatorValue]:
     """Mean Household Hunger Scale (0–6) of the households surveyed in the period (food security)."""
     qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
-    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("hunger_scale"))
+    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("hunger_scale"), "surveyed_on")
     return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
+
+
+# ------------------------------------------------------------------------------------------ kept on write
+# Cooperative membership is a stock: enrolments that began by the period's end, minus those that ended before its
+# start (kinga.core.tallies). Each flow counts (or sums the hectares of) cooperative enrolments on one date.
+_COOPERATIVE_FLOWS = (
+    ("HOUSEHOLDS_COOPERATIVE_JOINED", "enrolled_on", Count("id")),
+    ("HOUSEHOLDS_COOPERATIVE_LEFT", "ended_on", Count("id")),
+    ("HOUSEHOLDS_COOPERATIVE_HECTARES_JOINED", "enrolled_on", Sum("hectares")),
+    ("HOUSEHOLDS_COOPERATIVE_HECTARES_LEFT", "ended_on", Sum("hectares")),
+)
+
+
+def _cooperative_flow(date_field: str, aggregate):
+    def compute(query: IndicatorQuery) -> list[IndicatorValue]:
+        qs = Enrolment.objects.filter(
+            _in_period(date_field, query), programme__kind=ProgrammeKind.COOPERATIVE
+        )
+        qs = _area(qs, query, "household__place_path")
+        return _grouped(qs, query, {**HOUSEHOLD_KEYS, tallies.DAY: date_field}, aggregate)
+
+    return compute
+
+
+def _enrolment_days(date_field: str):
+    def days(enrolment: Enrolment):
+        return Enrolment.objects.filter(
+            pk=enrolment.pk, programme__kind=ProgrammeKind.COOPERATIVE
+        ).values_list(date_field, flat=True)
+
+    return days
+
+
+def _household_days(date_field: str):
+    def days(household: Household):
+        return Enrolment.objects.filter(
+            household=household, programme__kind=ProgrammeKind.COOPERATIVE
+        ).values_list(date_field, flat=True)
+
+    return days
+
+
+for _code, _field, _aggregate in _COOPERATIVE_FLOWS:
+    tallies.register_flow(
+        _code,
+        compute=_cooperative_flow(_field, _aggregate),
+        breakdowns=TERRITORY,
+        watches=[
+            tallies.Watch(
+                Enrolment,
+                _enrolment_days(_field),
+                fields=frozenset({_field, "programme", "household", "hectares"}),
+            ),
+            tallies.Watch(Household, _household_days(_field), fields=frozenset({"territory"})),
+        ],
+    )
+tallies.register_stock(
+    "HOUSEHOLDS_IN_COOPERATIVES",
+    inflow="HOUSEHOLDS_COOPERATIVE_JOINED",
+    outflow="HOUSEHOLDS_COOPERATIVE_LEFT",
+)
+tallies.register_stock(
+    "HOUSEHOLDS_HECTARES_ALLOCATED",
+    inflow="HOUSEHOLDS_COOPERATIVE_HECTARES_JOINED",
+    outflow="HOUSEHOLDS_COOPERATIVE_HECTARES_LEFT",
+)
+
+# The others count distinct households, people or rounds, or take means, over the period: no tally adds them up.
+# They are memoised until the next write of a households record (kinga.core.memo).
+for _code in (
+    "HOUSEHOLDS_SURVEYS_DONE",
+    "HOUSEHOLDS_HOUSEHOLDS_SURVEYED",
+    "HOUSEHOLDS_EMA_WOMEN_RETRAINED",
+    "HOUSEHOLDS_SME_CREATED",
+    "HOUSEHOLDS_BUSINESSES_CREATED",
+    "HOUSEHOLDS_COOPERATIVES",
+    "HOUSEHOLDS_COOPERATIVE_NETWORKS",
+    "HOUSEHOLDS_FARMING_SUPPORTED",
+    "HOUSEHOLDS_BANK_ACCOUNTS",
+    "HOUSEHOLDS_LITERACY_MEMBERS",
+    "HOUSEHOLDS_INCOME",
+    "HOUSEHOLDS_HUNGER_SCALE",
+):
+    memo.register(_code, apps=("households",))

@@ -211,20 +211,27 @@ def _key(breakdown: dict[str, str]) -> tuple:
     return tuple((b, breakdown.get(b, "")) for b in BREAKDOWNS if b in breakdown)
 
 
-def _computed_cells(indicator: Indicator, period: Period, area: Place | None, by: tuple[str, ...]):
+def _computed_cells(indicator: Indicator, spans: list[Period], area: Place | None, by: tuple[str, ...]):
+    """Per period: the indicator's groups. One pass for all the periods when its counts are kept on write
+    (kinga.core.tallies), else one aggregate query per period."""
     source = registry.source_for(indicator.code)
     wanted = tuple(b for b in by if b in source.breakdowns)
-    values = source.compute(
-        registry.IndicatorQuery(start=period.start, end=period.end, area=area, breakdowns=wanted)
+    series = registry.compute_series(
+        indicator.code,
+        [(p.start, p.end) for p in spans],
+        registry.IndicatorQuery(start=spans[0].start, end=spans[0].end, area=area, breakdowns=wanted),
     )
-    merged: dict[tuple, Decimal] = {}
-    for v in values:
-        key = _key({b: v.breakdown.get(b, "") for b in wanted})
-        merged[key] = merged.get(key, Decimal(0)) + _number(v.value)
-    if not merged and not wanted:
-        merged[()] = Decimal(0)  # the total is 0; a breakdown with no record has no group
     missing = tuple(b for b in by if b not in wanted)
-    return [(dict(k), value, missing) for k, value in sorted(merged.items())]
+    result = []
+    for values in series:
+        merged: dict[tuple, Decimal] = {}
+        for v in values:
+            key = _key({b: v.breakdown.get(b, "") for b in wanted})
+            merged[key] = merged.get(key, Decimal(0)) + _number(v.value)
+        if not merged and not wanted:
+            merged[()] = Decimal(0)  # the total is 0; a breakdown with no record has no group
+        result.append([(dict(k), value, missing) for k, value in sorted(merged.items())])
+    return result
 
 
 def _parse_key(key: str) -> dict[str, str]:
@@ -298,36 +305,49 @@ def cells(
     """Every value of the indicators for the period: one aggregate query per computed indicator (grouped in the
     database by the breakdowns its source declares), two for all the manual ones. A computed indicator whose
     module registered no source gives no cell; nor does a manual one nobody entered."""
+    return cells_by_period(indicators, targets, periods=[period], area=area, by=by)[period]
+
+
+def cells_by_period(
+    indicators: Iterable[Indicator],
+    targets: Iterable[IndicatorTarget],
+    *,
+    periods: list[Period],
+    area: Place | None = None,
+    by: tuple[str, ...] = (),
+) -> dict[Period, list[IndicatorCell]]:
+    """`cells` for several periods at once (a trend, the quarters of a grid): an indicator whose counts are kept
+    on write is read once for all the periods; the others take one aggregate query per period."""
     indicators = list(indicators)
     by = parse_breakdowns(by)
     by_indicator: dict[int, list[IndicatorTarget]] = {}
     for target in sorted(targets, key=lambda t: t.period_end):
         by_indicator.setdefault(target.indicator_id, []).append(target)
-    manual = _manual_cells(
-        [i for i in indicators if i.source == IndicatorSourceKind.MANUAL], period, area, by
-    )
-    result = []
+    manual_rows = [i for i in indicators if i.source == IndicatorSourceKind.MANUAL]
+    manual = {p: _manual_cells(manual_rows, p, area, by) for p in periods}
+    result: dict[Period, list[IndicatorCell]] = {p: [] for p in periods}
     for indicator in indicators:
         if indicator.source == IndicatorSourceKind.MANUAL:
-            groups = manual[indicator.pk]
+            groups_by_period = [manual[p][indicator.pk] for p in periods]
         elif registry.source_for(indicator.code) is not None:
-            groups = _computed_cells(indicator, period, area, by)
+            groups_by_period = _computed_cells(indicator, periods, area, by)
         else:
             continue
-        target = target_for(indicator, by_indicator.get(indicator.pk, []), period.full_end)
         text = provenance(indicator)
-        for breakdown, value, missing in groups:
-            result.append(
-                IndicatorCell(
-                    indicator=indicator,
-                    period=period,
-                    value=value,
-                    breakdown=breakdown,
-                    target=target if not breakdown and area is None else None,
-                    source_text=text,
-                    not_broken_down=missing,
+        for period, groups in zip(periods, groups_by_period, strict=True):
+            target = target_for(indicator, by_indicator.get(indicator.pk, []), period.full_end)
+            for breakdown, value, missing in groups:
+                result[period].append(
+                    IndicatorCell(
+                        indicator=indicator,
+                        period=period,
+                        value=value,
+                        breakdown=breakdown,
+                        target=target if not breakdown and area is None else None,
+                        source_text=text,
+                        not_broken_down=missing,
+                    )
                 )
-            )
     return result
 
 
@@ -373,6 +393,11 @@ OTHER_INDICATORS: dict[str, tuple] = {
         gettext_lazy("Children found working again (relapses)"),
         gettext_lazy("children"),
         (DASHBOARD, NON_RETURN),
+    ),
+    "CASES_CLOSED_AFTER_REGISTRATION": (
+        gettext_lazy("Registered cases closed (whatever the reason)"),
+        gettext_lazy("cases"),
+        (),
     ),
     "CASES_REFERRALS_MADE": (gettext_lazy("Referrals made"), gettext_lazy("referrals"), ()),
     "CASES_REFERRALS_COMPLETED": (
@@ -445,7 +470,7 @@ def other_values(*, period: Period, area: Place | None = None) -> list[OtherValu
         value = None
         if source is not None:
             query = registry.IndicatorQuery(start=period.start, end=period.end, area=area)
-            value = sum((_number(v.value) for v in source.compute(query)), Decimal(0))
+            value = sum((_number(v.value) for v in registry.compute(code, query)), Decimal(0))
         text = (
             str(
                 source.provenance

@@ -24,6 +24,7 @@ from kinga.plan.indicators import (
     actuals,
     breakdowns_of,
     cells,
+    cells_by_period,
     other_values,
 )
 from kinga.plan.models import (
@@ -414,6 +415,28 @@ def indicator_values(
     return cells(rows, targets, period=period, area=area, by=by)
 
 
+def indicator_values_by_period(
+    actor: Actor,
+    *,
+    periods: list[Period],
+    area: Place | None = None,
+    by: tuple[str, ...] = (),
+    codes: tuple[str, ...] | None = None,
+) -> dict[Period, list[IndicatorCell]]:
+    """`indicator_values` for several periods (the quarters of a grid, a trend): an indicator whose counts are
+    kept on write (kinga.core.tallies) takes one query for all the periods, the others one per period."""
+    access.require(actor, "plan.view")
+    plan = current_plan(actor)
+    if plan is None or not periods:
+        return {p: [] for p in periods}
+    rows = access.scoped(actor, Indicator).filter(plan=plan).order_by("position")
+    if codes is not None:
+        rows = rows.filter(code__in=codes)
+    rows = list(rows)
+    targets = list(access.scoped(actor, IndicatorTarget).filter(indicator__in=rows))
+    return cells_by_period(rows, targets, periods=periods, area=area, by=by)
+
+
 def other_indicator_values(actor: Actor, *, period: Period, area: Place | None = None) -> list[OtherValue]:
     """The computed figures the province follows that no plan row names (counts only, one query each)."""
     access.require(actor, "plan.view")
@@ -449,8 +472,9 @@ def indicator_detail(
     else:
         trend_periods = periods.series(period, trend)
     points = []
+    by_period = cells_by_period([indicator], targets, periods=list(trend_periods), area=area)
     for p in trend_periods:
-        values = [c.value for c in of(p) if not c.breakdown]
+        values = [c.value for c in by_period[p] if not c.breakdown]
         points.append((p, values[0] if values else None))
 
     def split(name: str) -> list[IndicatorCell] | None:

@@ -170,6 +170,11 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # PostgreSQL's JIT compiles a query whose estimated cost is high, which costs 40-50 ms before the first row:
+    # more than whole dashboard queries take here (measured at national scale, docs/benchmarks.md). Kinga's
+    # queries are short and many; the JIT pays only for long analytical scans. KINGA_PG_JIT=on restores it.
+    if not env.bool("KINGA_PG_JIT", default=False):
+        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

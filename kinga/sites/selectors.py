@@ -18,14 +18,13 @@ from django.db.models import (
     Count,
     F,
     FloatField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lead
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -230,27 +229,49 @@ def status_counts_at(
     actor: Actor, days: list[datetime.date], *, area: Place | None = None
 ) -> list[dict[str, int]]:
     """Sites by child-labour status on each of `days` (oldest first), as their timelines (StatusChange) recorded
-    it: the latest change effective on or before the day; a site without one is "not inspected" (blue). One
-    query whatever the number of sites and days (a subquery per day on the (site, effective_on) index)."""
-    qs = access.scoped(actor, Site)
-    if area is not None:
-        qs = qs.filter(place__path__startswith=area.path)
-    annotations, counts = {}, {}
-    for i, day in enumerate(days):
-        latest = StatusChange.objects.filter(site=OuterRef("pk"), effective_on__lte=day).order_by(
-            "-effective_on", "-id"
-        )
-        annotations[f"s{i}"] = Subquery(latest.values("new_status")[:1])
-        for status in Status.values:
-            if status == Status.BLUE:
-                match = Q(**{f"s{i}__isnull": True}) | Q(**{f"s{i}": status})
-            else:
-                match = Q(**{f"s{i}": status})
-            counts[f"n{i}_{status}"] = Count("pk", filter=match)
+    it: the latest change effective on or before the day; a site without one is "not inspected" (blue).
+
+    One pass over the status changes whatever the number of days: each change is in force from its date until the
+    site's next change (a window function), and a day counts the changes in force on it. (The first version looked
+    up each site's latest change for each day: 80,000 index lookups for 10,000 sites over 8 quarters, a second at
+    national scale.)"""
     if not days:
         return []
-    row = qs.order_by().annotate(**annotations).aggregate(**counts)
-    return [{status: row[f"n{i}_{status}"] or 0 for status in Status.values} for i in range(len(days))]
+    sites = access.scoped(actor, Site)
+    if area is not None:
+        sites = sites.filter(place__path__startswith=area.path)
+    in_force = StatusChange.objects.filter(site__in=sites.values("pk")).annotate(
+        until=Window(Lead("effective_on"), partition_by=[F("site_id")], order_by=[F("effective_on"), F("id")])
+    )
+    # Aggregating over a window needs the window computed first: the changes become a derived table, which the
+    # ORM does not aggregate over; its SQL is the ORM's own (scoping and area included), with its parameters.
+    sql, params = in_force.values("effective_on", "until", "new_status").query.sql_with_params()
+    shown = [status for status in Status.values if status != Status.BLUE]
+    column = (
+        "COUNT(*) FILTER (WHERE effective_on <= %s AND (until IS NULL OR until > %s) AND new_status = %s)"
+    )
+    columns, values = [], []
+    for day in days:
+        for status in shown:
+            columns.append(column)
+            values += [day, day, status]
+    sites_sql, sites_params = sites.values("pk").query.sql_with_params()
+    # The sites never inspected are the rest of the sites (the ORM's SQL again, its values as parameters).
+    columns.append(f"(SELECT COUNT(*) FROM ({sites_sql}) AS sites)")  # noqa: S608
+    with connection.cursor() as cursor:
+        # Constant columns around the ORM's own SQL; every value is a parameter.
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM ({sql}) AS in_force",  # noqa: S608
+            [*values, *sites_params, *params],
+        )
+        found = cursor.fetchone()
+    total = found[-1]
+    result = []
+    for i in range(len(days)):
+        row = {status: found[i * len(shown) + j] or 0 for j, status in enumerate(shown)}
+        row[Status.BLUE] = total - sum(row.values())
+        result.append({status: row[status] for status in Status.values})
+    return result
 
 
 LIST_CACHE_SECONDS = 300

@@ -18,7 +18,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, StrIndex
 
-from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+from kinga.core import clock, memo
+from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicator_source, span_bucket
 from kinga.core.models import AuditAction, AuditEvent, Organisation, OrganisationType, Place, PlaceLevel
 from kinga.supply.models import CooperativeDocument, DocumentType, EvacuationAuthorisation, Lot, Production
 
@@ -40,20 +41,27 @@ def _group_keys(query: IndicatorQuery, site_field: str = "site") -> dict[str, st
     return keys
 
 
-def _values(qs, query: IndicatorQuery, aggregate, site_field: str = "site") -> list[IndicatorValue]:
+def _values(
+    qs, query: IndicatorQuery, aggregate, site_field: str = "site", date_field: str | None = None
+) -> list[IndicatorValue]:
     keys = _group_keys(query, site_field)
+    if date_field and SPAN in query.breakdowns:
+        # Several periods in one query (kinga.core.indicators.SPAN): grouped by the span the date falls in.
+        qs = qs.annotate(span=span_bucket(query, date_field))
+        keys[SPAN] = "span"
     if not keys:
         return [IndicatorValue(value=qs.aggregate(v=aggregate)["v"] or 0)]
     rows = qs.order_by().values(*keys.values()).annotate(v=aggregate)
     return [
         IndicatorValue(
-            value=row["v"] or 0, breakdown={name: row[field] or "" for name, field in keys.items()}
+            value=row["v"] or 0,
+            breakdown={name: "" if row[field] is None else row[field] for name, field in keys.items()},
         )
         for row in rows
     ]
 
 
-@indicator_source("SUPPLY_PRODUCTION_STATISTICS", breakdowns=(TERRITORY, MINERAL))
+@indicator_source("SUPPLY_PRODUCTION_STATISTICS", breakdowns=(TERRITORY, MINERAL), spans=True)
 def production_statistics(query: IndicatorQuery) -> list[IndicatorValue]:
     """Production declared by cooperatives for the months of the period, in kg (tonnage × 1000)."""
     qs = _site_area(
@@ -64,7 +72,7 @@ def production_statistics(query: IndicatorQuery) -> list[IndicatorValue]:
             F("tonnage") * Value(Decimal(1000)), output_field=DecimalField(max_digits=18, decimal_places=3)
         )
     )
-    return _values(qs, query, kg)
+    return _values(qs, query, kg, date_field="month")
 
 
 @indicator_source("SUPPLY_COOPERATIVES_WITH_DOCUMENTS", breakdowns=(TERRITORY,))
@@ -105,17 +113,10 @@ def cooperatives_with_documents(query: IndicatorQuery) -> list[IndicatorValue]:
 @indicator_source("SUPPLY_LOTS_AUTHORISED", breakdowns=(TERRITORY, MINERAL))
 def lots_authorised(query: IndicatorQuery) -> list[IndicatorValue]:
     """Lots given leave to go during the period: authorised (with or without a warning), or a refusal overridden."""
+    since, before = clock.day_bounds(query.start, query.end)
     within = EvacuationAuthorisation.objects.filter(lot=OuterRef("pk")).filter(
-        Q(
-            outcome__in=["authorised", "warning"],
-            decided_at__date__gte=query.start,
-            decided_at__date__lte=query.end,
-        )
-        | Q(
-            override_state="approved",
-            override_decided_at__date__gte=query.start,
-            override_decided_at__date__lte=query.end,
-        )
+        Q(outcome__in=["authorised", "warning"], decided_at__gte=since, decided_at__lt=before)
+        | Q(override_state="approved", override_decided_at__gte=since, override_decided_at__lt=before)
     )
     qs = _site_area(Lot.objects.filter(Exists(within)), query)
     return _values(qs, query, Count("id"))
@@ -124,11 +125,9 @@ def lots_authorised(query: IndicatorQuery) -> list[IndicatorValue]:
 @indicator_source("SUPPLY_LOTS_REFUSED", breakdowns=(TERRITORY, MINERAL))
 def lots_refused(query: IndicatorQuery) -> list[IndicatorValue]:
     """Lots refused at least once during the period (a lot refused then authorised counts in both)."""
+    since, before = clock.day_bounds(query.start, query.end)
     within = EvacuationAuthorisation.objects.filter(
-        lot=OuterRef("pk"),
-        outcome="refused",
-        decided_at__date__gte=query.start,
-        decided_at__date__lte=query.end,
+        lot=OuterRef("pk"), outcome="refused", decided_at__gte=since, decided_at__lt=before
     )
     qs = _site_area(Lot.objects.filter(Exists(within)), query)
     return _values(qs, query, Count("id"))
@@ -151,3 +150,8 @@ def buyers_reporting(query: IndicatorQuery) -> list[IndicatorValue]:
         .count()
     )
     return [IndicatorValue(value=n)]
+
+
+# Which cooperatives hold every required document on a day: memoised until the next write of a supply, households
+# (the cooperative's place) or core (the organisation) record (kinga.core.memo).
+memo.register("SUPPLY_COOPERATIVES_WITH_DOCUMENTS", apps=("supply", "households", "core"))

@@ -278,7 +278,7 @@ class EvacuationAuthorisation(models.Model):
     )
     override_decided_role = models.CharField(max_length=32, blank=True)
     override_decision_reason = models.TextField(_("reason for the override decision"), blank=True)
-    override_decided_at = models.DateTimeField(null=True, blank=True)
+    override_decided_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("evacuation authorisation")

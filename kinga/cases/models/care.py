@@ -134,14 +134,14 @@ class Referral(models.Model):
     )
     service_type = models.CharField(_("type of service"), max_length=16, choices=ServiceType.choices)
     reason = EncryptedTextField(_("reason for the referral"))
-    referred_on = models.DateField(_("referred on"))
+    referred_on = models.DateField(_("referred on"), db_index=True)
     answer_due = models.DateField(_("answer due"))
     status = models.CharField(
         _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.PENDING
     )
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
-    delivered_on = models.DateField(_("service delivered on"), null=True, blank=True)
+    delivered_on = models.DateField(_("service delivered on"), null=True, blank=True, db_index=True)
     delivery_note = EncryptedTextField(_("what was delivered"))
     plan_activity = attribution.activity_field()
     commitment = attribution.commitment_field()

@@ -131,7 +131,7 @@ class Case(models.Model):
     identification_method = models.CharField(
         _("identified through"), max_length=20, choices=IdentificationMethod.choices
     )
-    identification_date = models.DateField(_("identification date"))
+    identification_date = models.DateField(_("identification date"), db_index=True)
     identification_site = models.ForeignKey(
         "sites.Site",
         verbose_name=_("mine site"),
@@ -155,7 +155,7 @@ class Case(models.Model):
     # Age in whole years at identification: indicators band it in SQL without decrypting anything.
     age_at_identification = models.PositiveSmallIntegerField(null=True, blank=True)
 
-    registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    registration_date = models.DateField(_("registration date"), null=True, blank=True, db_index=True)
     assessment_due = models.DateField(_("assessment due"), null=True, blank=True)
     assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
     care_plan_due = models.DateField(_("care plan due"), null=True, blank=True)
@@ -173,7 +173,7 @@ class Case(models.Model):
     exit_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, db_index=True)
     closure_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

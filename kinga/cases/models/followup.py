@@ -14,7 +14,9 @@ class FollowUp(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     due_date = models.DateField(_("due"), null=True, blank=True)
-    visit_date = models.DateField(_("visit date"), null=True, blank=True)  # null: scheduled, not yet done
+    visit_date = models.DateField(
+        _("visit date"), null=True, blank=True, db_index=True
+    )  # null: scheduled, not yet done
     child_seen = models.BooleanField(_("child seen"), null=True)
     in_school_or_training = models.BooleanField(_("enrolled in school or training"), null=True)
     attending = models.BooleanField(_("attending regularly"), null=True)
@@ -55,10 +57,12 @@ class FollowUp(models.Model):
 class RetentionCheck(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="retention_checks")
-    closure_date = models.DateField()  # the closure this check follows (a reopened case gets new checks)
+    closure_date = models.DateField(
+        db_index=True
+    )  # the closure this check follows (a reopened case gets new checks)
     months_after = models.PositiveSmallIntegerField()
     due_date = models.DateField()
-    done_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True, db_index=True)
     found_working = models.BooleanField(null=True)
     seen_at_site = models.BooleanField(null=True)
     in_school_or_training = models.BooleanField(null=True)
@@ -97,7 +101,7 @@ class RelapseSource(models.TextChoices):
 class Relapse(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relapses")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), db_index=True)
     source = models.CharField(_("found by"), max_length=20, choices=RelapseSource.choices)
     site = models.ForeignKey(
         "sites.Site",

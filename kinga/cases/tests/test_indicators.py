@@ -42,6 +42,7 @@ def test_identified_by_sex_age_band_and_territory_in_one_query(team, today, kolw
     register(team, given_name="Grâce", sex="F", date_of_birth=datetime.date(2020, 1, 1))  # girl, 6
     register(team, given_name="Sifa", sex="F", date_of_birth=datetime.date(2010, 1, 1))  # girl, 16
     query = IndicatorQuery(start=Y.start, end=Y.end, breakdowns=("sex", "age_band", "territory"))
+    _values("CASES_CHILDREN_IDENTIFIED", query)  # the process learns once which tallies are built
     with CaptureQueriesContext(connection) as ctx:
         values = _values("CASES_CHILDREN_IDENTIFIED", query)
     assert len(ctx.captured_queries) == 1
@@ -111,3 +112,27 @@ def test_care_facilities_come_from_the_services_directory(team, today, kolwezi):
         (("territory", "CD7201"),): 2,
         (("territory", "CD7203"),): 2,
     }
+
+
+def test_a_child_is_withdrawn_once_in_the_quarter_of_the_first_visit_out_of_the_mines(team, today):
+    # The plan's « enfants retirés des mines » adds up over the quarters to its target: a child seen out of the
+    # mines at every monthly visit is withdrawn once, when first seen so (kinga/cases/indicators.py).
+    case = register(team)
+    give_consents(team, case, TODAY)
+    bring_to_follow_up(team, case, TODAY)
+    for days in (31, 130):  # 2 April (Q2) and 10 July (Q3)
+        visit = TODAY + datetime.timedelta(days=days)
+        services.record_follow_up(
+            actor=actor_of(team.worker),
+            case=case,
+            visit_date=visit,
+            child_seen=True,
+            in_school_or_training=True,
+            attending=True,
+            today=visit,
+        )
+    q2 = IndicatorQuery(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
+    q3 = IndicatorQuery(start=datetime.date(2026, 7, 1), end=datetime.date(2026, 9, 30))
+    assert _values("CASES_CHILDREN_WITHDRAWN", q2) == {(): 1}
+    assert _values("CASES_CHILDREN_WITHDRAWN", q3) == {(): 0}
+    assert _values("CASES_CHILDREN_WITHDRAWN") == {(): 1}

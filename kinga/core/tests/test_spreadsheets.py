@@ -204,6 +204,9 @@ PAGES = {
 }
 
 
+# The world's every text column is poisoned behind the models' back (QuerySet.update), p-codes included: the
+# counts kept on write are not checked after these tests (kinga.core.tallies: such writes rebuild them).
+@pytest.mark.no_tally_check
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_no_export_page_carries_a_formula(world, db, name):
     who, url, kind, at_least = PAGES[name]
@@ -229,6 +232,7 @@ def test_the_registry_matcher_output_carries_no_formula(tmp_path):
     assert assert_no_formula_in_csv(out.read_text(encoding="utf-8")) == 1
 
 
+@pytest.mark.no_tally_check
 @pytest.mark.django_db
 def test_the_ipis_rejects_file_carries_no_formula(tmp_path, reference_places):
     source = tmp_path / "ipis.csv"

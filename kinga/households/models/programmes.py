@@ -108,8 +108,8 @@ class Enrolment(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE
     )
-    enrolled_on = models.DateField(_("enrolled on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    enrolled_on = models.DateField(_("enrolled on"), db_index=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, db_index=True)
     # Cooperative membership
     cooperative = models.ForeignKey(
         Cooperative, verbose_name=_("cooperative"), null=True, blank=True, on_delete=models.PROTECT
@@ -127,14 +127,14 @@ class Enrolment(models.Model):
     )
     # Small business
     business_name = models.CharField(_("business"), max_length=200, blank=True)
-    business_created_on = models.DateField(_("business created on"), null=True, blank=True)
+    business_created_on = models.DateField(_("business created on"), null=True, blank=True, db_index=True)
     business_status = models.CharField(
         _("business status"), max_length=16, choices=BusinessStatus.choices, blank=True
     )
     business_registration = models.CharField(_("business registration (RCCM)"), max_length=64, blank=True)
     # Savings
     bank = models.CharField(_("bank or savings group"), max_length=120, blank=True)
-    account_opened_on = models.DateField(_("account opened on"), null=True, blank=True)
+    account_opened_on = models.DateField(_("account opened on"), null=True, blank=True, db_index=True)
     # Literacy
     sessions_planned = models.PositiveSmallIntegerField(_("sessions planned"), null=True, blank=True)
     sessions_attended = models.PositiveSmallIntegerField(_("sessions attended"), null=True, blank=True)
@@ -205,7 +205,7 @@ class DeliveryKind(models.TextChoices):
 class Delivery(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="deliveries")
-    delivered_on = models.DateField(_("delivered on"))
+    delivered_on = models.DateField(_("delivered on"), db_index=True)
     kind = models.CharField(_("what"), max_length=16, choices=DeliveryKind.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)

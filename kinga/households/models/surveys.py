@@ -62,7 +62,7 @@ class Survey(models.Model):
     round = models.ForeignKey(
         SurveyRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="surveys"
     )
-    surveyed_on = models.DateField(_("survey date"))
+    surveyed_on = models.DateField(_("survey date"), db_index=True)
     household_size = models.PositiveSmallIntegerField(_("people in the household"))
     head_sex = models.CharField(_("sex of the head"), max_length=1, choices=Sex.choices)
     head_age = models.PositiveSmallIntegerField(_("age of the head"))

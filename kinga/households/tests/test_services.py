@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from kinga.core.indicators import IndicatorQuery, compute
 from kinga.core.models import AuditEvent, OrganisationType
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, assert_not_stored_in_clear, make_member, make_organisation
@@ -269,3 +271,22 @@ def test_cooperative_members_have_sex_and_age_and_protected_names(manager, worke
             age=150,
             joined_on=datetime.date(2024, 1, 1),
         )
+
+
+def test_a_memoised_figure_follows_every_survey_recorded(transactional_db, worker, kolwezi):
+    # HOUSEHOLDS_HOUSEHOLDS_SURVEYED counts distinct households: no tally adds it up, it is memoised until the next
+    # write of a households record (kinga.core.memo). Read, write, read again: never stale.
+    year = IndicatorQuery(start=datetime.date(2000, 1, 1), end=datetime.date(2100, 12, 31))
+
+    def surveyed():
+        return sum(v.value for v in compute("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", year))
+
+    assert surveyed() == 0
+    first, second = make_household(worker, kolwezi), make_household(worker, kolwezi)
+    services.record_survey(actor=worker, household=first, round=make_round(1), **answers())
+    assert surveyed() == 1
+    with CaptureQueriesContext(connection) as read:
+        assert surveyed() == 1  # from the memo now: no query reads the surveys
+    assert not [q for q in read.captured_queries if "households_survey" in q["sql"]]
+    services.record_survey(actor=worker, household=second, round=make_round(2), **answers())
+    assert surveyed() == 2

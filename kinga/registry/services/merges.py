@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kinga.cases.models import Case, CaseStatus, Child, RelapseSource
 from kinga.cases.services import index_child_names, record_relapse
-from kinga.core import access, audit, clock, events, plugins
+from kinga.core import access, audit, clock, events, plugins, tallies
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction
 
@@ -58,6 +58,7 @@ def _move_links(*, source, target) -> dict[str, list[int]]:
         rows = model._default_manager.filter(**{link.field: source})
         ids = sorted(rows.values_list("pk", flat=True))
         model._default_manager.filter(pk__in=ids).update(**{link.field: target})
+        tallies.changed(model, ids)  # a moved case now counts with its new child's sex
         moved[f"{link.model}.{link.field}"] = ids
     return moved
 
@@ -80,7 +81,9 @@ def _restore_links(merge, target) -> None:
                 {"merge": [_("This merge moved records that no installed module links to a child.")]}
             )
         label, field = key.rsplit(".", 1)
-        apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{field: target})
+        model = apps.get_model(label)
+        model._default_manager.filter(pk__in=ids).update(**{field: target})
+        tallies.changed(model, ids)
 
 
 def owners(child) -> set[int]:

@@ -1,0 +1,117 @@
+"""Figures memoised until a write: what no tally (kinga.core.tallies) can keep current — distinct people or
+households over several years, means — read from the shared cache between two writes of the records it counts.
+
+The memo of a figure lives under the generation of the apps whose records it counts: the commit of a transaction
+that saved or deleted one of their records starts a new generation (before it commits, the writing connection
+computes from the records, the only one that sees its write), so a figure is recomputed after every write and
+read from the cache between writes. The dashboard asks the same figures again and again between two writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+from kinga.core import indicators
+
+logger = logging.getLogger(__name__)
+
+
+_MEMO_APPS: dict[str, tuple[str, ...]] = {}
+_MEMO_TIMEOUT = 24 * 3600
+
+
+def register(code: str, *, apps: Sequence[str]) -> None:
+    """Memoise the indicator source `code` until the next write of a record of one of `apps` (app labels)."""
+    _MEMO_APPS[code] = tuple(apps)
+    indicators.attach_reader(code, _MemoReader(code))
+    if not _MEMO_CONNECTED:
+        post_save.connect(_after_any_write, dispatch_uid="kinga-memo-save")
+        post_delete.connect(_after_any_write, dispatch_uid="kinga-memo-delete")
+        _MEMO_CONNECTED.append(True)
+
+
+_MEMO_CONNECTED: list[bool] = []
+
+
+def _generation_key(app: str) -> str:
+    return f"kinga:memo:generation:{app}"
+
+
+def forget_everything() -> None:
+    """After writes past the model signals (a rebuild of the tallies follows them): every memo is forgotten."""
+    new_generation({app for apps in _MEMO_APPS.values() for app in apps})
+
+
+def new_generation(apps: Iterable[str]) -> None:
+    """Forget the memoised figures of these apps. A cache that fails must not lose the write that got here: it is
+    logged, and the figures are computed from the records while the cache fails (`_MemoReader`)."""
+    for app in apps:
+        key = _generation_key(app)
+        try:
+            cache.set(key, (cache.get(key) or 0) + 1, None)
+        except Exception:
+            logger.exception("kinga.core.memo: the cache refused a new generation for %s", app)
+
+
+def _after_any_write(sender, **kwargs) -> None:
+    app = sender._meta.app_label
+    if not any(app in apps for apps in _MEMO_APPS.values()):
+        return
+    # Until it commits, only this connection sees the write: it stops reading (and writing) the memo of these apps;
+    # the commit starts a new generation for everyone, once per transaction (an import saves thousands of records).
+    dirty = _dirty_apps()
+    if app in dirty:
+        return
+    dirty.add(app)
+
+    def committed() -> None:
+        dirty.discard(app)
+        new_generation([app])
+
+    transaction.on_commit(committed)
+
+
+def _dirty_apps() -> set[str]:
+    dirty = connection.__dict__.setdefault("_kinga_uncommitted_apps", set())
+    if not connection.in_atomic_block:
+        dirty.clear()  # nothing is uncommitted outside a transaction (a rolled-back one left its marks)
+    return dirty
+
+
+class _MemoReader:
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def _key(self, spans, query) -> str:
+        apps = _MEMO_APPS[self.code]
+        generations = cache.get_many([_generation_key(app) for app in apps])
+        stamp = ",".join(str(generations.get(_generation_key(app), 0)) for app in apps)
+        area = query.area.pk if query.area is not None else ""
+        what = f"{self.code}|{stamp}|{spans}|{area}|{query.breakdowns}|{query.organisation_id}"
+        return "kinga:memo:" + hashlib.sha256(what.encode()).hexdigest()
+
+    def read_series(self, spans, query):
+        if _dirty_apps() & set(_MEMO_APPS[self.code]):
+            return indicators.compute_series_from_records(self.code, spans, query)
+        try:
+            key = self._key(tuple(spans), query)
+            found = cache.get(key)
+        except Exception:
+            logger.exception("kinga.core.memo: the cache failed, %s computed from the records", self.code)
+            return indicators.compute_series_from_records(self.code, spans, query)
+        if found is None:
+            found = indicators.compute_series_from_records(self.code, spans, query)
+            try:
+                cache.set(key, found, _MEMO_TIMEOUT)
+            except Exception:
+                logger.exception("kinga.core.memo: the cache refused %s", self.code)
+        return found
+
+    def read(self, query):
+        return self.read_series([(query.start, query.end)], query)[0]
