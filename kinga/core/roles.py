@@ -146,11 +146,14 @@ _MONITORING = {
     "monitoring.prune_reports": {Role.ADMIN},
 }
 
-# Field capture (KoboToolbox, ODK): the quarantine of submissions that could not be applied, and the keys with
-# which a server pushes a form's submissions.
+# Field capture (KoboToolbox, ODK): the quarantine of submissions that could not be applied, the keys with which
+# a server pushes a form's submissions, and the XLSForms built from Kinga (downloaded for the teams' phones,
+# published to the field servers).
 _FIELD = {
     "field.review": {Role.ADMIN, Role.ORG_MANAGER, Role.SUPERVISOR, Role.DATA_CLERK},
     "field.manage_keys": {Role.ADMIN, Role.ORG_MANAGER},
+    "field.download_forms": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},
+    "field.publish_forms": {Role.ADMIN, Role.COORDINATOR},
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -332,6 +332,13 @@ KINGA_PUBLIC_ALERT_CEILING = (env.int("KINGA_PUBLIC_ALERT_CEILING", default=100)
 # Replacing the authenticator app: (wrong codes, seconds) per person, after which every code is refused until the
 # window ends (counted in the shared cache, like the public alert limit).
 KINGA_MFA_REPLACE_RATE = (env.int("KINGA_MFA_REPLACE_LIMIT", default=5), 900)
+# Field servers the XLSForms are published to (`kinga forms publish --to kobo|odk`); empty: not configured.
+KINGA_KOBO_URL = env.str("KINGA_KOBO_URL", default="")  # e.g. https://kf.kobotoolbox.org
+KINGA_KOBO_TOKEN = env.str("KINGA_KOBO_TOKEN", default="")
+KINGA_ODK_URL = env.str("KINGA_ODK_URL", default="")  # e.g. https://central.example.org
+KINGA_ODK_USER = env.str("KINGA_ODK_USER", default="")
+KINGA_ODK_PASSWORD = env.str("KINGA_ODK_PASSWORD", default="")
+KINGA_ODK_PROJECT = env.str("KINGA_ODK_PROJECT", default="")  # the project's number in Central
 
 LOGGING = {
     "version": 1,

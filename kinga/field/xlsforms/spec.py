@@ -131,6 +131,7 @@ class Field:
     choice_filter: str = ""
     hint: Label | None = None
     appearance: str = ""
+    parameters: str = ""
     default: str = ""
     children: tuple[Field, ...] = ()
 

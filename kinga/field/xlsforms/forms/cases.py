@@ -125,7 +125,13 @@ IDENTIFICATION = FormDefinition(
                 text("caregiver_address", L("Adresse ou repère", "Address or landmark", "Anwani au alama")),
             ),
         ),
-        Field("photo", "image", L("Photo de l'enfant", "Photo of the child", "Picha ya mtoto")),
+        Field(
+            "photo",
+            "image",
+            L("Photo de l'enfant", "Photo of the child", "Picha ya mtoto"),
+            # Phones take 12-megapixel photos; the case file needs a face, and the upload crosses a slow network.
+            parameters="max-pixels=1024",
+        ),
         Field(
             "work_activities",
             "select_multiple work_activity",

@@ -1,0 +1,75 @@
+"""The built workbooks: pyxform converts every one, in three languages, and the CSV lists come from Kinga's data."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from kinga.core.testing import make_organisation
+from kinga.field.xlsforms import builder, choices, reference
+from kinga.field.xlsforms.catalogue import FORMS
+from kinga.field.xlsforms.spec import LANGUAGES
+from kinga.sites.models import Site
+
+LABEL_COLUMNS = [f"label::{language}" for _code, language in LANGUAGES]
+
+
+@pytest.mark.parametrize("form_id", sorted(FORMS))
+def test_every_form_converts_with_pyxform(form_id):
+    form = FORMS[form_id]
+    xform = builder.to_xform(builder.workbook_bytes(form))
+    assert f'id="{form_id}"' in xform and f'version="{builder.version(form)}"' in xform
+    for _code, language in LANGUAGES:
+        assert f'<translation lang="{language}"' in xform
+    for name in form.attachments:
+        assert f'src="jr://file-csv/{name}"' in xform
+
+
+@pytest.mark.parametrize("form_id", sorted(FORMS))
+def test_every_question_and_choice_has_its_three_labels(form_id):
+    workbook = load_workbook(io.BytesIO(builder.workbook_bytes(FORMS[form_id])))
+    for sheet in ("survey", "choices"):
+        rows = list(workbook[sheet].iter_rows(values_only=True))
+        header = rows[0]
+        for row in rows[1:]:
+            values = dict(zip(header, row, strict=True))
+            if values.get("type") == "end_repeat":
+                continue
+            assert all(values[column] for column in LABEL_COLUMNS), values
+    settings = dict(zip(*workbook["settings"].iter_rows(values_only=True), strict=True))
+    assert settings["form_id"] == form_id and settings["default_language"] == "Français (fr)"
+
+
+def test_the_version_changes_with_the_questions_only(monkeypatch):
+    form = FORMS["kinga_follow_up"]
+    before = builder.version(form)
+    assert builder.version(form) == before
+    monkeypatch.setitem(
+        choices.FIXED, "yes_no", [*choices.FIXED["yes_no"], ("maybe", choices.FIXED["yes_no"][0][1])]
+    )
+    assert builder.version(form) != before
+
+
+def test_every_model_choice_has_a_kiswahili_label():
+    for list_name in choices.ENUMS:
+        for value, label in choices.choice_list(list_name):
+            assert label.sw and label.fr, (list_name, value)
+
+
+def _rows(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+def test_choice_lists_come_from_the_reference_data(kolwezi, lualaba):
+    Site.objects.create(code="codmine00001", name="Kasulo", place=kolwezi)
+    org = make_organisation("Enfance Lualaba", acronym="EL")
+    places = {row["name"]: row for row in _rows(reference.places_csv())}
+    assert places["CD7201"]["level"] == "2" and places["CD7201"]["territory"] == "CD7201"
+    assert places["CD72"]["territory"] == ""
+    sites = _rows(reference.sites_csv())
+    assert sites == [{"name": "codmine00001", "label": "Kasulo (codmine00001)", "territory": "CD7201"}]
+    assert reference.sites_csv(territory="CD7202").decode().splitlines() == ["name,label,territory"]
+    organisations = {row["name"]: row["label"] for row in _rows(reference.organisations_csv())}
+    assert organisations[str(org.uuid)] == "Enfance Lualaba (EL)"
+    assert _rows(reference.rounds_csv()) == []

@@ -1,0 +1,317 @@
+"""Deploying the built forms to a field server: KoboToolbox (API v2) or ODK Central (REST), each the way its own
+interface does it, so a form published from Kinga looks to the server's users like any other.
+
+KoboToolbox: the XLSX goes through an import (it creates the project, or replaces the one named after the same
+form id), the CSV lists are uploaded as the project's form media, then the project is (re)deployed.
+ODK Central: the XLSX creates the form as a draft (or becomes the draft of the existing form), the CSV lists are
+uploaded as the draft's attachments, then the draft is published.
+
+Every failure is a PublishError with a French message saying which server refused what.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from django.conf import settings
+
+from kinga.core import access, audit, clock
+from kinga.core.access import Actor
+
+from . import builder, reference
+from .spec import FormDefinition
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+
+class PublishError(Exception):
+    pass
+
+
+@dataclass
+class Bundle:
+    """What is deployed for one form: the workbook and the CSV lists it reads."""
+
+    form_id: str
+    title: str
+    version: str
+    xlsx: bytes
+    attachments: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def kobo_name(self) -> str:
+        # The form id in the project's name: how a later publication finds the project to replace.
+        return f"{self.title} [{self.form_id}]"
+
+
+@dataclass
+class Published:
+    form_id: str
+    version: str
+    remote_id: str
+
+
+def bundle(form: FormDefinition, *, territory: str | None = None) -> Bundle:
+    return Bundle(
+        form_id=form.form_id,
+        title=form.title.fr,
+        version=builder.version(form),
+        xlsx=builder.workbook_bytes(form),
+        attachments={name: reference.build(name, territory) for name in form.attachments},
+    )
+
+
+def _check(response: httpx.Response, server: str, what: str) -> httpx.Response:
+    if response.status_code in (401, 403):
+        raise PublishError(
+            f"{server} refuse l'accès ({response.status_code}) pendant : {what}. Vérifiez l'identifiant ou la clé "
+            "d'API dans la configuration."
+        )
+    if response.status_code >= 400:
+        raise PublishError(f"{server} a refusé : {what} ({response.status_code}) — {_reason(response)}")
+    return response
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error"):
+            if body.get(key):
+                return str(body[key])[:300]
+    return json.dumps(body, ensure_ascii=False)[:300]
+
+
+def _request(client: httpx.Client, server: str, what: str, method: str, url: str, **kwargs) -> httpx.Response:
+    try:
+        response = client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise PublishError(f"{server} est injoignable ({url}) pendant : {what} — {exc}") from None
+    return _check(response, server, what)
+
+
+# --- KoboToolbox ------------------------------------------------------------------------------------------
+
+
+class Kobo:
+    server = "KoboToolbox"
+
+    def __init__(
+        self, url: str, token: str, *, client: httpx.Client | None = None, poll_seconds: float = 1.0
+    ):
+        if not url or not token:
+            raise PublishError(
+                "KoboToolbox n'est pas configuré : donnez KINGA_KOBO_URL et KINGA_KOBO_TOKEN (la clé d'API du compte)."
+            )
+        self.base = url.rstrip("/")
+        self.client = client or httpx.Client(timeout=TIMEOUT)
+        self.headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        self.poll_seconds = poll_seconds
+
+    def call(self, what: str, method: str, url: str, **kwargs) -> httpx.Response:
+        if not url.startswith("http"):
+            url = f"{self.base}{url}"
+        return _request(self.client, self.server, what, method, url, headers=self.headers, **kwargs)
+
+    def find_asset(self, name: str) -> str | None:
+        url: str | None = "/api/v2/assets/?q=asset_type:survey&limit=100"
+        while url:
+            page = self.call("la liste des projets", "GET", url).json()
+            for asset in page.get("results", []):
+                if asset.get("name") == name:
+                    return asset["uid"]
+            url = page.get("next")
+        return None
+
+    def import_form(self, item: Bundle, existing: str | None) -> str:
+        data = {"library": "false", "name": item.kobo_name}
+        if existing:
+            data["destination"] = f"{self.base}/api/v2/assets/{existing}/"
+        task = self.call(
+            f"l'import du formulaire {item.form_id}",
+            "POST",
+            "/api/v2/imports/",
+            data=data,
+            files={"file": (f"{item.form_id}.xlsx", item.xlsx, XLSX_TYPE)},
+        ).json()
+        url = task.get("url") or f"/api/v2/imports/{task['uid']}/"
+        for _attempt in range(120):
+            task = self.call(f"l'import du formulaire {item.form_id}", "GET", url).json()
+            status = task.get("status")
+            if status == "complete":
+                messages = task.get("messages") or {}
+                done = (messages.get("updated") or messages.get("created") or [{}])[0]
+                if not done.get("uid"):
+                    raise PublishError(
+                        f"KoboToolbox n'a pas dit quel projet a reçu le formulaire {item.form_id}."
+                    )
+                return done["uid"]
+            if status == "error":
+                detail = (task.get("messages") or {}).get("error") or task.get("messages")
+                raise PublishError(f"KoboToolbox a refusé le formulaire {item.form_id} : {detail}")
+            time.sleep(self.poll_seconds)
+        raise PublishError(
+            f"KoboToolbox n'a pas fini d'importer le formulaire {item.form_id} : réessayez plus tard."
+        )
+
+    def replace_media(self, uid: str, item: Bundle) -> None:
+        listing = self.call(
+            "la liste des fichiers du projet", "GET", f"/api/v2/assets/{uid}/files/?file_type=form_media"
+        )
+        for old in listing.json().get("results", []):
+            if (old.get("metadata") or {}).get("filename") in item.attachments:
+                self.call(
+                    f"le remplacement de {old['metadata']['filename']}",
+                    "DELETE",
+                    f"/api/v2/assets/{uid}/files/{old['uid']}/",
+                )
+        for name, content in item.attachments.items():
+            self.call(
+                f"l'envoi de la liste {name}",
+                "POST",
+                f"/api/v2/assets/{uid}/files/",
+                data={
+                    "file_type": "form_media",
+                    "description": name,
+                    "metadata": json.dumps({"filename": name}),
+                },
+                files={"content": (name, content, "text/csv")},
+            )
+
+    def deploy(self, uid: str, item: Bundle) -> None:
+        asset = self.call(f"la lecture du projet {item.form_id}", "GET", f"/api/v2/assets/{uid}/").json()
+        what = f"le déploiement du formulaire {item.form_id}"
+        if asset.get("has_deployment"):
+            self.call(
+                what,
+                "PATCH",
+                f"/api/v2/assets/{uid}/deployment/",
+                json={"active": True, "version_id": asset["version_id"]},
+            )
+        else:
+            self.call(what, "POST", f"/api/v2/assets/{uid}/deployment/", json={"active": True})
+
+    def publish(self, item: Bundle) -> Published:
+        uid = self.import_form(item, self.find_asset(item.kobo_name))
+        self.replace_media(uid, item)
+        self.deploy(uid, item)
+        return Published(item.form_id, item.version, uid)
+
+
+# --- ODK Central ------------------------------------------------------------------------------------------
+
+
+class Central:
+    server = "ODK Central"
+
+    def __init__(
+        self, url: str, user: str, password: str, project: str, *, client: httpx.Client | None = None
+    ):
+        if not (url and user and password and project):
+            raise PublishError(
+                "ODK Central n'est pas configuré : donnez KINGA_ODK_URL, KINGA_ODK_USER, KINGA_ODK_PASSWORD et "
+                "KINGA_ODK_PROJECT (le numéro du projet)."
+            )
+        self.base = url.rstrip("/")
+        self.project = project
+        self.client = client or httpx.Client(timeout=TIMEOUT)
+        session = _request(
+            self.client,
+            self.server,
+            "la connexion",
+            "POST",
+            f"{self.base}/v1/sessions",
+            json={"email": user, "password": password},
+        )
+        self.headers = {"Authorization": f"Bearer {session.json()['token']}"}
+
+    def forms_url(self, suffix: str = "") -> str:
+        return f"{self.base}/v1/projects/{self.project}/forms{suffix}"
+
+    def post(self, what: str, url: str, *, ok_conflict: bool = False, **kwargs) -> httpx.Response:
+        try:
+            response = self.client.post(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+        except httpx.HTTPError as exc:
+            raise PublishError(f"ODK Central est injoignable ({url}) pendant : {what} — {exc}") from None
+        if ok_conflict and response.status_code == 409:
+            return response
+        return _check(response, self.server, what)
+
+    def publish(self, item: Bundle) -> Published:
+        xlsx_headers = {"Content-Type": XLSX_TYPE, "X-XlsForm-FormId-Fallback": item.form_id}
+        created = self.post(
+            f"la création du formulaire {item.form_id}",
+            self.forms_url("?ignoreWarnings=true&publish=false"),
+            content=item.xlsx,
+            headers=xlsx_headers,
+            ok_conflict=True,
+        )
+        form_url = self.forms_url(f"/{item.form_id}")
+        if created.status_code == 409:  # the form exists: this version becomes its draft
+            self.post(
+                f"le brouillon du formulaire {item.form_id}",
+                f"{form_url}/draft?ignoreWarnings=true",
+                content=item.xlsx,
+                headers=xlsx_headers,
+            )
+        for name, content in item.attachments.items():
+            self.post(
+                f"l'envoi de la liste {name}",
+                f"{form_url}/draft/attachments/{name}",
+                content=content,
+                headers={"Content-Type": "text/csv"},
+            )
+        what = f"la publication du formulaire {item.form_id}"
+        published = self.post(what, f"{form_url}/draft/publish", ok_conflict=True)
+        version = item.version
+        if published.status_code == 409:
+            # Same questions, new lists: Central wants a new version string for every publication.
+            version = f"{item.version}-{clock.now():%Y%m%d%H%M%S}"
+            self.post(what, f"{form_url}/draft/publish", params={"version": version})
+        return Published(item.form_id, version, item.form_id)
+
+
+# --- entry point ------------------------------------------------------------------------------------------
+
+TARGETS = ("kobo", "odk")
+
+
+def server_for(target: str, *, client: httpx.Client | None = None):
+    if target == "kobo":
+        return Kobo(settings.KINGA_KOBO_URL, settings.KINGA_KOBO_TOKEN, client=client)
+    if target == "odk":
+        return Central(
+            settings.KINGA_ODK_URL,
+            settings.KINGA_ODK_USER,
+            settings.KINGA_ODK_PASSWORD,
+            settings.KINGA_ODK_PROJECT,
+            client=client,
+        )
+    raise PublishError(f"Serveur inconnu « {target} » : choisissez kobo ou odk.")
+
+
+def publish(
+    *, actor: Actor, target: str, forms: list[FormDefinition], territory: str | None = None, server=None
+) -> list[Published]:
+    """Deploys each form to the server (audited per form); stops at the first refusal."""
+    access.require(actor, "field.publish_forms")
+    server = server or server_for(target)
+    results = []
+    for form in forms:
+        published = server.publish(bundle(form, territory=territory))
+        audit.record(
+            actor=actor,
+            action="update",
+            target_type="field.xlsform",
+            target_id=form.form_id,
+            changes={"server": target, "version": published.version, "remote_id": published.remote_id},
+            note=f"forms publish --to {target}",
+        )
+        results.append(published)
+    return results
