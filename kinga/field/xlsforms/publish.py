@@ -26,6 +26,7 @@ from .spec import FormDefinition
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+KOBO_POLL_SECONDS = 1.0  # KoboToolbox imports a workbook in the background: how long to wait between checks
 
 
 class PublishError(Exception):
@@ -103,7 +104,7 @@ class Kobo:
     server = "KoboToolbox"
 
     def __init__(
-        self, url: str, token: str, *, client: httpx.Client | None = None, poll_seconds: float = 1.0
+        self, url: str, token: str, *, client: httpx.Client | None = None, poll_seconds: float | None = None
     ):
         if not url or not token:
             raise PublishError(
@@ -112,7 +113,7 @@ class Kobo:
         self.base = url.rstrip("/")
         self.client = client or httpx.Client(timeout=TIMEOUT)
         self.headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = KOBO_POLL_SECONDS if poll_seconds is None else poll_seconds
 
     def call(self, what: str, method: str, url: str, **kwargs) -> httpx.Response:
         if not url.startswith("http"):
