@@ -21,3 +21,4 @@ def wire() -> None:
         models.FormAccess, scope=access.own_organisation("organisation"), view_permission="field.manage_keys"
     )
     register_nav(_("Field submissions"), "field:quarantine", permission="field.review", order=80)
+    register_nav(_("Field forms"), "field:forms", permission="field.download_forms", order=81)
