@@ -7,9 +7,9 @@ the XLSForms those phones fill in."""
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
-from kinga.core.plugins import register_nav
+from kinga.core.plugins import register_api, register_nav
 
-from . import models
+from . import api, models
 from .handlers import cases, community, other  # noqa: F401  (each registers its forms' handlers when imported)
 
 
@@ -20,5 +20,6 @@ def wire() -> None:
     access.register(
         models.FormAccess, scope=access.own_organisation("organisation"), view_permission="field.manage_keys"
     )
+    register_api("field/submissions", api.SubmissionViewSet, basename="field-submission")
     register_nav(_("Field submissions"), "field:quarantine", permission="field.review", order=80)
     register_nav(_("Field forms"), "field:forms", permission="field.download_forms", order=81)

@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "kinga.cases.models.CaseStatus",
         "ReferralStatusEnum": "kinga.cases.models.ReferralStatus",
         "ClosureReasonEnum": "kinga.cases.models.ClosureReason",
+        "SubmissionSourceEnum": "kinga.field.models.Source",
+        "SubmissionChannelEnum": "kinga.field.models.Channel",
     },
 }
 

@@ -94,3 +94,24 @@ def test_identities_are_masked_for_a_data_clerk(team, keys):
     manager = make_member(team.org, Role.ORG_MANAGER)
     assert "Kaseya" in client_for(manager).get(f"/terrain/quarantaine/{submission.pk}/").content.decode()
     assert not Case.objects.exists()
+
+
+def test_the_api_lists_corrects_and_replays(team, broken, followed_case):
+    clerk = client_for(team.clerk)
+    listed = clerk.get("/api/v1/field/submissions/?state=quarantined").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["id"] for r in rows] == [str(broken.pk)]
+    detail = clerk.get(f"/api/v1/field/submissions/{broken.pk}/").json()
+    assert any(a["path"] == "visite/case" and a["reasons"] for a in detail["answers"])
+    replay = clerk.post(
+        f"/api/v1/field/submissions/{broken.pk}/replay/",
+        {"corrections": {"visite/case": followed_case.number}},
+        content_type="application/json",
+    )
+    assert replay.status_code == 200 and replay.json()["state"] == State.APPLIED
+    again = clerk.post(
+        f"/api/v1/field/submissions/{broken.pk}/reject/", {"reason": "x"}, content_type="application/json"
+    )
+    assert again.status_code == 400 and "state" in again.json()
+    assert client_for(team.outsider).get(f"/api/v1/field/submissions/{broken.pk}/").status_code == 404
+    assert client_for(team.worker).get("/api/v1/field/submissions/").status_code == 403
