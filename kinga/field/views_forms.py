@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
+from kinga.core import selectors as core_selectors
+from kinga.core.models import PlaceLevel
 
 from .xlsforms import builder, reference
 from .xlsforms.catalogue import FORMS
@@ -40,9 +42,28 @@ def _title(form) -> str:
     return form.title.get(language) if language in ("fr", "en", "sw") else form.title.fr
 
 
+def _territories(actor):
+    return (
+        core_selectors.places(actor)
+        .filter(level=PlaceLevel.TERRITORY)
+        .exclude(pcode__isnull=True)
+        .exclude(pcode="")
+        .order_by("name")
+    )
+
+
+def _territory(request) -> str:
+    """The territory whose sites and places the lists keep (?territoire=<p-code>), "" for all; 404 if unknown."""
+    pcode = (request.GET.get("territoire") or "").strip().upper()
+    if pcode and not _territories(request.actor).filter(pcode=pcode).exists():
+        raise Http404
+    return pcode
+
+
 @login_required
 def forms(request):
     access.require(request.actor, DOWNLOAD)
+    territory = _territory(request)
     rows = [
         {
             "id": form.form_id,
@@ -54,7 +75,13 @@ def forms(request):
         }
         for form in FORMS.values()
     ]
-    return render(request, "field/forms.html", {"forms": rows, "lists": list(LISTS.items())})
+    context = {
+        "forms": rows,
+        "lists": list(LISTS.items()),
+        "territory": territory,
+        "territories": [(place.pcode, place.name) for place in _territories(request.actor)],
+    }
+    return render(request, "field/forms.html", context)
 
 
 @login_required
@@ -73,6 +100,8 @@ def choice_list(request, name: str):
     access.require(request.actor, DOWNLOAD)
     if name not in reference.BUILDERS:
         raise Http404
-    response = HttpResponse(reference.build(name), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        reference.build(name, _territory(request) or None), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -43,6 +43,20 @@ def test_the_csv_download_is_the_reference_data(client, coordinator, kolwezi):
     assert response.content.decode().splitlines()[1] == "codmine00001,Kasulo (codmine00001),CD7201"
 
 
+def test_the_lists_of_one_territory(client, coordinator, kolwezi):
+    Site.objects.create(code="codmine00001", name="Kasulo", place=kolwezi)
+    member = client_for(coordinator, client)
+    page = member.get("/terrain/formulaires/", {"territoire": "CD7201"})
+    assert "/terrain/formulaires/listes/sites.csv?territoire=CD7201" in page.content.decode()
+    assert (
+        "codmine00001"
+        in member.get("/terrain/formulaires/listes/sites.csv", {"territoire": "CD7201"}).content.decode()
+    )
+    other = member.get("/terrain/formulaires/listes/sites.csv", {"territoire": "CD7202"})
+    assert other.content.decode().splitlines() == ["name,label,territory"]
+    assert member.get("/terrain/formulaires/listes/sites.csv", {"territoire": "XX99"}).status_code == 404
+
+
 def test_unknown_form_or_list_is_404(client, coordinator):
     member = client_for(coordinator, client)
     assert member.get("/terrain/formulaires/kinga_nothing.xlsx").status_code == 404
