@@ -2,9 +2,11 @@
 
 import csv
 import io
+import shutil
 
 import pytest
 from openpyxl import load_workbook
+from pyxform import xls2xform
 
 from kinga.core.testing import make_organisation
 from kinga.field.xlsforms import builder, choices, reference
@@ -24,6 +26,15 @@ def test_every_form_converts_with_pyxform(form_id):
         assert f'<translation lang="{language}"' in xform
     for name in form.attachments:
         assert f'src="jr://file-csv/{name}"' in xform
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate needs Java")
+@pytest.mark.parametrize("form_id", sorted(FORMS))
+def test_every_form_passes_odk_validate(form_id, tmp_path):
+    """JavaRosa, the engine of ODK Collect and KoboCollect, loads the form (pyxform runs its ODK Validate)."""
+    workbook = tmp_path / f"{form_id}.xlsx"
+    workbook.write_bytes(builder.workbook_bytes(FORMS[form_id]))
+    xls2xform.xls2xform_convert(workbook, tmp_path / f"{form_id}.xml", validate=True)
 
 
 @pytest.mark.parametrize("form_id", sorted(FORMS))

@@ -89,6 +89,15 @@ def test_household_survey_rules(today, field, value, refused):
     assert form_refuses("kinga_household_survey", field, value, answers) is refused
 
 
+@pytest.mark.parametrize(
+    "field", ["surveyed_on", "household_size", "head_sex", "head_age", "hunger_scale", "housing"]
+)
+def test_household_survey_answers_the_service_requires_are_required(today, field):
+    data = {k: v for k, v in SURVEY.items() if k != field}
+    assert service_refuses(lambda: validate_survey(data), field)
+    assert form_refuses("kinga_household_survey", field, None, data)
+
+
 # --- identification (register_case) -------------------------------------------------------------------------
 
 
@@ -139,6 +148,8 @@ def identification(team, **changes):
         ("identification_place", None, {"identification_site": None}, True),
         ("given_name", "", {}, True),
         ("family_name", "", {}, True),
+        ("sex", "", {}, True),
+        ("identification_method", "", {}, True),
     ],
 )
 def test_identification_rules(today, field_team, field, value, changes, refused):
