@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -21,7 +20,7 @@ from django.db.models.functions import Coalesce, StrIndex
 from kinga.core import clock, memo
 from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicator_source, span_bucket
 from kinga.core.models import AuditAction, AuditEvent, Organisation, OrganisationType, Place, PlaceLevel
-from kinga.supply.models import CooperativeDocument, DocumentType, EvacuationAuthorisation, Lot, Production
+from kinga.supply.models import CooperativeDocument, DocumentType, EvacuationAuthorisation, Production
 
 TERRITORY = "territory"
 MINERAL = "mineral"
@@ -114,23 +113,40 @@ def cooperatives_with_documents(query: IndicatorQuery) -> list[IndicatorValue]:
 def lots_authorised(query: IndicatorQuery) -> list[IndicatorValue]:
     """Lots given leave to go during the period: authorised (with or without a warning), or a refusal overridden."""
     since, before = clock.day_bounds(query.start, query.end)
-    within = EvacuationAuthorisation.objects.filter(lot=OuterRef("pk")).filter(
+    decided = EvacuationAuthorisation.objects.filter(
         Q(outcome__in=["authorised", "warning"], decided_at__gte=since, decided_at__lt=before)
         | Q(override_state="approved", override_decided_at__gte=since, override_decided_at__lt=before)
     )
-    qs = _site_area(Lot.objects.filter(Exists(within)), query)
-    return _values(qs, query, Count("id"))
+    return _lots_of(decided, query)
 
 
 @indicator_source("SUPPLY_LOTS_REFUSED", breakdowns=(TERRITORY, MINERAL))
 def lots_refused(query: IndicatorQuery) -> list[IndicatorValue]:
     """Lots refused at least once during the period (a lot refused then authorised counts in both)."""
     since, before = clock.day_bounds(query.start, query.end)
-    within = EvacuationAuthorisation.objects.filter(
-        lot=OuterRef("pk"), outcome="refused", decided_at__gte=since, decided_at__lt=before
+    decided = EvacuationAuthorisation.objects.filter(
+        outcome="refused", decided_at__gte=since, decided_at__lt=before
     )
-    qs = _site_area(Lot.objects.filter(Exists(within)), query)
-    return _values(qs, query, Count("id"))
+    return _lots_of(decided, query)
+
+
+def _lots_of(decisions, query: IndicatorQuery) -> list[IndicatorValue]:
+    """Distinct lots of the period's decisions, counted from the decisions (their dates are indexed; starting from
+    the lots scanned a million of them at national scale)."""
+    decisions = _site_area(decisions, query, "lot__site")
+    keys = {}
+    if TERRITORY in query.breakdowns:
+        keys[TERRITORY] = "lot__site__territory__pcode"
+    if MINERAL in query.breakdowns:
+        keys[MINERAL] = "lot__mineral"
+    lots = Count("lot_id", distinct=True)
+    if not keys:
+        return [IndicatorValue(value=decisions.aggregate(v=lots)["v"] or 0)]
+    rows = decisions.order_by().values(*keys.values()).annotate(v=lots)
+    return [
+        IndicatorValue(value=row["v"], breakdown={name: row[field] or "" for name, field in keys.items()})
+        for row in rows
+    ]
 
 
 @indicator_source("SUPPLY_BUYERS_REPORTING", breakdowns=())
@@ -155,3 +171,6 @@ def buyers_reporting(query: IndicatorQuery) -> list[IndicatorValue]:
 # Which cooperatives hold every required document on a day: memoised until the next write of a supply, households
 # (the cooperative's place) or core (the organisation) record (kinga.core.memo).
 memo.register("SUPPLY_COOPERATIVES_WITH_DOCUMENTS", apps=("supply", "households", "core"))
+# Distinct lots decided in the period (a hundred thousand decisions a quarter at national scale).
+memo.register("SUPPLY_LOTS_AUTHORISED", apps=("supply",))
+memo.register("SUPPLY_LOTS_REFUSED", apps=("supply",))
