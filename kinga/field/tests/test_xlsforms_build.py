@@ -84,3 +84,12 @@ def test_choice_lists_come_from_the_reference_data(kolwezi, lualaba):
     organisations = {row["name"]: row["label"] for row in _rows(reference.organisations_csv())}
     assert organisations[str(org.uuid)] == "Enfance Lualaba (EL)"
     assert _rows(reference.rounds_csv()) == []
+
+
+@pytest.mark.parametrize("form_id", sorted(FORMS))
+def test_messages_on_the_phone_name_no_field(form_id):
+    for field in FORMS[form_id].walk():
+        if field.rule is not None:
+            for code, _language in LANGUAGES:
+                message = field.rule.message.get(code)
+                assert "${" not in message and "_" not in message, (field.name, message)

@@ -38,15 +38,13 @@ class Rule:
     message: Label
 
 
-def between(low: int | float, high: int | float | str) -> Rule:
-    """A number between low and high inclusive; high may be another field (`${household_size}`)."""
+def between(low: int | float, high: int | float | str, high_label: Label | None = None) -> Rule:
+    """A number between low and high inclusive; high may be another answer (`${household_size}`), then named in
+    the message by `high_label`."""
+    names = high_label or L(str(high), str(high), str(high))
     return Rule(
         f". >= {low} and . <= {high}",
-        L(
-            f"Entre {low} et {_readable(high, 'fr')}.",
-            f"Between {low} and {_readable(high, 'en')}.",
-            f"Kati ya {low} na {_readable(high, 'sw')}.",
-        ),
+        L(f"Entre {low} et {names.fr}.", f"Between {low} and {names.en}.", f"Kati ya {low} na {names.sw}."),
     )
 
 
@@ -103,15 +101,6 @@ def all_of(*rules: Rule) -> Rule:
         " and ".join(f"({r.xpath})" for r in rules),
         L(*(" ".join(getattr(r.message, code) for r in rules) for code in ("fr", "en", "sw"))),
     )
-
-
-def _readable(value: int | float | str, language: str) -> str:
-    if isinstance(value, str) and value.startswith("${"):
-        name = value[2:-1].replace("_", " ")
-        return {"fr": f"la valeur « {name} »", "en": f"the “{name}” answer", "sw": f"jibu la “{name}”"}[
-            language
-        ]
-    return str(value)
 
 
 # --- fields and forms -------------------------------------------------------------------------------------

@@ -45,7 +45,11 @@ _FLAG_LABELS = {
 }
 
 _HOUSEHOLD_SIZE_RULE = between(1, MAX_HOUSEHOLD_SIZE)
-_WITHIN_HOUSEHOLD = between(0, "${household_size}")
+_WITHIN_HOUSEHOLD = between(
+    0,
+    "${household_size}",
+    L("le nombre de personnes du ménage", "the number of people in the household", "idadi ya watu wa kaya"),
+)
 _AT_MINE_RULE = all_of(
     _WITHIN_HOUSEHOLD,
     at_most(
