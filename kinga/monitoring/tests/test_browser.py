@@ -1,12 +1,16 @@
 """The coordinator's journey in a real browser (chromium, 360 px): from the home page to the province dashboard,
-then one territory and one quarter; every section fits the phone, charts included."""
+then one territory and one quarter; every section fits the phone, charts included. A funder's report of one
+territory, and the administrator's deletion of old reports, on the same phone."""
 
+import datetime
 import os
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from kinga.core.testing import assert_fits_phone
+from kinga.monitoring.models import Report, ReportStatus
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +57,7 @@ def test_a_funder_requests_a_report_and_downloads_it_on_a_phone(page, login_as, 
     page.click("text=Demander un rapport")
     page.select_option("#id_period", "2026Q3")
     page.select_option("#id_fmt", "xlsx")
+    page.select_option("#id_territory", label="Kolwezi")
     assert_fits_phone(page)
     page.click("button:has-text('Demander le rapport')")
     expect(page.locator("[data-status]").first).to_have_text(
@@ -61,5 +66,35 @@ def test_a_funder_requests_a_report_and_downloads_it_on_a_phone(page, login_as, 
     assert_fits_phone(page)
     with page.expect_download() as download:
         page.click("text=Télécharger")
-    assert download.value.suggested_filename == "kinga-rapport-2026Q3-fr.xlsx"
+    assert download.value.suggested_filename == "kinga-rapport-2026Q3-CD7201-fr.xlsx"
+    expect(page.locator("[data-territory]").first).to_have_text("Kolwezi")
+    assert errors == []
+
+
+def test_the_administrator_deletes_old_reports_on_a_phone(page, login_as, province):
+    for days_ago in (400, 300):  # two of the same period: the older is deleted, the newest kept
+        report = Report.objects.create(
+            kind="annual",
+            period="2025",
+            language="fr",
+            format="pdf",
+            status=ReportStatus.DONE,
+            content=b"%PDF",
+            finished_at=timezone.now(),
+        )
+        Report.objects.filter(pk=report.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days_ago)
+        )
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login_as(province.admin)
+    page.goto("/suivi/rapports/")
+    page.click("text=Supprimer les anciens rapports")
+    expect(page.locator("h1")).to_have_text("Supprimer les anciens rapports")
+    assert_fits_phone(page)
+    page.fill("#id_older_than", "180")
+    page.click("button:has-text('Supprimer')")
+    expect(page.locator("body")).to_contain_text("1 rapport supprimé.")
+    expect(page.locator("[data-report]")).to_have_count(1)
+    assert_fits_phone(page)
     assert errors == []
