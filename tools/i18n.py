@@ -34,18 +34,56 @@ PUBLIC = {
             "templates/community/_children_grid.html",
             "templates/community/public_thanks.html",
             "templates/community/public_followup.html",
+            # The focal point's alert form.
+            "templates/community/alert_form.html",
         ],
         "python": {
-            "forms.py": ["ChildrenCountsMixin", "_add_count_fields", "PublicAlertForm"],
+            "forms.py": [
+                "ChildrenCountsMixin",
+                "_add_count_fields",
+                "PublicAlertForm",
+                "SiteField",
+                "AlertForm",
+            ],
             "models/alerts.py": ["Urgency", "Activity", "AlertStatus"],
             "selectors.py": ["feedback_for"],
-            "views.py": ["public_alert", "public_followup"],
+            "views.py": ["public_alert", "public_followup", "alert_add"],
+            # The focal point's home panel and menu.
+            "home.py": ["network_alerts", "_outcome"],
+            "wiring.py": ["wire"],
         },
     },
-    "core": {"templates": ["templates/base.html"], "python": {}},
+    # The layout, the home page, the form pages, the roles' names and the menu of a focal point.
+    "core": {
+        "templates": [
+            "templates/base.html",
+            "templates/core/home.html",
+            "templates/core/home_panel.html",
+            "templates/core/form_page.html",
+            "templates/core/_form.html",
+        ],
+        "python": {"forms.py": ["form_page"], "roles.py": ["Role"], "wiring.py": ["wire"]},
+    },
+    "plan": {"templates": [], "python": {"wiring.py": ["wire"]}},
+    "sites": {"templates": [], "python": {"wiring.py": ["wire"]}},
+    # The SMS replies to a coded alert, every notification (a person may choose Kiswahili), the notification page.
+    "messaging": {
+        "templates": ["templates/messaging/preferences.html"],
+        "python": {
+            "services/inbound.py": ["_example", "_answer", "_follow_up"],
+            "texts.py": ["_alert_urgent", "_case_assigned", "_referral_overdue", "_alert_outcome", "labels"],
+            "forms.py": ["PreferencesForm"],
+            "views.py": ["preferences"],
+            "wiring.py": ["wire"],
+            "models.py": ["Channel", "MessageStatus"],
+        },
+    },
 }
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
-OTHER_GETTEXT = {"ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+PLURAL_GETTEXT = {"ngettext", "ngettext_lazy"}
+OTHER_GETTEXT = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+# msgid → msgid_plural of the plural strings met while reading PUBLIC (their Kiswahili entry has both forms).
+PLURALS: dict[str, str] = {}
 
 
 def catalogue(app: Path, language: str = "fr") -> Path:
@@ -66,6 +104,11 @@ def _python_msgids(module: Path, names: list[str]) -> set[str]:
                     raise SystemExit(f"tools/i18n.py: {node.func.id} in {module}:{name} is not read; add it")
                 if node.func.id in GETTEXT and node.args and isinstance(node.args[0], ast.Constant):
                     msgids.add(node.args[0].value)
+                if node.func.id in PLURAL_GETTEXT and len(node.args) >= 2:
+                    singular, plural = node.args[:2]
+                    if isinstance(singular, ast.Constant) and isinstance(plural, ast.Constant):
+                        msgids.add(singular.value)
+                        PLURALS[singular.value] = plural.value
     return msgids
 
 
@@ -77,6 +120,8 @@ def public_msgids(app: Path) -> set[str]:
     msgids = set()
     for module, names in spec["python"].items():
         msgids |= _python_msgids(app / module, names)
+    if not spec["templates"]:
+        return msgids
     with tempfile.TemporaryDirectory() as tmp:
         for template in spec["templates"]:
             (Path(tmp) / template).parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +134,11 @@ def public_msgids(app: Path) -> set[str]:
             check=True,
             capture_output=True,
         )
-        msgids |= {e.msgid for e in polib.pofile(catalogue(Path(tmp), "sw")) if not e.obsolete}
+        for entry in polib.pofile(catalogue(Path(tmp), "sw")):
+            if not entry.obsolete:
+                msgids.add(entry.msgid)
+                if entry.msgid_plural:
+                    PLURALS[entry.msgid] = entry.msgid_plural
     return msgids
 
 
@@ -110,7 +159,11 @@ def update_kiswahili(app: Path) -> None:
         "Plural-Forms": "nplurals=2; plural=(n != 1);",
     }
     for msgid in sorted(wanted):
-        entry = old.get(msgid) or polib.POEntry(msgid=msgid, msgstr="")
+        entry = old.get(msgid) or (
+            polib.POEntry(msgid=msgid, msgid_plural=PLURALS[msgid], msgstr_plural={0: "", 1: ""})
+            if msgid in PLURALS
+            else polib.POEntry(msgid=msgid, msgstr="")
+        )
         entry.obsolete = False
         entry.occurrences = []
         po.append(entry)
@@ -130,11 +183,17 @@ def check_kiswahili(app: Path) -> list[str]:
     problems = []
     for msgid in sorted(wanted):
         entry = entries.get(msgid)
-        if entry is None or not entry.msgstr.strip():
+        # A plural string needs each of its forms.
+        forms = list(entry.msgstr_plural.values()) if entry is not None and entry.msgid_plural else []
+        translations = forms or ([entry.msgstr] if entry is not None else [])
+        if not translations or not all(text.strip() for text in translations):
             problems.append(f"{app.name}: no Kiswahili translation: {msgid!r}")
         elif entry.fuzzy:
             problems.append(f"{app.name}: fuzzy Kiswahili translation: {msgid!r}")
-        elif sorted(re.findall(r"%\(\w+\)\w", msgid)) != sorted(re.findall(r"%\(\w+\)\w", entry.msgstr)):
+        elif any(
+            sorted(re.findall(r"%\(\w+\)\w", msgid)) != sorted(re.findall(r"%\(\w+\)\w", text))
+            for text in translations
+        ):
             problems.append(f"{app.name}: Kiswahili placeholders differ: {msgid!r}")
     return problems
 

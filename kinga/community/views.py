@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -445,6 +446,8 @@ def public_alert(request):
                 "activity": d.get("activity", ""),
                 "urgency": d.get("urgency", ""),
                 "description": d.get("description", ""),
+                # The language the reporter chose: the outcome sent to their number is written in it.
+                "language": get_language(),
             }
             site = selectors.public_site_match(d["territory"], d.get("site_name", ""))
             if site is not None:

@@ -13,6 +13,15 @@ from kinga.core.access import actor_for
 from kinga.core.roles import MFA_REQUIRED_ROLES
 
 
+def translated_here(language: str, path: str) -> bool:
+    """Whether `path` is translated in `language`: every page for a full language; for a partial one
+    (KINGA_PARTIAL_LANGUAGES), the pages under its prefixes — "/" standing for the home page alone."""
+    prefixes = settings.KINGA_PARTIAL_LANGUAGES.get(language)
+    if prefixes is None:
+        return True
+    return any(path == prefix if prefix == "/" else path.startswith(prefix) for prefix in prefixes)
+
+
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):
     """French unless the person chose another language with the switch (its cookie): the browser's own
     language is ignored, since many phones in Lualaba are set to English while their users read French.
@@ -22,8 +31,7 @@ class FrenchFirstLocaleMiddleware(LocaleMiddleware):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
-        prefixes = settings.KINGA_PARTIAL_LANGUAGES.get(language)
-        if prefixes is not None and not request.path.startswith(prefixes):
+        if language in settings.KINGA_PARTIAL_LANGUAGES and not translated_here(language, request.path):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

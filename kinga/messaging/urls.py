@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+    path("recus/", views.inbound, name="inbound"),
+    # The SMS/USSD gateway's webhook (token, no session): coded alerts in, the reply out.
+    path("sms/", views.sms_webhook, name="sms_webhook"),
+]

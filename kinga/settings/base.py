@@ -232,8 +232,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("sw", _("Kiswahili"))]
-# Kiswahili is complete only where a community member goes (tools/i18n.py PUBLIC): elsewhere it falls back to French.
-KINGA_PARTIAL_LANGUAGES = {"sw": ("/alerte/",)}
+# Kiswahili is complete only where a community member or a focal point goes (tools/i18n.py PUBLIC): the public
+# alert form, and the focal point's home page ("/" stands for the home page alone), alert form and notification
+# choices. Elsewhere it falls back to French.
+KINGA_PARTIAL_LANGUAGES = {"sw": ("/alerte/", "/", "/community/alertes/nouvelle/", "/messages/preferences/")}
 FORMAT_MODULE_PATH = ["kinga.core.formats"]  # dates of the languages Django has no formats for (sw)
 LOCALE_PATHS: list = []  # each app keeps its catalogue in kinga/<app>/locale
 TIME_ZONE = "Africa/Lubumbashi"
@@ -341,6 +343,23 @@ KINGA_ODK_URL = env.str("KINGA_ODK_URL", default="")  # e.g. https://central.exa
 KINGA_ODK_USER = env.str("KINGA_ODK_USER", default="")
 KINGA_ODK_PASSWORD = env.str("KINGA_ODK_PASSWORD", default="")
 KINGA_ODK_PROJECT = env.str("KINGA_ODK_PROJECT", default="")  # the project's number in Central
+
+# Notifications (kinga.messaging, docs/guide/notifications.md). KINGA_SMS_BACKEND: `console` (development: the
+# SMS is written to the log), `http` (a gateway's JSON HTTP API at KINGA_SMS_GATEWAY_URL, bearer token
+# KINGA_SMS_GATEWAY_TOKEN) or `disabled`. E-mail goes through Django's mail (EMAIL_URL). KINGA_NOTIFICATION_CHANNELS
+# lists the channels the deployment offers (sms, email, or both); each person then chooses among them.
+KINGA_SMS_BACKEND = env.str("KINGA_SMS_BACKEND", default="console")
+KINGA_SMS_GATEWAY_URL = env.str("KINGA_SMS_GATEWAY_URL", default="")
+KINGA_SMS_GATEWAY_TOKEN = env.str("KINGA_SMS_GATEWAY_TOKEN", default="")
+KINGA_SMS_SENDER_ID = env.str("KINGA_SMS_SENDER_ID", default="KINGA")
+KINGA_NOTIFICATION_CHANNELS = env.list("KINGA_NOTIFICATION_CHANNELS", default=["sms", "email"])
+# A failed message is tried again after 1, 2, 4, 8… times this delay, at most KINGA_MESSAGE_MAX_ATTEMPTS times.
+KINGA_MESSAGE_MAX_ATTEMPTS = env.int("KINGA_MESSAGE_MAX_ATTEMPTS", default=5)
+KINGA_MESSAGE_RETRY_SECONDS = env.int("KINGA_MESSAGE_RETRY_SECONDS", default=60)
+# The token the SMS/USSD gateway (RapidPro, TextIt or a plain gateway) presents to /messages/sms/ ; empty: refused.
+KINGA_SMS_INBOUND_TOKEN = env.str("KINGA_SMS_INBOUND_TOKEN", default="")
+# The address of Kinga in the links that messages carry.
+KINGA_BASE_URL = env.str("KINGA_BASE_URL", default="http://localhost:8000")
 
 LOGGING = {
     "version": 1,

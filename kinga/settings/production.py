@@ -30,3 +30,5 @@ X_FRAME_OPTIONS = "DENY"
 TASKS = {"default": {"BACKEND": env.str("KINGA_TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 # Behind the reverse proxy, the client's address (lockouts, public alert limits) is the one it forwards.
 KINGA_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=1)  # trust only our own proxy's entry
+# No SMS is written to a log in production: a gateway (http) or nothing until one is configured.
+KINGA_SMS_BACKEND = env.str("KINGA_SMS_BACKEND", default="disabled")

@@ -29,6 +29,7 @@ from .common import (
     clean_caregivers,
     log_event,
     photo_consented,
+    publish_case_assigned,
     publish_child_saved,
     require_case_team,
 )
@@ -115,6 +116,7 @@ def assign_case(
         date=today,
         params={"name": caseworker.full_name or caseworker.email},
     )
+    publish_case_assigned(case, actor=actor)
     return case
 
 

@@ -159,6 +159,15 @@ def publish_child_saved(child: Child, *, created: bool) -> None:
     events.publish("cases.child_saved", child_id=child.pk, created=created)
 
 
+def publish_case_assigned(case: Case, *, actor: Actor) -> None:
+    """A case given to a caseworker other than the person acting (the messaging app tells them)."""
+    if case.caseworker_id is None or case.caseworker_id == getattr(actor.user, "pk", None):
+        return
+    events.publish(
+        "cases.case_assigned", case_id=case.pk, case_uuid=str(case.uuid), caseworker_id=case.caseworker_id
+    )
+
+
 def publish_identified_at_site(case: Case) -> None:
     if case.identification_site_id is None:
         return

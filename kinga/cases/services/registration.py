@@ -36,6 +36,7 @@ from .common import (
     current_rules,
     deadline_for_assessment,
     log_event,
+    publish_case_assigned,
     publish_child_saved,
     publish_identified_at_site,
     transition,
@@ -268,6 +269,7 @@ def register_case(
     _log_identified_and_registered(actor, case)
     refresh_next_due(case)
     publish_identified_at_site(case)
+    publish_case_assigned(case, actor=actor)
     return case
 
 

@@ -161,6 +161,15 @@ def _process(*, actor: Actor, alert: Alert, payload: dict[str, Any]) -> None:
         [AlertChildren(alert=alert, sex=c.sex, age_band=c.age_band, count=c.count) for c in children]
     )
     audit.record_update(actor=actor, obj=alert, before=before, note="processed")
+    # The messaging app tells the territory's social workers about an urgent alert.
+    events.publish(
+        "community.alert_received",
+        alert_id=alert.pk,
+        urgency=alert.urgency,
+        children_count=alert.children_count,
+        territory_id=alert.territory_id,
+        site_id=alert.site_id,
+    )
 
 
 @transaction.atomic
@@ -180,6 +189,12 @@ def reprocess_alert(
 
 
 # ---------------------------------------------------------------------------------------------- triage
+
+
+def publish_outcome(alert: Alert) -> None:
+    """The alert reached an outcome the reporter is told about (the messaging app sends it to a reporter who
+    left a number): its id and new status only."""
+    events.publish("community.alert_outcome", alert_id=alert.pk, status=alert.status)
 
 
 def _require_open(alert: Alert) -> None:
@@ -244,6 +259,7 @@ def record_verification(
         alert.status = AlertStatus.VERIFIED
     alert.save()
     audit.record_update(actor=actor, obj=alert, before=before, note="verification")
+    publish_outcome(alert)
     if children_found and alert.site_id is not None:
         # The sites app counts verified alerts as evidence of children at the site (its status rules).
         events.publish(
@@ -277,6 +293,7 @@ def refer_alert(
         alert.organisation = actor.organisation
     alert.save()
     audit.record_update(actor=actor, obj=alert, before=before, note="referral")
+    publish_outcome(alert)
     return alert
 
 
@@ -311,4 +328,5 @@ def close_alert(
         alert.organisation = actor.organisation
     alert.save()
     audit.record_update(actor=actor, obj=alert, before=before, note="closed")
+    publish_outcome(alert)
     return alert

@@ -18,7 +18,7 @@ from kinga.cases import services as case_services
 from kinga.core import access, audit, clock
 
 from ..models import Activity, Alert, AlertCase, AlertStatus
-from .alerts import MAX_CHILDREN_PER_ALERT
+from .alerts import MAX_CHILDREN_PER_ALERT, publish_outcome
 
 # What the reporter saw → the work recorded on the case.
 WORK_OF_ACTIVITY = {
@@ -95,4 +95,5 @@ def register_children(
     alert.closed_at = alert.closed_at or clock.now()
     alert.save(update_fields=["status", "closed_at"])
     audit.record_update(actor=actor, obj=alert, before=before, note=f"cases_registered={len(cases)}")
+    publish_outcome(alert)
     return cases

@@ -23,6 +23,7 @@ KINGA_APPS = {
     "supply",
     "monitoring",
     "field",
+    "messaging",
 }
 
 # Flat API routes older than the <app>/<resource> rule: clients already call them. This list never grows.
