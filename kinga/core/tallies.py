@@ -27,6 +27,7 @@ computed from the records as before.
 from __future__ import annotations
 
 import datetime
+import itertools
 import time
 import zlib
 from collections import defaultdict
@@ -381,6 +382,10 @@ def read_series(code: str, spans: Sequence[tuple[datetime.date, datetime.date]],
     if not spans or not _answers(code, query):
         return None
     if code in _FLOWS:
+        ordered = sorted(spans)
+        if any(a[1] >= b[0] for a, b in itertools.pairwise(ordered)):
+            # Overlapping spans (a period and the plan to date): a day belongs to each, one pass per span.
+            return [_values(_sums(code, [span], query)[0], query) for span in spans]
         return [_values(groups, query) for groups in _sums(code, spans, query)]
     return [_values(groups, query) for groups in _stock(_STOCKS[code], spans, query)]
 

@@ -174,3 +174,4 @@ memo.register("SUPPLY_COOPERATIVES_WITH_DOCUMENTS", apps=("supply", "households"
 # Distinct lots decided in the period (a hundred thousand decisions a quarter at national scale).
 memo.register("SUPPLY_LOTS_AUTHORISED", apps=("supply",))
 memo.register("SUPPLY_LOTS_REFUSED", apps=("supply",))
+memo.register("SUPPLY_PRODUCTION_STATISTICS", apps=("supply",))
