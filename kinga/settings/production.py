@@ -32,3 +32,12 @@ TASKS = {"default": {"BACKEND": env.str("KINGA_TASK_BACKEND", default="django_ta
 KINGA_PROXY_COUNT = env.int("KINGA_PROXY_COUNT", default=1)  # trust only our own proxy's entry
 # No SMS is written to a log in production: a gateway (http) or nothing until one is configured.
 KINGA_SMS_BACKEND = env.str("KINGA_SMS_BACKEND", default="disabled")
+if KINGA_SMS_BACKEND not in ("http", "disabled", "console"):
+    raise ImproperlyConfigured(
+        f"KINGA_SMS_BACKEND must be http, disabled or console, not {KINGA_SMS_BACKEND!r}."
+    )
+if KINGA_SMS_BACKEND == "http" and not KINGA_SMS_GATEWAY_URL:  # noqa: F405
+    raise ImproperlyConfigured(
+        "KINGA_SMS_BACKEND=http needs KINGA_SMS_GATEWAY_URL (and KINGA_SMS_GATEWAY_TOKEN): see "
+        "docs/guide/notifications.md."
+    )
