@@ -33,3 +33,11 @@ def inbound_messages(actor: Actor) -> QuerySet[InboundMessage]:
     """The SMS/USSD messages received, newest first: those not understood first wait for a person to read."""
     access.require(actor, "community.triage")
     return access.scoped(actor, InboundMessage, perm="community.triage").select_related("alert")
+
+
+def message_log(actor: Actor, *, status: str = "") -> QuerySet[Message]:
+    """Every message sent by Kinga (administrators and coordinators): to check that the gateway and the mail
+    server deliver. The masked recipient, never the text."""
+    access.require(actor, "core.view_audit")
+    qs = access.scoped(actor, Message, perm="core.view_audit").select_related("recipient_user")
+    return qs.filter(status=status) if status else qs

@@ -13,6 +13,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,14 @@ def send_http(message: Outgoing) -> str:
     try:
         response = httpx.post(url, json=body, headers=headers, timeout=TIMEOUT_SECONDS)
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"gateway unreachable ({type(exc).__name__})", temporary=True) from None
+        raise DeliveryError(
+            _("gateway unreachable (%(error)s)") % {"error": type(exc).__name__}, temporary=True
+        ) from None
     if response.status_code >= 300:
         temporary = response.status_code >= 500 or response.status_code in (408, 429)
-        raise DeliveryError(f"gateway answered HTTP {response.status_code}", temporary=temporary)
+        raise DeliveryError(
+            _("the gateway answered HTTP %(status)d") % {"status": response.status_code}, temporary=temporary
+        )
     try:
         answer = response.json()
     except ValueError:
@@ -82,7 +87,9 @@ def send_email(message: Outgoing) -> str:
             from_email=settings.DEFAULT_FROM_EMAIL,
         ).send(fail_silently=False)
     except OSError as exc:  # SMTP server unreachable, refused: try again later
-        raise DeliveryError(f"mail server error ({type(exc).__name__})", temporary=True) from None
+        raise DeliveryError(
+            _("mail server error (%(error)s)") % {"error": type(exc).__name__}, temporary=True
+        ) from None
     return ""
 
 
@@ -95,7 +102,7 @@ def send(message: Outgoing) -> str:
     sender = SMS_SENDERS.get(settings.KINGA_SMS_BACKEND)
     if sender is None:
         if settings.KINGA_SMS_BACKEND == "disabled":
-            raise DeliveryError("SMS disabled (KINGA_SMS_BACKEND)", temporary=False)
+            raise DeliveryError(_("SMS are not sent by this installation."), temporary=False)
         raise ImproperlyConfigured(f"Unknown KINGA_SMS_BACKEND {settings.KINGA_SMS_BACKEND!r}")
     return sender(message)
 

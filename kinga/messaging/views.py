@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kinga.core.forms import form_page
 
 from . import forms, gateways, selectors, services, texts
+from .models import MessageStatus
 
 WEBHOOK_MAX_BODY = 20_000  # bytes: one SMS and its envelope
 
@@ -56,6 +57,21 @@ def inbound(request):
     for those not understood, their text for a person to read and act on."""
     page = Paginator(selectors.inbound_messages(request.actor), 30).get_page(request.GET.get("page"))
     return render(request, "messaging/inbound.html", {"page": page})
+
+
+@login_required
+def log(request):
+    """The log of every message sent (administrators and coordinators): status, attempts, last error."""
+    status = request.GET.get("status", "")
+    status = status if status in MessageStatus.values else ""
+    page = Paginator(selectors.message_log(request.actor, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "messaging/log.html",
+        {"page": page, "status": status, "statuses": MessageStatus.choices, "labels": texts.labels()},
+    )
 
 
 def _token_ok(request) -> bool:

@@ -30,3 +30,4 @@ def wire() -> None:
     events.subscribe("cases.case_assigned", services.on_case_assigned)
     register_nav(_("My notifications"), "messaging:preferences", permission="core.view_home", order=90)
     register_nav(_("SMS received"), "messaging:inbound", permission="community.triage", order=32)
+    register_nav(_("Messages sent"), "messaging:log", permission="core.view_audit", order=985)

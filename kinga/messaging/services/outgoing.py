@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django_tasks import default_task_backend
 
 from kinga.core import clock
@@ -138,7 +139,9 @@ def deliver(*, message_id: int) -> str:
         now = clock.now()
         retry_at = None
         try:
-            message.provider_reference = senders.send(outgoing)
+            # The log's error reads in the default language, whoever's worker sends it.
+            with translation.override(settings.LANGUAGE_CODE):
+                message.provider_reference = senders.send(outgoing)
         except senders.DeliveryError as exc:
             message.last_error = str(exc)[:300]
             if exc.temporary and message.attempts < settings.KINGA_MESSAGE_MAX_ATTEMPTS:

@@ -260,7 +260,7 @@ def test_a_failed_send_is_tried_again_with_backoff_then_succeeds(
         )
     sms = Message.objects.get(channel="sms", dedupe_key__startswith="retry-test")
     assert sms.status == MessageStatus.RETRYING and sms.attempts == 1
-    assert "503" in sms.last_error
+    assert sms.last_error == "la passerelle a répondu HTTP 503"
     assert sms.next_attempt_at == moment[0] + datetime.timedelta(seconds=60)
     # Not due yet: nothing is tried.
     moment[0] += datetime.timedelta(seconds=59)
@@ -387,3 +387,20 @@ def test_the_timer_commands_say_what_they_did_in_french(world, gateway):
     out = io.StringIO()
     call_command("messages", "send-due", stdout=out)
     assert out.getvalue().strip() == "0 message(s) retenté(s)."
+
+
+def test_the_log_of_messages_sent_is_for_administrators_and_coordinators(
+    world, gateway, django_capture_on_commit_callbacks
+):
+    gateway.answers = [503]
+    with django_capture_on_commit_callbacks(execute=True):
+        _alert(world)
+    coordinator = make_member(make_organisation(), Role.COORDINATOR)
+    html = client_for(coordinator).get(reverse("messaging:log")).content.decode()
+    assert "Messages envoyés" in html and "Alerte urgente dans votre territoire" in html
+    assert "+243•••••••22" in html and VOLUNTEER_PHONE not in html
+    assert "la passerelle a répondu HTTP 503" in html and "Échec, nouvel essai prévu" in html
+    assert "Kinga : alerte urgente" not in html  # the text is not kept
+    failed = client_for(coordinator).get(reverse("messaging:log") + "?status=retrying").content.decode()
+    assert failed.count("<tr>") == 2  # the header and the one message retrying
+    assert client_for(world.supervisor).get(reverse("messaging:log")).status_code == 403
