@@ -41,6 +41,7 @@ class AnswerSerializer(serializers.Serializer):
     corrected = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
     hidden = serializers.BooleanField(help_text="masked: the role does not see identities")
+    editable = serializers.BooleanField(help_text="false for a repeat (its rows are corrected on the server)")
 
 
 class SubmissionDetailSerializer(SubmissionSerializer):

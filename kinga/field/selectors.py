@@ -43,6 +43,7 @@ class AnswerRow:
     corrected: str
     reasons: list[str]
     hidden: bool
+    editable: bool = True  # a repeat's rows are corrected on the server, not here
 
 
 def _shown(value: Any) -> str:
@@ -71,6 +72,7 @@ def answer_rows(actor: Actor, submission: Submission) -> list[AnswerRow]:
                 corrected=HIDDEN if hidden and path in corrections else _shown(corrections.get(path)),
                 reasons=list(reasons.get(path) or reasons.get(leaf) or []),
                 hidden=hidden,
+                editable=not isinstance(answers.get(path), list),
             )
         )
     return rows

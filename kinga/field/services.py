@@ -317,6 +317,14 @@ def replay(*, actor: Actor, submission: Submission, corrections: dict[str, Any] 
     _require_quarantined(submission)
     before = audit.snapshot(submission, ["state", "corrections"])
     if corrections:
+        repeats = [p for p in corrections if isinstance((submission.answers or {}).get(p), list)]
+        if repeats:
+            raise ValidationError(
+                {
+                    p: [_("A repeat's rows cannot be corrected here: correct them on the server.")]
+                    for p in repeats
+                }
+            )
         merged = dict(submission.corrections or {})
         for path, value in corrections.items():
             if value in (None, ""):

@@ -115,3 +115,25 @@ def test_the_api_lists_corrects_and_replays(team, broken, followed_case):
     assert again.status_code == 400 and "state" in again.json()
     assert client_for(team.outsider).get(f"/api/v1/field/submissions/{broken.pk}/").status_code == 404
     assert client_for(team.worker).get("/api/v1/field/submissions/").status_code == 403
+
+
+def test_a_repeat_is_not_replaced_by_a_correction(team, keys, today):
+    payload = {
+        "alerte/site": "inconnu",
+        "enfants": [{"enfants/sex": "F", "enfants/age_band": "12-14", "enfants/count": "2"}],
+        "meta/instanceID": "uuid:cccc0000-0000-4000-8000-000000000001",
+    }
+    post_kobo("kinga_alert", keys["kinga_alert"], payload)
+    submission = Submission.objects.get()
+    assert submission.state == State.QUARANTINED
+    clerk = client_for(team.clerk)
+    page = clerk.get(f"/terrain/quarantaine/{submission.pk}/").content.decode()
+    assert 'name="c:enfants"' not in page and 'name="c:alerte/site"' in page
+    refused = clerk.post(
+        f"/api/v1/field/submissions/{submission.pk}/replay/",
+        {"corrections": {"enfants": "3"}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    submission.refresh_from_db()
+    assert submission.corrections == {} and submission.state == State.QUARANTINED
