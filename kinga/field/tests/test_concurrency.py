@@ -10,7 +10,7 @@ from kinga.field.models import State, Submission
 
 from .test_push import kobo_follow_up, post_kobo
 
-STORM = 20
+STORM = 50  # the retry storm
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: concurrent connections")
