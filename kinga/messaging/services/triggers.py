@@ -4,8 +4,12 @@ messages. Each message carries only case numbers, counts, site codes, tracking c
 from __future__ import annotations
 
 import datetime
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +23,26 @@ from kinga.core.roles import Role
 from .. import texts
 from ..models import Message
 from .outgoing import notify_address, notify_user
+
+log = logging.getLogger(__name__)
+
+
+def never_blocks(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """An event handler whose failure is logged, never raised: a notification that cannot be queued must not
+    undo the alert, the registration or the assignment that triggered it (handlers run in the writer's
+    transaction). Its writes sit in a savepoint, so a database error leaves the writer's transaction usable."""
+
+    @functools.wraps(handler)
+    def safe(**payload: Any) -> Any:
+        try:
+            with transaction.atomic():
+                return handler(**payload)
+        except Exception:
+            log.exception("Notification not queued (%s)", handler.__name__)
+            return None
+
+    return safe
+
 
 OUTCOME_STATUSES = {
     AlertStatus.VERIFIED,
@@ -44,6 +68,7 @@ def _territory_social_workers(territory_id: int | None) -> list[NetworkMember]:
     )
 
 
+@never_blocks
 def on_alert_received(
     *, alert_id: int, urgency: str, territory_id: int | None = None, **_payload: Any
 ) -> list[Message]:
@@ -85,6 +110,7 @@ def on_alert_received(
     return queued
 
 
+@never_blocks
 def on_case_assigned(*, case_id: int, caseworker_id: int, **_payload: Any) -> list[Message]:
     case = Case.objects.get(pk=case_id)
     user = User.objects.get(pk=caseworker_id)
@@ -94,6 +120,7 @@ def on_case_assigned(*, case_id: int, caseworker_id: int, **_payload: Any) -> li
     )
 
 
+@never_blocks
 def on_alert_outcome(*, alert_id: int, status: str, **_payload: Any) -> Message | None:
     """The reporter who left a number (or an e-mail address) learns the outcome, with their tracking code."""
     if status not in OUTCOME_STATUSES:

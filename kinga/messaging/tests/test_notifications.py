@@ -404,3 +404,13 @@ def test_the_log_of_messages_sent_is_for_administrators_and_coordinators(
     failed = client_for(coordinator).get(reverse("messaging:log") + "?status=retrying").content.decode()
     assert failed.count("<tr>") == 2  # the header and the one message retrying
     assert client_for(world.supervisor).get(reverse("messaging:log")).status_code == 403
+
+
+def test_a_notification_that_fails_never_undoes_the_alert(world, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("mail queue full")
+
+    monkeypatch.setattr("kinga.messaging.services.triggers.notify_address", broken)
+    alert = _alert(world)
+    assert alert.processing_error == "" and alert.children_count == 3
+    assert "Notification not queued (on_alert_received)" in caplog.text
