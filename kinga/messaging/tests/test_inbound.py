@@ -8,18 +8,20 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from kinga.community import services as community_services
 from kinga.community.models import Alert, AlertStatus, Channel, MemberRole, Urgency
 from kinga.core.roles import Role
 from kinga.core.testing import (
     actor_of,
+    assert_fits_phone,
     assert_not_stored_in_clear,
     client_for,
     make_member,
     make_organisation,
 )
-from kinga.messaging import parsing
+from kinga.messaging import parsing, services
 from kinga.messaging.models import InboundMessage, InboundStatus, Message
 from kinga.sites.models import Site
 
@@ -222,3 +224,29 @@ def test_a_flow_that_sends_the_input_and_marks_ussd(site):
         alert.channel == Channel.USSD and alert.urgency == "high" and alert.external_id == "rapidpro:msg-77"
     )
     assert alert.children.get().sex == "M"
+
+
+@pytest.mark.browser
+def test_the_sms_received_and_the_log_fit_a_phone(transactional_db, page, login_as, site):
+    """At 360 px: a caseworker reads the SMS received (one not understood, with a long text), a coordinator
+    the log of messages sent."""
+    post_json(rapidpro("ALERTE site 123, 3 enfants, urgent", run="b-1"))
+    post_json(rapidpro("Habari, kuna watoto wengi sana karibu na mto Lualaba, njooni haraka" * 2, run="b-2"))
+    services.notify_address(
+        address=SENDER,
+        template_key="case_assigned",
+        params={"number": "LUA-KZI-2026-000001", "link": ""},
+        dedupe_key="browser",
+    )
+    org = make_organisation()
+    login_as(make_member(org, Role.CASEWORKER))
+    page.goto(reverse("messaging:inbound"))
+    expect(page.locator("h1")).to_have_text("SMS reçus")
+    expect(page.locator("main")).to_contain_text("Non compris, aide envoyée")
+    assert_fits_phone(page)
+    page.context.clear_cookies()
+    login_as(make_member(make_organisation(), Role.COORDINATOR))
+    page.goto(reverse("messaging:log"))
+    expect(page.locator("h1")).to_have_text("Messages envoyés")
+    expect(page.locator("main")).to_contain_text("Dossier qui vous est confié")
+    assert_fits_phone(page)
