@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.urls import URLResolver, get_resolver
 
 import kinga
 from kinga.core.access import Actor, actor_for
@@ -190,3 +192,35 @@ def assert_fits_phone(page) -> None:
         page.wait_for_load_state()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px"
+
+
+# Paths without parameters that are not pages a person reads (data, files, actions, webhooks).
+_NOT_PAGES = re.compile(
+    r"^/(api/|health|i18n/)|\.(json|csv)$|/(export|envoyer|nettoyer|sms|appartenance|jetons)/$"
+)
+_UUID_LINK = re.compile(r'href="(/[^"?#]*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)"')
+
+
+def page_urls() -> list[str]:
+    """Every page of Kinga reached without a parameter (lists, dashboards, forms), from the URL configuration."""
+
+    def walk(patterns, prefix: str):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif not any(mark in route for mark in ("<", "(?", "^")) and getattr(
+                pattern.callback, "__module__", ""
+            ).startswith("kinga."):
+                yield "/" + route
+
+    return sorted({url for url in walk(get_resolver().url_patterns, "") if not _NOT_PAGES.search(url)})
+
+
+def object_links(page: str, *, limit: int = 2) -> list[str]:
+    """The first links of a page to an object's own page (its UUID in the path), to walk one level down."""
+    links: list[str] = []
+    for link in _UUID_LINK.findall(page):
+        if link not in links and not _NOT_PAGES.search(link):
+            links.append(link)
+    return links[:limit]

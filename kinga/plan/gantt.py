@@ -1,19 +1,82 @@
-"""The timeline of an axis as server-drawn SVG: one bar per activity (planned), its progress, today's line."""
+"""The timeline of an axis as server-drawn SVG: one bar per activity (planned), its progress, today's line.
+
+On a phone the wide chart is unreadable micro-text, so the page also gets `phone_rows`: the same activities as a
+list, each with its own small bar on the same time scale (drawn here too, no JavaScript)."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 from kinga.plan.selectors import AxisRow, add_months
 
 ROW_H, LABEL_W, WIDTH, TOP = 22, 260, 900, 28
 
 
+def _end(axis_row: AxisRow, *, start: datetime.date, today: datetime.date) -> datetime.date:
+    ends = [r.planned_end for a in axis_row.actions for r in a.activities if r.planned_end] + [today]
+    return max([*ends, add_months(start, 36)])
+
+
+@dataclass
+class PhoneRow:
+    label: str
+    planned_start: datetime.date | None
+    planned_end: datetime.date | None
+    percent_done: int
+    delayed: bool
+    bar: SafeString  # a small SVG: the planned period, the share done, today's line
+
+
+def phone_rows(axis_row: AxisRow, *, start: datetime.date, today: datetime.date) -> list[PhoneRow]:
+    """One entry per activity, its bar on the whole axis' time scale (0 to 100 across the phone's width)."""
+    end = _end(axis_row, start=start, today=today)
+    span = max((end - start).days, 1)
+
+    def x(day: datetime.date) -> float:
+        return max(0, min((day - start).days, span)) / span * 100
+
+    out = []
+    for action_row in axis_row.actions:
+        for row in action_row.activities:
+            parts = [
+                '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 12" preserveAspectRatio="none" '
+                'class="gantt-bar" aria-hidden="true" focusable="false">',
+                '<rect x="0" y="0" width="100" height="12" fill="#f1f3f5"/>',
+            ]
+            if row.planned_start and row.planned_end:
+                x0, x1 = x(row.planned_start), x(row.planned_end)
+                colour = "#c0392b" if row.delayed else "#2e7d5b"
+                width = max(x1 - x0, 0.8)
+                parts.append(
+                    f'<rect x="{x0:.2f}" y="1" width="{width:.2f}" height="10" fill="#dfe9e4" stroke="{colour}" '
+                    'stroke-width="1" vector-effect="non-scaling-stroke"/>'
+                )
+                done = width * row.activity.percent_done / 100
+                parts.append(f'<rect x="{x0:.2f}" y="3" width="{done:.2f}" height="6" fill="{colour}"/>')
+            parts.append(
+                f'<line x1="{x(today):.2f}" y1="0" x2="{x(today):.2f}" y2="12" stroke="#c0392b" '
+                'stroke-dasharray="2 2" vector-effect="non-scaling-stroke"/></svg>'
+            )
+            out.append(
+                PhoneRow(
+                    label=f"{action_row.action.number_label}.{row.activity.position} {row.activity.title}",
+                    planned_start=row.planned_start,
+                    planned_end=row.planned_end,
+                    percent_done=row.activity.percent_done,
+                    delayed=row.delayed,
+                    bar=mark_safe("".join(parts)),  # numbers and fixed strings only
+                )
+            )
+    return out
+
+
 def render_svg(axis_row: AxisRow, *, start: datetime.date, today: datetime.date) -> str:
     rows = [(a, r) for a in axis_row.actions for r in a.activities]
-    ends = [r.planned_end for _a, r in rows if r.planned_end] + [today]
-    end = max([*ends, add_months(start, 36)])
+    end = _end(axis_row, start=start, today=today)
     span = max((end - start).days, 1)
     chart_w = WIDTH - LABEL_W - 10
 

@@ -14,7 +14,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.forms import form_page
 from kinga.core.models import Organisation
 from kinga.plan import exports, forms, selectors, services
-from kinga.plan.gantt import render_svg
+from kinga.plan.gantt import phone_rows, render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
 
@@ -46,9 +46,13 @@ def gantt(request, number: int):
     axes = [a for a in selectors.plan_tree(actor, plan) if a.axis.number == number]
     if not axes:
         raise Http404
-    svg = render_svg(axes[0], start=selectors.plan_start_date(), today=clock.today())
+    start, today = selectors.plan_start_date(), clock.today()
+    svg = render_svg(axes[0], start=start, today=today)
+    rows = phone_rows(axes[0], start=start, today=today)
     return render(
-        request, "plan/gantt.html", {**page_context(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg)}
+        request,
+        "plan/gantt.html",
+        {**page_context(actor, plan), "axis_row": axes[0], "svg": mark_safe(svg), "phone_rows": rows},
     )
 
 

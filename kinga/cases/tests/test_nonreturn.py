@@ -114,7 +114,7 @@ def _cells(html: str, quarter: str) -> dict[str, str]:
     """The text of each check cell of a cohort's row on the page ("Trimestre 1 2026"), by months."""
     table = html.split('<table class="list" id="cohorts">', 1)[1].split("</table>", 1)[0]
     [row] = [r for r in table.split("</tr>") if f"<b>{quarter}</b>" in r]
-    cells = re.findall(r'<td class="nr-cell" data-months="(\d+)">(.*?)</td>', row, re.S)
+    cells = re.findall(r'<td class="nr-cell" data-months="(\d+)"[^>]*>(.*?)</td>', row, re.S)
     return {months: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for months, text in cells}
 
 

@@ -153,7 +153,7 @@ def test_budget_and_indicators_against_targets_with_the_rule_in_words(
     html = response.content.decode()
     assert response.status_code == 200
     assert "au moins 90 %" in html  # the rule, in words
-    row = re.search(rf'data-indicator="{indicator.uuid}"><span class="badge light-(\w+)">', html)
+    row = re.search(rf'data-indicator="{indicator.uuid}"[^>]*><span class="badge light-(\w+)">', html)
     assert row and row.group(1) == "green"
     assert "Axe 1" in html
     if commitment is not None:
@@ -161,7 +161,7 @@ def test_budget_and_indicators_against_targets_with_the_rule_in_words(
     # A territory has no target of its own: no light but grey.
     _response, html = page(province.coordinator, period="2026Q3", territory="CD7201")
     assert f'href="/plan/indicateurs/{indicator.uuid}/?period=2026Q3&amp;territoire=CD7201"' in html
-    lights = re.findall(r'data-indicator="[^"]+"><span class="badge light-(\w+)">', html)
+    lights = re.findall(r'data-indicator="[^"]+"[^>]*><span class="badge light-(\w+)">', html)
     assert lights and set(lights) == {"grey"}
 
 

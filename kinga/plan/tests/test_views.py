@@ -230,6 +230,16 @@ def test_gantt_is_server_drawn_svg(plan, coordinator):
     assert "<svg" in html and "<rect" in html and "<script" not in html.split("<svg", 1)[1].split("</svg>")[0]
 
 
+def test_gantt_is_also_a_list_of_activities_with_their_bars_for_phones(plan, coordinator):
+    html = client_for(coordinator).get(reverse("plan:gantt", args=[1])).content.decode()
+    phone = html.split('<ol class="gantt-list">', 1)[1].split("</ol>", 1)[0]
+    activities = Activity.objects.filter(action__axis__number=1)
+    assert phone.count("</li>") == activities.count() > 0
+    assert phone.count('class="gantt-bar"') == activities.count()
+    first = activities.order_by("action__number", "position").first()
+    assert escape(first.title) in phone and "Avancement" in phone and "<script" not in phone
+
+
 def test_indicator_table_says_not_computed_yet_without_a_source(plan, coordinator):
     # Every module may have registered its sources by now: take one away for this test.
     with registry.indicator_sources({"COMMUNITY_MEETINGS_MINUTES": None}):
