@@ -67,7 +67,7 @@ def age_band_sql(field: str):
     )
 
 
-def _aggregate(
+def aggregate_cases(
     qs: QuerySet,
     query: IndicatorQuery,
     *,
@@ -116,12 +116,12 @@ EVENTS = Count("id")  # retention checks, relapses: each record is one event of 
 
 @indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS, organisations=True)
 def children_identified(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(Case.objects.all(), query, case="", date_field="identification_date", value=CASES)
+    return aggregate_cases(Case.objects.all(), query, case="", date_field="identification_date", value=CASES)
 
 
 @indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS, organisations=True)
 def children_registered(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(Case.objects.all(), query, case="", date_field="registration_date", value=CASES)
+    return aggregate_cases(Case.objects.all(), query, case="", date_field="registration_date", value=CASES)
 
 
 @indicator_source("CASES_CHILDREN_IN_CARE", breakdowns=BREAKDOWNS, organisations=True)
@@ -130,7 +130,7 @@ def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
     qs = Case.objects.filter(registration_date__isnull=False).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gte=query.start)
     )
-    return _aggregate(
+    return aggregate_cases(
         qs,
         dataclasses.replace(query, start=datetime.date(1900, 1, 1)),
         case="",
@@ -143,13 +143,13 @@ def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
 def children_exited(query: IndicatorQuery) -> list[IndicatorValue]:
     """Cases closed with exit achieved in the period (a later relapse reopens the case and removes it)."""
     qs = Case.objects.filter(status=CaseStatus.CLOSED, exited=True)
-    return _aggregate(qs, query, case="", date_field="closed_on", value=CASES)
+    return aggregate_cases(qs, query, case="", date_field="closed_on", value=CASES)
 
 
 def registered_cases_closed(query: IndicatorQuery) -> list[IndicatorValue]:
     """Registered cases closed in the period, whatever the reason: what leaves the children in care."""
     qs = Case.objects.filter(status=CaseStatus.CLOSED, registration_date__isnull=False)
-    return _aggregate(qs, query, case="", date_field="closed_on", value=CASES)
+    return aggregate_cases(qs, query, case="", date_field="closed_on", value=CASES)
 
 
 def _retained(months: int):
@@ -159,7 +159,7 @@ def _retained(months: int):
             .exclude(found_working=True)
             .exclude(seen_at_site=True)
         )
-        return _aggregate(qs, query, case="case", date_field="done_on", value=EVENTS)
+        return aggregate_cases(qs, query, case="case", date_field="done_on", value=EVENTS)
 
     compute.__doc__ = f"Children found out of the mines by the retention check {months} months after exit."
     compute.__name__ = f"children_retained_{months}m"
@@ -174,7 +174,7 @@ for _m in (3, 6, 12):
 
 @indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS, organisations=True)
 def children_relapsed(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(Relapse.objects.all(), query, case="case", date_field="date", value=EVENTS)
+    return aggregate_cases(Relapse.objects.all(), query, case="case", date_field="date", value=EVENTS)
 
 
 @indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS, organisations=True)
@@ -182,7 +182,7 @@ def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
     """The plan's "Nombre d'enfants retirés des mines": children whose case's first follow-up visit finding them
     out of mine work (seen, not found working, not seen at a site) falls in the period — each child counted
     once, in the period of its withdrawal, so that the quarters add up to the plan's total."""
-    return _aggregate(_withdrawals(), query, case="case", date_field="visit_date", value=EVENTS)
+    return aggregate_cases(_withdrawals(), query, case="case", date_field="visit_date", value=EVENTS)
 
 
 def _out_of_mines_visits() -> QuerySet:
@@ -208,7 +208,7 @@ def _withdrawals() -> QuerySet:
 def children_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """Children back in school or trained: cases whose first referral to a CRS, CAP or formal school was delivered
     in the period (each child counted once, when first placed)."""
-    return _aggregate(
+    return aggregate_cases(
         _first_placements(),
         query,
         case="case",
@@ -236,7 +236,7 @@ def _first_placements() -> QuerySet:
 
 @indicator_source("CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(
+    return aggregate_cases(
         Referral.objects.exclude(status=ReferralStatus.CANCELLED),
         query,
         case="case",
@@ -248,7 +248,7 @@ def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
 
 @indicator_source("CASES_REFERRALS_COMPLETED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
-    return _aggregate(
+    return aggregate_cases(
         Referral.objects.filter(status=ReferralStatus.COMPLETED),
         query,
         case="case",
@@ -262,7 +262,7 @@ def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
 def referral_delay(query: IndicatorQuery) -> list[IndicatorValue]:
     """Average days from referral to service delivered, for referrals completed in the period."""
     delay = ExpressionWrapper(F("delivered_on") - F("referred_on"), output_field=DurationField())
-    return _aggregate(
+    return aggregate_cases(
         Referral.objects.filter(status=ReferralStatus.COMPLETED),
         query,
         case="case",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import plugins
 
-from . import indicators  # noqa: F401  (registers the CASES_* indicator sources)
+from . import cohort_tallies, indicators  # noqa: F401  (register the CASES_* indicator sources and tallies)
 from .api import register_api
 from .home import register_panels
 from .rules import register_rules

@@ -158,23 +158,33 @@ def _days(watch: Watch, record: Model) -> set[datetime.date]:
     return {day for day in watch.days(record) if day is not None}
 
 
+def _days_by_code(sender, instance, update_fields) -> dict[str, set[datetime.date]]:
+    # Many tallies ask the same question of one write (the days of a case's checks): asked once.
+    asked: dict[Callable, set[datetime.date]] = {}
+    result = {}
+    for code, watch in _concerned(sender, update_fields):
+        if watch.days not in asked:
+            asked[watch.days] = _days(watch, instance)
+        result[code] = asked[watch.days]
+    return result
+
+
 def _before_write(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw:
         return
     pending = instance.__dict__.setdefault("_tally_days", {})
-    for code, watch in _concerned(sender, update_fields):
-        pending.setdefault(code, set()).update(_days(watch, instance))
+    for code, days in _days_by_code(sender, instance, update_fields).items():
+        pending.setdefault(code, set()).update(days)
 
 
 def _after_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw:
         return
     pending = instance.__dict__.pop("_tally_days", {})
-    touched: dict[str, set[datetime.date]] = defaultdict(set)
-    for code, watch in _concerned(sender, update_fields):
-        touched[code] |= pending.get(code, set()) | _days(watch, instance)
-    for code, days in touched.items():
-        refresh(code, days)
+    for code, days in _days_by_code(sender, instance, update_fields).items():
+        touched = pending.get(code, set()) | days
+        if touched:
+            refresh(code, touched)
 
 
 def _after_delete(sender, instance, **kwargs) -> None:
@@ -194,6 +204,14 @@ def changed(model: type[Model], pks: Iterable) -> None:
         for code, watch in _WATCHED[model]:
             touched[code] |= _days(watch, record)
     for code, days in touched.items():
+        refresh(code, days)
+
+
+def written(model: type[Model], days: Iterable[datetime.date]) -> None:
+    """Records of `model` written in bulk (bulk_create: no model signal) on these days: recompute the tallies that
+    watch the model for them."""
+    days = {day for day in days if day is not None}
+    for code in {code for code, _watch in _WATCHED.get(model, [])}:
         refresh(code, days)
 
 
@@ -388,6 +406,48 @@ def read_series(code: str, spans: Sequence[tuple[datetime.date, datetime.date]],
             return [_values(_sums(code, [span], query)[0], query) for span in spans]
         return [_values(groups, query) for groups in _sums(code, spans, query)]
     return [_values(groups, query) for groups in _stock(_STOCKS[code], spans, query)]
+
+
+def read_totals(codes: Sequence[str], spans, query) -> dict[str, list[Decimal]]:
+    """Several flows' totals per span (query's area; no breakdown) in one query, for a page that shows many
+    figures of the same records (the non-return cohorts). The caller checked `answers` for each code."""
+    qs = Tally.objects.filter(code__in=codes)
+    territories = _territories(query.area)
+    if territories is not None:
+        qs = qs.filter(territory__in=territories)
+    whens = [When(day__gte=start, day__lte=end, then=Value(i)) for i, (start, end) in enumerate(spans)]
+    rows = (
+        qs.filter(day__gte=min(s for s, _ in spans), day__lte=max(e for _, e in spans))
+        .annotate(bucket=Case(*whens, output_field=IntegerField()))
+        .exclude(bucket=None)
+        .values("code", "bucket")
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
+    result = {code: [Decimal(0)] * len(spans) for code in codes}
+    for row in rows:
+        result[row["code"]][row["bucket"]] = row["v"]
+    return result
+
+
+def read_days(codes: Sequence[str], query) -> dict[str, dict[datetime.date, Decimal]]:
+    """Flows' values per day of [query.start, query.end] (days without any left out) in one query, for a reader
+    that sorts the days itself (the checks still to do, by their due date). The caller checked `answers`."""
+    qs = Tally.objects.filter(code__in=codes, day__gte=query.start, day__lte=query.end)
+    territories = _territories(query.area)
+    if territories is not None:
+        qs = qs.filter(territory__in=territories)
+    result: dict[str, dict[datetime.date, Decimal]] = {code: {} for code in codes}
+    for code, day, value in (
+        qs.values("code", "day").annotate(v=Sum("value")).order_by().values_list("code", "day", "v")
+    ):
+        result[code][day] = value
+    return result
+
+
+def answers(code: str, query) -> bool:
+    """Whether the tally `code` is built and can answer this query (else: compute from the records)."""
+    return _answers(code, query)
 
 
 def _stock(stock: Stock, spans, query) -> list[dict[tuple, Decimal]]:

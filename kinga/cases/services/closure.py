@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import audit, clock
+from kinga.core import audit, clock, tallies
 from kinga.core.access import Actor
 
 from ..models import (
@@ -243,6 +243,9 @@ def decide_closure(
             ],
             ignore_conflicts=True,
         )
+        tallies.written(
+            RetentionCheck, [date]
+        )  # the non-return cohorts count them (kinga.cases.cohort_tallies)
     audit.record_update(actor=actor, obj=case, before=before, note=comment.strip())
     log_event(
         case,
