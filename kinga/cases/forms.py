@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.models import Organisation, Place
+from kinga.core.models import Place
+from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.plan.attribution import AttributionFields
 
 from .models import (
@@ -144,9 +145,7 @@ class PlanItemForm(forms.Form):
     service_type = forms.ChoiceField(
         label=_("Type of service"), choices=_blank(ServiceType.choices), required=False
     )
-    responsible_organisation = forms.ModelChoiceField(
-        label=_("Responsible organisation"), queryset=Organisation.objects.none()
-    )
+    responsible_organisation = OrganisationChoiceField(label=_("Responsible organisation"))
     due_date = _date(_("Due date"))
 
     def __init__(self, *args, organisations=None, **kwargs):
@@ -184,9 +183,8 @@ class ConsentForm(forms.Form):
     date = _date(_("Date"))
     for_services = forms.BooleanField(label=_("For services"), required=False)
     for_data_sharing = forms.BooleanField(label=_("For sharing data"), required=False)
-    share_with = forms.ModelMultipleChoiceField(
+    share_with = OrganisationMultipleChoiceField(
         label=_("With these organisations"),
-        queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -199,9 +197,7 @@ class ConsentForm(forms.Form):
 
 class ReferralForm(AttributionFields):
     service = forms.ModelChoiceField(label=_("Service (directory)"), queryset=None, required=False)
-    provider = forms.ModelChoiceField(
-        label=_("Or provider organisation"), queryset=Organisation.objects.none(), required=False
-    )
+    provider = OrganisationChoiceField(label=_("Or provider organisation"), required=False)
     service_type = forms.ChoiceField(
         label=_("Type of service"), choices=_blank(ServiceType.choices), required=False
     )
@@ -309,7 +305,7 @@ class AssignForm(forms.Form):
 class ServiceForm(AttributionFields):
     name = forms.CharField(label=_("Name"), max_length=200)
     service_type = forms.ChoiceField(label=_("Type of service"), choices=ServiceType.choices)
-    organisation = forms.ModelChoiceField(label=_("Provider"), queryset=Organisation.objects.none())
+    organisation = OrganisationChoiceField(label=_("Provider"))
     place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
     capacity = forms.IntegerField(label=_("Capacity (children)"), required=False, min_value=0)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)

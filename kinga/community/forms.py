@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core import clock, uploads
 from kinga.core.concurrency import VersionField
 from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.core.people import AGE_BANDS
 from kinga.plan.attribution import AttributionFields
 from kinga.sites.models import Site
@@ -82,8 +83,8 @@ def _places() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
 
 
-def _orgs(label, required=False) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(label=label, queryset=Organisation.objects.none(), required=required)
+def _orgs(label, required=False) -> OrganisationChoiceField:
+    return OrganisationChoiceField(label=label, required=required)
 
 
 class ScopedForm(forms.Form):
@@ -448,8 +449,8 @@ class MeetingForm(ScopedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE)
     place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none(), required=False)
-    participant_organisations = forms.ModelMultipleChoiceField(
-        label=_("Participating organisations"), queryset=Organisation.objects.none(), required=False
+    participant_organisations = OrganisationMultipleChoiceField(
+        label=_("Participating organisations"), required=False
     )
     participants = forms.CharField(
         label=_("Participants (people)"),

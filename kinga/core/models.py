@@ -160,7 +160,19 @@ class Organisation(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.acronym or self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How every page names an organisation: "ACRONYM — full name", the name alone without an acronym.
+
+        An acronym alone means nothing to most readers (a family's consent to share data is recorded against
+        these names), and the full name alone hides the acronym people use in meetings.
+        """
+        acronym = (self.acronym or "").strip()
+        if not acronym or acronym.casefold() == self.name.strip().casefold():
+            return self.name
+        return f"{acronym} — {self.name}"
 
 
 class OrganisationAlias(models.Model):

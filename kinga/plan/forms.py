@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.core.people import Sex
 from kinga.plan.models import ActivityStatus, Currency, TransactionKind
 
@@ -48,9 +49,8 @@ class ActionCostForm(forms.Form):
 
 
 class ImplementersForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = OrganisationMultipleChoiceField(
         label=_("Organisations"),
-        queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (or Cmd) to choose several."),
@@ -83,7 +83,7 @@ class RemoveForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    funder = forms.ModelChoiceField(label=_("Funder"), queryset=None)
+    funder = OrganisationChoiceField(label=_("Funder"))
     activity = forms.ModelChoiceField(label=_("Activity (optional)"), queryset=None, required=False)
     date = forms.DateField(label=_("Date"), widget=DATE)
     amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2)

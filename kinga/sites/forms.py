@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.sites.models import INSPECTION_FIELDS, DocumentCheck, Safety, SiteType, StatusRule, Zone, ZoneStudy
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -20,9 +21,7 @@ class SiteForm(forms.Form):
     longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
     minerals = forms.CharField(label=_("Minerals (comma-separated)"), required=False)
     workers_count = forms.IntegerField(label=_("Number of workers"), required=False, min_value=0)
-    operator = forms.ModelChoiceField(
-        label=_("Operator or cooperative"), queryset=Organisation.objects.none(), required=False
-    )
+    operator = OrganisationChoiceField(label=_("Operator or cooperative"), required=False)
     state_services = forms.CharField(label=_("State services present (comma-separated)"), required=False)
     zone = forms.ModelChoiceField(label=_("ZEA"), queryset=Zone.objects.none(), required=False)
 
@@ -45,9 +44,7 @@ class SiteForm(forms.Form):
 
 class InspectionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
-    organisations = forms.ModelMultipleChoiceField(
-        label=_("Team (organisations)"), queryset=Organisation.objects.none(), required=False
-    )
+    organisations = OrganisationMultipleChoiceField(label=_("Team (organisations)"), required=False)
     boys_under_15 = forms.IntegerField(label=_("Boys under 15"), min_value=0, initial=0)
     girls_under_15 = forms.IntegerField(label=_("Girls under 15"), min_value=0, initial=0)
     boys_15_17 = forms.IntegerField(label=_("Boys aged 15–17"), min_value=0, initial=0)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import clock
+from kinga.core.organisation_fields import OrganisationChoiceField
 from kinga.core.people import Sex
 from kinga.supply.models import Mineral
 
@@ -15,14 +16,14 @@ class DateInput(forms.DateInput):
 
 class LotForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=None)
-    cooperative = forms.ModelChoiceField(label=_("Cooperative"), queryset=None)
+    cooperative = OrganisationChoiceField(label=_("Cooperative"))
     mineral = forms.ChoiceField(label=_("Mineral"), choices=Mineral.choices)
     weight_kg = forms.DecimalField(label=_("Weight (kg)"), max_digits=12, decimal_places=2, min_value=0)
     grade_percent = forms.DecimalField(
         label=_("Grade (%)"), max_digits=5, decimal_places=2, required=False, min_value=0, max_value=100
     )
     date = forms.DateField(label=_("Date"), widget=DateInput(), initial=lambda: clock.today())
-    buyer = forms.ModelChoiceField(label=_("Buyer company"), queryset=None)
+    buyer = OrganisationChoiceField(label=_("Buyer company"))
     reference = forms.CharField(
         label=_("Reference"),
         max_length=40,
@@ -39,7 +40,7 @@ class LotForm(forms.Form):
 
 class ProductionForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=None)
-    cooperative = forms.ModelChoiceField(label=_("Cooperative"), queryset=None)
+    cooperative = OrganisationChoiceField(label=_("Cooperative"))
     mineral = forms.ChoiceField(label=_("Mineral"), choices=Mineral.choices)
     month = forms.DateField(
         label=_("Month"),
@@ -109,7 +110,7 @@ class ReasonForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    buyer = forms.ModelChoiceField(label=_("Buyer company"), queryset=None)
+    buyer = OrganisationChoiceField(label=_("Buyer company"))
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
 

@@ -55,10 +55,22 @@ def _document_types() -> list[DocumentType]:
     return list(DocumentType.objects.filter(is_active=True, is_required=True))
 
 
+def _acronym(name: str) -> str:
+    """Initials of the name's longer words and its number ("Coopérative minière Umoja 3 (7)" → "CMU3").
+
+    The seed tag in brackets stays out: it is the same for every organisation of a run, so an acronym taken
+    from it showed fifteen organisations as "(1)".
+    """
+    words = name.split(" (")[0].replace(",", " ").split()
+    initials = "".join(w if w.isupper() else w[0] for w in words if len(w) > 3 and not w.isdigit())
+    number = "".join(w for w in words if w.isdigit())
+    return initials.upper() + number
+
+
 def _organisations(ctx: SynthContext, kind: str, names: list[str]) -> list[Organisation]:
     existing = set(Organisation.objects.filter(name__in=names).values_list("name", flat=True))
     Organisation.objects.bulk_create(
-        [Organisation(name=n, acronym=n.split()[-1], type=kind) for n in names if n not in existing],
+        [Organisation(name=n, acronym=_acronym(n), type=kind) for n in names if n not in existing],
         batch_size=2000,
     )
     orgs = list(Organisation.objects.filter(name__in=names))

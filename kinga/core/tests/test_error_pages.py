@@ -45,3 +45,14 @@ def test_a_server_error_and_an_unreadable_request_are_french_pages_without_a_dat
     assert error.status_code == 500 and refused.status_code == 400
     _french(error.content.decode(), "Une erreur s’est produite")
     _french(refused.content.decode(), "Requête refusée", "Revenez en arrière")
+
+
+@pytest.mark.urls("kinga.core.tests.urls_raising")
+def test_a_view_that_fails_answers_kinga_french_500_page(settings):
+    settings.DEBUG = False
+    client = client_for(make_member(make_organisation(), Role.CASEWORKER))
+    client.raise_request_exception = False
+    response = client.get("/tests/failing/")
+    assert response.status_code == 500
+    _french(response.content.decode(), "Une erreur s’est produite", "Retour à la page d'accueil")
+    assert "RuntimeError" not in response.content.decode()

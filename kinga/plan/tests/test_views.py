@@ -317,3 +317,13 @@ def test_cli_export(plan, tmp_path):
     call_command("plan", "export", "--format", "xlsx", "-o", str(out), stdout=io.StringIO())
     assert out.stat().st_size > 1000
     assert actor_of
+
+
+def test_an_action_names_its_implementers_in_full_and_the_tree_explains_their_acronyms(plan, coordinator):
+    inpp = Organisation.objects.get(acronym="INPP")
+    action = Action.objects.filter(parties__organisation=inpp).first()
+    client = client_for(coordinator)
+    page = client.get(reverse("plan:action", args=[action.uuid])).content.decode()
+    assert escape(f"INPP — {inpp.name}") in page
+    tree = client.get(reverse("plan:tree")).content.decode()
+    assert f'<abbr title="{escape(inpp.name)}">INPP</abbr>' in tree

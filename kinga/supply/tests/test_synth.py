@@ -18,6 +18,12 @@ def test_demo_scale_makes_consistent_lots_and_decisions(world, site_statuses):
     assert Lot.objects.filter(reference__startswith="LOT-S7-").count() == 500
     coops = Organisation.objects.filter(name__endswith="(7)", type="cooperative")
     assert coops.count() == 10
+    # each generated organisation is shown by its own acronym and name, never by the run's tag "(7)"
+    generated = Organisation.objects.filter(name__endswith="(7)")
+    assert generated.count() == 15
+    assert not generated.filter(acronym__contains="(").exists()
+    assert all(o.label == f"{o.acronym} — {o.name}" for o in generated)
+    assert len({o.acronym for o in coops}) == 10
     assert CooperativeProfile.objects.filter(organisation__in=coops, kind="mining").count() == 10
     # a lot from the red site is never simply authorised; a green site's lot never refused
     assert not Lot.objects.filter(site=world.other_site, status=LotStatus.AUTHORISED).exists()

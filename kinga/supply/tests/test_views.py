@@ -267,3 +267,11 @@ def test_production_entry_and_statistics(world):
     assert response.status_code == 302
     page = client.get("/supply/production/").content.decode()
     assert "Kasulo" in page and "12.5" in page.replace(",", ".")
+
+
+def test_the_lots_list_names_the_cooperative_and_the_buyer_in_full(world):
+    world.lot()
+    body = client_for(world.coordinator).get("/supply/lots/").content.decode()
+    for org in (world.coop, world.buyer):
+        assert escape(f"{org.acronym} — {org.name}") in body
+        assert f"<td>{org.acronym}</td>" not in body
