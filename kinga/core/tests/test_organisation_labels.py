@@ -4,10 +4,12 @@ The forms are rendered as their pages render them; a picker built with a plain M
 acronym alone, no groups) fails here.
 """
 
+import importlib
 import re
 from html import unescape
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import translation
 
 from kinga.cases.forms import ConsentForm, PlanItemForm, ReferralForm, ServiceForm
@@ -109,3 +111,13 @@ def test_one_type_only_needs_no_group_heading(organisations):
     )
     html = str(form["cooperative"])
     assert "<optgroup" not in html and "CMU3 — Coopérative minière Umoja 3 (1)" in html
+
+
+def test_demo_organisations_whose_acronym_was_the_run_tag_are_shown_by_their_name():
+    migration = importlib.import_module("kinga.core.migrations.0006_demo_organisation_acronyms")
+    tagged = make_organisation("Comptoir Lualaba 1 (1)", acronym="(1)", type=OrganisationType.COMPANY)
+    kept = make_organisation("Institut national de préparation professionnelle", acronym="INPP")
+    migration.clear_tag_acronyms(django_apps, None)
+    tagged.refresh_from_db()
+    kept.refresh_from_db()
+    assert tagged.label == "Comptoir Lualaba 1 (1)" and kept.label.startswith("INPP — ")
