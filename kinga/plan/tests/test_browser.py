@@ -102,3 +102,14 @@ def test_a_funder_reads_an_indicator_by_quarter_and_territory_at_360_px(page, lo
     expect(page.locator("main")).to_contain_text("Rétention des enfants")
     assert_fits_phone(page)
     assert not errors, errors
+
+
+def test_the_timeline_is_a_list_of_activities_with_their_bars_on_a_phone(page, login_as, plan):
+    login_as(make_member(make_organisation("IDAK calendrier"), Role.COORDINATOR))
+    page.goto("/plan/axe/1/calendrier/")
+    expect(page.locator(".gantt-wide")).to_be_hidden()
+    items = page.locator(".gantt-list li")
+    expect(items.first.locator("svg.gantt-bar")).to_be_visible()
+    expect(items.first.locator(".gantt-label")).to_contain_text("1.1 Enquête")
+    assert items.count() == Activity.objects.filter(action__axis__number=1).count()
+    assert_fits_phone(page)
