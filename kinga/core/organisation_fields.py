@@ -14,23 +14,31 @@ from kinga.core.models import Organisation, OrganisationType
 _TYPE_ORDER = {value: i for i, value in enumerate(OrganisationType.values)}
 
 
+def group_by_type(organisations) -> list[tuple[str, list[Organisation]]]:
+    """The organisations grouped by type (types in their declared order, French names), each group sorted by
+    label: for the lists a template writes itself (a filter's <select> with <optgroup>)."""
+    groups: dict[str, list[Organisation]] = {}
+    for organisation in organisations:
+        groups.setdefault(organisation.type, []).append(organisation)
+    return [
+        (_type_label(kind), sorted(groups[kind], key=lambda o: o.label.casefold()))
+        for kind in sorted(groups, key=lambda kind: _TYPE_ORDER.get(kind, len(_TYPE_ORDER)))
+    ]
+
+
 class OrganisationChoiceIterator(ModelChoiceIterator):
     """The choices grouped by organisation type (optgroups), the types in the order they are declared."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        groups: dict[str, list] = {}
-        for organisation in self.queryset:
-            groups.setdefault(organisation.type, []).append(self.choice(organisation))
-        for choices in groups.values():
-            choices.sort(key=lambda choice: str(choice[1]).casefold())
+        groups = group_by_type(self.queryset)
         if len(groups) == 1:
             # One type only (the cooperatives, the buyers): a group heading would say nothing.
-            yield from next(iter(groups.values()))
+            yield from (self.choice(o) for o in groups[0][1])
             return
-        for kind in sorted(groups, key=lambda kind: _TYPE_ORDER.get(kind, len(_TYPE_ORDER))):
-            yield (_type_label(kind), groups[kind])
+        for label, organisations in groups:
+            yield (label, [self.choice(o) for o in organisations])
 
 
 def _type_label(kind: str) -> str:

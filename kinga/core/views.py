@@ -27,6 +27,7 @@ from kinga.core.forms import (
     form_page,
 )
 from kinga.core.models import ApiToken, AuditAction, OrganisationType, Place, PlaceLevel
+from kinga.core.organisation_fields import group_by_type
 from kinga.core.plugins import home_panels
 
 
@@ -145,7 +146,7 @@ def audit_log(request):
             "filters": filters,
             "filter_errors": errors,
             "actions": AuditAction.choices,
-            "organisations": organisations.only("uuid", "name", "acronym"),
+            "organisation_groups": group_by_type(organisations.only("uuid", "name", "acronym", "type")),
         },
         status=400 if errors else 200,
     )

@@ -13,6 +13,7 @@ from kinga.core import access, clock
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import form_page
 from kinga.core.models import Organisation
+from kinga.core.organisation_fields import group_by_type
 from kinga.plan import exports, forms, selectors, services
 from kinga.plan.gantt import phone_rows, render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
@@ -370,9 +371,9 @@ def responsibilities(request):
             **page_context(actor, plan),
             "organisation": organisation,
             "rows": rows,
-            "organisations": core_selectors.organisations(actor)
-            .filter(plan_parties__isnull=False)
-            .distinct(),
+            "organisation_groups": group_by_type(
+                core_selectors.organisations(actor).filter(plan_parties__isnull=False).distinct()
+            ),
         },
     )
 

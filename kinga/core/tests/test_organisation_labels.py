@@ -11,11 +11,13 @@ from html import unescape
 import pytest
 from django.apps import apps as django_apps
 from django.utils import translation
+from django.utils.html import escape
 
 from kinga.cases.forms import ConsentForm, PlanItemForm, ReferralForm, ServiceForm
 from kinga.community.forms import ActionItemForm, FourWForm, MeetingForm, ReferForm
 from kinga.core.models import Organisation, OrganisationType, Place
-from kinga.core.testing import make_organisation
+from kinga.core.roles import Role
+from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.plan.forms import CommitmentForm, ImplementersForm
 from kinga.sites.forms import InspectionForm, SiteForm
 from kinga.sites.models import Site, Zone
@@ -121,3 +123,15 @@ def test_demo_organisations_whose_acronym_was_the_run_tag_are_shown_by_their_nam
     tagged.refresh_from_db()
     kept.refresh_from_db()
     assert tagged.label == "Comptoir Lualaba 1 (1)" and kept.label.startswith("INPP — ")
+
+
+def test_the_audit_log_filter_names_organisations_in_full_grouped_by_type(organisations):
+    coordinator = make_member(organisations[0], Role.COORDINATOR)
+    with translation.override("fr"):
+        html = client_for(coordinator).get("/audit/").content.decode()
+    html = html[html.index('<select id="organisation"') :]
+    html = html[: html.index("</select>")]
+    unicef = organisations[1]
+    assert '<optgroup label="Agence des Nations unies">' in html
+    assert escape(f"UNICEF — {unicef.name}") in html
+    assert html.index('<optgroup label="ONG">') < html.index("EAL — ") < html.index('<optgroup label="Agence')
