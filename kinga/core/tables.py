@@ -1,6 +1,6 @@
 """Tables that read on a phone: every cell of a responsive table carries its column's label.
 
-At phone width a `table.list` stacks (one block per row, one line per cell, see kinga.css) and its header row is
+At phone width a `table.list` (or a chart's `table.figures`) stacks (one block per row, one line per cell, see kinga.css) and its header row is
 hidden, so each cell shows its column's name from its own `data-label` attribute. The labels are added here, to the
 rendered page, from the table's header row, so that no template can forget them (TableLabelsMiddleware runs on
 every HTML response). A cell that already has a `data-label` keeps it.
@@ -15,7 +15,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-RESPONSIVE_CLASS = "list"
+# Lists, and the figures tables that give a chart's numbers (they have a column per series).
+RESPONSIVE_CLASSES = frozenset({"list", "figures"})
 
 _TAG = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|th|td)\b([^>]*)>", re.IGNORECASE)
 _SPAN = re.compile(r"""\b(colspan|rowspan)\s*=\s*["']?(\d+)""", re.IGNORECASE)
@@ -49,7 +50,7 @@ class _Table:
 
 def is_responsive(attributes: str) -> bool:
     found = _CLASS.search(attributes)
-    return bool(found) and RESPONSIVE_CLASS in found.group(1).split()
+    return bool(found) and not RESPONSIVE_CLASSES.isdisjoint(found.group(1).split())
 
 
 def cell_text(fragment: str) -> str:

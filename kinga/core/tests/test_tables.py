@@ -1,4 +1,4 @@
-"""Tables on a phone: every cell of a responsive table (`table.list`) carries its column's label, on every page.
+"""Tables on a phone: every cell of a responsive table (`table.list`, a chart's `table.figures`) carries its column's label, on every page.
 
 The helper itself (kinga.core.tables) is checked on small tables; then every page of Kinga, as every demo account
 after `kinga synth` and `kinga demo-accounts`, and the first object pages they link to, is rendered and read with
@@ -42,7 +42,7 @@ class _Cells(HTMLParser):
         if tag in ("a", "button"):
             self.in_action += 1
         if tag == "table":
-            responsive = "list" in (attrs.get("class") or "").split()
+            responsive = bool({"list", "figures"} & set((attrs.get("class") or "").split()))
             self.responsive_tables += responsive
             self.tables.append({"responsive": responsive, "head": False, "headers": [], "cell": None})
             return

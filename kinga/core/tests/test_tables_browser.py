@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 # Cells of a table with a header that the phone shows stacked (display: block) with words of their own (links and
 # buttons say what they do) and nothing before them: a number without its column's name.
-UNLABELLED_STACKED_CELLS = """() => [...document.querySelectorAll("table.list")].filter(t => t.tHead).flatMap(t =>
+UNLABELLED_STACKED_CELLS = """() => [...document.querySelectorAll("table.list, table.figures")].filter(t => t.tHead).flatMap(t =>
   [...t.tBodies].flatMap(b => [...b.querySelectorAll(":scope > tr > td")])).filter(cell => {
     if (getComputedStyle(cell).display !== "block" || !cell.offsetParent || cell.colSpan > 1) return false;
     const own = cell.cloneNode(true);
@@ -43,7 +43,7 @@ def _pages_with_tables(members) -> dict[Membership, list[str]]:
             page = response.content.decode()
             if url in page_urls():
                 queue += object_links(page, limit=1)
-            if ('class="list' in page or "gantt-list" in page) and url not in chosen:
+            if ("<table" in page or "gantt-list" in page) and url not in chosen:
                 chosen[url] = member
     by_member: dict[Membership, list[str]] = {}
     for url, member in chosen.items():

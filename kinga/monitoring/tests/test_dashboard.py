@@ -21,7 +21,7 @@ API = "/api/v1/monitoring/dashboard/"
 
 
 def figure(html: str, key: str) -> str:
-    match = re.search(rf'data-figure="{key}">([^<]*)<', html)
+    match = re.search(rf'data-figure="{key}"[^>]*>([^<]*)<', html)
     assert match, key
     return match.group(1).strip()
 
