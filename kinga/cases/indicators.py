@@ -355,7 +355,10 @@ def _record_flow(code: str, model, date_field: str, state_fields: set[str], days
 
 
 def _withdrawal_day(follow_up: FollowUp):
-    # The case's withdrawal moves when any of its visits changes: its first out-of-mines visit, before and after.
+    # The case's withdrawal moves when one of its visits changes: its first out-of-mines visit, before and after.
+    # A follow-up only scheduled (no visit) moves nothing: the next visit planned at each visit costs no recount.
+    if not FollowUp.objects.filter(pk=follow_up.pk, visit_date__isnull=False).exists():
+        return []
     return (
         _out_of_mines_visits()
         .filter(case_id=follow_up.case_id)

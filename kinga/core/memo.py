@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
@@ -30,13 +31,13 @@ def register(code: str, *, apps: Sequence[str]) -> None:
     """Memoise the indicator source `code` until the next write of a record of one of `apps` (app labels)."""
     _MEMO_APPS[code] = tuple(apps)
     indicators.attach_reader(code, _MemoReader(code))
-    if not _MEMO_CONNECTED:
-        post_save.connect(_after_any_write, dispatch_uid="kinga-memo-save")
-        post_delete.connect(_after_any_write, dispatch_uid="kinga-memo-delete")
-        _MEMO_CONNECTED.append(True)
-
-
-_MEMO_CONNECTED: list[bool] = []
+    for app in apps:
+        # Connected to the app's own models only: a receiver for every model would cost every delete in Kinga its
+        # fast path (Django then loads the rows to send the signal).
+        for model in django_apps.get_app_config(app).get_models():
+            uid = f"kinga-memo-{model._meta.label}"
+            post_save.connect(_after_any_write, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_after_any_write, sender=model, dispatch_uid=f"{uid}-delete")
 
 
 def _generation_key(app: str) -> str:
