@@ -13,15 +13,18 @@ import statistics
 import time
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from kinga.core import clock, periods
+from kinga.cases import services
+from kinga.cases.models import Case, CaseStatus
+from kinga.core import clock, periods, tallies
 from kinga.core.access import actor_for
 from kinga.core.indicators import IndicatorQuery, source_for
 from kinga.core.models import Membership, Place, PlaceLevel
+from kinga.households.models import Survey
 from kinga.monitoring import reports
 from kinga.plan import selectors
 from kinga.plan.models import Indicator, IndicatorSourceKind
@@ -123,3 +126,60 @@ def run(ctx) -> None:
     ctx.time_requests(
         "non-return monitoring page (quarter)", client, reverse("cases:non_return"), n=PAGE_REQUESTS
     )
+
+    # What the memo costs (kinga.core.memo): the first dashboard after a households write computes its figures
+    # from the records again.
+    survey = Survey.objects.order_by("pk").first()
+    times = []
+    for _ in range(3):
+        survey.save(update_fields=["monthly_income_usd"])  # a write of the households app: a new generation
+        t0 = time.perf_counter()
+        assert client.get(reverse("monitoring:dashboard")).status_code == 200
+        times.append(time.perf_counter() - t0)
+    ctx.add(
+        "province dashboard page, first request after a households write (median of 3)",
+        statistics.median(times) * 1000,
+        "ms",
+    )
+
+    # What keeping the tallies costs a write: a follow-up visit recorded (and rolled back) with and without them.
+    _write_cost(ctx)
+
+
+class _Undo(Exception):
+    pass
+
+
+def _write_cost(ctx) -> None:
+    case = (
+        Case.objects.filter(status=CaseStatus.UNDER_FOLLOW_UP, caseworker__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    membership = Membership.objects.filter(user=case.caseworker, is_active=True).first()
+    worker = actor_for(case.caseworker, membership.pk)
+    today = clock.today()
+
+    def visit() -> float:
+        t0 = time.perf_counter()
+        try:
+            with transaction.atomic():
+                services.record_follow_up(
+                    actor=worker,
+                    case=case,
+                    visit_date=today,
+                    child_seen=True,
+                    in_school_or_training=True,
+                    attending=True,
+                    today=today,
+                )
+                elapsed = time.perf_counter() - t0
+                raise _Undo
+        except _Undo:
+            return elapsed
+
+    kept = statistics.median(visit() for _ in range(7))
+    with tallies.not_kept():
+        bare = statistics.median(visit() for _ in range(7))
+    ctx.add("follow-up visit recorded, counts kept on write (median of 7)", kept * 1000, "ms")
+    ctx.add("follow-up visit recorded, counts not kept (median of 7)", bare * 1000, "ms")

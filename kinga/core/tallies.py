@@ -31,7 +31,8 @@ import itertools
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -205,6 +206,18 @@ def changed(model: type[Model], pks: Iterable) -> None:
             touched[code] |= _days(watch, record)
     for code, days in touched.items():
         refresh(code, days)
+
+
+@contextmanager
+def not_kept() -> Iterator[None]:
+    """For the benchmark of what keeping them costs a write: within the block, writes move no tally (they go
+    stale: rebuild afterwards if the block committed anything)."""
+    saved = {model: list(watched) for model, watched in _WATCHED.items()}
+    _WATCHED.clear()
+    try:
+        yield
+    finally:
+        _WATCHED.update(saved)
 
 
 def written(model: type[Model], days: Iterable[datetime.date]) -> None:
