@@ -144,6 +144,14 @@ class Place(models.Model):
         return Place.objects.filter(id__in=ids, level=PlaceLevel.TERRITORY).first()
 
 
+def organisation_label(name: str, acronym: str) -> str:
+    """Organisation.label from its two fields, for the reads that fetch values rather than objects."""
+    acronym = (acronym or "").strip()
+    if not acronym or acronym.casefold() == name.strip().casefold():
+        return name
+    return f"{acronym} — {name}"
+
+
 class Organisation(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=255, unique=True)
@@ -169,10 +177,7 @@ class Organisation(models.Model):
         An acronym alone means nothing to most readers (a family's consent to share data is recorded against
         these names), and the full name alone hides the acronym people use in meetings.
         """
-        acronym = (self.acronym or "").strip()
-        if not acronym or acronym.casefold() == self.name.strip().casefold():
-            return self.name
-        return f"{acronym} — {self.name}"
+        return organisation_label(self.name, self.acronym)
 
 
 class OrganisationAlias(models.Model):

@@ -35,7 +35,7 @@ from kinga.cases.models import FollowUp, RetentionCheck
 from kinga.community.models import Training
 from kinga.core import access
 from kinga.core.access import Actor
-from kinga.core.models import Organisation, Place
+from kinga.core.models import Organisation, Place, organisation_label
 from kinga.core.periods import Period
 from kinga.households.models import Enrolment
 from kinga.plan import selectors as plan_selectors
@@ -220,7 +220,7 @@ def cost_per_result(actor: Actor, *, period: Period, area: Place | None = None) 
         funder = row(
             "funder",
             s["commitment__funder_id"],
-            label=s["commitment__funder__acronym"] or s["commitment__funder__name"],
+            label=organisation_label(s["commitment__funder__name"], s["commitment__funder__acronym"]),
         )
         targets = [total, funder, row("axis", s["commitment__action__axis_id"]), row("action", action)]
         if activity:
@@ -260,7 +260,7 @@ def cost_per_result(actor: Actor, *, period: Period, area: Place | None = None) 
         rows[("axis", pk)].code, rows[("axis", pk)].label = str(axis.number), axis.title
     missing = [pk for (lv, pk), r in rows.items() if lv == "funder" and not r.label]
     for org in Organisation.objects.filter(pk__in=missing):
-        rows[("funder", org.pk)].label = org.acronym or org.name
+        rows[("funder", org.pk)].label = org.label
 
     tree: list[CostRow] = []
     for axis in sorted(axes.values(), key=lambda a: a.number):

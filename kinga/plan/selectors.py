@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from kinga.core import access, clock, periods
 from kinga.core.access import Actor
-from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.core.models import Organisation, Place, PlaceLevel, organisation_label
 from kinga.core.periods import Period
 from kinga.plan.indicators import (
     NO_VALUE,
@@ -316,6 +316,7 @@ def funders(actor: Actor, plan: Plan) -> list[dict]:
     return [
         {
             **r,
+            "label": organisation_label(r["funder__name"], r["funder__acronym"]),
             "disbursed": moved.get((r["funder_id"], TransactionKind.DISBURSEMENT), Decimal(0)),
             "spent": moved.get((r["funder_id"], TransactionKind.EXPENDITURE), Decimal(0)),
         }

@@ -89,6 +89,9 @@ def test_known_spending_and_results_give_the_cost_per_child_and_per_person_train
     assert (axis.spent, axis.coverage) == (Decimal(1000), 60)
     [funder] = result.funders
     assert (funder.spent, funder.coverage) == (Decimal(1000), 60)
+    assert funder.label.startswith("ORG") and funder.label.endswith(
+        " — Bailleur Lualaba"
+    )  # not the acronym alone
     assert "60 % des dépenses de l'axe 1 sont rattachées à un résultat." in result.sentences
 
     page = client_for(province.coordinator).get(URL)

@@ -327,3 +327,10 @@ def test_an_action_names_its_implementers_in_full_and_the_tree_explains_their_ac
     assert escape(f"INPP — {inpp.name}") in page
     tree = client.get(reverse("plan:tree")).content.decode()
     assert f'<abbr title="{escape(inpp.name)}">INPP</abbr>' in tree
+
+
+def test_the_funders_list_names_each_funder_in_full(plan, coordinator):
+    _money(plan, n=1)
+    unicef = Organisation.objects.get(acronym="UNICEF")
+    html = client_for(coordinator).get(reverse("plan:funders")).content.decode()
+    assert escape(f"UNICEF — {unicef.name}") in html
