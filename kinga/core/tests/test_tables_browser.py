@@ -8,7 +8,16 @@ import pytest
 from django.core.management import call_command
 
 from kinga.core.models import Membership
-from kinga.core.testing import TEST_PASSWORD, assert_fits_phone, client_for, object_links, page_urls
+from kinga.core.roles import Role
+from kinga.core.testing import (
+    TEST_PASSWORD,
+    assert_fits_phone,
+    client_for,
+    make_member,
+    make_organisation,
+    object_links,
+    page_urls,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +89,16 @@ def test_every_table_page_fits_a_phone_and_labels_its_stacked_cells(page, login_
             failures += [f"{url} ({member.user.email}): {cell}" for cell in unlabelled[:3]]
     assert visited >= 30
     assert not failures, "\n".join(failures)
+
+
+def test_rows_a_search_swaps_in_keep_their_column_labels(page, login_as, kolwezi):
+    login_as(make_member(make_organisation(), Role.CASEWORKER))
+    page.goto("/lieux/")
+    page.fill("#q", "Kolwezi")
+    # htmx replaces the rows (the provinces go); the new cells get their labels once htmx has settled them
+    page.wait_for_function("() => document.querySelectorAll('#place-rows tr').length === 1")
+    page.wait_for_function("() => document.querySelector('#place-rows td').hasAttribute('data-label')")
+    assert page.locator("#place-rows td").first.get_attribute("data-label") == "Nom"
+    assert page.locator("#place-rows td").first.inner_text() == "Kolwezi"
+    assert page.evaluate(UNLABELLED_STACKED_CELLS) == []
+    assert_fits_phone(page)
