@@ -82,7 +82,7 @@ def test_choice_lists_come_from_the_reference_data(kolwezi, lualaba):
     assert sites == [{"name": "codmine00001", "label": "Kasulo (codmine00001)", "territory": "CD7201"}]
     assert reference.sites_csv(territory="CD7202").decode().splitlines() == ["name,label,territory"]
     organisations = {row["name"]: row["label"] for row in _rows(reference.organisations_csv())}
-    assert organisations[str(org.uuid)] == "Enfance Lualaba (EL)"
+    assert organisations[str(org.uuid)] == "EL — Enfance Lualaba"  # as on every page of Kinga
     assert _rows(reference.rounds_csv()) == []
 
 

@@ -14,7 +14,7 @@ import io
 from collections.abc import Callable, Iterable
 
 from kinga.cases.models import Service
-from kinga.core.models import Organisation, Place, PlaceLevel
+from kinga.core.models import Organisation, Place, PlaceLevel, organisation_label
 from kinga.households.models import SurveyRound
 from kinga.sites.models import Site
 
@@ -85,9 +85,7 @@ def sites_csv(territory: str | None = None) -> bytes:
 
 def organisations_csv(territory: str | None = None) -> bytes:
     rows = Organisation.objects.filter(is_active=True).order_by("name").values_list("uuid", "name", "acronym")
-    return _csv(
-        ["name", "label"], ([str(u), f"{name} ({acronym})" if acronym else name] for u, name, acronym in rows)
-    )
+    return _csv(["name", "label"], ([str(u), organisation_label(name, acronym)] for u, name, acronym in rows))
 
 
 def rounds_csv(territory: str | None = None) -> bytes:
