@@ -6,8 +6,9 @@ import hashlib
 import io
 import json
 
-from openpyxl import Workbook
 from pyxform import xls2xform
+
+from kinga.core import spreadsheets
 
 from . import choices
 from .spec import DEFAULT_LANGUAGE, LANGUAGES, Field, FormDefinition, Label
@@ -101,25 +102,22 @@ def settings_row(form: FormDefinition) -> dict[str, str]:
     }
 
 
-def _sheet(
-    workbook: Workbook, title: str, columns: list[str], rows: list[dict[str, str]], *, first: bool = False
-):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row.get(column, "") or None for column in columns])
+def _sheet(book: spreadsheets.Workbook, title: str, columns: list[str], rows: list[dict[str, str]]) -> None:
+    # Kinga's one writer (kinga.core.spreadsheets): a label or place name that starts like a formula stays text.
+    sheet = book.add_worksheet(title)
+    sheet.write_row(0, 0, columns)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [row.get(column, "") or None for column in columns])
 
 
 def workbook_bytes(form: FormDefinition) -> bytes:
-    workbook = Workbook()
-    _sheet(workbook, "survey", SURVEY_COLUMNS, survey_rows(form), first=True)
-    _sheet(workbook, "choices", CHOICES_COLUMNS, choice_rows(form))
-    settings = settings_row(form)
-    _sheet(workbook, "settings", list(settings), [settings])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    def build(book: spreadsheets.Workbook) -> None:
+        _sheet(book, "survey", SURVEY_COLUMNS, survey_rows(form))
+        _sheet(book, "choices", CHOICES_COLUMNS, choice_rows(form))
+        settings = settings_row(form)
+        _sheet(book, "settings", list(settings), [settings])
+
+    return spreadsheets.xlsx_bytes(build)
 
 
 def to_xform(xlsx: bytes) -> str:

@@ -9,22 +9,18 @@ team's phones then carry what they need); territories themselves are always list
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 
 from kinga.cases.models import Service
+from kinga.core import spreadsheets
 from kinga.core.models import Organisation, Place, PlaceLevel, organisation_label
 from kinga.households.models import SurveyRound
 from kinga.sites.models import Site
 
 
 def _csv(header: list[str], rows: Iterable[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    # Kinga's one writer (kinga.core.spreadsheets): a name that starts like a formula stays text in a spreadsheet.
+    return spreadsheets.csv_text([header, *rows]).encode("utf-8")
 
 
 def _territories_by_place() -> dict[int, str]:
