@@ -22,6 +22,7 @@ The rules, said in words on the page and in docs/guide/non-retour.md:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from kinga.core import access, clock, people, periods, tallies
 from kinga.core.access import Actor
-from kinga.core.indicators import IndicatorQuery, evaluate
+from kinga.core.indicators import IndicatorQuery, compute, evaluate
 from kinga.core.models import Place, PlaceLevel
 from kinga.plan.indicators import NON_RETURN, OTHER_INDICATORS
 from kinga.plan.models import Indicator
@@ -343,14 +344,17 @@ def _shares(rows, labels: dict, total: int, *, order: list[str]) -> list[Share]:
 
 
 def relapses(actor: Actor, *, period: periods.Period, territory: Place | None = None) -> dict:
-    """Relapses dated in the period: totals, by source, sex, age band, territory, and the top sites."""
+    """Relapses dated in the period: totals, by source, sex, age band, territory, and the top sites. By sex, age
+    band and territory from the counts kept on write (CASES_CHILDREN_RELAPSED) when the actor counts every
+    organisation's cases: the records' breakdowns join every relapse to its case and child."""
     access.require(actor, "cases.view_counts")
     qs = _scoped(
         actor, Relapse.objects.filter(date__gte=period.start, date__lte=period.end), territory=territory
     )
     totals = qs.aggregate(
         n=Count("id"),
-        children=Count("case__child_id", distinct=True),
+        # A case is one child (a child's two cases are merged into one person by the registry, not into one case).
+        children=Count("case_id", distinct=True),
         unknown_site=Count("id", filter=Q(site__isnull=True)),
     )
     total = totals["n"]
@@ -361,19 +365,28 @@ def relapses(actor: Actor, *, period: periods.Period, territory: Place | None = 
     sources = {code: label for code, label in RelapseSource.choices}
     sexes = {**dict(people.Sex.choices), "": _("Sex not recorded")}
     bands = {**dict(people.AgeBand.choices), people.ADULT: _("18 years or older")}
-    territory_rows = list(
-        qs.values(key=F("case__territory__pcode"), name=F("case__territory__name"))
-        .annotate(n=Count("id"))
-        .order_by("-n", "name")
-    )
-    by_territory = [
-        Share(key=row["key"] or "", label=row["name"], count=row["n"], percent=_percent(row["n"], total))
-        for row in territory_rows
-    ]
+    query = IndicatorQuery(start=period.start, end=period.end, area=territory)
+    kept = counts_filter(actor, "case__") is None and tallies.answers(RELAPSED, query)
+    if kept:
+        by_sex, by_band, by_territory = _relapses_kept(query, total, sexes, bands)
+    else:
+        by_sex = _shares(grouped(F("case__child__sex")), sexes, total, order=list(people.Sex.values))
+        by_band = _shares(
+            grouped(age_band_sql("case__age_at_identification")), bands, total, order=list(people.AGE_BANDS)
+        )
+        territory_rows = list(
+            qs.values(key=F("case__territory__pcode"), name=F("case__territory__name"))
+            .annotate(n=Count("id"))
+            .order_by("-n", "name")
+        )
+        by_territory = [
+            Share(key=row["key"] or "", label=row["name"], count=row["n"], percent=_percent(row["n"], total))
+            for row in territory_rows
+        ]
     site_rows = list(
         qs.filter(site__isnull=False)
         .values("site_id")
-        .annotate(n=Count("id"), children=Count("case__child_id", distinct=True))
+        .annotate(n=Count("id"), children=Count("case_id", distinct=True))
         .order_by("-n", "site_id")[:TOP_SITES]
     )
     return {
@@ -381,14 +394,34 @@ def relapses(actor: Actor, *, period: periods.Period, territory: Place | None = 
         "children_relapsed": totals["children"],
         "unknown_site": totals["unknown_site"],
         "by_source": _shares(grouped(F("source")), sources, total, order=list(RelapseSource.values)),
-        "by_sex": _shares(grouped(F("case__child__sex")), sexes, total, order=list(people.Sex.values)),
-        "by_age_band": _shares(
-            grouped(age_band_sql("case__age_at_identification")), bands, total, order=list(people.AGE_BANDS)
-        ),
+        "by_sex": by_sex,
+        "by_age_band": by_band,
         "by_territory": by_territory,
         "top_sites": _top_sites(actor, site_rows),
         "other_sites": total - totals["unknown_site"] - sum(row["n"] for row in site_rows),
     }
+
+
+RELAPSED = "CASES_CHILDREN_RELAPSED"
+
+
+def _relapses_kept(query: IndicatorQuery, total: int, sexes: dict, bands: dict):
+    """The relapses by sex, age band and territory from their tally (one query each, a few thousand rows)."""
+
+    def by(name: str) -> list[dict]:
+        values = compute(RELAPSED, dataclasses.replace(query, breakdowns=(name,)))
+        return [{"key": v.breakdown.get(name, ""), "n": int(v.value)} for v in values if v.value]
+
+    by_sex = _shares(by("sex"), sexes, total, order=list(people.Sex.values))
+    by_band = _shares(by("age_band"), bands, total, order=list(people.AGE_BANDS))
+    rows = by("territory")
+    names = dict(Place.objects.filter(pcode__in=[r["key"] for r in rows]).values_list("pcode", "name"))
+    rows = sorted(rows, key=lambda r: (-r["n"], names.get(r["key"], "")))
+    by_territory = [
+        Share(key=r["key"], label=names.get(r["key"]), count=r["n"], percent=_percent(r["n"], total))
+        for r in rows
+    ]
+    return by_sex, by_band, by_territory
 
 
 def _top_sites(actor: Actor, rows: list[dict]) -> list[SiteRow]:
