@@ -29,13 +29,19 @@ _MEMO_TIMEOUT = 24 * 3600
 
 
 def register(code: str, *, apps: Sequence[str]) -> None:
-    """Memoise the indicator source `code` until the next write of a record of one of `apps` (app labels)."""
+    """Memoise the indicator source `code` until the next write of a record of one of `apps`: app labels
+    ("households": any of its models) or model labels ("core.Organisation": that model only)."""
     _MEMO_APPS[code] = tuple(apps)
     indicators.attach_reader(code, _MemoReader(code))
-    for app in apps:
-        # Connected to the app's own models only: a receiver for every model would cost every delete in Kinga its
-        # fast path (Django then loads the rows to send the signal).
-        for model in django_apps.get_app_config(app).get_models():
+    for source in apps:
+        models = (
+            [django_apps.get_model(source)]
+            if "." in source
+            else django_apps.get_app_config(source).get_models()
+        )
+        for model in models:
+            # Connected to these models only: a receiver for every model would cost every delete in Kinga its
+            # fast path (Django then loads the rows to send the signal).
             uid = f"kinga-memo-{model._meta.label}"
             post_save.connect(_after_any_write, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(_after_any_write, sender=model, dispatch_uid=f"{uid}-delete")
@@ -57,24 +63,29 @@ def new_generation(apps: Iterable[str]) -> None:
         key = _generation_key(app)
         try:
             cache.set(key, (cache.get(key) or 0) + 1, None)
-        except Exception:
-            logger.exception("kinga.core.memo: the cache refused a new generation for %s", app)
+        except (
+            Exception
+        ) as error:  # no cache table yet (`migrate` runs before `createcachetable`), cache down
+            logger.warning("kinga.core.memo: the cache refused a new generation for %s (%s)", app, error)
 
 
 def _after_any_write(sender, **kwargs) -> None:
-    app = sender._meta.app_label
-    if not any(app in apps for apps in _MEMO_APPS.values()):
-        return
+    watched = {source for sources in _MEMO_APPS.values() for source in sources}
+    for source in {sender._meta.app_label, sender._meta.label} & watched:
+        _written(source)
+
+
+def _written(source: str) -> None:
     # Until it commits, only this connection sees the write: it stops reading (and writing) the memo of these apps;
     # the commit starts a new generation for everyone, once per transaction (an import saves thousands of records).
     dirty = _dirty_apps()
-    if app in dirty:
+    if source in dirty:
         return
-    dirty.add(app)
+    dirty.add(source)
 
     def committed() -> None:
-        dirty.discard(app)
-        new_generation([app])
+        dirty.discard(source)
+        new_generation([source])
 
     transaction.on_commit(committed)
 

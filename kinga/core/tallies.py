@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Case, DecimalField, F, IntegerField, Model, Q, Sum, Value, When
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from kinga.core import indicators, memo
+from kinga.core import indicators
 from kinga.core.models import Place, PlaceLevel, Tally, TallyState
 
 DIMENSIONS = (indicators.TERRITORY, indicators.SEX, indicators.AGE_BAND)
@@ -290,7 +290,6 @@ def rebuild(
         if log:
             log(f"  {code}: {len(rows)} lignes en {seconds:.1f} s")
     _ready_loaded[0] = False
-    memo.forget_everything()  # a rebuild follows bulk writes
     return written
 
 

@@ -169,8 +169,8 @@ def buyers_reporting(query: IndicatorQuery) -> list[IndicatorValue]:
 
 
 # Which cooperatives hold every required document on a day: memoised until the next write of a supply, households
-# (the cooperative's place) or core (the organisation) record (kinga.core.memo).
-memo.register("SUPPLY_COOPERATIVES_WITH_DOCUMENTS", apps=("supply", "households", "core"))
+# (the cooperative's place) record or of an organisation (kinga.core.memo).
+memo.register("SUPPLY_COOPERATIVES_WITH_DOCUMENTS", apps=("supply", "households", "core.Organisation"))
 # Distinct lots decided in the period (a hundred thousand decisions a quarter at national scale).
 memo.register("SUPPLY_LOTS_AUTHORISED", apps=("supply",))
 memo.register("SUPPLY_LOTS_REFUSED", apps=("supply",))

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kinga.core import tallies
+from kinga.core import memo, tallies
 from kinga.core.models import Membership, Organisation, Place
 from kinga.core.plugins import run_reference_loaders, synth_generators
 from kinga.core.synth import SCALES, SynthContext
@@ -58,6 +58,7 @@ class Command(BaseCommand):
         # The generators write in bulk, past the model signals that keep the tallies current.
         t0 = time.perf_counter()
         tallies.rebuild()
+        memo.forget_everything()
         self.stdout.write(f"  tallies: {time.perf_counter() - t0:.1f} s")
         elapsed = time.perf_counter() - started
         rows = sum(ctx.counts.values())

@@ -7,7 +7,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kinga.core import tallies
+from kinga.core import memo, tallies
 
 
 class Command(BaseCommand):
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             )
         if options["action"] == "rebuild":
             written = tallies.rebuild(codes, log=self.stdout.write)
+            memo.forget_everything()  # a rebuild follows writes past the model signals: the memos forget them too
             self.stdout.write(f"{len(written)} comptage(s) reconstruit(s), {sum(written.values())} ligne(s).")
             return
         wrong = 0
