@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 _MEMO_APPS: dict[str, tuple[str, ...]] = {}
+_SOURCES: set[str] = set()  # every app or model label some memo forgets on
 _MEMO_TIMEOUT = 24 * 3600
 
 
@@ -32,6 +33,7 @@ def register(code: str, *, apps: Sequence[str]) -> None:
     """Memoise the indicator source `code` until the next write of a record of one of `apps`: app labels
     ("households": any of its models) or model labels ("core.Organisation": that model only)."""
     _MEMO_APPS[code] = tuple(apps)
+    _SOURCES.update(apps)
     indicators.attach_reader(code, _MemoReader(code))
     for source in apps:
         models = (
@@ -70,9 +72,10 @@ def new_generation(apps: Iterable[str]) -> None:
 
 
 def _after_any_write(sender, **kwargs) -> None:
-    watched = {source for sources in _MEMO_APPS.values() for source in sources}
-    for source in {sender._meta.app_label, sender._meta.label} & watched:
-        _written(source)
+    # Connected to the memos' models only (register): their app label or model label is one of the sources.
+    for source in (sender._meta.app_label, sender._meta.label):
+        if source in _SOURCES:
+            _written(source)
 
 
 def _written(source: str) -> None:

@@ -359,7 +359,8 @@ def _territories(area: Place | None) -> list[str] | None:
     )
 
 
-def _answers(code: str, query: indicators.IndicatorQuery) -> bool:
+def answers(code: str, query: indicators.IndicatorQuery) -> bool:
+    """Whether the tally `code` is built and can answer this query (else: compute from the records)."""
     if query.organisation_id is not None:
         return False
     if query.area is not None and query.area.level > PlaceLevel.TERRITORY:
@@ -370,20 +371,30 @@ def _answers(code: str, query: indicators.IndicatorQuery) -> bool:
     return _is_ready(code)
 
 
+def _rows_of(codes: Sequence[str], query):
+    """The tallies' rows of the query's area (the territories under it)."""
+    qs = Tally.objects.filter(code__in=codes)
+    territories = _territories(query.area)
+    return qs if territories is None else qs.filter(territory__in=territories)
+
+
+def _by_span(qs, spans: Sequence[tuple[datetime.date, datetime.date]]):
+    """The rows of the (disjoint) spans' days, each annotated with its span's index as `bucket`."""
+    whens = [When(day__gte=start, day__lte=end, then=Value(i)) for i, (start, end) in enumerate(spans)]
+    return (
+        qs.filter(day__gte=min(s for s, _ in spans), day__lte=max(e for _, e in spans))
+        .annotate(bucket=Case(*whens, output_field=IntegerField()))
+        .exclude(bucket=None)
+    )
+
+
 def _sums(
     code: str, spans: Sequence[tuple[datetime.date, datetime.date]], query
 ) -> list[dict[tuple, Decimal]]:
     """Per span (index) and group: the flow's sum over the span's days, in one grouped query."""
     columns = [_COLUMN[b] for b in query.breakdowns]
-    qs = Tally.objects.filter(code=code)
-    territories = _territories(query.area)
-    if territories is not None:
-        qs = qs.filter(territory__in=territories)
-    whens = [When(day__gte=start, day__lte=end, then=Value(i)) for i, (start, end) in enumerate(spans)]
     rows = (
-        qs.filter(day__gte=min(s for s, _ in spans), day__lte=max(e for _, e in spans))
-        .annotate(bucket=Case(*whens, output_field=IntegerField()))
-        .exclude(bucket=None)
+        _by_span(_rows_of([code], query), spans)
         .values("bucket", *columns)
         .annotate(v=Sum("value"))
         .order_by()
@@ -409,7 +420,7 @@ def _plain(value: Decimal) -> Decimal | int:
 
 def read_series(code: str, spans: Sequence[tuple[datetime.date, datetime.date]], query) -> list[list] | None:
     """The indicator for each span, from the tally (one query); None when the tally cannot answer this query."""
-    if not spans or not _answers(code, query):
+    if not spans or not answers(code, query):
         return None
     if code in _FLOWS:
         ordered = sorted(spans)
@@ -423,18 +434,8 @@ def read_series(code: str, spans: Sequence[tuple[datetime.date, datetime.date]],
 def read_totals(codes: Sequence[str], spans, query) -> dict[str, list[Decimal]]:
     """Several flows' totals per span (query's area; no breakdown) in one query, for a page that shows many
     figures of the same records (the non-return cohorts). The caller checked `answers` for each code."""
-    qs = Tally.objects.filter(code__in=codes)
-    territories = _territories(query.area)
-    if territories is not None:
-        qs = qs.filter(territory__in=territories)
-    whens = [When(day__gte=start, day__lte=end, then=Value(i)) for i, (start, end) in enumerate(spans)]
     rows = (
-        qs.filter(day__gte=min(s for s, _ in spans), day__lte=max(e for _, e in spans))
-        .annotate(bucket=Case(*whens, output_field=IntegerField()))
-        .exclude(bucket=None)
-        .values("code", "bucket")
-        .annotate(v=Sum("value"))
-        .order_by()
+        _by_span(_rows_of(codes, query), spans).values("code", "bucket").annotate(v=Sum("value")).order_by()
     )
     result = {code: [Decimal(0)] * len(spans) for code in codes}
     for row in rows:
@@ -445,10 +446,7 @@ def read_totals(codes: Sequence[str], spans, query) -> dict[str, list[Decimal]]:
 def read_days(codes: Sequence[str], query) -> dict[str, dict[datetime.date, Decimal]]:
     """Flows' values per day of [query.start, query.end] (days without any left out) in one query, for a reader
     that sorts the days itself (the checks still to do, by their due date). The caller checked `answers`."""
-    qs = Tally.objects.filter(code__in=codes, day__gte=query.start, day__lte=query.end)
-    territories = _territories(query.area)
-    if territories is not None:
-        qs = qs.filter(territory__in=territories)
+    qs = _rows_of(codes, query).filter(day__gte=query.start, day__lte=query.end)
     result: dict[str, dict[datetime.date, Decimal]] = {code: {} for code in codes}
     for code, day, value in (
         qs.values("code", "day").annotate(v=Sum("value")).order_by().values_list("code", "day", "v")
@@ -457,19 +455,11 @@ def read_days(codes: Sequence[str], query) -> dict[str, dict[datetime.date, Deci
     return result
 
 
-def answers(code: str, query) -> bool:
-    """Whether the tally `code` is built and can answer this query (else: compute from the records)."""
-    return _answers(code, query)
-
-
 def _stock(stock: Stock, spans, query) -> list[dict[tuple, Decimal]]:
     """Per span and group: what entered up to the span's end minus what left before its start, in one pass over
     the two flows' days."""
     columns = [_COLUMN[b] for b in query.breakdowns]
-    qs = Tally.objects.filter(code__in=(stock.inflow, stock.outflow))
-    territories = _territories(query.area)
-    if territories is not None:
-        qs = qs.filter(territory__in=territories)
+    qs = _rows_of((stock.inflow, stock.outflow), query)
     annotations = {}
     for i, (start, end) in enumerate(spans):
         came = Q(code=stock.inflow, day__lte=end)
