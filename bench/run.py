@@ -179,6 +179,8 @@ def main() -> int:
         ctx = BenchContext(args.scale, args.seed)
         if must_fill:
             call_command("migrate", verbosity=0)
+            # Before synth: its writes start new generations of the memo (kinga.core.memo), kept in this table.
+            call_command("createcachetable", verbosity=0)
             t0 = time.perf_counter()
             from io import StringIO
 
