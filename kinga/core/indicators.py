@@ -91,6 +91,16 @@ class Reader(Protocol):
     ) -> list[list[IndicatorValue]] | None: ...
 
 
+class BatchReader(Protocol):
+    """A reader that answers many (code, query) requests of its kind at once (a page of figures): one round
+    trip instead of one per figure. Returns one answer per request, None where it cannot answer."""
+
+    @classmethod
+    def read_many(
+        cls, requests: Sequence[tuple[str, IndicatorQuery]]
+    ) -> list[list[IndicatorValue] | None]: ...
+
+
 _SOURCES: dict[str, IndicatorSource] = {}
 _READERS: dict[str, tuple[Computation, Reader]] = {}
 
@@ -225,6 +235,31 @@ def span_bucket(query: IndicatorQuery, field: str):
 
 
 def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
+    _check(code, query)
+    return compute(code, query)
+
+
+def evaluate_many(requests: Sequence[tuple[str, IndicatorQuery]]) -> list[list[IndicatorValue]]:
+    """`evaluate` for many (code, query) requests, in the order given: the readers that answer in batches
+    (kinga.core.tallies, kinga.core.memo) are asked once per kind of reader, the rest computed one by one."""
+    for code, query in requests:
+        _check(code, query)
+    answers: list[list[IndicatorValue] | None] = [None] * len(requests)
+    by_kind: dict[type, list[int]] = {}
+    for i, (code, _query) in enumerate(requests):
+        reader = _reader(code)
+        if reader is not None and hasattr(type(reader), "read_many"):
+            by_kind.setdefault(type(reader), []).append(i)
+    for kind, indexes in by_kind.items():
+        for i, found in zip(indexes, kind.read_many([requests[i] for i in indexes]), strict=True):
+            answers[i] = found
+    return [
+        found if found is not None else compute(code, query)
+        for found, (code, query) in zip(answers, requests, strict=True)
+    ]
+
+
+def _check(code: str, query: IndicatorQuery) -> None:
     source = _SOURCES.get(code)
     if source is None:
         raise LookupError(f"No module computes indicator {code}")
@@ -233,4 +268,3 @@ def evaluate(code: str, query: IndicatorQuery) -> list[IndicatorValue]:
         raise ValueError(f"Indicator {code} cannot be broken down by {', '.join(sorted(unknown))}")
     if query.organisation_id is not None and not source.organisations:
         raise ValueError(f"Indicator {code} cannot count one organisation's records")
-    return compute(code, query)

@@ -118,16 +118,20 @@ class _MemoReader:
     def __init__(self, code: str) -> None:
         self.code = code
 
-    def _key(self, spans, query) -> str:
+    def _key(self, spans, query, generations: dict | None = None) -> str:
         apps = _MEMO_APPS[self.code]
-        generations = cache.get_many([_generation_key(app) for app in apps])
+        if generations is None:
+            generations = cache.get_many([_generation_key(app) for app in apps])
         stamp = ",".join(str(generations.get(_generation_key(app), 0)) for app in apps)
         area = query.area.pk if query.area is not None else ""
         what = f"{self.code}|{stamp}|{spans}|{area}|{query.breakdowns}|{query.organisation_id}"
         return "kinga:memo:" + hashlib.sha256(what.encode()).hexdigest()
 
+    def _from_memo(self) -> bool:
+        return not (_BYPASSED or _dirty_apps() & set(_MEMO_APPS[self.code]))
+
     def read_series(self, spans, query):
-        if _BYPASSED or _dirty_apps() & set(_MEMO_APPS[self.code]):
+        if not self._from_memo():
             return indicators.compute_series_from_records(self.code, spans, query)
         try:
             key = self._key(tuple(spans), query)
@@ -145,3 +149,38 @@ class _MemoReader:
 
     def read(self, query):
         return self.read_series([(query.start, query.end)], query)[0]
+
+    @classmethod
+    def read_many(cls, requests):
+        """Many figures at once (a page of them): the generations and the memos in two reads of the cache, what it
+        lacks computed and stored in one write. None (computed by the caller) where the memo is not used."""
+        readers = [cls(code) for code, _query in requests]
+        usable = [i for i, reader in enumerate(readers) if reader._from_memo()]
+        result: list = [None] * len(requests)
+        if not usable:
+            return result
+        try:
+            apps = {app for i in usable for app in _MEMO_APPS[readers[i].code]}
+            generations = cache.get_many([_generation_key(app) for app in apps])
+            keys = {
+                i: readers[i]._key(((requests[i][1].start, requests[i][1].end),), requests[i][1], generations)
+                for i in usable
+            }
+            found = cache.get_many(list(keys.values()))
+        except Exception:
+            logger.exception("kinga.core.memo: the cache failed, figures computed from the records")
+            return result
+        missing = {}
+        for i, key in keys.items():
+            series = found.get(key)
+            if series is None:
+                code, query = requests[i]
+                series = indicators.compute_series_from_records(code, [(query.start, query.end)], query)
+                missing[key] = series
+            result[i] = series[0]
+        if missing:
+            try:
+                cache.set_many(missing, _MEMO_TIMEOUT)
+            except Exception:
+                logger.exception("kinga.core.memo: the cache refused %d figures", len(missing))
+        return result

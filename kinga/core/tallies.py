@@ -483,9 +483,66 @@ def _stock(stock: Stock, spans, query) -> list[dict[tuple, Decimal]]:
     return result
 
 
+def read_many(requests: Sequence[tuple[str, indicators.IndicatorQuery]]) -> list[list | None]:
+    """Many flows' and stocks' values, each for its own query (a page of figures: a period and the plan to date,
+    each figure its code), in one grouped query per area and breakdowns; None for a request the tallies cannot
+    answer (`answers`)."""
+    result: list[list | None] = [None] * len(requests)
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, (code, query) in enumerate(requests):
+        if answers(code, query):
+            groups[(query.area.pk if query.area is not None else None, query.breakdowns)].append(i)
+    for indexes in groups.values():
+        query = requests[indexes[0]][1]
+        spans = sorted({(requests[i][1].start, requests[i][1].end) for i in indexes})
+        codes = {requests[i][0] for i in indexes}
+        stocks = [_STOCKS[c] for c in codes if c in _STOCKS]
+        counted = {c for c in codes if c in _FLOWS} | {f for s in stocks for f in (s.inflow, s.outflow)}
+        columns = [_COLUMN[b] for b in query.breakdowns]
+        sums = {}
+        for n, (start, end) in enumerate(spans):
+            sums[f"in{n}"] = _sum_when(Q(day__gte=start, day__lte=end))
+            if stocks:
+                sums[f"upto{n}"] = _sum_when(Q(day__lte=end))
+                sums[f"before{n}"] = _sum_when(Q(day__lt=start))
+        qs = _rows_of(sorted(counted), query).filter(day__lte=max(e for _, e in spans))
+        if not stocks:
+            qs = qs.filter(day__gte=min(s for s, _ in spans))
+        found: dict[tuple, dict[tuple, Decimal]] = defaultdict(dict)  # (code, span) → group → value
+        for row in qs.values("code", *columns).annotate(**sums).order_by():
+            key = tuple((b, row[_COLUMN[b]]) for b in query.breakdowns)
+            for n, span in enumerate(spans):
+                found[(row["code"], span, "in")][key] = row[f"in{n}"] or Decimal(0)
+                if stocks:
+                    found[(row["code"], span, "upto")][key] = row[f"upto{n}"] or Decimal(0)
+                    found[(row["code"], span, "before")][key] = row[f"before{n}"] or Decimal(0)
+        for i in indexes:
+            code, asked = requests[i]
+            span = (asked.start, asked.end)
+            if code in _FLOWS:
+                groups_of_span = found.get((code, span, "in"), {})
+            else:
+                stock = _STOCKS[code]
+                came = found.get((stock.inflow, span, "upto"), {})
+                went = found.get((stock.outflow, span, "before"), {})
+                groups_of_span = {
+                    k: came.get(k, Decimal(0)) - went.get(k, Decimal(0)) for k in {*came, *went}
+                }
+            result[i] = _values(groups_of_span, asked)
+    return result
+
+
+def _sum_when(condition: Q) -> Sum:
+    return Sum(Case(When(condition, then="value"), default=Value(0), output_field=DecimalField()))
+
+
 class _Reader:
     def __init__(self, code: str) -> None:
         self.code = code
+
+    @classmethod
+    def read_many(cls, requests):
+        return read_many(requests)
 
     def read(self, query):
         series = read_series(self.code, [(query.start, query.end)], query)

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kinga.cases.models import Case
 from kinga.core import clock, periods, tallies
-from kinga.core.indicators import IndicatorQuery, all_sources, compute_series
+from kinga.core.indicators import IndicatorQuery, all_sources, compute_series, evaluate_many
 from kinga.core.models import Place, PlaceLevel
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +63,40 @@ def test_every_tally_and_every_span_source_gives_what_one_period_at_a_time_gives
                 assert together == _one_at_a_time(source, spans, query), (code, query.breakdowns, query.area)
                 compared += sum(len(s) for s in together)
     assert compared > 1000  # the demo data fills the grids: the comparison is not between two empty sets
+
+
+def test_a_page_of_figures_asked_together_gives_what_each_asked_alone_gives(demo):
+    """evaluate_many (the dashboard: every figure for a period and for the plan to date, overlapping spans) reads
+    the tallies in one query per area and the memo in two reads of the cache; each answer is the source's own."""
+    now = periods.month_period_containing(clock.today(), periods.QUARTER)
+    territory = Place.objects.filter(level=PlaceLevel.TERRITORY, pcode="CD7201").get()
+    queries = [
+        IndicatorQuery(start=now.start, end=now.end),
+        IndicatorQuery(start=datetime.date(2017, 7, 1), end=now.end),
+        IndicatorQuery(start=datetime.date(2019, 1, 1), end=datetime.date(2019, 12, 31), area=territory),
+        IndicatorQuery(
+            start=datetime.date(2017, 7, 1), end=now.end, area=territory, breakdowns=("territory",)
+        ),
+    ]
+    sources = all_sources()
+    requests = [
+        (code, query)
+        for code in sources
+        for query in queries
+        if set(query.breakdowns) <= set(sources[code].breakdowns)
+    ]
+    for _ in range(2):  # the memo empty, then full
+        together = evaluate_many(requests)
+        alone = [sources[code].compute(query) for code, query in requests]
+        assert [_as_set(v) for v in together] == [_as_set(v) for v in alone]
+    assert sum(len(_as_set(v)) for v in together) > 100
+    served = [r for r in requests if r[0] in tallies.flows() or r[0] in {"CASES_CHILDREN_IN_CARE"}]
+    with CaptureQueriesContext(connection) as captured:
+        evaluate_many(served)
+    tally_queries = [q for q in captured.captured_queries if "core_tally" in q["sql"]]
+    assert (
+        len(tally_queries) == 3
+    )  # one per area and breakdowns: the province; the territory, without and by territory
 
 
 def test_a_tally_is_read_in_one_query_whatever_the_number_of_quarters(demo):
