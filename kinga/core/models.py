@@ -338,6 +338,29 @@ class Tally(models.Model):
         return f"{self.code} {self.day} {self.territory}/{self.sex}/{self.age_band}: {self.value}"
 
 
+class TallyMonth(models.Model):
+    """The days of a month of one tally added up (kinga.core.tallies), per group: a period of years reads a row
+    per month instead of one per day. Rewritten with the days it sums, in the same transaction."""
+
+    code = models.CharField(max_length=64)
+    month = models.DateField()  # its first day
+    territory = models.CharField(max_length=20, default="")
+    sex = models.CharField(max_length=8, default="")
+    age_band = models.CharField(max_length=8, default="")
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "month", "territory", "sex", "age_band"], name="tally_month_one_row_per_group"
+            ),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="tally_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.month:%Y-%m} {self.territory}/{self.sex}/{self.age_band}: {self.value}"
+
+
 class TallyState(models.Model):
     """A tally whose rows were built for its current definition (its version): until then it is not read."""
 

@@ -38,14 +38,18 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Case, DecimalField, F, IntegerField, Model, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from kinga.core import indicators
-from kinga.core.models import Place, PlaceLevel, Tally, TallyState
+from kinga.core.models import Place, PlaceLevel, Tally, TallyMonth, TallyState
 
 DIMENSIONS = (indicators.TERRITORY, indicators.SEX, indicators.AGE_BAND)
 DAY = "day"  # the breakdown a source gives so that one query rebuilds all its days
 EVER = (datetime.date(1900, 1, 1), datetime.date(2999, 12, 31))
+# How the rows are kept, part of every tally's version: a tally built before months were summed (TallyMonth) is
+# rebuilt by the next `migrate`.
+STORAGE = "+months"
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,11 @@ def register_flow(
         compute, breakdowns = source.compute, source.breakdowns
     dimensions = tuple(b for b in DIMENSIONS if b in breakdowns)
     _FLOWS[code] = Flow(
-        code=code, watches=tuple(watches), version=version, compute=compute, dimensions=dimensions
+        code=code,
+        watches=tuple(watches),
+        version=f"{version}{STORAGE}",
+        compute=compute,
+        dimensions=dimensions,
     )
     for watch in watches:
         if (code, watch) not in _WATCHED[watch.model]:
@@ -228,11 +236,11 @@ def written(model: type[Model], days: Iterable[datetime.date]) -> None:
         refresh(code, days)
 
 
-def _lock(code: str, day: datetime.date) -> None:
-    # Two transactions recomputing the same day one after the other: the second waits for the first to commit,
-    # then counts what it wrote (PostgreSQL; SQLite has one writer at a time).
+def _lock(code: str, day: datetime.date, what: str = "day") -> None:
+    # Two transactions recomputing the same day (or month) one after the other: the second waits for the first to
+    # commit, then counts what it wrote (PostgreSQL; SQLite has one writer at a time).
     if connection.vendor == "postgresql":
-        key = zlib.crc32(f"{code}:{day.isoformat()}".encode()) - 2**31
+        key = zlib.crc32(f"{code}:{what}:{day.isoformat()}".encode()) - 2**31
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7201, key])
 
@@ -246,6 +254,42 @@ def refresh(code: str, days: Iterable[datetime.date]) -> None:
             values = flow.compute(indicators.IndicatorQuery(start=day, end=day, breakdowns=flow.dimensions))
             Tally.objects.filter(code=code, day=day).delete()
             Tally.objects.bulk_create(_rows(code, values, flow.dimensions, day=day))
+        for month in sorted({day.replace(day=1) for day in days}):
+            # Another writer may be changing another day of the month: its month is summed after it commits.
+            _lock(code, month, "month")
+            TallyMonth.objects.filter(code=code, month=month).delete()
+            TallyMonth.objects.bulk_create(_month_rows(code, month, _next_month(month)))
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _month_rows(code: str, start: datetime.date, end: datetime.date) -> list[TallyMonth]:
+    """The months of [start, end) of the tally, added up from its days."""
+    rows = (
+        Tally.objects.filter(code=code, day__gte=start, day__lt=end)
+        .annotate(month=TruncMonth("day"))
+        .values("month", "territory", "sex", "age_band")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    return [
+        TallyMonth(
+            code=code,
+            month=_as_date(row["month"]),
+            territory=row["territory"],
+            sex=row["sex"],
+            age_band=row["age_band"],
+            value=row["total"],
+        )
+        for row in rows
+        if row["total"]
+    ]
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _rows(code, values, dimensions, *, day=None) -> list[Tally]:
@@ -282,6 +326,8 @@ def rebuild(
             Tally.objects.filter(code=code).delete()
             rows = _rows(code, values, flow.dimensions)
             Tally.objects.bulk_create(rows, batch_size=5000)
+            TallyMonth.objects.filter(code=code).delete()
+            TallyMonth.objects.bulk_create(_month_rows(code, *EVER), batch_size=5000)
             seconds = time.perf_counter() - t0
             TallyState.objects.update_or_create(
                 code=code, defaults={"version": flow.version, "rows": len(rows), "seconds": seconds}
@@ -328,11 +374,26 @@ def differences(
     rows = Tally.objects.filter(code=code, day__range=(start, end))
     for row in rows.values(DAY, *[_COLUMN[d] for d in flow.dimensions], "value"):
         kept[(row[DAY], *(row[_COLUMN[d]] for d in flow.dimensions))] += row["value"]
-    return [
+    found = [
         (dict(zip((DAY, *flow.dimensions), key, strict=True)), kept[key], direct[key])
         for key in sorted(set(direct) | set(kept))
         if kept[key] != direct[key]
     ]
+    # The months kept must add up the days kept (the months wholly inside [start, end]).
+    first = start if start.day == 1 else _next_month(start)
+    after = _next_month(end) if _next_month(end) - datetime.timedelta(days=1) == end else end.replace(day=1)
+    if first < after:
+        summed = {(m.month, m.territory, m.sex, m.age_band): m.value for m in _month_rows(code, first, after)}
+        stored = {
+            (m.month, m.territory, m.sex, m.age_band): m.value
+            for m in TallyMonth.objects.filter(code=code, month__gte=first, month__lt=after)
+        }
+        found += [
+            ({"month": key[0], "group": key[1:]}, stored.get(key, Decimal(0)), summed.get(key, Decimal(0)))
+            for key in sorted(set(summed) | set(stored))
+            if stored.get(key) != summed.get(key)
+        ]
+    return found
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -484,9 +545,9 @@ def _stock(stock: Stock, spans, query) -> list[dict[tuple, Decimal]]:
 
 
 def read_many(requests: Sequence[tuple[str, indicators.IndicatorQuery]]) -> list[list | None]:
-    """Many flows' and stocks' values, each for its own query (a page of figures: a period and the plan to date,
-    each figure its code), in one grouped query per area and breakdowns; None for a request the tallies cannot
-    answer (`answers`)."""
+    """Many flows' and stocks' values, each for its own query (a page of figures: a period and the plan to date),
+    in two grouped queries per area and breakdowns — the whole months of each span from the months' sums
+    (TallyMonth), the days around them from the days; None for a request the tallies cannot answer (`answers`)."""
     result: list[list | None] = [None] * len(requests)
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, (code, query) in enumerate(requests):
@@ -494,46 +555,83 @@ def read_many(requests: Sequence[tuple[str, indicators.IndicatorQuery]]) -> list
             groups[(query.area.pk if query.area is not None else None, query.breakdowns)].append(i)
     for indexes in groups.values():
         query = requests[indexes[0]][1]
-        spans = sorted({(requests[i][1].start, requests[i][1].end) for i in indexes})
-        codes = {requests[i][0] for i in indexes}
-        stocks = [_STOCKS[c] for c in codes if c in _STOCKS]
-        counted = {c for c in codes if c in _FLOWS} | {f for s in stocks for f in (s.inflow, s.outflow)}
-        columns = [_COLUMN[b] for b in query.breakdowns]
-        sums = {}
-        for n, (start, end) in enumerate(spans):
-            sums[f"in{n}"] = _sum_when(Q(day__gte=start, day__lte=end))
-            if stocks:
-                sums[f"upto{n}"] = _sum_when(Q(day__lte=end))
-                sums[f"before{n}"] = _sum_when(Q(day__lt=start))
-        qs = _rows_of(sorted(counted), query).filter(day__lte=max(e for _, e in spans))
-        if not stocks:
-            qs = qs.filter(day__gte=min(s for s, _ in spans))
-        found: dict[tuple, dict[tuple, Decimal]] = defaultdict(dict)  # (code, span) → group → value
-        for row in qs.values("code", *columns).annotate(**sums).order_by():
-            key = tuple((b, row[_COLUMN[b]]) for b in query.breakdowns)
-            for n, span in enumerate(spans):
-                found[(row["code"], span, "in")][key] = row[f"in{n}"] or Decimal(0)
-                if stocks:
-                    found[(row["code"], span, "upto")][key] = row[f"upto{n}"] or Decimal(0)
-                    found[(row["code"], span, "before")][key] = row[f"before{n}"] or Decimal(0)
+        wanted: dict[int, list[tuple[str, int, tuple]]] = {}  # request → (flow, sign, interval)
         for i in indexes:
             code, asked = requests[i]
-            span = (asked.start, asked.end)
             if code in _FLOWS:
-                groups_of_span = found.get((code, span, "in"), {})
-            else:
+                wanted[i] = [(code, 1, (asked.start, asked.end))]
+            else:  # a stock: entered up to the end, minus left before the start
                 stock = _STOCKS[code]
-                came = found.get((stock.inflow, span, "upto"), {})
-                went = found.get((stock.outflow, span, "before"), {})
-                groups_of_span = {
-                    k: came.get(k, Decimal(0)) - went.get(k, Decimal(0)) for k in {*came, *went}
-                }
-            result[i] = _values(groups_of_span, asked)
+                wanted[i] = [(stock.inflow, 1, (EVER[0], asked.end))]
+                if asked.start > EVER[0]:
+                    wanted[i].append((stock.outflow, -1, (EVER[0], asked.start - datetime.timedelta(days=1))))
+        intervals = {interval for parts in wanted.values() for _flow, _sign, interval in parts}
+        sums = _interval_sums(
+            sorted({f for parts in wanted.values() for f, _s, _i in parts}), intervals, query
+        )
+        for i, parts in wanted.items():
+            groups_of_request: dict[tuple, Decimal] = defaultdict(Decimal)
+            for flow_code, sign, interval in parts:
+                for key, value in sums.get((flow_code, interval), {}).items():
+                    groups_of_request[key] += sign * value
+            result[i] = _values(groups_of_request, requests[i][1])
     return result
 
 
-def _sum_when(condition: Q) -> Sum:
-    return Sum(Case(When(condition, then="value"), default=Value(0), output_field=DecimalField()))
+def _split(start: datetime.date, end: datetime.date) -> tuple[tuple | None, list[tuple]]:
+    """[start, end] as whole months (first day of the first, first day of the last; None: no whole month) and the
+    runs of days outside them (at most two)."""
+    first = start if start.day == 1 else _next_month(start)
+    last = end.replace(day=1) if _next_month(end) - datetime.timedelta(days=1) == end else None
+    if last is None:
+        last = (end.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if first > last:
+        return None, [(start, end)]
+    days = []
+    if start < first:
+        days.append((start, first - datetime.timedelta(days=1)))
+    after = _next_month(last)
+    if after <= end:
+        days.append((after, end))
+    return (first, last), days
+
+
+def _interval_sums(codes: list[str], intervals: set[tuple], query) -> dict[tuple, dict[tuple, Decimal]]:
+    """(flow, interval) → group → the flow's sum over the interval: one query over the months, one over the days."""
+    columns = [_COLUMN[b] for b in query.breakdowns]
+    parts = {interval: _split(*interval) for interval in intervals}
+    month_runs = sorted({months for months, _days in parts.values() if months is not None})
+    day_runs = sorted({run for _months, days in parts.values() for run in days})
+    territories = _territories(query.area)
+    found: dict[tuple, dict[tuple, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for model, column, runs in ((TallyMonth, "month", month_runs), (Tally, "day", day_runs)):
+        if not runs:
+            continue
+        qs = model.objects.filter(
+            code__in=codes,
+            **{f"{column}__gte": min(a for a, _b in runs), f"{column}__lte": max(b for _a, b in runs)},
+        )
+        if territories is not None:
+            qs = qs.filter(territory__in=territories)
+        annotations = {
+            f"r{n}": Sum("value", filter=Q(**{f"{column}__gte": a, f"{column}__lte": b}))
+            for n, (a, b) in enumerate(runs)
+        }
+        for row in qs.values("code", *columns).annotate(**annotations).order_by():
+            key = tuple((b, row[_COLUMN[b]]) for b in query.breakdowns)
+            for n, run in enumerate(runs):
+                if row[f"r{n}"]:
+                    found[(row["code"], column, run)][key] += row[f"r{n}"]
+    sums: dict[tuple, dict[tuple, Decimal]] = {}
+    for interval, (months, days) in parts.items():
+        for code in codes:
+            total: dict[tuple, Decimal] = defaultdict(Decimal)
+            pieces = ([("month", months)] if months is not None else []) + [("day", run) for run in days]
+            for column, run in pieces:
+                for key, value in found.get((code, column, run), {}).items():
+                    total[key] += value
+            sums[(code, interval)] = total
+    return sums
 
 
 class _Reader:
