@@ -122,7 +122,11 @@ class RulesForm(forms.Form):
         for row in rows:
             name = f"rule_{row['condition']}"
             self.fields[name] = forms.ChoiceField(
-                label=row["label"], choices=StatusRule.Outcome.choices, initial=row["outcome"]
+                label=row["label"],
+                choices=StatusRule.Outcome.choices,
+                initial=row["outcome"],
+                # Shown in the table's row, whose first cell says the condition: the select is named after it.
+                widget=forms.Select(attrs={"aria-label": row["label"]}),
             )
             self.rule_names.append((name, row["condition"]))
 

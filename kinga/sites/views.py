@@ -81,6 +81,7 @@ def site_map(request):
         "tile_url": settings.KINGA_MAP_TILE_URL,
         "tile_attribution": settings.KINGA_MAP_TILE_ATTRIBUTION,
         "statuses": Status.choices,
+        "filters_set": any(raw.values()),
         **_filter_context(actor, raw),
     }
     return render(request, "sites/map.html", context)

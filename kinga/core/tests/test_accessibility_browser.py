@@ -1,0 +1,105 @@
+"""Accessibility in a real browser at 360 px: axe-core (WCAG 2.1 A and AA rules) over every page of Kinga, each
+opened by a demo account of a role that may see it (after `kinga synth` and `kinga demo-accounts`), and over the
+login page. A critical or serious violation fails the test.
+
+axe-core's single file is vendored under tests/vendor (MPL-2.0, from the npm registry's axe-core package) and
+injected by the test: it is never served on Kinga's pages."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import resolve
+
+from kinga.core.models import Membership
+from kinga.core.roles import Role
+from kinga.core.testing import TEST_PASSWORD, object_links, page_urls
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("critical", "serious")
+
+# The narrowest roles first: each page is checked once, by the first role that may open it, so every role gets
+# the pages that are its own (a caseworker's case file, a focal point's alert) and the wider roles what is left.
+ROLE_ORDER = [
+    Role.CASEWORKER,
+    Role.FOCAL_POINT,
+    Role.SITE_INSPECTOR,
+    Role.COMPANY_OFFICER,
+    Role.DATA_CLERK,
+    Role.VIEWER,
+    Role.SUPERVISOR,
+    Role.ORG_MANAGER,
+    Role.COORDINATOR,
+    Role.ADMIN,
+]
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.filter(v => ["critical", "serious"].includes(v.impact)).map(v =>
+    `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}`);
+}"""
+
+
+def axe_violations(page) -> list[str]:
+    """The critical and serious WCAG 2.1 AA violations axe finds on the page now shown."""
+    page.wait_for_load_state()
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, WCAG_21_AA)
+
+
+def _page_key(url: str) -> str:
+    """Object pages count once per kind (the route), whichever object a role opens."""
+    match = resolve(url)
+    return match.route if match.kwargs else url
+
+
+def test_every_page_of_every_role_passes_axe_at_360_px(page, login_as, reference_places):
+    call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
+    call_command("demo-accounts", stdout=io.StringIO())
+    members = {
+        m.role: m
+        for m in Membership.objects.filter(user__email__endswith="@demo.kinga.cd", is_active=True)
+        .select_related("user")
+        .order_by("-user__email")  # travailleur before travailleur2
+    }
+    failures: list[str] = []
+    page.goto("/accounts/login/")
+    failures += [f"/accounts/login/ (anonyme): {v}" for v in axe_violations(page)]
+
+    checked: dict[str, Role] = {}
+    for role in ROLE_ORDER:
+        member = members[role]
+        member.user.set_password(TEST_PASSWORD)
+        member.user.save(update_fields=["password"])
+        page.context.clear_cookies()
+        login_as(member)
+        queue = list(page_urls())
+        seen: set[str] = set()
+        while queue:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            key = _page_key(url)
+            lists = url in page_urls()
+            if key in checked and not lists:
+                continue
+            # Ask first without rendering: most pages another role already checked, or this one may not open.
+            response = page.request.get(url)
+            if response.status != 200 or not response.headers.get("content-type", "").startswith("text/html"):
+                continue
+            if lists:
+                queue += object_links(response.text(), limit=1)
+            if key in checked:
+                continue
+            checked[key] = role
+            page.goto(url)
+            failures += [f"{url} ({role.label}): {v}" for v in axe_violations(page)]
+    assert len(checked) >= 80, sorted(checked)
+    assert set(checked.values()) == set(ROLE_ORDER), "a role had no page of its own to check"
+    assert not failures, "\n".join(failures)
