@@ -133,3 +133,66 @@ class Submission(models.Model):
     @property
     def audit_label(self) -> str:
         return str(self)
+
+
+class PullSource(models.Model):
+    """A server and form Kinga fetches submissions from (`kinga intake pull`), and how far it has read.
+
+    The cursor is this server's own: the newest submission time of the pages already stored from it, advanced
+    page by page. A submission pushed by another channel never moves it (a push at noon must not make the pull
+    skip what the server received at eleven)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField(_("server"), max_length=8, choices=Source.choices)
+    url = models.URLField(_("server address"), max_length=300)
+    asset = models.CharField(_("form on the server"), max_length=200)  # Kobo asset uid; Central "7/xmlFormId"
+    form_id = models.CharField(_("form"), max_length=64)
+    username = models.CharField(_("server account"), max_length=200, blank=True)  # Central only
+    # Kobo's API token or Central's password: a secret, encrypted like the identities, never shown again.
+    secret = EncryptedTextField()
+    membership = models.ForeignKey(
+        "core.Membership",
+        verbose_name=_("account the submissions act as"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cursor = models.DateTimeField(null=True, blank=True)
+    scheduled = models.BooleanField(_("fetched on schedule"), default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("server fetched")
+        verbose_name_plural = _("servers fetched")
+        ordering = ["form_id", "url"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "url", "asset", "form_id"], name="field_pullsource_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} ← {self.url} {self.asset}"
+
+
+class Attachment(models.Model):
+    """A file a submission names (a photo), fetched with size and type checks before the submission is applied.
+    The content is encrypted: a child's photo identifies the child as much as a name."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)  # the file name the answer holds
+    url = models.URLField(max_length=1000, blank=True)  # where the server offers it (Kobo, Central)
+    content = EncryptedTextField()  # base64 of the checked bytes
+    content_type = models.CharField(max_length=40, blank=True)  # the type read from the bytes
+    size = models.PositiveIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True)  # in French: why it could not be kept
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "name"], name="field_attachment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

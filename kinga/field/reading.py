@@ -41,6 +41,9 @@ class Parsed:
     submitter: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
     raw: str = ""
+    # The files the server lists with the submission: file name → where to download it (Kobo's
+    # `_attachments`); the files that came with the post itself are not here (views_push keeps them).
+    attachments: dict[str, str] = field(default_factory=dict)
 
 
 def clean_id(value: Any) -> str:
@@ -85,6 +88,18 @@ def _kobo_rows(path: str, rows: list) -> list[dict]:
     return result
 
 
+def _kobo_attachments(payload: dict) -> dict[str, str]:
+    found = {}
+    for item in payload.get("_attachments") or []:
+        if not isinstance(item, dict):
+            continue
+        name = item.get("media_file_basename") or str(item.get("filename") or "").rsplit("/", 1)[-1]
+        url = item.get("download_url") or item.get("download_large_url") or ""
+        if name and isinstance(url, str) and url.startswith(("http://", "https://")):
+            found[str(name)[:255]] = url[:1000]
+    return found
+
+
 def from_kobo(payload: dict, *, raw: str = "") -> Parsed:
     answers: dict[str, Any] = {}
     for key, value in payload.items():
@@ -105,6 +120,7 @@ def from_kobo(payload: dict, *, raw: str = "") -> Parsed:
         submitter=str(payload.get("_submitted_by") or "")[:100],
         answers=answers,
         raw=raw or json.dumps(payload, ensure_ascii=False),
+        attachments=_kobo_attachments(payload),
     )
 
 
@@ -256,8 +272,15 @@ _UNKNOWN = {"unknown", "inconnu", "ne sait pas", "nsp", "dont know", "sijui"}
 class Answers:
     """The answers of one submission, corrections applied, read by the handlers."""
 
-    def __init__(self, answers: dict[str, Any], corrections: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        answers: dict[str, Any],
+        corrections: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
+    ):
         self.values = {**answers, **(corrections or {})}
+        # The checked content of the files the answers name, by question name ("photo" → JPEG bytes).
+        self.files = files or {}
 
     def _paths(self, name: str, exclude_groups: tuple[str, ...]) -> list[str]:
         if name in self.values:

@@ -4,6 +4,7 @@ replays and rejections. Every state change is in the audit trail."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import secrets
@@ -21,7 +22,7 @@ from kinga.core import access, audit, tasks
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction, Membership
 
-from . import handlers
+from . import attachments, handlers
 from .models import Channel, FormAccess, State, Submission
 from .reading import Answers, Parsed
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 REVIEW = "field.review"
 MANAGE_KEYS = "field.manage_keys"
 MAX_REASON = 500
+LAST_USED_EVERY = datetime.timedelta(minutes=1)
 
 
 def _digest(key: str) -> str:
@@ -88,8 +90,10 @@ def authenticate(form_id: str, key: str) -> FormAccess:
     )
     if found is None or not found.membership.is_active:
         raise PermissionDenied(_("Invalid form key."))
-    # One UPDATE, without reading again: the endpoint must stay fast.
-    FormAccess.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    # At most one write a minute per key: a commit that writes costs a disk flush on every push otherwise.
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > LAST_USED_EVERY:
+        FormAccess.objects.filter(pk=found.pk).update(last_used_at=now)
     return found
 
 
@@ -125,8 +129,10 @@ def receive(
     membership: Membership | None,
     form_access: FormAccess | None = None,
     process: bool = True,
+    files: dict[str, bytes] | None = None,
 ) -> Received:
-    """Store a submission as received, then queue its processing. The same instance again is the stored
+    """Store a submission as received, with the files that came with it (`files`, name → bytes, checked and
+    kept) or the links the server listed, then queue its processing. The same instance again is the stored
     submission (created False), whether it comes twice in a row or twice at once."""
     if handlers.handler_for(form_id) is None:
         raise ValidationError({"form_id": [_("Unknown form.")]})
@@ -138,8 +144,11 @@ def receive(
         source=source, form_id=form_id, instance_id=parsed.instance_id
     ).first()
     if existing is not None:
+        # ODK Collect sends a submission with many photos in several posts, the same XML in each.
+        for name, content in (files or {}).items():
+            attachments.keep(submission=existing, name=name, content=content)
         return Received(existing, False)
-    account = _account_for(membership, parsed.submitter)
+    account = account_for(membership, parsed.submitter)
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
@@ -164,21 +173,29 @@ def receive(
                 changes={"state": [None, State.RECEIVED], "channel": [None, channel]},
                 organisation=account.organisation if account else None,
             )
+            if parsed.attachments:
+                attachments.links([(submission, parsed.attachments)])
+            for name, content in (files or {}).items():
+                attachments.keep(submission=submission, name=name, content=content)
+            if process:
+                # In the same transaction (one commit; with the database task backend the submission and its
+                # task are stored together). A queue that fails costs the task, never the submission:
+                # `kinga intake apply` applies what still waits.
+                try:
+                    with transaction.atomic():
+                        queue(submission)
+                except Exception:
+                    log.exception(
+                        "Submission %s stored but its processing could not be queued", submission.pk
+                    )
     except IntegrityError:  # the same instance arrived twice at once: the other request stored it
         return Received(
             Submission.objects.get(source=source, form_id=form_id, instance_id=parsed.instance_id), False
         )
-    if process:
-        try:
-            queue(submission)
-        except (
-            Exception
-        ):  # stored is what the server must hear; `kinga intake apply` applies what still waits
-            log.exception("Submission %s stored but its processing could not be queued", submission.pk)
     return Received(submission, True)
 
 
-def _account_for(membership: Membership | None, submitter: str) -> Membership | None:
+def account_for(membership: Membership | None, submitter: str) -> Membership | None:
     """The account a submission acts as: the server account's namesake in the key's organisation (an enumerator
     whose Kinga e-mail is that user name, or starts with it), else the key's account."""
     if membership is None or not submitter:
@@ -244,6 +261,8 @@ def process(*, submission_id: str) -> str:
         ).get(pk=submission_id)
         if submission.state != State.RECEIVED:
             return submission.state
+        if submission.root_id != submission.instance_id:
+            _process_earlier_versions(submission)
         actor = _actor_of(submission)
         handler = handlers.handler_for(submission.form_id)
         previous = _previous(submission)
@@ -256,10 +275,12 @@ def process(*, submission_id: str) -> str:
                 raise ValidationError({"form_id": [_("Unknown form.")]})
             if not actor.is_authenticated:
                 raise PermissionDenied(_("No account to apply this submission as."))
+            answers = Answers(submission.answers, submission.corrections)
+            answers.files = attachments.gather(submission, answers)
             with transaction.atomic():
                 record = handler.apply(
                     actor=actor,
-                    answers=Answers(submission.answers, submission.corrections),
+                    answers=answers,
                     previous=handlers.Previous(previous.record_type, str(previous.record_uuid))
                     if previous
                     else None,
@@ -289,6 +310,25 @@ def process(*, submission_id: str) -> str:
         if record is not None and previous is not None:
             _mark_replaced(actor, previous, submission)
     return submission.state
+
+
+def _process_earlier_versions(submission: Submission) -> None:
+    """An edit whose earlier versions still wait (their task not run yet, or run by another worker later) is
+    applied after them: applied first, it would find nothing to update and create a second record."""
+    waiting = (
+        Submission.objects.filter(
+            source=submission.source,
+            form_id=submission.form_id,
+            root_id=submission.root_id,
+            state=State.RECEIVED,
+            received_at__lte=submission.received_at,
+        )
+        .exclude(pk=submission.pk)
+        .order_by("received_at", "submitted_at")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(waiting):
+        process(submission_id=str(pk))
 
 
 def _mark_replaced(actor: Actor, previous: Submission, by: Submission) -> None:
@@ -361,6 +401,7 @@ def reject(*, actor: Actor, submission: Submission, reason: str) -> Submission:
 __all__ = [
     "Channel",
     "Received",
+    "account_for",
     "authenticate",
     "create_form_access",
     "process",

@@ -1,4 +1,6 @@
-"""Background work of field intake (django-tasks): applying a stored submission."""
+"""Background work of field intake (django-tasks): applying stored submissions, one or a batch, and fetching
+a server's new submissions on schedule. Arguments are ids: the task reads the rest from the database (a
+server's secret never sits in the task table)."""
 
 from django_tasks import task
 
@@ -8,3 +10,20 @@ from kinga.field import services
 @task()
 def process_submission_task(*, submission_id: str) -> str:
     return services.process(submission_id=submission_id)
+
+
+@task()
+def process_batch_task(*, submission_ids: list[str]) -> dict[str, int]:
+    """A batch stored by a pull or an import, applied in the order the server listed them."""
+    counts: dict[str, int] = {}
+    for submission_id in submission_ids:
+        state = services.process(submission_id=submission_id)
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+@task()
+def pull_source_task(*, pull_source_id: int) -> str:
+    from kinga.field import pull  # noqa: PLC0415  (pull queues the batches this module defines)
+
+    return pull.run_scheduled(pull_source_id=pull_source_id)

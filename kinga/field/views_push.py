@@ -15,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import reading, services
+from . import attachments, reading, services
 from .models import Channel, Source
 
+# ODK Collect splits a submission with many photos into several posts of at most the accepted length, each
+# with the same XML: the XML's limit plus a few photos at their limit.
+MAX_POST_BYTES = reading.MAX_SUBMISSION_BYTES + 4 * attachments.MAX_ATTACHMENT_BYTES
 OPENROSA_HEADERS = {
     "X-OpenRosa-Version": "1.0",
-    "X-OpenRosa-Accept-Content-Length": str(reading.MAX_SUBMISSION_BYTES),
+    "X-OpenRosa-Accept-Content-Length": str(MAX_POST_BYTES),
 }
 
 
@@ -114,15 +117,23 @@ def odk(request, form_id: str):
         return response
     if request.method in {"HEAD", "GET"}:  # OpenRosa's pre-flight before posting
         return _openrosa("", 204)
-    if _length(request) > reading.MAX_SUBMISSION_BYTES:
+    if _length(request) > MAX_POST_BYTES:
         return _openrosa(_("The submission is too large."), 413)
     try:
         if request.content_type == "application/json":
             items = list(reading.split_json(json.loads(request.body)))
             parsed = [reading.parse_json_item("odata", item) for _shape, item in items]
+            files = {}
         else:
             upload = request.FILES.get("xml_submission_file")
             parsed = [reading.from_xml(upload.read() if upload is not None else request.body)]
+            # The photos ODK Collect sends beside the XML, by file name; read no further than one byte past the
+            # limit (a bigger one is kept as "too big", the submission quarantined with that reason).
+            files = {
+                f.name: f.read(attachments.MAX_ATTACHMENT_BYTES + 1)
+                for name, f in request.FILES.items()
+                if name != "xml_submission_file"
+            }
         received = [
             services.receive(
                 source=Source.ODK,
@@ -131,6 +142,7 @@ def odk(request, form_id: str):
                 parsed=p,
                 membership=form_access.membership,
                 form_access=form_access,
+                files=files,
             )
             for p in parsed
         ]

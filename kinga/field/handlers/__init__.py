@@ -28,6 +28,8 @@ class Handler:
     # Questions that carry an identity: shown in the review screen only to roles that see identities.
     identity_fields: frozenset[str] = frozenset()
     label: Any = ""
+    # Questions whose answer names a file (a photo): fetched and checked before apply (kinga.field.attachments).
+    attachment_fields: frozenset[str] = frozenset()
 
 
 _HANDLERS: dict[str, Handler] = {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from kinga.cases import matching, selectors, services
 from kinga.cases.models import (
     Case,
+    ConsentKind,
     Disability,
     Hazard,
     IdentificationMethod,
@@ -169,6 +170,7 @@ IDENTITY = frozenset(
         "photo",
     }
 )
+PHOTO = "photo"
 # What the review screen adds to an identification that matched children already registered.
 SAME_CHILD = "kinga/same_child"
 CONFIRM_NEW = "kinga/confirm_new"
@@ -245,12 +247,15 @@ def apply_identification(*, actor: Actor, answers: Answers, previous: Previous |
         if kwargs["date_of_birth"] is not None:
             changes["date_of_birth"] = kwargs["date_of_birth"]
         services.update_child(actor=actor, case=case, **changes)
+        _keep_photo(actor, case, answers, kwargs)
         return case
     same_child = answers.text(SAME_CHILD, limit=64)
     if same_child:
         child = selectors.child_for_registration(actor, same_child)
-        kwargs = {k: v for k, v in kwargs.items() if k in services.CASE_FIELDS}
-        return services.register_case(actor=actor, child=child, **kwargs)
+        case_kwargs = {k: v for k, v in kwargs.items() if k in services.CASE_FIELDS}
+        case = services.register_case(actor=actor, child=child, **case_kwargs)
+        _keep_photo(actor, case, answers, kwargs)
+        return case
     if not answers.boolean(CONFIRM_NEW):
         found = matching.suggestions(actor, kwargs)
         if found:
@@ -265,7 +270,40 @@ def apply_identification(*, actor: Actor, answers: Answers, previous: Previous |
                 },
                 code="possible_duplicate",
             )
-    return services.register_case(actor=actor, **kwargs)
+    case = services.register_case(actor=actor, **kwargs)
+    _keep_photo(actor, case, answers, kwargs)
+    return case
+
+
+def _keep_photo(actor: Actor, case, answers: Answers, kwargs: dict) -> None:
+    """The photo taken at the identification, in the case file, with the caregiver's consent to photos recorded
+    as the case file asks (cases.services.set_photo refuses a photo without it)."""
+    content = answers.files.get(PHOTO)
+    if not content:
+        return
+    if not answers.boolean("photo_consent"):
+        raise ValidationError(
+            {"photo_consent": [_("A child's photo is kept only with the caregiver's consent to photos.")]}
+        )
+    consented = case.consents.filter(
+        withdrawn_on__isnull=True, for_photos=True, kind=ConsentKind.CAREGIVER_CONSENT
+    ).exists()
+    if consented:  # an edit, or a child already registered whose caregiver agreed
+        services.set_photo(actor=actor, case=case, content=content)
+        return
+    caregivers = [c for c in kwargs["caregivers"] if c["name"]]
+    if not caregivers:
+        raise ValidationError({"caregiver_name": [_("Say which caregiver agreed to the photo.")]})
+    services.record_consent(
+        actor=actor,
+        case=case,
+        kind=ConsentKind.CAREGIVER_CONSENT,
+        given_by=caregivers[0]["name"],
+        relationship=caregivers[0]["relationship"],
+        date=kwargs["identification_date"],
+        for_photos=True,
+    )
+    services.set_photo(actor=actor, case=case, content=content)
 
 
 register(Handler("kinga_follow_up", apply_follow_up, label=gettext_lazy("Follow-up visit")))
@@ -276,5 +314,6 @@ register(
         apply_identification,
         identity_fields=IDENTITY,
         label=gettext_lazy("Identification of a child"),
+        attachment_fields=frozenset({PHOTO}),
     )
 )

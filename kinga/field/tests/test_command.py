@@ -1,6 +1,7 @@
 """`kinga intake`: a phone's data on a USB stick (Kobo and Central exports, ODK Collect instances), the same
 idempotency and quarantine as the push; form keys; pulling from fake Kobo and Central servers on loopback."""
 
+import datetime
 import io
 import json
 import threading
@@ -10,13 +11,23 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
 from kinga.cases.models import FollowUp
-from kinga.field.models import Channel, FormAccess, Source, State, Submission
+from kinga.core.models import AuditEvent
+from kinga.field.models import Channel, FormAccess, PullSource, Source, State, Submission
 
 from .test_push import kobo_follow_up, odk_xml, post_kobo
 
 pytestmark = pytest.mark.django_db
+
+
+def _column(model, column: str, pk) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
 
 
 def run(*args) -> str:
@@ -83,6 +94,7 @@ class FakeServer:
 
     def __init__(self, items, *, kind, token="secret", page_size=2):
         self.items, self.kind, self.token, self.page_size = items, kind, token, page_size
+        self.user, self.session = "collecte@example.org", "central-session-token"
         self.requests: list[str] = []
         fake = self
 
@@ -90,9 +102,21 @@ class FakeServer:
             def log_message(self, *args):
                 pass
 
+            def do_POST(self):
+                # Central's sessions (pyodk logs in with the account's e-mail and password).
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                fake.requests.append("POST " + self.path)
+                ok = self.path == "/v1/sessions" and body == {"email": fake.user, "password": fake.token}
+                data = json.dumps({"token": fake.session} if ok else {"code": 401.2}).encode()
+                self.send_response(200 if ok else 401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_GET(self):
                 fake.requests.append(self.path)
-                expected = ("Token " if fake.kind == "kobo" else "Bearer ") + fake.token
+                expected = f"Token {fake.token}" if fake.kind == "kobo" else f"Bearer {fake.session}"
                 if self.headers.get("Authorization") != expected:
                     self.send_response(401)
                     self.end_headers()
@@ -162,6 +186,7 @@ def test_pull_from_kobo_follows_the_pages_and_then_the_cursor(team, keys, follow
         ]
         assert run(*args).strip() == "5 soumission(s) lue(s) : 5 appliquée(s)"
         assert len(server.requests) == 3  # 2 + 2 + 1
+        assert PullSource.objects.get().cursor == datetime.datetime(2026, 2, 15, 12, tzinfo=datetime.UTC)
         assert "query" not in parse_qs(
             urlparse(server.requests[0]).query
         )  # nothing stored yet: from the start
@@ -179,14 +204,95 @@ def test_pull_from_central_with_the_wrong_token_says_so(team, keys, followed_cas
             "odk",
             "--url",
             server.url,
+            "--utilisateur",
+            server.user,
             "--source",
             "7/kinga_follow_up",
             "--formulaire",
             "kinga_follow_up",
         ]
-        with pytest.raises(CommandError, match="vérifiez le jeton"):
+        with pytest.raises(CommandError, match="vérifiez l'adresse e-mail et le mot de passe"):
             run(*args, "--jeton", "wrong")
         assert run(*args, "--jeton", "secret").strip() == "1 soumission(s) lue(s) : 1 appliquée(s)"
         assert "%24filter" not in server.requests[-1] and "$filter" not in server.requests[-1]
-        run(*args, "--jeton", "secret")
+        assert server.requests[-2] == "POST /v1/sessions"
+        assert server.requests[-1].startswith("/v1/projects/7/forms/kinga_follow_up.svc/Submissions?")
+        run(*args)  # the password is remembered (encrypted): not asked again
         assert "submissionDate" in server.requests[-1]
+    stored = PullSource.objects.get()
+    assert stored.secret == "secret" and "secret" not in _column(PullSource, "secret", stored.pk)
+
+
+def _kobo_items(case, days, prefix="0000"):
+    return [
+        kobo_follow_up(
+            case,
+            instance=f"{prefix}0000-0000-4000-8000-0000000000{day:02d}",
+            **{"visite/visit_date": f"2026-02-{day:02d}", "_submission_time": f"2026-02-{day:02d}T12:00:00"},
+        )
+        for day in days
+    ]
+
+
+def _kobo_args(server):
+    return ["pull", "--serveur", "kobo", "--url", server.url, "--jeton", "secret", "--source", "aX"]
+
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_pull_stores_then_queues_batches_the_worker_applies(team, keys, followed_case):
+    """With the database task backend (production), the pull stores and queues; the worker's tasks apply."""
+    items = _kobo_items(followed_case, range(1, 8))
+    with FakeServer(items, kind="kobo", page_size=3) as server, override_settings(TASKS=DB_TASKS):
+        out = run(*_kobo_args(server), "--formulaire", "kinga_follow_up")
+    assert out.strip() == "7 soumission(s) lue(s) : 7 en attente"
+    assert Submission.objects.filter(state=State.RECEIVED, channel=Channel.PULL).count() == 7
+    queued = list(DBTaskResult.objects.order_by("enqueued_at"))
+    assert [t.task_path for t in queued] == ["kinga.field.tasks.process_batch_task"] * 3  # one per page
+    assert [len(t.args_kwargs["kwargs"]["submission_ids"]) for t in queued] == [3, 3, 1]
+    for task in queued:  # what `kinga worker` does with each
+        task.task.call(**task.args_kwargs["kwargs"])
+    assert Submission.objects.filter(state=State.APPLIED).count() == 7
+    assert FollowUp.objects.filter(case=followed_case, visit_date__isnull=False).count() == 7
+    # Audited as received, one event per submission.
+    assert AuditEvent.objects.filter(target_type="field.submission", action="create").count() == 7
+
+
+def test_the_pull_cursor_is_the_servers_own(team, keys, followed_case):
+    """A submission pushed with a later time never makes the pull skip what the server holds before it."""
+    late = kobo_follow_up(
+        followed_case,
+        instance="99999999-0000-4000-8000-000000000001",
+        **{"visite/visit_date": "2026-02-02", "_submission_time": "2026-02-27T12:00:00"},
+    )
+    assert post_kobo("kinga_follow_up", keys["kinga_follow_up"], late).status_code == 201
+    with FakeServer(_kobo_items(followed_case, (3, 4)), kind="kobo") as server:
+        assert run(*_kobo_args(server), "--formulaire", "kinga_follow_up").startswith("2 soumission(s)")
+        assert "query" not in parse_qs(urlparse(server.requests[0]).query)
+
+
+def test_scheduled_pull_fetches_every_remembered_server(team, keys, followed_case):
+    items = _kobo_items(followed_case, (1, 2))
+    with FakeServer(items, kind="kobo") as server:
+        run(*_kobo_args(server), "--formulaire", "kinga_follow_up")
+        server.items.extend(_kobo_items(followed_case, (3, 4, 5)))
+        with override_settings(TASKS=DB_TASKS):
+            assert run("pull", "--planifiees").strip() == "1 collecte(s) confiée(s) au service de tâches."
+        task = DBTaskResult.objects.get()
+        assert task.task_path == "kinga.field.tasks.pull_source_task"
+        assert set(task.args_kwargs["kwargs"]) == {"pull_source_id"}  # never the token
+        assert "secret" not in json.dumps(task.args_kwargs)
+        result = task.task.call(**task.args_kwargs["kwargs"])
+    assert result.startswith("3 nouvelle(s), 2 déjà reçue(s)")  # the cursor's instant is asked again
+    source = PullSource.objects.get()
+    assert source.last_result == result and source.last_run_at is not None
+    assert Submission.objects.filter(state=State.APPLIED).count() == 5
+
+
+def test_scheduled_pull_keeps_the_servers_refusal(team, keys, followed_case):
+    with FakeServer(_kobo_items(followed_case, (1,)), kind="kobo") as server:
+        run(*_kobo_args(server), "--formulaire", "kinga_follow_up")
+        server.token = "changed"
+        run("pull", "--planifiees")
+    assert PullSource.objects.get().last_result.startswith("Le serveur refuse l'accès (401)")

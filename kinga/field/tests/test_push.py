@@ -178,3 +178,47 @@ def test_an_unknown_case_is_quarantined_with_a_french_reason(keys, followed_case
     assert submission.state == State.QUARANTINED
     assert "Dossier inconnu" in submission.reasons["visite/case"][0]
     assert FollowUp.objects.filter(visit_date__isnull=False).count() == 0
+
+
+def test_with_the_production_task_backend_the_push_stores_and_queues(keys, followed_case, settings):
+    """The answer comes once the raw submission is stored and its processing queued; the worker applies it."""
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = post_kobo("kinga_follow_up", keys["kinga_follow_up"], kobo_follow_up(followed_case))
+    assert response.status_code == 201
+    submission = Submission.objects.get()
+    assert submission.state == State.RECEIVED  # nothing applied in the request
+    assert not FollowUp.objects.filter(case=followed_case, visit_date=datetime.date(2026, 2, 20)).exists()
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "kinga.field.tasks.process_submission_task"
+    assert task.args_kwargs["kwargs"] == {"submission_id": str(submission.pk)}  # an id, never the answers
+    # Posted again before the worker ran: the same submission, nothing queued twice.
+    again = post_kobo("kinga_follow_up", keys["kinga_follow_up"], kobo_follow_up(followed_case))
+    assert again.status_code == 200 and DBTaskResult.objects.count() == 1
+    assert task.task.call(**task.args_kwargs["kwargs"]) == State.APPLIED
+    assert FollowUp.objects.filter(case=followed_case, visit_date=datetime.date(2026, 2, 20)).count() == 1
+
+
+def test_an_edit_queued_before_its_first_version_waits_for_it(keys, followed_case, settings):
+    """Workers may run tasks in any order: an edit applied first would find nothing to update."""
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    first = kobo_follow_up(followed_case)
+    edit = kobo_follow_up(
+        followed_case,
+        instance="45ede11e-c80d-46ae-ab52-5072750a5bff",
+        **{"meta/rootUuid": first["meta/rootUuid"], "situation/notes": "Corrigé"},
+    )
+    for payload in (first, edit):
+        assert post_kobo("kinga_follow_up", keys["kinga_follow_up"], payload).status_code == 201
+    for task in DBTaskResult.objects.order_by("-enqueued_at"):  # the edit's task first
+        task.task.call(**task.args_kwargs["kwargs"])
+    # The first version applied first; the edit then finds the visit it edits (a visit's edit goes to the data
+    # manager, as the guide says) instead of recording a second visit.
+    assert dict(Submission.objects.values_list("instance_id", "state")) == {
+        "45ede11e-c80d-46ae-ab52-5072750a5bfe": State.APPLIED,
+        "45ede11e-c80d-46ae-ab52-5072750a5bff": State.QUARANTINED,
+    }
+    assert FollowUp.objects.filter(case=followed_case, visit_date=datetime.date(2026, 2, 20)).count() == 1

@@ -18,6 +18,7 @@ NOT_ARGUMENTS = {
         "caregiver_relationship",
         "caregiver_phone",
         "caregiver_address",
+        "photo_consent",
     },
     "kinga_follow_up": {"territory", "case_number"},
     "kinga_retention_check": {"territory", "case_number"},

@@ -21,11 +21,17 @@ from django.core.management.base import CommandError
 
 from kinga.core.actors import ActorCommand
 from kinga.core.models import Membership
-from kinga.field import pull, reading, services
+from kinga.field import attachments, pull, reading, services
 from kinga.field.cli import membership_of, summary
 from kinga.field.models import Channel, FormAccess, Source, State, Submission
 
 _ODATA_FORM = re.compile(r"/forms/([^/]+?)\.svc")  # Central's export names its form in @odata.context
+
+
+def _head(path: Path) -> bytes:
+    """A file's bytes, no further than one past the attachments' limit (a bigger one is refused as such)."""
+    with path.open("rb") as handle:
+        return handle.read(attachments.MAX_ATTACHMENT_BYTES + 1)
 
 
 class Command(ActorCommand):
@@ -60,7 +66,8 @@ class Command(ActorCommand):
     # --- import ---------------------------------------------------------------------------------------------
 
     def _documents(self, path: Path):
-        """(shape, form id or "", parsed) for each submission of the file or folder."""
+        """(shape, form id or "", parsed, files) for each submission of the file or folder; an ODK Collect
+        instance's files are those beside its XML."""
         files = (
             sorted(p for p in path.rglob("*") if p.suffix.lower() in {".xml", ".json"})
             if path.is_dir()
@@ -70,14 +77,20 @@ class Command(ActorCommand):
             content = file.read_bytes()
             if content.lstrip()[:1] == b"<":
                 parsed = reading.from_xml(content)
-                yield Source.ODK, parsed.form_id, parsed
+                # ODK Collect keeps an instance's photos beside its XML, in the instance's folder.
+                files = {
+                    other.name: _head(other)
+                    for other in sorted(file.parent.iterdir())
+                    if other.is_file() and other.suffix.lower() not in {".xml", ".json"}
+                }
+                yield Source.ODK, parsed.form_id, parsed, files
                 continue
             document = json.loads(content)
             context = document.get("@odata.context", "") if isinstance(document, dict) else ""
             match = _ODATA_FORM.search(context)
             for shape, item in reading.split_json(document):
                 source = Source.ODK if shape == "odata" else Source.KOBO
-                yield source, match.group(1) if match else "", reading.parse_json_item(shape, item)
+                yield source, match.group(1) if match else "", reading.parse_json_item(shape, item), {}
 
     def handle_import(self, options):
         path = Path(options["file"])
@@ -92,7 +105,7 @@ class Command(ActorCommand):
         counts: Counter = Counter()
         already = refused = 0
         accounts: dict[str, Membership] = {}
-        for source, found_form, parsed in documents:
+        for source, found_form, parsed, files in documents:
             form_id = options["formulaire"] or found_form
             if not form_id:
                 raise CommandError("Dites de quel formulaire viennent ces soumissions (--formulaire ID).")
@@ -106,6 +119,7 @@ class Command(ActorCommand):
                     parsed=parsed,
                     membership=accounts[form_id],
                     process=False,
+                    files=files,
                 )
             except ValidationError as exc:
                 refused += 1

@@ -132,6 +132,17 @@ IDENTIFICATION = FormDefinition(
             # Phones take 12-megapixel photos; the case file needs a face, and the upload crosses a slow network.
             parameters="max-pixels=1024",
         ),
+        yes_no(
+            "photo_consent",
+            L(
+                "La personne qui prend soin de l'enfant accepte la photo",
+                "The caregiver agrees to the photo",
+                "Mlezi wa mtoto anakubali picha",
+            ),
+            # Kinga keeps a child's photo only with the caregiver's consent to photos (the case file's rule).
+            required=True,
+            relevant="${photo} != ''",
+        ),
         Field(
             "work_activities",
             "select_multiple work_activity",
