@@ -41,7 +41,7 @@ from .models import (
     Service,
     ServiceType,
 )
-from .services import territory_prefix
+from .services import evaluate_exit_rule, territory_prefix
 
 STATUS_MIX = [
     (CaseStatus.IDENTIFIED, 3),
@@ -597,10 +597,28 @@ def demo_handover(*, accounts: dict, stdout=None) -> None:
     )
     if busiest is None:
         return
-    moved = Case.objects.filter(caseworker_id=busiest["caseworker_id"]).update(
-        organisation=worker.organisation,
-        caseworker=worker.user,
-        supervisor=supervisor.user if supervisor else None,
-    )
+    handed = {
+        "organisation": worker.organisation,
+        "caseworker": worker.user,
+        "supervisor": supervisor.user if supervisor else None,
+    }
+    moved = Case.objects.filter(caseworker_id=busiest["caseworker_id"]).update(**handed)
+    # One case in each state the busiest caseload lacks (a new identification to register, a registration to
+    # assess...), so that every step of the work can be shown from the demo account.
+    mine = Case.objects.filter(caseworker=worker.user)
+    others = Case.objects.exclude(organisation=worker.organisation).order_by("pk")
+    for status in CaseStatus.values:
+        if not mine.filter(status=status).exists():
+            case = others.filter(status=status).first()
+            if case is not None:
+                moved += Case.objects.filter(pk=case.pk).update(**handed)
+    # And one that can be closed normally: follow-up visits at least the rule's months apart, all finding the
+    # child out of the mines and at school (the exit rule met, no supervisor's override needed).
+    following = mine.filter(status=CaseStatus.UNDER_FOLLOW_UP)
+    if not any(evaluate_exit_rule(case).met for case in following):
+        for case in others.filter(status=CaseStatus.UNDER_FOLLOW_UP)[:200]:
+            if evaluate_exit_rule(case).met:
+                moved += Case.objects.filter(pk=case.pk).update(**handed)
+                break
     if stdout:
         stdout.write(f"cases : {moved} dossiers confiés au compte de démonstration {worker.user.email}")

@@ -424,10 +424,12 @@ def generate_community(ctx: SynthContext) -> None:
     # --- coordination meetings with action items carried over
     meetings = []
     convenors = [o for o in all_orgs if o.type in ("idak", "provincial_government")] or orgs
-    for k in range(max(n_networks // 20, 4)):
+    meeting_count = max(n_networks // 20, 4)
+    for k in range(meeting_count):
         meetings.append(
             Meeting(
-                title=f"Cadre de concertation permanent — session {k + 1}",
+                # k months back: the sessions are numbered in the order they were held, the latest last
+                title=f"Cadre de concertation permanent — session {meeting_count - k}",
                 date=today - datetime.timedelta(days=30 * k + rng.randrange(0, 10)),
                 convening_organisation=rng_choice(convenors),
                 place=territories[0],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db.models import Count
+
 from kinga.core import crypto
 from kinga.core.models import Organisation, OrganisationType, Place, PlaceLevel
 from kinga.core.synth import SynthContext, batched
@@ -407,3 +409,28 @@ def _rebuild_totals(factor: int, cursor) -> None:
 
 # The copies' surveys count in the round totals (rebuilt, not copied: a copy shares its base's keys).
 register_clone_finisher(_rebuild_totals)
+
+
+def demo_handover(*, accounts: dict, stdout=None) -> None:
+    """The demo organisation (its manager, supervisor and caseworker) takes over the households of the synthetic
+    NGO that follows the most, with their surveys, enrolments and savings, so that its manager's household pages
+    have families to follow. The per-organisation survey sums are rebuilt after the move. Once only."""
+    manager = accounts.get("responsable")
+    if manager is None or Household.objects.filter(organisation=manager.organisation).exists():
+        return
+    busiest = (
+        Household.objects.exclude(organisation=manager.organisation)
+        .filter(organisation__type=OrganisationType.NGO)
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "organisation_id")
+        .first()
+    )
+    if busiest is None:
+        return
+    moved = Household.objects.filter(organisation_id=busiest["organisation_id"]).update(
+        organisation=manager.organisation
+    )
+    round_totals.rebuild_all()
+    if stdout:
+        stdout.write(f"households : {moved} ménages suivis par l'organisation de {manager.user.email}")

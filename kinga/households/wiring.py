@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
-from kinga.core.plugins import register_nav, register_synth_generator
+from kinga.core.plugins import register_demo_handover, register_nav, register_synth_generator
 from kinga.households import api, indicators, selectors, synth  # noqa: F401  (indicators registers its sources when imported)
 from kinga.households import models as m
 
@@ -26,5 +26,6 @@ def wire() -> None:
     access.register(m.CooperativeMember, scope=selectors.cooperative_member_scope, view_permission=identity)
     api.register()
     register_synth_generator("households", synth.generate_households, order=60)
+    register_demo_handover("households", synth.demo_handover, order=70)
     register_nav(_("Households"), "households:list", permission=counts, order=40)
     register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)

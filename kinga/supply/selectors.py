@@ -61,6 +61,13 @@ def buyers(actor: Actor) -> QuerySet[Organisation]:
     return qs.order_by("name")
 
 
+def busiest_buyer(actor: Actor, *, start: datetime.date, end: datetime.date) -> Organisation | None:
+    """Among the companies the reader may report on, the one that bought the most lots in the period: the report
+    a coordinator sees first, before choosing another company (none chosen is not an error)."""
+    in_period = Count("supply_purchases", filter=Q(supply_purchases__date__range=(start, end)))
+    return buyers(actor).annotate(lots_in_period=in_period).order_by("-lots_in_period", "name").first()
+
+
 def sites(actor: Actor) -> QuerySet[Site]:
     return access.scoped(actor, Site).select_related("place").order_by("name")
 

@@ -28,7 +28,9 @@ def due_diligence(request):
     buyers = selectors.buyers(actor)
     today = clock.today()
     data = request.GET.copy()
-    if "buyer" in data:
+    data.setdefault("start", datetime.date(today.year, 1, 1).isoformat())
+    data.setdefault("end", today.isoformat())
+    if data.get("buyer"):
         # Another company's report is not "forbidden", it does not exist for this reader.
         buyer = access.get_object_or_404(
             actor, Organisation, perm="supply.report", queryset=buyers, uuid=data["buyer"]
@@ -36,8 +38,11 @@ def due_diligence(request):
         data["buyer"] = buyer.pk
     elif buyers.count() == 1:
         data["buyer"] = buyers.first().pk
-    data.setdefault("start", datetime.date(today.year, 1, 1).isoformat())
-    data.setdefault("end", today.isoformat())
+    else:
+        # Nothing chosen yet: the company that bought the most this year, not a form in error.
+        default = selectors.busiest_buyer(actor, start=datetime.date(today.year, 1, 1), end=today)
+        if default is not None:
+            data["buyer"] = default.pk
     form = ReportForm(data, buyers=buyers)
     report = None
     if form.is_valid():

@@ -50,6 +50,18 @@ def test_a_company_sees_only_its_own_supply(world):
     assert data["flagged_lots"][0]["flag"] == "not_authorised"
 
 
+def test_a_coordinator_opening_the_report_sees_the_busiest_buyer_not_a_form_in_error(world):
+    world.lot()
+    world.lot(buyer=world.other_buyer)
+    world.lot(buyer=world.other_buyer)
+    response = client_for(world.coordinator).get("/supply/diligence/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "obligatoire" not in body
+    assert response.context["report"].buyer == world.other_buyer
+    assert response.context["form"]["buyer"].value() == world.other_buyer.pk
+
+
 def test_coordinators_choose_the_buyer(world):
     world.lot(buyer=world.other_buyer)
     client = client_for(world.coordinator)
