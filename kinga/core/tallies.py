@@ -80,8 +80,20 @@ class Stock:
     outflow: str
 
 
+@dataclass(frozen=True)
+class Mean:
+    """Over [start, end]: one flow's sum divided by another's (a mean: the incomes surveyed over the surveys that
+    gave one), rounded as the source rounds it; no value for a group whose denominator is 0."""
+
+    code: str
+    numerator: str
+    denominator: str
+    places: int
+
+
 _FLOWS: dict[str, Flow] = {}
 _STOCKS: dict[str, Stock] = {}
+_MEANS: dict[str, Mean] = {}
 _WATCHED: dict[type[Model], list[tuple[str, Watch]]] = defaultdict(list)
 # Which tallies are built, read once per process: it changes only with a rebuild (which forgets it here; a
 # rebuild in another process is made by a migration, after which the servers restart).
@@ -130,6 +142,30 @@ def register_stock(code: str, *, inflow: str, outflow: str) -> None:
         raise LookupError(f"Stock {code} needs the flows {inflow} and {outflow}")
     _STOCKS[code] = Stock(code=code, inflow=inflow, outflow=outflow)
     indicators.attach_reader(code, _Reader(code))
+
+
+def register_mean(code: str, *, numerator: str, denominator: str, places: int) -> None:
+    """Read the indicator source `code`, a mean, from two flows (both registered first): the source must compute
+    it as round(sum / count, places) per group, as `mean` does."""
+    if numerator not in _FLOWS or denominator not in _FLOWS:
+        raise LookupError(f"Mean {code} needs the flows {numerator} and {denominator}")
+    _MEANS[code] = Mean(code=code, numerator=numerator, denominator=denominator, places=places)
+    indicators.attach_reader(code, _Reader(code))
+
+
+def mean(total: Decimal | int | float | None, count: int | None, places: int) -> Decimal | None:
+    """The mean the sources and their tallies give alike (None without a count)."""
+    if not count:
+        return None
+    return round(Decimal(str(total or 0)) / Decimal(count), places)
+
+
+def _underlying(code: str) -> list[str]:
+    if code in _FLOWS:
+        return [code]
+    if code in _STOCKS:
+        return [_STOCKS[code].inflow, _STOCKS[code].outflow]
+    return [_MEANS[code].numerator, _MEANS[code].denominator]
 
 
 def flows() -> dict[str, Flow]:
@@ -402,7 +438,7 @@ _COLUMN = {indicators.TERRITORY: "territory", indicators.SEX: "sex", indicators.
 
 
 def _is_ready(code: str) -> bool:
-    codes = [code] if code in _FLOWS else [_STOCKS[code].inflow, _STOCKS[code].outflow]
+    codes = _underlying(code)
     if not _ready_loaded[0]:
         _ready.clear()
         _ready.update(TallyState.objects.values_list("code", "version"))
@@ -426,7 +462,7 @@ def answers(code: str, query: indicators.IndicatorQuery) -> bool:
         return False
     if query.area is not None and query.area.level > PlaceLevel.TERRITORY:
         return False
-    flow = _FLOWS.get(code) or _FLOWS[_STOCKS[code].inflow]
+    flow = _FLOWS[_underlying(code)[0]]
     if not set(query.breakdowns) <= set(flow.dimensions):
         return False
     return _is_ready(code)
@@ -453,17 +489,24 @@ def _sums(
     code: str, spans: Sequence[tuple[datetime.date, datetime.date]], query
 ) -> list[dict[tuple, Decimal]]:
     """Per span (index) and group: the flow's sum over the span's days, in one grouped query."""
+    return _sums_of([code], spans, query)[code]
+
+
+def _sums_of(
+    codes: Sequence[str], spans: Sequence[tuple[datetime.date, datetime.date]], query
+) -> dict[str, list[dict[tuple, Decimal]]]:
+    """`_sums` of several flows in one grouped query."""
     columns = [_COLUMN[b] for b in query.breakdowns]
     rows = (
-        _by_span(_rows_of([code], query), spans)
-        .values("bucket", *columns)
+        _by_span(_rows_of(codes, query), spans)
+        .values("code", "bucket", *columns)
         .annotate(v=Sum("value"))
         .order_by()
     )
-    result: list[dict[tuple, Decimal]] = [{} for _ in spans]
+    result: dict[str, list[dict[tuple, Decimal]]] = {code: [{} for _ in spans] for code in codes}
     for row in rows:
         key = tuple((b, row[_COLUMN[b]]) for b in query.breakdowns)
-        result[row["bucket"]][key] = row["v"]
+        result[row["code"]][row["bucket"]][key] = row["v"]
     return result
 
 
@@ -489,7 +532,35 @@ def read_series(code: str, spans: Sequence[tuple[datetime.date, datetime.date]],
             # Overlapping spans (a period and the plan to date): a day belongs to each, one pass per span.
             return [_values(_sums(code, [span], query)[0], query) for span in spans]
         return [_values(groups, query) for groups in _sums(code, spans, query)]
+    if code in _MEANS:
+        return [
+            _mean_values(*pair, _MEANS[code], query)
+            for pair in zip(*_mean_sums(code, spans, query), strict=True)
+        ]
     return [_values(groups, query) for groups in _stock(_STOCKS[code], spans, query)]
+
+
+def _mean_sums(code: str, spans, query) -> tuple[list, list]:
+    """The numerator's and the denominator's sums per span, in one query (one per span where spans overlap)."""
+    means = _MEANS[code]
+    pair = [means.numerator, means.denominator]
+    ordered = sorted(spans)
+    if any(a[1] >= b[0] for a, b in itertools.pairwise(ordered)):
+        found = [_sums_of(pair, [span], query) for span in spans]
+        return [f[means.numerator][0] for f in found], [f[means.denominator][0] for f in found]
+    found = _sums_of(pair, spans, query)
+    return found[means.numerator], found[means.denominator]
+
+
+def _mean_values(totals: dict, counts: dict, means: Mean, query) -> list[indicators.IndicatorValue]:
+    if not query.breakdowns:
+        value = mean(sum(totals.values(), Decimal(0)), sum(counts.values(), Decimal(0)), means.places)
+        return [indicators.IndicatorValue(value=value if value is not None else 0)]
+    return [
+        indicators.IndicatorValue(value=mean(totals.get(k), counts[k], means.places), breakdown=dict(k))
+        for k in sorted(counts)
+        if counts[k]
+    ]
 
 
 def read_totals(codes: Sequence[str], spans, query) -> dict[str, list[Decimal]]:
@@ -560,6 +631,11 @@ def read_many(requests: Sequence[tuple[str, indicators.IndicatorQuery]]) -> list
             code, asked = requests[i]
             if code in _FLOWS:
                 wanted[i] = [(code, 1, (asked.start, asked.end))]
+            elif code in _MEANS:  # read apart below: a quotient, not a sum
+                wanted[i] = [
+                    (_MEANS[code].numerator, 1, (asked.start, asked.end)),
+                    (_MEANS[code].denominator, 1, (asked.start, asked.end)),
+                ]
             else:  # a stock: entered up to the end, minus left before the start
                 stock = _STOCKS[code]
                 wanted[i] = [(stock.inflow, 1, (EVER[0], asked.end))]
@@ -570,6 +646,16 @@ def read_many(requests: Sequence[tuple[str, indicators.IndicatorQuery]]) -> list
             sorted({f for parts in wanted.values() for f, _s, _i in parts}), intervals, query
         )
         for i, parts in wanted.items():
+            code, asked = requests[i]
+            if code in _MEANS:
+                (numerator, _s, interval), (denominator, _t, _i) = parts
+                result[i] = _mean_values(
+                    sums.get((numerator, interval), {}),
+                    sums.get((denominator, interval), {}),
+                    _MEANS[code],
+                    asked,
+                )
+                continue
             groups_of_request: dict[tuple, Decimal] = defaultdict(Decimal)
             for flow_code, sign, interval in parts:
                 for key, value in sums.get((flow_code, interval), {}).items():

@@ -6,7 +6,7 @@ the household (or cooperative) when its place is set.
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -214,20 +214,33 @@ def literacy_members(query: IndicatorQuery) -> list[IndicatorValue]:
     return _grouped(qs, query, MEMBER_KEYS, Count("member_id", distinct=True))
 
 
+def _mean(query: IndicatorQuery, field: str, places: int = 2) -> list[IndicatorValue]:
+    """The mean of a survey field over the surveys of the period that gave it, per group: round(sum / count) —
+    the formula the tallies use (kinga.core.tallies.mean), so that both give the same figure to the cent."""
+    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
+    totals = _grouped(qs, query, HOUSEHOLD_KEYS, Sum(field), "surveyed_on")
+    counts = _grouped(qs, query, HOUSEHOLD_KEYS, Count(field), "surveyed_on")
+    total_by_group = {tuple(sorted(v.breakdown.items())): v.value for v in totals}
+    values = []
+    for v in counts:
+        value = tallies.mean(total_by_group.get(tuple(sorted(v.breakdown.items()))), v.value, places)
+        if value is not None:
+            values.append(IndicatorValue(value=value, breakdown=v.breakdown))
+        elif not v.breakdown:
+            values.append(IndicatorValue(value=0))
+    return values
+
+
 @indicator_source("HOUSEHOLDS_INCOME", breakdowns=TERRITORY, organisations=True, spans=True)
 def income(query: IndicatorQuery) -> list[IndicatorValue]:
     """Mean monthly income (USD) of the households surveyed in the period."""
-    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
-    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("monthly_income_usd"), "surveyed_on")
-    return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
+    return _mean(query, "monthly_income_usd")
 
 
 @indicator_source("HOUSEHOLDS_HUNGER_SCALE", breakdowns=TERRITORY, organisations=True, spans=True)
 def hunger_scale(query: IndicatorQuery) -> list[IndicatorValue]:
     """Mean Household Hunger Scale (0–6) of the households surveyed in the period (food security)."""
-    qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
-    values = _grouped(qs, query, HOUSEHOLD_KEYS, Avg("hunger_scale"), "surveyed_on")
-    return [IndicatorValue(value=round(v.value, 2), breakdown=v.breakdown) for v in values]
+    return _mean(query, "hunger_scale")
 
 
 # ------------------------------------------------------------------------------------------ kept on write
@@ -295,20 +308,106 @@ tallies.register_stock(
     outflow="HOUSEHOLDS_COOPERATIVE_HECTARES_LEFT",
 )
 
-# The others count distinct households, people or rounds, or take means, over the period: no tally adds them up.
-# They are memoised until the next write of a households record (kinga.core.memo).
-for _code in (
-    "HOUSEHOLDS_SURVEYS_DONE",
-    "HOUSEHOLDS_HOUSEHOLDS_SURVEYED",
-    "HOUSEHOLDS_EMA_WOMEN_RETRAINED",
-    "HOUSEHOLDS_SME_CREATED",
-    "HOUSEHOLDS_BUSINESSES_CREATED",
-    "HOUSEHOLDS_COOPERATIVES",
-    "HOUSEHOLDS_COOPERATIVE_NETWORKS",
-    "HOUSEHOLDS_FARMING_SUPPORTED",
-    "HOUSEHOLDS_BANK_ACCOUNTS",
-    "HOUSEHOLDS_LITERACY_MEMBERS",
-    "HOUSEHOLDS_INCOME",
-    "HOUSEHOLDS_HUNGER_SCALE",
+
+def _survey_flow(aggregate):
+    def compute(query: IndicatorQuery) -> list[IndicatorValue]:
+        qs = _area(Survey.objects.filter(_in_period("surveyed_on", query)), query, "household__place_path")
+        return _grouped(qs, query, {**HOUSEHOLD_KEYS, tallies.DAY: "surveyed_on"}, aggregate)
+
+    return compute
+
+
+def _survey_days(survey: Survey):
+    return Survey.objects.filter(pk=survey.pk).values_list("surveyed_on", flat=True)
+
+
+def _household_survey_days(household: Household):
+    return Survey.objects.filter(household=household).values_list("surveyed_on", flat=True)
+
+
+# The means of the surveys: a sum and a count per day, divided when read.
+for _code, _field in (
+    ("HOUSEHOLDS_INCOME", "monthly_income_usd"),
+    ("HOUSEHOLDS_HUNGER_SCALE", "hunger_scale"),
 ):
-    memo.register(_code, apps=("households",))
+    for _suffix, _aggregate in (("TOTAL", Sum(_field)), ("COUNT", Count(_field))):
+        tallies.register_flow(
+            f"{_code}_{_suffix}",
+            compute=_survey_flow(_aggregate),
+            breakdowns=TERRITORY,
+            watches=[
+                tallies.Watch(Survey, _survey_days, fields=frozenset({"surveyed_on", "household", _field})),
+                tallies.Watch(Household, _household_survey_days, fields=frozenset({"territory"})),
+            ],
+        )
+    tallies.register_mean(_code, numerator=f"{_code}_TOTAL", denominator=f"{_code}_COUNT", places=2)
+
+
+def _business_days(enrolment: Enrolment):
+    return Enrolment.objects.filter(pk=enrolment.pk).values_list("business_created_on", flat=True)
+
+
+def _household_business_days(household: Household):
+    return Enrolment.objects.filter(household=household).values_list("business_created_on", flat=True)
+
+
+def _business_flow(registered_only: bool):
+    def compute(query: IndicatorQuery) -> list[IndicatorValue]:
+        keys = {**HOUSEHOLD_KEYS, tallies.DAY: "business_created_on"}
+        return _grouped(_businesses(query, registered_only), query, keys, Count("id"))
+
+    return compute
+
+
+# Businesses are counted once each, on the day they were created.
+for _code, _registered_only in (("HOUSEHOLDS_SME_CREATED", True), ("HOUSEHOLDS_BUSINESSES_CREATED", False)):
+    tallies.register_flow(
+        _code,
+        compute=_business_flow(_registered_only),
+        breakdowns=TERRITORY,
+        watches=[
+            tallies.Watch(
+                Enrolment,
+                _business_days,
+                fields=frozenset({"business_created_on", "programme", "household", "business_registration"}),
+            ),
+            tallies.Watch(Household, _household_business_days, fields=frozenset({"territory"})),
+        ],
+    )
+
+# The others count distinct households, people or rounds over the period: no tally adds them up. They are
+# memoised until the next write of one of the models they read (kinga.core.memo): a survey written does not
+# forget the enrolments' figures.
+_HOUSEHOLD = "households.Household"
+for _code, _models in (
+    ("HOUSEHOLDS_SURVEYS_DONE", ("households.Survey", _HOUSEHOLD)),
+    ("HOUSEHOLDS_HOUSEHOLDS_SURVEYED", ("households.Survey", _HOUSEHOLD)),
+    (
+        "HOUSEHOLDS_EMA_WOMEN_RETRAINED",
+        ("households.Enrolment", "households.Programme", "households.HouseholdMember", _HOUSEHOLD),
+    ),
+    ("HOUSEHOLDS_COOPERATIVES", ("households.Cooperative",)),
+    ("HOUSEHOLDS_COOPERATIVE_NETWORKS", ("households.CooperativeNetwork", "households.Cooperative")),
+    ("HOUSEHOLDS_FARMING_SUPPORTED", ("households.Delivery", "households.Enrolment", _HOUSEHOLD)),
+    (
+        "HOUSEHOLDS_BANK_ACCOUNTS",
+        (
+            "households.Enrolment",
+            "households.Programme",
+            "households.Deposit",
+            "households.HouseholdMember",
+            _HOUSEHOLD,
+        ),
+    ),
+    (
+        "HOUSEHOLDS_LITERACY_MEMBERS",
+        (
+            "households.Enrolment",
+            "households.Programme",
+            "households.CooperativeMember",
+            "households.HouseholdMember",
+            _HOUSEHOLD,
+        ),
+    ),
+):
+    memo.register(_code, apps=_models)
