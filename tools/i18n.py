@@ -36,6 +36,10 @@ PUBLIC = {
             "templates/community/public_followup.html",
             # The focal point's alert form.
             "templates/community/alert_form.html",
+            # The focal point's networks and their alerts (the home panel's "See my networks").
+            "templates/community/_nav.html",
+            "templates/community/networks.html",
+            "templates/community/network.html",
         ],
         "python": {
             "forms.py": [
@@ -46,8 +50,9 @@ PUBLIC = {
                 "AlertForm",
             ],
             "models/alerts.py": ["Urgency", "Activity", "AlertStatus"],
+            "models/networks.py": ["AreaKind", "MemberRole"],
             "selectors.py": ["feedback_for"],
-            "views.py": ["public_alert", "public_followup", "alert_add"],
+            "views.py": ["public_alert", "public_followup", "alert_add", "networks", "network_detail"],
             # The focal point's home panel and menu.
             "home.py": ["network_alerts", "_outcome"],
             "wiring.py": ["wire"],

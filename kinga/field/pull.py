@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import queue
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -164,6 +166,48 @@ def pages(server: Server, since: datetime.datetime | None) -> Iterator[list]:
             client.close()
 
 
+_DONE = object()
+
+
+def ahead(items: Iterator[list]) -> Iterator[list]:
+    """The pages of `items`, the next one fetched in a thread while the caller stores this one: the server's time
+    to answer (a second a page on a busy KoboToolbox) overlaps Kinga's. At most two pages are in memory."""
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(value) -> bool:
+        while not stop.is_set():  # the caller may have stopped reading: never block for ever
+            try:
+                waiting.put(value, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_DONE, None))
+        except BaseException as error:  # handed to the caller, raised there
+            put((_DONE, error))
+
+    thread = threading.Thread(target=fetch, daemon=True, name="kinga-pull-ahead")
+    thread.start()
+    try:
+        while True:
+            item, error = waiting.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+
 def _parse(server: Server, form_id: str, page: list, outcome: Outcome) -> list[reading.Parsed]:
     parsed = []
     for item in page:
@@ -207,7 +251,7 @@ def pull(*, source: PullSource, queue: bool = True) -> Outcome:
     server = Server.of(source)
     accounts = bulk.Accounts(source.membership)
     outcome = Outcome()
-    for page in pages(server, source.cursor):
+    for page in ahead(pages(server, source.cursor)):
         parsed = _parse(server, source.form_id, page, outcome)
         newest = max((p.submitted_at for p in parsed if p.submitted_at), default=None)
         with transaction.atomic():

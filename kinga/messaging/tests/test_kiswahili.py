@@ -83,7 +83,7 @@ def test_a_focal_points_screens_in_kiswahili(focal):
     for text in ("Taarifa zangu", "Kwa SMS kwenye simu yangu", "Bado hakuna ujumbe.", "Hifadhi"):
         assert text in html, text
     # Elsewhere French, and Kiswahili not offered.
-    html = client.get(reverse("community:networks")).content.decode()
+    html = client.get(reverse("community:sessions")).content.decode()
     assert '<html lang="fr">' in html and 'value="sw"' not in html
 
 
