@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import resolve
+from playwright.sync_api import expect
 
 from kinga.core.models import Membership
 from kinga.core.roles import Role
@@ -103,3 +104,26 @@ def test_every_page_of_every_role_passes_axe_at_360_px(page, login_as, reference
     assert len(checked) >= 80, sorted(checked)
     assert set(checked.values()) == set(ROLE_ORDER), "a role had no page of its own to check"
     assert not failures, "\n".join(failures)
+
+
+def test_a_table_that_scrolls_sideways_can_be_reached_by_keyboard(page, login_as, reference_places):
+    """Between a phone and a desktop (760 px) the budget's table is wider than the page and scrolls in its own
+    region: the region gets a tab stop and its table's name, and axe finds nothing serious there."""
+    call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
+    call_command("demo-accounts", stdout=io.StringIO())
+    coordinator = Membership.objects.select_related("user").get(user__email="coordinateur@demo.kinga.cd")
+    coordinator.user.set_password(TEST_PASSWORD)
+    coordinator.user.save(update_fields=["password"])
+    login_as(coordinator)
+    page.set_viewport_size({"width": 760, "height": 900})
+    page.goto("/plan/budget/")
+    regions = page.locator("main [data-scroll-region]")
+    expect(regions.first).to_have_attribute("tabindex", "0")
+    assert regions.first.evaluate("el => el.scrollWidth > el.clientWidth")
+    regions.first.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=regions.first.element_handle())
+    assert axe_violations(page) == []
+    # back on a phone the table is stacked, nothing scrolls: no tab stop is left behind
+    page.set_viewport_size({"width": 360, "height": 740})
+    expect(page.locator("main [data-scroll-region]")).to_have_count(0)
