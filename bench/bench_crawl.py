@@ -127,7 +127,7 @@ def run(ctx) -> None:
             ctx.add(f"crawl {role} {url} p95", found["p95"], "ms", found["queries"])
     rows.sort(key=lambda r: -r["p95"])
     lines = [
-        f"Every page of every role, national scale, {REQUESTS} requests each after a warm-up (test client, no "
+        f"Every page of every role, {ctx.scale} scale, {REQUESTS} requests each after a warm-up (test client, no "
         "network). Object pages: the first each list links to.",
         "",
         "| role | page | median (ms) | p95 (ms) | queries | size (KB) |",

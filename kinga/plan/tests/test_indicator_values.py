@@ -143,7 +143,9 @@ def test_queries_do_not_grow_with_territories_sexes_and_age_bands(
         with memo.not_used(), django_assert_max_num_queries(_computed_count(plan) + 6):
             cells = _cells(viewer, code, period=period, by=ALL)
         assert _queries(viewer, period=period, by=ALL) == first
-        assert _queries(viewer, period=period) == first
+        # Without breakdowns the counts kept on write are read together (one group of queries, not one per
+        # breakdown asked): fewer, never more.
+        assert _queries(viewer, period=period) <= first
     assert len(cells) == 4
 
 
