@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from kinga.core import clock, spreadsheets, tabular
 
 from .frame import Frame
-from .normalise import Record, make_record
+from .normalise import Record, make_record, read_birth_date
 from .pipeline import REVIEW_THRESHOLD, find_pairs
 
 COLUMNS = ("id", "given_name", "family_name", "sex", "birth_date", "age", "place", "caregiver")
@@ -18,7 +18,9 @@ COLUMNS = ("id", "given_name", "family_name", "sex", "birth_date", "age", "place
 @dataclass
 class ReadResult:
     records: list[Record] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason): row not read
+    # (line number, what): row read, one value kept as unknown or damaged (a date that is no calendar date)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_records(lines: Iterable[str], *, reference_year: int | None = None) -> ReadResult:
@@ -60,26 +62,39 @@ def read_table(table: tabular.Table, *, reference_year: int | None = None) -> Re
         if sex and sex.upper() not in ("M", "F"):
             result.errors.append((line, "le sexe doit être M, F ou vide"))
             continue
-        try:
-            record = make_record(
-                rid,
-                given_name=values["given_name"],
-                family_name=values["family_name"],
-                sex=sex,
-                birth_date=values["birth_date"],
-                age=values["age"],
-                place=values["place"],
-                caregiver=values["caregiver"],
-                reference_year=year,
+        birth_date, age = values["birth_date"], values["age"]
+        if read_birth_date(birth_date)[3]:
+            # Kept, not dropped: its readable parts are still compared (a typo must not hide a duplicate).
+            result.warnings.append(
+                (
+                    line,
+                    f"date de naissance « {birth_date[:20]} » abîmée : ses parties lisibles sont comparées",
+                )
             )
-        except ValueError:
-            result.errors.append(
-                (line, "birth_date doit être au format AAAA-MM-JJ et age un nombre d'années")
-            )
-            continue
+        if age and not _is_age(age):
+            result.warnings.append((line, f"âge « {age[:10]} » illisible : ignoré"))
+            age = ""
+        record = make_record(
+            rid,
+            given_name=values["given_name"],
+            family_name=values["family_name"],
+            sex=sex,
+            birth_date=birth_date,
+            age=age,
+            place=values["place"],
+            caregiver=values["caregiver"],
+            reference_year=year,
+        )
         seen.add(rid)
         result.records.append(record)
     return result
+
+
+def _is_age(text: str) -> bool:
+    try:
+        return 0 <= float(text.replace(",", ".")) < 120
+    except ValueError:
+        return False
 
 
 def match_rows(records: list[Record], *, threshold: float = REVIEW_THRESHOLD) -> list[tuple[str, str, float]]:

@@ -8,6 +8,7 @@ same keys. Nothing here logs or stores a value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -105,17 +106,45 @@ def parse_sex(value: str | None) -> int:
     return {"M": 1, "H": 1, "F": 2}.get(value, 0)
 
 
-def parse_birth_date(value) -> tuple[int, int, int]:
-    """(year, month, day) of an ISO date, a date, or a bare year; ValueError when unreadable."""
+_ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T])")
+_FRENCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def read_birth_date(value) -> tuple[int, int, int, bool]:
+    """(year, month, day, damaged) of a birth date as registries write it: ISO (2014-03-07, with or without a
+    time), French (07/03/2014), a bare year, or a date. A part that cannot be one (month 13, 30 February) is kept
+    as unknown and the date marked damaged, its other parts still compared: a typo makes two records of one child
+    less alike, not strangers. Text that holds no date at all gives an unknown date, damaged."""
     if value is None or value == "":
-        return 0, 0, 0
+        return 0, 0, 0, False
     if isinstance(value, dt.date):
-        return value.year, value.month, value.day
+        return value.year, value.month, value.day, False
     text = str(value).strip()
-    if len(text) == 4 and text.isdigit():
-        return int(text), 0, 0
-    parsed = dt.date.fromisoformat(text[:10])
-    return parsed.year, parsed.month, parsed.day
+    if not text:
+        return 0, 0, 0, False
+    if found := _ISO_DATE.match(text):
+        year, month, day = (int(x) for x in found.groups())
+    elif found := _FRENCH_DATE.match(text):
+        day, month, year = (int(x) for x in found.groups())
+    elif found := _YEAR.match(text):
+        return int(found.group(1)), 0, 0, False
+    else:
+        return 0, 0, 0, True
+    if not 1800 <= year <= 2200:
+        return 0, 0, 0, True
+    if not 1 <= month <= 12:
+        return year, 0, 0, True
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return year, month, 0, True
+    return year, month, day, False
+
+
+def parse_birth_date(value) -> tuple[int, int, int]:
+    """(year, month, day) of a birth date (`read_birth_date`), unknown parts 0."""
+    return read_birth_date(value)[:3]
 
 
 def make_record(
@@ -133,10 +162,10 @@ def make_record(
     """Normalise one record. Raises ValueError on a value that cannot be read (a bad date or age)."""
     g_exact, g_phon = name_codes(given_name or "")
     f_exact, f_phon = name_codes(family_name or "")
-    year, month, day = parse_birth_date(birth_date)
-    approximate = False
+    year, month, day, damaged = read_birth_date(birth_date)
+    approximate = damaged and year > 0  # a damaged date's year is compared with a tolerance, like an estimate
     if not year and age not in (None, ""):
-        years = float(age)
+        years = float(str(age).replace(",", "."))
         if not 0 <= years < 120:
             raise ValueError(f"age out of range: {years:g}")
         year = (reference_year or clock.today().year) - int(years)

@@ -79,10 +79,10 @@ def test_bad_rows_are_reported_with_their_line_number_and_skipped(tmp_path):
     rows, err = run(
         tmp_path,
         "1,Jean,Ilunga,M,2010-01-01,,Kolwezi,\n"
-        "2,Jean,Ilunga,M,2010-13-45,,Kolwezi,\n"  # line 3: impossible date
+        "2,Jean,Ilunga,M,2010-13-45,,Kolwezi,\n"  # line 3: impossible date, kept as damaged
         ",Paul,Kasongo,M,,,,\n"  # line 4: no id
         "4,Paul,Kasongo,X,,,,\n"  # line 5: sex
-        "5,Paul,Kasongo,M,,douze,,\n"  # line 6: age
+        "5,Paul,Kasongo,M,,douze,,\n"  # line 6: age unreadable, ignored
         "6,too,few\n"  # line 7
         "1,Jean,Ilunga,M,2010-01-01,,Kolwezi,\n"  # line 8: duplicate id
         "7,Jean,Ilunga,M,2010-01-01,,Kolwezi,\n",
@@ -90,7 +90,37 @@ def test_bad_rows_are_reported_with_their_line_number_and_skipped(tmp_path):
     for line in (3, 4, 5, 6, 7, 8):
         assert f":{line}: " in err
     assert ":2: " not in err and ":9: " not in err
-    assert pairs(rows) == {("1", "7")}
+    assert ":3: date de naissance « 2010-13-45 » abîmée" in err and "ligne lue" in err
+    assert ":6: âge « douze » illisible" in err
+    # The damaged date's year is still compared: the record stays a duplicate of the other two.
+    assert pairs(rows) == {("1", "2"), ("1", "7"), ("2", "7")}
+
+
+def test_a_date_that_is_no_calendar_date_does_not_hide_a_duplicate(tmp_path):
+    """30 February, a French date, a time after the date: each row is read, none is dropped (issue 17)."""
+    rows, err = run(
+        tmp_path,
+        "a,Esther,Kapwasa,F,2014-02-30,,Kanina,Odile Ngoie\n"
+        "b,Esther,Kapwasa,F,28/02/2014,,Kanina,Odile Ngoie\n"
+        "c,Esther,Kapwasa,F,2014-02-28 00:00:00,,Kanina,Odile Ngoie\n"
+        "d,Paul,Kasongo,M,inconnue,,Likasi,\n",
+    )
+    assert pairs(rows) == {("a", "b"), ("a", "c"), ("b", "c")}
+    assert "ligne ignorée" not in err
+    assert ":2: date de naissance « 2014-02-30 » abîmée" in err
+    assert ":5: date de naissance « inconnue » abîmée" in err
+
+
+def test_help_names_the_columns_the_date_formats_and_the_output():
+    out = subprocess.run(
+        [sys.executable, "-m", "kinga.manage", "registry", "match", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for column in ("given_name", "family_name", "sex", "birth_date", "age", "place", "caregiver"):
+        assert column in out
+    assert "AAAA-MM-JJ" in out and "JJ/MM/AAAA" in out and "id_a,id_b,score" in out
 
 
 def test_threshold_and_output_file(tmp_path):

@@ -33,6 +33,28 @@ def _threshold(value: str) -> float:
     return number
 
 
+MATCH_HELP = """Trouver les doublons probables parmi les fiches d'un fichier CSV.
+
+Colonnes (ligne d'en-tête obligatoire, dans n'importe quel ordre ; seule « id » est requise) :
+  id           identifiant unique de la fiche (une ligne dont l'id manque ou se répète est ignorée)
+  given_name   prénom(s)
+  family_name  nom(s) de famille (postnom compris)
+  sex          M, F (ou H pour homme) ; vide si inconnu
+  birth_date   date de naissance : AAAA-MM-JJ (2014-03-07, une heure après est ignorée), JJ/MM/AAAA
+               (07/03/2014) ou l'année seule (2014) ; une date impossible (30/02/2014, mois 13) est gardée
+               comme abîmée : ses parties lisibles sont comparées, la ligne est signalée, jamais ignorée
+  age          âge en années (utilisé quand la date manque) ; un âge illisible est ignoré et signalé
+  place        lieu de résidence ou d'origine (texte libre)
+  caregiver    nom de la personne qui s'occupe de l'enfant
+
+Fichier : UTF-8 (avec ou sans BOM) ou Latin-1, séparé par des virgules ou des points-virgules, comme
+l'écrivent Excel, R (write.csv) et les exports de KoboToolbox ; « - » lit l'entrée standard.
+
+Sortie : un CSV id_a,id_b,score (score de 0 à 1, quatre décimales), une paire par ligne, les id de chaque
+paire dans l'ordre ; sur la sortie d'erreur, chaque ligne ignorée ou signalée avec son numéro.
+"""
+
+
 class Command(ActorCommand):
     help = "Registre des enfants : détection des doublons."
 
@@ -48,8 +70,9 @@ class Command(ActorCommand):
         )
         match = sub.add_parser(
             "match",
-            help="Trouver les doublons probables d'un fichier CSV (id, given_name, family_name, sex, birth_date, "
-            "age, place, caregiver) et écrire id_a,id_b,score.",
+            help="Trouver les doublons probables d'un fichier CSV et écrire id_a,id_b,score.",
+            description=MATCH_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         match.add_argument(
             "--csv",
@@ -86,6 +109,8 @@ class Command(ActorCommand):
             raise CommandError(f"{path} : {'; '.join(exc.messages)}") from None
         for line, reason in read.errors:
             self.stderr.write(f"{path}:{line}: {reason} ; ligne ignorée")
+        for line, what in read.warnings:
+            self.stderr.write(f"{path}:{line}: {what} ; ligne lue")
         if not read.records:
             raise CommandError(f"{path} : aucune ligne utilisable")
         rows = match_rows(read.records, threshold=options["threshold"])
