@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core.models import Place
 from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
+from kinga.core.pickers import PickerChoiceField
 from kinga.plan.attribution import AttributionFields
 
 from .models import (
@@ -46,12 +46,8 @@ class RegistrationForm(forms.Form):
     estimated_age = forms.IntegerField(
         label=_("Or estimated age (years)"), required=False, min_value=0, max_value=17
     )
-    residence = forms.ModelChoiceField(
-        label=_("Place of residence"), queryset=Place.objects.none(), required=False
-    )
-    place_of_origin = forms.ModelChoiceField(
-        label=_("Place of origin"), queryset=Place.objects.none(), required=False
-    )
+    residence = PickerChoiceField("places", label=_("Place of residence"), required=False)
+    place_of_origin = PickerChoiceField("places", label=_("Place of origin"), required=False)
     languages = forms.CharField(
         label=_("Languages"), required=False, help_text=_("Separated by commas: swahili, kiluba, français…")
     )
@@ -68,10 +64,8 @@ class RegistrationForm(forms.Form):
         label=_("Identified through"), choices=_blank(IdentificationMethod.choices)
     )
     identification_date = _date(_("Identification date"))
-    identification_site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
-    identification_place = forms.ModelChoiceField(
-        label=_("Or place of identification"), queryset=Place.objects.none(), required=False
-    )
+    identification_site = PickerChoiceField("sites", label=_("Mine site"), required=False)
+    identification_place = PickerChoiceField("places", label=_("Or place of identification"), required=False)
     work_activities = forms.MultipleChoiceField(
         label=_("Work done"),
         choices=WorkActivity.choices,
@@ -196,7 +190,7 @@ class ConsentForm(forms.Form):
 
 
 class ReferralForm(AttributionFields):
-    service = forms.ModelChoiceField(label=_("Service (directory)"), queryset=None, required=False)
+    service = PickerChoiceField("services", label=_("Service (directory)"), required=False)
     provider = OrganisationChoiceField(label=_("Or provider organisation"), required=False)
     service_type = forms.ChoiceField(
         label=_("Type of service"), choices=_blank(ServiceType.choices), required=False
@@ -247,7 +241,7 @@ class FollowUpForm(forms.Form):
     attending = _tristate(_("Attending regularly?"))
     found_working = forms.BooleanField(label=_("Found working in a mine"), required=False)
     seen_at_site = forms.BooleanField(label=_("Seen at a mine site"), required=False)
-    site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    site = PickerChoiceField("sites", label=_("Mine site"), required=False)
     household_situation = forms.CharField(
         label=_("Household situation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -264,7 +258,7 @@ class RetentionForm(forms.Form):
     found_working = forms.BooleanField(label=_("Found working in a mine"), required=False)
     seen_at_site = forms.BooleanField(label=_("Seen at a mine site"), required=False)
     in_school_or_training = _tristate(_("In school or training?"))
-    site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    site = PickerChoiceField("sites", label=_("Mine site"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, sites=None, **kwargs):
@@ -286,7 +280,7 @@ class ClosureForm(forms.Form):
 class RelapseForm(forms.Form):
     date = _date(_("Date"))
     source = forms.ChoiceField(label=_("Found by"), choices=RelapseSource.choices)
-    site = forms.ModelChoiceField(label=_("Mine site"), queryset=None, required=False)
+    site = PickerChoiceField("sites", label=_("Mine site"), required=False)
     note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, sites=None, **kwargs):
@@ -306,7 +300,7 @@ class ServiceForm(AttributionFields):
     name = forms.CharField(label=_("Name"), max_length=200)
     service_type = forms.ChoiceField(label=_("Type of service"), choices=ServiceType.choices)
     organisation = OrganisationChoiceField(label=_("Provider"))
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = PickerChoiceField("places", label=_("Place"))
     capacity = forms.IntegerField(label=_("Capacity (children)"), required=False, min_value=0)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
 

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, clock, search, spreadsheets
+from kinga.core import access, audit, clock, pickers, search, spreadsheets
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import apply_service_errors
 from kinga.core.pagination import UncountedPage
@@ -54,8 +54,9 @@ def caseload(request):
 
 
 def _registration_form(request, actor):
-    places = core_selectors.places(actor).filter(level__gte=2)
-    sites = access.scoped(actor, Site).order_by("name")
+    # The actor's own area first: most children are registered where their organisation works.
+    places = pickers.home_first(actor, "places", core_selectors.places(actor).filter(level__gte=2))
+    sites = pickers.home_first(actor, "sites", access.scoped(actor, Site))
     return forms.RegistrationForm(
         request.POST or None, places=places, sites=sites, initial={"identification_date": clock.today()}
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access, clock, concurrency
+from kinga.core import access, clock, concurrency, pickers
 from kinga.core import selectors as core_selectors
 from kinga.core.forms import form_page
 from kinga.sites.models import Site
@@ -24,7 +24,7 @@ from .models import CarePlanItemStatus, ReferralStatus, ServiceType
 
 
 def _sites(actor):
-    return access.scoped(actor, Site).order_by("name")
+    return pickers.home_first(actor, "sites", access.scoped(actor, Site))
 
 
 def _today(name="date"):

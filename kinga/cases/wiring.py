@@ -1,13 +1,15 @@
 """The cases app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import plugins
+from kinga.core import pickers, plugins
 
 from . import cohort_tallies, indicators  # noqa: F401  (register the CASES_* indicator sources and tallies)
 from .api import register_api
 from .home import register_panels
 from .rules import register_rules
+from .selectors import services_directory
 from .synth import demo_handover, generate_cases
 
 
@@ -32,3 +34,27 @@ def wire() -> None:
     plugins.register_child_link("cases.Case", "child")
     register_api()
     register_panels()
+    pickers.register(
+        pickers.Kind(
+            name="services",
+            choices=lambda actor: services_directory(actor),
+            search=_search_services,
+            labels=lambda services: [_service_label(s) for s in services],
+            home=lambda actor: pickers.under_home(actor, "place__path"),
+            order=("name", "pk"),
+        )
+    )
+
+
+def _search_services(queryset, word):
+    return queryset.filter(
+        Q(name__icontains=word)
+        | Q(organisation__name__icontains=word)
+        | Q(organisation__acronym__icontains=word)
+        | Q(place__name__icontains=word)
+    )
+
+
+def _service_label(service) -> str:
+    # The service, who provides it and where: three services named "Scolarisation" differ by the last two.
+    return f"{service.name} — {service.organisation.label} ({service.place.name})"

@@ -10,6 +10,7 @@ from kinga.core.concurrency import VersionField
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.core.people import AGE_BANDS
+from kinga.core.pickers import PickerChoiceField
 from kinga.plan.attribution import AttributionFields
 from kinga.sites.models import Site
 
@@ -80,7 +81,7 @@ class SiteField(forms.CharField):
 
 
 def _places() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    return PickerChoiceField("places", label=_("Place"), queryset=Place.objects.none())
 
 
 def _orgs(label, required=False) -> OrganisationChoiceField:
@@ -144,7 +145,7 @@ class AlertForm(ChildrenCountsMixin, ScopedForm):
         label=_("How the alert came"), choices=[("web", _("I saw it myself")), ("phone", _("Phone call"))]
     )
     site = SiteField()
-    place = forms.ModelChoiceField(label=_("Or place"), queryset=Place.objects.none(), required=False)
+    place = PickerChoiceField("places", label=_("Or place"), queryset=Place.objects.none(), required=False)
     location_text = forms.CharField(label=_("Where exactly"), max_length=300, required=False)
     observed_at = forms.DateTimeField(
         label=_("When were they seen"),
@@ -230,7 +231,7 @@ class PublicAlertForm(ChildrenCountsMixin, forms.Form):
 class RepairAlertForm(ScopedForm):
     version = VersionField()
     site = SiteField()
-    place = forms.ModelChoiceField(label=_("Or place"), queryset=Place.objects.none(), required=False)
+    place = PickerChoiceField("places", label=_("Or place"), queryset=Place.objects.none(), required=False)
     girls = _count_field(_("Girls"))
     boys = _count_field(_("Boys"))
     unknown = _count_field(_("Sex unknown"))
@@ -448,7 +449,7 @@ class FourWImportForm(forms.Form):
 class MeetingForm(ScopedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE)
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none(), required=False)
+    place = PickerChoiceField("places", label=_("Place"), queryset=Place.objects.none(), required=False)
     participant_organisations = OrganisationMultipleChoiceField(
         label=_("Participating organisations"), required=False
     )

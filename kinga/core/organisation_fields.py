@@ -10,6 +10,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from kinga.core.models import Organisation, OrganisationType
+from kinga.core.pickers import Picker, PickerMultiple
 
 _TYPE_ORDER = {value: i for i, value in enumerate(OrganisationType.values)}
 
@@ -49,9 +50,12 @@ def _type_label(kind: str) -> str:
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    """One organisation, through the searchable picker (a plain grouped <select> without JavaScript)."""
+
     iterator = OrganisationChoiceIterator
 
     def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("widget", Picker("organisations"))
         super().__init__(queryset=Organisation.objects.none() if queryset is None else queryset, **kwargs)
 
     def label_from_instance(self, obj: Organisation) -> str:
@@ -59,9 +63,12 @@ class OrganisationChoiceField(forms.ModelChoiceField):
 
 
 class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several organisations (an inspection's team, a meeting's participants), through the searchable picker."""
+
     iterator = OrganisationChoiceIterator
 
     def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("widget", PickerMultiple("organisations"))
         super().__init__(queryset=Organisation.objects.none() if queryset is None else queryset, **kwargs)
 
     def label_from_instance(self, obj: Organisation) -> str:

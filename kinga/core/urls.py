@@ -1,12 +1,13 @@
 from django.urls import path
 
-from kinga.core import views, views_organisations
+from kinga.core import views, views_organisations, views_pickers
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("lieux/", views.places, name="places"),
+    path("choisir/<slug:kind>/", views_pickers.pick, name="pick"),
     path("lieux/ajouter/", views.place_add, name="place_add"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/ajouter/", views_organisations.organisation_add, name="organisation_add"),

@@ -2,12 +2,13 @@
 the OpenAPI extensions, importing checks the deployment checks."""
 
 from django.apps import apps
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, checks, schema, tallies, text  # noqa: F401  (defining their classes and checks registers them)
+from kinga.core import access, checks, pickers, schema, selectors, tallies, text  # noqa: F401  (defining their classes and checks registers them)
 from kinga.core.db_roles import grant_after_migrate
-from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, User
+from kinga.core.models import ApiToken, AuditEvent, Membership, Organisation, Place, PlaceLevel, User
 from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
 from kinga.core.reference import load_organisations, load_places
 from kinga.core.synth_core import generate_core
@@ -20,6 +21,27 @@ def wire() -> None:
     access.register(User, scope=_users_in_scope, view_permission="core.manage_members")
     access.register(AuditEvent, scope=_audit_scope, view_permission="core.view_audit")
     access.register(ApiToken, scope=_own_tokens, view_permission="core.use_api")
+
+    pickers.register(
+        pickers.Kind(
+            name="places",
+            choices=lambda actor: selectors.places(actor).filter(level__gte=PlaceLevel.PROVINCE),
+            search=pickers.search_places,
+            labels=pickers.place_labels,
+            home=lambda actor: pickers.under_home(actor, "path"),
+            order=("level", "name"),
+        )
+    )
+    pickers.register(
+        pickers.Kind(
+            name="organisations",
+            choices=lambda actor: selectors.organisations(actor).filter(is_active=True),
+            search=_search_organisations,
+            labels=lambda organisations: [o.label for o in organisations],
+            home=lambda actor: Q(pk=actor.organisation_id) if actor.organisation_id else None,
+            order=("name",),
+        )
+    )
 
     register_nav(_("Home"), "core:home", permission="core.view_home", order=0)
     register_nav(_("Places"), "core:places", permission="core.view_places", order=900)
@@ -40,6 +62,12 @@ def wire() -> None:
     post_migrate.connect(
         tallies.build_after_migrate, sender=apps.get_app_config("core"), dispatch_uid="kinga.core.tallies"
     )
+
+
+def _search_organisations(queryset, word):
+    # An alias may match several times: the organisation once.
+    matching = Q(name__icontains=word) | Q(acronym__icontains=word) | Q(aliases__alias__icontains=word)
+    return queryset.filter(pk__in=Organisation.objects.filter(matching).values("pk"))
 
 
 def _users_in_scope(actor, queryset):

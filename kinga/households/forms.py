@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core.concurrency import VersionField
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.people import Sex
+from kinga.core.pickers import PickerChoiceField
 from kinga.households.index import DEFAULT_THRESHOLDS, ITEMS
 from kinga.households.models import (
     CooperativeKind,
@@ -26,7 +27,8 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def place_field(required: bool = True, label=None) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return PickerChoiceField(
+        "places",
         label=label or _("Place"),
         required=required,
         to_field_name="uuid",

@@ -52,8 +52,7 @@ class ImplementersForm(forms.Form):
     organisations = OrganisationMultipleChoiceField(
         label=_("Organisations"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+        help_text=_("Type a few letters of each organisation and tap it; tap a chosen one to remove it."),
     )
     categories = forms.MultipleChoiceField(
         label=_("Generic categories"), required=False, widget=forms.CheckboxSelectMultiple

@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
+from kinga.core.pickers import PickerChoiceField
 from kinga.sites.models import INSPECTION_FIELDS, DocumentCheck, Safety, SiteType, StatusRule, Zone, ZoneStudy
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 def _places():
@@ -15,7 +16,7 @@ def _places():
 class SiteForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=200)
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = PickerChoiceField("places", label=_("Place"))
     site_type = forms.ChoiceField(label=_("Type"), choices=SiteType.choices)
     latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
@@ -137,7 +138,7 @@ class RulesForm(forms.Form):
 class ZoneForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=200)
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = PickerChoiceField("places", label=_("Place"))
     expired_title = forms.CharField(label=_("Expired mining title"), required=False, max_length=100)
     area_ha = forms.DecimalField(label=_("Area (ha)"), required=False, max_digits=10, decimal_places=2)
     latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)

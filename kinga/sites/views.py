@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kinga.core import access
+from kinga.core import access, clock
 from kinga.core.forms import apply_service_errors, form_page, submit_and_redirect
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.sites import forms, selectors, services
@@ -175,7 +175,11 @@ def inspection_add(request, site_uuid):
     form = forms.InspectionForm(
         request.POST or None,
         organisations=access.scoped(actor, Organisation).order_by("name"),
-        initial={"organisations": [actor.organisation_id] if actor.organisation_id else []},
+        # The team is usually the inspector's own organisation, and the visit is usually written up the same day.
+        initial={
+            "date": clock.today(),
+            "organisations": [actor.organisation_id] if actor.organisation_id else [],
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

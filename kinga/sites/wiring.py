@@ -1,8 +1,10 @@
 """The sites app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, events, plugins
+from kinga.core import access, events, pickers, plugins
+from kinga.core.models import Place
 from kinga.sites import api, home, indicators, models, services, synth  # noqa: F401  (registrations)
 from kinga.sites.services import ensure_default_rules
 
@@ -26,6 +28,16 @@ def wire() -> None:
     events.subscribe("cases.child_identified_at_site", services.on_child_identified)
     events.subscribe("community.alert_verified", services.on_alert_verified)
     home.register_panels()
+    pickers.register(
+        pickers.Kind(
+            name="sites",
+            choices=lambda actor: access.scoped(actor, models.Site),
+            search=_search_sites,
+            labels=_site_labels,
+            home=lambda actor: pickers.under_home(actor, "place__path"),
+            order=("name", "pk"),
+        )
+    )
     plugins.register_nav(_("Mine sites"), "sites:list", permission="sites.view", order=50)
     plugins.register_nav(_("Sites map"), "sites:map", permission="sites.view", order=51)
     plugins.register_nav(_("Artisanal zones (ZEA)"), "sites:zones", permission="sites.view", order=52)
@@ -41,3 +53,16 @@ def _load_rules(*, actor, stdout=None) -> None:
     ensure_default_rules()
     if stdout:
         stdout.write("sites : règles de statut prêtes")
+
+
+def _search_sites(queryset, word):
+    return queryset.filter(
+        Q(name__icontains=word) | Q(code__icontains=word) | Q(territory__name__icontains=word)
+    )
+
+
+def _site_labels(sites) -> list[str]:
+    # Sites are named after hills and rivers that recur: the territory tells them apart. One query for all.
+    territory_ids = {s.territory_id for s in sites}
+    names = dict(Place.objects.filter(pk__in=territory_ids).values_list("pk", "name")) if sites else {}
+    return [f"{s.name} ({names[s.territory_id]})" if s.territory_id in names else s.name for s in sites]

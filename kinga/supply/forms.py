@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core import clock
 from kinga.core.organisation_fields import OrganisationChoiceField
 from kinga.core.people import Sex
+from kinga.core.pickers import PickerChoiceField
 from kinga.supply.models import Mineral
 
 
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
 
 
 class LotForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    site = PickerChoiceField("sites", label=_("Site"))
     cooperative = OrganisationChoiceField(label=_("Cooperative"))
     mineral = forms.ChoiceField(label=_("Mineral"), choices=Mineral.choices)
     weight_kg = forms.DecimalField(label=_("Weight (kg)"), max_digits=12, decimal_places=2, min_value=0)
@@ -39,7 +40,7 @@ class LotForm(forms.Form):
 
 
 class ProductionForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None)
+    site = PickerChoiceField("sites", label=_("Site"))
     cooperative = OrganisationChoiceField(label=_("Cooperative"))
     mineral = forms.ChoiceField(label=_("Mineral"), choices=Mineral.choices)
     month = forms.DateField(

@@ -1,0 +1,169 @@
+// The searchable picker (kinga/core/pickers.py). The server renders a plain <select> holding every choice, which
+// is the whole picker without JavaScript. Here a search box goes above it: typing asks the server (htmx) for the
+// matching choices, the user's own area first; a tap on one sets the <select>. Only choices the <select> holds
+// are offered, so the picker can never submit a value the form would refuse. Several choices (a team) show as
+// chips that a tap removes; their <select> is then hidden.
+(function () {
+  var counter = 0;
+
+  function optionFor(select, value) {
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) return select.options[i];
+    }
+    return null;
+  }
+
+  function renderChips(box, select) {
+    var chips = box.querySelector(".picker-chosen");
+    if (!chips) return;
+    chips.textContent = "";
+    Array.prototype.forEach.call(select.selectedOptions, function (option) {
+      var chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "picker-chip";
+      chip.setAttribute("data-value", option.value);
+      chip.setAttribute("aria-label", box.getAttribute("data-picker-remove") + " : " + option.text);
+      chip.textContent = option.text + " ×";
+      chip.addEventListener("click", function () {
+        option.selected = false;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        renderChips(box, select);
+      });
+      chips.appendChild(chip);
+    });
+  }
+
+  function choose(box, select, input, list, value) {
+    var option = optionFor(select, value);
+    if (!option) return;
+    if (select.multiple) {
+      option.selected = true;
+      renderChips(box, select);
+    } else {
+      select.value = value;
+    }
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    input.value = "";
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.focus();
+  }
+
+  function setup(box) {
+    if (box.hasAttribute("data-picker-ready")) return;
+    box.setAttribute("data-picker-ready", "");
+    var select = box.querySelector("select");
+    if (!select) return;
+    counter += 1;
+    var id = (select.id || "picker") + "-search-" + counter;
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.name = "q";
+    input.className = "picker-search";
+    input.autocomplete = "off";
+    input.placeholder = box.getAttribute("data-picker-search");
+    input.setAttribute("form", id + "-none"); // not part of the form around it: never submitted with it
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-autocomplete", "list");
+    var label = select.id ? document.querySelector("label[for='" + select.id + "']") : null;
+    if (label) input.setAttribute("aria-label", label.textContent.replace(/\s+/g, " ").trim());
+    var list = document.createElement("ul");
+    list.id = id + "-results";
+    list.className = "picker-results";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("hx-get", box.getAttribute("data-picker-url"));
+    input.setAttribute("hx-trigger", "input changed delay:250ms, focus");
+    input.setAttribute("hx-target", "#" + list.id);
+    input.setAttribute("hx-sync", "this:replace");
+    input.setAttribute("hx-vals", JSON.stringify({ value: box.getAttribute("data-picker-value") }));
+    if (select.multiple) {
+      var chips = document.createElement("div");
+      chips.className = "picker-chosen";
+      box.insertBefore(chips, select);
+      select.hidden = true;
+      if (label) label.setAttribute("for", id);
+    }
+    box.insertBefore(input, select);
+    box.insertBefore(list, select);
+    renderChips(box, select);
+
+    list.addEventListener("htmx:afterSwap", function () {
+      // Keep only what this field accepts (its <select> may hold fewer than the actor may see).
+      Array.prototype.forEach.call(list.querySelectorAll(".picker-option"), function (button) {
+        var option = optionFor(select, button.getAttribute("data-value"));
+        if (!option) {
+          button.parentNode.remove();
+        } else if (option.selected) {
+          button.parentNode.setAttribute("aria-selected", "true");
+        }
+      });
+      if (!list.querySelector(".picker-option") && !list.querySelector(".picker-none")) {
+        var none = document.createElement("li");
+        none.className = "picker-none";
+        none.textContent = box.getAttribute("data-picker-none");
+        list.appendChild(none);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    });
+    list.addEventListener("click", function (event) {
+      var button = event.target.closest(".picker-option");
+      if (button) choose(box, select, input, list, button.getAttribute("data-value"));
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        // Enter picks the first match instead of sending the whole form half filled.
+        event.preventDefault();
+        var first = list.hidden ? null : list.querySelector(".picker-option");
+        if (first) choose(box, select, input, list, first.getAttribute("data-value"));
+      } else if (event.key === "Escape") {
+        list.hidden = true;
+        input.setAttribute("aria-expanded", "false");
+      } else if (event.key === "ArrowDown") {
+        var next = list.querySelector(".picker-option");
+        if (next && !list.hidden) {
+          event.preventDefault();
+          next.focus();
+        }
+      }
+    });
+    list.addEventListener("keydown", function (event) {
+      var item = event.target.closest("li");
+      if (!item) return;
+      var target = null;
+      if (event.key === "ArrowDown") target = item.nextElementSibling;
+      if (event.key === "ArrowUp") target = item.previousElementSibling;
+      if (event.key === "Escape") {
+        list.hidden = true;
+        input.focus();
+        return;
+      }
+      if (target && target.querySelector(".picker-option")) {
+        event.preventDefault();
+        target.querySelector(".picker-option").focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        input.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!box.contains(event.target)) {
+        list.hidden = true;
+        input.setAttribute("aria-expanded", "false");
+      }
+    });
+    if (window.htmx) window.htmx.process(input);
+  }
+
+  function init(root) {
+    var boxes = root.querySelectorAll ? root.querySelectorAll(".picker") : [];
+    Array.prototype.forEach.call(boxes, setup);
+  }
+
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+})();
