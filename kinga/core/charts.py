@@ -28,8 +28,10 @@ STATUS_COLOURS = {
     "grey": "#9e9e9e",
 }
 
-WIDTH = 360  # the viewBox width: the chart is drawn for a phone and scales up
-FONT = 12
+WIDTH = 360  # the viewBox width: the chart is drawn for a phone and scales up (its display width is capped)
+FONT = 13  # in viewBox units: about 12 px on a 360 px phone, where the chart is a little narrower than 360
+CHAR_W = 0.56  # average glyph width of a sans-serif font, as a share of the font size
+LINE_H = 15
 
 Number = int | float | Decimal
 
@@ -90,20 +92,59 @@ def _short(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+def _text_width(text: str, size: float = FONT) -> float:
+    return len(str(text)) * size * CHAR_W
+
+
+def _wrap(text: str, chars: int, max_lines: int = 3) -> list[str]:
+    """A label cut into lines of at most `chars` characters at spaces (a word longer than a line is cut), at
+    most `max_lines` lines, the last one shortened with "…" only if the label is longer than all of them: a
+    label is never clipped by the edge of the figure."""
+    chars = max(4, int(chars))
+    lines: list[str] = []
+    for word in str(text).split():
+        while len(word) > chars:
+            if lines and len(lines[-1]) + 1 < chars:
+                room = chars - len(lines[-1]) - 1
+                lines[-1], word = f"{lines[-1]} {word[:room]}", word[room:]
+            else:
+                lines.append(word[:chars])
+                word = word[chars:]
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] = f"{lines[-1]} {word}"
+        elif word:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _short(" ".join(lines[max_lines - 1 :]), chars)]
+    return lines or [""]
+
+
+def _text(
+    x: float, y: float, lines: list[str], *, size: float = FONT, anchor: str = "start", extra: str = ""
+) -> str:
+    """Multi-line SVG text: the first line's baseline at y, the next ones below it."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE_H}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>{spans}</text>'
+
+
 def _legend(series: list[Series], y: float) -> tuple[list[str], float]:
     """Legend items laid out in rows across the width; returns the parts and the height used."""
-    parts, x, row_y = [], 4.0, y
+    parts, x, row_y, row_lines = [], 4.0, y, 1
     for n, s in enumerate(series):
-        label = _short(s.label, 28)
-        item_w = 18 + len(label) * FONT * 0.55
+        lines = _wrap(s.label, (WIDTH - 26) / (FONT * CHAR_W), max_lines=2)
+        item_w = 18 + max(_text_width(line) for line in lines)
         if x + item_w > WIDTH and x > 4:
-            x, row_y = 4.0, row_y + 16
+            x, row_y, row_lines = 4.0, row_y + row_lines * LINE_H + 2, 1
         parts.append(
-            f'<rect x="{x:.0f}" y="{row_y - 9:.0f}" width="10" height="10" fill="{_colour(s, n)}"/>'
-            f'<text x="{x + 14:.0f}" y="{row_y:.0f}" font-size="{FONT}">{escape(label)}</text>'
+            f'<rect x="{x:.0f}" y="{row_y - 10:.0f}" width="10" height="10" fill="{_colour(s, n)}"/>'
+            + _text(x + 14, row_y, lines)
         )
+        row_lines = max(row_lines, len(lines))
         x += item_w + 10
-    return parts, row_y - y + 16
+    return parts, row_y - y + row_lines * LINE_H + 2
 
 
 def _open(height: float, title: str) -> str:
@@ -136,20 +177,32 @@ def bar_chart(
     else:
         top = max((value(s, i) for s in series for i in range(len(categories))), default=0.0)
     top = top or 1.0
-    left, right, bar_h, gap = 4, 70, 12, 2
+    if stacked:
+        shown = [number(sum(value(s, i) for s in series), decimals) for i in range(len(categories))]
+    else:
+        shown = [
+            number(s.values[i] if i < len(s.values) else None, decimals) + unit
+            for s in series
+            for i in range(len(categories))
+        ]
+    # The value written after the longest bar must fit inside the figure.
+    left, bar_h, gap = 4, 13, 2
+    right = max(24.0, max((_text_width(v) for v in shown), default=0) + 8)
     plot_w = WIDTH - left - right
     bars_per_group = 1 if stacked else len(series)
-    group_h = 16 + bars_per_group * (bar_h + gap) + 6
+    labels = [_wrap(category, (WIDTH - 2 * left) / (FONT * CHAR_W)) for category in categories]
     legend, legend_h = _legend(series, 0) if len(series) > 1 else ([], 0)
-    height = 6 + len(categories) * group_h + legend_h + 4
+    height = (
+        6
+        + sum(len(lines) * LINE_H + 4 + bars_per_group * (bar_h + gap) + 6 for lines in labels)
+        + legend_h
+        + 8
+    )
     parts = [_open(height, title)]
     y = 6.0
-    for i, category in enumerate(categories):
-        parts.append(
-            f'<text x="{left}" y="{y + 11:.0f}" font-size="{FONT}" font-weight="600">'
-            f"{escape(_short(category, 56))}</text>"
-        )
-        y += 16
+    for i, lines in enumerate(labels):
+        parts.append(_text(left, y + 12, lines, extra=' font-weight="600"'))
+        y += len(lines) * LINE_H + 4
         if stacked:
             x = float(left)
             for n, s in enumerate(series):
@@ -162,7 +215,7 @@ def bar_chart(
                 x += w
             total = sum(value(s, i) for s in series)
             parts.append(
-                f'<text x="{x + 4:.1f}" y="{y + 10:.1f}" font-size="{FONT}">{number(total, decimals)}</text>'
+                f'<text x="{x + 4:.1f}" y="{y + 11:.1f}" font-size="{FONT}">{number(total, decimals)}</text>'
             )
             y += bar_h + gap
         else:
@@ -172,7 +225,7 @@ def bar_chart(
                 parts.append(
                     f'<rect x="{left}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{bar_h}" fill="{_colour(s, n)}">'
                     f"<title>{escape(s.label)} : {number(raw, decimals)}</title></rect>"
-                    f'<text x="{left + w + 4:.1f}" y="{y + 10:.1f}" font-size="{FONT}">'
+                    f'<text x="{left + w + 4:.1f}" y="{y + 11:.1f}" font-size="{FONT}">'
                     f"{number(raw, decimals)}{escape(unit)}</text>"
                 )
                 y += bar_h + gap
@@ -190,33 +243,37 @@ def line_chart(title: str, x_labels: list[str], series: list[Series], *, unit: s
     values = [float(v) for s in series for v in s.values if v is not None]
     decimals = _decimals([v for s in series for v in s.values])
     top = max(values, default=0.0) or 1.0
-    left, right, top_pad, plot_h = 44, 12, 10, 130
+    ticks = [number(top * fraction, decimals if top < 10 else 0) for fraction in (0, 0.5, 1)]
+    tick_size = FONT - 1
+    # The y axis as wide as its widest number; room on the right for half of the last x label.
+    left = max(24.0, max(_text_width(t, tick_size) for t in ticks) + 8)
+    right, top_pad, plot_h = 14, 10, 130
     plot_w = WIDTH - left - right
     step = plot_w / max(len(x_labels) - 1, 1)
-    label_every = max(1, -(-len(x_labels) * 48 // plot_w))  # never two labels on top of each other
+    label_every = max(1, -(-len(x_labels) * 48 // int(plot_w)))  # never two labels on top of each other
+    # Each x label wraps within the room it has (up to 3 lines): round names are long ("Passage de suivi 2021").
+    room = step * label_every if len(x_labels) > 1 else plot_w
+    x_lines = [_wrap(label, room / (tick_size * CHAR_W) - 1) for label in x_labels]
+    x_label_h = max((len(lines) for lines in x_lines), default=1) * LINE_H
     legend, legend_h = _legend(series, 0) if len(series) > 1 else ([], 0)
-    height = top_pad + plot_h + 22 + legend_h + 4
+    height = top_pad + plot_h + x_label_h + 10 + legend_h + 4
     base = top_pad + plot_h
 
     def xy(i: int, v: float) -> tuple[float, float]:
         return left + i * step, base - v / top * plot_h
 
     parts = [_open(height, title)]
-    for fraction in (0, 0.5, 1):
+    for fraction, tick in zip((0, 0.5, 1), ticks, strict=True):
         y = base - fraction * plot_h
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#d8dde4"/>'
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{FONT - 1}" text-anchor="end">'
-            f"{number(top * fraction, decimals if top < 10 else 0)}</text>"
+            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#d8dde4"/>'
+            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" font-size="{tick_size}" text-anchor="end">{tick}</text>'
         )
-    for i, label in enumerate(x_labels):
+    for i, lines in enumerate(x_lines):
         if i % label_every == 0 or i == len(x_labels) - 1:
             x = left + i * step
             anchor = "end" if i == len(x_labels) - 1 and i else "start" if i == 0 else "middle"
-            parts.append(
-                f'<text x="{x:.1f}" y="{base + 15:.1f}" font-size="{FONT - 1}" text-anchor="{anchor}">'
-                f"{escape(_short(label, 12))}</text>"
-            )
+            parts.append(_text(x, base + 15, lines, size=tick_size, anchor=anchor))
     for n, s in enumerate(series):
         colour = _colour(s, n)
         segment: list[str] = []
@@ -236,7 +293,7 @@ def line_chart(title: str, x_labels: list[str], series: list[Series], *, unit: s
                 f"<title>{escape(s.label)}, {escape(label)} : {number(v, decimals)}{escape(unit)}</title></circle>"
             )
     if legend:
-        legend_parts, _h = _legend(series, base + 36)
+        legend_parts, _h = _legend(series, base + x_label_h + 24)
         parts.extend(legend_parts)
     parts.append("</svg>")
     return Chart(title=str(title), svg=mark_safe("".join(parts)), columns=columns, rows=rows, unit=unit)

@@ -8,9 +8,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kinga.core import access, search
+from kinga.core import access, charts, search
 from kinga.core.forms import form_page
-from kinga.households import charts, outcomes, selectors, services
+from kinga.households import outcomes, selectors, services
 from kinga.households.forms import (
     CooperativeForm,
     CooperativeMemberForm,
@@ -71,11 +71,11 @@ def programme_detail(request, programme_uuid):
                     title,
                     labels,
                     [
-                        (
+                        charts.Series(
                             _("Enrolled"),
                             [round_value(comparison.enrolled, r.number, key) for r in comparison.rounds],
                         ),
-                        (
+                        charts.Series(
                             _("Not enrolled"),
                             [round_value(comparison.others, r.number, key) for r in comparison.rounds],
                         ),

@@ -78,3 +78,54 @@ def test_the_include_shows_the_chart_then_its_numbers_as_a_table():
     html = render_to_string("core/chart.html", {"chart": chart})
     assert html.index("<svg") < html.index("<table")
     assert '<th scope="row">Reçues</th>' in html and '<td class="num">7</td>' in html
+
+
+def _assert_every_text_inside(chart):
+    """Every label, line by line, inside the drawing (by the font's average glyph width): nothing clipped."""
+    root = _parse(chart)
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    for text in root.iter(f"{SVG}text"):
+        size, anchor = float(text.get("font-size")), text.get("text-anchor", "start")
+        lines = [span.text or "" for span in text.findall(f"{SVG}tspan")] or [text.text or ""]
+        x = float(text.get("x"))
+        y = float(text.get("y")) + (len(lines) - 1) * charts.LINE_H
+        for line in lines:
+            w = len(line) * size * charts.CHAR_W
+            start = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+            assert start >= -0.5 and start + w <= width + 0.5, (line, start, w)
+        assert y <= height, (lines, y, height)
+
+
+def test_long_labels_wrap_inside_the_drawing_instead_of_being_cut():
+    long_category = "Enfants retirés des mines et scolarisés dans les territoires de Mutshatsha et de Lubudi"
+    with translation.override("fr"):
+        bars = charts.bar_chart(
+            "Titre",
+            [long_category, "Court"],
+            [
+                charts.Series("Un très long nom de série qui dépasse la largeur", [1_234_567, 5]),
+                charts.Series("B", [3, 4]),
+            ],
+            unit=" USD",
+        )
+        lines = charts.line_chart(
+            "Revenu",
+            ["Enquête socio-économique préalable 2018", "Passage de suivi 2019", "Passage de suivi 2021"],
+            [charts.Series("Revenu par personne (USD par mois)", [12_345.5, 20_000, 31_000.25])],
+        )
+    for chart in (bars, lines):
+        _assert_every_text_inside(chart)
+    words = " ".join(span.text for span in _parse(bars).iter(f"{SVG}tspan"))
+    assert "Mutshatsha et de Lubudi" in words and "…" not in words  # the whole label, on several lines
+    x_labels = " ".join(span.text for span in _parse(lines).iter(f"{SVG}tspan"))
+    assert "préalable 2018" in x_labels and "suivi 2021" in x_labels
+
+
+def test_the_title_is_text_of_the_page_above_the_drawing():
+    chart = charts.line_chart(
+        "Un titre assez long pour ne pas tenir dans la largeur d'un téléphone",
+        ["A"],
+        [charts.Series("x", [1])],
+    )
+    html = render_to_string("core/chart.html", {"chart": chart})
+    assert html.index('<figcaption class="chart-title">Un titre assez long') < html.index("<svg")
