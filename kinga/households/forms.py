@@ -1,6 +1,7 @@
 """Forms of the households screens: they only shape input; the services check it and may refuse it."""
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.concurrency import VersionField
@@ -23,7 +24,16 @@ from kinga.households.models import (
 from kinga.households.models.programmes import BusinessStatus
 from kinga.plan.attribution import AttributionFields
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
+
+
+def round_label(rnd) -> str:
+    """A round with its dates: the one to choose is the one whose dates hold the survey's date."""
+    return _("%(name)s (%(start)s to %(end)s)") % {
+        "name": rnd.name,
+        "start": date_format(rnd.starts_on, "SHORT_DATE_FORMAT"),
+        "end": date_format(rnd.ends_on, "SHORT_DATE_FORMAT"),
+    }
 
 
 def place_field(required: bool = True, label=None) -> forms.ModelChoiceField:
@@ -66,6 +76,7 @@ class MemberForm(forms.Form):
 
 class SurveyForm(forms.Form):
     round = forms.ModelChoiceField(label=_("Round"), queryset=None, to_field_name="uuid")
+    round.label_from_instance = round_label
     surveyed_on = forms.DateField(label=_("Survey date"), widget=DATE)
     household_size = forms.IntegerField(label=_("People in the household"))
     head_sex = forms.ChoiceField(label=_("Sex of the head"), choices=Sex.choices)
@@ -119,11 +130,23 @@ class RoundForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RoundKind.choices)
     number = forms.IntegerField(label=_("Order"), min_value=1)
     starts_on = forms.DateField(label=_("Start"), widget=DATE)
-    ends_on = forms.DateField(label=_("End"), required=False, widget=DATE)
+    ends_on = forms.DateField(
+        label=_("End"),
+        widget=DATE,
+        required=False,  # the service says why it is needed
+        help_text=_("A survey is filed in the round whose dates hold its date; rounds cannot overlap."),
+    )
+
+
+class RoundEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = forms.DateField(label=_("Start"), widget=DATE)
+    ends_on = forms.DateField(label=_("End"), widget=DATE)
 
 
 class ImportForm(forms.Form):
     round = forms.ModelChoiceField(label=_("Round"), queryset=None, to_field_name="uuid")
+    round.label_from_instance = round_label
     file = forms.FileField(label=_("File (CSV or XLSX)"))
     dry_run = forms.BooleanField(
         label=_("Dry run: show what would change, save nothing"), required=False, initial=True

@@ -82,6 +82,15 @@ def rounds(actor: Actor) -> QuerySet[SurveyRound]:
     return access.scoped(actor, SurveyRound, perm=COUNTS).order_by("number")
 
 
+def survey_round(actor: Actor, uuid) -> SurveyRound:
+    return access.get_object_or_404(actor, SurveyRound, perm=COUNTS, uuid=uuid)
+
+
+def round_covering(actor: Actor, day) -> SurveyRound | None:
+    """The round whose dates hold `day` (rounds do not overlap), or None."""
+    return rounds(actor).filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
 def programmes(actor: Actor, *, kind: str = "") -> QuerySet[Programme]:
     qs = access.scoped(actor, Programme, perm=COUNTS).select_related("organisation", "area")
     if kind:

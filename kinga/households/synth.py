@@ -45,9 +45,22 @@ ROUNDS = [
         "Enquête socio-économique préalable 2018",
         RoundKind.BASELINE,
         datetime.date(2018, 1, 15),
+        datetime.date(2018, 12, 31),
     ),
-    ("suivi-2019", "Passage de suivi 2019", RoundKind.FOLLOW_UP, datetime.date(2019, 7, 1)),
-    ("suivi-2021", "Passage de suivi 2021", RoundKind.FOLLOW_UP, datetime.date(2021, 1, 15)),
+    (
+        "suivi-2019",
+        "Passage de suivi 2019",
+        RoundKind.FOLLOW_UP,
+        datetime.date(2019, 7, 1),
+        datetime.date(2019, 12, 31),
+    ),
+    (
+        "suivi-2021",
+        "Passage de suivi 2021",
+        RoundKind.FOLLOW_UP,
+        datetime.date(2021, 1, 15),
+        datetime.date(2021, 12, 31),
+    ),
 ]
 KIND_SHARE = [
     (ProgrammeKind.COOPERATIVE, 0.25),
@@ -72,9 +85,10 @@ TRADES = ["couture", "menuiserie", "maçonnerie", "mécanique", "coiffure", "bou
 
 def _rounds() -> list[SurveyRound]:
     result = []
-    for number, (code, name, kind, start) in enumerate(ROUNDS, start=1):
+    for number, (code, name, kind, start, end) in enumerate(ROUNDS, start=1):
         rnd, _ = SurveyRound.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "number": number, "starts_on": start}
+            code=code,
+            defaults={"name": name, "kind": kind, "number": number, "starts_on": start, "ends_on": end},
         )
         result.append(rnd)
     return result

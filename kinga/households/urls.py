@@ -22,6 +22,7 @@ urlpatterns = [
     path("importer/modele.csv", views.import_template, name="import_template"),
     path("importer/<uuid:batch_uuid>/", views.import_detail, name="import_detail"),
     path("passages/", views.rounds, name="rounds"),
+    path("passages/<uuid:round_uuid>/modifier/", views.round_edit, name="round_edit"),
     path("indice/", views.index_versions, name="index"),
     path("programmes/", views_programmes.programmes, name="programmes"),
     path("programmes/nouveau/", views_programmes.programme_add, name="programme_add"),

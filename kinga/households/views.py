@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kinga.core import access, audit, search
+from kinga.core import access, audit, charts, clock, search
 from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Place
-from kinga.households import charts, index, outcomes, selectors, services
+from kinga.households import index, outcomes, selectors, services
 from kinga.households.forms import (
     DeliveryForm,
     DepositForm,
@@ -25,6 +25,7 @@ from kinga.households.forms import (
     IndexVersionForm,
     LinkCaseForm,
     MemberForm,
+    RoundEditForm,
     RoundForm,
     SurveyForm,
 )
@@ -83,7 +84,7 @@ def dashboard(request):
         _("Income per person (USD a month)"),
         labels,
         [
-            (
+            charts.Series(
                 _("All surveyed households"),
                 [round_value(data["rounds"], r.number, "income_pp") for r in rounds],
             )
@@ -92,7 +93,12 @@ def dashboard(request):
     hunger = charts.line_chart(
         _("Hunger scale (mean, 0–6)"),
         labels,
-        [(_("All surveyed households"), [round_value(data["rounds"], r.number, "hunger") for r in rounds])],
+        [
+            charts.Series(
+                _("All surveyed households"),
+                [round_value(data["rounds"], r.number, "hunger") for r in rounds],
+            )
+        ],
     )
     return render(
         request, "households/dashboard.html", {"data": data, "chart": chart, "hunger_chart": hunger}
@@ -136,10 +142,12 @@ def household_detail(request, household_uuid):
     income_chart = charts.line_chart(
         _("Income per person (USD a month)"),
         labels,
-        [(_("Income"), [float(s.income_per_person) for s in surveys])],
+        [charts.Series(_("Income"), [float(s.income_per_person) for s in surveys])],
     )
     hunger_chart = charts.line_chart(
-        _("Hunger scale (0–6)"), labels, [(_("Hunger"), [float(s.hunger_scale) for s in surveys])]
+        _("Hunger scale (0–6)"),
+        labels,
+        [charts.Series(_("Hunger"), [float(s.hunger_scale) for s in surveys])],
     )
     audit.record_read(actor=actor, obj=household)
     return render(
@@ -239,8 +247,16 @@ def survey_record(request, household_uuid):
     actor = request.actor
     access.require(actor, "households.edit")
     household = access.get_object_or_404(actor, Household, perm=IDENTITY, uuid=household_uuid)
+    today = clock.today()
+    current = selectors.round_covering(actor, today)
     form = SurveyForm(
-        request.POST or None, rounds=selectors.rounds(actor), initial={"household_size": household.size}
+        request.POST or None,
+        rounds=selectors.rounds(actor),
+        initial={
+            "household_size": household.size,
+            "surveyed_on": today,
+            "round": current.uuid if current else None,
+        },
     )
     return form_page(
         request,
@@ -374,14 +390,15 @@ def deposit_add(request, enrolment_uuid):
 
 @login_required
 def import_round(request):
+    """The import form: a POST queues the import and goes to its own page (POST, then redirect: refreshing
+    that page never imports the file again)."""
     actor = request.actor
     access.require(actor, "households.import")
     form = ImportForm(request.POST or None, request.FILES or None, rounds=selectors.rounds(actor))
-    batch = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = services.import_round(
+            batch = services.queue_import(
                 actor=actor,
                 round=form.cleaned_data["round"],
                 content=upload.read(),
@@ -391,28 +408,31 @@ def import_round(request):
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        else:
+            return redirect("households:import_detail", batch_uuid=batch.uuid)
     batches = access.scoped(actor, ImportBatch, perm="households.import").select_related("round")[:10]
     return render(
         request,
         "households/import.html",
-        {
-            "form": form,
-            "batch": batch,
-            "batches": batches,
-            "summary": services.import_summary(batch) if batch else "",
-            "columns": COLUMNS,
-            "required": REQUIRED_COLUMNS,
-        },
+        {"form": form, "batches": batches, "columns": COLUMNS, "required": REQUIRED_COLUMNS},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 def import_detail(request, batch_uuid):
+    """An import's page: its progress while the task runs (htmx asks again every two seconds), then what it
+    did and the quarantined rows with their reasons."""
     actor = request.actor
     batch = access.get_object_or_404(actor, ImportBatch, perm="households.import", uuid=batch_uuid)
-    rows = list(batch.rows.all())
-    audit.record_read(actor=actor, obj=batch, note="quarantined rows")
+    if request.htmx:
+        response = render(request, "households/import_detail.html#status", {"batch": batch})
+        if batch.is_finished:
+            response["HX-Refresh"] = "true"  # the whole page, with the quarantined rows
+        return response
+    rows = list(batch.rows.all()) if batch.is_finished else []
+    if rows:
+        audit.record_read(actor=actor, obj=batch, note="quarantined rows")
     return render(request, "households/import_detail.html", {"batch": batch, "rows": rows})
 
 
@@ -438,6 +458,27 @@ def rounds(request):
         page=lambda form: render(
             request, "households/rounds.html", {"rounds": selectors.rounds(actor), "form": form}
         ),
+    )
+
+
+@login_required
+def round_edit(request, round_uuid):
+    """A round's name and dates (fieldwork that went on longer), for a manager; audited by the service."""
+    actor = request.actor
+    access.require(actor, "households.configure")
+    rnd = selectors.survey_round(actor, round_uuid)
+    form = RoundEditForm(
+        request.POST or None, initial={"name": rnd.name, "starts_on": rnd.starts_on, "ends_on": rnd.ends_on}
+    )
+    return form_page(
+        request,
+        form,
+        title=_("Round: %(name)s") % {"name": rnd.name},
+        back=(reverse("households:rounds"), _("Survey rounds")),
+        save=lambda data: services.update_round(actor=actor, round=rnd, **data),
+        success=_("Round saved."),
+        done=lambda saved: redirect("households:rounds"),
+        cancel=reverse("households:rounds"),
     )
 
 

@@ -15,7 +15,7 @@ from .households import (
     update_household,
     update_member,
 )
-from .imports import import_round
+from .imports import import_round, queue_import
 from .imports import summary as import_summary
 from .programmes import (
     add_cooperative_member,
@@ -29,11 +29,13 @@ from .programmes import (
     update_enrolment,
 )
 from .surveys import (
+    check_in_round,
     create_index_version,
     create_round,
     rebuild_round_totals,
     record_survey,
     score_every_household,
+    update_round,
 )
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "add_delivery",
     "add_deposit",
     "add_member",
+    "check_in_round",
     "create_cooperative",
     "create_household",
     "create_index_version",
@@ -51,6 +54,7 @@ __all__ = [
     "import_round",
     "import_summary",
     "link_child_case",
+    "queue_import",
     "rebuild_round_totals",
     "record_survey",
     "refresh_priority",
@@ -59,4 +63,5 @@ __all__ = [
     "update_enrolment",
     "update_household",
     "update_member",
+    "update_round",
 ]

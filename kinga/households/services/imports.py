@@ -8,21 +8,26 @@ is quarantined (kept, encrypted, with its reasons) and the others are imported, 
 
 from __future__ import annotations
 
+import base64
 import datetime
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, clock, spreadsheets, tabular
+from kinga.core import access, audit, clock, spreadsheets, tabular, tasks
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.households import index
 from kinga.households.models import (
     Household,
     ImportBatch,
+    ImportStatus,
     IncomeSourceKind,
     QuarantinedRow,
     Survey,
@@ -31,7 +36,7 @@ from kinga.households.models import (
 
 from . import scores, totals
 from .households import Errors, check_coordinates, reindex_names
-from .surveys import save_survey, validate_survey
+from .surveys import check_in_round, save_survey, validate_survey
 
 REQUIRED_COLUMNS = (
     "household_id",
@@ -64,6 +69,8 @@ OPTIONAL_COLUMNS = (
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 200_000
+
+logger = logging.getLogger(__name__)
 
 
 def read_rows(content: bytes, filename: str) -> tabular.Table:
@@ -104,7 +111,7 @@ def _place(value: str, places: dict[str, Place | None]) -> Place | None:
     return places[key]
 
 
-def parse_row(row: dict[str, str], places: dict) -> tuple[dict[str, Any], dict[str, Any]]:
+def parse_row(row: dict[str, str], places: dict, round: SurveyRound) -> tuple[dict[str, Any], dict[str, Any]]:
     """(household fields, survey answers) of one row, or ValidationError with every problem of the row."""
     errors = Errors()
     for column in REQUIRED_COLUMNS:
@@ -148,6 +155,7 @@ def parse_row(row: dict[str, str], places: dict) -> tuple[dict[str, Any], dict[s
         answers[name] = _flag(row.get(name, ""), name, errors)
     try:
         answers = validate_survey(answers)
+        check_in_round(round, answers["surveyed_on"])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             for message in messages:
@@ -177,12 +185,16 @@ def import_round(
     filename: str,
     dry_run: bool = False,
     accept_rejections: bool = False,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Import one round's file for the actor's organisation; returns the batch with its counts.
 
     With `dry_run` nothing is written: the batch returned (unsaved, `dry_run` set) says what would happen.
     A file whose quarantined rows pass the threshold, or that would blank answers already recorded for the
-    round, writes nothing (tabular.ImportRefused) unless `accept_rejections`."""
+    round, writes nothing (tabular.ImportRefused) unless `accept_rejections`. The background task passes the
+    `batch` it queued and a `progress` callback (percent): the rows are read and checked first, outside the
+    transaction, so how far that got is visible to the page that waits; then they are written in one go."""
     access.require(actor, "households.import")
     if actor.organisation is None:
         raise ValidationError({"file": [_("You act in no organisation.")]})
@@ -190,9 +202,11 @@ def import_round(
     if not len(table):
         raise ValidationError({"file": [_("The file holds no row.")]})
     table.require(REQUIRED_COLUMNS)
+    checked = _check_rows(table, round, progress or (lambda percent: None))
+    queued = batch is not None
     try:
         with transaction.atomic():
-            batch = _import(actor=actor, round=round, table=table, filename=filename)
+            batch = _import(actor=actor, round=round, checked=checked, filename=filename, batch=batch)
             batch.dry_run = dry_run
             if dry_run:
                 raise _Rollback
@@ -204,7 +218,99 @@ def import_round(
                 summary=summary(batch),
             )
     except _Rollback:
-        batch.pk = None
+        if not queued:
+            batch.pk = None  # created inside the rolled-back transaction; a queued batch keeps its row
+    return batch
+
+
+def queue_import(
+    *,
+    actor: Actor,
+    round: SurveyRound,
+    content: bytes,
+    filename: str,
+    dry_run: bool = False,
+    accept_rejections: bool = False,
+) -> ImportBatch:
+    """Check the file can be read (its header, at least one row) and queue its import as a background task;
+    the batch returned is what its page shows while the task runs and once it has finished."""
+    access.require(actor, "households.import")
+    if actor.organisation is None:
+        raise ValidationError({"file": [_("You act in no organisation.")]})
+    table = read_rows(content, filename)
+    if not len(table):
+        raise ValidationError({"file": [_("The file holds no row.")]})
+    table.require(REQUIRED_COLUMNS)
+    batch = ImportBatch.objects.create(
+        organisation=actor.organisation,
+        membership=actor.membership,
+        round=round,
+        filename=filename[:255],
+        imported_by=actor.user,
+        status=ImportStatus.QUEUED,
+        progress=0,
+        rows_total=len(table),
+        dry_run=dry_run,
+        accept_rejections=accept_rejections,
+        content=base64.b64encode(content).decode("ascii"),
+    )
+    from kinga.households.tasks import run_import_task  # noqa: PLC0415  (the task module imports this one)
+
+    transaction.on_commit(lambda: tasks.enqueue(run_import_task, batch_id=batch.pk))
+    return batch
+
+
+def run_import(*, batch_id: int) -> ImportBatch:
+    """The background task's work: import a queued batch's file as the person who sent it, keep the counts,
+    or the reason nothing was saved (in French), and forget the file."""
+    batch = ImportBatch.objects.select_related("round", "membership__organisation", "imported_by").get(
+        pk=batch_id
+    )
+    if batch.is_finished:
+        return batch
+    batch.status, batch.progress = ImportStatus.RUNNING, 1
+    batch.save(update_fields=["status", "progress"])
+    content = base64.b64decode(batch.content)
+
+    def progress(percent: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=max(1, min(percent, 99)))
+
+    actor = Actor(user=batch.imported_by, membership=batch.membership)
+    with translation.override("fr"):
+        try:
+            import_round(
+                actor=actor,
+                round=batch.round,
+                content=content,
+                filename=batch.filename,
+                dry_run=batch.dry_run,
+                accept_rejections=batch.accept_rejections,
+                batch=batch,
+                progress=progress,
+            )
+        except ValidationError as exc:
+            batch.status, batch.message = ImportStatus.REFUSED, " ".join(exc.messages)
+            if getattr(exc, "summary", ""):
+                batch.message += " " + _("What it would have done: %(summary)s") % {"summary": exc.summary}
+        except PermissionDenied:
+            batch.status = ImportStatus.REFUSED
+            batch.message = _("The person who sent the file may no longer import: nothing was saved.")
+        except Exception:  # any failure ends the import, whatever its cause; the file is not kept
+            logger.exception("household import %s failed", batch.uuid)
+            batch.status = ImportStatus.FAILED
+            batch.message = _(
+                "The import failed and nothing was saved. The error is in the server's log; send the file "
+                "again, or tell the administrator if it fails again."
+            )
+        else:
+            batch.status = ImportStatus.DONE
+            batch.message = summary(batch)
+    batch.progress, batch.content = 100, ""
+    if batch.status != ImportStatus.DONE:
+        batch.created = batch.updated = batch.quarantined = 0  # nothing was saved: the message says why
+    batch.save(
+        update_fields=["status", "progress", "message", "content", "created", "updated", "quarantined"]
+    )
     return batch
 
 
@@ -238,25 +344,44 @@ def _blanked(row: dict[str, str], survey, answers: dict[str, Any]) -> list[str]:
     return [f"{survey.household.survey_id} : {column}" for column in lost]
 
 
-def _import(*, actor: Actor, round: SurveyRound, table: tabular.Table, filename: str) -> ImportBatch:
-    batch = ImportBatch.objects.create(
-        organisation=actor.organisation, round=round, filename=filename[:255], imported_by=actor.user
-    )
-    batch.blanked = []
+def _check_rows(table: tabular.Table, round: SurveyRound, progress: Callable[[int], None]) -> list:
+    """Each row read and checked: (line, row, (fields, answers)) or (line, row, the problems by column)."""
     places: dict[str, Place | None] = {}
     seen: set[tuple[int, str]] = set()
-    touched: list[Household] = []
-    for line, row in table:
+    checked: list = []
+    total, step = len(table), max(1, len(table) // 50)
+    for n, (line, row) in enumerate(table, start=1):
         try:
-            fields, answers = parse_row(row, places)
+            fields, answers = parse_row(row, places, round)
             key = (fields["place"].pk, fields["survey_id"].lower())
             if key in seen:
                 raise ValidationError({"household_id": [_("This household appears twice in the file.")]})
             seen.add(key)
         except ValidationError as exc:
-            QuarantinedRow.objects.create(batch=batch, line=line, content=row, errors=exc.message_dict)
+            checked.append((line, row, exc.message_dict))
+        else:
+            checked.append((line, row, (fields, answers)))
+        if n % step == 0:
+            progress(80 * n // total)  # reading and checking is most of the work; writing the rest
+    return checked
+
+
+def _import(
+    *, actor: Actor, round: SurveyRound, checked: list, filename: str, batch: ImportBatch | None
+) -> ImportBatch:
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            organisation=actor.organisation, round=round, filename=filename[:255], imported_by=actor.user
+        )
+    batch.created = batch.updated = batch.quarantined = 0
+    batch.blanked = []
+    touched: list[Household] = []
+    for line, row, result in checked:
+        if isinstance(result, dict):
+            QuarantinedRow.objects.create(batch=batch, line=line, content=row, errors=result)
             batch.quarantined += 1
             continue
+        fields, answers = result
         household = Household.objects.filter(
             organisation=actor.organisation, place=fields["place"], survey_id__iexact=fields["survey_id"]
         ).first()

@@ -7,8 +7,12 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
@@ -30,6 +34,40 @@ from .households import MAX_AGE, Errors, check_size, to_decimal
 # --- survey rounds and answers --------------------------------------------------------------------
 
 
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _check_round_dates(
+    starts_on: datetime.date | None,
+    ends_on: datetime.date | None,
+    errors: Errors,
+    *,
+    exclude: SurveyRound | None = None,
+) -> None:
+    if starts_on is None:
+        errors.add("starts_on", _("Give the round's first day."))
+    if ends_on is None:
+        errors.add(
+            "ends_on", _("Give the round's last day: a survey goes in the round whose dates hold its date.")
+        )
+    if starts_on is None or ends_on is None:
+        return
+    if ends_on < starts_on:
+        errors.add("ends_on", _("The end cannot be before the start."))
+        return
+    overlapping = SurveyRound.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    other = overlapping.order_by("starts_on").first()
+    if other is not None:
+        errors.add(
+            "starts_on",
+            _("These dates overlap the round “%(name)s” (%(start)s to %(end)s): rounds cannot overlap.")
+            % {"name": other.name, "start": _day(other.starts_on), "end": _day(other.ends_on)},
+        )
+
+
 @transaction.atomic
 def create_round(
     *,
@@ -41,20 +79,81 @@ def create_round(
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
 ) -> SurveyRound:
+    """A new round of the survey, created by a manager before its surveys are recorded or imported."""
     access.require(actor, "households.configure")
     errors = Errors()
     if SurveyRound.objects.filter(code=code).exists():
         errors.add("code", _("A round with this code exists."))
     if SurveyRound.objects.filter(number=number).exists():
         errors.add("number", _("A round with this order exists."))
-    if ends_on and starts_on and ends_on < starts_on:
-        errors.add("ends_on", _("The end cannot be before the start."))
+    _check_round_dates(starts_on, ends_on, errors)
     errors.raise_if_any()
     rnd = SurveyRound.objects.create(
         code=code, name=name, kind=kind, number=number, starts_on=starts_on, ends_on=ends_on
     )
     audit.record_create(actor=actor, obj=rnd)
     return rnd
+
+
+@transaction.atomic
+def update_round(
+    *, actor: Actor, round: SurveyRound, name: str, starts_on: datetime.date, ends_on: datetime.date
+) -> SurveyRound:
+    """A round renamed or its dates moved (fieldwork that went on longer); never so that one of its surveys
+    falls outside it."""
+    access.require(actor, "households.configure")
+    round = SurveyRound.objects.select_for_update().get(pk=round.pk)
+    errors = Errors()
+    if not (name or "").strip():
+        errors.add("name", _("Give the round a name."))
+    _check_round_dates(starts_on, ends_on, errors, exclude=round)
+    if starts_on and ends_on and starts_on <= ends_on:
+        outside = round.surveys.filter(Q(surveyed_on__lt=starts_on) | Q(surveyed_on__gt=ends_on))
+        count = outside.count()
+        if count:
+            errors.add(
+                "ends_on",
+                ngettext(
+                    "%(n)d survey of this round is dated outside these dates (first: %(day)s).",
+                    "%(n)d surveys of this round are dated outside these dates (first: %(day)s).",
+                    count,
+                )
+                % {"n": count, "day": _day(outside.order_by("surveyed_on").first().surveyed_on)},
+            )
+    errors.raise_if_any()
+    before = audit.snapshot(round)
+    round.name, round.starts_on, round.ends_on = name.strip(), starts_on, ends_on
+    round.save(update_fields=["name", "starts_on", "ends_on"])
+    audit.record_update(actor=actor, obj=round, before=before)
+    return round
+
+
+def check_in_round(round: SurveyRound, surveyed_on: datetime.date) -> None:
+    """Refuse a survey dated outside its round (ValidationError on surveyed_on), saying which round holds that
+    date, or that none does yet. Every way in calls it: the page, the API, the file import, field intake."""
+    if round.starts_on <= surveyed_on <= round.ends_on:
+        return
+    values = {
+        "day": _day(surveyed_on),
+        "name": round.name,
+        "start": _day(round.starts_on),
+        "end": _day(round.ends_on),
+    }
+    holder = SurveyRound.objects.filter(starts_on__lte=surveyed_on, ends_on__gte=surveyed_on).first()
+    if holder is not None:
+        message = _(
+            "A survey of %(day)s is outside the round “%(name)s” (%(start)s to %(end)s): that date is in "
+            "the round “%(other)s”."
+        ) % {**values, "other": holder.name}
+    else:
+        message = (
+            _(
+                "A survey of %(day)s is outside the round “%(name)s” (%(start)s to %(end)s), and no round covers "
+                "that date: a manager first creates the round (Households, Survey rounds)."
+            )
+            % values
+        )
+    raise ValidationError({"surveyed_on": [message]})
 
 
 SURVEY_COUNTS = (
@@ -158,6 +257,7 @@ def record_survey(*, actor: Actor, household: Household, round: SurveyRound, **a
     """A household's answers in a round: a second recording of the same round replaces the first."""
     access.require(actor, "households.edit")
     clean = validate_survey(answers)
+    check_in_round(round, clean["surveyed_on"])
     existing = Survey.objects.filter(household=household, round=round).first()
     before = audit.snapshot(existing) if existing else None
     survey, created = save_survey(household, round, clean)

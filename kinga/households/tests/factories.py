@@ -20,7 +20,10 @@ def make_round(number: int | None = None, kind: str = RoundKind.BASELINE) -> Sur
             "code": f"r{number}",
             "name": f"Round {number}",
             "kind": kind if number == 1 else RoundKind.FOLLOW_UP,
-            "starts_on": datetime.date(2020 + number, 1, 1),
+            # Rounds 1 to 6 start a year apart (2021, 2022…), later ones in 2020; all end in 2039, so that
+            # tests date their surveys freely (kinga/households/tests/test_rounds.py checks the dates).
+            "starts_on": datetime.date(2020 + number if number <= 6 else 2020, 1, 1),
+            "ends_on": datetime.date(2039, 12, 31),
         },
     )
     return rnd

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kinga.core import clock
 from kinga.core.roles import Role
 from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.households.tests.factories import make_round
@@ -24,7 +25,11 @@ def test_caseworker_records_a_household_and_sees_its_index(page, login_as, kolwe
     page.goto("/households/")
     page.click("text=Nouveau ménage")
     page.fill("#id_survey_id", "KZI-0042")
-    page.select_option("#id_place", label="Kolwezi")
+    # The place through its search box (kinga.core.pickers): two hundred places, found by typing.
+    place = page.locator(".picker", has=page.locator("select#id_place"))
+    place.locator(".picker-search").press_sequentially("kolw", delay=50)
+    place.locator(".picker-option", has_text="Kolwezi, Lualaba").click()
+    expect(page.locator("#id_place")).to_have_value(str(kolwezi.uuid))
     page.fill("#id_head_name", "Mujinga Kabeya")
     page.fill("#id_size", "300")
     page.click("button:has-text('Enregistrer')")
@@ -44,6 +49,7 @@ def test_caseworker_records_a_household_and_sees_its_index(page, login_as, kolwe
     expect(page.locator("main")).to_contain_text("Neema Kabeya")
 
     page.click("text=Saisir une enquête")
+    expect(page.locator("#id_surveyed_on")).to_have_value(clock.today().isoformat())  # today offered
     page.select_option("#id_round", index=1)
     page.fill("#id_surveyed_on", "2024-03-01")
     page.fill("#id_household_size", "5")

@@ -165,5 +165,10 @@
   }
 
   document.addEventListener("htmx:load", function (event) { init(event.target); });
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    // A refused form: its list of problems is read first (and is on screen), not the top of the page.
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
+  });
 })();
