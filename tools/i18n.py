@@ -66,6 +66,9 @@ PUBLIC = {
             "templates/core/home_panel.html",
             "templates/core/form_page.html",
             "templates/core/_form.html",
+            # The searchable picker of the focal point's alert form (its place).
+            "templates/core/widgets/picker.html",
+            "templates/core/_picker_results.html",
         ],
         "python": {"forms.py": ["form_page"], "roles.py": ["Role"], "wiring.py": ["wire"]},
     },
