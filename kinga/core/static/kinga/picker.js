@@ -46,6 +46,7 @@
     input.value = "";
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
+    input.setAttribute("data-picker-quiet", "");
     input.focus();
   }
 
@@ -76,7 +77,17 @@
     list.hidden = true;
     input.setAttribute("aria-controls", list.id);
     input.setAttribute("hx-get", box.getAttribute("data-picker-url"));
-    input.setAttribute("hx-trigger", "input changed delay:250ms, focus");
+    // Typing asks for matches; focusing asks for the first choices (the user's own area first), except when
+    // the focus comes back from a choice just made (the list would open again over it).
+    input.setAttribute("hx-trigger", "input changed delay:250ms, picker-open");
+    input.addEventListener("blur", function () { input.removeAttribute("data-picker-quiet"); });
+    input.addEventListener("focus", function () {
+      if (input.hasAttribute("data-picker-quiet")) {
+        input.removeAttribute("data-picker-quiet");
+      } else if (window.htmx) {
+        window.htmx.trigger(input, "picker-open");
+      }
+    });
     input.setAttribute("hx-target", "#" + list.id);
     input.setAttribute("hx-sync", "this:replace");
     input.setAttribute("hx-vals", JSON.stringify({ value: box.getAttribute("data-picker-value") }));
