@@ -1,7 +1,7 @@
 """Copy the screenshots the French guide shows from the browser journeys' artefacts into docs/guide/images/.
 
 The journeys (kinga/core/tests/test_journeys_browser.py) save every step at 360 px under test-results/journeys/;
-this keeps the top of the chosen ones (a phone screen or two), in 64 colours, so that the guide stays light.
+this keeps the top of the chosen ones (a phone screen or two), in 256 colours, so that the guide stays light.
 Usage, after the journeys ran: python tools/guide_images.py
 """
 
@@ -41,7 +41,7 @@ def main() -> int:
         image = Image.open(found[0]).convert("RGB")
         if image.height > MAX_HEIGHT:
             image = image.crop((0, 0, image.width, MAX_HEIGHT))
-        image.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(IMAGES / name, optimize=True)
+        image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(IMAGES / name, optimize=True)
         print(f"{step} -> docs/guide/images/{name}")
     if missing:
         print(f"not found under {SHOTS}: {', '.join(missing)} (run the journeys first)", file=sys.stderr)

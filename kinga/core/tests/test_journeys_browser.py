@@ -127,6 +127,8 @@ def test_site_inspector_finds_a_site_on_the_map(journey, page):
     walk.go("/sites/carte/", "carte", "Carte des sites")
     expect(page.locator("#map-count")).to_contain_text("sites affichés")
     expect(page.locator(".town-label", has_text="Kolwezi")).to_be_attached()
+    # the graticule's labels follow the view once it has settled on the sites
+    expect(page.locator(".grid-label", has_text="25° E")).to_be_in_viewport()
     walk.shot("carte-chargee")
     walk.go("/sites/", "sites", "ites")
 
