@@ -44,7 +44,7 @@ def survey(i: int, households: list[dict]) -> dict:
         "income_trade": str(5 + i % 30),
         "income_agriculture": str(10 + i % 40),
         "children_working": str(i % 4),
-        "children_working_at_mine": str(i % 3 // 2),
+        "children_working_at_mine": str(min(i % 4, i % 3 // 2)),  # never more than those working
         "children_in_school": str(i % 5),
         "access_to_water": "yes" if i % 4 else "no",
         "has_productive_assets": "no" if i % 5 else "yes",

@@ -270,7 +270,7 @@ def pull(*, source: PullSource, queue: bool = True) -> Outcome:
         if stored.created:  # applied already with the embedded (immediate) task backend, else waiting
             outcome.states.update(
                 dict(
-                    Submission.objects.filter(pk__in=bulk.uuids_of(stored.created))
+                    Submission.objects.filter(bulk.column_in("id", stored.created, "uuid"))
                     .values("state")
                     .annotate(n=Count("pk"))
                     .values_list("state", "n")
