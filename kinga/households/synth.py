@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from kinga.core import crypto
+from kinga.core import clock, crypto
 from kinga.core.models import Organisation, OrganisationType, Place, PlaceLevel
 from kinga.core.synth import SynthContext, batched
 from kinga.core.synth_clone import register_clone, register_clone_finisher
@@ -81,6 +81,26 @@ OCCUPATIONS = [
     "unemployed",
 ]
 TRADES = ["couture", "menuiserie", "maçonnerie", "mécanique", "coiffure", "boulangerie", "soudure"]
+
+
+def _current_round(after: SurveyRound) -> None:
+    """This year's follow-up round, without surveys yet: what a person recording a survey today files it in (a
+    survey outside every round's dates is refused)."""
+    today = clock.today()
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    taken = SurveyRound.objects.filter(
+        Q(code=f"suivi-{today.year}") | Q(number=after.number + 1) | Q(starts_on__lte=end, ends_on__gte=start)
+    )
+    if taken.exists():  # made by a coordinator already, or by an earlier run: never touched
+        return
+    SurveyRound.objects.create(
+        code=f"suivi-{today.year}",
+        name=f"Passage de suivi {today.year}",
+        kind=RoundKind.FOLLOW_UP,
+        number=after.number + 1,
+        starts_on=start,
+        ends_on=end,
+    )
 
 
 def _rounds() -> list[SurveyRound]:
@@ -186,6 +206,7 @@ def generate_households(ctx: SynthContext) -> None:
         ctx.log("households : ni organisation ni territoire, rien n'est généré")
         return
     rounds = _rounds()
+    _current_round(rounds[-1])
     coops = _cooperatives(ctx, territories, ngos)
     programmes = _programmes(ctx, ngos)
     n_households = ctx.size("households")

@@ -3,9 +3,11 @@ with a French message that names the round holding that date, or says none does 
 the page, the API, a file import (the row quarantined with that reason)."""
 
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from kinga.core.models import AuditEvent
@@ -168,3 +170,12 @@ def test_an_imported_row_outside_the_round_is_quarantined_with_the_reason(rounds
     assert (batch.created, batch.quarantined) == (1, 1)
     row = QuarantinedRow.objects.get()
     assert row.line == 3 and "aucun passage ne couvre cette date" in row.errors["surveyed_on"][0]
+
+
+def test_the_demo_data_has_this_years_round_so_a_survey_of_today_has_its_round(reference_places, today):
+    call_command("synth", "--scale", "demo", "--seed", "7")
+    current = SurveyRound.objects.get(code="suivi-2026")
+    assert (current.starts_on, current.ends_on) == (D(2026, 1, 1), D(2026, 12, 31))
+    assert not current.surveys.exists()
+    rounds = list(SurveyRound.objects.order_by("starts_on"))
+    assert all(a.ends_on < b.starts_on for a, b in itertools.pairwise(rounds))  # no overlap
