@@ -14,6 +14,11 @@ database path blocks on blind indexes without decrypting anything.
 4. Caregiver blocks = (either name, as written) × the caregiver's whole name, joined on birth year
    within ±WINDOW like name blocks: they catch pairs whose other name is further than one edit and
    whose birth date is missing or mistyped (no date block then).
+5. Same-name blocks = the unordered pair {given, family} as written, WITHOUT the year window, for the
+   name pairs that are not common (at most SAME_NAMES_BLOCK records): a birth year typed ten years off
+   (2012/2021) does not keep apart two records whose names agree. Common name pairs are left to the
+   year-windowed blocks: the size of a block is bounded by the names' frequency, never by dropping pairs
+   at random, and a pair's fate does not depend on how many unrelated records the file holds.
 Small inputs (up to ALL_PAIRS_UP_TO pairs) are compared exhaustively.
 """
 
@@ -33,6 +38,7 @@ _YEAR_SLOTS = 4096
 PARENT_RATIO = 4  # a code points to a neighbour at least this many times more frequent
 PARENTS = 3
 ALL_PAIRS_UP_TO = 2_000_000  # below this many pairs, compare them all
+SAME_NAMES_BLOCK = 60  # records sharing both names, compared whatever their birth years (pass 5)
 
 
 def name_frequencies(frame: Frame) -> np.ndarray:
@@ -130,6 +136,7 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
     pair_codes = []
 
     keys = _name_keys(frame, parents)
+    pair_codes.append(_same_names_pairs(keys[:, 0], n))
     rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
     flat = keys.ravel()
     ok = flat >= 0
@@ -166,6 +173,20 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
     for start in range(0, len(codes), chunk):
         part = codes[start : start + chunk]
         yield part // n, part % n
+
+
+def _same_names_pairs(written: np.ndarray, n: int) -> np.ndarray:
+    """Pass 5: every pair of the blocks of both names as written, whatever the birth years, in the blocks of at
+    most SAME_NAMES_BLOCK records."""
+    ok = written >= 0
+    key, row = written[ok], np.flatnonzero(ok).astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key, row = key[order], row[order]
+    first = np.searchsorted(key, key, side="left")
+    end = np.searchsorted(key, key, side="right")
+    # A block too common to compare whole gives no pair here (hi = the next row: none).
+    hi = np.where(end - first <= SAME_NAMES_BLOCK, end, np.arange(1, len(key) + 1))
+    return np.unique(_pair_codes(row, hi, n))
 
 
 def _caregiver_block_pairs(frame: Frame, years: np.ndarray) -> list[np.ndarray]:

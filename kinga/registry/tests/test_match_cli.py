@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from kinga.registry.synthetic import generate
+
 HEADER = "id,given_name,family_name,sex,birth_date,age,place,caregiver\n"
 
 
@@ -109,6 +111,23 @@ def test_a_date_that_is_no_calendar_date_does_not_hide_a_duplicate(tmp_path):
     assert "ligne ignorée" not in err
     assert ":2: date de naissance « 2014-02-30 » abîmée" in err
     assert ":5: date de naissance « inconnue » abîmée" in err
+
+
+@pytest.mark.parametrize("others", [6, 12_000])
+def test_a_ten_year_typo_with_identical_names_is_found_whatever_the_files_size(tmp_path, others):
+    """The pair's fate must not depend on the number of unrelated records: 8 records are compared
+    exhaustively, 12,002 go through the blocks (issue 17)."""
+    lines = [
+        f"o{r.id},{r.given_name},{r.family_name},{r.sex},{r.birth_date or ''},,{r.place},{r.caregiver}\n"
+        for r in generate(others, seed=5)[:others]
+    ]
+    rows, _ = run(
+        tmp_path,
+        "".join(lines)
+        + "p1,Esther,Kapwasa,F,2012-03-05,,Kanina,Odile Ngoie\n"
+        + "p2,Esther,Kapwasa,F,2021-03-05,,Kanina,Odile Ngoie\n",
+    )
+    assert ("p1", "p2") in pairs(rows)
 
 
 def test_help_names_the_columns_the_date_formats_and_the_output():
