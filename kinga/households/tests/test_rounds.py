@@ -8,6 +8,8 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from kinga.core.models import AuditEvent
@@ -179,3 +181,29 @@ def test_the_demo_data_has_this_years_round_so_a_survey_of_today_has_its_round(r
     assert not current.surveys.exists()
     rounds = list(SurveyRound.objects.order_by("starts_on"))
     assert all(a.ends_on < b.starts_on for a, b in itertools.pairwise(rounds))  # no overlap
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite alters tables outside a transaction only
+def test_the_migration_gives_every_round_an_end(reference_places, as_database_owner):
+    """Rounds written before 0010 (open-ended, as the demo's 2021 round was): each ends the day before the next
+    starts, the last one on 31 December of its year."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("households")
+    executor.migrate([("households", "0009_date_indexes")])
+    OldRound = executor.loader.project_state(("households", "0009_date_indexes")).apps.get_model(
+        "households", "SurveyRound"
+    )
+    for number, (code, start) in enumerate(
+        [("enquete-2018", D(2018, 1, 15)), ("suivi-2019", D(2019, 7, 1)), ("suivi-2021", D(2021, 1, 15))], 1
+    ):
+        OldRound.objects.create(code=code, name=code, kind="follow_up", number=number, starts_on=start)
+
+    executor = MigrationExecutor(connection)  # a new loader sees the graph as it now stands
+    executor.migrate(latest)
+
+    ends = dict(SurveyRound.objects.values_list("code", "ends_on"))
+    assert ends == {
+        "enquete-2018": D(2019, 6, 30),
+        "suivi-2019": D(2021, 1, 14),
+        "suivi-2021": D(2021, 12, 31),
+    }
