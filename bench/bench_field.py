@@ -18,6 +18,7 @@ audit events stay: the trail is append-only) and the bench's form key revoked.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import resource
@@ -121,11 +122,22 @@ def _households(limit: int = 2000) -> tuple[Membership, list[dict]]:
     )
     if membership is None:
         raise RuntimeError("no data clerk or caseworker in the organisation with the most households")
-    survey_round = SurveyRound.objects.order_by("-pk").first()
+    # A round with ten days behind today (100,000 surveys 7 seconds apart span eight days): the service
+    # refuses a survey dated outside its round, or in the future.
+    today = timezone.localdate()
+    rounds = SurveyRound.objects.filter(starts_on__lte=today - datetime.timedelta(days=10)).order_by(
+        "-starts_on"
+    )
+    survey_round = next((r for r in rounds if (min(r.ends_on, today) - r.starts_on).days >= 10), None)
     if survey_round is None:
-        raise RuntimeError("no survey round in the bench database")
+        raise RuntimeError("no survey round of ten days or more in the bench database")
     households = [
-        {"place": pcode, "survey_id": survey_id, "round": survey_round.code}
+        {
+            "place": pcode,
+            "survey_id": survey_id,
+            "round": survey_round.code,
+            "surveyed_from": survey_round.starts_on.isoformat(),
+        }
         for pcode, survey_id in Household.objects.filter(organisation_id=top["organisation"])
         .exclude(survey_id="")
         .values_list("place__pcode", "survey_id")[:limit]

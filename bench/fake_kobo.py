@@ -33,7 +33,12 @@ def survey(i: int, households: list[dict]) -> dict:
         "round": household["round"],
         "menage/place": household["place"],
         "menage/survey_id": household["survey_id"],
-        "surveyed_on": moment.date().isoformat(),
+        # Within the survey round the bench chose (a survey outside its round's dates is refused).
+        "surveyed_on": (
+            datetime.date.fromisoformat(household["surveyed_from"]) + datetime.timedelta(seconds=i * 7)
+        ).isoformat()
+        if household.get("surveyed_from")
+        else moment.date().isoformat(),
         "household_size": str(3 + i % 8),
         "head_sex": "F" if i % 3 else "M",
         "head_age": str(22 + i % 50),
