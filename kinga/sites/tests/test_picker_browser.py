@@ -3,6 +3,7 @@ organisation's name into the team, taps it, removes their own organisation's chi
 dated today without typing a date; a coordinator moves a site to another territory by typing two letters."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -10,11 +11,18 @@ from playwright.sync_api import expect
 from kinga.core import clock
 from kinga.core.models import OrganisationType, Place
 from kinga.core.roles import Role
-from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
+from kinga.core.testing import SOURCE_ROOT, assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.sites.models import Inspection
 from kinga.sites.tests.factories import make_site
 
 pytestmark = pytest.mark.browser
+
+SHOTS = Path(SOURCE_ROOT) / "test-results" / "pickers"  # test artefacts, not committed
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
 def test_an_inspector_picks_the_team_by_typing(page, login_as, reference_places):
@@ -42,6 +50,7 @@ def test_an_inspector_picks_the_team_by_typing(page, login_as, reference_places)
     option = team.locator(".picker-option", has_text="BVES — Bureau pour le volontariat")
     expect(option).to_be_visible()
     expect(team.locator(".picker-option")).to_have_count(1)
+    _shot(page, "equipe-recherche")
     option.click()
     expect(team.locator(".picker-chip")).to_have_count(2)
     team.locator(".picker-chip", has_text="DIVMINES").click()  # a tap removes a chosen one
@@ -66,6 +75,7 @@ def test_a_coordinator_moves_a_site_by_typing_the_place(page, login_as, referenc
     picker.locator(".picker-search").press_sequentially("lubud", delay=50)
     option = picker.locator(".picker-option", has_text="Lubudi, Lualaba")
     expect(option).to_be_visible()
+    _shot(page, "lieu-recherche")
     option.click()
     expect(page.locator("#id_place")).to_have_value(str(Place.objects.get(pcode="CD7203").pk))
     expect(picker.locator(".picker-results")).to_be_hidden()
