@@ -10,6 +10,7 @@ escaped; numbers are written in the active language's format (French: 1 234,5).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -97,23 +98,26 @@ def _text_width(text: str, size: float = FONT) -> float:
 
 
 def _wrap(text: str, chars: int, max_lines: int = 3) -> list[str]:
-    """A label cut into lines of at most `chars` characters at spaces (a word longer than a line is cut), at
-    most `max_lines` lines, the last one shortened with "…" only if the label is longer than all of them: a
-    label is never clipped by the edge of the figure."""
+    """A label cut into lines of at most `chars` characters at spaces and after hyphens (a word longer than a
+    line is cut), at most `max_lines` lines, the last one shortened with "…" only if the label is longer than
+    all of them: a label is never clipped by the edge of the figure."""
     chars = max(4, int(chars))
     lines: list[str] = []
     for word in str(text).split():
-        while len(word) > chars:
-            if lines and len(lines[-1]) + 1 < chars:
-                room = chars - len(lines[-1]) - 1
-                lines[-1], word = f"{lines[-1]} {word[:room]}", word[room:]
-            else:
-                lines.append(word[:chars])
-                word = word[chars:]
-        if lines and len(lines[-1]) + 1 + len(word) <= chars:
-            lines[-1] = f"{lines[-1]} {word}"
-        elif word:
-            lines.append(word)
+        for n, piece in enumerate(re.split(r"(?<=-)(?=.)", word)):
+            glue = "" if n else " "  # the pieces of a hyphenated word join without a space
+            while len(piece) > chars:
+                if lines and len(lines[-1]) + len(glue) < chars:
+                    room = chars - len(lines[-1]) - len(glue)
+                    lines[-1], piece = f"{lines[-1]}{glue}{piece[:room]}", piece[room:]
+                else:
+                    lines.append(piece[:chars])
+                    piece = piece[chars:]
+                glue = ""
+            if lines and len(lines[-1]) + len(glue) + len(piece) <= chars:
+                lines[-1] = f"{lines[-1]}{glue}{piece}"
+            elif piece:
+                lines.append(piece)
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], _short(" ".join(lines[max_lines - 1 :]), chars)]
     return lines or [""]
@@ -245,22 +249,27 @@ def line_chart(title: str, x_labels: list[str], series: list[Series], *, unit: s
     top = max(values, default=0.0) or 1.0
     ticks = [number(top * fraction, decimals if top < 10 else 0) for fraction in (0, 0.5, 1)]
     tick_size = FONT - 1
-    # The y axis as wide as its widest number; room on the right for half of the last x label.
+    # The y axis as wide as its widest number.
     left = max(24.0, max(_text_width(t, tick_size) for t in ticks) + 8)
     right, top_pad, plot_h = 14, 10, 130
     plot_w = WIDTH - left - right
-    step = plot_w / max(len(x_labels) - 1, 1)
-    label_every = max(1, -(-len(x_labels) * 48 // int(plot_w)))  # never two labels on top of each other
-    # Each x label wraps within the room it has (up to 3 lines): round names are long ("Passage de suivi 2021").
-    room = step * label_every if len(x_labels) > 1 else plot_w
-    x_lines = [_wrap(label, room / (tick_size * CHAR_W) - 1) for label in x_labels]
+    # Each point in the middle of its band and its label centred under it, wrapped within the band (up to five
+    # lines): round names are long ("Enquête socio-économique préalable 2018") and never overlap.
+    step = plot_w / max(len(x_labels), 1)
+    label_every = max(1, -(-len(x_labels) * 48 // int(plot_w)))  # a label every so many points when dense
+    room = step * label_every
+    x_lines = []
+    for i, label in enumerate(x_labels):
+        centre = left + (i + 0.5) * step  # a label near an edge has only twice its distance to that edge
+        width = min(room, 2 * centre - 2, 2 * (WIDTH - centre) - 2)
+        x_lines.append(_wrap(label, width / (tick_size * CHAR_W) - 1, max_lines=5))
     x_label_h = max((len(lines) for lines in x_lines), default=1) * LINE_H
     legend, legend_h = _legend(series, 0) if len(series) > 1 else ([], 0)
     height = top_pad + plot_h + x_label_h + 10 + legend_h + 4
     base = top_pad + plot_h
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        return left + i * step, base - v / top * plot_h
+        return left + (i + 0.5) * step, base - v / top * plot_h
 
     parts = [_open(height, title)]
     for fraction, tick in zip((0, 0.5, 1), ticks, strict=True):
@@ -270,10 +279,8 @@ def line_chart(title: str, x_labels: list[str], series: list[Series], *, unit: s
             f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" font-size="{tick_size}" text-anchor="end">{tick}</text>'
         )
     for i, lines in enumerate(x_lines):
-        if i % label_every == 0 or i == len(x_labels) - 1:
-            x = left + i * step
-            anchor = "end" if i == len(x_labels) - 1 and i else "start" if i == 0 else "middle"
-            parts.append(_text(x, base + 15, lines, size=tick_size, anchor=anchor))
+        if i % label_every == 0:
+            parts.append(_text(left + (i + 0.5) * step, base + 15, lines, size=tick_size, anchor="middle"))
     for n, s in enumerate(series):
         colour = _colour(s, n)
         segment: list[str] = []

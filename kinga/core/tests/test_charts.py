@@ -1,3 +1,4 @@
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
@@ -119,6 +120,15 @@ def test_long_labels_wrap_inside_the_drawing_instead_of_being_cut():
     assert "Mutshatsha et de Lubudi" in words and "…" not in words  # the whole label, on several lines
     x_labels = " ".join(span.text for span in _parse(lines).iter(f"{SVG}tspan"))
     assert "préalable 2018" in x_labels and "suivi 2021" in x_labels
+    # No two x labels overlap: each one's widest line ends before the next one's starts.
+    spans = []
+    for text in _parse(lines).iter(f"{SVG}text"):
+        tspans = text.findall(f"{SVG}tspan")
+        if tspans and float(text.get("y")) > 140:  # below the plot: the x axis
+            w = max(len(t.text) for t in tspans) * float(text.get("font-size")) * charts.CHAR_W
+            spans.append((float(text.get("x")) - w / 2, float(text.get("x")) + w / 2))
+    assert len(spans) == 3
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(sorted(spans))), spans
 
 
 def test_the_title_is_text_of_the_page_above_the_drawing():
