@@ -357,7 +357,11 @@ def _record_flow(code: str, model, date_field: str, state_fields: set[str], days
 def _withdrawal_day(follow_up: FollowUp):
     # The case's withdrawal moves when one of its visits changes: its first out-of-mines visit, before and after.
     # A follow-up only scheduled (no visit) moves nothing: the next visit planned at each visit costs no recount.
-    if not FollowUp.objects.filter(pk=follow_up.pk, visit_date__isnull=False).exists():
+    # A new visit (no pk yet) dated before the case's first one moves the withdrawal from that first day: the
+    # day is read before the write as after it, whether the row exists yet or not.
+    if follow_up.visit_date is None and not (
+        follow_up.pk and FollowUp.objects.filter(pk=follow_up.pk, visit_date__isnull=False).exists()
+    ):
         return []
     return (
         _out_of_mines_visits()
