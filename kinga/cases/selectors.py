@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, clock, crypto, people
 from kinga.core.access import Actor
@@ -210,7 +211,7 @@ def referral_in(actor: Actor, uuid) -> Referral:
         ),
         uuid=uuid,
     )
-    audit.record_read(actor=actor, obj=referral, note="shared fields")
+    audit.record_read(actor=actor, obj=referral, note=gettext_noop("shared fields"))
     return referral
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from kinga.core import access, selectors, services
+from kinga.core import access, audit_display, selectors, services
 from kinga.core.auth import has_second_factor, session_passed_second_factor
 from kinga.core.forms import (
     ApiTokenForm,
@@ -143,6 +143,8 @@ def audit_log(request):
         "core/audit.html",
         {
             "page": page,
+            "events": audit_display.describe(page),
+            "record_kinds": audit_display.record_kinds(),
             "filters": filters,
             "filter_errors": errors,
             "actions": AuditAction.choices,

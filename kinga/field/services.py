@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, tasks
 from kinga.core.access import Actor
@@ -75,7 +76,7 @@ def revoke_form_access(*, actor: Actor, form_access: FormAccess) -> FormAccess:
     before = audit.snapshot(form_access)
     form_access.revoked_at = timezone.now()
     form_access.save(update_fields=["revoked_at"])
-    audit.record_update(actor=actor, obj=form_access, before=before, note="revoked")
+    audit.record_update(actor=actor, obj=form_access, before=before, note=gettext_noop("revoked"))
     return form_access
 
 
@@ -375,7 +376,7 @@ def replay(*, actor: Actor, submission: Submission, corrections: dict[str, Any] 
     submission.state = State.RECEIVED
     submission.decided_by = actor.user
     submission.save(update_fields=["state", "corrections", "decided_by"])
-    audit.record_update(actor=actor, obj=submission, before=before, note="replay")
+    audit.record_update(actor=actor, obj=submission, before=before, note=gettext_noop("replay"))
     process(submission_id=str(submission.pk))
     submission.refresh_from_db()
     return submission
@@ -394,7 +395,7 @@ def reject(*, actor: Actor, submission: Submission, reason: str) -> Submission:
     submission.rejection_reason = reason[:500]
     submission.decided_by = actor.user
     submission.save(update_fields=["state", "rejection_reason", "decided_by"])
-    audit.record_update(actor=actor, obj=submission, before=before, note="rejected")
+    audit.record_update(actor=actor, obj=submission, before=before, note=gettext_noop("rejected"))
     return submission
 
 

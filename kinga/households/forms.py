@@ -8,7 +8,7 @@ from kinga.core.concurrency import VersionField
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.people import Sex
 from kinga.core.pickers import PickerChoiceField
-from kinga.households.index import DEFAULT_THRESHOLDS, ITEMS
+from kinga.households.index import DEFAULT_THRESHOLDS, ITEMS, THRESHOLD_LABELS
 from kinga.households.models import (
     CooperativeKind,
     DeliveryKind,
@@ -173,13 +173,8 @@ class IndexVersionForm(forms.Form):
             self.fields[f"weight_{item.code}"] = forms.DecimalField(
                 label=_("Weight: %(item)s") % {"item": item.label}, initial=1, min_value=0
             )
-        labels = {
-            "income_per_person_usd_month": _("Income threshold (USD per person per month)"),
-            "hunger_scale_min": _("Hunger counts from (0–6)"),
-            "child_head_max_age": _("A head this age or younger is a child"),
-        }
         for name, default in DEFAULT_THRESHOLDS.items():
-            self.fields[name] = forms.DecimalField(label=labels[name], initial=default)
+            self.fields[name] = forms.DecimalField(label=THRESHOLD_LABELS[name], initial=default)
 
 
 class ProgrammeForm(AttributionFields):

@@ -76,6 +76,18 @@ ITEMS: tuple[Item, ...] = (
     Item("no_productive_assets", _("No productive assets"), "NOT s.has_productive_assets"),
 )
 ITEM_CODES = tuple(item.code for item in ITEMS)
+THRESHOLD_LABELS = {
+    "income_per_person_usd_month": _("Income threshold (USD per person per month)"),
+    "hunger_scale_min": _("Hunger counts from (0–6)"),
+    "child_head_max_age": _("A head this age or younger is a child"),
+}
+
+
+def described(values: dict) -> list[tuple[object, object]]:
+    """A version's weights or thresholds as (label, value): a page names the item, never its code."""
+    labels = {item.code: item.label for item in ITEMS} | THRESHOLD_LABELS
+    return [(labels.get(code, code), value) for code, value in values.items()]
+
 
 _PY = {
     "low_income": lambda s, t: (

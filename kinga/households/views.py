@@ -461,6 +461,14 @@ def rounds(request):
     )
 
 
+def _described(versions) -> list[VulnerabilityIndexVersion]:
+    versions = list(versions)
+    for version in versions:
+        version.described_weights = index.described(version.weights)
+        version.described_thresholds = index.described(version.thresholds)
+    return versions
+
+
 @login_required
 def round_edit(request, round_uuid):
     """A round's name and dates (fieldwork that went on longer), for a manager; audited by the service."""
@@ -512,7 +520,9 @@ def index_versions(request):
         ),
         done=lambda published: redirect("households:index"),
         page=lambda form: render(
-            request, "households/index.html", {"versions": versions, "items": index.ITEMS, "form": form}
+            request,
+            "households/index.html",
+            {"versions": _described(versions), "items": index.ITEMS, "form": form},
         ),
     )
 

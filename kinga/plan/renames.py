@@ -8,6 +8,8 @@ the indicator to its new code instead, in the same transaction as the rest of th
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from kinga.core import audit
 from kinga.core.access import Actor
 from kinga.plan.models import Indicator, IndicatorValue, Plan
@@ -46,7 +48,9 @@ def carry_renamed_indicators(
                 action="update",
                 target=indicator,
                 changes={"code": [old, new], "values": values},
-                note="indicator code renamed by the plan file: its values, targets and DHIS2 mapping follow",
+                note=gettext_noop(
+                    "indicator code renamed by the plan file: its values, targets and DHIS2 mapping follow"
+                ),
             )
         else:
             values = _move(actor, indicator, existing, file=file)
@@ -73,6 +77,6 @@ def _move(actor: Actor, old: Indicator, new: Indicator, *, file: str) -> int:
         action="update",
         target=new,
         changes={"renamed_from": old.code, "values": [str(v.uuid) for v in moving]},
-        note="values of a renamed indicator code moved to its new code",
+        note=gettext_noop("values of a renamed indicator code moved to its new code"),
     )
     return len(moving)

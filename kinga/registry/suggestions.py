@@ -345,7 +345,7 @@ def reason_text(levels: dict[str, str]) -> str:
     ):
         level = levels.get(key)
         if level in _LEVEL_TEXT:
-            parts.append(f"{label}: {_LEVEL_TEXT[level]}")
+            parts.append(_("%(field)s: %(level)s") % {"field": label, "level": _LEVEL_TEXT[level]})
     if levels.get("names_swapped") == "yes":
         parts.append(str(_("names in the other order")))
     if levels.get("place") in ("same", "partly"):
@@ -378,9 +378,11 @@ def cases_suggester(actor: Actor, data: dict) -> list:
             )
         reason = reason_text(s.levels)
         if s.possible_relapse:
-            reason = f"{_('possible relapse: earlier case closed')} — {reason}"
+            relapse = _("possible relapse: earlier case closed")
+            reason = f"{relapse} — {reason}"
         if not s.same_organisation:
-            reason = f"{reason} ({_('registered by another organisation')})"
+            elsewhere = _("registered by another organisation")
+            reason = f"{reason} ({elsewhere})"
         out.append(
             Suggestion(
                 child_uuid=d["uuid"],

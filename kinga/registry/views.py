@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, audit
@@ -62,8 +63,8 @@ def pair_detail(request, uuid):
                     }
                 )
     if both_visible:
-        audit.record_read(actor=actor, obj=pair.child_a, note="registry review")
-        audit.record_read(actor=actor, obj=pair.child_b, note="registry review")
+        audit.record_read(actor=actor, obj=pair.child_a, note=gettext_noop("registry review"))
+        audit.record_read(actor=actor, obj=pair.child_b, note=gettext_noop("registry review"))
     return render(
         request,
         "registry/pair.html",

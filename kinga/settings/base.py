@@ -141,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kinga.core.context_processors.kinga",
             ],
+            # `day` and `choice` on every page without a {% load %} (kinga.core.templatetags.kinga).
+            "builtins": ["kinga.core.templatetags.kinga"],
         },
     }
 ]

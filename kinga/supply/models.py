@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Organisation
@@ -154,7 +154,7 @@ class Production(models.Model):
 class LotStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting authorisation")
     AUTHORISED = "authorised", _("Authorised")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("lot", "Refused")  # « le lot » : refusé, like autorisé
     OVERRIDDEN = "overridden", _("Authorised by override")
 
 
@@ -228,7 +228,7 @@ class Lot(models.Model):
 class Outcome(models.TextChoices):
     AUTHORISED = "authorised", _("Authorised")
     AUTHORISED_WITH_WARNING = "warning", _("Authorised with a warning")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("lot", "Refused")
 
 
 class OverrideState(models.TextChoices):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.cases.models.cases import Case
 from kinga.core.fields import EncryptedTextField
@@ -59,10 +60,11 @@ class Service(models.Model):
 
 
 class CarePlanItemStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    # An item of the plan (« un élément »): its states agree with it, whatever other lists say.
+    PLANNED = "planned", pgettext_lazy("care plan item", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("care plan item", "In progress")
+    DONE = "done", pgettext_lazy("care plan item", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("care plan item", "Cancelled")
 
 
 class CarePlanItem(models.Model):
@@ -112,7 +114,7 @@ class ReferralStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     COMPLETED = "completed", _("Service delivered")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("referral", "Cancelled")
 
 
 class Referral(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import audit, clock, tallies
 from kinga.core.access import Actor
@@ -160,7 +161,9 @@ def request_closure(
             "updated_at",
         ]
     )
-    audit.record_update(actor=actor, obj=case, before=before, note="exit rule overridden" if override else "")
+    audit.record_update(
+        actor=actor, obj=case, before=before, note=gettext_noop("exit rule overridden") if override else ""
+    )
     log_event(
         case,
         actor=actor,

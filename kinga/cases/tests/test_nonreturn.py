@@ -127,10 +127,10 @@ def test_the_page_and_the_api_give_the_cohort_s_shares(team, cohort):
     html = response.content.decode()
     cells = _cells(html, "Trimestre 1 2026")
     assert "67 % des enfants vérifiés" in cells["3"] and "50 % de la cohorte" in cells["3"]
-    assert "3 faites : 2 hors des mines, 1 retrouvé(s) au travail" in cells["3"]
-    assert "0 pas encore dues, 0 en retard, 1 manquée(s), 0 caduque(s)" in cells["3"]
+    assert "faites : 3 — hors des mines : 2, retrouvés au travail : 1" in cells["3"]
+    assert "pas encore dues : 0, en retard : 0, manquées : 1, caduques (dossier rouvert) : 0" in cells["3"]
     assert "100 % des enfants vérifiés" in cells["6"] and "25 % de la cohorte" in cells["6"]
-    assert "3 pas encore dues, 0 en retard, 0 manquée(s), 1 caduque(s)" in cells["12"]
+    assert "pas encore dues : 3, en retard : 0, manquées : 0, caduques (dossier rouvert) : 1" in cells["12"]
     assert "1 rechute (1 enfant retrouvé au travail)" in html
     chart = html.split('<figure class="chart">', 1)[1].split("</figure>", 1)[0]  # bars, then the same numbers
     assert "<svg" in chart and re.search(

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.models import Organisation, Place
 
@@ -12,10 +13,11 @@ from kinga.core.models import Organisation, Place
 
 
 class FourWStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ONGOING = "ongoing", _("Ongoing")
-    COMPLETED = "completed", _("Completed")
-    SUSPENDED = "suspended", _("Suspended")
+    # An activity (« une activité »): feminine labels.
+    PLANNED = "planned", pgettext_lazy("activity", "Planned")
+    ONGOING = "ongoing", pgettext_lazy("activity", "Ongoing")
+    COMPLETED = "completed", pgettext_lazy("activity", "Completed")
+    SUSPENDED = "suspended", pgettext_lazy("activity", "Suspended")
 
 
 class FourWSource(models.TextChoices):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, clock, concurrency, events
 from kinga.core.access import Actor
@@ -160,7 +161,7 @@ def _process(*, actor: Actor, alert: Alert, payload: dict[str, Any]) -> None:
     AlertChildren.objects.bulk_create(
         [AlertChildren(alert=alert, sex=c.sex, age_band=c.age_band, count=c.count) for c in children]
     )
-    audit.record_update(actor=actor, obj=alert, before=before, note="processed")
+    audit.record_update(actor=actor, obj=alert, before=before, note=gettext_noop("processed"))
     # The messaging app tells the territory's social workers about an urgent alert.
     events.publish(
         "community.alert_received",
@@ -258,7 +259,7 @@ def record_verification(
     else:
         alert.status = AlertStatus.VERIFIED
     alert.save()
-    audit.record_update(actor=actor, obj=alert, before=before, note="verification")
+    audit.record_update(actor=actor, obj=alert, before=before, note=gettext_noop("verification"))
     publish_outcome(alert)
     if children_found and alert.site_id is not None:
         # The sites app counts verified alerts as evidence of children at the site (its status rules).
@@ -292,7 +293,7 @@ def refer_alert(
     if alert.organisation_id is None:
         alert.organisation = actor.organisation
     alert.save()
-    audit.record_update(actor=actor, obj=alert, before=before, note="referral")
+    audit.record_update(actor=actor, obj=alert, before=before, note=gettext_noop("referral"))
     publish_outcome(alert)
     return alert
 
@@ -327,6 +328,6 @@ def close_alert(
     if alert.organisation_id is None:
         alert.organisation = actor.organisation
     alert.save()
-    audit.record_update(actor=actor, obj=alert, before=before, note="closed")
+    audit.record_update(actor=actor, obj=alert, before=before, note=gettext_noop("closed"))
     publish_outcome(alert)
     return alert

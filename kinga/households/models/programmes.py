@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.models import Organisation, Place
 from kinga.households.models.cooperatives import Cooperative
@@ -82,9 +83,10 @@ class EnrolmentStatus(models.TextChoices):
 
 class BusinessStatus(models.TextChoices):
     PLANNED = "planned", _("Business plan written")
-    STARTED = "started", _("Started")
+    # A business (« une activité économique »): feminine labels.
+    STARTED = "started", pgettext_lazy("business", "Started")
     OPERATING = "operating", _("Operating")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("business", "Closed")
 
 
 class Enrolment(models.Model):

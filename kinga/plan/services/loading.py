@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
@@ -324,7 +325,11 @@ def _load(*, actor: Actor, spec: dict, digest: str, file: str, force: bool) -> L
             action="update",
             target=plan,
             changes={"file": [None, file], "changes": changes[:200]},
-            note="plan file reloaded" + (" with --force" if revised_since else ""),
+            note=(
+                gettext_noop("plan file reloaded with --force")
+                if revised_since
+                else gettext_noop("plan file reloaded")
+            ),
         )
         if revised_since:
             PlanRevision.objects.create(

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
@@ -98,7 +99,7 @@ def report_progress(
         activity.save(
             update_fields=["status", "percent_done", "actual_start", "actual_end", "progress_updated_at"]
         )
-        audit.record_update(actor=actor, obj=activity, before=before, note="progress report")
+        audit.record_update(actor=actor, obj=activity, before=before, note=gettext_noop("progress report"))
     return report
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.cases.models import Case, CaseStatus, Child, RelapseSource
 from kinga.cases.services import index_child_names, record_relapse
@@ -148,7 +149,7 @@ def dismiss_pair(*, actor: Actor, pair: CandidatePair) -> CandidatePair:
     pair.decided_by = actor.user if not actor.is_system else None
     pair.decided_at = clock.now()
     pair.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.record_update(actor=actor, obj=pair, before=before, note="not the same child")
+    audit.record_update(actor=actor, obj=pair, before=before, note=gettext_noop("not the same child"))
     return pair
 
 
@@ -169,7 +170,7 @@ def confirm_pair(*, actor: Actor, pair: CandidatePair, choices: dict[str, str] |
         action=AuditAction.UPDATE,
         target=pair,
         changes={"agreed_by": sorted(agreed)},
-        note="same child: agreed",
+        note=gettext_noop("same child: agreed"),
     )
     if not actor.is_system and not needed <= agreed:
         if pair.status != PairStatus.AWAITING_OTHER:
@@ -268,8 +269,8 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
     audit.record_update(
         actor=actor, obj=survivor, before=before, note=f"unmerged from {absorbed.audit_label}"
     )
-    audit.record_update(actor=actor, obj=pair, before=pair_before, note="merge undone")
-    audit.record(actor=actor, action=AuditAction.UPDATE, target=merge, note="merge undone")
+    audit.record_update(actor=actor, obj=pair, before=pair_before, note=gettext_noop("merge undone"))
+    audit.record(actor=actor, action=AuditAction.UPDATE, target=merge, note=gettext_noop("merge undone"))
     events.publish(
         "registry.children_unmerged",
         survivor_id=survivor.pk,

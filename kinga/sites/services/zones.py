@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, clock, uploads
 from kinga.core.access import Actor
@@ -146,6 +147,6 @@ def add_study(
         before = audit.snapshot(zone)
         zone.stage = Zone.Stage.STUDY
         zone.save(update_fields=["stage"])
-        audit.record_update(actor=actor, obj=zone, before=before, note="study attached")
+        audit.record_update(actor=actor, obj=zone, before=before, note=gettext_noop("study attached"))
     audit.record_create(actor=actor, obj=study)
     return study
