@@ -80,8 +80,6 @@ class RegistrationForm(forms.Form):
     registration_date = _date(_("Registration date"), required=False)
     risk = forms.ChoiceField(label=_("Initial risk level"), choices=_blank(RiskLevel.choices), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    same_child = forms.UUIDField(required=False, widget=forms.HiddenInput)
-    confirm_new = forms.BooleanField(label=_("None of these: it is a new child"), required=False)
 
     def __init__(self, *args, places=None, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,8 +97,6 @@ class RegistrationForm(forms.Form):
         }
         data["caregivers"] = [caregiver]
         data["languages"] = [x.strip() for x in (data.get("languages") or "").split(",") if x.strip()]
-        data.pop("same_child", None)
-        data.pop("confirm_new", None)
         return data
 
 

@@ -6,8 +6,11 @@ Every read goes through selectors (scoped), every write through services (audite
 
 from __future__ import annotations
 
+import uuid as uuid_module
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
@@ -62,6 +65,29 @@ def _registration_form(request, actor):
     )
 
 
+def _uuid(text) -> str:
+    try:
+        return str(uuid_module.UUID(str(text))) if text else ""
+    except ValueError:
+        return ""
+
+
+# Another organisation's child is named on the page by a signed token, not by its id: the page hands out nothing
+# of that child, and the token only says "the child the matcher proposed" back to this screen.
+_OTHER_CHILD = "cases.register.same_as_other"
+
+
+def _other_child_token(child_uuid: str) -> str:
+    return signing.dumps(str(child_uuid), salt=_OTHER_CHILD)
+
+
+def _other_child(token) -> str:
+    try:
+        return _uuid(signing.loads(token, salt=_OTHER_CHILD, max_age=24 * 3600)) if token else ""
+    except signing.BadSignature:
+        return ""
+
+
 @login_required
 def register(request):
     actor = request.actor
@@ -70,13 +96,17 @@ def register(request):
     suggestions = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        same_child = None
-        if data.get("same_child"):
-            same_child = selectors.child_for_registration(actor, data["same_child"])
-        elif not data.get("confirm_new"):
+        # What the person chose among the candidates listed (the form's panel, shown only when there are some):
+        # one of their organisation's children, another organisation's (asked to that organisation), or none.
+        same_child, same_as_other = None, _other_child(request.POST.get("same_as_other"))
+        if _uuid(request.POST.get("same_child")):
+            same_child = selectors.child_for_registration(actor, _uuid(request.POST.get("same_child")))
+        elif not same_as_other and request.POST.get("confirm_new") != "on":
             suggestions = matching.suggestions(actor, data)
         if not suggestions:
             kwargs = form.service_kwargs()
+            if same_as_other:
+                kwargs["same_as_other"] = same_as_other
             if same_child is not None:
                 for key in list(kwargs):
                     if key not in services.CASE_FIELDS:
@@ -94,7 +124,18 @@ def register(request):
                     return redirect("cases:case", uuid=case.uuid)
                 return redirect("cases:register")
     status = 400 if form.errors else 200
-    return render(request, "cases/register.html", {"form": form, "suggestions": suggestions}, status=status)
+    held_elsewhere = any(not s.pickable for s in suggestions)
+    tokens = {s.child_uuid: _other_child_token(s.child_uuid) for s in suggestions if not s.pickable}
+    return render(
+        request,
+        "cases/register.html",
+        {
+            "form": form,
+            "suggestions": [(s, tokens.get(s.child_uuid, "")) for s in suggestions],
+            "held_elsewhere": held_elsewhere,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -20,7 +20,7 @@ from kinga.core.forms import form_page
 from kinga.sites.models import Site
 
 from . import forms, selectors, services
-from .models import CarePlanItemStatus, ReferralStatus, ServiceType
+from .models import CarePlanItemStatus, ClosureReason, ReferralStatus, ServiceType
 
 
 def _sites(actor):
@@ -231,12 +231,17 @@ def close(request, uuid):
 
 @login_required
 def close_decide(request, uuid):
+    """The supervisor decides on the closure the caseworker proposed, reading its reason and note; the exit
+    rule (and the box to close anyway when it is not met) concerns only an exit achieved."""
     actor = request.actor
     case = selectors.get_case(actor, uuid, perm="cases.approve")
+    exit_achieved = case.closure_reason == ClosureReason.EXIT_ACHIEVED
+    exit_rule = services.evaluate_exit_rule(case) if exit_achieved else None
+    needs_override = exit_achieved and not case.exit_override_reason and not exit_rule.met
     return _step(
         request,
         case,
-        _decision_form(request.POST or None, with_override=True),
+        _decision_form(request.POST or None, with_override=needs_override),
         title=_("Supervisor: closure decision"),
         save=lambda d: services.decide_closure(
             actor=actor,
@@ -244,10 +249,10 @@ def close_decide(request, uuid):
             approve=d["decision"] == "approve",
             date=d["date"],
             comment=d["comment"],
-            override_reason=d["override_reason"],
+            override_reason=d.get("override_reason", ""),
         ),
         success=_("Decision recorded."),
-        context={"exit_rule": services.evaluate_exit_rule(case)},
+        context={"exit_rule": exit_rule, "proposal": case},
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from kinga.community.models.alerts import DAY_ONLY_TIME
 from kinga.core import clock
 from kinga.core.models import Place, PlaceLevel
 from kinga.core.people import AgeBand, age_band
@@ -203,7 +204,7 @@ def _when(value: Any) -> datetime.datetime | None:
             day = parse_date(text)
             if day is None:
                 raise ValidationError({"observed_at": [_("Enter a valid date and time.")]})
-            moment = datetime.datetime.combine(day, datetime.time(12, 0))
+            moment = datetime.datetime.combine(day, DAY_ONLY_TIME)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > clock.now() + datetime.timedelta(hours=1):

@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -49,6 +50,7 @@ from .models import (
     NetworkMember,
     Participation,
     Training,
+    Urgency,
 )
 
 # ---------------------------------------------------------------------------------------------- scopes
@@ -182,9 +184,15 @@ def triage_queue(
         default=Value(False),
         output_field=BooleanField(),
     )
-    return qs.annotate(group_size=Coalesce(Subquery(group_size), 1), is_overdue=is_overdue).order_by(
-        "due_at", "-received_at"
+    # A child in danger nobody has looked at yet comes before everything else, whatever the deadlines.
+    untouched_urgent = Case(
+        When(status=AlertStatus.NEW, urgency=Urgency.URGENT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
+    return qs.annotate(
+        group_size=Coalesce(Subquery(group_size), 1), is_overdue=is_overdue, untouched_urgent=untouched_urgent
+    ).order_by("untouched_urgent", "due_at", "-received_at")
 
 
 def overdue_count(actor: Actor) -> int:
@@ -224,6 +232,15 @@ def public_site_match(territory, name: str):
     return matches[0] if len(matches) == 1 else None
 
 
+def children_to_register(alert: Alert) -> int:
+    """How many children found at a verified alert have no case yet: once all are registered, the alert no
+    longer offers to register them."""
+    if alert.status not in (AlertStatus.VERIFIED, AlertStatus.CASES_REGISTERED):
+        return 0
+    found = alert.children_found or alert.children_count or 0
+    return max(found - alert.case_links.count(), 0)
+
+
 def alert_cases(actor: Actor, alert: Alert) -> list[dict]:
     """The cases registered from an alert, by case number (no name), as far as the actor may see them."""
     ids = list(alert.case_links.values_list("case_id", flat=True))
@@ -243,8 +260,10 @@ def alert_cases(actor: Actor, alert: Alert) -> list[dict]:
     return result
 
 
-def alert_children(alert: Alert):
-    return alert.children.order_by("sex", "age_band")
+def alert_children(alert: Alert) -> list:
+    """The children an alert reports, girls then boys, by age band from the youngest (not the text order of
+    the bands, which put « 12–14 » before « 5–11 »)."""
+    return sorted(alert.children.all(), key=lambda c: c.order)
 
 
 # ---------------------------------------------------------------------------------------------- awareness

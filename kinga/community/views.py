@@ -262,6 +262,7 @@ def alert_detail(request, uuid):
         "feedback": selectors.feedback_for(alert),
         "cases": selectors.alert_cases(actor, alert),
         "can_register": actor.has("cases.register"),
+        "still_to_register": selectors.children_to_register(alert),
         "reporter_contact": alert.reporter_contact if actor.sees_identities else "",
     }
     return render(request, "community/alert.html", context)

@@ -7,7 +7,7 @@ from kinga.cases.models import Child
 
 from .models import MatchProfile, Merge
 from .profiles import save_profiles
-from .services import record_registration_matches
+from .services import record_registration_matches, request_same_child
 
 
 def on_child_saved(*, child_id: int, created: bool, **_payload) -> None:
@@ -22,3 +22,8 @@ def on_child_saved(*, child_id: int, created: bool, **_payload) -> None:
         return
     if created:
         record_registration_matches(child)
+
+
+def on_same_child_claimed(*, actor, child_id: int, other_uuid: str, **_payload) -> None:
+    """The registration screen's « même enfant » for another organisation's child: a request to it."""
+    request_same_child(actor=actor, child=Child.objects.get(pk=child_id), other_uuid=other_uuid)

@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
@@ -14,7 +15,15 @@ from kinga.core.models import Organisation
 from kinga.plan import attribution
 from kinga.plan.models import Activity, Commitment
 
-from ..models import Case, CaseStatus, Referral, ReferralStatus, Service, ServiceType
+from ..models import (
+    CarePlanItemStatus,
+    Case,
+    CaseStatus,
+    Referral,
+    ReferralStatus,
+    Service,
+    ServiceType,
+)
 from .common import check_date, current_rules, log_event, require_case_team, sharing_consent_missing
 from .workflow import refresh_next_due
 
@@ -178,6 +187,7 @@ def report_service_delivered(
     referral.delivery_note = note.strip()
     referral.save(update_fields=["status", "delivered_on", "delivery_note"])
     audit.record_update(actor=actor, obj=referral, before=before)
+    _mark_plan_items_delivered(actor, referral)
     log_event(
         referral.case,
         actor=actor,
@@ -186,6 +196,23 @@ def report_service_delivered(
         params={"org": str(referral.provider)},
     )
     return referral
+
+
+def _mark_plan_items_delivered(actor: Actor, referral: Referral) -> None:
+    """The care plan's open items this referral answers (the provider is the organisation responsible for them,
+    and the type of service is the same, or the item names none) are done: the caseworker sees it on the case
+    file without asking the provider again."""
+    items = referral.case.plan_items.filter(
+        responsible_organisation=referral.provider,
+        status__in=[CarePlanItemStatus.PLANNED, CarePlanItemStatus.IN_PROGRESS],
+    )
+    if referral.service_type:
+        items = items.filter(service_type__in=[referral.service_type, ""])
+    for item in items:
+        before = audit.snapshot(item, ["status"])
+        item.status = CarePlanItemStatus.DONE
+        item.save(update_fields=["status"])
+        audit.record_update(actor=actor, obj=item, before=before, note=gettext_noop("service delivered"))
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kinga.core import access, audit, clock, crypto, people
+from kinga.core import access, audit, clock, crypto, events, people
 from kinga.core.access import Actor
 from kinga.core.models import Organisation, Place, PlaceLevel, User
 from kinga.core.roles import Role
@@ -182,6 +182,7 @@ def register_case(
     risk: str = "",
     caseworker: User | None = None,
     supervisor: User | None = None,
+    same_as_other: str = "",
     today: datetime.date | None = None,
 ) -> Case:
     """A child identified (and, unless register_now is False, registered): the child record and a new case.
@@ -270,6 +271,12 @@ def register_case(
     refresh_next_due(case)
     publish_identified_at_site(case)
     publish_case_assigned(case, actor=actor)
+    if same_as_other:
+        # Another organisation's child the caseworker recognised: the registry asks that organisation
+        # (kinga.registry), which alone may say yes; this case goes on with its own child record meanwhile.
+        events.publish(
+            "cases.same_child_claimed", actor=actor, child_id=child.pk, other_uuid=str(same_as_other)
+        )
     return case
 
 

@@ -1,11 +1,14 @@
 """Alerts raised by network members and the public, their triage, the children they report (counts only), and the cases registered from them."""
 
+import datetime
 import secrets
 import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kinga.community.models.common import Sex, TerritoryMixin
 from kinga.community.models.networks import Network, NetworkMember
@@ -198,6 +201,18 @@ class Alert(TerritoryMixin):
     def audit_label(self) -> str:
         return str(self)
 
+    @property
+    def observed_time_given(self) -> bool:
+        """Whether the reporter said at what time the children were seen (not only the day)."""
+        if self.observed_at is None:
+            return False
+        return timezone.localtime(self.observed_at).time() != DAY_ONLY_TIME
+
+
+# A reporter who gives the day without the hour (the public form, a Kobo date question) is stored at noon of
+# that day: the hour is not shown, since nobody gave it.
+DAY_ONLY_TIME = datetime.time(12, 0)
+
 
 class AlertChildren(models.Model):
     """How many children of one sex and apparent age band an alert reports (no identity)."""
@@ -217,6 +232,25 @@ class AlertChildren(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} {self.sex or '?'} {self.age_band or '?'}"
+
+    @property
+    def description(self) -> str:
+        """« 2 filles, 12–14 ans », « 1 garçon, âge inconnu », « 3 enfants, 5–11 ans »: as a person says it."""
+        n = self.count
+        if self.sex == Sex.FEMALE:
+            who = ngettext("%(n)s girl", "%(n)s girls", n)
+        elif self.sex == Sex.MALE:
+            who = ngettext("%(n)s boy", "%(n)s boys", n)
+        else:
+            who = ngettext("%(n)s child", "%(n)s children", n)
+        return f"{who % {'n': n}}, {AgeBand(self.age_band).label}"
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Girls, then boys, then children of unknown sex; the youngest band first, an unknown age last."""
+        bands = [band for band in AgeBand.values if band] + [""]
+        sexes = [Sex.FEMALE, Sex.MALE, ""]
+        return (sexes.index(self.sex) if self.sex in sexes else 3, bands.index(self.age_band))
 
 
 class AlertCase(models.Model):

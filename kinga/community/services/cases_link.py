@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinga.cases import services as case_services
+from kinga.cases.models import RiskLevel
 from kinga.core import access, audit, clock
 
-from ..models import Activity, Alert, AlertCase, AlertStatus
+from ..models import Activity, Alert, AlertCase, AlertStatus, Urgency
 from .alerts import MAX_CHILDREN_PER_ALERT, publish_outcome
 
 # What the reporter saw → the work recorded on the case.
@@ -60,6 +61,8 @@ def register_children(
     if already + len(children) > MAX_CHILDREN_PER_ALERT:
         raise ValidationError({"children": [_("Too many children for one alert.")]})
     identified_on = timezone.localdate(alert.verified_at or alert.received_at)
+    # A child reported in danger is assessed within the high-risk deadline, not the ordinary one.
+    risk = RiskLevel.HIGH if alert.urgency == Urgency.URGENT else ""
     cases = []
     errors: dict[str, list[str]] = {}
     for i, data in enumerate(children):
@@ -76,6 +79,7 @@ def register_children(
                     identification_site=alert.site,
                     identification_place=alert.place if alert.site_id is None else None,
                     work_activities=WORK_OF_ACTIVITY.get(alert.activity, []),
+                    risk=risk,
                     today=today,
                     **data,
                 )

@@ -11,7 +11,7 @@ from .merges import (
     field_label,
     unmerge,
 )
-from .review_queue import fill_review_queue, record_registration_matches
+from .review_queue import fill_review_queue, record_registration_matches, request_same_child
 
 __all__ = [
     "LINKS_KEY",
@@ -23,5 +23,6 @@ __all__ = [
     "field_label",
     "fill_review_queue",
     "record_registration_matches",
+    "request_same_child",
     "unmerge",
 ]

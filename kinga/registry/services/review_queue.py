@@ -6,16 +6,19 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from kinga.cases.models import Case, CaseStatus
-from kinga.core import audit
+from kinga.cases.models import Case, CaseStatus, Child
+from kinga.core import access, audit
 from kinga.core.access import Actor
 from kinga.core.models import AuditAction
 
 from ..batch import find_duplicates_in_database
 from ..matching import REVIEW_THRESHOLD
-from ..models import CandidatePair, PairSource
+from ..models import CandidatePair, PairSource, PairStatus
 from ..profiles import child_profile_values
 from ..suggestions import score_identity
 
@@ -50,7 +53,7 @@ def fill_review_queue(*, actor: Actor, threshold: float = REVIEW_THRESHOLD) -> d
             action=AuditAction.OTHER,
             target_type="registry.batch",
             changes=summary,
-            note="registry-wide duplicate search",
+            note=gettext_noop("registry-wide duplicate search"),
         )
     timings["queue_seconds"] = time.perf_counter() - t0
     summary.update(timings)
@@ -85,3 +88,47 @@ def record_registration_matches(child) -> int:
     ]
     CandidatePair.objects.bulk_create(pairs, ignore_conflicts=True)
     return len(pairs)
+
+
+@transaction.atomic
+def request_same_child(*, actor: Actor, child, other_uuid: str) -> CandidatePair | None:
+    """At registration, the caseworker recognised their new child in another organisation's match: the pair goes
+    to that organisation's review queue, already agreed by this one (both must agree before the records are
+    merged). Nothing of the other child is shown or copied. Only a child the matcher itself proposed for this
+    one can be asked about; otherwise nothing happens (None)."""
+    access.require(actor, "cases.register")
+    if not Case.objects.filter(child=child, organisation_id=actor.organisation_id).exists():
+        raise PermissionDenied(_("This child is not registered by your organisation."))
+    other = Child.objects.filter(uuid=other_uuid).exclude(pk=child.pk).first()
+    if other is None:
+        return None
+    a, b = sorted((child.pk, other.pk))
+    pair = CandidatePair.objects.select_for_update().filter(child_a_id=a, child_b_id=b).first()
+    if pair is None:
+        values, variant_rows = child_profile_values(child)
+        found = {
+            pk: score
+            for pk, score, _levels in score_identity(values, variant_rows, exclude_child_id=child.pk)
+        }
+        if other.pk not in found:
+            return None
+        pair = CandidatePair.objects.create(
+            child_a_id=a,
+            child_b_id=b,
+            score=min(max(found[other.pk], 0.0), 1.0),
+            source=PairSource.REGISTRATION,
+        )
+    if pair.status not in (PairStatus.OPEN, PairStatus.AWAITING_OTHER):
+        return pair
+    pair.agreed_by.add(actor.organisation_id)
+    if pair.status != PairStatus.AWAITING_OTHER:
+        pair.status = PairStatus.AWAITING_OTHER
+        pair.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=pair,
+        changes={"status": [PairStatus.OPEN, PairStatus.AWAITING_OTHER]},
+        note=gettext_noop("same child: asked at registration"),
+    )
+    return pair
