@@ -18,6 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,9 +39,16 @@ def _model(target_type: str) -> type[models.Model] | None:
 def record_name(target_type: str) -> str:
     """`cases.careplanitem` → « Élément du plan de prise en charge »; other kinds of event by a readable name."""
     model = _model(target_type)
-    if model is not None:
+    if model is not None and _named(model):
         return str(model._meta.verbose_name).capitalize()
+    if model is not None:  # a model without a name of its own: its app's
+        return _("Record (%(app)s)") % {"app": model._meta.app_config.verbose_name}
     return OTHER_TARGETS.get(target_type, _("Other record"))
+
+
+def _named(model) -> bool:
+    """Whether the model was given a translated name (Django's default is the class name, in English)."""
+    return isinstance(model._meta.verbose_name, Promise)
 
 
 def _label_of(obj: models.Model) -> str:
@@ -176,7 +184,7 @@ def record_kinds() -> list[tuple[str, str]]:
     kinds = {
         model._meta.label_lower: str(model._meta.verbose_name).capitalize()
         for model in apps.get_models()
-        if model.__module__.startswith("kinga.")
+        if model.__module__.startswith("kinga.") and _named(model)
     }
     kinds.update({key: str(name) for key, name in OTHER_TARGETS.items()})
     return sorted(kinds.items(), key=lambda kind: kind[1].lower())

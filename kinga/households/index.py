@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kinga.households.models import Survey, VulnerabilityIndexVersion
 
@@ -110,15 +111,26 @@ _REASONS = {
         % {"value": s.hunger_scale, "threshold": t["hunger_scale_min"]}
     ),
     "child_mine_work": lambda s, t: (
-        _("%(n)s child(ren) working at a mine") % {"n": s.children_working_at_mine}
+        ngettext(
+            "%(n)s child working at a mine", "%(n)s children working at a mine", s.children_working_at_mine
+        )
+        % {"n": s.children_working_at_mine}
     ),
     "child_out_of_school": lambda s, t: (
-        _("%(n)s school-age child(ren) out of school") % {"n": s.school_age_out_of_school}
+        ngettext(
+            "%(n)s school-age child out of school",
+            "%(n)s school-age children out of school",
+            s.school_age_out_of_school,
+        )
+        % {"n": s.school_age_out_of_school}
     ),
     "vulnerable_head": lambda s, t: (
         _("Head: %(sex)s, %(age)s years") % {"sex": s.get_head_sex_display(), "age": s.head_age}
     ),
-    "disability_or_illness": lambda s, t: _("%(n)s member(s) concerned") % {"n": s.members_disabled_or_ill},
+    "disability_or_illness": lambda s, t: (
+        ngettext("%(n)s member concerned", "%(n)s members concerned", s.members_disabled_or_ill)
+        % {"n": s.members_disabled_or_ill}
+    ),
     "no_productive_assets": lambda s, t: (
         _("Productive assets: %(answer)s") % {"answer": _("yes") if s.has_productive_assets else _("none")}
     ),
