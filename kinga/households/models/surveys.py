@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.fields import EncryptedJSONField, EncryptedTextField
 from kinga.core.models import Membership, Organisation, User
@@ -257,7 +258,7 @@ class HouseholdScore(models.Model):
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting")
     RUNNING = "running", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("import", "Done")  # « l'import est fait », whatever other lists say
     REFUSED = "refused", _("Refused, nothing saved")
     FAILED = "failed", _("Failed, nothing saved")
 
