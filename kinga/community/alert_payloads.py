@@ -199,9 +199,11 @@ def _when(value: Any) -> datetime.datetime | None:
         moment = value
     else:
         text = str(value).strip()
-        moment = parse_datetime(text)
+        # A day alone ("2026-03-01") is not midnight: parse_datetime would read it so (Python's fromisoformat).
+        day_only = parse_date(text) if len(text) == 10 else None
+        moment = None if day_only else parse_datetime(text)
         if moment is None:
-            day = parse_date(text)
+            day = day_only or parse_date(text)
             if day is None:
                 raise ValidationError({"observed_at": [_("Enter a valid date and time.")]})
             moment = datetime.datetime.combine(day, DAY_ONLY_TIME)

@@ -78,7 +78,7 @@ def test_the_alert_page_says_girls_and_boys_by_age_band_and_no_time_nobody_gave(
         page.index("1 garçon, 15–17 ans"),
     )
     assert girls < young_boys < boys < older
-    assert "01/03/2026" in page and "01/03/2026 12:00" not in page
+    assert "01/03/2026" in page and "01/03/2026 12:00" not in page and "01/03/2026 00:00" not in page
     timed = _alert(site, observed_at="2026-03-01T07:30:00", location_text="autre")
     page = client_for(caseworker).get(reverse("community:alert", args=[timed.uuid])).content.decode()
     assert "01/03/2026 07:30" in page
