@@ -9,25 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from allauth.mfa.models import Authenticator
 from django.db.models import Count
-from django.test import Client
 
 from kinga.cases.models import Case, Child, FollowUp
 from kinga.core import crypto
 from kinga.core.models import Membership
-from kinga.core.testing import enrol_totp
-
-
-def _client(membership):
-    if not Authenticator.objects.filter(user=membership.user, type="totp").exists():
-        enrol_totp(membership.user)
-    client = Client()
-    client.force_login(membership.user)
-    session = client.session
-    session["kinga_membership"] = membership.pk
-    session.save()
-    return client
 
 
 def run(ctx) -> None:
@@ -57,7 +43,7 @@ def run(ctx) -> None:
         f"bench cases: supervisor with {team_size} caseworkers, {team_cases} cases; busiest caseload {caseload}"
     )
 
-    worker_client, supervisor_client = _client(worker), _client(supervisor)
+    worker_client, supervisor_client = ctx.client_for(worker), ctx.client_for(supervisor)
     ctx.time_requests("cases: caseload page (caseworker)", worker_client, "/cases/", n=200, rows=caseload)
     sample = Case.objects.filter(caseworker_id=worker.user_id).select_related("child").first()
     name = f"{sample.child.given_name} {sample.child.family_name}"
@@ -82,7 +68,7 @@ def run(ctx) -> None:
         org_cases = Case.objects.filter(organisation_id=supervisor.organisation_id).count()
         ctx.time_requests(
             "cases: search by name (organisation manager, 2 tokens)",
-            _client(manager),
+            ctx.client_for(manager),
             f"/cases/?q={name}",
             n=200,
             rows=org_cases,

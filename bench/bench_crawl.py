@@ -17,7 +17,6 @@ import statistics
 import time
 from pathlib import Path
 
-from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -26,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from kinga.cases.models import Case
 from kinga.core.models import Membership
 from kinga.core.roles import Role
-from kinga.core.testing import enrol_totp, object_links, page_urls
+from kinga.core.testing import object_links, page_urls
 from kinga.urls import router
 
 REQUESTS = int(os.environ.get("BENCH_CRAWL_REQUESTS", "5"))
@@ -66,17 +65,6 @@ def _member(role: str) -> Membership | None:
     return members.order_by("pk").first()
 
 
-def _client(membership: Membership) -> Client:
-    if not Authenticator.objects.filter(user=membership.user, type="totp").exists():
-        enrol_totp(membership.user)
-    client = Client()
-    client.force_login(membership.user)
-    session = client.session
-    session["kinga_membership"] = membership.pk
-    session.save()
-    return client
-
-
 def _api_lists() -> list[str]:
     return sorted(f"/api/v1/{prefix}/" for prefix, _viewset, _basename in router.registry)
 
@@ -109,7 +97,7 @@ def run(ctx) -> None:
         if membership is None:
             print(f"bench crawl: no member with role {role}")
             continue
-        client = _client(membership)
+        client = ctx.client_for(membership)
         seen: set[str] = set()
         queue = [*page_urls(), *_api_lists()]
         while queue:

@@ -2,29 +2,15 @@
 
 import datetime
 
-from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.db.models import Count
-from django.test import Client
 from django.utils import timezone
 
 from kinga.core.access import actor_for
 from kinga.core.models import Membership
-from kinga.core.testing import enrol_totp
 from kinga.supply import decision, services
 from kinga.supply.models import Lot
 from kinga.supply.report import due_diligence
-
-
-def _client_for(membership) -> Client:
-    if not Authenticator.objects.filter(user=membership.user, type="totp").exists():
-        enrol_totp(membership.user)
-    client = Client()
-    client.force_login(membership.user)
-    session = client.session
-    session["kinga_membership"] = membership.pk
-    session.save()
-    return client
 
 
 def run(ctx) -> None:
@@ -75,11 +61,11 @@ def run(ctx) -> None:
         n=20,
         rows=top["n"],
     )
-    client = _client_for(officer)
+    client = ctx.client_for(officer)
     url = f"/supply/diligence/?start={start.isoformat()}&end={today.isoformat()}"
     ctx.time_requests("due-diligence report page, 1 year", client, url, n=20, rows=top["n"])
     ctx.time_requests("due-diligence report XLSX, 1 year", client, url + "&format=xlsx", n=10, rows=top["n"])
     coordinator = Membership.objects.filter(role="coordinator", is_active=True).select_related("user").first()
     ctx.time_requests(
-        "lot list (coordinator)", _client_for(coordinator), "/supply/lots/", n=50, rows=lots_total
+        "lot list (coordinator)", ctx.client_for(coordinator), "/supply/lots/", n=50, rows=lots_total
     )

@@ -112,15 +112,19 @@ class BenchContext:
 
     def client_for_role(self, role: str):
         """A test client logged in as some member with this role (second factor enrolled)."""
-        from django.test import Client
-
         from kinga.core.models import Membership
-        from kinga.core.testing import enrol_totp
 
         membership = Membership.objects.filter(role=role, is_active=True).select_related("user").first()
         if membership is None:
             raise RuntimeError(f"No member with role {role} in the bench database")
+        return self.client_for(membership)
+
+    def client_for(self, membership):
+        """A test client logged in as this member, in this membership (second factor enrolled)."""
         from allauth.mfa.models import Authenticator
+        from django.test import Client
+
+        from kinga.core.testing import enrol_totp
 
         if not Authenticator.objects.filter(user=membership.user, type="totp").exists():
             enrol_totp(membership.user)

@@ -114,6 +114,18 @@ def test_care_facilities_come_from_the_services_directory(team, today, kolwezi):
     }
 
 
+def _visit_out_of_the_mines(team, case, visit: datetime.date, *, today: datetime.date | None = None) -> None:
+    services.record_follow_up(
+        actor=actor_of(team.worker),
+        case=case,
+        visit_date=visit,
+        child_seen=True,
+        in_school_or_training=True,
+        attending=True,
+        today=today or visit,
+    )
+
+
 def test_a_child_is_withdrawn_once_in_the_quarter_of_the_first_visit_out_of_the_mines(team, today):
     # The plan's « enfants retirés des mines » adds up over the quarters to its target: a child seen out of the
     # mines at every monthly visit is withdrawn once, when first seen so (kinga/cases/indicators.py).
@@ -121,16 +133,7 @@ def test_a_child_is_withdrawn_once_in_the_quarter_of_the_first_visit_out_of_the_
     give_consents(team, case, TODAY)
     bring_to_follow_up(team, case, TODAY)
     for days in (31, 130):  # 2 April (Q2) and 10 July (Q3)
-        visit = TODAY + datetime.timedelta(days=days)
-        services.record_follow_up(
-            actor=actor_of(team.worker),
-            case=case,
-            visit_date=visit,
-            child_seen=True,
-            in_school_or_training=True,
-            attending=True,
-            today=visit,
-        )
+        _visit_out_of_the_mines(team, case, TODAY + datetime.timedelta(days=days))
     q2 = IndicatorQuery(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
     q3 = IndicatorQuery(start=datetime.date(2026, 7, 1), end=datetime.date(2026, 9, 30))
     assert _values("CASES_CHILDREN_WITHDRAWN", q2) == {(): 1}
@@ -145,15 +148,8 @@ def test_a_visit_recorded_late_with_an_earlier_date_moves_the_withdrawal(team, t
     give_consents(team, case, TODAY)
     bring_to_follow_up(team, case, TODAY)
     for days in (130, 31):  # 10 July recorded first, then 2 April
-        visit = TODAY + datetime.timedelta(days=days)
-        services.record_follow_up(
-            actor=actor_of(team.worker),
-            case=case,
-            visit_date=visit,
-            child_seen=True,
-            in_school_or_training=True,
-            attending=True,
-            today=TODAY + datetime.timedelta(days=131),
+        _visit_out_of_the_mines(
+            team, case, TODAY + datetime.timedelta(days=days), today=TODAY + datetime.timedelta(days=131)
         )
     q2 = IndicatorQuery(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 6, 30))
     q3 = IndicatorQuery(start=datetime.date(2026, 7, 1), end=datetime.date(2026, 9, 30))
