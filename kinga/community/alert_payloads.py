@@ -206,7 +206,11 @@ def _when(value: Any) -> datetime.datetime | None:
             day = day_only or parse_date(text)
             if day is None:
                 raise ValidationError({"observed_at": [_("Enter a valid date and time.")]})
-            moment = datetime.datetime.combine(day, DAY_ONLY_TIME)
+            # A day without a time is in the future only after today: « today » said at 8 o'clock is stored at
+            # the day's noon (which is not shown), not refused.
+            if day > clock.today():
+                raise ValidationError({"observed_at": [_("The date cannot be in the future.")]})
+            return timezone.make_aware(datetime.datetime.combine(day, DAY_ONLY_TIME))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > clock.now() + datetime.timedelta(hours=1):

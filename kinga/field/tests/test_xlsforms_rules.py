@@ -250,6 +250,18 @@ def test_alert_observed_in_the_future_is_refused_by_both(field_team):
     assert not refuses(FORMS["kinga_alert"].get("observed_at"), now, answers=payload, today=now)
 
 
+def test_an_alert_seen_today_is_taken_early_in_the_morning(field_team, monkeypatch):
+    # A day without a time is stored at the day's noon (a time nobody gave is not shown): at 05:00 that noon is
+    # ahead of the clock, and « today » must still be taken; tomorrow is still refused.
+    early = timezone.make_aware(datetime.datetime.combine(clock.today(), datetime.time(5, 0)))
+    monkeypatch.setattr(clock, "now", lambda: early)
+    monkeypatch.setattr(clock, "today", lambda: early.date())
+    payload = {"site": "codmine00001", "girls_5_11": 1, "observed_at": early.date().isoformat()}
+    assert timezone.localdate(interpret(payload)["observed_at"]) == early.date()
+    payload["observed_at"] = (early.date() + datetime.timedelta(days=1)).isoformat()
+    assert service_refuses(lambda: interpret(payload), "observed_at")
+
+
 def test_alert_with_no_children_or_too_many_is_refused_by_both(field_team):
     none = {"site": "codmine00001", "urgency": "normal"}
     too_many = {**none, "girls_5_11": 300, "boys_5_11": 201}
