@@ -18,6 +18,7 @@ import tracemalloc
 from django.db import transaction
 from django.db.models import Count
 
+from bench.measure import rss_mb
 from kinga.community import fourw_io, selectors
 from kinga.community.models import Alert, AwarenessSession, FourW, Network
 from kinga.community.synth import generate_community
@@ -29,14 +30,6 @@ from kinga.core.testing import client_for
 
 class _Rollback(Exception):
     pass
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def run(ctx) -> None:
@@ -52,7 +45,7 @@ def _export_memory(ctx, actor, qs, rows: int, fmt: str) -> None:
     last_pk = qs.order_by("pk").values_list("pk", flat=True)[rows - 1]
     part = qs.filter(pk__lte=last_pk)
     gc.collect()
-    baseline = _rss_mb()
+    baseline = rss_mb()
     peak = baseline
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -61,12 +54,12 @@ def _export_memory(ctx, actor, qs, rows: int, fmt: str) -> None:
         for i, piece in enumerate(fourw_io.csv_chunks(part)):
             size += len(piece)
             if i % 2000 == 0:
-                peak = max(peak, _rss_mb())
+                peak = max(peak, rss_mb())
     else:
         with tempfile.TemporaryFile() as handle:
             fourw_io.write_xlsx(part, handle)
             size = handle.tell()
-        peak = max(peak, _rss_mb())
+        peak = max(peak, rss_mb())
     elapsed = time.perf_counter() - t0
     _current, py_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -38,6 +38,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from bench.measure import rss_mb
 from kinga.core.actors import system_actor
 from kinga.core.models import Membership
 from kinga.field import pull, services
@@ -56,25 +57,17 @@ class _Rollback(Exception):
     pass
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 class _Sampler(threading.Thread):
     """The peak of this process's resident memory while a block runs."""
 
     def __init__(self):
         super().__init__(daemon=True)
-        self.peak = _rss_mb()
+        self.peak = rss_mb()
         self.stop = threading.Event()
 
     def run(self):
         while not self.stop.wait(0.05):
-            self.peak = max(self.peak, _rss_mb())
+            self.peak = max(self.peak, rss_mb())
 
 
 def _cpu_seconds() -> float:
@@ -208,7 +201,7 @@ def _pull(ctx, membership: Membership, households: list[dict], count: int, label
         before_tasks = DBTaskResult.objects.count()
         backend = _backend_pid()
         sampler = _Sampler()
-        baseline = _rss_mb()
+        baseline = rss_mb()
         sampler.start()
         cpu0, db0 = _cpu_seconds(), _process_cpu_seconds(backend)
         t0 = time.perf_counter()

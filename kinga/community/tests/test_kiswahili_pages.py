@@ -15,11 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from kinga.community import services as community_services
 from kinga.community.models import Alert, Network
-from kinga.core.roles import Role
-from kinga.core.testing import actor_of, client_for, make_member, make_organisation
-from kinga.sites.models import Site
+from kinga.community.testing import make_focal_point
+from kinga.core.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -87,21 +85,7 @@ def untranslated(page: str) -> list[str]:
 
 @pytest.fixture
 def focal(kolwezi):
-    org = make_organisation("Réseau Mwana")
-    supervisor = make_member(org, Role.SUPERVISOR)
-    site = Site.objects.create(code="codmine00123", name="Kasulo", place=kolwezi)
-    network = community_services.create_network(
-        actor=actor_of(supervisor), name="Réseau Kasulo", area_kind="site_area", place=kolwezi, site=site
-    )
-    focal = make_member(org, Role.FOCAL_POINT)
-    community_services.add_member(
-        actor=actor_of(supervisor),
-        network=network,
-        full_name="Mama Ilunga",
-        role="focal_point",
-        user=focal.user,
-    )
-    return focal
+    return make_focal_point(kolwezi)
 
 
 def _kiswahili(client: Client) -> Client:

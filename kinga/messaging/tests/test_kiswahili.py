@@ -9,12 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from kinga.community import services as community_services
 from kinga.community.models import Alert
+from kinga.community.testing import make_focal_point
 from kinga.core.roles import Role
-from kinga.core.testing import actor_of, assert_fits_phone, client_for, make_member, make_organisation
+from kinga.core.testing import assert_fits_phone, client_for, make_member
 from kinga.messaging import services
-from kinga.sites.models import Site
 
 HOME = reverse("core:home")
 ALERT_FORM = reverse("community:alert_add")
@@ -23,21 +22,7 @@ PREFERENCES = reverse("messaging:preferences")
 
 @pytest.fixture
 def focal(kolwezi):
-    org = make_organisation("Réseau Mwana")
-    supervisor = make_member(org, Role.SUPERVISOR)
-    site = Site.objects.create(code="codmine00123", name="Kasulo", place=kolwezi)
-    network = community_services.create_network(
-        actor=actor_of(supervisor), name="Réseau Kasulo", area_kind="site_area", place=kolwezi, site=site
-    )
-    focal = make_member(org, Role.FOCAL_POINT)
-    community_services.add_member(
-        actor=actor_of(supervisor),
-        network=network,
-        full_name="Point focal",
-        role="focal_point",
-        user=focal.user,
-    )
-    return focal
+    return make_focal_point(kolwezi, full_name="Point focal")
 
 
 def _in_kiswahili(client):
