@@ -315,17 +315,25 @@ class AuditEvent(models.Model):
         raise PermissionError("The audit trail is append-only")
 
 
-class Tally(models.Model):
-    """A count kept current on write (kinga.core.tallies): one tally's value for one day and one group
-    (territory p-code, sex, age band). Never edited by hand: the writes of the records it counts recompute the
-    days they touch, `kinga tallies rebuild` recomputes everything."""
+class TallyGroup(models.Model):
+    """One tally's value for one group (territory p-code, sex, age band) over a day or a month."""
 
     code = models.CharField(max_length=64)
-    day = models.DateField()
     territory = models.CharField(max_length=20, default="")
     sex = models.CharField(max_length=8, default="")
     age_band = models.CharField(max_length=8, default="")
     value = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        abstract = True
+
+
+class Tally(TallyGroup):
+    """A count kept current on write (kinga.core.tallies): one tally's value for one day and one group
+    (territory p-code, sex, age band). Never edited by hand: the writes of the records it counts recompute the
+    days they touch, `kinga tallies rebuild` recomputes everything."""
+
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -338,16 +346,11 @@ class Tally(models.Model):
         return f"{self.code} {self.day} {self.territory}/{self.sex}/{self.age_band}: {self.value}"
 
 
-class TallyMonth(models.Model):
+class TallyMonth(TallyGroup):
     """The days of a month of one tally added up (kinga.core.tallies), per group: a period of years reads a row
     per month instead of one per day. Rewritten with the days it sums, in the same transaction."""
 
-    code = models.CharField(max_length=64)
     month = models.DateField()  # its first day
-    territory = models.CharField(max_length=20, default="")
-    sex = models.CharField(max_length=8, default="")
-    age_band = models.CharField(max_length=8, default="")
-    value = models.DecimalField(max_digits=20, decimal_places=4)
 
     class Meta:
         constraints = [
