@@ -3,22 +3,23 @@
 Every blocking key is made of integers only (dense ids of keyed phonetic codes, birth years), so the
 database path blocks on blind indexes without decrypting anything.
 
-1. Parents. Each phonetic code points to its most frequent neighbour within one edit
-   (deletion-neighbourhood) when that one is much more frequent: a one-letter slip in a name then
-   meets the name it was meant to be, because the slip is rarer than the name.
-2. Name blocks = the unordered pair {given, family}, each as written or its parent (swapped names fall
-   in the same block); inside a block, records are joined on birth year within ±WINDOW years (a record
-   without a year meets every record of its block). Common names are thus split by year.
-3. Date blocks = (either name, as written or its parent) × full birth date: they catch pairs whose
-   other name is further than one edit.
-4. Caregiver blocks = (either name, as written) × the caregiver's whole name, joined on birth year
-   within ±WINDOW like name blocks: they catch pairs whose other name is further than one edit and
-   whose birth date is missing or mistyped (no date block then).
-5. Same-name blocks = the unordered pair {given, family} as written, WITHOUT the year window, for the
-   name pairs that are not common (at most SAME_NAMES_BLOCK records): a birth year typed ten years off
-   (2012/2021) does not keep apart two records whose names agree. Common name pairs are left to the
-   year-windowed blocks: the size of a block is bounded by the names' frequency, never by dropping pairs
-   at random, and a pair's fate does not depend on how many unrelated records the file holds.
+Any one field may be wrong: each pass leans on different fields, so that a pair with one spoilt field still
+shares a block in another pass.
+
+Parents. Each phonetic code points to its most frequent neighbour within one edit (deletion-neighbourhood) when
+that one is much more frequent: a one-letter slip in a name then meets the name it was meant to be, because the
+slip is rarer than the name. "A name" below is a name's phonetic code as written or one of its parents, given or
+family alike (swapped names meet).
+1. Both names (unordered): catches a wrong birth date, place or caregiver.
+2. One name × full birth date: the other name spoilt beyond one edit.
+3. One name × place, 4. one name × the caregiver's whole name: the other name spoilt and the date missing or
+   mistyped.
+5. The birth date alone (day and month in either order): both names spoilt (nicknames, initials, reordered
+   tokens); a common date is refined by sex, then place (`_frequency_aware_pairs`).
+Block sizes are bounded by the keys' frequency, never by dropping pairs at random: a block of at most BLOCK_CAP
+records is compared whole, whatever the birth years (a year typed ten years off does not part two records whose
+names agree); a larger one, whose key is common, is joined on birth years within ±WINDOW. A pair's fate thus
+depends on how common its own names, place or date are, not on how many unrelated records the file holds.
 Small inputs (up to ALL_PAIRS_UP_TO pairs) are compared exhaustively.
 """
 
@@ -38,7 +39,8 @@ _YEAR_SLOTS = 4096
 PARENT_RATIO = 4  # a code points to a neighbour at least this many times more frequent
 PARENTS = 3
 ALL_PAIRS_UP_TO = 2_000_000  # below this many pairs, compare them all
-SAME_NAMES_BLOCK = 60  # records sharing both names, compared whatever their birth years (pass 5)
+BLOCK_CAP = 60  # a block this small is compared whole, whatever the birth years; larger ones are refined
+DATE_BLOCK_CAP = 20  # the birth date alone: many records share a day, this pass is for names both spoilt
 
 
 def name_frequencies(frame: Frame) -> np.ndarray:
@@ -88,19 +90,6 @@ def _name_keys(frame: Frame, parents: np.ndarray) -> np.ndarray:
     return np.stack(keys, axis=1)
 
 
-def _join_in_blocks(key: np.ndarray, row: np.ndarray, years: np.ndarray, n: int) -> np.ndarray:
-    """Codes of the pairs of rows sharing a key with birth years within ±WINDOW (a missing year meets
-    all)."""
-    order = np.lexsort((years[row], key))
-    key, row = key[order], row[order]
-    y = years[row]
-    combined = key * _YEAR_SLOTS + y
-    block_end = np.searchsorted(key, key, side="right")
-    window_end = np.searchsorted(combined, combined + WINDOW, side="right")
-    del combined
-    return _pair_codes(row, np.where(y == 0, block_end, window_end), n)
-
-
 JOIN_CHUNK = 4_000_000  # pairs materialised at once while joining (bounds the peak memory at 1 M records)
 
 
@@ -135,33 +124,41 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
     years[frame.year == 0] = 0
     pair_codes = []
 
+    # Pass 1: both names (as written or a parent, in either order).
     keys = _name_keys(frame, parents)
-    pair_codes.append(_same_names_pairs(keys[:, 0], n))
     rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
-    flat = keys.ravel()
-    ok = flat >= 0
-    uniq = np.unique(flat[ok] * n + rows[ok])  # one row per (key, record)
-    del keys, rows, flat, ok
-    pair_codes.append(np.unique(_join_in_blocks(uniq // n, uniq % n, years, n)))
-    del uniq
+    pair_codes.append(_bounded_pairs(keys.ravel(), rows, years, n))
+    del keys, rows
 
-    # Date blocks: (either name, as written or its parent) × full birth date.
+    # Pass 2: one name × full birth date.
     full = (frame.month > 0) & (frame.day > 0) & ~frame.approximate
     date = ((frame.year.astype(np.int64) * 13 + frame.month) * 32 + frame.day) % (1 << 17)
-    dkeys, drows = [], []
-    for phon in (frame.given_phon, frame.family_phon):
-        ok = full & (phon >= 0)
-        codes = np.column_stack([phon[ok].astype(np.int64), parents[phon[ok]]])
-        for code in codes.T:
-            present = code >= 0
-            dkeys.append(code[present] * (1 << 17) + date[ok][present])
-            drows.append(np.flatnonzero(ok)[present])
-    if dkeys:
-        uniq = np.unique(np.concatenate(dkeys) * n + np.concatenate(drows))
-        key, row = uniq // n, uniq % n
-        pair_codes.append(np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n)))
-        del uniq, key, row
-    pair_codes.extend(_caregiver_block_pairs(frame, years))
+    date_key = np.where(full, date, -1)
+    pair_codes.append(_one_name_times(frame, parents, date_key, years, n, window=False))
+
+    # Pass 3: one name × place; pass 4: one name × caregiver's whole name.
+    place = frame.place1.astype(np.int64)
+    pair_codes.append(_one_name_times(frame, parents, place, years, n))
+    carer = _combine(frame.carer1, frame.carer2 + 1)  # the whole name: first token and second (or none)
+    pair_codes.append(_one_name_times(frame, parents, carer, years, n))
+
+    # Pass 5: the birth date alone (day and month in either order), refined where it is common.
+    low = np.minimum(frame.month, frame.day).astype(np.int64)
+    high = np.maximum(frame.month, frame.day).astype(np.int64)
+    day_key = np.where(full, (frame.year.astype(np.int64) * 32 + low) * 32 + high, -1)
+    sex = np.where(frame.sex > 0, frame.sex.astype(np.int64), -1)
+    pair_codes.append(
+        _frequency_aware_pairs(
+            [
+                day_key,
+                _combine(day_key, sex),
+                _combine(day_key, place),
+                _combine(_combine(day_key, sex), place),
+            ],
+            n,
+        )
+    )
+
     codes = np.concatenate(pair_codes)
     del pair_codes
     codes.sort()  # in place: np.unique would hold a sorted copy next to the concatenation
@@ -175,34 +172,81 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
         yield part // n, part % n
 
 
-def _same_names_pairs(written: np.ndarray, n: int) -> np.ndarray:
-    """Pass 5: every pair of the blocks of both names as written, whatever the birth years, in the blocks of at
-    most SAME_NAMES_BLOCK records."""
-    ok = written >= 0
-    key, row = written[ok], np.flatnonzero(ok).astype(np.int64)
-    order = np.argsort(key, kind="stable")
+def _combine(key: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """One key of two (-1 when either is missing), as dense ids: combined keys never overflow."""
+    out = np.full(len(key), -1, dtype=np.int64)
+    ok = (key >= 0) & (other >= 0)
+    if ok.any():
+        pairs = np.stack([key[ok].astype(np.int64), other[ok].astype(np.int64)], axis=1)
+        out[ok] = np.unique(pairs, axis=0, return_inverse=True)[1].reshape(-1)
+    return out
+
+
+def _one_name_times(
+    frame: Frame, parents: np.ndarray, other: np.ndarray, years: np.ndarray, n: int, *, window: bool = True
+) -> np.ndarray:
+    """Pairs sharing one name (as written or a parent) and the `other` key: the passes that still hold a pair
+    whose other name is spoilt beyond one edit."""
+    keys, rows = [], []
+    for phon in (frame.given_phon, frame.family_phon):
+        ok = (phon >= 0) & (other >= 0)
+        options = np.column_stack([phon[ok].astype(np.int64), parents[phon[ok]]])
+        for code in options.T:
+            present = code >= 0
+            keys.append(np.stack([code[present], other[ok][present]], axis=1))
+            rows.append(np.flatnonzero(ok)[present])
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    both, row = np.concatenate(keys), np.concatenate(rows)
+    key = _combine(both[:, 0], both[:, 1])  # dense ids of one vocabulary for all the options
+    if not window:
+        uniq = np.unique(np.stack([key, row], axis=1), axis=0)
+        key, row = uniq[:, 0], uniq[:, 1]
+        return np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n))
+    return _bounded_pairs(key, row, years, n)
+
+
+def _bounded_pairs(key: np.ndarray, row: np.ndarray, years: np.ndarray, n: int) -> np.ndarray:
+    """Pairs of rows sharing a key (-1: none): a block of at most BLOCK_CAP records is compared whole, whatever
+    the birth years (a year typed ten years off does not part two records); a larger one, whose key is common,
+    only within ±WINDOW birth years (a record without a year meets its whole block). The size of what is
+    compared is bounded by the keys' frequency, never by dropping pairs at random."""
+    ok = key >= 0
+    key, row = key[ok], row[ok]
+    uniq = np.unique(np.stack([key, row], axis=1), axis=0)  # one row per (key, record)
+    key, row = uniq[:, 0], uniq[:, 1]
+    del uniq
+    order = np.lexsort((years[row], key))
     key, row = key[order], row[order]
-    first = np.searchsorted(key, key, side="left")
-    end = np.searchsorted(key, key, side="right")
-    # A block too common to compare whole gives no pair here (hi = the next row: none).
-    hi = np.where(end - first <= SAME_NAMES_BLOCK, end, np.arange(1, len(key) + 1))
+    y = years[row]
+    block_start = np.searchsorted(key, key, side="left")
+    block_end = np.searchsorted(key, key, side="right")
+    rank = np.cumsum(np.r_[0, key[1:] != key[:-1]]).astype(np.int64)  # dense block number, in order
+    combined = rank * _YEAR_SLOTS + y
+    window_end = np.searchsorted(combined, combined + WINDOW, side="right")
+    del combined
+    small = block_end - block_start <= BLOCK_CAP
+    hi = np.where(small | (y == 0), block_end, window_end)
     return np.unique(_pair_codes(row, hi, n))
 
 
-def _caregiver_block_pairs(frame: Frame, years: np.ndarray) -> list[np.ndarray]:
-    n = len(frame)
-    carer = frame.carer1 >= 0
-    if not carer.any():
-        return []
-    keys, rows = [], []
-    size = np.int64(frame.n_phon + 1)
-    whole = (frame.carer1.astype(np.int64) + 1) * size + frame.carer2.astype(np.int64) + 1
-    for phon in (frame.given_phon, frame.family_phon):
-        ok = carer & (phon >= 0)
-        keys.append(np.column_stack([phon[ok].astype(np.int64), whole[ok]]))
-        rows.append(np.flatnonzero(ok))
-    if not sum(len(r) for r in rows):
-        return []
-    _, key = np.unique(np.concatenate(keys), axis=0, return_inverse=True)
-    uniq = np.unique(key.reshape(-1).astype(np.int64) * n + np.concatenate(rows))
-    return [np.unique(_join_in_blocks(uniq // n, uniq % n, years, n))]
+def _frequency_aware_pairs(levels: list[np.ndarray], n: int, cap: int = DATE_BLOCK_CAP) -> np.ndarray:
+    """Every record takes the coarsest key (levels from coarse to fine) whose block holds at most `cap`
+    records; records of a block still larger at the finest level are left to the other passes."""
+    chosen = np.full(n, -1, dtype=np.int64)
+    undecided = np.ones(n, dtype=bool)
+    for level, key in enumerate(levels):
+        candidate = np.where(undecided, key, -1)
+        present = candidate >= 0
+        if not present.any():
+            break
+        _, inverse, counts = np.unique(candidate[present], return_inverse=True, return_counts=True)
+        fits = np.zeros(n, dtype=bool)
+        fits[np.flatnonzero(present)] = counts[inverse.reshape(-1)] <= cap
+        chosen[fits] = candidate[fits] * len(levels) + level  # dense ids: no overflow
+        undecided &= ~fits & (key >= 0)
+    ok = chosen >= 0
+    key, row = chosen[ok], np.flatnonzero(ok).astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key, row = key[order], row[order]
+    return np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n))

@@ -113,10 +113,10 @@ def test_a_date_that_is_no_calendar_date_does_not_hide_a_duplicate(tmp_path):
     assert ":5: date de naissance « inconnue » abîmée" in err
 
 
-@pytest.mark.parametrize("others", [6, 12_000])
+@pytest.mark.parametrize("others", [6, 12_000, pytest.param(100_000, marks=pytest.mark.slow)])
 def test_a_ten_year_typo_with_identical_names_is_found_whatever_the_files_size(tmp_path, others):
     """The pair's fate must not depend on the number of unrelated records: 8 records are compared
-    exhaustively, 12,002 go through the blocks (issue 17)."""
+    exhaustively, 12,002 and 100,002 go through the blocks (issue 17)."""
     lines = [
         f"o{r.id},{r.given_name},{r.family_name},{r.sex},{r.birth_date or ''},,{r.place},{r.caregiver}\n"
         for r in generate(others, seed=5)[:others]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from kinga.registry.matching import Frame, clusters, find_pairs, make_record, scoring
 from kinga.registry.matching.blocking import ALL_PAIRS_UP_TO, candidate_pairs
@@ -163,3 +164,62 @@ def test_a_pairs_own_records_do_not_make_its_caregiver_common():
             / (scoring.TF_PRIOR_RECORDS * scoring.CARER_TYPICAL)
         )
     )
+
+
+COMMON = dict(given_name="Esther", family_name="Kapwasa", sex="F", place="Kanina")
+
+
+def _crowd(count=150):
+    """Records sharing the child's names and place, born on other days, with other caregivers: blocks on the
+    names (or a name and the place) larger than BLOCK_CAP, compared only within ±2 birth years."""
+    return [
+        make_record(
+            f"c{i}",
+            **(
+                COMMON
+                | {"birth_date": dt.date(2008 + i % 14, 1 + i % 12, 1 + i % 28), "caregiver": f"Jean K{i}"}
+            ),
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    "spoilt",
+    [
+        {"given_name": "Zawadi"},  # a nickname: no edit relates it to the name
+        {"family_name": "Zawadi"},
+        {"birth_date": dt.date(2002, 3, 5)},  # ten years off
+        {"birth_date": dt.date(2021, 5, 3)},  # year off and day/month swapped
+        {"place": "Kisanfu"},
+        {"caregiver": "Mama Nzuzi"},
+        {"given_name": "Zawadi", "family_name": "Zola"},  # both names: the date alone holds them
+    ],
+    ids=["given", "family", "year", "date", "place", "caregiver", "both_names"],
+)
+def test_a_pair_with_one_spoilt_field_is_compared(spoilt):
+    """Blocking tolerates any one wrong field (issue 17): each pass leans on different fields."""
+    child = COMMON | {"birth_date": dt.date(2012, 3, 5), "caregiver": "Odile Ngoie"}
+    extra = [make_record("x1", **child), make_record("x2", **(child | spoilt))]
+    frame, at = _with_background(_crowd() + extra)
+    assert len(frame) * (len(frame) - 1) // 2 > ALL_PAIRS_UP_TO
+    pairs = {(min(a, b), max(a, b)) for ca, cb in candidate_pairs(frame) for a, b in zip(ca, cb, strict=True)}
+    assert (min(at["x1"], at["x2"]), max(at["x1"], at["x2"])) in pairs
+
+
+def test_blocks_are_bounded_by_the_keys_frequency():
+    """A block larger than BLOCK_CAP is joined on birth years: with the year ten off AND place and caregiver
+    different (two fields wrong), a pair of common names is not compared; its crowd is not compared whole."""
+    child = COMMON | {"birth_date": dt.date(2012, 3, 5), "caregiver": ""}
+    extra = [
+        make_record("x1", **child),
+        make_record("x2", **(child | {"place": "Kisanfu", "birth_date": dt.date(2002, 7, 9)})),
+    ]
+    crowd = _crowd()
+    frame, at = _with_background(crowd + extra)
+    pairs = {(min(a, b), max(a, b)) for ca, cb in candidate_pairs(frame) for a, b in zip(ca, cb, strict=True)}
+    assert (min(at["x1"], at["x2"]), max(at["x1"], at["x2"])) not in pairs
+    ids = list(frame.ids)
+    crowd_rows = {ids.index(r.id) for r in crowd}
+    within = sum(a in crowd_rows and b in crowd_rows for a, b in pairs)
+    assert within < len(crowd) * (len(crowd) - 1) // 2 / 2
