@@ -1,6 +1,12 @@
 """Fetching submissions from a server's API: KoboToolbox's v2 data API (cursor on `_submission_time`, pages
 followed through `next`) and ODK Central's OData through pyodk (its session logs in with the account's e-mail
-and password; cursor on `__system/submissionDate`, pages through `@odata.nextLink`).
+and password; cursor on `__system/submissionDate` and `__system/updatedAt`, pages through `@odata.nextLink`).
+
+An edit made in Central (Enketo's "edit", or a new version sent by Collect) keeps the submission's
+`submissionDate`: only `updatedAt` moves. The Central query asks for what was submitted *or* updated since the
+cursor, in submission order; while pages are stored the cursor follows their submission dates (a pull stopped
+half-way asks again from there, and an edit made meanwhile is newer than that), and only once the last page is
+stored does it move up to the newest update seen.
 
 Each page is stored in bulk (kinga.field.bulk: one row per instance ID, identity encrypted, audited) and the
 source's cursor advanced in the same transaction; the page's application is queued in batches for the task
@@ -129,7 +135,8 @@ def _central_pages(server: Server, since: datetime.datetime | None, client: Clie
         "$count": "true",
     }
     if since is not None:
-        params["$filter"] = f"__system/submissionDate ge {_stamp(since)}Z"
+        stamp = f"{_stamp(since)}Z"
+        params["$filter"] = f"__system/submissionDate ge {stamp} or __system/updatedAt ge {stamp}"
     url = f"projects/{project}/forms/{form}.svc/Submissions"
     while url:
         try:
@@ -245,13 +252,29 @@ def _central_attachments(server: Server, form_id: str, parsed: reading.Parsed) -
             )
 
 
+def _updated_at(server: Server, page: list) -> datetime.datetime | None:
+    """The newest `__system/updatedAt` of a Central page (an edit's or a review's time); None for Kobo."""
+    if server.source != Source.ODK:
+        return None
+    moments = (
+        reading.parse_moment((item.get("__system") or {}).get("updatedAt"))
+        for item in page
+        if isinstance(item, dict)
+    )
+    return max((m for m in moments if m is not None), default=None)
+
+
 def pull(*, source: PullSource, queue: bool = True) -> Outcome:
     """Fetch what the server holds since the source's cursor: each page stored in bulk and the cursor advanced
     with it, the page's application queued. Raises PullError."""
     server = Server.of(source)
     accounts = bulk.Accounts(source.membership)
     outcome = Outcome()
+    updated: datetime.datetime | None = None
     for page in ahead(pages(server, source.cursor)):
+        page_updated = _updated_at(server, page)
+        if page_updated is not None and (updated is None or page_updated > updated):
+            updated = page_updated
         parsed = _parse(server, source.form_id, page, outcome)
         newest = max((p.submitted_at for p in parsed if p.submitted_at), default=None)
         with transaction.atomic():
@@ -279,6 +302,9 @@ def pull(*, source: PullSource, queue: bool = True) -> Outcome:
         outcome.stored += len(stored.created)
         outcome.already += stored.already
         outcome.tasks += -(-len(stored.created) // bulk.BATCH) if queue else 0
+    if updated is not None and (source.cursor is None or updated > source.cursor):
+        source.cursor = updated
+        source.save(update_fields=["cursor"])
     return outcome
 
 

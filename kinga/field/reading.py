@@ -54,6 +54,11 @@ def clean_id(value: Any) -> str:
     return text.lower()[:128]
 
 
+def parse_moment(value: Any) -> datetime.datetime | None:
+    """A server's timestamp ("2026-02-11T10:00:00.000Z"), aware; None when absent or unreadable."""
+    return _datetime(value)
+
+
 def _datetime(value: Any) -> datetime.datetime | None:
     if not value:
         return None

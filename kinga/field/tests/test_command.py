@@ -4,9 +4,10 @@ idempotency and quarantine as the push; form keys; pulling from fake Kobo and Ce
 import datetime
 import io
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.core.management import call_command
@@ -89,6 +90,41 @@ def test_a_key_is_shown_once_and_works_until_revoked(team, followed_case):
 # --- pulling from fake servers ------------------------------------------------------------------------------
 
 
+_CLAUSE = re.compile(r"^__system/(submissionDate|updatedAt) (eq|gt|ge|lt|le) (\S+)$")
+
+
+def _central_clause(item: dict, clause: str) -> bool:
+    match = _CLAUSE.match(clause.strip().strip("()"))
+    assert match, f"filter Central does not accept here: {clause}"
+    field, op, text = match.groups()
+    value = (item.get("__system") or {}).get(field)
+    if value is None:  # OData: a comparison with null is false (never-edited submissions have no updatedAt)
+        return False
+    moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    bound = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return {"eq": moment == bound, "gt": moment > bound, "ge": moment >= bound}.get(
+        op, moment < bound if op == "lt" else moment <= bound
+    )
+
+
+def central_feed(items: list[dict], query: dict) -> list[dict]:
+    """Central's Submissions feed for a query: `$filter` on `__system/submissionDate` and `__system/updatedAt`
+    (clauses joined by `or`/`and`), ordered by `$orderby` (`__system/submissionDate` by default)."""
+    chosen = list(items)
+    expression = (query.get("$filter") or [""])[0]
+    if expression:
+        chosen = [
+            item
+            for item in chosen
+            if any(
+                all(_central_clause(item, c) for c in alternative.split(" and "))
+                for alternative in expression.split(" or ")
+            )
+        ]
+    order = (query.get("$orderby") or ["__system/submissionDate"])[0].split()[0].removeprefix("__system/")
+    return sorted(chosen, key=lambda item: (item.get("__system") or {}).get(order) or "")
+
+
 class FakeServer:
     """Answers as Kobo's v2 data API and Central's OData do: pages of `page_size`, a link to the next page."""
 
@@ -123,8 +159,9 @@ class FakeServer:
                     return
                 query = parse_qs(urlparse(self.path).query)
                 start = int((query.get("start") or query.get("$skip") or ["0"])[0])
-                chunk = fake.items[start : start + fake.page_size]
-                more = start + fake.page_size < len(fake.items)
+                items = fake.items if fake.kind == "kobo" else central_feed(fake.items, query)
+                chunk = items[start : start + fake.page_size]
+                more = start + fake.page_size < len(items)
                 base = f"http://127.0.0.1:{fake.port}{urlparse(self.path).path}"
                 if fake.kind == "kobo":
                     body = {
@@ -133,9 +170,12 @@ class FakeServer:
                         "next": f"{base}?start={start + fake.page_size}" if more else None,
                     }
                 else:
+                    # Central's next link repeats the query (its filter and order) with the rows to skip.
+                    kept = {k: v[0] for k, v in query.items() if k != "$skip"}
+                    following = urlencode({**kept, "$skip": start + fake.page_size})
                     body = {
                         "value": chunk,
-                        **({"@odata.nextLink": f"{base}?$skip={start + fake.page_size}"} if more else {}),
+                        **({"@odata.nextLink": f"{base}?{following}"} if more else {}),
                     }
                 data = json.dumps(body).encode()
                 self.send_response(200)
@@ -296,3 +336,100 @@ def test_scheduled_pull_keeps_the_servers_refusal(team, keys, followed_case):
         server.token = "changed"
         run("pull", "--planifiees")
     assert PullSource.objects.get().last_result.startswith("Le serveur refuse l'accès (401)")
+
+
+def _central_survey(
+    survey_round,
+    place,
+    *,
+    instance,
+    root=None,
+    deprecated="",
+    updated=None,
+    hunger="3",
+    day="20",
+    survey="0042",
+):
+    """A household survey as Central's OData feed gives it: after an edit, `__id` stays the first version's,
+    `meta/instanceID` is the new version's, `submissionDate` does not move and `updatedAt` says when."""
+    return {
+        "__id": f"uuid:{root or instance}",
+        "__system": {
+            "submissionDate": f"2026-02-{day}T09:00:00.000Z",
+            "updatedAt": updated,
+            "submitterName": "enumerateur1",
+            "edits": 1 if deprecated else 0,
+        },
+        "round": survey_round.code,
+        "menage": {"place": place.pcode, "survey_id": f"KZI-{survey}"},
+        "surveyed_on": "2026-02-20",
+        "household_size": "6",
+        "head_sex": "F",
+        "head_age": "41",
+        "hunger_scale": hunger,
+        "housing": "durable",
+        "income_sources": "trade",
+        "income_trade": "20",
+        "children_working": "0",
+        "children_working_at_mine": "0",
+        "access_to_water": "yes",
+        "has_productive_assets": "no",
+        "meta": {
+            "instanceID": f"uuid:{instance}",
+            **({"deprecatedID": f"uuid:{deprecated}"} if deprecated else {}),
+        },
+    }
+
+
+def test_an_edit_made_in_central_updates_what_the_pull_created(team, today, kolwezi):
+    """Central keeps an edited submission's submissionDate: the pull asks for updatedAt too."""
+    from kinga.core.testing import actor_of  # noqa: PLC0415
+    from kinga.households.models import Survey  # noqa: PLC0415
+    from kinga.households.tests.factories import make_household, make_round  # noqa: PLC0415
+
+    household = make_household(actor_of(team.clerk), kolwezi, survey_id="KZI-0042")
+    survey_round = make_round()
+    first = _central_survey(survey_round, kolwezi, instance="c1")
+    later = _central_survey(
+        survey_round, kolwezi, instance="c3", day="22", survey="9999"
+    )  # unknown household
+    old = _central_survey(survey_round, kolwezi, instance="c0", day="02", survey="9998")
+    with FakeServer([old, first, later], kind="odk") as server:
+        args = [
+            *("pull", "--serveur", "odk", "--url", server.url, "--utilisateur", server.user),
+            *("--jeton", "secret", "--source", "7/kinga_household_survey"),
+            *("--formulaire", "kinga_household_survey", "--compte", team.clerk.user.email),
+        ]
+        assert run(*args).strip() == "3 soumission(s) lue(s) : 1 appliquée(s), 2 en quarantaine"
+        assert Survey.objects.get(household=household, round=survey_round).hunger_scale == 3
+        assert PullSource.objects.get().cursor == datetime.datetime(2026, 2, 22, 9, tzinfo=datetime.UTC)
+        # The enumerator's supervisor corrects the survey in Central (Enketo's edit): a new version, same
+        # submission date, older than the cursor. What was not edited is not fetched again.
+        server.items[:] = [
+            old,
+            later,
+            _central_survey(
+                survey_round,
+                kolwezi,
+                instance="c1-v2",
+                root="c1",
+                deprecated="c1",
+                updated="2026-03-01T08:30:00.000Z",
+                hunger="5",
+            ),
+        ]
+        assert run(*args).strip() == "2 soumission(s) lue(s) : 1 appliquée(s), 1 déjà reçue(s)"
+        asked = parse_qs(urlparse(server.requests[-1]).query)["$filter"][0]
+        assert asked == (
+            "__system/submissionDate ge 2026-02-22T09:00:00Z or __system/updatedAt ge 2026-02-22T09:00:00Z"
+        )
+        assert PullSource.objects.get().cursor == datetime.datetime(2026, 3, 1, 8, 30, tzinfo=datetime.UTC)
+        assert run(*args).strip() == "1 soumission(s) lue(s) : 1 déjà reçue(s)"  # the edit's instant again
+    survey = Survey.objects.get(household=household, round=survey_round)
+    assert survey.hunger_scale == 5 and Survey.objects.filter(household=household).count() == 1
+    assert dict(Submission.objects.values_list("instance_id", "state")) == {
+        "c0": State.QUARANTINED,
+        "c1": State.REPLACED,
+        "c1-v2": State.APPLIED,
+        "c3": State.QUARANTINED,
+    }
