@@ -6,7 +6,7 @@ KINGA := $(BIN)/kinga
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-all check bench venv messages format clean-venv serve setup static
+.PHONY: run test test-all check bench load venv messages format clean-venv serve setup static
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,12 @@ format: venv
 bench: venv
 	$(BIN)/pip install --quiet --require-hashes -r requirements/lock-bench.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Load test (bench/load/run.sh): LOAD_USERS people for LOAD_TIME against the benchmark database of LOAD_SCALE
+# (built by `make bench` first); fails if p95 is over 300 ms or a request failed.
+LOAD_USERS ?= 50
+LOAD_TIME ?= 5m
+LOAD_SCALE ?= national
+load: venv
+	$(BIN)/pip install --quiet --require-hashes -r requirements/lock-bench.txt
+	DATABASE_URL=$$($(BIN)/python bench/run.py --scale $(LOAD_SCALE) --print-url) bench/load/run.sh $(LOAD_USERS) $(LOAD_TIME)

@@ -157,7 +157,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", nargs="*", default=[])
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--print-url", action="store_true", help="print the scale's database URL and stop")
     args = parser.parse_args()
+    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kinga_bench")
+    if args.print_url:
+        print(database_url(base, args.scale, args.seed))
+        return 0
 
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     free_gb = shutil.disk_usage(ROOT).free / 1e9
@@ -167,7 +172,6 @@ def main() -> int:
         )
         return 2
 
-    base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kinga_bench")
     url = database_url(base, args.scale, args.seed)
     with open("/tmp/kinga-bench.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -1,17 +1,24 @@
-"""Load drill: caseworkers, supervisors, a coordinator and the public alert form against one Kinga server.
+"""Load test: caseworkers, supervisors, coordinators and the public alert form against one Kinga server.
 
-Sessions come from bench/load/sessions.py (KINGA_LOAD_SESSIONS). Every tracking code the public form returns
-is appended to KINGA_LOAD_CODES so the runner can check that each accepted alert is in the database.
-A 503 (the database down during the fault drill) is counted under its own name, apart from real errors.
+Accounts come from bench/load/sessions.py (KINGA_LOAD_SESSIONS); each simulated person logs in through the real
+login path (e-mail and password, then the authenticator app's code), then clicks with 5–15 s between pages.
+Every tracking code the public form returns is appended to KINGA_LOAD_CODES so the runner can check that each
+accepted alert is in the database. A 503 (the database down during the fault drill) is counted under its own
+name, apart from real errors.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 import os
 import random
 import re
+import struct
+import time
 
 from locust import HttpUser, between, task
 
@@ -24,6 +31,16 @@ _POOLS = {
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _TERRITORY = re.compile(r'<select name="territory"[^>]*>.*?<option value="(\d+)"', re.S)
 _CODE = re.compile(r'id="followup-code"><strong>([A-Z0-9]+)</strong>')
+THINK = between(5, 15)
+
+
+def totp(secret: str, at: float) -> str:
+    """RFC 6238 (SHA-1, 6 digits, 30 s), as an authenticator app computes it (allauth's defaults)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 def _check(response, name):
@@ -38,11 +55,39 @@ def _check(response, name):
 class _Member(HttpUser):
     abstract = True
     role = ""
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     def on_start(self):
         self.me = next(_POOLS[self.role])
-        self.client.cookies.set(DATA["cookie"], self.me["session"])
+        self.login()
+
+    def login(self):
+        r = self.client.get("/accounts/login/", name="login GET /accounts/login/")
+        token = _CSRF.search(r.text)
+        r = self.client.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "login": self.me["email"],
+                "password": self.me["password"],
+            },
+            headers={"Referer": self.host + "/accounts/login/"},
+            name="login POST /accounts/login/ (password)",
+        )
+        if "/2fa/authenticate/" not in r.url:
+            raise RuntimeError(
+                f"login of {self.me['email']} did not ask for the code: {r.status_code} {r.url}"
+            )
+        token = _CSRF.search(r.text)
+        # A code is accepted once: a person whose previous code was just used waits for the next one.
+        r = self.client.post(
+            "/accounts/2fa/authenticate/",
+            data={"csrfmiddlewaretoken": token.group(1), "code": totp(self.me["secret"], time.time())},
+            headers={"Referer": self.host + "/accounts/2fa/authenticate/"},
+            name="login POST /accounts/2fa/authenticate/ (code)",
+        )
+        if r.status_code != 200 or "/accounts/" in r.url:
+            raise RuntimeError(f"second factor of {self.me['email']} refused: {r.status_code} {r.url}")
 
     def get(self, url, name):
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
@@ -83,10 +128,18 @@ class Supervisor(_Member):
     def caseload(self):
         self.get("/cases/", "caseload /cases/")
 
+    @task(1)
+    def home(self):
+        self.get("/", "home /")
+
 
 class Coordinator(_Member):
     role = "coordinator"
     weight = 2
+
+    @task(2)
+    def home(self):
+        self.get("/", "home /")
 
     @task(2)
     def plan(self):
@@ -96,12 +149,20 @@ class Coordinator(_Member):
     def budget(self):
         self.get("/plan/budget/", "budget /plan/budget/")
 
+    @task(1)
+    def households(self):
+        self.get("/households/", "households /households/")
+
+    @task(1)
+    def case_stats(self):
+        self.get("/cases/stats/", "case statistics /cases/stats/")
+
 
 class Reporter(HttpUser):
     """Someone using the public alert form: reads it, then sends an alert."""
 
     weight = 10
-    wait_time = between(5, 15)
+    wait_time = THINK
 
     @task
     def report(self):

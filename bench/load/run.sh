@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Load drill: gunicorn as documented (2 workers x 4 threads) on 127.0.0.1, locust headless, bounded in users
-# and time; then every accepted public alert is looked up in the database.
+# Load test (issue 19; `make load`): gunicorn as documented (docs/deploy.md, "Processes") on 127.0.0.1, locust
+# headless, bounded in users and time, ramping up over 30 s; people log in through the real login path and
+# click with 5-15 s between pages. Then every accepted public alert is looked up in the database, and
+# bench/load/report.py writes the summary (requests/s, p50/p95/p99 per page, errors, server CPU per request)
+# and exits 1 if p95 is over 300 ms or any request failed.
 # Usage: DATABASE_URL=postgres://... bench/load/run.sh [USERS] [DURATION] [OUT_DIR]
+# LOAD_WORKERS / LOAD_THREADS / LOAD_WORKER_CLASS override gunicorn's settings (to compare them).
 # FAULT_AT=SECONDS and PG_CLUSTER="15 drill" restart that PostgreSQL cluster during the run (fault drill).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,11 +20,14 @@ export KINGA_LOAD_SESSIONS=$out/sessions.json KINGA_LOAD_CODES=$out/codes.txt
 [ -f var/static/staticfiles.json ] || .venv/bin/kinga collectstatic --noinput -v0
 .venv/bin/python bench/load/sessions.py "$KINGA_LOAD_SESSIONS"
 alerts_before=$(.venv/bin/kinga shell -v 0 -c "from kinga.community.models import Alert; print(Alert.objects.count())")
-.venv/bin/gunicorn kinga.wsgi:application --bind 127.0.0.1:$port --workers 2 --threads 4 \
+.venv/bin/gunicorn kinga.wsgi:application --config gunicorn.conf.py --bind 127.0.0.1:$port \
+  --workers "${LOAD_WORKERS:-2}" --threads "${LOAD_THREADS:-4}" \
   --access-logfile "$out/access.log" --error-logfile "$out/gunicorn.log" --pid "$out/gunicorn.pid" &
 gunicorn=$!
 trap 'kill $gunicorn 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 1; done
+echo "gunicorn: ${LOAD_WORKERS:-2} workers x ${LOAD_THREADS:-4} threads; $users users for $duration" > "$out/settings.txt"
+cpu_before=$(.venv/bin/python bench/load/report.py cpu "$gunicorn" "$DATABASE_URL")
 ( while sleep 10; do echo "$(date -u +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)"; done ) > "$out/loadavg.txt" &
 sampler=$!
 if [ -n "${FAULT_AT:-}" ]; then
@@ -39,8 +46,9 @@ if [ -n "${FAULT_AT:-}" ]; then
       sleep 0.2
     done ) &
 fi
-.venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r 5 -t "$duration" \
+.venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r "$(python3 -c "print(max($users / 30, 0.1))")" -t "$duration" \
   --host "http://127.0.0.1:$port" --csv "$out/locust" --only-summary > "$out/locust.txt" 2>&1 || true
+cpu_after=$(.venv/bin/python bench/load/report.py cpu "$gunicorn" "$DATABASE_URL")
 kill $sampler 2>/dev/null || true
 .venv/bin/kinga shell -v 0 -c "
 from kinga.community.models import Alert
@@ -49,3 +57,4 @@ found = set(Alert.objects.filter(feedback_code__in=codes).values_list('feedback_
 print(f'alerts before {$alerts_before}, after {Alert.objects.count()}; accepted codes {len(codes)}, in the database {len(found)}, lost {len(set(codes) - found)}')
 " | tee "$out/alerts.txt"
 echo "results in $out"
+.venv/bin/python bench/load/report.py summary "$out" "$cpu_before" "$cpu_after"

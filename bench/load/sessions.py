@@ -1,9 +1,12 @@
-"""Logged-in sessions for the load drill: one per member of each role, second factor enrolled (as bench/run.py
-does), written as cookies with what each user will open. Logging in is not what the drill measures."""
+"""Accounts for the load test: distinct members of each role, each with a password and an authenticator app
+enrolled, written with what each will open. The locust users log in through the real login path with these
+(password, then the authenticator code), as a person does; this only prepares the accounts, in the benchmark
+database (synthetic accounts have unusable passwords)."""
 
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from pathlib import Path
 
@@ -11,50 +14,55 @@ import django
 
 django.setup()
 
-from allauth.mfa.models import Authenticator  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
 from kinga.cases.models import Case  # noqa: E402
 from kinga.core.models import Membership  # noqa: E402
 from kinga.core.testing import enrol_totp  # noqa: E402
 
+# Distinct people per role: an authenticator code is accepted once, so two simulated users must not share one.
 WANTED = {"caseworker": 30, "supervisor": 8, "coordinator": 2}
 
 
-def session_for(membership: Membership) -> str:
-    user = membership.user
-    if not Authenticator.objects.filter(user=user, type="totp").exists():
-        enrol_totp(user)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store["kinga_membership"] = membership.pk
-    store.create()
-    return store.session_key
+def members_of(role: str, n: int) -> list[Membership]:
+    qs = Membership.objects.filter(role=role, is_active=True, user__is_active=True).select_related("user")
+    if role == "caseworker":
+        # The busiest caseworkers: the load lands where the caseloads are largest.
+        qs = qs.annotate(n_cases=Count("user__caseload")).order_by("-n_cases", "pk")
+    else:
+        qs = qs.order_by("pk")
+    # One membership per person: the login lands in it without a choice.
+    chosen, seen = [], set()
+    for m in qs[: n * 4]:
+        if m.user_id in seen or m.user.memberships.filter(is_active=True).count() != 1:
+            continue
+        seen.add(m.user_id)
+        chosen.append(m)
+        if len(chosen) == n:
+            break
+    return chosen
 
 
 def main(out: Path) -> None:
     users = []
     for role, n in WANTED.items():
-        members = list(
-            Membership.objects.filter(role=role, is_active=True, user__is_active=True).select_related("user")[
-                :n
-            ]
-        )
+        members = members_of(role, n)
         if not members:
-            raise SystemExit(f"no active {role} in this database")
-        for i in range(n):
-            m = members[i % len(members)]
+            raise SystemExit(f"no active {role} with a single membership in this database")
+        for m in members:
+            password = secrets.token_urlsafe(16)
+            m.user.set_password(password)
+            m.user.save(update_fields=["password"])
+            secret = enrol_totp(m.user)
             cases = [
                 str(u)
                 for u in Case.objects.filter(caseworker_id=m.user_id).values_list("uuid", flat=True)[:20]
             ]
-            users.append({"role": role, "session": session_for(m), "cases": cases})
-    out.write_text(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "users": users}))
-    print(f"sessions: {len(users)} written to {out}")
+            users.append(
+                {"role": role, "email": m.user.email, "password": password, "secret": secret, "cases": cases}
+            )
+    out.write_text(json.dumps({"users": users}))
+    print(f"accounts: {len(users)} written to {out}")
 
 
 if __name__ == "__main__":
