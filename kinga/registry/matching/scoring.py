@@ -24,15 +24,19 @@ from .frame import Frame
 M_NAME = {3: 0.62, 2: 0.22, 1: 0.12, 0: 0.04}  # exact, phonetic, one edit, different
 M_SWAPPED = 0.1  # share of duplicates registered with given and family names swapped
 M_SEX = {1: 0.98, 0: 0.02}
-# birth date levels: 6 exact, 5 day/month swapped, 4 year ±1 same day, 3 same year (estimated),
-# 2 within one year, 1 within two years, 0 further
-M_DATE = {6: 0.62, 5: 0.04, 4: 0.14, 3: 0.1, 2: 0.05, 1: 0.03, 0: 0.02}
+# Birth date levels, from the strongest (how registrations get a child's date wrong):
+#   9 exact, 8 day and month swapped, 7 year off by one (same day and month), 6 year typo (same day and month,
+#   one digit of the year wrong or two adjacent digits transposed: 2014/2004, 2012/2021), 5 day typo (same year
+#   and month, one digit of the day wrong or its digits transposed: 12/21, 5/15), 4 same year and month (a day
+#   missing or damaged on one side, or further off), 3 same year, 2 within one year, 1 within two years,
+#   0 further. A date estimated from an age, or damaged, is compared only by the parts it has.
+M_DATE = {9: 0.68, 8: 0.03, 7: 0.13, 6: 0.03, 5: 0.01, 4: 0.005, 3: 0.015, 2: 0.05, 1: 0.03, 0: 0.02}
 M_PLACE = {2: 0.78, 1: 0.12, 0: 0.10}  # same place, one token in common, different
 M_CARER = {2: 0.7, 1: 0.2, 0: 0.10}  # same caregiver name, one token in common, different
 # u defaults, used as a prior when the data are too small to sample from.
 U_NAME = {1: 0.003, 0: 0.99}
 U_SEX = {1: 0.5, 0: 0.5}
-U_DATE = {6: 0.0002, 5: 0.0001, 4: 0.0004, 3: 0.06, 2: 0.12, 1: 0.12, 0: 0.7}
+U_DATE = {9: 0.0002, 8: 0.0001, 7: 0.0004, 6: 0.0002, 5: 0.0006, 4: 0.004, 3: 0.06, 2: 0.12, 1: 0.12, 0: 0.69}
 U_PLACE = {1: 0.01, 0: 0.95}
 U_CARER = {1: 0.02, 0: 0.95}
 _PRIOR_PAIRS = 200  # weight of the defaults against sampled pairs
@@ -54,20 +58,41 @@ def _name_levels(frame: Frame, ex_a, ph_a, ex_b, ph_b):
     return level
 
 
+def _digits(values: np.ndarray, width: int) -> list[np.ndarray]:
+    return [(values.astype(np.int64) // 10**k) % 10 for k in range(width)]
+
+
+def digit_slip(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
+    """Numbers written with one digit wrong, or two adjacent digits transposed (over `width` digits): the
+    typist's slips, as opposed to numbers merely close."""
+    da, db = _digits(a, width), _digits(b, width)
+    differ = np.stack([x != y for x, y in zip(da, db, strict=True)])
+    count = differ.sum(axis=0)
+    slip = count == 1
+    for k in range(width - 1):
+        others = count == 2
+        swapped = (da[k] == db[k + 1]) & (da[k + 1] == db[k]) & differ[k] & differ[k + 1]
+        slip |= others & swapped
+    return slip & (a != b)
+
+
 def date_levels(frame: Frame, a, b) -> np.ndarray:
     ya, yb = frame.year[a].astype(np.int16), frame.year[b].astype(np.int16)
     ma, mb, da, db = frame.month[a], frame.month[b], frame.day[a], frame.day[b]
-    approx = frame.approximate[a] | frame.approximate[b]
+    # a date from an age, or damaged, has no trustworthy day: only its other parts are compared
+    full = ~(frame.approximate[a] | frame.approximate[b]) & (da > 0) & (db > 0) & (ma > 0) & (mb > 0)
     dy = np.abs(ya - yb)
     same_md = (ma == mb) & (da == db)
     level = np.zeros(len(a), dtype=np.int8)
     level[dy <= 2] = 1
     level[dy <= 1] = 2
-    level[(dy == 0) & approx] = 3
-    exact = ~approx
-    level[exact & (dy == 1) & same_md] = 4
-    level[exact & (dy == 0) & (ma == db) & (da == mb) & ~same_md] = 5
-    level[exact & (dy == 0) & same_md] = 6
+    level[dy == 0] = 3
+    level[(dy == 0) & (ma == mb) & (ma > 0)] = 4
+    level[full & (dy == 0) & (ma == mb) & digit_slip(da, db, 2)] = 5
+    level[full & same_md & digit_slip(ya, yb, 4)] = 6
+    level[full & (dy == 1) & same_md] = 7
+    level[full & (dy == 0) & (ma == db) & (da == mb) & ~same_md] = 8
+    level[full & (dy == 0) & same_md] = 9
     level[(ya == 0) | (yb == 0)] = -1
     return level
 
@@ -155,7 +180,7 @@ def fit(frame: Frame, *, seed: int = 20171) -> Model:
     return Model(
         u_name=_smoothed(np.where(names >= 2, -1, names), U_NAME, (0, 1)),
         u_sex=_smoothed(_sex_levels(frame, a, b), U_SEX, (0, 1)),
-        u_date=_smoothed(date_levels(frame, a, b), U_DATE, tuple(range(7))),
+        u_date=_smoothed(date_levels(frame, a, b), U_DATE, tuple(M_DATE)),
         u_place=_smoothed(
             np.where(_place_levels(frame, a, b) == 2, -1, _place_levels(frame, a, b)), U_PLACE, (0, 1)
         ),
@@ -347,9 +372,12 @@ def probability(bayes_log2: np.ndarray, share: float) -> np.ndarray:
 LEVEL_NAMES = {
     "name": {3: "exact", 2: "phonetic", 1: "one_edit", 0: "different", -1: "missing"},
     "date": {
-        6: "exact",
-        5: "day_month_swapped",
-        4: "year_off_by_one",
+        9: "exact",
+        8: "day_month_swapped",
+        7: "year_off_by_one",
+        6: "year_typo",
+        5: "day_typo",
+        4: "same_month",
         3: "same_year",
         2: "within_1_year",
         1: "within_2_years",

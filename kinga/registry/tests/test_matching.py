@@ -223,3 +223,45 @@ def test_blocks_are_bounded_by_the_keys_frequency():
     crowd_rows = {ids.index(r.id) for r in crowd}
     within = sum(a in crowd_rows and b in crowd_rows for a, b in pairs)
     assert within < len(crowd) * (len(crowd) - 1) // 2 / 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "level"),
+    [
+        ("2012-03-05", "2012-03-05", "exact"),
+        ("2012-03-05", "05/03/2012", "exact"),
+        ("2012-03-05", "2012-05-03", "day_month_swapped"),
+        ("2012-03-05", "2013-03-05", "year_off_by_one"),
+        ("2012-03-05", "2021-03-05", "year_typo"),  # digits transposed
+        ("2014-03-05", "2004-03-05", "year_typo"),  # one digit off
+        ("2010-03-05", "2016-03-05", "year_typo"),
+        ("2012-03-12", "2012-03-21", "day_typo"),
+        ("2012-03-05", "2012-03-15", "day_typo"),
+        ("2012-02-30", "2012-02-28", "same_month"),  # impossible date: compared by its parts
+        ("2012-03-32", "2012-03-05", "same_month"),
+        ("2012-03-05", "2012-07-20", "same_year"),
+        ("2012-03-05", "2012", "same_year"),  # the year alone: the day is missing
+        ("2012-03-05", "2013-07-20", "within_1_year"),
+        ("2012-13-05", "2014-03-05", "within_2_years"),  # month 13: the year still counts
+        ("2012-03-05", "2019-08-09", "different"),
+        ("2012-03-05", "", "missing"),
+    ],
+)
+def test_birth_date_levels_know_the_typical_errors(first, second, level):
+    frame = Frame.from_records([make_record("a", birth_date=first), make_record("b", birth_date=second)])
+    assert scoring.explain(frame, 0, 1)["birth_date"] == level
+
+
+def test_a_year_typo_costs_weight_but_leaves_the_pair_alike():
+    """Two records of one child with the year mistyped weigh less than with the same date, and more than two
+    records born years apart (issue 17, point 2)."""
+    child = dict(given_name="Esther", family_name="Kapwasa", sex="F", place="Kanina", caregiver="Odile Ngoie")
+    dates = ["2012-03-05", "2012-03-05", "2021-03-05", "2017-08-09"]
+    frame, at = _with_background(
+        [make_record(f"x{i + 1}", **child, birth_date=d) for i, d in enumerate(dates)]
+    )
+    model = scoring.fit(frame)
+    w = scoring.weights(frame, model, np.array([at["x1"]] * 3), np.array([at["x2"], at["x3"], at["x4"]]))
+    exact, typo, apart = w.tolist()
+    assert exact > typo > apart
+    assert scoring.probability(np.array([typo]), model.match_share)[0] > 0.9
