@@ -107,7 +107,7 @@ def run_kinga_file(data: str, out: str) -> dict:
     frame = Frame.from_records(records)
     del records
     encoded = time.perf_counter() - started
-    result = find_pairs(frame)
+    result = find_pairs(frame, learnt=True)  # as `kinga registry match`: m learnt from the file itself
     seconds = time.perf_counter() - started
     _write(out, frame.ids, result)
     return {

@@ -111,14 +111,25 @@ def _pair_codes(row: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
 
 def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Candidate pairs (a, b) as int64 record indices, a != b, each pair once, in chunks."""
+    yield from pairs_of_codes(candidate_codes(frame), len(frame), chunk=chunk)
+
+
+def pairs_of_codes(
+    codes: np.ndarray, n: int, *, chunk: int = 2_000_000
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for start in range(0, len(codes), chunk):
+        part = codes[start : start + chunk]
+        yield part // n, part % n
+
+
+def candidate_codes(frame: Frame) -> np.ndarray:
+    """The candidate pairs as sorted codes a*n+b (a < b), each pair once."""
     n = len(frame)
     if n < 2:
-        return
+        return np.zeros(0, dtype=np.int64)
     if n * (n - 1) // 2 <= ALL_PAIRS_UP_TO:
         a, b = pairs_in_ranges(np.arange(n) + 1, np.full(n, n))
-        for start in range(0, len(a), chunk):
-            yield a[start : start + chunk], b[start : start + chunk]
-        return
+        return a * n + b
     parents = name_parents(frame)
     years = np.clip(frame.year.astype(np.int64) - _YEAR_BASE, 1, _YEAR_SLOTS - WINDOW - 1)
     years[frame.year == 0] = 0
@@ -165,20 +176,17 @@ def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[n
     keep = np.ones(len(codes), dtype=bool)
     keep[1:] = codes[1:] != codes[:-1]
     keep &= codes // n != codes % n
-    codes = codes[keep]
-    del keep
-    for start in range(0, len(codes), chunk):
-        part = codes[start : start + chunk]
-        yield part // n, part % n
+    return codes[keep]
 
 
 def _combine(key: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """One key of two (-1 when either is missing), as dense ids: combined keys never overflow."""
+    """One key of two (-1 when either is missing), as dense ids: combined keys never overflow. Both inputs are
+    ids below 2**31 (dense ids, dates, sexes)."""
     out = np.full(len(key), -1, dtype=np.int64)
     ok = (key >= 0) & (other >= 0)
     if ok.any():
-        pairs = np.stack([key[ok].astype(np.int64), other[ok].astype(np.int64)], axis=1)
-        out[ok] = np.unique(pairs, axis=0, return_inverse=True)[1].reshape(-1)
+        _, inverse = np.unique(key[ok].astype(np.int64) * (1 << 31) + other[ok], return_inverse=True)
+        out[ok] = inverse.reshape(-1)
     return out
 
 
@@ -200,8 +208,8 @@ def _one_name_times(
     both, row = np.concatenate(keys), np.concatenate(rows)
     key = _combine(both[:, 0], both[:, 1])  # dense ids of one vocabulary for all the options
     if not window:
-        uniq = np.unique(np.stack([key, row], axis=1), axis=0)
-        key, row = uniq[:, 0], uniq[:, 1]
+        uniq = np.unique(key * n + row)  # one row per (key, record), sorted by key
+        key, row = uniq // n, uniq % n
         return np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n))
     return _bounded_pairs(key, row, years, n)
 
@@ -212,9 +220,10 @@ def _bounded_pairs(key: np.ndarray, row: np.ndarray, years: np.ndarray, n: int) 
     only within ±WINDOW birth years (a record without a year meets its whole block). The size of what is
     compared is bounded by the keys' frequency, never by dropping pairs at random."""
     ok = key >= 0
-    key, row = key[ok], row[ok]
-    uniq = np.unique(np.stack([key, row], axis=1), axis=0)  # one row per (key, record)
-    key, row = uniq[:, 0], uniq[:, 1]
+    _, dense = np.unique(key[ok], return_inverse=True)
+    uniq = np.unique(dense.reshape(-1).astype(np.int64) * n + row[ok])  # one row per (key, record)
+    del dense, ok
+    key, row = uniq // n, uniq % n
     del uniq
     order = np.lexsort((years[row], key))
     key, row = key[order], row[order]

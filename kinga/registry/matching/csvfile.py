@@ -99,7 +99,8 @@ def _is_age(text: str) -> bool:
 
 def match_rows(records: list[Record], *, threshold: float = REVIEW_THRESHOLD) -> list[tuple[str, str, float]]:
     frame = Frame.from_records(records)
-    result = find_pairs(frame, threshold=threshold)
+    # A file is a registry never seen: its own errors are learnt from its own pairs.
+    result = find_pairs(frame, threshold=threshold, learnt=True)
     rows = []
     for a, b, score in zip(result.a.tolist(), result.b.tolist(), result.score.tolist(), strict=True):
         ida, idb = str(frame.ids[a]), str(frame.ids[b])

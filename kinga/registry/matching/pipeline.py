@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import scoring
-from .blocking import candidate_pairs
+from .blocking import candidate_codes, pairs_of_codes
 from .frame import Frame
+from .learn import Learnt, learn
 
 # Recommended threshold for review queues: the score at which a pair is worth a supervisor's look.
 REVIEW_THRESHOLD = 0.5
@@ -26,6 +27,7 @@ class Result:
     candidates: int  # pairs compared
     share: float  # λ: estimated chance that two records taken at random are one child
     model: scoring.Model
+    learnt: Learnt | None = None
 
 
 def _share_from_histogram(hist: np.ndarray, all_pairs: int) -> float:
@@ -56,14 +58,22 @@ def find_pairs(
     threshold: float = REVIEW_THRESHOLD,
     model: scoring.Model | None = None,
     chunk: int = 2_000_000,
+    learnt: Learnt | bool = False,
 ) -> Result:
+    """The pairs at or above threshold. `learnt`: m probabilities learnt before (a registry's), or True to learn
+    them from this frame's own blocked pairs (a file never seen), or False for today's constants."""
     model = model or scoring.fit(frame)
+    codes = candidate_codes(frame)
+    if learnt is True:
+        learnt = learn(frame, codes, model=model)
+    if learnt:
+        model.m = learnt.m
     floor = -80.0  # λ is known only after all pairs are weighed: keep those that can still pass
     keep_floor = float(np.log2(threshold / (1 - threshold))) if 0 < threshold < 1 else -80.0
     hist = np.zeros(len(_BINS) - 1, dtype=np.int64)
     kept_a, kept_b, kept_w = [], [], []
     compared = 0
-    for a, b in candidate_pairs(frame, chunk=chunk):
+    for a, b in pairs_of_codes(codes, len(frame), chunk=chunk):
         w = scoring.weights(frame, model, a, b)
         compared += len(a)
         hist += np.histogram(np.clip(w, -79.9, 79.9), bins=_BINS)[0]
@@ -82,7 +92,15 @@ def find_pairs(
         w = np.zeros(0, dtype=np.float32)
     score = scoring.probability(w, share)
     keep = score >= threshold
-    return Result(a=a[keep], b=b[keep], score=score[keep], candidates=compared, share=share, model=model)
+    return Result(
+        a=a[keep],
+        b=b[keep],
+        score=score[keep],
+        candidates=compared,
+        share=share,
+        model=model,
+        learnt=learnt or None,
+    )
 
 
 def clusters(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -149,6 +149,19 @@ class Model:
     u_carer_in_family: dict[int, float] = field(default_factory=lambda: dict(U_CARER))
     match_share: float = 0.01  # share of duplicates among candidate pairs (set by estimate_share)
     extras: dict = field(default_factory=dict)
+    # m per field and level: today's constants, or what the registry learnt (kinga.registry.matching.learn)
+    m: dict[str, dict[int, float]] = field(default_factory=lambda: default_m())
+
+
+def default_m() -> dict[str, dict[int, float]]:
+    return {
+        "given": dict(M_NAME),
+        "family": dict(M_NAME),
+        "sex": dict(M_SEX),
+        "date": dict(M_DATE),
+        "place": dict(M_PLACE),
+        "caregiver": dict(M_CARER),
+    }
 
 
 # Term frequencies are smoothed towards a typical value's frequency, as if TF_PRIOR_RECORDS more
@@ -282,18 +295,40 @@ def _carer_levels(frame: Frame, a, b):
     return _token_levels(frame.carer1[a], frame.carer2[a], frame.carer1[b], frame.carer2[b])
 
 
-def _name_weight(model: Model, level, ex, ph, ph_other):
+def comparison_levels(frame: Frame, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Every field's level for each pair (-1 missing); names in the orientation that agrees best (swapped
+    names are one error, not two)."""
+    straight_g = _name_levels_pair(frame, a, b, swapped=False)
+    straight_f = _name_levels(
+        frame, frame.family_exact[a], frame.family_phon[a], frame.family_exact[b], frame.family_phon[b]
+    )
+    swap_g = _name_levels_pair(frame, a, b, swapped=True)
+    swap_f = _name_levels(
+        frame, frame.family_exact[a], frame.family_phon[a], frame.given_exact[b], frame.given_phon[b]
+    )
+    swapped = swap_g.astype(np.int16) + swap_f > straight_g.astype(np.int16) + straight_f
+    return {
+        "given": np.where(swapped, swap_g, straight_g),
+        "family": np.where(swapped, swap_f, straight_f),
+        "sex": _sex_levels(frame, a, b),
+        "date": date_levels(frame, a, b),
+        "place": _place_levels(frame, a, b),
+        "caregiver": _carer_levels(frame, a, b),
+    }
+
+
+def _name_weight(model: Model, level, ex, ph, ph_other, m: dict[int, float]):
     w = np.zeros(len(level), dtype=np.float32)
     sel = level == 3
-    w[sel] = np.log2(M_NAME[3] / model.tf_exact[ex[sel]])
+    w[sel] = np.log2(m[3] / model.tf_exact[ex[sel]])
     sel = level == 2
-    w[sel] = np.log2(M_NAME[2] / model.tf_phon[ph[sel]])
+    w[sel] = np.log2(m[2] / model.tf_phon[ph[sel]])
     sel = level == 1
     u_edit = np.maximum(
         (model.tf_neighbours[ph[sel]] + model.tf_neighbours[ph_other[sel]]) / 2, model.u_name[1] / 20
     )
-    w[sel] = np.log2(M_NAME[1] / u_edit)
-    w[level == 0] = np.log2(M_NAME[0] / model.u_name[0])
+    w[sel] = np.log2(m[1] / u_edit)
+    w[level == 0] = np.log2(m[0] / model.u_name[0])
     return w
 
 
@@ -314,17 +349,20 @@ def weights(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndar
         giv_ph_b = frame.family_phon if swapped else frame.given_phon
         lg = _name_levels(frame, frame.given_exact[a], frame.given_phon[a], giv_ex_b[b], giv_ph_b[b])
         lf = _name_levels(frame, frame.family_exact[a], frame.family_phon[a], fam_ex_b[b], fam_ph_b[b])
-        w = _name_weight(model, lg, frame.given_exact[a], frame.given_phon[a], giv_ph_b[b])
-        w += _name_weight(model, lf, frame.family_exact[a], frame.family_phon[a], fam_ph_b[b])
+        w = _name_weight(model, lg, frame.given_exact[a], frame.given_phon[a], giv_ph_b[b], model.m["given"])
+        w += _name_weight(
+            model, lf, frame.family_exact[a], frame.family_phon[a], fam_ph_b[b], model.m["family"]
+        )
         orientations.append(w)
     straight, swapped = orientations
     total = np.maximum(straight + np.log2(1 - M_SWAPPED), swapped + np.log2(M_SWAPPED))
-    total += _lookup({k: np.log2(M_SEX[k] / model.u_sex[k]) for k in (0, 1)}, _sex_levels(frame, a, b))
-    total += _lookup({k: np.log2(M_DATE[k] / model.u_date[k]) for k in M_DATE}, date_levels(frame, a, b))
+    m = model.m
+    total += _lookup({k: np.log2(m["sex"][k] / model.u_sex[k]) for k in (0, 1)}, _sex_levels(frame, a, b))
+    total += _lookup({k: np.log2(m["date"][k] / model.u_date[k]) for k in M_DATE}, date_levels(frame, a, b))
     levels = _place_levels(frame, a, b)
-    w = _lookup({k: np.log2(M_PLACE[k] / model.u_place[k]) for k in (0, 1)}, levels)
+    w = _lookup({k: np.log2(m["place"][k] / model.u_place[k]) for k in (0, 1)}, levels)
     agree = levels == 2
-    w[agree] = np.log2(M_PLACE[2] / model.tf_place[frame.place1[a][agree]])
+    w[agree] = np.log2(m["place"][2] / model.tf_place[frame.place1[a][agree]])
     total += w
     total += carer_weight(frame, model, a, b)
     return total
@@ -338,14 +376,15 @@ def carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np
     same_family = (fam_a >= 0) & ((fam_a == frame.family_phon[b]) | (fam_a == frame.given_phon[b]))
     u = {k: np.where(same_family, model.u_carer_in_family[k], model.u_carer[k]) for k in (0, 1)}
     w = np.zeros(len(a), dtype=np.float32)
+    m = model.m["caregiver"]
     for k in (0, 1):
         sel = levels == k
-        w[sel] = np.log2(M_CARER[k] / u[k][sel])
+        w[sel] = np.log2(m[k] / u[k][sel])
     agree = levels == 2
     if model.carer_count is None:
-        w[agree] = np.log2(M_CARER[2] / model.tf_carer[frame.carer1[a][agree]])
+        w[agree] = np.log2(m[2] / model.tf_carer[frame.carer1[a][agree]])
     else:
-        w[agree] = np.log2(M_CARER[2] / carer_agreement_u(model, len(frame), a[agree], same_family[agree]))
+        w[agree] = np.log2(m[2] / carer_agreement_u(model, len(frame), a[agree], same_family[agree]))
     return w
 
 
