@@ -26,6 +26,7 @@ def _params(request) -> str:
     """The current filters as a query string, for the pager's links."""
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("sites_page", None)
     return params.urlencode()
 
 
@@ -225,7 +226,9 @@ def cooperative_detail(request, cooperative_uuid):
         "documents": selectors.documents(actor, cooperative=coop)[:100],
         "members": selectors.miners_summary(actor, cooperative=coop, day=today),
         "sites": selectors.cooperative_sites(actor, cooperative=coop)[:100],
-        "production": selectors.production_by_site(actor, cooperative=coop, start=year_ago),
+        "production": selectors.label_minerals(
+            selectors.production_by_site(actor, cooperative=coop, start=year_ago)[:100]
+        ),
         "can_record": can_record,
         "document_form": forms.DocumentForm(document_types=selectors.document_types(actor, active_only=True))
         if can_record
@@ -316,7 +319,11 @@ def production_list(request):
     site = None
     if request.GET.get("site"):
         site = access.get_object_or_404(actor, Site, uuid=request.GET["site"])
-    stats = selectors.production_by_site(actor, start=start, end=end, site=site)
+    stats = Paginator(selectors.production_by_site(actor, start=start, end=end, site=site), 50).get_page(
+        request.GET.get("sites_page")
+    )
+    stats.object_list = selectors.label_minerals(stats.object_list)
+    totals = selectors.production_by_mineral(actor, start=start, end=end, site=site)
     page = Paginator(selectors.production(actor, start=start, end=end, site=site), 50).get_page(
         request.GET.get("page")
     )
@@ -325,6 +332,7 @@ def production_list(request):
         "supply/production.html",
         {
             "stats": stats,
+            "totals": totals,
             "page": page,
             "start": start,
             "end": end,

@@ -39,8 +39,8 @@ def due_diligence(request):
     elif buyers.count() == 1:
         data["buyer"] = buyers.first().pk
     else:
-        # Nothing chosen yet: the company that bought the most this year, not a form in error.
-        default = selectors.busiest_buyer(actor, start=datetime.date(today.year, 1, 1), end=today)
+        # Nothing chosen yet: the company that bought last, not a form in error.
+        default = selectors.latest_buyer(actor, end=today)
         if default is not None:
             data["buyer"] = default.pk
     form = ReportForm(data, buyers=buyers)

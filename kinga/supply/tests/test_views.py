@@ -10,6 +10,7 @@ from kinga.core import clock
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
+from kinga.sites.models import Site
 from kinga.supply import services
 from kinga.supply.models import CooperativeDocument, DocumentType, EvacuationAuthorisation, Lot, LotStatus
 
@@ -275,3 +276,29 @@ def test_the_lots_list_names_the_cooperative_and_the_buyer_in_full(world):
     for org in (world.coop, world.buyer):
         assert escape(f"{org.acronym} — {org.name}") in body
         assert f"<td>{org.acronym}</td>" not in body
+
+
+def test_production_statistics_come_a_page_of_sites_at_a_time_after_the_totals(
+    world, django_assert_max_num_queries
+):
+    """The province has thousands of sites: the page must not print them all (1.6 MB at national scale)."""
+    month = clock.today().replace(day=1)
+    actor = world.actor(world.inspector)
+    for i in range(55):
+        site = Site.objects.create(code=f"codmine8{i:04d}", name=f"Site {i:02d}", place=world.site.place)
+        services.record_production(
+            actor=actor, site=site, cooperative=world.coop, mineral="cobalt", month=month, tonnage=100 + i
+        )
+    client = client_for(world.coordinator)
+    client.get("/supply/production/")
+    with django_assert_max_num_queries(12):
+        response = client.get("/supply/production/")
+    stats = response.context["stats"]
+    assert len(stats.object_list) == 50 and stats.paginator.num_pages == 2
+    assert stats.object_list[0]["site__name"] == "Site 54"  # the largest tonnage first
+    totals = response.context["totals"]
+    assert [(row["mineral_label"], row["sites"]) for row in totals] == [("Cobalt (hétérogénite)", 55)]
+    assert totals[0]["tonnage"] == sum(100 + i for i in range(55))
+    second = client.get("/supply/production/", {"sites_page": 2}).context["stats"]
+    assert [row["site__name"] for row in second.object_list][-1] == "Site 00"
+    assert 'sites_page=1"' in client.get("/supply/production/", {"sites_page": 2}).content.decode()
