@@ -248,6 +248,13 @@ class FakeCentral(_Handler):
         forms = f"/v1/projects/{ODK_PROJECT}/forms"
         if method == "POST" and path == forms:
             return self.create(query)
+        match = re.fullmatch(rf"{forms}/([^/]+)", path)
+        if method == "GET" and match and match.group(1) in self.forms:
+            form = self.forms[match.group(1)]
+            version = form["versions"][-1] if form["versions"] else None
+            return self.reply(
+                200, {"xmlFormId": match.group(1), "projectId": int(ODK_PROJECT), "version": version}
+            )
         match = re.fullmatch(rf"{forms}/([^/]+)/draft(/attachments/[^/]+|/publish)?", path)
         if method != "POST" or not match or match.group(1) not in self.forms:
             return self.reply(
@@ -319,6 +326,18 @@ class FakeCentral(_Handler):
         )
 
     def new_draft(self, form):
+        if not int(self.headers.get("Content-Length") or 0):
+            # No body: Central copies the published definition (its attachments too) into the draft.
+            if form["published"] is None:
+                return self.reply(
+                    404, {"code": 404.1, "message": "Could not find the resource you were looking for."}
+                )
+            form["draft"] = {
+                "version": form["published"]["version"],
+                "attachments": dict(form["published"]["attachments"]),
+                "copied": True,
+            }
+            return self.reply(200, {"success": True})
         parsed, refused = self.read()
         if parsed is None:
             return refused

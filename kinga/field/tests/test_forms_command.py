@@ -164,3 +164,43 @@ def test_only_administrators_and_coordinators_publish(central):
     coordinator = make_member(make_organisation(), Role.COORDINATOR)
     run("publish", "--to", "odk", "--form", "kinga_alert", "--actor", coordinator.user.email)
     assert AuditEvent.objects.get(target_id="kinga_alert").actor == coordinator.user
+
+
+# --- the lists alone ---------------------------------------------------------------------------------------
+
+
+def test_lists_reach_kobo_without_a_new_version(kobo, site):
+    run("publish", "--to", "kobo", "--form", "kinga_follow_up")
+    follow_up = next(iter(kobo.assets.values()))
+    version, imports = follow_up["version_id"], len(kobo.imports)
+    Site.objects.create(code="codmine00002", name="Kapata", place=site.place)
+    output = run("lists", "--to", "kobo", "--form", "kinga_follow_up")
+    assert "kinga_follow_up : listes de choix envoyées" in output
+    # No workbook imported: the project keeps its version, redeployed with its new media.
+    assert len(kobo.imports) == imports and follow_up["version_id"] == version
+    assert follow_up["deployed_version"] == version and len(follow_up["files"]) == 2
+    assert b"codmine00002" in follow_up["deployed_files"]["sites.csv"]
+    event = AuditEvent.objects.filter(target_id="kinga_follow_up").order_by("-pk").first()
+    assert event.changes["lists"] == ["places.csv", "sites.csv"]
+
+
+def test_lists_of_a_form_never_published_are_refused(kobo, central, site):
+    with pytest.raises(CommandError, match="publiez-le d'abord"):
+        run("lists", "--to", "kobo", "--form", "kinga_follow_up")
+    with pytest.raises(CommandError, match="publiez-le d'abord"):
+        run("lists", "--to", "odk", "--form", "kinga_follow_up")
+
+
+def test_lists_reach_central_with_the_published_definition(central, site):
+    run("publish", "--to", "odk", "--form", "kinga_site_inspection")
+    form = central.forms["kinga_site_inspection"]
+    first = form["versions"][0]
+    Site.objects.create(code="codmine00002", name="Kapata", place=site.place)
+    run("lists", "--to", "odk", "--form", "kinga_site_inspection")
+    output = run("lists", "--to", "odk", "--form", "kinga_site_inspection")
+    # The draft is the published definition copied by Central (no workbook sent); Central wants a new version
+    # string for each publication: the same one followed by the date, never a growing chain of dates.
+    assert form["published"]["copied"] and form["published"]["missing"] == []
+    assert len(form["versions"]) == 3 and all(v.startswith(first + "-") for v in form["versions"][1:])
+    assert len(form["versions"][2]) == len(first) + 15 and form["versions"][2] in output
+    assert b"codmine00002" in form["published"]["attachments"]["sites.csv"]

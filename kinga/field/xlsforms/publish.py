@@ -6,12 +6,21 @@ form id), the CSV lists are uploaded as the project's form media, then the proje
 ODK Central: the XLSX creates the form as a draft (or becomes the draft of the existing form), the CSV lists are
 uploaded as the draft's attachments, then the draft is published.
 
+`kinga forms lists --to kobo|odk` sends only the CSV lists of forms already published (a new site, place,
+organisation or round reaches the phones), never the workbook: on KoboToolbox the project's media are replaced and
+the project redeployed at its current version (no new version: its questions are unchanged); ODK Central only
+accepts attachments on a draft, so the published definition is copied into a draft on the server, the lists
+uploaded and the draft published with its version followed by the date (Central refuses to publish a version
+string twice: the questions are those already on the phones, only the lists change).
+
 Every failure is a PublishError with a French message saying which server refused what.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -204,6 +213,22 @@ class Kobo:
         self.deploy(uid, item)
         return Published(item.form_id, item.version, uid)
 
+    def publish_lists(self, item: Bundle) -> Published:
+        uid = self.find_asset(item.kobo_name)
+        if uid is None:
+            raise PublishError(
+                f"KoboToolbox n'a pas le formulaire {item.form_id} : publiez-le d'abord (kinga forms publish)."
+            )
+        asset = self.call(f"la lecture du projet {item.form_id}", "GET", f"/api/v2/assets/{uid}/").json()
+        if not asset.get("has_deployment"):
+            raise PublishError(
+                f"Le formulaire {item.form_id} n'est pas déployé sur KoboToolbox : publiez-le d'abord "
+                "(kinga forms publish)."
+            )
+        self.replace_media(uid, item)
+        self.deploy(uid, item)  # at the project's current version: the phones keep the form, get the lists
+        return Published(item.form_id, str(asset.get("version_id") or ""), uid)
+
 
 # --- ODK Central ------------------------------------------------------------------------------------------
 
@@ -277,6 +302,45 @@ class Central:
             self.post(what, f"{form_url}/draft/publish", params={"version": version})
         return Published(item.form_id, version, item.form_id)
 
+    def publish_lists(self, item: Bundle) -> Published:
+        form_url = self.forms_url(f"/{item.form_id}")
+        what = f"la lecture du formulaire {item.form_id}"
+        try:
+            found = self.client.get(form_url, headers=self.headers)
+        except httpx.HTTPError as exc:
+            raise PublishError(f"ODK Central est injoignable ({form_url}) pendant : {what} — {exc}") from None
+        if found.status_code == 404 or (found.status_code == 200 and not found.json().get("version")):
+            raise PublishError(
+                f"ODK Central n'a pas de version publiée du formulaire {item.form_id} : publiez-le d'abord "
+                "(kinga forms publish)."
+            )
+        current = _check(found, self.server, what).json()["version"]
+        # No body: Central copies the published definition into the draft; the questions stay the same.
+        self.post(f"le brouillon du formulaire {item.form_id}", f"{form_url}/draft")
+        for name, content in item.attachments.items():
+            self.post(
+                f"l'envoi de la liste {name}",
+                f"{form_url}/draft/attachments/{name}",
+                content=content,
+                headers={"Content-Type": "text/csv"},
+            )
+        moment = clock.now()
+        for _attempt in range(60):
+            version = f"{_LISTS_SUFFIX.sub('', current)}-{moment:%Y%m%d%H%M%S}"
+            published = self.post(
+                f"la publication des listes du formulaire {item.form_id}",
+                f"{form_url}/draft/publish",
+                params={"version": version},
+                ok_conflict=True,
+            )
+            if published.status_code != 409:  # lists sent twice in one second: the next second's version
+                return Published(item.form_id, version, item.form_id)
+            moment += datetime.timedelta(seconds=1)
+        raise PublishError(f"ODK Central refuse chaque version proposée pour le formulaire {item.form_id}.")
+
+
+_LISTS_SUFFIX = re.compile(r"-\d{14}$")  # the date an earlier publication of lists added
+
 
 # --- entry point ------------------------------------------------------------------------------------------
 
@@ -313,6 +377,34 @@ def publish(
             target_id=form.form_id,
             changes={"server": target, "version": published.version, "remote_id": published.remote_id},
             note=f"forms publish --to {target}",
+        )
+        results.append(published)
+    return results
+
+
+def publish_lists(
+    *, actor: Actor, target: str, forms: list[FormDefinition], territory: str | None = None, server=None
+) -> list[Published]:
+    """Sends the CSV lists of forms already on the server, without their workbook (audited per form); stops at
+    the first refusal. Forms without lists are left alone."""
+    access.require(actor, "field.publish_forms")
+    server = server or server_for(target)
+    results = []
+    for form in forms:
+        if not form.attachments:
+            continue
+        published = server.publish_lists(bundle(form, territory=territory))
+        audit.record(
+            actor=actor,
+            action="update",
+            target_type="field.xlsform",
+            target_id=form.form_id,
+            changes={
+                "server": target,
+                "version": published.version,
+                "lists": sorted(form.attachments),
+            },
+            note=f"forms lists --to {target}",
         )
         results.append(published)
     return results

@@ -1,4 +1,5 @@
-"""`kinga forms build [-o DIR] [--form ID] [--territory PCODE]`, `kinga forms publish --to kobo|odk [--form ID]`."""
+"""`kinga forms build [-o DIR] [--form ID] [--territory PCODE]`, `kinga forms publish --to kobo|odk [--form ID]`,
+`kinga forms lists --to kobo|odk [--form ID]` (only the CSV choice lists of forms already published)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,15 @@ class Command(ActorCommand):
         pub.add_argument(
             "--to", required=True, choices=publish.TARGETS, help="kobo (KoboToolbox) ou odk (ODK Central)."
         )
-        for p in (build, pub):
+        lists = sub.add_parser(
+            "lists",
+            help="Renvoyer seulement les listes de choix (sites, lieux, organisations…) des formulaires déjà "
+            "publiés, sans nouvelle version des questions.",
+        )
+        lists.add_argument(
+            "--to", required=True, choices=publish.TARGETS, help="kobo (KoboToolbox) ou odk (ODK Central)."
+        )
+        for p in (build, pub, lists):
             p.add_argument(
                 "--form",
                 action="append",
@@ -78,11 +87,12 @@ class Command(ActorCommand):
             self.stdout.write(f"{name} : liste de choix")
         self.stdout.write(f"{len(forms)} formulaire(s) et {len(lists)} liste(s) écrits dans {folder}.")
 
-    def handle_publish(self, options):
+    def handle_publish(self, options, *, lists_only: bool = False):
         forms = self._forms(options)
         actor = self.get_actor(options)
+        write = publish.publish_lists if lists_only else publish.publish
         try:
-            results = publish.publish(
+            results = write(
                 actor=actor, target=options["to"], forms=forms, territory=options.get("territory")
             )
         except publish.PublishError as exc:
@@ -90,4 +100,10 @@ class Command(ActorCommand):
         except PermissionDenied:
             raise CommandError("Cet utilisateur ne peut pas publier les formulaires de terrain.") from None
         for item in results:
-            self.stdout.write(f"{item.form_id} : publié (version {item.version}, {item.remote_id})")
+            if lists_only:
+                self.stdout.write(f"{item.form_id} : listes de choix envoyées (version {item.version})")
+            else:
+                self.stdout.write(f"{item.form_id} : publié (version {item.version}, {item.remote_id})")
+
+    def handle_lists(self, options):
+        return self.handle_publish(options, lists_only=True)
