@@ -40,6 +40,10 @@ PUBLIC = {
             "templates/community/_nav.html",
             "templates/community/networks.html",
             "templates/community/network.html",
+            # The awareness sessions a focal point records: the list, the form, the session.
+            "templates/community/sessions.html",
+            "templates/community/session_form.html",
+            "templates/community/session.html",
         ],
         "python": {
             "forms.py": [
@@ -48,8 +52,13 @@ PUBLIC = {
                 "PublicAlertForm",
                 "SiteField",
                 "AlertForm",
+                "_places",
+                "SessionForm",
             ],
             "models/alerts.py": ["Urgency", "Activity", "AlertStatus"],
+            "models/awareness.py": ["Theme", "Audience", "SessionKind"],
+            "views_activities.py": ["sessions", "session_add", "session_detail"],
+            "services/awareness.py": ["_participations", "record_session"],
             "models/networks.py": ["AreaKind", "MemberRole"],
             "selectors.py": ["feedback_for"],
             "views.py": ["public_alert", "public_followup", "alert_add", "networks", "network_detail"],
@@ -69,10 +78,20 @@ PUBLIC = {
             # The searchable picker of the focal point's alert form (its place).
             "templates/core/widgets/picker.html",
             "templates/core/_picker_results.html",
+            "templates/core/_pager.html",
         ],
-        "python": {"forms.py": ["form_page"], "roles.py": ["Role"], "wiring.py": ["wire"]},
+        "python": {
+            "forms.py": ["form_page"],
+            "roles.py": ["Role"],
+            "wiring.py": ["wire"],
+            "people.py": ["Sex"],
+        },
     },
-    "plan": {"templates": [], "python": {"wiring.py": ["wire"]}},
+    # What a session's page and form say of its attribution to the plan.
+    "plan": {
+        "templates": ["templates/plan/_attribution_facts.html"],
+        "python": {"wiring.py": ["wire"], "attribution.py": ["check", "AttributionFields"]},
+    },
     "sites": {"templates": [], "python": {"wiring.py": ["wire"]}},
     # The SMS replies to a coded alert, every notification (a person may choose Kiswahili), the notification page.
     "messaging": {

@@ -236,10 +236,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("sw", _("Kiswahili"))]
 # Kiswahili is complete only where a community member or a focal point goes (tools/i18n.py PUBLIC): the public
-# alert form, and the focal point's home page ("/" stands for the home page alone), alert form and notification
-# choices. Elsewhere it falls back to French.
+# alert form, and the focal point's home page ("/" stands for the home page alone), alert form, networks,
+# awareness sessions and notification choices. Elsewhere it falls back to French.
 KINGA_PARTIAL_LANGUAGES = {
-    "sw": ("/alerte/", "/", "/community/alertes/nouvelle/", "/community/reseaux/", "/messages/preferences/")
+    "sw": (
+        "/alerte/",
+        "/",
+        "/community/alertes/nouvelle/",
+        "/community/reseaux/",
+        "/community/sensibilisation/",
+        "/messages/preferences/",
+    )
 }
 FORMAT_MODULE_PATH = ["kinga.core.formats"]  # dates of the languages Django has no formats for (sw)
 LOCALE_PATHS: list = []  # each app keeps its catalogue in kinga/<app>/locale

@@ -144,3 +144,36 @@ def test_the_public_alert_pages_read_in_kiswahili(site):
     _check(client, reverse("public_alert:form"))
     _check(client, reverse("public_alert:followup"))
     _check(client, reverse("public_alert:followup"), method="post", data={"code": "ZZZZZZZZZZ"})
+
+
+def test_the_awareness_session_pages_of_a_focal_point_read_in_kiswahili(focal, kolwezi):
+    """The sessions a focal point records (sessions de sensibilisation): the list, the form, its errors, the
+    recorded session and the list again."""
+    from kinga.community.models import AwarenessSession  # noqa: PLC0415
+
+    client = _kiswahili(client_for(focal))
+    _check(client, reverse("community:sessions"))
+    _check(client, reverse("community:session_add"))
+    _check(
+        client, reverse("community:session_add"), method="post", data={"kind": "session"}, status=(200, 400)
+    )
+    response = client.post(
+        reverse("community:session_add"),
+        {
+            "kind": "session",
+            "theme": "child_labour_risks",
+            "audience": "parents",
+            "date": "2026-02-25",
+            "place": kolwezi.pk,
+            "p_parents_F": "12",
+            "p_parents_M": "8",
+            "parents_committed_f": "5",
+            "report_written": "on",
+        },
+        follow=True,
+    )
+    session = AwarenessSession.objects.get()
+    assert not untranslated(response.content.decode()), untranslated(response.content.decode())
+    page = _check(client, reverse("community:session", args=[session.uuid]))
+    assert "20" in page
+    _check(client, reverse("community:sessions"))
