@@ -78,6 +78,8 @@ _CASES = {
 _REGISTRY = {
     "registry.match": {Role.CASEWORKER, Role.SUPERVISOR, Role.DATA_CLERK},
     "registry.review": {Role.SUPERVISOR, Role.ORG_MANAGER},
+    # what the matcher learnt from the registry (aggregates only): see it and have it learn again
+    "registry.learn": {Role.ADMIN},
 }
 
 _COMMUNITY = {

@@ -12,7 +12,9 @@ import numpy as np
 from django.db import connection, transaction
 
 from .matching import REVIEW_THRESHOLD, Frame, find_pairs
+from .matching.learn import Learnt
 from .matching.pipeline import Result
+from .models import LearntParameters
 from .profiles import PROFILE_COLUMNS, frame_of_columns
 
 _FETCH = 50_000
@@ -51,7 +53,13 @@ def find_duplicates_in_database(*, threshold: float = REVIEW_THRESHOLD) -> tuple
     t0 = time.perf_counter()
     frame = load_frame()
     t1 = time.perf_counter()
-    result = find_pairs(frame, threshold=threshold)
+    result = find_pairs(frame, threshold=threshold, learnt=current_learnt() or False)
     t2 = time.perf_counter()
     frame.ids = frame.ids.astype(np.int64)
     return frame, result, {"load_seconds": t1 - t0, "match_seconds": t2 - t1}
+
+
+def current_learnt() -> Learnt | None:
+    """What the registry learnt last (`kinga registry learn`), or None: today's constants then."""
+    row = LearntParameters.objects.order_by("-learnt_at", "-pk").first()
+    return Learnt.from_json(row.parameters) if row else None

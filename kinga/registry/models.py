@@ -143,3 +143,32 @@ class Merge(models.Model):
     @property
     def audit_label(self) -> str:
         return str(self)
+
+
+class LearntParameters(models.Model):
+    """What the matcher learnt from the registry's own pairs (kinga.registry.matching.learn): m and u per field
+    and level, and the estimated share of duplicates. The latest row is the one used; older ones are its
+    history. Aggregates only: no child, no name, no code."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    learnt_at = models.DateTimeField(auto_now_add=True)
+    learnt_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=40)  # command, import
+    records = models.PositiveIntegerField()
+    pairs = models.PositiveBigIntegerField()  # blocked pairs learnt from
+    match_share = models.FloatField()  # λ: chance that two records taken at random are one child
+    converged = models.BooleanField()
+    parameters = models.JSONField()  # Learnt.as_json()
+
+    class Meta:
+        ordering = ["-learnt_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(match_share__gte=0) & Q(match_share__lte=1), name="registry_learnt_share"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"learnt {self.learnt_at:%Y-%m-%d}"

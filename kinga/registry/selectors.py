@@ -9,7 +9,7 @@ from kinga.core import access
 from kinga.core.access import Actor
 
 from .matching.scoring import explain
-from .models import CandidatePair, MatchProfile, Merge, PairStatus
+from .models import CandidatePair, LearntParameters, MatchProfile, Merge, PairStatus
 from .profiles import PROFILE_COLUMNS
 from .suggestions import display_fields, frame_of
 
@@ -77,3 +77,9 @@ def explain_pair(pair: CandidatePair) -> dict[str, str]:
     frame, _raw = frame_of(a, [], [profiles[pair.child_b_id]])
 
     return explain(frame, 0, 1)
+
+
+def learnt_parameters(actor: Actor) -> list[LearntParameters]:
+    """What the matcher learnt, latest first (aggregates only: no child, no name)."""
+    access.require(actor, "registry.learn")
+    return list(LearntParameters.objects.order_by("-learnt_at", "-pk")[:10])

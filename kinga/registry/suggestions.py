@@ -22,6 +22,7 @@ from kinga.cases.models import Case, CaseStatus, Child
 from kinga.core import access, clock
 from kinga.core.access import Actor
 
+from .batch import current_learnt
 from .matching import Frame, scoring
 from .matching.blocking import WINDOW
 from .models import MatchProfile, NameVariant
@@ -124,6 +125,9 @@ def _registry_size() -> int:
 def _model(frame: Frame, raw: dict[str, np.ndarray], n_total: int) -> scoring.Model:
     """The batch model's defaults, with term frequencies counted in the whole registry."""
     model = scoring.fit(frame)  # u from defaults (the frame is tiny), TF replaced below
+    learnt = current_learnt()  # m as the registry learnt it, like the batch search
+    if learnt:
+        model.m = learnt.m
     n = max(n_total, 1)
     prior_n, typical = scoring.TF_PRIOR_RECORDS, scoring.TF_TYPICAL
 

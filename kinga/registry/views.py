@@ -3,21 +3,100 @@ child is being registered."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, audit
 
 from . import selectors, services
+from .matching.learn import FIELDS, prior_m
 from .models import PairStatus
 from .services import MERGE_FIELDS
 from .suggestions import comparison_rows
+from .tasks import learn_registry_parameters
+
+# The levels of each field, strongest first, in the words of the page.
+_FIELD_NAMES = {
+    "given": _lazy("given name"),
+    "family": _lazy("family name"),
+    "sex": _lazy("sex"),
+    "date": _lazy("birth date"),
+    "place": _lazy("place"),
+    "caregiver": _lazy("caregiver"),
+}
+_NAME_LEVELS = {3: _lazy("same"), 2: _lazy("same sound"), 1: _lazy("one letter apart"), 0: _lazy("different")}
+_TOKEN_LEVELS = {2: _lazy("same"), 1: _lazy("partly the same"), 0: _lazy("different")}
+_LEVELS = {
+    "given": _NAME_LEVELS,
+    "family": _NAME_LEVELS,
+    "sex": {1: _lazy("same"), 0: _lazy("different")},
+    "date": {
+        9: _lazy("same"),
+        8: _lazy("day and month swapped"),
+        7: _lazy("year off by one"),
+        6: _lazy("one digit of the year mistyped"),
+        5: _lazy("one digit of the day mistyped"),
+        4: _lazy("same month and year"),
+        3: _lazy("same year"),
+        2: _lazy("within a year"),
+        1: _lazy("within two years"),
+        0: _lazy("further apart"),
+    },
+    "place": _TOKEN_LEVELS,
+    "caregiver": _TOKEN_LEVELS,
+}
+
+
+def _learnt_rows(parameters: dict) -> list[dict]:
+    rows = []
+    prior = prior_m()
+    for name in FIELDS:
+        for level, label in _LEVELS[name].items():
+            m = float(parameters["m"][name][str(level)])
+            u = float(parameters["u"][name][str(level)])
+            rows.append(
+                {
+                    "field": _FIELD_NAMES[name],
+                    "level": label,
+                    "m": m * 100,
+                    "prior": prior[name][level] * 100,
+                    "u": u * 100,
+                    "weight": math.log2(m / u),
+                }
+            )
+    return rows
+
+
+@login_required
+def learnt(request):
+    """What the matcher learnt from the registry: the estimated share of duplicates, each field's m and u."""
+    actor = request.actor
+    history = selectors.learnt_parameters(actor)
+    if request.method == "POST":
+        learn_registry_parameters.enqueue(reason="page")
+        messages.success(
+            request, _("The registry will learn again in the background: come back in a few minutes.")
+        )
+        return redirect("registry:learnt")
+    latest = history[0] if history else None
+    context = {"latest": latest, "history": history[1:]}
+    if latest:
+        pairs = latest.match_share * latest.records * (latest.records - 1) / 2
+        context.update(
+            rows=_learnt_rows(latest.parameters),
+            duplicate_pairs=round(pairs),
+            duplicate_records=min(100.0, 100 * 2 * pairs / max(latest.records, 1)),
+        )
+    return render(request, "registry/learnt.html", context)
 
 
 @login_required

@@ -16,5 +16,8 @@ def wire() -> None:
     events.subscribe("cases.child_saved", subscriptions.on_child_saved)
     events.subscribe("cases.same_child_claimed", subscriptions.on_same_child_claimed)
     plugins.register_nav(_("Possible duplicates"), "registry:queue", permission="registry.review", order=25)
+    plugins.register_nav(
+        _("What the registry learnt"), "registry:learnt", permission="registry.learn", order=26
+    )
     plugins.register_synth_generator("registry", synth_registry.generate, order=90)
     register_suggester(cases_suggester)

@@ -1,6 +1,7 @@
 """The writes of the registry: the review queue's intake (review_queue.py) and the reviewers' decisions on a
-pair — dismiss, merge, unmerge (merges.py)."""
+pair — dismiss, merge, unmerge (merges.py); what the matcher learns from the registry (learning.py)."""
 
+from .learning import learn_parameters
 from .merges import (
     LINKS_KEY,
     MERGE_FIELDS,
@@ -22,6 +23,7 @@ __all__ = [
     "field_display",
     "field_label",
     "fill_review_queue",
+    "learn_parameters",
     "record_registration_matches",
     "request_same_child",
     "unmerge",

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kinga.cases.models import Case
-from kinga.core.testing import assert_fits_phone, enrol_totp
+from kinga.core.roles import Role
+from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.registry.models import CandidatePair, Merge, PairStatus
 
 from .conftest import register
@@ -97,3 +98,25 @@ def test_registry_review_within_one_organisation_keeps_the_chosen_values(page, l
     assert str(survivor.family_name) == CHILD_B["family_name"]  # the proposed value elsewhere
     assert Case.objects.filter(child=survivor).count() == 2
     assert {case_a.child_id, case_b.child_id} == {merge.survivor_id, merge.absorbed_id}
+
+
+def test_an_administrator_reads_what_the_registry_learnt_on_a_phone(page, login_as, ngos):
+    """The data manager's journey: from the menu to the page, learn again, read each field's m and u at 360 px."""
+    register(ngos, ngos.worker_a, **CHILD_A)
+    register(ngos, ngos.worker_b, **CHILD_B)
+    admin = make_member(make_organisation(), Role.ADMIN)
+    enrol_totp(admin.user)
+    login_as(admin)
+    page.goto("/")
+    page.click("details.menu summary")
+    page.click("nav >> text=Ce que le registre a appris")
+    expect(page.locator("h1")).to_have_text("Ce que le registre a appris")
+    expect(page.locator("main")).to_contain_text("n'a encore rien appris")
+    page.get_by_role("button", name="Apprendre à nouveau").click()
+    expect(page.locator(".messages")).to_contain_text("tâche de fond")
+    main = page.locator("main")
+    expect(main).to_contain_text("Doublons estimés")
+    expect(main).to_contain_text("un chiffre de l'année mal tapé")
+    expect(main).not_to_contain_text("Kasongo")
+    assert_fits_phone(page)
+    page.screenshot(path="test-results/registry/learnt-360.png", full_page=True)

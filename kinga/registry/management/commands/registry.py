@@ -2,7 +2,8 @@
 
 kinga registry match --csv FILE [--threshold X] [-o OUT]   evaluate the matcher on a file
 kinga registry batch [--enqueue]                          fill the review queue
-kinga registry index                                      rebuild the matching profiles
+kinga registry index                                      rebuild the matching profiles (then learn again)
+kinga registry learn                                      learn the registry's errors (m, u, share of duplicates)
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from kinga.core.actors import ActorCommand
 from kinga.registry.matching import REVIEW_THRESHOLD
 from kinga.registry.matching.csvfile import match_rows, read_file, write_pairs
 from kinga.registry.profiles import save_profiles
-from kinga.registry.services import fill_review_queue
-from kinga.registry.tasks import find_duplicates
+from kinga.registry.services import fill_review_queue, learn_parameters
+from kinga.registry.tasks import find_duplicates, learn_registry_parameters
 
 
 def _threshold(value: str) -> float:
@@ -66,7 +67,14 @@ class Command(ActorCommand):
         )
         batch.add_argument("--enqueue", action="store_true", help="Le faire en tâche de fond.")
         sub.add_parser(
-            "index", help="Recalculer le profil de comparaison de chaque enfant (après un import en masse)."
+            "index",
+            help="Recalculer le profil de comparaison de chaque enfant (après un import en masse), puis réapprendre "
+            "les erreurs du registre en tâche de fond.",
+        )
+        sub.add_parser(
+            "learn",
+            help="Apprendre du registre ses propres erreurs de saisie : probabilités m et u de chaque champ, part "
+            "estimée de doublons (utilisées ensuite par la recherche des doublons).",
         )
         match = sub.add_parser(
             "match",
@@ -146,3 +154,14 @@ class Command(ActorCommand):
             .iterator(chunk_size=2000)
         )
         self.stdout.write(f"registre, profils recalculés : {save_profiles(children)}")
+        result = learn_registry_parameters.enqueue(reason="import")
+        self.stdout.write(f"registre, apprentissage des erreurs : tâche {result.id} mise en attente")
+
+    def handle_learn(self, options):
+        row = learn_parameters(actor=self.get_actor(options), reason="command")
+        duplicates = row.match_share * row.records * (row.records - 1) / 2
+        self.stdout.write(
+            f"registre, erreurs apprises : {row.records} profils, {row.pairs} paires, environ "
+            f"{duplicates:.0f} paires de doublons estimées"
+            + ("" if row.converged else " (l'estimation n'a pas convergé : paramètres par défaut en partie)")
+        )
