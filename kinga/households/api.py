@@ -144,6 +144,9 @@ class ProgrammeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     permissions_by_action = {"create": "households.manage_programmes", "*": COUNTS}
     filterset_fields = ["kind"]
 
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("organisation", "area", "plan_activity", "commitment")
+
     def create(self, request, *args, **kwargs):
         return create_through_service(
             ProgrammeSerializer,
@@ -197,7 +200,12 @@ class EnrolmentViewSet(
     filterset_fields = ["status"]
 
     def scoped_queryset(self):
-        return super().scoped_queryset().select_related("programme", "household", "member", "cooperative")
+        return (
+            super()
+            .scoped_queryset()
+            .select_related("programme", "household", "member", "cooperative")
+            .prefetch_related("deliveries", "deposits")
+        )
 
     def create(self, request, *args, **kwargs):
         def enrol(data):

@@ -7,15 +7,12 @@ every surveyed household add up the kept per-round totals (kinga.households.tota
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
     F,
     OuterRef,
-    Sum,
 )
 
 from kinga.core import access
@@ -24,17 +21,15 @@ from kinga.households.models import (
     Cooperative,
     CooperativeMember,
     CooperativeNetwork,
-    Deposit,
     Enrolment,
-    EnrolmentStatus,
-    Household,
+    HouseholdFigures,
     Programme,
     ProgrammeKind,
     RoundTotals,
     Survey,
     SurveyRound,
 )
-from kinga.households.services import totals
+from kinga.households.services import figures, totals
 
 COUNTS = "households.view_counts"
 MIN_CELL = 5  # aggregates over fewer households are not shown (re-identification)
@@ -163,42 +158,28 @@ def programme_comparison(actor: Actor, programme: Programme) -> Comparison:
 
 
 def dashboard(actor: Actor) -> dict:
-    """Counts for everyone with households.view_counts (coordinators and funders see only these)."""
+    """Counts for everyone with households.view_counts (coordinators and funders see only these).
+
+    Read from the figures and round totals kept on write (a thousand rows at national scale), never by
+    counting the half million households, their surveys and enrolments on each view (0.9 s before)."""
     access.require(actor, COUNTS)
-    households = Household.objects.all()
-    surveys, enrolments = Survey.objects.all(), Enrolment.objects.all()
+    kept = HouseholdFigures.objects.all()
     round_totals = RoundTotals.objects.all()
-    # Scoped through the household's organisation column by a join; everyone else counts every row
-    # without an IN over half a million household ids.
     if not actor.is_system_wide and not actor.aggregates_only:
-        households = households.filter(organisation_id=actor.organisation_id)
-        surveys = surveys.filter(household__organisation_id=actor.organisation_id)
-        enrolments = enrolments.filter(household__organisation_id=actor.organisation_id)
+        kept = kept.filter(organisation_id=actor.organisation_id)
         round_totals = round_totals.filter(organisation_id=actor.organisation_id)
     rounds = list(SurveyRound.objects.order_by("number"))
     sums = totals.round_sums(round_totals)
-    by_kind = dict(
-        enrolments.values("programme__kind")
-        .annotate(n=Count("household_id", distinct=True))
-        .values_list("programme__kind", "n")
-    )
-    funded = Exists(Deposit.objects.filter(enrolment=OuterRef("pk")))
+    counts = figures.sums(kept)
     return {
-        "households": households.count(),
-        "surveyed": surveys.values("household_id").distinct().count(),
+        "households": counts["households"],
+        "surveyed": counts["surveyed"],
         "surveys": sum(s["households"] for s in sums.values()),
-        "priority": households.filter(is_priority=True).count(),
-        "by_kind": [(label, by_kind.get(kind, 0)) for kind, label in ProgrammeKind.choices],
-        "hectares": enrolments.filter(status=EnrolmentStatus.ACTIVE).aggregate(s=Sum("hectares"))["s"]
-        or Decimal(0),
-        "accounts_funded": enrolments.filter(
-            programme__kind=ProgrammeKind.SAVINGS, account_opened_on__isnull=False
-        )
-        .filter(funded)
-        .count(),
-        "literacy_completed": enrolments.filter(
-            programme__kind=ProgrammeKind.LITERACY, status=EnrolmentStatus.COMPLETED
-        ).count(),
+        "priority": counts["priority"],
+        "by_kind": [(label, counts[f"enrolled_{kind}"]) for kind, label in ProgrammeKind.choices],
+        "hectares": counts["hectares_active"],
+        "accounts_funded": counts["accounts_funded"],
+        "literacy_completed": counts["literacy_completed"],
         "cooperatives": Cooperative.objects.count(),
         "networks": CooperativeNetwork.objects.count(),
         "cooperative_members": CooperativeMember.objects.filter(left_on__isnull=True).count(),

@@ -36,7 +36,7 @@ from kinga.households.models import (
     Survey,
     SurveyRound,
 )
-from kinga.households.services import scores
+from kinga.households.services import figures, scores
 from kinga.households.services import totals as round_totals
 
 ROUNDS = [
@@ -341,6 +341,7 @@ def generate_households(ctx: SynthContext) -> None:
     ctx.log(f"  households : {scored} ménages notés, {not_scored} non notés, en {seconds:.1f} s")
     rows, seconds = round_totals.rebuild_all()
     ctx.log(f"  households : {rows} totaux par passage en {seconds:.1f} s")
+    figures.rebuild_all()
 
 
 def _enrol(ctx, households, members, programmes, coops, rate: float) -> None:
@@ -440,6 +441,7 @@ def _rebuild_totals(factor: int, cursor) -> None:
     # The planner still has the base's statistics here; with them it joins 1.4 M surveys by nested loop.
     cursor.execute(f"ANALYZE {Household._meta.db_table}, {Survey._meta.db_table}")
     round_totals.rebuild_all()
+    figures.rebuild_all()
 
 
 # The copies' surveys count in the round totals (rebuilt, not copied: a copy shares its base's keys).
@@ -467,5 +469,6 @@ def demo_handover(*, accounts: dict, stdout=None) -> None:
         organisation=manager.organisation
     )
     round_totals.rebuild_all()
+    figures.rebuild_all()
     if stdout:
         stdout.write(f"households : {moved} ménages suivis par l'organisation de {manager.user.email}")

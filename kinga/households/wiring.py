@@ -1,11 +1,14 @@
 """The households app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
 
+from django.apps import apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access
 from kinga.core.plugins import register_demo_handover, register_nav, register_synth_generator
 from kinga.households import api, indicators, selectors, synth  # noqa: F401  (indicators registers its sources when imported)
 from kinga.households import models as m
+from kinga.households.services import figures
 
 
 def wire() -> None:
@@ -25,6 +28,12 @@ def wire() -> None:
     access.register(m.CooperativeNetwork, scope=access.unscoped, view_permission=counts)
     access.register(m.CooperativeMember, scope=selectors.cooperative_member_scope, view_permission=identity)
     api.register()
+    # The dashboard's figures of a database migrated with households already in it (kept on write afterwards).
+    post_migrate.connect(
+        figures.build_after_migrate,
+        sender=apps.get_app_config("households"),
+        dispatch_uid="kinga.households.figures",
+    )
     register_synth_generator("households", synth.generate_households, order=60)
     register_demo_handover("households", synth.demo_handover, order=70)
     register_nav(_("Households"), "households:list", permission=counts, order=40)

@@ -21,6 +21,7 @@ from kinga.households.models.programmes import (
     Deposit,
     Enrolment,
     EnrolmentStatus,
+    HouseholdFigures,
     Programme,
     ProgrammeKind,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Enrolment",
     "EnrolmentStatus",
     "Household",
+    "HouseholdFigures",
     "HouseholdMember",
     "HouseholdNameIndex",
     "HouseholdScore",

@@ -243,3 +243,43 @@ class Deposit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_usd}"
+
+
+class HouseholdFigures(models.Model):
+    """The households dashboard's counts for the households of one organisation in one place.
+
+    Derived data, kept by kinga.households.services.figures on every write that moves them (a household
+    recorded, moved or flagged, an enrolment, a deposit, a survey): the dashboard adds these rows up (about a
+    thousand at national scale) instead of counting half a million households and their enrolments on every
+    view. A household belongs to one key, so counts of distinct households add up across keys.
+    `kinga households totals` rebuilds them from the records.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    place_path = models.CharField(max_length=255)
+    households = models.PositiveIntegerField(default=0)
+    priority = models.PositiveIntegerField(default=0)
+    surveyed = models.PositiveIntegerField(default=0)
+    enrolled_cooperative = models.PositiveIntegerField(default=0)
+    enrolled_gardening_livestock = models.PositiveIntegerField(default=0)
+    enrolled_retraining = models.PositiveIntegerField(default=0)
+    enrolled_small_business = models.PositiveIntegerField(default=0)
+    enrolled_savings = models.PositiveIntegerField(default=0)
+    enrolled_literacy = models.PositiveIntegerField(default=0)
+    hectares_active = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    accounts_funded = models.PositiveIntegerField(default=0)
+    literacy_completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "place_path"], name="household_figures_one_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__lte=models.F("households")) & Q(surveyed__lte=models.F("households")),
+                name="household_figures_within_households",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.place_path}"

@@ -24,7 +24,7 @@ from kinga.households.models import (
 )
 from kinga.households.models.households import MAX_HOUSEHOLD_SIZE
 
-from . import totals
+from . import figures, totals
 
 MAX_AGE = 120
 
@@ -179,6 +179,7 @@ def create_household(
         size=size,
     )
     reindex_names(household)
+    figures.refresh_household(household)
     audit.record_create(actor=actor, obj=household)
     return household
 
@@ -217,6 +218,7 @@ def update_household(
     household.save()
     if household.place_path != former_place_path:
         totals.refresh_household(household, former_place_path=former_place_path)
+        figures.refresh_household(household, former_place_path=former_place_path)
     if "head_name" in changes:
         reindex_names(household)
     audit.record_update(actor=actor, obj=household, before=before)
@@ -326,8 +328,13 @@ def refresh_priority(households=None) -> int:
         )
     )
     # Two UPDATEs touching only the rows whose flag changes (rewriting every household is the slow part).
-    raised = qs.filter(open_case, is_priority=False).update(is_priority=True)
-    lowered = qs.filter(~open_case, is_priority=True).update(is_priority=False)
+    to_raise, to_lower = qs.filter(open_case, is_priority=False), qs.filter(~open_case, is_priority=True)
+    keys = set(to_raise.values_list("organisation_id", "place_path").distinct()) | set(
+        to_lower.values_list("organisation_id", "place_path").distinct()
+    )
+    raised = to_raise.update(is_priority=True)
+    lowered = to_lower.update(is_priority=False)
+    figures.refresh_keys(keys)
     return raised + lowered
 
 

@@ -34,7 +34,7 @@ from kinga.households.models import (
     SurveyRound,
 )
 
-from . import scores, totals
+from . import figures, scores, totals
 from .households import Errors, check_coordinates, reindex_names
 from .surveys import check_in_round, save_survey, validate_survey
 
@@ -414,6 +414,7 @@ def _import(
         touched.append(household)
     batch.save(update_fields=["created", "updated", "quarantined"])
     totals.refresh(organisation_id=actor.organisation.pk, round_id=round.pk)
+    figures.refresh(organisation_id=actor.organisation.pk)
     version = index.current_version()
     for household in touched:
         scores.score_household(household, version)

@@ -34,6 +34,7 @@ from kinga.households.models import (
 from kinga.plan import attribution
 from kinga.plan.models import Activity, Commitment
 
+from . import figures
 from .households import Errors, birth_date_from, to_decimal
 
 # --- cooperatives ---------------------------------------------------------------------------------
@@ -333,6 +334,7 @@ def enrol(
     enrolment = Enrolment.objects.create(
         programme=programme, household=household, member=member, enrolled_on=enrolled_on, **clean
     )
+    figures.refresh_household(household)
     audit.record_create(actor=actor, obj=enrolment)
     return enrolment
 
@@ -363,6 +365,7 @@ def update_enrolment(
     if ended_on is not None:
         enrolment.ended_on = ended_on
     enrolment.save()
+    figures.refresh_household(enrolment.household)
     audit.record_update(actor=actor, obj=enrolment, before=before)
     return enrolment
 
@@ -428,5 +431,6 @@ def add_deposit(
         errors.add("deposited_on", _("The deposit is before the account was opened."))
     errors.raise_if_any()
     deposit = Deposit.objects.create(enrolment=enrolment, deposited_on=deposited_on, amount_usd=amount)
+    figures.refresh_household(enrolment.household)
     audit.record_create(actor=actor, obj=deposit)
     return deposit

@@ -28,7 +28,7 @@ from kinga.households.models import (
 )
 from kinga.households.models.surveys import MAX_MONTHLY_INCOME_USD
 
-from . import scores, totals
+from . import figures, scores, totals
 from .households import MAX_AGE, Errors, check_size, to_decimal
 
 # --- survey rounds and answers --------------------------------------------------------------------
@@ -262,7 +262,8 @@ def record_survey(*, actor: Actor, household: Household, round: SurveyRound, **a
     before = audit.snapshot(existing) if existing else None
     survey, created = save_survey(household, round, clean)
     totals.refresh_household(household, round_id=round.pk)
-    if created:
+    if created:  # a household's first survey makes it "surveyed"
+        figures.refresh_household(household)
         audit.record_create(actor=actor, obj=survey)
     else:
         audit.record_update(actor=actor, obj=survey, before=before)
@@ -337,6 +338,7 @@ def rebuild_round_totals(*, actor: Actor) -> tuple[int, float]:
     """Rebuild the per-round survey totals from the surveys (they are kept on every write; this repairs)."""
     access.require(actor, "households.configure")
     rows, seconds = totals.rebuild_all()
+    figures.rebuild_all()
     audit.record(
         actor=actor,
         action="update",
