@@ -238,7 +238,13 @@ def playwright_driver():
 
 
 @pytest.fixture
-def page(playwright_driver, live_server, tmp_path):
+def page_options():
+    """More options of the browser context (a module overrides it: {"java_script_enabled": False})."""
+    return {}
+
+
+@pytest.fixture
+def page(playwright_driver, live_server, tmp_path, page_options):
     """A chromium page at 360 px, in French, with a fresh profile; relative URLs go to the live server."""
     context = playwright_driver.chromium.launch_persistent_context(
         str(tmp_path / "chromium-profile"),
@@ -248,6 +254,7 @@ def page(playwright_driver, live_server, tmp_path):
         viewport=PHONE_VIEWPORT,
         locale="fr-FR",
         base_url=live_server.url,
+        **page_options,
     )
     context.set_default_timeout(20_000)
     page = context.pages[0] if context.pages else context.new_page()

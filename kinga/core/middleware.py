@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from kinga.core.access import actor_for
+from kinga.core.pickers import serving
 from kinga.core.roles import MFA_REQUIRED_ROLES
 
 
@@ -45,7 +46,8 @@ class ActorMiddleware:
 
     def __call__(self, request):
         request.actor = actor_for(getattr(request, "user", None), request.session.get("kinga_membership"))
-        return self.get_response(request)
+        with serving(request.actor):  # the pickers' first choices: the actor's own area
+            return self.get_response(request)
 
 
 class RequireMFAMiddleware:

@@ -10,7 +10,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from kinga.core.models import Organisation, OrganisationType
-from kinga.core.pickers import Picker, PickerMultiple
+from kinga.core.pickers import Picker, PickerMultiple, SearchedField
 
 _TYPE_ORDER = {value: i for i, value in enumerate(OrganisationType.values)}
 
@@ -49,7 +49,7 @@ def _type_label(kind: str) -> str:
         return kind
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+class OrganisationChoiceField(SearchedField, forms.ModelChoiceField):
     """One organisation, through the searchable picker (a plain grouped <select> without JavaScript)."""
 
     iterator = OrganisationChoiceIterator
@@ -62,7 +62,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
+class OrganisationMultipleChoiceField(SearchedField, forms.ModelMultipleChoiceField):
     """Several organisations (an inspection's team, a meeting's participants), through the searchable picker."""
 
     iterator = OrganisationChoiceIterator

@@ -19,6 +19,17 @@ def pick(request, kind):
     value_field = request.GET.get("value", "pk")
     if value_field not in pickers.VALUE_FIELDS:
         value_field = "pk"
-    found = pickers.search(request.actor, kind, request.GET.get("q", "")[:100])
+    found = pickers.search(request.actor, kind, request.GET.get("q", "")[:100], near=_position(request.GET))
     results = [(getattr(obj, value_field), label) for obj, label in found]
     return render(request, "core/_picker_results.html", {"results": results, "q": request.GET.get("q", "")})
+
+
+def _position(query) -> tuple[float, float] | None:
+    """The user's position sent by picker.js (the form's latitude and longitude), or None."""
+    try:
+        latitude, longitude = float(query.get("lat", "")), float(query.get("lon", ""))
+    except ValueError:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude

@@ -36,6 +36,7 @@ def wire() -> None:
             labels=_site_labels,
             home=lambda actor: pickers.under_home(actor, "place__path"),
             order=("name", "pk"),
+            nearest=pickers.by_distance,
         )
     )
     plugins.register_nav(_("Mine sites"), "sites:list", permission="sites.view", order=50)

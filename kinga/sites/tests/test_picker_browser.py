@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from playwright.sync_api import expect
 
 from kinga.core import clock
-from kinga.core.models import OrganisationType, Place
+from kinga.core.models import OrganisationType, Place, PlaceLevel
 from kinga.core.roles import Role
 from kinga.core.testing import SOURCE_ROOT, assert_fits_phone, enrol_totp, make_member, make_organisation
 from kinga.sites.models import Inspection
@@ -84,3 +86,31 @@ def test_a_coordinator_moves_a_site_by_typing_the_place(page, login_as, referenc
     expect(page).to_have_url(re.compile(rf"/sites/{site.uuid}/$"))
     site.refresh_from_db()
     assert site.place.pcode == "CD7203"
+
+
+def test_a_place_beyond_the_rendered_ones_is_found_typed_and_saved(page, login_as, reference_places):
+    """The <select> holds only the first places (kinga.core.pickers.MAX_RESULTS): a village typed and tapped
+    is added to it by picker.js and saved."""
+    site = make_site(name="Kasulo Mupanja")
+    territory = Place.objects.get(pcode="CD7201")
+    Place.objects.bulk_create(
+        Place(name=f"Hameau {n:03d}", level=PlaceLevel.VILLAGE, parent=territory) for n in range(80)
+    )
+    Place.objects.filter(parent=territory, level=PlaceLevel.VILLAGE).update(
+        path=Concat(Value(territory.path), Cast("id", CharField()), Value("/"))
+    )
+    far = Place.objects.get(name="Hameau 077")
+    member = make_member(make_organisation("IDAK", type=OrganisationType.IDAK), Role.COORDINATOR)
+    enrol_totp(member.user)
+    login_as(member)
+    page.goto(f"/sites/{site.uuid}/modifier/")
+    picker = page.locator(".picker", has=page.locator("select#id_place"))
+    expect(picker.locator(f"option[value='{far.pk}']")).to_have_count(0)
+    expect(picker.locator(".picker-nojs")).to_have_count(0)  # the search without JavaScript gives way
+    picker.locator(".picker-search").press_sequentially("hameau 077", delay=30)
+    picker.locator(".picker-option", has_text="Hameau 077").click()
+    expect(page.locator("#id_place")).to_have_value(str(far.pk))
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(rf"/sites/{site.uuid}/$"))
+    site.refresh_from_db()
+    assert site.place == far

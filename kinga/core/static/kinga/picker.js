@@ -1,8 +1,10 @@
-// The searchable picker (kinga/core/pickers.py). The server renders a plain <select> holding every choice, which
-// is the whole picker without JavaScript. Here a search box goes above it: typing asks the server (htmx) for the
-// matching choices, the user's own area first; a tap on one sets the <select>. Only choices the <select> holds
-// are offered, so the picker can never submit a value the form would refuse. Several choices (a team) show as
-// chips that a tap removes; their <select> is then hidden.
+// The searchable picker (kinga/core/pickers.py). The server renders a plain <select> holding the chosen value(s)
+// and the first choices, with a search box and a « Chercher » button that send the form back (the picker without
+// JavaScript). Here one search box replaces them: typing asks the server (htmx) for the matching choices, the
+// user's own area first; a tap on one sets the <select>, adding the option when the server did not render it.
+// When the <select> holds every choice of its field (data-picker-complete: a short or narrowed list), only those
+// are offered, so the picker never submits a value the form would refuse. Several choices (a team) show as chips
+// that a tap removes; their <select> is then hidden.
 (function () {
   var counter = 0;
 
@@ -33,9 +35,13 @@
     });
   }
 
-  function choose(box, select, input, list, value) {
+  function choose(box, select, input, list, value, label) {
     var option = optionFor(select, value);
-    if (!option) return;
+    if (!option) {
+      if (box.hasAttribute("data-picker-complete")) return;
+      option = new Option(label, value);
+      select.appendChild(option);
+    }
     if (select.multiple) {
       option.selected = true;
       renderChips(box, select);
@@ -55,6 +61,8 @@
     box.setAttribute("data-picker-ready", "");
     var select = box.querySelector("select");
     if (!select) return;
+    var noscript = box.querySelector(".picker-nojs");
+    if (noscript) noscript.remove(); // the search below replaces it (and its button must not submit the form)
     counter += 1;
     var id = (select.id || "picker") + "-search-" + counter;
     var input = document.createElement("input");
@@ -91,6 +99,17 @@
     input.setAttribute("hx-target", "#" + list.id);
     input.setAttribute("hx-sync", "this:replace");
     input.setAttribute("hx-vals", JSON.stringify({ value: box.getAttribute("data-picker-value") }));
+    // Where the form says the user is (its latitude and longitude, typed or from the phone's GPS): sites come
+    // nearest first.
+    input.addEventListener("htmx:configRequest", function (event) {
+      var form = select.form;
+      var lat = form && form.querySelector("input[name=latitude]");
+      var lon = form && form.querySelector("input[name=longitude]");
+      if (lat && lon && lat.value && lon.value) {
+        event.detail.parameters.lat = lat.value.replace(",", ".");
+        event.detail.parameters.lon = lon.value.replace(",", ".");
+      }
+    });
     if (select.multiple) {
       var chips = document.createElement("div");
       chips.className = "picker-chosen";
@@ -103,12 +122,13 @@
     renderChips(box, select);
 
     list.addEventListener("htmx:afterSwap", function () {
-      // Keep only what this field accepts (its <select> may hold fewer than the actor may see).
+      // A <select> holding every choice of its field: keep only those (it may hold fewer than the actor sees).
+      var complete = box.hasAttribute("data-picker-complete");
       Array.prototype.forEach.call(list.querySelectorAll(".picker-option"), function (button) {
         var option = optionFor(select, button.getAttribute("data-value"));
-        if (!option) {
+        if (!option && complete) {
           button.parentNode.remove();
-        } else if (option.selected) {
+        } else if (option && option.selected) {
           button.parentNode.setAttribute("aria-selected", "true");
         }
       });
@@ -123,14 +143,14 @@
     });
     list.addEventListener("click", function (event) {
       var button = event.target.closest(".picker-option");
-      if (button) choose(box, select, input, list, button.getAttribute("data-value"));
+      if (button) choose(box, select, input, list, button.getAttribute("data-value"), button.textContent);
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         // Enter picks the first match instead of sending the whole form half filled.
         event.preventDefault();
         var first = list.hidden ? null : list.querySelector(".picker-option");
-        if (first) choose(box, select, input, list, first.getAttribute("data-value"));
+        if (first) choose(box, select, input, list, first.getAttribute("data-value"), first.textContent);
       } else if (event.key === "Escape") {
         list.hidden = true;
         input.setAttribute("aria-expanded", "false");
