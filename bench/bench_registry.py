@@ -25,28 +25,37 @@ from urllib.parse import urlsplit, urlunsplit
 import django
 import psycopg
 
-from kinga.registry.synthetic import generate, true_pairs
+from kinga.registry import synthetic, synthetic_corruption
+from kinga.registry.synthetic import true_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RECORDS_BY_SCALE = {"demo": 10_000, "province": 100_000, "national": 1_000_000}
 
 
-def write_dataset(path: Path, records) -> None:
+# Error models: "field" (synthetic.py, from our field notes) and "literature" (synthetic_corruption.py).
+GENERATORS = {"field": synthetic.generate, "literature": synthetic_corruption.generate}
+
+
+def write_dataset(path: Path, records, *, fields: int = 6) -> None:
+    """Six fields (given, family, sex, birth date or age, place, caregiver) or four (given, family, birth date,
+    place: sex, age and caregiver left blank for both engines)."""
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "given_name", "family_name", "sex", "birth_date", "age", "place", "caregiver"])
+        six = fields == 6
         for r in records:
+            age = getattr(r, "age", None)
             writer.writerow(
                 [
                     r.id,
                     r.given_name,
                     r.family_name,
-                    r.sex,
+                    r.sex if six else "",
                     r.birth_date.isoformat() if r.birth_date else "",
-                    "",
+                    "" if age is None or not six else age,
                     r.place,
-                    r.caregiver,
+                    r.caregiver if six else "",
                 ]
             )
 
@@ -141,15 +150,21 @@ def run_engine(engine: str, source: str, out: Path, seed: int = 1) -> dict:
 
 
 def compare(
-    records: int, seed: int, engines: list[str], database_url: str | None = None, profiles_only: bool = False
+    records: int,
+    seed: int,
+    engines: list[str],
+    database_url: str | None = None,
+    profiles_only: bool = False,
+    errors: str = "field",
+    fields: int = 6,
 ) -> list[dict]:
 
-    data = generate(records, seed=seed)
+    data = GENERATORS[errors](records, seed=seed)
     truth = true_pairs(data)
     results = []
     with tempfile.TemporaryDirectory(prefix="kinga-registry-bench-") as tmp:
         dataset = Path(tmp) / "records.csv"
-        write_dataset(dataset, data)
+        write_dataset(dataset, data, fields=fields)
         del data
         for engine in engines:
             out = Path(tmp) / f"{engine}.csv"
@@ -168,7 +183,7 @@ def compare(
                 figures["postgres_rss_mb"] = postgres_memory_mb() or pg_before
                 out = to_synthetic_ids(source, out)
             figures.update(evaluate(out, truth))
-            figures["records"] = records
+            figures.update(records=records, errors=errors, fields=fields)
             results.append(figures)
             print(json.dumps(figures), flush=True)
     return results
@@ -197,6 +212,8 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--engines", nargs="*", default=["splink", "kinga-file"])
+    parser.add_argument("--errors", choices=sorted(GENERATORS), default="field", help="the error model")
+    parser.add_argument("--fields", type=int, choices=(4, 6), default=6)
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kinga_bench"),
@@ -216,16 +233,18 @@ def main() -> int:
         args.engines,
         database_url=args.database_url,
         profiles_only=args.profiles_only,
+        errors=args.errors,
+        fields=args.fields,
     )
     print(
-        f"{'engine':<12}{'records':>10}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
+        f"{'engine':<12}{'errors':>11}{'fields':>7}{'records':>10}{'wall s':>10}{'CPU s':>10}{'peak MB':>10}{'precision':>11}{'recall':>9}{'F1':>8}"
     )
     for r in results:
         if r["engine"] == "kinga-suggest":
             print(f"suggestions at registration: median {r['median_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms")
             continue
         print(
-            f"{r['engine']:<12}{r['records']:>10}{r['seconds']:>10.1f}{r.get('cpu_seconds', 0):>10.1f}{r['peak_mb']:>10.0f}"
+            f"{r['engine']:<12}{r['errors']:>11}{r['fields']:>7}{r['records']:>10}{r['seconds']:>10.1f}{r.get('cpu_seconds', 0):>10.1f}{r['peak_mb']:>10.0f}"
             f"{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
         )
     return 0
