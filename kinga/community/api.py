@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -94,7 +95,9 @@ class AlertSerializer(serializers.ModelSerializer):
         return [{"sex": c.sex, "age_band": c.age_band, "count": c.count} for c in alert.children.all()]
 
     def get_cases_registered(self, alert) -> int:
-        return alert.case_links.count()
+        # Counted with the list's query (AlertViewSet) where it can be: not one count per alert.
+        counted = getattr(alert, "n_case_links", None)
+        return alert.case_links.count() if counted is None else counted
 
 
 class AlertIntakeSerializer(serializers.Serializer):
@@ -322,6 +325,7 @@ class AlertViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             .scoped_queryset()
             .select_related("site", "place", "network", "organisation")
             .prefetch_related("children")
+            .annotate(n_case_links=Count("case_links"))
         )
 
     def _answer(self, alert: Alert, created: bool) -> Response:
@@ -435,7 +439,7 @@ class FourWViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         qs = super().scoped_queryset()
         if self.action in ("update", "partial_update", "destroy"):
             qs = qs.filter(pk__in=selectors.editable_fourw(self.actor).values("pk"))
-        return qs.select_related("organisation", "place", "implementing_partner", "funder")
+        return qs.select_related("organisation", "place", "implementing_partner", "funder", "plan_action")
 
     def _place(self, data):
         code = data.pop("place_pcode", None)

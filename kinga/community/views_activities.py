@@ -223,7 +223,9 @@ def _fourw_filters(request):
 def fourw(request):
     actor = request.actor
     filters, code = _fourw_filters(request)
-    qs = selectors.fourw(actor, **filters).select_related("organisation", "place", "implementing_partner")
+    qs = selectors.fourw(actor, **filters).select_related(
+        "organisation", "place", "implementing_partner", "plan_action__axis"
+    )
     page = Paginator(qs.order_by("-start", "id"), 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -32,6 +32,9 @@ class PlaceViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     permissions_by_action = {"create": "core.add_place", "*": "core.view_places"}
     filterset_fields = ["level", "pcode"]
 
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("parent")
+
     def create(self, request, *args, **kwargs):
         def create(data):
             data = dict(data)

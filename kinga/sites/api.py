@@ -214,6 +214,9 @@ class ZoneViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ZoneSerializer
     permissions_by_action = {"*": "sites.view"}
 
+    def scoped_queryset(self):
+        return super().scoped_queryset().select_related("place")
+
     @action(detail=False, methods=["get"])
     def progress(self, request):
         return Response(selectors.zone_progress(self.actor))
