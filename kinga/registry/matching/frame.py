@@ -10,7 +10,7 @@ handles a name in clear.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -77,6 +77,10 @@ class Frame:
     carer2: np.ndarray
     n_phon: int  # size of the phonetic id space
     name_neighbours: np.ndarray  # sorted a*n_phon+b of phonetic ids within one edit
+    # sorted a*n_place+b of place token ids within one edit: typed places only (files); the database's places
+    # are chosen from a list, so none there
+    place_neighbours: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    n_place: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -101,12 +105,20 @@ class Frame:
         carer2,
         variant_code,
         variant_key,
+        place_variant_code=None,
+        place_variant_key=None,
     ) -> Frame:
         """Build from int64 codes (hashes or ids; -1 for missing) and the (code, deletion variant) table."""
         (ge, fe), _ = _factorise(given_exact, family_exact)
         (gp, fp, c1, c2, vc), _phon_values = _factorise(given_phon, family_phon, carer1, carer2, variant_code)
-        (p1, p2), _ = _factorise(place1, place2)
+        place_codes = [place1, place2] + ([place_variant_code] if place_variant_code is not None else [])
+        (p1, p2, *pvc), _place_values = _factorise(*place_codes)
         n_phon = len(_phon_values)
+        place_neighbours = np.zeros(0, dtype=np.int64)
+        if pvc and len(pvc[0]):
+            (pvk,), _ = _factorise(place_variant_key)
+            known = pvc[0] >= 0
+            place_neighbours = neighbour_pairs(pvc[0][known], pvk[known], len(_place_values))
         (vk,), _ = _factorise(variant_key)
         known = vc >= 0
         neighbours = neighbour_pairs(vc[known], vk[known], n_phon)
@@ -127,6 +139,8 @@ class Frame:
             carer2=c2,
             n_phon=n_phon,
             name_neighbours=neighbours,
+            place_neighbours=place_neighbours,
+            n_place=len(_place_values),
         )
 
     @classmethod
@@ -162,6 +176,7 @@ class Frame:
             ]
         }
         name_phon: set[str] = set()
+        place_phon: set[str] = set()
         for r in records:
             cols["ids"].append(r.id)
             # exact codes live in their own namespace so that they never collide with phonetic ones
@@ -175,6 +190,7 @@ class Frame:
             cols["month"].append(r.month)
             cols["day"].append(r.day)
             cols["approximate"].append(r.approximate)
+            place_phon.update(r.place)
             cols["place1"].append(code("@" + r.place[0]) if r.place else MISSING)
             cols["place2"].append(code("@" + r.place[1]) if len(r.place) > 1 else MISSING)
             cols["carer1"].append(code(r.caregiver[0]) if r.caregiver else MISSING)
@@ -184,11 +200,18 @@ class Frame:
             for variant in deletion_variants(phon):
                 variant_code.append(vocab[phon])
                 variant_key.append(code("~" + variant))
+        place_variant_code, place_variant_key = [], []
+        for phon in place_phon:
+            for variant in deletion_variants(phon):
+                place_variant_code.append(vocab["@" + phon])
+                place_variant_key.append(code("~" + variant))
         ids = cols.pop("ids")
         arrays = {k: np.asarray(v, dtype=np.int64) for k, v in cols.items()}
         return cls.from_codes(
             ids,
             variant_code=np.asarray(variant_code, dtype=np.int64),
             variant_key=np.asarray(variant_key, dtype=np.int64),
+            place_variant_code=np.asarray(place_variant_code, dtype=np.int64),
+            place_variant_key=np.asarray(place_variant_key, dtype=np.int64),
             **arrays,
         )

@@ -288,7 +288,15 @@ def _name_levels_pair(frame: Frame, a, b, *, swapped: bool):
 
 
 def _place_levels(frame: Frame, a, b):
-    return _token_levels(frame.place1[a], frame.place2[a], frame.place1[b], frame.place2[b])
+    """Same place, partly (a token in common, or the places one typed letter apart), different."""
+    level = _token_levels(frame.place1[a], frame.place2[a], frame.place1[b], frame.place2[b])
+    nb = frame.place_neighbours
+    if len(nb):
+        pa, pb = frame.place1[a].astype(np.int64), frame.place1[b].astype(np.int64)
+        key = np.minimum(pa, pb) * frame.n_place + np.maximum(pa, pb)
+        pos = np.minimum(np.searchsorted(nb, key), len(nb) - 1)
+        level[(level == 0) & (nb[pos] == key)] = 1
+    return level
 
 
 def _carer_levels(frame: Frame, a, b):

@@ -265,3 +265,17 @@ def test_a_year_typo_costs_weight_but_leaves_the_pair_alike():
     exact, typo, apart = w.tolist()
     assert exact > typo > apart
     assert scoring.probability(np.array([typo]), model.match_share)[0] > 0.9
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "level"),
+    [
+        ("Kanina", "Village Kanina", "same"),
+        ("Kanina", "Kanima", "partly"),  # a typed place one letter off
+        ("Kanina", "Lkanina", "partly"),
+        ("Kanina", "Musompo", "different"),
+    ],
+)
+def test_typed_places_one_letter_apart_are_partly_the_same(first, second, level):
+    frame = Frame.from_records([make_record("a", place=first), make_record("b", place=second)])
+    assert scoring.explain(frame, 0, 1)["place"] == level
