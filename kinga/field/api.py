@@ -63,6 +63,11 @@ class ReplaySerializer(serializers.Serializer):
         required=False,
         help_text="question path → corrected value (empty: drop an earlier correction)",
     )
+    without_files = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="apply without the files the answers name (a photo refused by its checks is left out)",
+    )
 
 
 class RejectSerializer(serializers.Serializer):
@@ -98,7 +103,10 @@ class SubmissionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         data = ReplaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         submission = services.replay(
-            actor=self.actor, submission=submission, corrections=data.validated_data.get("corrections") or {}
+            actor=self.actor,
+            submission=submission,
+            corrections=data.validated_data.get("corrections") or {},
+            without_files=data.validated_data["without_files"],
         )
         return self._answer(submission)
 

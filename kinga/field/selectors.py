@@ -14,7 +14,7 @@ from kinga.core.access import Actor
 
 from . import handlers
 from .handlers.cases import identification_kwargs
-from .models import State, Submission
+from .models import Attachment, State, Submission
 from .reading import Answers
 
 REVIEW = "field.review"
@@ -76,6 +76,25 @@ def answer_rows(actor: Actor, submission: Submission) -> list[AnswerRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class RefusedFile:
+    name: str
+    size: int | None
+    problem: str
+
+
+def refused_files(submission: Submission) -> list[RefusedFile]:
+    """The files the submission brought or named that were not kept (too big, not a photo, not downloadable),
+    with the reason: the reviewer sees them and may apply the rest without them."""
+    return [
+        RefusedFile(name, size, problem)
+        for name, size, problem in Attachment.objects.filter(submission=submission)
+        .exclude(problem="")
+        .order_by("name")
+        .values_list("name", "size", "problem")
+    ]
 
 
 def general_reasons(submission: Submission) -> list[str]:

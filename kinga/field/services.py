@@ -349,10 +349,25 @@ def _require_quarantined(submission: Submission) -> None:
         raise ValidationError({"state": [_("Only a submission in quarantine can be corrected or rejected.")]})
 
 
+def _file_paths(submission: Submission) -> list[str]:
+    """The paths of the answers that name a file (a photo) in this submission's form."""
+    handler = handlers.handler_for(submission.form_id)
+    fields = handler.attachment_fields if handler else frozenset()
+    return [path for path in (submission.answers or {}) if path.rpartition("/")[2] in fields]
+
+
 @transaction.atomic
-def replay(*, actor: Actor, submission: Submission, corrections: dict[str, Any] | None = None) -> Submission:
+def replay(
+    *,
+    actor: Actor,
+    submission: Submission,
+    corrections: dict[str, Any] | None = None,
+    without_files: bool = False,
+) -> Submission:
     """A data manager's corrections (question path → value; the raw submission is kept as received), then the
-    submission applied again, as its submitting account."""
+    submission applied again, as its submitting account. `without_files`: the files its answers name (a photo
+    refused by its checks, or that never came) are left out and the rest applied; the refused file and its
+    reason stay with the submission, and the audit trail says the reviewer chose so."""
     access.require(actor, REVIEW)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     _require_quarantined(submission)
@@ -373,10 +388,18 @@ def replay(*, actor: Actor, submission: Submission, corrections: dict[str, Any] 
             else:
                 merged[str(path)[:200]] = value
         submission.corrections = merged
+    if without_files:
+        paths = _file_paths(submission)
+        if not paths:
+            raise ValidationError({"without_files": [_("This submission names no file.")]})
+        # An empty answer, kept as a correction: the handlers then see no photo (an empty correction is
+        # otherwise the reviewer going back to the answer as received).
+        submission.corrections = {**(submission.corrections or {}), **dict.fromkeys(paths, "")}
     submission.state = State.RECEIVED
     submission.decided_by = actor.user
     submission.save(update_fields=["state", "corrections", "decided_by"])
-    audit.record_update(actor=actor, obj=submission, before=before, note=gettext_noop("replay"))
+    note = gettext_noop("replay without the files") if without_files else gettext_noop("replay")
+    audit.record_update(actor=actor, obj=submission, before=before, note=note)
     process(submission_id=str(submission.pk))
     submission.refresh_from_db()
     return submission

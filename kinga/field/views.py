@@ -55,6 +55,7 @@ def detail(request, uuid):
             "form_label": _label(submission.form_id),
             "rows": selectors.answer_rows(actor, submission),
             "general_reasons": selectors.general_reasons(submission),
+            "refused_files": selectors.refused_files(submission),
             "suggestions": selectors.duplicate_suggestions(actor, submission),
             "same_child": PREFIX + SAME_CHILD,
             "confirm_new": PREFIX + CONFIRM_NEW,
@@ -87,7 +88,12 @@ def replay(request, uuid):
     submission = selectors.get_submission(actor, uuid)
     corrections = _corrections(request, submission, selectors.answer_rows(actor, submission))
     try:
-        submission = services.replay(actor=actor, submission=submission, corrections=corrections)
+        submission = services.replay(
+            actor=actor,
+            submission=submission,
+            corrections=corrections,
+            without_files=request.POST.get("sans_fichiers") == "oui",
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -3,6 +3,7 @@ too big, of another type or missing puts the submission in quarantine with the r
 
 import io
 import threading
+from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -193,3 +194,65 @@ def test_odk_collect_sends_the_photo_beside_the_xml(team, keys, today):
     assert Submission.objects.get().state == State.APPLIED, Submission.objects.get().reasons
     assert Case.objects.get().child.photo.startswith("data:image/jpeg")
     assert Attachment.objects.get().content not in ("", None)
+
+
+def test_a_refused_photo_is_shown_for_review_and_the_rest_applied_without_it(team, keys, today):
+    """ODK Collect sends a file that is no photo beside the XML: the submission waits in quarantine with the
+    file's reason; the data clerk sees the file refused and applies the identification without the photo."""
+    from kinga.core.models import AuditEvent  # noqa: PLC0415
+    from kinga.core.testing import client_for  # noqa: PLC0415
+
+    xml = (
+        b'<data id="kinga_identification"><enfant><given_name>Kalenga</given_name>'
+        b"<family_name>Mwamba</family_name><sex>M</sex><estimated_age>12</estimated_age>"
+        b"<photo>1709.jpg</photo><photo_consent>yes</photo_consent></enfant>"
+        b"<identification_date>2026-02-28</identification_date><identification_site>codmine00001</identification_site>"
+        b"<caregivers><caregiver_name>Mama Kalenga</caregiver_name></caregivers>"
+        b"<meta><instanceID>uuid:o2</instanceID></meta></data>"
+    )
+    page = b"<html><script>alert(1)</script></html>"
+    response = Client().post(
+        f"/terrain/reception/odk/kinga_identification/submission?cle={keys['kinga_identification']}",
+        {
+            "xml_submission_file": SimpleUploadedFile("submission.xml", xml, content_type="text/xml"),
+            "1709.jpg": SimpleUploadedFile("1709.jpg", page, content_type="image/jpeg"),
+        },
+    )
+    assert response.status_code == 201
+    submission = Submission.objects.get()
+    assert submission.state == State.QUARANTINED and not Case.objects.exists()
+    assert "n'est pas une photo JPEG ou PNG" in submission.reasons["photo"][0]
+    refused = Attachment.objects.get()
+    assert (
+        refused.problem and refused.content == "" and refused.size == len(page)
+    )  # the reason, never the bytes
+
+    clerk = client_for(team.clerk)
+    url = f"/terrain/quarantaine/{submission.pk}/"
+    html = unescape(clerk.get(url).content.decode())
+    assert 'id="refused-files"' in html and "1709.jpg" in html and "n'est pas une photo JPEG ou PNG" in html
+    assert 'name="sans_fichiers"' in html
+    # Applying again without choosing leaves it where it is; choosing applies the rest, without the photo.
+    clerk.post(f"{url}rejouer/", {})
+    assert Submission.objects.get().state == State.QUARANTINED
+    clerk.post(f"{url}rejouer/", {"sans_fichiers": "oui"})
+    submission.refresh_from_db()
+    assert submission.state == State.APPLIED, submission.reasons
+    case = Case.objects.get()
+    assert not case.child.photo and case.child.given_name == "Kalenga"
+    assert Attachment.objects.get().problem  # the refused file's record stays with the submission
+    assert AuditEvent.objects.filter(target_id=str(submission.pk), note="replay without the files").exists()
+
+
+def test_without_files_is_refused_for_a_form_that_names_none(team, keys, followed_case):
+    from django.core.exceptions import ValidationError  # noqa: PLC0415
+
+    from .test_push import kobo_follow_up  # noqa: PLC0415
+
+    broken = kobo_follow_up(followed_case)
+    broken["visite/case"] = "LUA-KZI-2026-424242"
+    post_kobo("kinga_follow_up", keys["kinga_follow_up"], broken)
+    submission = Submission.objects.get()
+    assert submission.state == State.QUARANTINED
+    with pytest.raises(ValidationError, match="ne nomme aucun fichier"):
+        services.replay(actor=actor_of(team.clerk), submission=submission, without_files=True)
