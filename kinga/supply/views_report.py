@@ -16,9 +16,18 @@ from kinga.supply.forms import ReportForm
 from kinga.supply.report import due_diligence as build_report
 from kinga.supply.report import flag_label
 
+# The page shows this many sites and flagged lots (the flagged sites first); the PDF and the spreadsheet, all.
+# A buyer at national scale has hundreds of supplying sites: every row on a phone made a page of 400 KB.
+PAGE_ROWS = 50
+
 
 def _site_rows(report):
     return [(row, [flag_label(f) for f in row.flags]) for row in report.sites]
+
+
+def _page_site_rows(report):
+    flagged_first = sorted(report.sites, key=lambda row: (not row.flags, -row.lots))
+    return [(row, [flag_label(f) for f in row.flags]) for row in flagged_first[:PAGE_ROWS]]
 
 
 @login_required
@@ -74,15 +83,23 @@ def due_diligence(request):
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         else:
-            context = {"site_rows": _site_rows(report), "flag_label": flag_label}
+            context = {
+                "site_rows": _site_rows(report),
+                "sites_total": len(report.sites),
+                "flagged_lots": [(lot, flag_label(lot.flag)) for lot in report.flagged_lots],
+                "flag_label": flag_label,
+            }
             response = HttpResponse(exports.to_pdf(report, context), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
     context = {
         "form": form,
         "report": report,
-        "site_rows": _site_rows(report) if report else [],
-        "flagged_lots": [(lot, flag_label(lot.flag)) for lot in report.flagged_lots] if report else [],
+        "site_rows": _page_site_rows(report) if report else [],
+        "sites_total": len(report.sites) if report else 0,
+        "flagged_lots": [(lot, flag_label(lot.flag)) for lot in report.flagged_lots[:PAGE_ROWS]]
+        if report
+        else [],
         "query": request.GET.urlencode() if report else "",
         "title": _("Due-diligence report"),
     }

@@ -9,7 +9,7 @@ from django.utils import translation
 from kinga.core import clock
 from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
-from kinga.supply import services
+from kinga.supply import exports, services, views_report
 from kinga.supply.report import due_diligence
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +102,29 @@ def test_lots_from_red_sites_and_pending_lots_are_flagged_separately(world, site
     assert row.children_observed == 2
     # one lot, flagged once per reason
     assert {f.flag for f in report.flagged_lots} == {"red_at_time"}
+
+
+def test_the_pdf_lists_the_flagged_lots_and_the_page_shows_the_first_ones(world, monkeypatch):
+    """The printed report carries every flagged lot (it said « Aucun lot signalé » before: the list was not given
+    to it); the page shows the first ones and says how many there are in all."""
+    lots = [world.lot() for _ in range(3)]  # bought without an evacuation authorisation: flagged
+    printed = {}
+
+    class Capture:
+        def __init__(self, string):
+            printed["html"] = string
+
+        def write_pdf(self):
+            return b"%PDF-1.7 captured"
+
+    monkeypatch.setattr(exports, "HTML", Capture)
+    client = client_for(world.coordinator)
+    params = {"buyer": str(world.buyer.uuid), "start": TODAY.isoformat(), "end": TODAY.isoformat()}
+    assert client.get("/supply/diligence/", {**params, "format": "pdf"}).content.startswith(b"%PDF")
+    assert all(lot.reference in printed["html"] for lot in lots)
+    assert "Aucun lot signalé" not in printed["html"]
+
+    monkeypatch.setattr(views_report, "PAGE_ROWS", 2)
+    page = client.get("/supply/diligence/", params).content.decode()
+    assert sum(lot.reference in page for lot in lots) == 2
+    assert "2 affichés sur 3" in page
