@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kinga.core.pickers import PickerChoiceField
 from kinga.plan.models import Activity, Commitment
 
 
@@ -65,7 +66,9 @@ class AttributionFields(forms.Form):
     plan_activity = forms.ModelChoiceField(
         label=gettext_lazy("Plan activity (optional)"), queryset=Activity.objects.none(), required=False
     )
-    commitment = forms.ModelChoiceField(
+    # Thousands at national scale: searched (kinga.core.pickers), never all sent to the phone.
+    commitment = PickerChoiceField(
+        "commitments",
         label=gettext_lazy("Funder's commitment (optional)"),
         queryset=Commitment.objects.none(),
         required=False,

@@ -245,7 +245,11 @@ def plan_tree(actor: Actor, plan: Plan, *, today: datetime.date | None = None) -
         )
 
     action_rows: dict[int, ActionRow] = {}
+    axis_by_pk = {axis.pk: axis for axis in axes}
     for action in actions:
+        # The axis already read: an action's code (axis number) must not read it again, once per action.
+        if action.axis_id in axis_by_pk:
+            action.axis = axis_by_pk[action.axis_id]
         row = ActionRow(
             action=action,
             implementers=by_action_parties.get((action.pk, PartyRole.IMPLEMENTER), []),
@@ -256,6 +260,7 @@ def plan_tree(actor: Actor, plan: Plan, *, today: datetime.date | None = None) -
         action_rows[action.pk] = row
     for activity in activities:
         action_row = action_rows[activity.action_id]
+        activity.action = action_row.action  # read above, with its axis: an activity's code reads both
         p_start, p_end = planned_dates(activity, action_row.action, start)
         money = money_of(activity.action_id, activity.pk, activity.cost_usd)
         action_row.activities.append(
@@ -330,7 +335,7 @@ def commitments(
     qs = (
         access.scoped(actor, Commitment)
         .filter(action__axis__plan=plan)
-        .select_related("funder", "action__axis", "activity", "exchange_rate")
+        .select_related("funder", "action__axis", "activity__action__axis", "exchange_rate")
         .annotate(
             n_transactions=Count("transactions"),
         )

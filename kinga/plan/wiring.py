@@ -1,8 +1,9 @@
 """The plan app's registrations at start-up: wire() is called once by its AppConfig.ready()."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access
+from kinga.core import access, pickers
 from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
 from kinga.plan import api, api_dhis2, models
 from kinga.plan.services.loading import ensure_plan_loaded
@@ -38,6 +39,20 @@ def wire() -> None:
         models.Dhis2Push,
     ):
         access.register(model, scope=access.unscoped, view_permission="plan.push_dhis2")
+    # Funders' commitments number in thousands at national scale: the attribution fields search them.
+    pickers.register(
+        pickers.Kind(
+            name="commitments",
+            choices=lambda actor: access.scoped(actor, models.Commitment).select_related(
+                "funder", "action__axis"
+            ),
+            search=_search_commitments,
+            labels=lambda commitments: [str(c) for c in commitments],
+            home=lambda actor: Q(funder_id=actor.organisation_id) if actor.organisation_id else None,
+            order=("action__axis__number", "action__number", "-date", "-pk"),
+        )
+    )
+
     # After places (0) and organisations (10): the plan's implementers and funders are organisations.
     register_reference_loader("plan", ensure_plan_loaded, order=20)
     register_nav(_("Operational plan"), "plan:tree", permission="plan.view", order=10)
@@ -46,3 +61,12 @@ def wire() -> None:
     register_synth_generator("plan", generate_plan, order=90)
     api.register()
     api_dhis2.register()
+
+
+def _search_commitments(queryset, word):
+    """A funder's name or acronym, or an action's code (« 1.4 »)."""
+    matching = Q(funder__name__icontains=word) | Q(funder__acronym__icontains=word)
+    axis, _dot, action = word.partition(".")
+    if axis.isdigit() and action.isdigit():
+        matching |= Q(action__axis__number=int(axis), action__number=int(action))
+    return queryset.filter(matching)

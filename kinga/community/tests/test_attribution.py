@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kinga.community import services
 from kinga.community.models import Training
-from kinga.core import clock
+from kinga.core import clock, pickers
 from kinga.core.actors import system_actor
 from kinga.core.reference import load_organisations
 from kinga.core.testing import actor_of, client_for
@@ -200,3 +200,30 @@ def test_the_session_page_and_the_trainings_list_show_the_attribution_in_french(
     assert '<dd data-attribution="activity">—</dd>' in html
     html = unescape(client.get(reverse("community:trainings")).content.decode())
     assert f"Activité du plan : {mine}" in html
+
+
+def test_the_commitment_is_searched_not_every_one_sent_to_the_phone(supervisor, kolwezi, org, activities):
+    """At national scale two thousand commitments made the training form 198 KB: the form holds the first ones,
+    searches the others, and takes one it did not show."""
+    mine, _other = activities
+    commitments = [_commitment(org, mine) for _ in range(pickers.MAX_RESULTS + 20)]
+    client = client_for(supervisor)
+    page = client.get(reverse("community:training_add")).content.decode()
+    select = page[page.index('name="commitment"') :]
+    select = select[: select.index("</select>")]
+    assert select.count("<option") <= pickers.MAX_RESULTS + 1  # and the empty choice
+    unseen = next(c for c in reversed(commitments) if f'value="{c.pk}"' not in select)
+    response = client.post(
+        reverse("community:training_add"),
+        {
+            "group": "social_service_providers",
+            "topic": "refresher",
+            "start": clock.today().isoformat(),
+            "place": kolwezi.pk,
+            "trained_f": 2,
+            "trained_m": 0,
+            "commitment": unseen.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Training.objects.get().commitment == unseen

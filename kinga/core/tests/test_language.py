@@ -1,4 +1,5 @@
 """Every page is French: no untranslated text, no internal code, no English word — on every page, as every role.
+The same walk counts each page's database queries (and each API list's): no page may read once per row.
 
 After `kinga synth` and `kinga demo-accounts`, each demo account opens every page of the URL configuration: the pages
 without a parameter, then the links they show (object pages, their forms, their sub-pages: real ids from the demo
@@ -21,13 +22,15 @@ import polib
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from kinga.core.models import Membership
 from kinga.core.testing import client_for, page_urls
 from kinga.households.index import DEFAULT_THRESHOLDS, ITEM_CODES
+from kinga.urls import router
 
 ROOT = Path(__file__).resolve().parents[3]
 ENGLISH = {
@@ -44,6 +47,22 @@ SKIPPED = re.compile(
     r"|/(export|exporter|telecharger|pdf|photo|document|fichier|modele|envoyer|sms|download)/?$"
 )
 PER_ROUTE = 2
+# Queries a page may make (issue 19: at national scale a query per row is a page that cannot be fast). The pages
+# that compute the plan's indicators read one figure per indicator, whatever the number of records: theirs are
+# pinned here, so that a new indicator or a new figure is a decision, not a drift.
+QUERY_BUDGET = 30
+QUERY_BUDGETS = {
+    "plan/indicateurs/": 70,
+    "plan/niveaux/": 60,
+    "suivi/": 90,
+    "/api/v1/monitoring/dashboard/": 90,  # the figures of the monitoring home page (suivi/)
+    "suivi/cout-par-resultat/": 40,
+    "/api/v1/monitoring/costs-per-result/": 40,
+    "plan/actions/<uuid:action_uuid>/": 40,
+}
+# The same query (numbers and quoted values aside) this many times in one request is a query per row.
+REPEAT_LIMIT = 12
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
 # Visible attributes: what a screen reader or a hover shows is read too.
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 
@@ -255,6 +274,7 @@ def _crawl() -> dict:
     assert members.count() >= 10
     failures: dict[str, set[str]] = {}
     plurals: dict[str, set[str]] = {}
+    queries: dict[str, tuple[int, str, int]] = {}
     routes: set[str] = set()
     for member in members.select_related("user"):
         client = client_for(member)
@@ -268,7 +288,9 @@ def _crawl() -> dict:
                 continue
             seen.add(url)
             per_route[route] += 1
-            response = client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            _count_queries(queries, route or "404", f"{member.user.email.split('@')[0]} {url}", captured)
             if response.status_code not in (200, 403, 404) or not response.get("Content-Type", "").startswith(
                 "text/html"
             ):
@@ -282,8 +304,22 @@ def _crawl() -> dict:
             for problem in plural_problems(page):
                 plurals.setdefault(problem, set()).add(where)
             queue += [link for link in links if link not in seen]
-    _CRAWL.update(failures=failures, plurals=plurals, routes=routes)
+        for url in sorted(f"/api/v1/{prefix}/" for prefix, _viewset, _basename in router.registry):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            if response.status_code == 200:
+                _count_queries(queries, url, f"{member.user.email.split('@')[0]} {url}", captured)
+    _CRAWL.update(failures=failures, plurals=plurals, routes=routes, queries=queries)
     return _CRAWL
+
+
+def _count_queries(queries: dict, route: str, where: str, captured) -> None:
+    """Keep, per route, the most queries one request made and the query repeated most in it."""
+    shapes = Counter(_LITERALS.sub("?", q["sql"]) for q in captured.captured_queries)
+    repeated = max(shapes.values(), default=0)
+    count, _where, worst = queries.get(route, (0, "", 0))
+    if len(captured) > count or repeated > worst:
+        queries[route] = (max(len(captured), count), where, max(repeated, worst))
 
 
 def _report(found: dict[str, set[str]]) -> list[str]:
@@ -298,6 +334,23 @@ def test_every_page_of_every_role_is_french(reference_places):
     # 138 routes when written (the pages of every role, their object pages and forms): fewer means the walk lost
     # its way, not that the pages became French.
     assert len(crawl["routes"]) >= 130, sorted(crawl["routes"])
+
+
+@pytest.mark.django_db
+def test_no_page_reads_the_database_once_per_row(reference_places):
+    queries = _crawl()["queries"]
+    over = [
+        f"{route}: {count} queries (budget {QUERY_BUDGETS.get(route, QUERY_BUDGET)}) ← {where}"
+        for route, (count, where, _repeat) in sorted(queries.items())
+        if count > QUERY_BUDGETS.get(route, QUERY_BUDGET)
+    ]
+    per_row = [
+        f"{route}: one query {repeat} times ← {where}"
+        for route, (_count, where, repeat) in sorted(queries.items())
+        if repeat > REPEAT_LIMIT
+    ]
+    assert not over + per_row, "\n".join(over + per_row)
+    assert any(route.startswith("/api/v1/") for route in queries)  # the API lists were read too
 
 
 @pytest.mark.django_db
