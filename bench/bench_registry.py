@@ -2,9 +2,11 @@
 
     make bench BENCH_ARGS="--scale province --only registry"     (in the harness)
     python bench/bench_registry.py --records 100000 [--seed 1] [--engines splink kinga-file kinga-db]
+        [--errors field|literature] [--fields 6|4]
 
-The records come from the seeded synthetic registry (kinga/registry/synthetic.py, parameters in
-docs/benchmarks.md). Each engine runs in its own process, one after the other, so that wall time and
+The records come from a seeded synthetic registry: `field` errors (kinga/registry/synthetic.py) or `literature`
+errors (kinga/registry/synthetic_corruption.py), parameters in docs/benchmarks.md; with `--fields 4` both engines
+get given name, family name, birth date and place only. Each engine runs in its own process, one after the other, so that wall time and
 peak memory (ru_maxrss) are its own; PostgreSQL's memory is reported apart (kinga-db only).
 Precision, recall and F1 are computed on pairs against the generator's truth.
 """
