@@ -33,6 +33,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -222,6 +223,37 @@ def _before_write(sender, instance, raw=False, update_fields=None, **kwargs) -> 
         pending.setdefault(code, set()).update(days)
 
 
+# The days each tally must recompute when the current `batched()` block ends; None outside one.
+_BATCH: ContextVar[dict[str, set[datetime.date]] | None] = ContextVar("kinga_tallies_batch", default=None)
+
+
+def _refresh_now_or_later(code: str, days: set[datetime.date]) -> None:
+    pending = _BATCH.get()
+    if pending is None:
+        refresh(code, days)
+    else:
+        pending.setdefault(code, set()).update(days)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Many writes in a row (a worker applying a batch of field submissions, each in its own transaction): the
+    days they touch are recomputed once each when the block ends, not once per write; the tallies are then
+    right again (recomputed from the records, like every refresh), also when the block ended by an error.
+    Within the block they lag behind the records written in it. Nested blocks are the outer one."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    pending: dict[str, set[datetime.date]] = {}
+    token = _BATCH.set(pending)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+        for code in sorted(pending):
+            refresh(code, pending[code])
+
+
 def _after_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw:
         return
@@ -229,12 +261,12 @@ def _after_save(sender, instance, raw=False, update_fields=None, **kwargs) -> No
     for code, days in _days_by_code(sender, instance, update_fields).items():
         touched = pending.get(code, set()) | days
         if touched:
-            refresh(code, touched)
+            _refresh_now_or_later(code, touched)
 
 
 def _after_delete(sender, instance, **kwargs) -> None:
     for code, days in instance.__dict__.pop("_tally_days", {}).items():
-        refresh(code, days)
+        _refresh_now_or_later(code, days)
 
 
 def changed(model: type[Model], pks: Iterable) -> None:

@@ -9,7 +9,9 @@ The callers are the survey services (record_survey), the round import, a househo
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Q, Sum
@@ -76,11 +78,41 @@ def refresh(*, organisation_id: int, round_id: int | None = None, place_paths: I
     _recompute(surveys)
 
 
+# The keys to recompute when the current `batched()` block ends: (organisation, round or None) → place paths.
+_BATCH: ContextVar[dict[tuple[int, int | None], set[str]] | None] = ContextVar(
+    "kinga_round_totals_batch", default=None
+)
+
+
 def refresh_household(
     household: Household, *, round_id: int | None = None, former_place_path: str = ""
 ) -> None:
     paths = [household.place_path] + ([former_place_path] if former_place_path else [])
+    pending = _BATCH.get()
+    if pending is not None:
+        pending.setdefault((household.organisation_id, round_id), set()).update(paths)
+        return
     refresh(organisation_id=household.organisation_id, round_id=round_id, place_paths=paths)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Many surveys recorded in a row (a worker applying a batch of field submissions): the keys they touch are
+    recomputed once each when the block ends (also after an error), not once per survey. Within the block the
+    totals lag behind the surveys written in it. Nested blocks are the outer one."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    pending: dict[tuple[int, int | None], set[str]] = {}
+    token = _BATCH.set(pending)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+        for (organisation_id, round_id), paths in sorted(
+            pending.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
+        ):
+            refresh(organisation_id=organisation_id, round_id=round_id, place_paths=paths)
 
 
 @transaction.atomic
