@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.models import Membership, OrganisationType, Place, PlaceLevel
+from kinga.core.organisation_fields import OrganisationChoiceField
 
 T = TypeVar("T")
 
@@ -227,3 +228,22 @@ class MemberForm(forms.Form):
         if editing:
             del self.fields["email"]
             del self.fields["full_name"]
+
+
+class AuditOrganisationForm(forms.Form):
+    """The audit trail's organisation filter (a GET form: the searchable picker, its id `organisation`)."""
+
+    organisation = OrganisationChoiceField(
+        to_field_name="uuid", required=False, empty_label=_("All organisations"), label=_("Organisation")
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+    def organisation_errors(self) -> list[str]:
+        """What to say of a filter that is not valid: the search's answer (« Chercher » without JavaScript),
+        else that no such organisation exists (a mistyped or foreign uuid in the address)."""
+        if self.fields["organisation"].widget.search_text:
+            return list(self.errors["organisation"])
+        return [str(_("Unknown organisation."))]
