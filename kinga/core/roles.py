@@ -139,6 +139,25 @@ _SUPPLY = {
     "supply.configure": {Role.ADMIN, Role.COORDINATOR},
 }
 
+# The artisanal mining support fund (plan, axis 3, action 4): its ledger is public money, no child's identity. The
+# managing organisation records, the coordination and funders read it all, commission members their fund, a
+# cooperative its own disbursements (scopes in kinga/fund/scopes.py).
+_FUND = {
+    "fund.view": {
+        Role.ADMIN,
+        Role.COORDINATOR,
+        Role.VIEWER,
+        Role.ORG_MANAGER,
+        Role.DATA_CLERK,
+        Role.SITE_INSPECTOR,
+        Role.COMPANY_OFFICER,
+    },
+    # Receipts, disbursements, documents and repayments: the managing organisation's staff.
+    "fund.record": {Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},
+    # The fund itself, its accounts, the retrocession rate, the commission, its sessions and decisions.
+    "fund.manage": {Role.COORDINATOR, Role.ORG_MANAGER},
+}
+
 # Monitoring and evaluation: the province dashboard (counts only; an organisation manager sees its own records).
 _MONITORING = {
     "monitoring.view_dashboard": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER, Role.ORG_MANAGER},
@@ -169,6 +188,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         _SITES,
         _HOUSEHOLDS,
         _SUPPLY,
+        _FUND,
         _MONITORING,
         _FIELD,
     )

@@ -15,6 +15,7 @@ MODULE_NAMES = {
     "sites": "sites (sites miniers)",
     "households": "households (ménages)",
     "supply": "supply (chaîne d'approvisionnement)",
+    "fund": "fund (fonds d'appui à l'artisanat minier)",
 }
 
 

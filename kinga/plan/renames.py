@@ -19,6 +19,11 @@ from kinga.plan.planfile import PlanFileError
 RENAMED_INDICATORS = {
     "PLAN_CARE_FACILITIES": "CASES_CARE_FACILITIES",  # now counted from the services directory
     "PLAN_FARMED_AREA_HA": "HOUSEHOLDS_HECTARES_ALLOCATED",  # now the hectares allocated to households
+    # The support fund's four flags, now computed from its ledger (kinga/fund).
+    "PLAN_FUND_BANK_ACCOUNT": "FUND_BANK_ACCOUNT",
+    "PLAN_RETROCESSION_RATE": "FUND_RETROCESSION_RATE",
+    "PLAN_MIXED_COMMISSION": "FUND_JOINT_COMMISSION",
+    "PLAN_PTF_TRANSACTION_ACCOUNT": "FUND_PTF_TRANSACTION_ACCOUNT",
 }
 
 

@@ -75,6 +75,7 @@ KINGA_APPS = [
     "kinga.sites",
     "kinga.households",
     "kinga.supply",
+    "kinga.fund",
     "kinga.monitoring",
     "kinga.field",
     "kinga.messaging",
@@ -305,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "ClosureReasonEnum": "kinga.cases.models.ClosureReason",
         "SubmissionSourceEnum": "kinga.field.models.Source",
         "SubmissionChannelEnum": "kinga.field.models.Channel",
+        "FundDecisionKindEnum": "kinga.fund.models.DecisionKind",
     },
 }
 

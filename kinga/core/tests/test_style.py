@@ -24,6 +24,7 @@ KINGA_APPS = {
     "monitoring",
     "field",
     "messaging",
+    "fund",
 }
 
 # Flat API routes older than the <app>/<resource> rule: clients already call them. This list never grows.

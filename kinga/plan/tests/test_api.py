@@ -110,7 +110,7 @@ def test_progress_api_for_implementers_only(plan):
 def test_indicator_value_api(plan, lualaba):
     clerk = client_for(make_member(make_organisation(), Role.DATA_CLERK))
     body = {
-        "indicator": "PLAN_RETROCESSION_RATE",
+        "indicator": "PLAN_MALNUTRITION_RATE",
         "area": "CD72",
         "period_start": "2018-01-01",
         "period_end": "2018-12-31",

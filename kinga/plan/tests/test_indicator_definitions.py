@@ -48,12 +48,7 @@ def test_indicators_nobody_records_are_manual_plan_codes():
     spec, _ = read_plan_file(default_plan_path())
     manual = {c for c, i in spec["indicators"].items() if i["source"] == "manual"}
     assert manual == {c for c in spec["indicators"] if c.startswith("PLAN_")}
-    assert {
-        "PLAN_MALNUTRITION_RATE",
-        "PLAN_RETROCESSION_RATE",
-        "PLAN_FUND_BANK_ACCOUNT",
-        "PLAN_MIXED_COMMISSION",
-    } <= manual
+    assert {"PLAN_MALNUTRITION_RATE", "PLAN_PRODUCTION_RATE"} <= manual
 
 
 def test_docs_indicators_md_lists_every_code_as_generated():

@@ -80,7 +80,7 @@ def test_indicator_targets_of_the_document(plan):
     assert targets["SITES_ZEA_LOCATED"] == 60
     assert targets["SITES_ZEA_VIABLE"] == 25
     assert targets["SITES_EQUIPPED"] == 60
-    assert targets["PLAN_RETROCESSION_RATE"] == 40
+    assert targets["FUND_RETROCESSION_RATE"] == 40
     assert Indicator.objects.get(code="PLAN_MALNUTRITION_RATE").source == "manual"
     withdrawn = Indicator.objects.get(code="CASES_CHILDREN_WITHDRAWN")
     assert (withdrawn.source, withdrawn.module) == ("computed", "cases")

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -271,7 +272,11 @@ def test_progress_validation(plan, coordinator):
 
 
 def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lualaba):
-    rate = Indicator.objects.get(code="PLAN_RETROCESSION_RATE")
+    rate = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
+    # A yes/no indicator entered by hand (the plan's were the fund's flags, now computed from its ledger).
+    flag = Indicator.objects.get(code="PLAN_INFRASTRUCTURE_EQUIPMENT")
+    flag.pk, flag.uuid, flag.code, flag.value_type = None, uuid.uuid4(), "PLAN_TEST_FLAG", "boolean"
+    flag.save()
     entry = services.enter_indicator_value(
         actor=coordinator,
         indicator=rate,
@@ -302,7 +307,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
     with pytest.raises(ValidationError):
         services.enter_indicator_value(
             actor=coordinator,
-            indicator=Indicator.objects.get(code="PLAN_MIXED_COMMISSION"),
+            indicator=Indicator.objects.get(code="PLAN_TEST_FLAG"),
             period_start=D(2019, 1, 1),
             period_end=D(2019, 12, 31),
             area=lualaba,
