@@ -238,3 +238,14 @@ def test_a_photo_keeps_the_type_its_content_has(team, today):
         actor=actor_of(team.worker), case=case, content=buffer.getvalue(), content_type="image/png"
     )
     assert Child.objects.get(pk=case.child_id).photo.startswith("data:image/jpeg;base64,")
+
+
+def test_counts_by_status_and_relapses_in_one_pass(team, today, django_assert_num_queries):
+    first, second = register(team), register(team, by=team.other_worker)
+    Case.objects.filter(pk=second.pk).update(relapse_count=2)  # as a relapse recorded by a retention check
+    coordinator = actor_of(team.coordinator)
+    with django_assert_num_queries(1):
+        counts = selectors.counts(coordinator)
+    assert counts["total"] == 2 and counts["relapsed"] == 1
+    assert sum(n for _status, _label, n in counts["by_status"]) == 2
+    assert first.status in {status for status, _label, n in counts["by_status"] if n}
