@@ -6,6 +6,7 @@ Every read goes through selectors (scoped), every write through services (audite
 
 from __future__ import annotations
 
+import datetime
 import uuid as uuid_module
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from kinga.core.pagination import UncountedPage
 from kinga.sites.models import Site
 
 from . import exports, forms, matching, selectors, services
-from .models import CaseStatus, RiskLevel
+from .models import CaseStatus, IdentificationMethod, RiskLevel
 
 
 @login_required
@@ -60,9 +61,28 @@ def _registration_form(request, actor):
     # The actor's own area first: most children are registered where their organisation works.
     places = pickers.home_first(actor, "places", core_selectors.places(actor).filter(level__gte=2))
     sites = pickers.home_first(actor, "sites", access.scoped(actor, Site))
-    return forms.RegistrationForm(
-        request.POST or None, places=places, sites=sites, initial={"identification_date": clock.today()}
-    )
+    initial = {"identification_date": clock.today()}
+    if request.method == "GET":
+        initial.update(_from_inspection(request.GET, sites))
+    return forms.RegistrationForm(request.POST or None, places=places, sites=sites, initial=initial)
+
+
+def _from_inspection(query, sites) -> dict:
+    """What an inspection that found children passes to the registration form (the inspection page's link):
+    the site (among those the actor may choose), the date and the method; anything else is ignored."""
+    initial = {}
+    site = sites.filter(uuid=_uuid(query.get("site"))).first() if _uuid(query.get("site")) else None
+    if site is not None:
+        initial["identification_site"] = site.pk
+    try:
+        day = datetime.date.fromisoformat(query.get("date", ""))
+    except ValueError:
+        day = None
+    if day is not None and day <= clock.today():
+        initial["identification_date"] = day
+    if query.get("method") in IdentificationMethod.values:
+        initial["identification_method"] = query["method"]
+    return initial
 
 
 def _uuid(text) -> str:

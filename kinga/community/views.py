@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kinga.core import access
 from kinga.core.access import ANONYMOUS
 from kinga.core.forms import apply_service_errors, form_page, submit_and_redirect
+from kinga.sites.models import Site
 
 from . import forms, selectors, services
 from .models import Alert, AlertStatus, Channel, Network, NetworkMember, Urgency
@@ -204,7 +207,14 @@ def triage(request):
 def alert_add(request):
     actor = request.actor
     access.require(actor, "community.report_alert")
-    form = forms.AlertForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
+    # From an inspection that found children (its page's link): the site and the counts, as initial values.
+    initial = {name: request.GET[name] for name in forms.AlertForm.base_fields if name in request.GET}
+    if request.GET.get("site"):
+        site = access.scoped(actor, Site).filter(uuid=_uuid_or_none(request.GET["site"])).first()
+        initial["site"] = site.code if site else ""
+    form = forms.AlertForm(
+        request.POST or None, choices={"place": selectors.lualaba_places(actor)}, initial=initial
+    )
 
     def receive(data) -> Alert:
         alert, _created = services.receive_alert(
@@ -495,3 +505,10 @@ def public_followup(request):
 
 def reverse_alert(alert: Alert) -> str:
     return reverse("community:alert", args=[alert.uuid])
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

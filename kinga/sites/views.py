@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -208,6 +209,29 @@ def inspection_add(request, site_uuid):
     )
 
 
+def _children_next_steps(actor, inspection) -> list[tuple[str, str]]:
+    """When the inspection found children: register them (the registration form with the site and the date) or
+    raise an alert (the alert form with the site and the counts), each offered only to a role that may do it."""
+    if not (inspection.children_seen or inspection.children_count):
+        return []
+    steps = []
+    if actor.has("cases.register"):
+        query = urlencode(
+            {"site": inspection.site.uuid, "date": inspection.date.isoformat(), "method": "site_inspection"}
+        )
+        steps.append((f"{reverse('cases:register')}?{query}", _("Register these children")))
+    if actor.has("community.report_alert"):
+        counts = {
+            "n_M_u": inspection.boys_under_15,
+            "n_F_u": inspection.girls_under_15,
+            "n_M_15_17": inspection.boys_15_17,
+            "n_F_15_17": inspection.girls_15_17,
+        }
+        query = urlencode({"site": inspection.site.uuid, **{k: v for k, v in counts.items() if v}})
+        steps.append((f"{reverse('community:alert_add')}?{query}", _("Raise an alert")))
+    return steps
+
+
 @login_required
 def inspection_detail(request, inspection_uuid):
     actor = request.actor
@@ -220,6 +244,7 @@ def inspection_detail(request, inspection_uuid):
     context = {
         "inspection": inspection,
         "site": inspection.site,
+        "next_steps": _children_next_steps(actor, inspection),
         "actions": access.scoped(actor, CorrectiveAction).filter(inspection=inspection),
         "photos": photos,
         "photo_form": forms.PhotoForm(),
