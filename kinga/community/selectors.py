@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinga.cases import selectors as case_selectors
 from kinga.core import access, clock
@@ -249,7 +250,8 @@ def alert_cases(actor: Actor, alert: Alert) -> list[dict]:
     try:
         visible = list(case_selectors.cases_by_ids(actor, ids).order_by("number"))
     except PermissionDenied:
-        return [{"label": _("%(n)d case(s) registered") % {"n": len(ids)}, "url": ""}]
+        label = ngettext("%(n)d case registered", "%(n)d cases registered", len(ids)) % {"n": len(ids)}
+        return [{"label": label, "url": ""}]
     result = []
     for case in visible:
         try:
@@ -425,8 +427,10 @@ class Feedback:
 def feedback_for(alert: Alert) -> Feedback:
     if alert.status == AlertStatus.CASES_REGISTERED:
         registered = alert.case_links.count()
-        message = _(
-            "Thank you. Social workers visited the place and %(n)d child(ren) are now followed up."
+        message = ngettext(
+            "Thank you. Social workers visited the place and %(n)d child is now followed up.",
+            "Thank you. Social workers visited the place and %(n)d children are now followed up.",
+            registered,
         ) % {"n": registered}
     elif alert.status == AlertStatus.VERIFIED:
         message = _(

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -372,7 +372,11 @@ def alert_register(request, uuid):
         else:
             messages.success(
                 request,
-                _("%(n)d child(ren) registered as cases from alert %(ref)s.")
+                ngettext(
+                    "%(n)d child registered as a case from alert %(ref)s.",
+                    "%(n)d children registered as cases from alert %(ref)s.",
+                    len(cases),
+                )
                 % {"n": len(cases), "ref": alert.reference},
             )
             return redirect("community:alert", alert.uuid)

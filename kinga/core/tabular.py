@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from kinga.core.text import strip_bidi
@@ -317,7 +318,11 @@ def refuse_if_unsafe(
     if blanked:
         examples = "; ".join(blanked[:5])
         reasons.append(
-            _("%(n)d value(s) already recorded would be blanked (%(examples)s)")
+            ngettext(
+                "%(n)d value already recorded would be blanked (%(examples)s)",
+                "%(n)d values already recorded would be blanked (%(examples)s)",
+                len(blanked),
+            )
             % {"n": len(blanked), "examples": examples}
         )
     if reasons:

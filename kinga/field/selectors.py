@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinga.cases import matching
 from kinga.core import access
@@ -48,7 +48,7 @@ class AnswerRow:
 
 def _shown(value: Any) -> str:
     if isinstance(value, list):
-        return _("%(n)d row(s)") % {"n": len(value)}
+        return ngettext("%(n)d row", "%(n)d rows", len(value)) % {"n": len(value)}
     return "" if value is None else str(value)
 
 

@@ -21,7 +21,7 @@ from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerFi
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kinga.core import clock, events
 from kinga.core.prepared import PreparedQuery
@@ -176,7 +176,11 @@ def _describe(ev: Evidence, codes: Iterable[str]) -> str:
     for code in codes:
         label = str(CONDITIONS[code][1])
         if code == "child_working" and ev.children:
-            label = _("%(n)d child(ren) under 18 observed working or in the workings") % {"n": ev.children}
+            label = ngettext(
+                "%(n)d child under 18 observed working or in the workings",
+                "%(n)d children under 18 observed working or in the workings",
+                ev.children,
+            ) % {"n": ev.children}
         if code in ("child_case", "verified_alert") and ev.children:
             label = f"{label} ({ev.children})"
         parts.append(label)

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kinga.core import access, clock
@@ -322,7 +323,15 @@ def rules(request):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("Rules saved. %(n)d site(s) changed status.") % {"n": changed})
+                messages.success(
+                    request,
+                    ngettext(
+                        "Rules saved. %(n)d site changed status.",
+                        "Rules saved. %(n)d sites changed status.",
+                        changed,
+                    )
+                    % {"n": changed},
+                )
                 return redirect("sites:rules")
     elif request.method == "POST":
         access.require(actor, "sites.configure_rules")

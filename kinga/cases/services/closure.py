@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from kinga.core import audit, clock, tallies
 from kinga.core.access import Actor
@@ -72,12 +72,20 @@ def evaluate_exit_rule(case: Case, rules: CaseRules | None = None) -> ExitRuleRe
         )
     if len(qualifying) < rules.exit_min_follow_ups:
         result.explanation.append(
-            _("%(done)s qualifying visit(s) out of %(n)s required.")
+            ngettext(
+                "%(done)s qualifying visit out of %(n)s required.",
+                "%(done)s qualifying visits out of %(n)s required.",
+                len(qualifying),
+            )
             % {"done": len(qualifying), "n": rules.exit_min_follow_ups}
         )
     elif clock.months_between(qualifying[0], qualifying[-1]) < rules.exit_months_apart:
         result.explanation.append(
-            _("The qualifying visits span %(months)s month(s); %(required)s required.")
+            ngettext(
+                "The qualifying visits span %(months)s month; %(required)s required.",
+                "The qualifying visits span %(months)s months; %(required)s required.",
+                clock.months_between(qualifying[0], qualifying[-1]),
+            )
             % {
                 "months": clock.months_between(qualifying[0], qualifying[-1]),
                 "required": rules.exit_months_apart,

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from kinga.core import access, clock, tabular
 from kinga.core.access import Actor
@@ -63,16 +63,18 @@ class FourWImportResult:
     dry_run: bool = False
 
     def summary(self) -> str:
-        text = _(
-            "%(rows)d row(s) read: %(created)d 4W record(s) created, %(updated)d updated, %(unchanged)d "
-            "unchanged, %(rejected)d row(s) rejected, %(blanked)d recorded value(s) blanked."
-        ) % {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": len(self.rejected),
-            "blanked": len(self.blanked),
+        rejected, blanked = len(self.rejected), len(self.blanked)
+        text = _("%(rows)s: %(created)s, %(updated)s, %(unchanged)s, %(rejected)s, %(blanked)s.") % {
+            "rows": ngettext("%(n)d row read", "%(n)d rows read", self.rows) % {"n": self.rows},
+            "created": ngettext("%(n)d 4W record created", "%(n)d 4W records created", self.created)
+            % {"n": self.created},
+            "updated": ngettext("%(n)d 4W record updated", "%(n)d 4W records updated", self.updated)
+            % {"n": self.updated},
+            "unchanged": ngettext("%(n)d 4W record unchanged", "%(n)d 4W records unchanged", self.unchanged)
+            % {"n": self.unchanged},
+            "rejected": ngettext("%(n)d row rejected", "%(n)d rows rejected", rejected) % {"n": rejected},
+            "blanked": ngettext("%(n)d recorded value blanked", "%(n)d recorded values blanked", blanked)
+            % {"n": blanked},
         }
         if self.dry_run:
             text = _("Dry run, nothing was saved: %(summary)s") % {"summary": text}

@@ -65,7 +65,7 @@ def test_public_alert_becomes_three_cases(transactional_db, page, login_as, site
     page.goto("/alerte/suivi/")
     page.fill("#code", code)
     page.click("main button[type=submit]")
-    expect(page.locator("#feedback")).to_contain_text("3 enfant(s)")
+    expect(page.locator("#feedback")).to_contain_text("3 enfants")
     text = page.locator("main").inner_text()
     for given, family, _sex, _age in children:
         assert given not in text and family not in text

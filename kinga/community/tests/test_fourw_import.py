@@ -172,7 +172,7 @@ def test_rejections_over_the_threshold_write_nothing_unless_accepted(clerk):
     content = _csv(_rows(*GOOD, bad))
     with pytest.raises(ImportRefused) as err:
         _import(clerk, content)
-    assert "1 ligne(s) rejetée(s)" in err.value.summary and "Ligne 4" in err.value.summary
+    assert "1 ligne rejetée" in err.value.summary and "Ligne 4" in err.value.summary
     assert "Organisation" in err.value.summary and "Code territoire" in err.value.summary
     assert not FourW.objects.exists()
     dry = _import(clerk, content, dry_run=True)
@@ -237,7 +237,7 @@ def test_upload_page_shows_the_french_summary(clerk):
     response = client.post(url, {"file": upload, "dry_run": "on"}, follow=True)
     page = html.unescape(response.content.decode())
     assert response.status_code == 200
-    assert "Simulation, rien n'a été enregistré" in page and "2 fiche(s) 4W créée(s)" in page
+    assert "Simulation, rien n'a été enregistré" in page and "2 fiches 4W créées" in page
     assert not FourW.objects.exists()
     upload = io.BytesIO(b"\x00\x01\x02binary")
     upload.name = "4w.csv"

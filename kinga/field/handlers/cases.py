@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kinga.cases import matching, selectors, services
 from kinga.cases.models import (
@@ -262,8 +262,10 @@ def apply_identification(*, actor: Actor, answers: Answers, previous: Previous |
             raise ValidationError(
                 {
                     "given_name": [
-                        _(
-                            "This child may already be registered: %(n)d possible match(es). Choose the child or confirm a new one."
+                        ngettext(
+                            "This child may already be registered: %(n)d possible match. Choose the child or confirm a new one.",
+                            "This child may already be registered: %(n)d possible matches. Choose the child or confirm a new one.",
+                            len(found),
                         )
                         % {"n": len(found)}
                     ]

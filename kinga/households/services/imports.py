@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kinga.core import access, audit, clock, spreadsheets, tabular, tasks
 from kinga.core.access import Actor
@@ -315,11 +316,13 @@ def run_import(*, batch_id: int) -> ImportBatch:
 
 
 def summary(batch: ImportBatch) -> str:
-    text = _("%(c)d created, %(u)d updated, %(q)d quarantined, %(b)d recorded answer(s) blanked.") % {
-        "c": batch.created,
-        "u": batch.updated,
-        "q": batch.quarantined,
-        "b": len(batch.blanked),
+    blanked = len(batch.blanked)
+    text = _("%(c)s, %(u)s, %(q)s, %(b)s.") % {
+        "c": ngettext("%(n)d created", "%(n)d created", batch.created) % {"n": batch.created},
+        "u": ngettext("%(n)d updated", "%(n)d updated", batch.updated) % {"n": batch.updated},
+        "q": ngettext("%(n)d quarantined", "%(n)d quarantined", batch.quarantined) % {"n": batch.quarantined},
+        "b": ngettext("%(n)d recorded answer blanked", "%(n)d recorded answers blanked", blanked)
+        % {"n": blanked},
     }
     if getattr(batch, "dry_run", False):
         return _("Dry run, nothing was saved: %(summary)s") % {"summary": text}

@@ -186,7 +186,7 @@ def test_acceptance_two_children_red_then_green_on_timeline_and_map(site):
     )
     assert response.status_code == 302
     page = client.get(f"/sites/{site.uuid}/").content.decode()
-    assert 'id="site-status">Rouge' in page and "2 enfant(s)" in page
+    assert 'id="site-status">Rouge' in page and "2 enfants" in page
     features = json.loads(client.get("/sites/carte/donnees.json").content)["sites"]
     assert [f[3] for f in features if f[0] == str(site.uuid)] == ["red"]
     assert [f[4] for f in features if f[0] == str(site.uuid)] == [1]
@@ -196,7 +196,7 @@ def test_acceptance_two_children_red_then_green_on_timeline_and_map(site):
     assert response.status_code == 302
     page = client.get(f"/sites/{site.uuid}/").content.decode()
     assert 'id="site-status">Vert' in page
-    assert "rouge levé" in page and "2 enfant(s)" in page  # both changes stay on the timeline
+    assert "rouge levé" in page and "2 enfants" in page  # both changes stay on the timeline
     features = json.loads(client.get("/sites/carte/donnees.json?status=green").content)["sites"]
     assert str(site.uuid) in [f[0] for f in features]
     assert StatusChange.objects.filter(site=site).count() == 3  # blue→green, green→red, red→green
