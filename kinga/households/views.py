@@ -38,7 +38,7 @@ from kinga.households.models import (
     VulnerabilityIndexVersion,
 )
 from kinga.households.services.households import HOUSEHOLD_EDITABLE
-from kinga.households.services.imports import COLUMNS, REQUIRED_COLUMNS, template_csv
+from kinga.households.services.imports import COLUMNS, FRENCH_HEADERS, REQUIRED_COLUMNS, template_csv
 
 IDENTITY = "households.view_identity"
 COUNTS = "households.view_counts"
@@ -414,7 +414,11 @@ def import_round(request):
     return render(
         request,
         "households/import.html",
-        {"form": form, "batches": batches, "columns": COLUMNS, "required": REQUIRED_COLUMNS},
+        {
+            "form": form,
+            "batches": batches,
+            "columns": [(FRENCH_HEADERS[c], c in REQUIRED_COLUMNS) for c in COLUMNS],
+        },
         status=400 if form.errors else 200,
     )
 

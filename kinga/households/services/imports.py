@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import datetime
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -71,15 +73,71 @@ OPTIONAL_COLUMNS = (
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 200_000
 
+# The headers of the downloadable template, in French: enumerators and clerks in Lualaba fill it in French.
+# They are the file's format, not interface text: fixed, whatever the language of the page that offers the
+# file. The import reads them (accents, case and spacing aside) as well as the columns' own names, which
+# files made by scripts (R, Kobo exports) use.
+_INCOME_HEADERS = {
+    "artisanal_mining": "Revenu : exploitation minière artisanale",
+    "mineral_trade": "Revenu : commerce de minerais",
+    "agriculture": "Revenu : agriculture",
+    "livestock": "Revenu : élevage",
+    "trade": "Revenu : petit commerce",
+    "craft": "Revenu : artisanat ou métier",
+    "wages": "Revenu : salaire",
+    "transfers": "Revenu : transferts et dons",
+    "other": "Revenu : autre",
+}
+FRENCH_HEADERS = {
+    "household_id": "Identifiant du ménage",
+    "place": "Lieu",
+    "head_name": "Nom du chef de ménage",
+    "head_sex": "Sexe du chef de ménage",
+    "head_age": "Âge du chef de ménage",
+    "household_size": "Nombre de personnes",
+    "surveyed_on": "Date de l'enquête",
+    "hunger_scale": "Échelle de la faim",
+    "housing": "Logement",
+    **{f"income_{kind}": header for kind, header in _INCOME_HEADERS.items()},
+    "has_productive_assets": "Biens productifs",
+    "assets": "Liste des biens",
+    "children_working": "Enfants qui travaillent",
+    "children_working_at_mine": "Enfants qui travaillent à la mine",
+    "school_age_out_of_school": "Enfants d'âge scolaire non scolarisés",
+    "members_disabled_or_ill": "Membres handicapés ou malades",
+    "access_to_water": "Accès à l'eau",
+    "access_to_health": "Accès aux soins",
+    "access_to_school": "Accès à l'école",
+    "access_to_credit": "Accès au crédit",
+    "business_opportunities": "Possibilités d'activités",
+    "contact_phone": "Téléphone de contact",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+}
+
+
+def _header_key(text: str) -> str:
+    """A header as compared: no accents, lower case, every run of other characters one space."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return " ".join(re.split(r"[^a-z0-9]+", plain)).strip()
+
+
+_COLUMN_OF_HEADER = {_header_key(header): column for column, header in FRENCH_HEADERS.items()}
+
 logger = logging.getLogger(__name__)
 
 
 def read_rows(content: bytes, filename: str) -> tabular.Table:
     """The rows of a CSV (any usual encoding and delimiter) or XLSX file as {column: text}, header lower-cased,
     missing-value tokens (NA, N/A, -...) as ""."""
-    return tabular.read_bytes(
+    table = tabular.read_bytes(
         content, filename=filename, allow_xlsx=True, lower_header=True, max_rows=MAX_ROWS
     )
+    renamed = {c: _COLUMN_OF_HEADER.get(_header_key(c), c) for c in table.columns}
+    if any(c != name for c, name in renamed.items()):
+        table.columns = [renamed[c] for c in table.columns]
+        table.rows = [{renamed.get(k, k): v for k, v in row.items()} for row in table.rows]
+    return table
 
 
 def _flag(value: str, column: str, errors: Errors) -> bool:
@@ -432,5 +490,5 @@ def _import(
 
 
 def template_csv() -> str:
-    """An empty file with the documented header, for enumerators."""
-    return spreadsheets.csv_text([COLUMNS])
+    """An empty file with the documented header in French, for enumerators (read back by the import)."""
+    return spreadsheets.csv_text([[FRENCH_HEADERS[c] for c in COLUMNS]])
