@@ -46,7 +46,7 @@ def test_the_import_ends_on_its_own_page_and_a_reload_does_not_import_again(
     assert (batch.created, batch.updated, batch.quarantined) == (2, 0, 1)
     for _reload in range(2):
         page = client.get(response["Location"]).content.decode()
-        assert "Fait." in page and "2 créé(s), 0 mis à jour, 1 en quarantaine" in page
+        assert "Fait." in page and "2 créés, 0 mis à jour, 1 en quarantaine" in page
         assert "Mpoyi Yav" in page  # the quarantined row, whole, with its reasons
     assert ImportBatch.objects.count() == 1 and Household.objects.count() == 2
 

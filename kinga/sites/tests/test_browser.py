@@ -39,7 +39,7 @@ def test_inspector_records_two_children_and_the_site_turns_red(page, login_as, r
 
     page.click("text=Retour au site")
     expect(page.locator("#site-status")).to_have_text("Rouge")
-    expect(page.locator("#status-reason")).to_contain_text("2 enfant(s)")
+    expect(page.locator("#status-reason")).to_contain_text("2 enfants")
     expect(page.locator("#timeline")).to_contain_text("2 enfants observés")
     assert_fits_phone(page)
 
