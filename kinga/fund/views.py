@@ -34,10 +34,17 @@ def home(request):
         return redirect(_fund_url(funds[0]))
     for fund in funds:
         fund.balance = selectors.balance(fund)
+    # A cooperative reads the fund through what it received (it sees no fund's ledger).
+    received = selectors.disbursements(actor).filter(cooperative_id=actor.organisation_id)[:50]
     return render(
         request,
         "fund/home.html",
-        {"funds": funds, "can_manage": actor.has("fund.manage"), "rates": selectors.rates()[:5]},
+        {
+            "funds": funds,
+            "received": received,
+            "can_manage": actor.has("fund.manage"),
+            "rates": selectors.rates()[:5],
+        },
     )
 
 

@@ -118,3 +118,15 @@ def test_the_api_lists_what_the_actor_may_see(ledger):
     )
     totals = client_for(w.manager).get(f"/api/v1/fund/funds/{w.fund.uuid}/totals/").json()
     assert totals["balance"] == "39000.00"
+
+
+def test_a_cooperative_finds_what_it_received_on_the_fund_menu(ledger):
+    w = ledger
+    page = _get(w.coop_manager, "/fonds/").content.decode()
+    assert (
+        f"/fonds/decaissements/{w.disbursement.uuid}/" in page and "Ce que votre coopérative a reçu" in page
+    )
+    assert (
+        f"/fonds/decaissements/{w.disbursement.uuid}/"
+        not in _get(w.other_coop_manager, "/fonds/").content.decode()
+    )
