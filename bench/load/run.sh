@@ -5,7 +5,8 @@
 # bench/load/report.py writes the summary (requests/s, p50/p95/p99 per page, errors, server CPU per request)
 # and exits 1 if p95 is over 300 ms or any request failed.
 # Usage: DATABASE_URL=postgres://... bench/load/run.sh [USERS] [DURATION] [OUT_DIR]
-# LOAD_WORKERS / LOAD_THREADS / LOAD_WORKER_CLASS override gunicorn's settings (to compare them).
+# LOAD_WORKERS / LOAD_THREADS override gunicorn's settings (to compare them). LOAD_STEADY=1 counts only what
+# follows the ramp (the logins of every user at once are a storm no office makes; for the capacity figure).
 # FAULT_AT=SECONDS and PG_CLUSTER="15 drill" restart that PostgreSQL cluster during the run (fault drill).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +14,7 @@ users=${1:-50}; duration=${2:-10m}; out=${3:-var/load/$(date -u +%Y%m%d-%H%M%S)}
 port=${LOAD_PORT:-8765}
 mkdir -p "$out"
 export PYTHONPATH=$PWD DJANGO_SETTINGS_MODULE=bench.load.settings
-export KINGA_LOAD_SESSIONS=$out/sessions.json KINGA_LOAD_CODES=$out/codes.txt
+export KINGA_LOAD_SESSIONS=$out/sessions.json KINGA_LOAD_CODES=$out/codes.txt KINGA_LOAD_USERS=$users
 : > "$KINGA_LOAD_CODES"
 .venv/bin/kinga migrate -v0
 .venv/bin/kinga createcachetable  # the shared cache (public form counters, used TOTP codes) is a table
@@ -47,7 +48,7 @@ if [ -n "${FAULT_AT:-}" ]; then
     done ) &
 fi
 .venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r "$(python3 -c "print(max($users / 30, 0.1))")" -t "$duration" \
-  --host "http://127.0.0.1:$port" --csv "$out/locust" --only-summary > "$out/locust.txt" 2>&1 || true
+  --host "http://127.0.0.1:$port" --csv "$out/locust" --only-summary ${LOAD_STEADY:+--reset-stats} > "$out/locust.txt" 2>&1 || true
 cpu_after=$(.venv/bin/python bench/load/report.py cpu "$gunicorn" "$DATABASE_URL")
 kill $sampler 2>/dev/null || true
 .venv/bin/kinga shell -v 0 -c "

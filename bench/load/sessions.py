@@ -6,6 +6,7 @@ database (synthetic accounts have unusable passwords)."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -21,7 +22,12 @@ from kinga.core.models import Membership  # noqa: E402
 from kinga.core.testing import enrol_totp  # noqa: E402
 
 # Distinct people per role: an authenticator code is accepted once, so two simulated users must not share one.
-WANTED = {"caseworker": 30, "supervisor": 8, "coordinator": 2}
+# For 50 users (locustfile's weights 30:8:2, and 10 public reporters); scaled for a larger test.
+USERS = int(os.environ.get("KINGA_LOAD_USERS", "50"))
+WANTED = {
+    role: max(1, round(n * USERS / 50))
+    for role, n in {"caseworker": 30, "supervisor": 8, "coordinator": 2}.items()
+}
 
 
 def members_of(role: str, n: int) -> list[Membership]:
