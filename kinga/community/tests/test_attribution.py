@@ -39,6 +39,19 @@ def _commitment(org, activity, *, whole_action=False):
     )
 
 
+def _training_form(place, **attribution) -> dict:
+    """The training form as posted, with the attribution fields given."""
+    return {
+        "group": "social_service_providers",
+        "topic": "refresher",
+        "start": clock.today().isoformat(),
+        "place": place.pk,
+        "trained_f": 2,
+        "trained_m": 0,
+        **attribution,
+    }
+
+
 def test_a_commitment_alone_sets_its_activity_and_another_actions_commitment_is_refused(
     supervisor, kolwezi, org, activities
 ):
@@ -80,18 +93,7 @@ def test_the_training_form_takes_the_activity(supervisor, kolwezi, org, activiti
     client = client_for(supervisor)
     page = client.get(reverse("community:training_add"))
     assert "Activité du plan (facultatif)" in page.content.decode()
-    response = client.post(
-        reverse("community:training_add"),
-        {
-            "group": "social_service_providers",
-            "topic": "refresher",
-            "start": clock.today().isoformat(),
-            "place": kolwezi.pk,
-            "trained_f": 2,
-            "trained_m": 0,
-            "plan_activity": mine.pk,
-        },
-    )
+    response = client.post(reverse("community:training_add"), _training_form(kolwezi, plan_activity=mine.pk))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Training.objects.get().plan_activity == mine
 
@@ -213,17 +215,6 @@ def test_the_commitment_is_searched_not_every_one_sent_to_the_phone(supervisor, 
     select = select[: select.index("</select>")]
     assert select.count("<option") <= pickers.MAX_RESULTS + 1  # and the empty choice
     unseen = next(c for c in reversed(commitments) if f'value="{c.pk}"' not in select)
-    response = client.post(
-        reverse("community:training_add"),
-        {
-            "group": "social_service_providers",
-            "topic": "refresher",
-            "start": clock.today().isoformat(),
-            "place": kolwezi.pk,
-            "trained_f": 2,
-            "trained_m": 0,
-            "commitment": unseen.pk,
-        },
-    )
+    response = client.post(reverse("community:training_add"), _training_form(kolwezi, commitment=unseen.pk))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Training.objects.get().commitment == unseen

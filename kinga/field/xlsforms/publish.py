@@ -286,13 +286,7 @@ class Central:
                 content=item.xlsx,
                 headers=xlsx_headers,
             )
-        for name, content in item.attachments.items():
-            self.post(
-                f"l'envoi de la liste {name}",
-                f"{form_url}/draft/attachments/{name}",
-                content=content,
-                headers={"Content-Type": "text/csv"},
-            )
+        self._upload_lists(form_url, item)
         what = f"la publication du formulaire {item.form_id}"
         published = self.post(what, f"{form_url}/draft/publish", ok_conflict=True)
         version = item.version
@@ -317,13 +311,7 @@ class Central:
         current = _check(found, self.server, what).json()["version"]
         # No body: Central copies the published definition into the draft; the questions stay the same.
         self.post(f"le brouillon du formulaire {item.form_id}", f"{form_url}/draft")
-        for name, content in item.attachments.items():
-            self.post(
-                f"l'envoi de la liste {name}",
-                f"{form_url}/draft/attachments/{name}",
-                content=content,
-                headers={"Content-Type": "text/csv"},
-            )
+        self._upload_lists(form_url, item)
         moment = clock.now()
         for _attempt in range(60):
             version = f"{_LISTS_SUFFIX.sub('', current)}-{moment:%Y%m%d%H%M%S}"
@@ -338,11 +326,22 @@ class Central:
             moment += datetime.timedelta(seconds=1)
         raise PublishError(f"ODK Central refuse chaque version proposée pour le formulaire {item.form_id}.")
 
+    def _upload_lists(self, form_url: str, item) -> None:
+        """The form's choice lists (attached CSVs) into its draft."""
+        for name, content in item.attachments.items():
+            self.post(
+                f"l'envoi de la liste {name}",
+                f"{form_url}/draft/attachments/{name}",
+                content=content,
+                headers={"Content-Type": "text/csv"},
+            )
+
 
 _LISTS_SUFFIX = re.compile(r"-\d{14}$")  # the date an earlier publication of lists added
 
 
 # --- entry point ------------------------------------------------------------------------------------------
+
 
 TARGETS = ("kobo", "odk")
 
