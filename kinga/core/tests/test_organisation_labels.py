@@ -129,7 +129,7 @@ def test_the_audit_log_filter_names_organisations_in_full_grouped_by_type(organi
     coordinator = make_member(organisations[0], Role.COORDINATOR)
     with translation.override("fr"):
         html = client_for(coordinator).get("/audit/").content.decode()
-    html = html[html.index('<select id="organisation"') :]
+    html = html[html.rindex("<select", 0, html.index('id="organisation"')) :]  # the searchable picker
     html = html[: html.index("</select>")]
     unicef = organisations[1]
     assert '<optgroup label="Agence des Nations unies">' in html

@@ -81,7 +81,7 @@ def test_a_receipt_a_decision_a_loan_and_its_repayment(page, login_as, fund_worl
     main = page.locator("main")
     expect(main).to_contain_text("Solde")
     expect(main).to_contain_text("Adoptée")
-    expect(main).to_contain_text("4 pour, 0 contre, 1 abstention(s)")
+    expect(main).to_contain_text("4 pour, 0 contre, 1 abstention")
     expect(main.locator("figure.chart svg")).to_be_visible()
     assert_fits_phone(page)
     _shot(page, "4-fonds")

@@ -67,8 +67,8 @@ def test_a_focal_points_screens_in_kiswahili(focal):
     html = client.get(PREFERENCES).content.decode()
     for text in ("Taarifa zangu", "Kwa SMS kwenye simu yangu", "Bado hakuna ujumbe.", "Hifadhi"):
         assert text in html, text
-    # Elsewhere French, and Kiswahili not offered.
-    html = client.get(reverse("community:sessions")).content.decode()
+    # Elsewhere French, and Kiswahili not offered (the plan's pages are not among the focal point's own).
+    html = client.get(reverse("plan:tree")).content.decode()
     assert '<html lang="fr">' in html and 'value="sw"' not in html
 
 
