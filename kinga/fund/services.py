@@ -47,6 +47,13 @@ def _clean(obj) -> None:
     obj.full_clean(validate_unique=True)
 
 
+def _save_new(actor: Actor, obj) -> None:
+    """A new record checked against its model's rules, saved, and written to the audit trail."""
+    _clean(obj)
+    obj.save()
+    audit.record_create(actor=actor, obj=obj)
+
+
 def _writer(actor: Actor, perm: str, fund: Fund) -> None:
     access.require(actor, perm)
     if not manages(actor, fund):
@@ -83,9 +90,7 @@ def set_retrocession_rate(
     rate = RetrocessionRate(
         valid_from=valid_from, rate_percent=rate_percent, legal_reference=legal_reference.strip()
     )
-    _clean(rate)
-    rate.save()
-    audit.record_create(actor=actor, obj=rate)
+    _save_new(actor, rate)
     return rate
 
 
@@ -111,9 +116,7 @@ def create_fund(
         created_on=created_on,
         target_usd=target_usd,
     )
-    _clean(fund)
-    fund.save()
-    audit.record_create(actor=actor, obj=fund)
+    _save_new(actor, fund)
     return fund
 
 
@@ -221,9 +224,7 @@ def record_receipt(
         amount=amount,
         recorded_by=actor.user,
     )
-    _clean(receipt)
-    receipt.save()
-    audit.record_create(actor=actor, obj=receipt)
+    _save_new(actor, receipt)
     return receipt
 
 
@@ -241,9 +242,7 @@ def establish_commission(
     commission = Commission(
         fund=fund, name=name.strip(), established_on=established_on, act_reference=act_reference.strip()
     )
-    _clean(commission)
-    commission.save()
-    audit.record_create(actor=actor, obj=commission)
+    _save_new(actor, commission)
     return commission
 
 
@@ -275,9 +274,7 @@ def add_member(
         representative=representative.strip(),
         function=function.strip(),
     )
-    _clean(member)
-    member.save()
-    audit.record_create(actor=actor, obj=member)
+    _save_new(actor, member)
     return member
 
 
@@ -387,9 +384,7 @@ def record_decision(
         votes_abstaining=votes_abstaining,
         outcome=DecisionOutcome.ADOPTED if votes_for > votes_against else DecisionOutcome.REJECTED,
     )
-    _clean(decision)
-    decision.save()
-    audit.record_create(actor=actor, obj=decision)
+    _save_new(actor, decision)
     return decision
 
 
@@ -489,9 +484,7 @@ def add_document(
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     document = DisbursementDocument(disbursement=disbursement, title=title.strip(), file=file)
-    _clean(document)
-    document.save()
-    audit.record_create(actor=actor, obj=document)
+    _save_new(actor, document)
     return document
 
 
@@ -527,7 +520,5 @@ def record_repayment(
         reference=reference.strip(),
         recorded_by=actor.user,
     )
-    _clean(repayment)
-    repayment.save()
-    audit.record_create(actor=actor, obj=repayment)
+    _save_new(actor, repayment)
     return repayment

@@ -21,13 +21,12 @@ from kinga.supply.report import flag_label
 PAGE_ROWS = 50
 
 
-def _site_rows(report):
-    return [(row, [flag_label(f) for f in row.flags]) for row in report.sites]
+def _site_rows(sites):
+    return [(row, [flag_label(f) for f in row.flags]) for row in sites]
 
 
 def _page_site_rows(report):
-    flagged_first = sorted(report.sites, key=lambda row: (not row.flags, -row.lots))
-    return [(row, [flag_label(f) for f in row.flags]) for row in flagged_first[:PAGE_ROWS]]
+    return _site_rows(sorted(report.sites, key=lambda row: (not row.flags, -row.lots))[:PAGE_ROWS])
 
 
 @login_required
@@ -84,7 +83,7 @@ def due_diligence(request):
             )
         else:
             context = {
-                "site_rows": _site_rows(report),
+                "site_rows": _site_rows(report.sites),
                 "sites_total": len(report.sites),
                 "flagged_lots": [(lot, flag_label(lot.flag)) for lot in report.flagged_lots],
                 "flag_label": flag_label,
