@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, StrIndex
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import tallies
-from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
+from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicator_source, span_bucket
 from kinga.core.models import Place, PlaceLevel
 
 from .models import (
@@ -90,16 +90,24 @@ def aggregate_cases(
         tallies.DAY: F(date_field),  # one query rebuilds every day of a tally
         **(extra or {}),
     }
+    if query.spans:
+        # Several periods in one grouped query (compute_series: one organisation's trend, not kept on write).
+        columns[SPAN] = span_bucket(query, date_field)
     wanted = [b for b in query.breakdowns if b in columns]
     if wanted:
         rows = qs.annotate(**{f"b_{b}": columns[b] for b in wanted}).values(*[f"b_{b}" for b in wanted])
         rows = rows.annotate(v=value).order_by()
         return [
-            IndicatorValue(value=_number(row["v"]), breakdown={b: row[f"b_{b}"] or "" for b in wanted})
+            IndicatorValue(value=_number(row["v"]), breakdown={b: _key(row[f"b_{b}"]) for b in wanted})
             for row in rows
         ]
     result = qs.aggregate(v=value)["v"]
     return [IndicatorValue(value=_number(result))]
+
+
+def _key(value):
+    """A breakdown's value; the first span's index (0) is a value, not a missing one."""
+    return "" if value is None else value
 
 
 def _number(v):
@@ -114,12 +122,12 @@ CASES = Count("id")  # cases (each counted once: the event happens once per case
 EVENTS = Count("id")  # retention checks, relapses: each record is one event of one case
 
 
-@indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS, organisations=True)
+@indicator_source("CASES_CHILDREN_IDENTIFIED", breakdowns=BREAKDOWNS, organisations=True, spans=True)
 def children_identified(query: IndicatorQuery) -> list[IndicatorValue]:
     return aggregate_cases(Case.objects.all(), query, case="", date_field="identification_date", value=CASES)
 
 
-@indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS, organisations=True)
+@indicator_source("CASES_CHILDREN_REGISTERED", breakdowns=BREAKDOWNS, organisations=True, spans=True)
 def children_registered(query: IndicatorQuery) -> list[IndicatorValue]:
     return aggregate_cases(Case.objects.all(), query, case="", date_field="registration_date", value=CASES)
 
@@ -139,7 +147,7 @@ def children_in_care(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("CASES_CHILDREN_EXITED", breakdowns=BREAKDOWNS, organisations=True)
+@indicator_source("CASES_CHILDREN_EXITED", breakdowns=BREAKDOWNS, organisations=True, spans=True)
 def children_exited(query: IndicatorQuery) -> list[IndicatorValue]:
     """Cases closed with exit achieved in the period (a later relapse reopens the case and removes it)."""
     qs = Case.objects.filter(status=CaseStatus.CLOSED, exited=True)
@@ -167,17 +175,17 @@ def _retained(months: int):
 
 
 for _m in (3, 6, 12):
-    indicator_source(f"CASES_CHILDREN_RETAINED_{_m}M", breakdowns=BREAKDOWNS, organisations=True)(
+    indicator_source(f"CASES_CHILDREN_RETAINED_{_m}M", breakdowns=BREAKDOWNS, organisations=True, spans=True)(
         _retained(_m)
     )
 
 
-@indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS, organisations=True)
+@indicator_source("CASES_CHILDREN_RELAPSED", breakdowns=BREAKDOWNS, organisations=True, spans=True)
 def children_relapsed(query: IndicatorQuery) -> list[IndicatorValue]:
     return aggregate_cases(Relapse.objects.all(), query, case="case", date_field="date", value=EVENTS)
 
 
-@indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS, organisations=True)
+@indicator_source("CASES_CHILDREN_WITHDRAWN", breakdowns=BREAKDOWNS, organisations=True, spans=True)
 def children_withdrawn(query: IndicatorQuery) -> list[IndicatorValue]:
     """The plan's "Nombre d'enfants retirés des mines": children whose case's first follow-up visit finding them
     out of mine work (seen, not found working, not seen at a site) falls in the period — each child counted
@@ -204,7 +212,9 @@ def _withdrawals() -> QuerySet:
     return _out_of_mines_visits().filter(~Exists(earlier))
 
 
-@indicator_source("CASES_CHILDREN_TRAINED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
+@indicator_source(
+    "CASES_CHILDREN_TRAINED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True, spans=True
+)
 def children_trained(query: IndicatorQuery) -> list[IndicatorValue]:
     """Children back in school or trained: cases whose first referral to a CRS, CAP or formal school was delivered
     in the period (each child counted once, when first placed)."""
@@ -234,7 +244,9 @@ def _first_placements() -> QuerySet:
     return _placements().filter(~Exists(earlier))
 
 
-@indicator_source("CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
+@indicator_source(
+    "CASES_REFERRALS_MADE", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True, spans=True
+)
 def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
     return aggregate_cases(
         Referral.objects.exclude(status=ReferralStatus.CANCELLED),
@@ -246,7 +258,9 @@ def referrals_made(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
-@indicator_source("CASES_REFERRALS_COMPLETED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
+@indicator_source(
+    "CASES_REFERRALS_COMPLETED", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True, spans=True
+)
 def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
     return aggregate_cases(
         Referral.objects.filter(status=ReferralStatus.COMPLETED),
