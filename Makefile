@@ -39,10 +39,11 @@ run: setup
 	$(BIN)/gunicorn kinga.wsgi:application --config gunicorn.conf.py --bind 127.0.0.1:8000 --workers 2 --threads 4 \
 		--access-logfile -
 
-# The whole test suite. Browser tests run when /usr/bin/chromium is present (and say so when skipped).
+# The whole test suite. Browser tests run when /usr/bin/chromium is present (and say so when skipped). The tests of
+# one file run on one worker (loadfile), so that a file's crawl of every page (test_language) is rendered once.
 test: venv
 	$(BIN)/python tools/i18n.py compile
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q $(PYTEST_ARGS)
 
 # Lint, format, migrations, French catalogue, the layers between apps (pyproject [tool.importlinter]), no use of
 # another module's private names (tools/private_imports_allowlist.txt only shrinks).

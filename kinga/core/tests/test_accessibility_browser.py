@@ -1,6 +1,7 @@
 """Accessibility in a real browser at 360 px: axe-core (WCAG 2.1 A and AA rules) over every page of Kinga, each
 opened by a demo account of a role that may see it (after `kinga synth` and `kinga demo-accounts`), and over the
-login page. A critical or serious violation fails the test.
+login page. A critical or serious violation fails the test; so does a page that scrolls sideways on the phone or a
+stacked table cell shown without its column's label (one rendering of each page serves every check).
 
 axe-core's single file is vendored under tests/vendor (MPL-2.0, from the npm registry's axe-core package) and
 injected by the test: it is never served on Kinga's pages."""
@@ -15,7 +16,8 @@ from playwright.sync_api import expect
 
 from kinga.core.models import Membership
 from kinga.core.roles import Role
-from kinga.core.testing import TEST_PASSWORD, object_links, page_urls
+from kinga.core.testing import TEST_PASSWORD, assert_fits_phone, object_links, page_urls
+from kinga.core.tests.table_cells import UNLABELLED_STACKED_CELLS
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +61,7 @@ def _page_key(url: str) -> str:
     return match.route if match.kwargs else url
 
 
-def test_every_page_of_every_role_passes_axe_at_360_px(page, login_as, reference_places):
+def test_every_page_of_every_role_passes_axe_and_fits_a_phone_at_360_px(page, login_as, reference_places):
     call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
     call_command("demo-accounts", stdout=io.StringIO())
     members = {
@@ -73,13 +75,14 @@ def test_every_page_of_every_role_passes_axe_at_360_px(page, login_as, reference
     failures += [f"/accounts/login/ (anonyme): {v}" for v in axe_violations(page)]
 
     checked: dict[str, Role] = {}
+    with_tables: set[str] = set()
     for role in ROLE_ORDER:
         member = members[role]
         member.user.set_password(TEST_PASSWORD)
         member.user.save(update_fields=["password"])
         page.context.clear_cookies()
         login_as(member)
-        queue = list(page_urls())
+        queue = [*page_urls(), "/plan/axe/1/calendrier/"]
         seen: set[str] = set()
         while queue:
             url = queue.pop(0)
@@ -101,7 +104,16 @@ def test_every_page_of_every_role_passes_axe_at_360_px(page, login_as, reference
             checked[key] = role
             page.goto(url)
             failures += [f"{url} ({role.label}): {v}" for v in axe_violations(page)]
+            try:
+                assert_fits_phone(page)
+            except AssertionError as error:
+                failures.append(f"{error} ({role.label})")
+            if "<table" in response.text():
+                with_tables.add(key)
+            failures += [f"{url} ({role.label}): {c}" for c in page.evaluate(UNLABELLED_STACKED_CELLS)[:3]]
     assert len(checked) >= 80, sorted(checked)
+    assert {"/plan/budget/", "/community/4w/", "/households/tableau/"} <= with_tables
+    assert len(with_tables) >= 30, sorted(with_tables)
     assert set(checked.values()) == set(ROLE_ORDER), "a role had no page of its own to check"
     assert not failures, "\n".join(failures)
 

@@ -29,6 +29,7 @@ from django.utils import translation
 
 from kinga.core.models import Membership
 from kinga.core.testing import client_for, page_urls
+from kinga.core.tests.table_cells import unlabelled_cells
 from kinga.households.index import DEFAULT_THRESHOLDS, ITEM_CODES
 from kinga.urls import router
 
@@ -276,6 +277,8 @@ def _crawl() -> dict:
     plurals: dict[str, set[str]] = {}
     queries: dict[str, tuple[int, str, int]] = {}
     routes: set[str] = set()
+    with_tables: set[str] = set()
+    unlabelled: list[str] = []
     for member in members.select_related("user"):
         client = client_for(member)
         queue = [*page_urls(), "/plan/axe/1/calendrier/", "/cette-page-n-existe-pas/"]
@@ -303,13 +306,25 @@ def _crawl() -> dict:
                 failures.setdefault(problem, set()).add(where)
             for problem in plural_problems(page):
                 plurals.setdefault(problem, set()).add(where)
+            if response.status_code == 200:
+                has_tables, missing = unlabelled_cells(page)
+                if has_tables:
+                    with_tables.add(url.split("?")[0] if "-" not in url else "object page")
+                unlabelled += [f"{where}: {cell}" for cell in missing[:3]]
             queue += [link for link in links if link not in seen]
         for url in sorted(f"/api/v1/{prefix}/" for prefix, _viewset, _basename in router.registry):
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             if response.status_code == 200:
                 _count_queries(queries, url, f"{member.user.email.split('@')[0]} {url}", captured)
-    _CRAWL.update(failures=failures, plurals=plurals, routes=routes, queries=queries)
+    _CRAWL.update(
+        failures=failures,
+        plurals=plurals,
+        routes=routes,
+        queries=queries,
+        with_tables=with_tables,
+        unlabelled=unlabelled,
+    )
     return _CRAWL
 
 
@@ -351,6 +366,27 @@ def test_no_page_reads_the_database_once_per_row(reference_places):
     ]
     assert not over + per_row, "\n".join(over + per_row)
     assert any(route.startswith("/api/v1/") for route in queries)  # the API lists were read too
+
+
+# The pages issue 21 names: the budget, survey results, the 4W rows, the lists, the plan's timeline.
+MUST_HAVE_TABLES = {
+    "/plan/budget/",
+    "/households/tableau/",
+    "/community/4w/",
+    "/cases/",
+    "/sites/",
+    "/supply/lots/",
+}
+
+
+@pytest.mark.django_db
+def test_every_table_of_every_page_labels_the_cells_a_phone_stacks(reference_places):
+    """Every body cell of a responsive table (`table.list`, a chart's `table.figures`) carries its column's label
+    (kinga/core/tests/test_tables.py: what the check reads), on every page of every demo account."""
+    crawl = _crawl()
+    assert not crawl["unlabelled"], "\n".join(crawl["unlabelled"][:40])
+    assert crawl["with_tables"] >= MUST_HAVE_TABLES, MUST_HAVE_TABLES - crawl["with_tables"]
+    assert len(crawl["with_tables"]) >= 30, sorted(crawl["with_tables"])
 
 
 @pytest.mark.django_db
