@@ -78,6 +78,13 @@ class RetentionCheck(models.Model):
                 fields=["case", "closure_date", "months_after"], name="cases_retention_unique"
             ),
         ]
+        # A period's checks of one organisation (its cases joined by id) read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["done_on", "months_after", "case", "found_working", "seen_at_site"],
+                name="cases_retention_done",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"retention check {self.months_after} months ({self.due_date})"
@@ -120,6 +127,7 @@ class Relapse(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["date", "case"], name="cases_relapse_date_case")]
 
     def __str__(self) -> str:
         return f"relapse {self.date}"

@@ -126,7 +126,14 @@ class Survey(models.Model):
                 name="survey_counts_within_size",
             ),
         ]
-        indexes = [models.Index(fields=["round", "household"])]
+        indexes = [
+            models.Index(fields=["round", "household"]),
+            # A period's incomes and hunger scales of one organisation's households, from the index alone.
+            models.Index(
+                fields=["surveyed_on", "household", "monthly_income_usd", "hunger_scale"],
+                name="households_survey_figures",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} / {self.round_id}"
