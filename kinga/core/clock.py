@@ -24,6 +24,12 @@ def today() -> datetime.date:
     return timezone.localdate(now())
 
 
+def day_text(day: datetime.date) -> str:
+    """A day as every page writes it, dd/mm/yyyy, for a text made in Python (a status's reason, a chart's
+    tooltip); templates use the `day` filter."""
+    return f"{day:%d/%m/%Y}"
+
+
 def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end] as aware datetimes [start 00:00, the day after end 00:00) in the local time zone: a filter on a
     timestamp column that an index serves (`__date` casts every row)."""

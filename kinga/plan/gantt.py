@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from kinga.core.clock import day_text
 from kinga.plan.selectors import AxisRow, add_months
 
 ROW_H, LABEL_W, WIDTH, TOP = 22, 260, 900, 28
@@ -106,7 +107,7 @@ def render_svg(axis_row: AxisRow, *, start: datetime.date, today: datetime.date)
             colour = "#c0392b" if row.delayed else "#2e7d5b"
             out.append(
                 f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 2):.1f}" height="{ROW_H - 8}" '
-                f'fill="#dfe9e4" stroke="{colour}"><title>{row.planned_start} → {row.planned_end}</title></rect>'
+                f'fill="#dfe9e4" stroke="{colour}"><title>{day_text(row.planned_start)} → {day_text(row.planned_end)}</title></rect>'
             )
             done = (x1 - x0) * row.activity.percent_done / 100
             out.append(

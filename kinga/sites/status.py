@@ -192,7 +192,11 @@ def _describe(ev: Evidence, codes: Iterable[str]) -> str:
         "child_case": _("case"),
         "alert": _("alert"),
     }[ev.kind]
-    return _("%(text)s (%(where)s of %(date)s)") % {"text": text, "where": where, "date": ev.date.isoformat()}
+    return _("%(text)s (%(where)s of %(date)s)") % {
+        "text": text,
+        "where": where,
+        "date": clock.day_text(ev.date),
+    }
 
 
 def replay(evidence: list[Evidence], rules: Rules, at: datetime.date, keep_history: bool = False) -> StatusAt:
@@ -227,7 +231,7 @@ def replay(evidence: list[Evidence], rules: Rules, at: datetime.date, keep_histo
                         "Still red: the re-inspection of %(date)s came before %(clear)s, the earliest date an "
                         "on-site re-inspection can clear the finding of %(since)s."
                     )
-                    % {"date": d.isoformat(), "clear": c.isoformat(), "since": r.isoformat()}
+                    % {"date": clock.day_text(d), "clear": clock.day_text(c), "since": clock.day_text(r)}
                 )
                 continue
             state = _after_clean_or_yellow(state, ev, yellows, rules)
@@ -241,7 +245,7 @@ def replay(evidence: list[Evidence], rules: Rules, at: datetime.date, keep_histo
             before = state.status
             state.reason = lambda m=rules.expiry_months, d=state.date, b=before: (
                 _("Expired: no inspection for %(months)d months (last evidence of %(date)s: %(was)s).")
-                % {"months": m, "date": d.isoformat(), "was": Status(b).label}
+                % {"months": m, "date": clock.day_text(d), "was": Status(b).label}
             )
             state.status, state.cause_kind, state.cause_id = Status.EXPIRED, "time", None
             state.correction_deadline = None
@@ -258,7 +262,7 @@ def _after_clean_or_yellow(state: StatusAt, ev: Evidence, yellows: list[str], ru
             state.correction_deadline = add_months(ev.date, rules.correction_months)
         state.status, state.date, state.red_since = Status.YELLOW, ev.date, None
         state.reason = lambda ev=ev, codes=yellows, dl=state.correction_deadline: (
-            _describe(ev, codes) + " " + _("To correct by %(deadline)s.") % {"deadline": dl.isoformat()}
+            _describe(ev, codes) + " " + _("To correct by %(deadline)s.") % {"deadline": clock.day_text(dl)}
         )
         state.cause_kind, state.cause_id = ev.kind, ev.id
     elif not ev.children_known:
@@ -280,7 +284,7 @@ def _after_clean_or_yellow(state: StatusAt, ev: Evidence, yellows: list[str], ru
                 if was_red
                 else _("On-site inspection of %(date)s found nothing against the rules.")
             )
-            % {"date": d.isoformat()}
+            % {"date": clock.day_text(d)}
         )
         state.cause_kind, state.cause_id = ev.kind, ev.id
     return state

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.community.models.common import Sex, TerritoryMixin
 from kinga.community.models.networks import Network
+from kinga.core.clock import day_text
 from kinga.core.fields import EncryptedTextField
 from kinga.core.models import Organisation, Place
 from kinga.plan import attribution
@@ -118,7 +119,7 @@ class AwarenessSession(TerritoryMixin):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_theme_display()} — {self.date}"
+        return f"{self.get_theme_display()} — {day_text(self.date)}"
 
 
 class Participation(models.Model):

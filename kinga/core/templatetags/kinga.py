@@ -1,7 +1,7 @@
 """Template filters every page uses to show a value the one French way (built into every template: settings).
 
 - `day`: a date as dd/mm/yyyy, a moment as dd/mm/yyyy HH:MM in Kinga's time zone — the time only for a value
-  that has one (a DateTimeField), never for a date.
+  that has one (a DateTimeField), never for a date; an ISO day kept as text (2026-12-05) is a date too.
 - `choice`: a stored choice value (`blue`, `care_plan`) as its label, from the model field that holds it:
   `{{ e.status|choice:"sites.site.status" }}`; a page never shows the code itself.
 """
@@ -31,6 +31,11 @@ def day(value, part: str = ""):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, str):
+        try:  # a day kept as text in a stored snapshot (a lot's decision): shown as any other day
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return value

@@ -8,7 +8,9 @@ the refusal and "not found" pages) is read with an independent HTML parser and f
 - a source string (msgid) of a catalogue shown as it is, untranslated;
 - an internal code: a choice's stored value (`care_plan`, `low_income`, `blue`…) where its label belongs, or a
   model's label (`community.actionitem`);
-- an English word of kinga/core/tests/english_words.txt.
+- an English word of kinga/core/tests/english_words.txt;
+- a date written another way than dd/mm/yyyy: ISO (2026-12-05), with its month in words (5 décembre 2026,
+  December 5), a two-digit year (05/12/26), or month first (12/25/2026).
 Names of organisations, sites and places (proper nouns) and text inside <code> are not read as words."""
 
 import io
@@ -64,6 +66,19 @@ QUERY_BUDGETS = {
 # The same query (numbers and quoted values aside) this many times in one request is a query per row.
 REPEAT_LIMIT = 12
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+# Dates written another way than dd/mm/yyyy (the brief: "dates dd/mm/yyyy"): each pattern with what it is.
+_MONTHS = (
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    "|janv|févr|avr|juil|sept|oct|nov|déc"
+    "|january|february|march|april|june|july|august|september|october|november|december"
+)
+OTHER_DATES = [
+    (re.compile(r"(?<![\w/.-])\d{4}-\d{2}-\d{2}(?![\w/-])"), "ISO date"),
+    (re.compile(rf"\b\d{{1,2}}(?:er)?\.? (?:{_MONTHS})\.?,? \d{{4}}\b", re.IGNORECASE), "month in words"),
+    (re.compile(rf"\b(?:{_MONTHS})\.? \d{{1,2}},? \d{{4}}\b", re.IGNORECASE), "month in words"),
+    (re.compile(r"(?<![\w/.])\d{1,2}/\d{1,2}/\d{2}(?![\w/.])"), "two-digit year"),
+    (re.compile(r"(?<![\w/.])\d{1,2}/(?:1[3-9]|2\d|3[01])/\d{4}\b"), "month first"),
+]
 # Visible attributes: what a screen reader or a hover shows is read too.
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 
@@ -174,6 +189,8 @@ def problems(page: str, *, msgids, codes, labels, english, names) -> tuple[list[
         if text in msgids:
             found.append(f"untranslated « {text} »")
             continue
+        for pattern, kind in OTHER_DATES:
+            found += [f"date « {m.group(0)} » ({kind}) in « {text[:80]} »" for m in pattern.finditer(text)]
         for label in labels:
             if label in text:
                 found.append(f"model label « {label} » in « {text[:80]} »")
@@ -210,6 +227,7 @@ def test_the_check_sees_each_kind_of_defect():
         "<p>Prochaine tâche : assessment</p><p>État : blue → green</p><td>low_income</td>"
         "<td>community.actionitem</td><button>Same child</button><small>Next task</small>"
         '<input placeholder="Please"><p>Kasulo</p><code>care_plan</code><p>a@b.cd</p>'
+        "<td>2026-12-05</td><td>5 décembre 2026</td><td>12/25/2026</td><td>05/12/26</td>"
     )
     found, _links = problems(page, **context)
     text = "\n".join(found)
@@ -222,10 +240,18 @@ def test_the_check_sees_each_kind_of_defect():
         "untranslated « Same child »",
         "untranslated « Next task »",
         "« Please »",
+        "« 2026-12-05 » (ISO date)",
+        "« 5 décembre 2026 » (month in words)",
+        "« 12/25/2026 » (month first)",
+        "« 05/12/26 » (two-digit year)",
     ):
         assert expected in text, (expected, found)
     assert "care_plan" not in text and "Kasulo" not in text
-    clean, _links = problems("<p>Prochaine tâche : évaluation — 05/12/2026</p><p>1 compte</p>", **context)
+    clean, _links = problems(
+        "<p>Prochaine tâche : évaluation — 05/12/2026 08:30</p><p>1 compte</p><p>Plan 2021-2025, CD7201</p>"
+        "<p>mai 2026</p><p>24/12/2026</p>",
+        **context,
+    )
     assert clean == []
 
 
