@@ -446,6 +446,12 @@ class FourWImportForm(forms.Form):
         return upload
 
 
+class FourWImportAgainForm(forms.Form):
+    accept_rejections = forms.BooleanField(
+        label=_("Import even if many rows are rejected or recorded values would be blanked"), required=False
+    )
+
+
 class MeetingForm(ScopedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE)

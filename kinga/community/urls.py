@@ -2,6 +2,7 @@ from django.urls import path
 
 from kinga.community import views
 from kinga.community import views_activities as activities
+from kinga.community import views_fourw_import as fourw_import
 
 app_name = "community"
 
@@ -39,7 +40,13 @@ urlpatterns = [
     # 4W
     path("4w/", activities.fourw, name="fourw"),
     path("4w/ajouter/", activities.fourw_add, name="fourw_add"),
-    path("4w/importer/", activities.fourw_import, name="fourw_import"),
+    path("4w/importer/", fourw_import.fourw_import, name="fourw_import"),
+    path("4w/importer/<uuid:uuid>/", fourw_import.fourw_import_detail, name="fourw_import_detail"),
+    path("4w/importer/<uuid:uuid>/relancer/", fourw_import.fourw_import_again, name="fourw_import_again"),
+    path(
+        "4w/importer/<uuid:uuid>/rejets.csv", fourw_import.fourw_import_rejects, name="fourw_import_rejects"
+    ),
+    path("4w/importer/<uuid:uuid>/fichier/", fourw_import.fourw_import_file, name="fourw_import_file"),
     path("4w/export.<str:fmt>", activities.fourw_export, name="fourw_export"),
     path("4w/<uuid:uuid>/modifier/", activities.fourw_edit, name="fourw_edit"),
     path("4w/<uuid:uuid>/supprimer/", activities.fourw_delete, name="fourw_delete"),

@@ -329,28 +329,6 @@ def fourw_delete(request, uuid):
     return redirect("community:fourw")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def fourw_import(request):
-    actor = request.actor
-    access.require(actor, "community.record_4w")
-    form = forms.FourWImportForm(request.POST or None, request.FILES or None)
-    return form_page(
-        request,
-        form,
-        title=_("Import a 4W file"),
-        save=lambda data: services.import_fourw(
-            actor=actor,
-            content=data["file"].read(),
-            filename=data["file"].name,
-            dry_run=data["dry_run"],
-            accept_rejections=data["accept_rejections"],
-        ),
-        success=lambda result: " ".join([result.summary(), *result.rejection_lines(limit=10)]),
-        done=lambda result: reverse("community:fourw"),
-    )
-
-
 # ---------------------------------------------------------------------------------------------- meetings
 
 

@@ -26,6 +26,8 @@ def wire() -> None:
     # The actors' map and the consultation framework are shared by every actor; changes are limited
     # to the owning organisation by the views (selectors.editable_*).
     access.register(models.FourW, scope=access.unscoped, view_permission="community.view")
+    # An import of a 4W file is the importing organisation's (its file, its rejected rows).
+    access.register(models.FourWImport, scope=own("organisation"), view_permission="community.record_4w")
     access.register(models.Meeting, scope=access.unscoped, view_permission="community.view")
     access.register(models.ActionItem, scope=access.unscoped, view_permission="community.view")
     access.register(models.AlertCase, scope=selectors.alert_case_scope, view_permission="community.triage")

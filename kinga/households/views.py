@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kinga.core import access, audit, charts, clock, search
+from kinga.core import access, audit, charts, clock, imports, search
 from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Place
 from kinga.households import index, outcomes, selectors, services
@@ -429,15 +429,10 @@ def import_detail(request, batch_uuid):
     did and the quarantined rows with their reasons."""
     actor = request.actor
     batch = access.get_object_or_404(actor, ImportBatch, perm="households.import", uuid=batch_uuid)
-    if request.htmx:
-        response = render(request, "households/import_detail.html#status", {"batch": batch})
-        if batch.is_finished:
-            response["HX-Refresh"] = "true"  # the whole page, with the quarantined rows
-        return response
-    rows = list(batch.rows.all()) if batch.is_finished else []
+    rows = list(batch.rows.all()) if batch.is_finished and not request.htmx else []
     if rows:
         audit.record_read(actor=actor, obj=batch, note="quarantined rows")
-    return render(request, "households/import_detail.html", {"batch": batch, "rows": rows})
+    return imports.status_page(request, batch, "households/import_detail.html", {"rows": rows})
 
 
 @login_required

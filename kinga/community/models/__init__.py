@@ -48,6 +48,7 @@ from kinga.community.models.coordination import (
 )
 from kinga.community.models.fourw import (
     FourW,
+    FourWImport,
     FourWSource,
     FourWStatus,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "Campaign",
     "Channel",
     "FourW",
+    "FourWImport",
     "FourWSource",
     "FourWStatus",
     "Meeting",

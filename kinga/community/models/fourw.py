@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kinga.core import imports
+from kinga.core.imports import QueuedImport
 from kinga.core.models import Organisation, Place
 
 # ---------------------------------------------------------------------------------------------- 4W
@@ -89,3 +91,43 @@ class FourW(models.Model):
 
     def __str__(self) -> str:
         return self.activity
+
+
+class FourWImport(QueuedImport):
+    """One import of a 4W file from its page (kinga.core.imports: a background task, its page the result).
+
+    A 4W file holds organisations, places, activities and counts, no person: it is kept with the import, so that
+    what was sent can be downloaded again and, after a dry run or a refusal, imported without sending it again.
+    The rows the import rejected are kept with their reasons, to be corrected and imported again."""
+
+    KEEPS_FILE = True
+
+    unchanged = models.PositiveIntegerField(default=0)
+    # Each row not imported: {"line": its line in the file, "reasons": text, "row": {column: value}}.
+    rejected_rows = models.JSONField(default=list, blank=True)
+    columns = models.JSONField(default=list, blank=True)  # the file's columns, for the rejected rows' table
+    # Values already recorded that the file would blank ("Gestion de cas (CD7201, 01/03/2026) : Date fin").
+    blanked = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("4W import")
+        verbose_name_plural = _("4W imports")
+        ordering = ["-imported_at"]
+        constraints = imports.constraints("community_fourw_import")
+
+    def rejects_rows(self) -> list[list]:
+        """The rejected rows as a table (line, reasons, then the file's columns), to correct and import again."""
+        return [
+            ["ligne", "motifs", *self.columns],
+            *(
+                [r["line"], r["reasons"], *(r["row"].get(c, "") for c in self.columns)]
+                for r in self.rejected_rows
+            ),
+        ]
+
+    def rejected_for_page(self) -> list[tuple[int, str, str]]:
+        """(line, reasons, what the row held: "Organisation : X · Activité : Y", its empty cells left out)."""
+        return [
+            (r["line"], r["reasons"], " · ".join(f"{c} : {v}" for c, v in r["row"].items() if v))
+            for r in self.rejected_rows
+        ]

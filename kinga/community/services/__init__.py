@@ -19,7 +19,7 @@ from .awareness import create_campaign, record_advocacy, record_session, record_
 from .cases_link import register_children
 from .coordination import add_action_item, create_meeting, update_action_item, update_meeting
 from .fourw import create_fourw, delete_fourw, seed_fourw_from_plan, update_fourw
-from .fourw_import import import_fourw
+from .fourw_import import import_fourw, import_fourw_again, queue_fourw_import, run_fourw_import
 from .networks import add_member, add_member_training, create_network, update_member, update_network
 from .people import record_attendance, record_commitments
 
@@ -34,6 +34,8 @@ __all__ = [
     "create_network",
     "delete_fourw",
     "import_fourw",
+    "import_fourw_again",
+    "queue_fourw_import",
     "receive_alert",
     "record_advocacy",
     "record_attendance",
@@ -44,6 +46,7 @@ __all__ = [
     "refer_alert",
     "register_children",
     "reprocess_alert",
+    "run_fourw_import",
     "seed_fourw_from_plan",
     "start_verification",
     "update_action_item",

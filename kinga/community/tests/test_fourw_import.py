@@ -4,21 +4,18 @@ quoted field; a binary file ends in a French error; rejections over the threshol
 after a dry run; importing an export again never duplicates it."""
 
 import datetime
-import html
 import io
 
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.urls import reverse
 
 from kinga.community import fourw_io, selectors, services
 from kinga.community.models import FourW
-from kinga.core.models import Place
 from kinga.core.roles import Role
 from kinga.core.tabular import ImportRefused
-from kinga.core.testing import actor_of, client_for, make_member, make_organisation
+from kinga.core.testing import actor_of, make_member, make_organisation
 
 pytestmark = pytest.mark.django_db
 START = datetime.date(2026, 3, 1)
@@ -31,7 +28,7 @@ def clerk(org, kolwezi, reference_places):
     return clerk
 
 
-def _rows(*rows: list[str], header=None) -> list[list[str]]:
+def rows_of(*rows: list[str], header=None) -> list[list[str]]:
     header = header or [
         "Organisation",
         "Activité",
@@ -62,7 +59,7 @@ GOOD = [
 ]
 
 
-def _csv(rows, *, delimiter=",", newline="\n", encoding="utf-8", bom=False) -> bytes:
+def csv_of(rows, *, delimiter=",", newline="\n", encoding="utf-8", bom=False) -> bytes:
     def cell(value: str) -> str:
         if any(c in value for c in (delimiter, '"', "\n", "\r", "\u2028")):
             return '"' + value.replace('"', '""') + '"'
@@ -91,7 +88,7 @@ def _records():
     ids=["utf8", "utf8-bom", "cp1252-semicolon-crlf", "latin1-semicolon"],
 )
 def test_csv_variants_read_the_same(clerk, options):
-    result = _import(clerk, _csv(_rows(*GOOD), **options))
+    result = _import(clerk, csv_of(rows_of(*GOOD), **options))
     assert (result.rows, result.created, result.rejected) == (2, 2, [])
     records = _records()
     case, school = records["Gestion de cas"], records["Réinsertion scolaire"]
@@ -104,7 +101,7 @@ def test_csv_variants_read_the_same(clerk, options):
 
 def test_line_separator_inside_a_quoted_field_stays_in_it(clerk):
     rows = [["ONG Mwana Lualaba", "Écoute\u2028et orientation", "CD7201", "", "2026-03-01", "", "5", "2", ""]]
-    result = _import(clerk, _csv(_rows(*rows), newline="\r\n"))
+    result = _import(clerk, csv_of(rows_of(*rows), newline="\r\n"))
     assert (result.rows, result.created, result.rejected) == (1, 1, [])
     assert FourW.objects.get().activity == "Écoute\u2028et orientation"
 
@@ -138,7 +135,7 @@ def test_export_imports_back_unchanged_and_never_twice(clerk, kolwezi):
 def test_xlsx_written_by_hand_is_read(clerk):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    for row in _rows(*GOOD):
+    for row in rows_of(*GOOD):
         sheet.append(row)
     sheet.append(["ONG Mwana Lualaba", "Sensibilisation", "CD7201", "", START, None, 12, 0, None])
     buffer = io.BytesIO()
@@ -163,13 +160,13 @@ def test_binary_file_is_refused_in_french(clerk, content):
 
 def test_a_table_that_is_not_a_4w_is_refused_in_french(clerk):
     with pytest.raises(ValidationError) as err:
-        _import(clerk, _csv([["nom", "âge"], ["Amani", "7"]]))
+        _import(clerk, csv_of([["nom", "âge"], ["Amani", "7"]]))
     assert "4W" in " ".join(err.value.messages) and "colonnes" in " ".join(err.value.messages)
 
 
 def test_rejections_over_the_threshold_write_nothing_unless_accepted(clerk):
     bad = ["ONG Inconnue", "Gestion de cas", "CD9999", "", "hier", "", "-3", "", ""]
-    content = _csv(_rows(*GOOD, bad))
+    content = csv_of(rows_of(*GOOD, bad))
     with pytest.raises(ImportRefused) as err:
         _import(clerk, content)
     assert "1 ligne rejetée" in err.value.summary and "Ligne 4" in err.value.summary
@@ -184,14 +181,14 @@ def test_rejections_over_the_threshold_write_nothing_unless_accepted(clerk):
 
 
 def test_a_file_that_would_blank_recorded_values_is_refused(clerk):
-    _import(clerk, _csv(_rows(*GOOD)))
+    _import(clerk, csv_of(rows_of(*GOOD)))
     lost = [list(GOOD[0]), GOOD[1]]
     lost[0][8] = "NA"  # the funder column lost its content
     with pytest.raises(ImportRefused) as err:
-        _import(clerk, _csv(_rows(*lost)))
+        _import(clerk, csv_of(rows_of(*lost)))
     assert "Bailleur" in str(err.value.messages)
     assert _records()["Gestion de cas"].funder.name == "UNICEF RDC"
-    result = _import(clerk, _csv(_rows(*lost)), accept_rejections=True)
+    result = _import(clerk, csv_of(rows_of(*lost)), accept_rejections=True)
     assert result.updated == 1 and _records()["Gestion de cas"].funder is None
 
 
@@ -199,7 +196,7 @@ def test_command_dry_run_rejects_file_and_french_errors(clerk, tmp_path):
     email = clerk.user.email
     bad = ["ONG Inconnue", "Gestion de cas", "CD7201", "", "2026-03-01", "", "", "", ""]
     source = tmp_path / "4w.csv"
-    source.write_bytes(_csv(_rows(*GOOD, bad), delimiter=";", encoding="cp1252"))
+    source.write_bytes(csv_of(rows_of(*GOOD, bad), delimiter=";", encoding="cp1252"))
     out, err = io.StringIO(), io.StringIO()
     call_command("community", "import-4w", str(source), "--dry-run", actor=email, stdout=out, stderr=err)
     assert "Simulation" in out.getvalue() and "Ligne 4" in err.getvalue()
@@ -227,20 +224,3 @@ def test_command_dry_run_rejects_file_and_french_errors(clerk, tmp_path):
     with pytest.raises(CommandError) as error:
         call_command("community", "import-4w", str(binary), actor=email, stdout=io.StringIO())
     assert "binaire" in str(error.value) or "texte" in str(error.value)
-
-
-def test_upload_page_shows_the_french_summary(clerk):
-    client = client_for(clerk)
-    url = reverse("community:fourw_import")
-    upload = io.BytesIO(_csv(_rows(*GOOD), delimiter=";", encoding="cp1252"))
-    upload.name = "4w.csv"
-    response = client.post(url, {"file": upload, "dry_run": "on"}, follow=True)
-    page = html.unescape(response.content.decode())
-    assert response.status_code == 200
-    assert "Simulation, rien n'a été enregistré" in page and "2 fiches 4W créées" in page
-    assert not FourW.objects.exists()
-    upload = io.BytesIO(b"\x00\x01\x02binary")
-    upload.name = "4w.csv"
-    response = client.post(url, {"file": upload})
-    assert response.status_code == 400 and "binaires" in html.unescape(response.content.decode())
-    assert Place.objects.filter(pcode="CD7201").exists()

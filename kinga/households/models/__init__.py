@@ -1,5 +1,6 @@
 """Households, their members and survey rounds, the vulnerability index, programmes and cooperatives."""
 
+from kinga.core.imports import ImportStatus
 from kinga.households.models.cooperatives import (
     Cooperative,
     CooperativeKind,
@@ -29,7 +30,6 @@ from kinga.households.models.surveys import (
     HouseholdScore,
     HousingType,
     ImportBatch,
-    ImportStatus,
     IncomeSource,
     IncomeSourceKind,
     QuarantinedRow,

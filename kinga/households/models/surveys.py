@@ -6,10 +6,11 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from kinga.core.fields import EncryptedJSONField, EncryptedTextField
-from kinga.core.models import Membership, Organisation, User
+from kinga.core import imports
+from kinga.core.fields import EncryptedJSONField
+from kinga.core.imports import QueuedImport
+from kinga.core.models import Organisation, User
 from kinga.core.people import Sex
 from kinga.households.models.households import MAX_HOUSEHOLD_SIZE, Household
 
@@ -262,65 +263,19 @@ class HouseholdScore(models.Model):
         return f"{self.score}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("In progress")
-    DONE = "done", pgettext_lazy("import", "Done")  # « l'import est fait », whatever other lists say
-    REFUSED = "refused", _("Refused, nothing saved")
-    FAILED = "failed", _("Failed, nothing saved")
+class ImportBatch(QueuedImport):
+    """One import of a round's file (kinga.core.imports: a background task, its page the result): what was
+    created, updated, and quarantined (with reasons). The file waits here, encrypted (its rows carry names),
+    only until the task has read it."""
 
-
-class ImportBatch(models.Model):
-    """One import of a round's file: what was created, updated, and quarantined (with reasons).
-
-    A file of thousands of rows takes longer than a page may wait on a slow link: the import runs as a
-    background task (kinga.households.tasks), the batch says how far it got, and its page is the result. The
-    file waits here, encrypted (its rows carry names), only until the task has read it."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    membership = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="imports")
-    filename = models.CharField(_("file"), max_length=255)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.DONE
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=100)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
-    dry_run = models.BooleanField(_("dry run"), default=False)
-    accept_rejections = models.BooleanField(default=False)
-    message = models.TextField(_("result"), blank=True)
-    content = EncryptedTextField(_("file content"))  # base64 of the file, emptied once read
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
     quarantined = models.PositiveIntegerField(default=0)
-    imported_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("survey import")
         verbose_name_plural = _("survey imports")
         ordering = ["-imported_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="household_import_progress"),
-            models.CheckConstraint(
-                condition=Q(status__in=ImportStatus.values), name="household_import_status"
-            ),
-            # A refusal or a failure says why.
-            models.CheckConstraint(
-                condition=~Q(status__in=["refused", "failed"]) | ~Q(message=""),
-                name="household_import_failure_reason",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+        constraints = imports.constraints("household_import")
 
 
 class QuarantinedRow(models.Model):

@@ -8,22 +8,19 @@ is quarantined (kept, encrypted, with its reasons) and the others are imported, 
 
 from __future__ import annotations
 
-import base64
 import datetime
-import logging
 import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kinga.core import access, audit, clock, spreadsheets, tabular, tasks
+from kinga.core import access, audit, clock, imports, spreadsheets, tabular, tasks
 from kinga.core.access import Actor
 from kinga.core.models import Place
 from kinga.households import index
@@ -123,8 +120,6 @@ def _header_key(text: str) -> str:
 
 
 _COLUMN_OF_HEADER = {_header_key(header): column for column, header in FRENCH_HEADERS.items()}
-
-logger = logging.getLogger(__name__)
 
 
 def read_rows(content: bytes, filename: str) -> tabular.Table:
@@ -311,7 +306,7 @@ def queue_import(
         rows_total=len(table),
         dry_run=dry_run,
         accept_rejections=accept_rejections,
-        content=base64.b64encode(content).decode("ascii"),
+        content=ImportBatch.encode(content),
     )
     from kinga.households.tasks import run_import_task  # noqa: PLC0415  (the task module imports this one)
 
@@ -325,52 +320,21 @@ def run_import(*, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("round", "membership__organisation", "imported_by").get(
         pk=batch_id
     )
-    if batch.is_finished:
-        return batch
-    batch.status, batch.progress = ImportStatus.RUNNING, 1
-    batch.save(update_fields=["status", "progress"])
-    content = base64.b64decode(batch.content)
 
-    def progress(percent: int) -> None:
-        ImportBatch.objects.filter(pk=batch.pk).update(progress=max(1, min(percent, 99)))
+    def work(content: bytes, progress) -> str:
+        import_round(
+            actor=Actor(user=batch.imported_by, membership=batch.membership),
+            round=batch.round,
+            content=content,
+            filename=batch.filename,
+            dry_run=batch.dry_run,
+            accept_rejections=batch.accept_rejections,
+            batch=batch,
+            progress=progress,
+        )
+        return summary(batch)
 
-    actor = Actor(user=batch.imported_by, membership=batch.membership)
-    with translation.override("fr"):
-        try:
-            import_round(
-                actor=actor,
-                round=batch.round,
-                content=content,
-                filename=batch.filename,
-                dry_run=batch.dry_run,
-                accept_rejections=batch.accept_rejections,
-                batch=batch,
-                progress=progress,
-            )
-        except ValidationError as exc:
-            batch.status, batch.message = ImportStatus.REFUSED, " ".join(exc.messages)
-            if getattr(exc, "summary", ""):
-                batch.message += " " + _("What it would have done: %(summary)s") % {"summary": exc.summary}
-        except PermissionDenied:
-            batch.status = ImportStatus.REFUSED
-            batch.message = _("The person who sent the file may no longer import: nothing was saved.")
-        except Exception:  # any failure ends the import, whatever its cause; the file is not kept
-            logger.exception("household import %s failed", batch.uuid)
-            batch.status = ImportStatus.FAILED
-            batch.message = _(
-                "The import failed and nothing was saved. The error is in the server's log; send the file "
-                "again, or tell the administrator if it fails again."
-            )
-        else:
-            batch.status = ImportStatus.DONE
-            batch.message = summary(batch)
-    batch.progress, batch.content = 100, ""
-    if batch.status != ImportStatus.DONE:
-        batch.created = batch.updated = batch.quarantined = 0  # nothing was saved: the message says why
-    batch.save(
-        update_fields=["status", "progress", "message", "content", "created", "updated", "quarantined"]
-    )
-    return batch
+    return imports.run_queued(batch, work=work, nothing_saved=("quarantined",))
 
 
 def summary(batch: ImportBatch) -> str:
