@@ -190,8 +190,16 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=fr-FR",
 ]
 PHONE_VIEWPORT = {"width": 360, "height": 740}
+# Chromium draws a date input (jj/mm/aaaa or mm/dd/yyyy) in its own interface language, not in the page's
+# language nor in Playwright's `locale` (which only sets navigator.language, Intl and Accept-Language): so does
+# Chrome on a French phone, in the phone's language. On Linux that language comes from the environment
+# (LANGUAGE, LANG), on other systems from --lang, and only if Chromium has its French resources (Debian's
+# chromium-l10n, installed by .ci/run): without them it falls back to American English, mm/dd/yyyy.
+CHROMIUM_ENV = {"LANGUAGE": "fr", "LANG": "fr_FR.UTF-8"}
+CHROMIUM_FRENCH = "/usr/lib/chromium/locales/fr.pak"
 
 
 def pytest_addoption(parser):
@@ -245,12 +253,14 @@ def page_options():
 
 @pytest.fixture
 def page(playwright_driver, live_server, tmp_path, page_options):
-    """A chromium page at 360 px, in French, with a fresh profile; relative URLs go to the live server."""
+    """A chromium page at 360 px, in French (its interface too: date inputs read jj/mm/aaaa), with a fresh
+    profile; relative URLs go to the live server."""
     context = playwright_driver.chromium.launch_persistent_context(
         str(tmp_path / "chromium-profile"),
         executable_path=CHROMIUM,
         headless=True,
         args=CHROMIUM_ARGS,
+        env={**os.environ, **CHROMIUM_ENV},
         viewport=PHONE_VIEWPORT,
         locale="fr-FR",
         base_url=live_server.url,

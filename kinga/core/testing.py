@@ -194,6 +194,27 @@ def assert_fits_phone(page) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px"
 
 
+def date_input_text(page, selector: str) -> str:
+    """What a date input shows, as the person reads it ("jj/mm/aaaa" empty, "01/03/2026" filled): the fields
+    Chromium draws inside it, read through the DevTools protocol (a page's script cannot see them)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        node_id = cdp.send("DOM.querySelector", {"nodeId": root["nodeId"], "selector": selector})["nodeId"]
+        node = cdp.send("DOM.describeNode", {"nodeId": node_id, "depth": -1, "pierce": True})["node"]
+    finally:
+        cdp.detach()
+
+    def texts(node: dict) -> list[str]:
+        found = [node["nodeValue"]] if node.get("nodeType") == 3 else []
+        for key in ("children", "shadowRoots"):
+            for child in node.get(key, []):
+                found += texts(child)
+        return found
+
+    return "".join(texts({"shadowRoots": node.get("shadowRoots", [])})).strip()
+
+
 # Paths without parameters that are not pages a person reads (data, files, actions, webhooks).
 _NOT_PAGES = re.compile(
     r"^/(api/|health|i18n/)|\.(json|csv)$|/(export|envoyer|nettoyer|sms|appartenance|jetons)/$"
