@@ -16,8 +16,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+from django.db.models import Case as When_
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     Exists,
@@ -27,10 +27,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models import Case as When_
 from django.db.models.functions import Coalesce, StrIndex
 from django.utils.translation import gettext_lazy as _
 
@@ -272,18 +272,33 @@ def referrals_completed(query: IndicatorQuery) -> list[IndicatorValue]:
     )
 
 
+_DELAY = ExpressionWrapper(F("delivered_on") - F("referred_on"), output_field=DurationField())
+
+
 @indicator_source("CASES_REFERRAL_DELAY_DAYS", breakdowns=(*BREAKDOWNS, "service_type"), organisations=True)
 def referral_delay(query: IndicatorQuery) -> list[IndicatorValue]:
-    """Average days from referral to service delivered, for referrals completed in the period."""
-    delay = ExpressionWrapper(F("delivered_on") - F("referred_on"), output_field=DurationField())
-    return aggregate_cases(
-        Referral.objects.filter(status=ReferralStatus.COMPLETED),
-        query,
-        case="case",
-        date_field="delivered_on",
-        value=Avg(delay),
-        extra={"service_type": F("service_type")},
-    )
+    """Average days from referral to service delivered, for referrals completed in the period: the sum of the
+    delays over their number per group, rounded as its tally (kinga.core.tallies.mean) rounds it."""
+    completed = Referral.objects.filter(status=ReferralStatus.COMPLETED)
+    values = {}
+    for name, aggregate in (("total", Sum(_DELAY)), ("count", Count("id"))):
+        found = aggregate_cases(
+            completed,
+            query,
+            case="case",
+            date_field="delivered_on",
+            value=aggregate,
+            extra={"service_type": F("service_type")},
+        )
+        values[name] = {tuple(sorted(v.breakdown.items())): v.value for v in found}
+    result = []
+    for key, count in values["count"].items():
+        mean = tallies.mean(values["total"].get(key), count, 1)
+        if mean is not None:
+            result.append(IndicatorValue(value=mean, breakdown=dict(key)))
+        elif not key:
+            result.append(IndicatorValue(value=0))
+    return result
 
 
 # The care facilities of the plan's action 2.8 (« CRS, CAP, Maisons de transit et espaces des jeux »).
@@ -348,10 +363,11 @@ def _case_flow(code: str, date_field: str, state_fields: set[str]) -> None:
     )
 
 
-def _record_flow(code: str, model, date_field: str, state_fields: set[str], days=None) -> None:
+def _record_flow(code: str, model, date_field: str, state_fields: set[str], days=None, compute=None) -> None:
     own = days or (lambda row: model.objects.filter(pk=row.pk).values_list(date_field, flat=True))
     tallies.register_flow(
         code,
+        **({"compute": compute, "breakdowns": BREAKDOWNS} if compute is not None else {}),
         watches=[
             tallies.Watch(model, own, fields=frozenset({date_field, "case", *state_fields})),
             tallies.Watch(
@@ -422,3 +438,33 @@ _record_flow(
 )
 _record_flow("CASES_REFERRALS_MADE", Referral, "referred_on", {"status"})
 _record_flow("CASES_REFERRALS_COMPLETED", Referral, "delivered_on", {"status"})
+
+
+# The mean delay of the referrals completed in a period: a sum of days and a count per day, divided when read.
+def _delay_flow(aggregate):
+    def compute(query: IndicatorQuery) -> list[IndicatorValue]:
+        return aggregate_cases(
+            Referral.objects.filter(status=ReferralStatus.COMPLETED),
+            query,
+            case="case",
+            date_field="delivered_on",
+            value=aggregate,
+        )
+
+    return compute
+
+
+for _suffix, _aggregate in (("TOTAL", Sum(_DELAY)), ("COUNT", Count("id"))):
+    _record_flow(
+        f"CASES_REFERRAL_DELAY_DAYS_{_suffix}",
+        Referral,
+        "delivered_on",
+        {"referred_on", "status"},
+        compute=_delay_flow(_aggregate),
+    )
+tallies.register_mean(
+    "CASES_REFERRAL_DELAY_DAYS",
+    numerator="CASES_REFERRAL_DELAY_DAYS_TOTAL",
+    denominator="CASES_REFERRAL_DELAY_DAYS_COUNT",
+    places=1,
+)

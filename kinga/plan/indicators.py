@@ -499,14 +499,17 @@ class OtherValue:
 
 
 def other_values(*, period: Period, area: Place | None = None) -> list[OtherValue]:
-    """The computed indicators of no plan row, for a period and an area: one aggregate query each."""
+    """The computed indicators of no plan row, for a period and an area, asked together (registry.evaluate_many:
+    the counts kept on write in one or two queries, the others one aggregate query each)."""
+    query = registry.IndicatorQuery(start=period.start, end=period.end, area=area)
+    computed = [code for code in OTHER_INDICATORS if registry.source_for(code) is not None]
+    found = dict(zip(computed, registry.evaluate_many([(code, query) for code in computed]), strict=True))
     result = []
     for code, (label, unit, _pages) in OTHER_INDICATORS.items():
         source = registry.source_for(code)
         value = None
-        if source is not None:
-            query = registry.IndicatorQuery(start=period.start, end=period.end, area=area)
-            value = sum((_number(v.value) for v in registry.compute(code, query)), Decimal(0))
+        if code in found:
+            value = sum((_number(v.value) for v in found[code]), Decimal(0))
         text = (
             str(
                 source.provenance

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from kinga.core import memo
 from kinga.core.indicators import IndicatorQuery, IndicatorValue, indicator_source
 from kinga.sites.models import Inspection, Site, SiteEvidence, Zone, ZoneStudy
 from kinga.sites.selectors import with_current_status
@@ -98,3 +99,8 @@ def sites_children_seen(query: IndicatorQuery) -> list[IndicatorValue]:
     )
     qs = Site.objects.filter(Exists(seen) | Exists(evidence))
     return _grouped(qs, query, "territory__pcode")
+
+
+# Distinct sites over a period cannot be summed from days: read from the shared cache between two writes of what
+# it counts (kinga.core.memo; the indicator table and the dashboard ask it on every view).
+memo.register("SITES_CHILDREN_SEEN", apps=("sites.Inspection", "sites.SiteEvidence", "sites.Site"))
