@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from kinga.cases import selectors as case_selectors
 from kinga.core import access, clock, crypto
 from kinga.core.access import Actor
+from kinga.core.models import Place
 from kinga.households import index
 from kinga.households.models import (
     Cooperative,
@@ -204,3 +205,9 @@ def cooperative_member_scope(actor, queryset):
         Q(cooperative__organisation_id=actor.organisation_id)
         | Q(cooperative__supported_by_id=actor.organisation_id)
     )
+
+
+def household_labels(households) -> list[str]:
+    """The searchable picker's labels of households: the survey identifier and the place (never a name)."""
+    places = dict(Place.objects.filter(pk__in={h.place_id for h in households}).values_list("pk", "name"))
+    return [f"{h.survey_id} — {places.get(h.place_id, '')}" for h in households]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.households import views, views_programmes
+from kinga.households import views, views_production, views_programmes
 
 app_name = "households"
 
@@ -36,4 +36,16 @@ urlpatterns = [
         views_programmes.cooperative_member_add,
         name="cooperative_member_add",
     ),
+    path("<uuid:household_uuid>/recolte/", views_production.harvest_add, name="harvest_add"),
+    path("<uuid:household_uuid>/nutrition/", views_production.nutrition_add, name="nutrition_add"),
+    path("production/", views_production.production_page, name="production"),
+    path("micro-finance/", views_production.groups, name="groups"),
+    path("micro-finance/nouveau/", views_production.group_add, name="group_add"),
+    path("micro-finance/<uuid:group_uuid>/", views_production.group_detail, name="group"),
+    path(
+        "micro-finance/<uuid:group_uuid>/membres/", views_production.group_member_add, name="group_member_add"
+    ),
+    path("micro-finance/<uuid:group_uuid>/prets/", views_production.loan_add, name="loan_add"),
+    path("micro-finance/<uuid:group_uuid>/capital/", views_production.capital_add, name="capital_add"),
+    path("micro-finance/prets/<uuid:loan_uuid>/", views_production.loan_detail, name="loan"),
 ]

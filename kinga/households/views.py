@@ -15,6 +15,7 @@ from kinga.core import access, audit, charts, clock, imports, search
 from kinga.core.forms import apply_service_errors, form_page
 from kinga.core.models import Place
 from kinga.households import index, outcomes, selectors, services
+from kinga.households import selectors_production as production
 from kinga.households.forms import (
     DeliveryForm,
     DepositForm,
@@ -162,6 +163,9 @@ def household_detail(request, household_uuid):
             "children_status": selectors.children_status(actor, household, members),
             "income_chart": income_chart,
             "hunger_chart": hunger_chart,
+            "harvests": production.household_harvests(actor, household),
+            "visits": production.household_visits(actor, household),
+            "loans": production.household_loans(actor, household),
         },
     )
 

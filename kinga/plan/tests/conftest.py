@@ -1,7 +1,10 @@
+import uuid
+
 import pytest
 
 from kinga.core.actors import system_actor
 from kinga.core.reference import load_organisations
+from kinga.plan.models import Indicator
 from kinga.plan.services.loading import load_plan
 
 
@@ -13,3 +16,19 @@ def organisations(reference_places):
 @pytest.fixture
 def plan(organisations):
     return load_plan(actor=system_actor()).plan
+
+
+@pytest.fixture
+def manual_rate(plan):
+    """A percentage entered by hand, by sex, age band and territory: the plan's own (malnutrition, production) are
+    computed from the records now, so the tests of hand entry use a copy of one made manual."""
+    rate = Indicator.objects.get(code="HOUSEHOLDS_MALNUTRITION_RATE")
+    rate.pk, rate.uuid, rate.code, rate.source, rate.module = (
+        None,
+        uuid.uuid4(),
+        "PLAN_TEST_RATE",
+        "manual",
+        "",
+    )
+    rate.save()
+    return rate

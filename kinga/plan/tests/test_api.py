@@ -107,10 +107,10 @@ def test_progress_api_for_implementers_only(plan):
     assert caseworker.post("/api/v1/plan-progress/", body, content_type="application/json").status_code == 403
 
 
-def test_indicator_value_api(plan, lualaba):
+def test_indicator_value_api(plan, lualaba, manual_rate):
     clerk = client_for(make_member(make_organisation(), Role.DATA_CLERK))
     body = {
-        "indicator": "PLAN_MALNUTRITION_RATE",
+        "indicator": manual_rate.code,
         "area": "CD72",
         "period_start": "2018-01-01",
         "period_end": "2018-12-31",

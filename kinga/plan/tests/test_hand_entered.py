@@ -11,8 +11,6 @@ from kinga.plan.renames import RENAMED_INDICATORS
 
 # Code -> what Kinga would have to record for the indicator to be computed (issue 18 names each).
 HAND_ENTERED = {
-    "PLAN_MALNUTRITION_RATE": "children's MUAC by age band (nutrition measurements): not recorded yet",
-    "PLAN_PRODUCTION_RATE": "harvests and livestock per enrolled household: not recorded yet",
     "PLAN_INFRASTRUCTURE_EQUIPMENT": "equipment given to state services: not recorded yet",
     "PLAN_SOCIAL_INFRASTRUCTURES": "social infrastructures created or restored: not recorded yet",
 }

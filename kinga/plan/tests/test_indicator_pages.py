@@ -82,7 +82,7 @@ def test_a_wrong_period_or_territory_is_said_and_not_used(plan, coordinator):
 
 
 def test_the_detail_page_has_a_trend_chart_with_its_table_and_the_breakdowns(
-    plan, coordinator, trainer, kolwezi, today
+    plan, coordinator, trainer, kolwezi, today, manual_rate
 ):
     community.record_training(
         actor=trainer,
@@ -107,8 +107,9 @@ def test_the_detail_page_has_a_trend_chart_with_its_table_and_the_breakdowns(
     assert "Féminin" in sexes and ">4<" in sexes
     assert "Cet indicateur n'est pas ventilé par tranche d'âge." in html
     # A manual indicator, by year and for a territory.
-    manual = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
-    html = _french(client, reverse("plan:indicator", args=[manual.uuid]), period="2026", territoire="CD7201")
+    html = _french(
+        client, reverse("plan:indicator", args=[manual_rate.uuid]), period="2026", territoire="CD7201"
+    )
     _no_code_nor_module(html)
     assert 'id="by-age-band"' in html and "saisi à la main" in html
 

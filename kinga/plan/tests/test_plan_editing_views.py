@@ -127,8 +127,8 @@ def test_bad_targets_are_refused_with_a_french_message(plan, coordinator, counte
     assert not IndicatorTarget.objects.exists() and not PlanRevision.objects.exists()
 
 
-def test_a_percentage_target_stays_between_0_and_100(plan, coordinator):
-    rate = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
+def test_a_percentage_target_stays_between_0_and_100(plan, coordinator, manual_rate):
+    rate = manual_rate
     client = client_for(coordinator)
     response = _add(client, rate, value="140")
     assert response.status_code == 400

@@ -271,8 +271,8 @@ def test_progress_validation(plan, coordinator):
         )
 
 
-def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lualaba):
-    rate = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
+def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lualaba, manual_rate):
+    rate = manual_rate
     # A yes/no indicator entered by hand (the plan's were the fund's flags, now computed from its ledger).
     flag = Indicator.objects.get(code="PLAN_INFRASTRUCTURE_EQUIPMENT")
     flag.pk, flag.uuid, flag.code, flag.value_type = None, uuid.uuid4(), "PLAN_TEST_FLAG", "boolean"
@@ -340,8 +340,8 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
     assert values[rate.pk].value == 25
 
 
-def test_breakdowns_of_manual_values(plan, coordinator, lualaba, kolwezi):
-    malnutrition = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
+def test_breakdowns_of_manual_values(plan, coordinator, lualaba, kolwezi, manual_rate):
+    malnutrition = manual_rate
     for sex, value in (("F", "11"), ("M", "13")):
         services.enter_indicator_value(
             actor=coordinator,

@@ -18,7 +18,6 @@ from kinga.plan.models import (
     Action,
     Activity,
     Commitment,
-    Indicator,
     PlanRevision,
     ProgressReport,
     TransactionKind,
@@ -248,8 +247,8 @@ def test_indicator_table_says_not_computed_yet_without_a_source(plan, coordinato
     assert escape("Nombre d'enfants retirés des mines") in html
 
 
-def test_manual_value_entry_from_the_page(plan, coordinator, lualaba):
-    indicator = Indicator.objects.get(code="PLAN_MALNUTRITION_RATE")
+def test_manual_value_entry_from_the_page(plan, coordinator, lualaba, manual_rate):
+    indicator = manual_rate
     url = reverse("plan:indicator_enter", args=[indicator.uuid])
     client = client_for(coordinator)
     data = {"period_start": "2018-01-01", "period_end": "2018-12-31", "area": lualaba.pk, "value": "12,5"}
