@@ -9,16 +9,28 @@ back at the end, and the index and the comparison page are timed again on it.
 
 from __future__ import annotations
 
+import datetime
 import os
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 
+from kinga.core import clock
 from kinga.core.access import Actor
+from kinga.core.indicators import IndicatorQuery, compute
 from kinga.core.models import Membership
 from kinga.households import services
-from kinga.households.models import Enrolment, Household, Programme, Survey
+from kinga.households.models import (
+    Enrolment,
+    FinanceGroup,
+    Harvest,
+    Household,
+    Loan,
+    MuacMeasurement,
+    Programme,
+    Survey,
+)
 from kinga.households.services import scores, totals
 
 
@@ -50,6 +62,7 @@ def run(ctx) -> None:
     url = f"/households/programmes/{programme.uuid}/"
     ctx.time_requests("households: programme comparison page", viewer, url, n=20, rows=programme.n)
     ctx.time_requests("households: figures page", viewer, "/households/tableau/", n=20, rows=n_households)
+    _time_production(ctx, client, viewer)
     _time_survey_writes(ctx, caseworker, household, n_surveys)
 
     target = 500_000
@@ -86,6 +99,46 @@ def run(ctx) -> None:
             raise _Rollback
     except _Rollback:
         pass
+
+
+def _time_production(ctx, caseworker, viewer) -> None:
+    """Micro-finance groups (their totals and arrears computed from the loans), a group's page, the production by
+    product, and the plan's production and malnutrition rates over the whole province."""
+    n_loans, n_harvests = Loan.objects.count(), Harvest.objects.count()
+    ctx.time_requests(
+        "households: micro-finance groups (coordination)",
+        viewer,
+        "/households/micro-finance/",
+        n=50,
+        rows=n_loans,
+    )
+    group = FinanceGroup.objects.annotate(n=Count("loans")).order_by("-n").first()
+    if group is not None:
+        ctx.time_requests(
+            "households: micro-finance group page",
+            viewer,
+            f"/households/micro-finance/{group.uuid}/",
+            n=50,
+            rows=group.n,
+        )
+    ctx.time_requests(
+        "households: production by product", viewer, "/households/production/", n=50, rows=n_harvests
+    )
+    year = IndicatorQuery(
+        clock.today() - datetime.timedelta(days=365), clock.today(), breakdowns=("territory",)
+    )
+    ctx.time_calls(
+        "households: production rate (a year, by territory)",
+        lambda: compute("HOUSEHOLDS_PRODUCTION_RATE", year),
+        n=5,
+        rows=n_harvests,
+    )
+    ctx.time_calls(
+        "households: malnutrition rate (a year, by territory)",
+        lambda: compute("HOUSEHOLDS_MALNUTRITION_RATE", year),
+        n=5,
+        rows=MuacMeasurement.objects.count(),
+    )
 
 
 def _time_survey_writes(ctx, caseworker, household, n_surveys: int) -> None:

@@ -13,6 +13,7 @@ from kinga.households import (  # noqa: F401  (indicators modules register their
     indicators_production,
     selectors,
     synth,
+    synth_production,
 )
 from kinga.households import models as m
 from kinga.households.services import figures
@@ -51,7 +52,9 @@ def wire() -> None:
         dispatch_uid="kinga.households.figures",
     )
     register_synth_generator("households", synth.generate_households, order=60)
+    register_synth_generator("households-production", synth_production.generate_production, order=61)
     register_demo_handover("households", synth.demo_handover, order=70)
+    register_demo_handover("households-production", synth_production.demo_handover, order=71)
     register_nav(_("Households"), "households:list", permission=counts, order=40)
     register_nav(_("Cooperatives"), "households:cooperatives", permission=counts, order=41)
     register_nav(_("Micro-finance"), "households:groups", permission=counts, order=42)
