@@ -119,16 +119,15 @@ def _django():
 
 def run_kinga_file(data: str, out: str) -> dict:
     _django()
-    from kinga.registry.matching import Frame, find_pairs
-    from kinga.registry.matching.csvfile import read_records
+    from kinga.registry.matching import find_pairs
+    from kinga.registry.matching.csvfile import read_file
 
     started = time.perf_counter()
     cpu = cpu_seconds()
-    with open(data, encoding="utf-8", newline="") as handle:
-        records = read_records(handle).records
+    read_result = read_file(Path(data).read_bytes())  # as `kinga registry match`: the bytes, then a stream
     read = time.perf_counter() - started
-    frame = Frame.from_records(records)
-    del records
+    frame = read_result.frame()
+    del read_result
     encoded = time.perf_counter() - started
     result = find_pairs(frame, learnt=True)  # as `kinga registry match`: m learnt from the file itself
     seconds = time.perf_counter() - started

@@ -61,6 +61,12 @@ def clean(value: object) -> str:
     """The text of a cell, stripped; "" when missing. The apostrophe that a spreadsheet-safe export puts before
     a cell starting with = + - @ (OWASP's rule against formula injection) is removed: Kinga's own exports read
     back as they were entered."""
+    # the common case, read faster: ASCII holds no bidi control and casefolds as it lowers
+    if type(value) is str and value.isascii():
+        text = value.strip()
+        if text.lower() in MISSING_TOKENS:
+            return ""
+        return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in _NEUTRALISED else text
     if is_missing(value):
         return ""
     text = strip_bidi(str(value)).strip()
@@ -145,10 +151,49 @@ def read_bytes(
     else:
         text, encoding = decode(content)
         delimiter = _delimiter(text)
-        columns, raw_rows = _csv_rows(text, delimiter)
+        columns, raw_rows = _csv_rows(io.StringIO(text, newline=""), delimiter)
     table = _table(columns, raw_rows, encoding, delimiter, lower_header=lower_header, max_rows=max_rows)
     table.digest = hashlib.sha256(content).hexdigest()
     return table
+
+
+@dataclass
+class Stream:
+    """A CSV's header and its rows read one at a time (`stream_bytes`): what a Table holds, without the rows
+    in memory. Each row comes as (line, {column: text}, ragged)."""
+
+    columns: list[str]
+    rows: Iterator[tuple[int, dict[str, str], bool]]
+    encoding: str
+    delimiter: str
+    digest: str
+
+
+def stream_bytes(content: bytes, *, lower_header: bool = False) -> Stream:
+    """`read_bytes` of a CSV (not a workbook) for files too large to hold as rows: the text is decoded as it is
+    read (never whole in memory) and the rows are yielded one at a time, cleaned and checked as read_bytes
+    does. Raises the same ValidationError for a file that is not such a table (a broken row: while reading)."""
+    if not content.strip():
+        raise file_error(_("The file is empty."))
+    if content.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(content)):
+        raise file_error(
+            _("This file is a workbook (XLSX or another ZIP file), not a CSV: save it as CSV (UTF-8).")
+        )
+    text, encoding = decode(content)
+    delimiter = _delimiter(text[:65536])
+    del text  # the whole text would be a second copy of the file (four bytes a character in a StringIO)
+    stream = io.TextIOWrapper(
+        io.BytesIO(content), encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
+    )
+    header, raw_rows = _csv_rows(stream, delimiter)
+    names, keep, columns = _header(header, lower_header=lower_header)
+    return Stream(
+        columns=columns,
+        rows=_clean_rows(names, keep, raw_rows, encoding),
+        encoding=encoding,
+        delimiter=delimiter,
+        digest=hashlib.sha256(content).hexdigest(),
+    )
 
 
 def decode(content: bytes) -> tuple[str, str]:
@@ -189,9 +234,10 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, delimiter: str) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    # newline="": the csv reader alone decides where a row ends, so a U+2028 or a CR inside quotes stays in its field.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_rows(stream: io.TextIOBase, delimiter: str) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    # newline="" (the stream's): the csv reader alone decides where a row ends, so a U+2028 or a CR inside quotes
+    # stays in its field.
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -247,15 +293,8 @@ def _xlsx_text(value: object) -> str:
     return str(value)
 
 
-def _table(
-    header: list[str],
-    raw_rows: Iterator[tuple[int, list]],
-    encoding: str,
-    delimiter: str,
-    *,
-    lower_header: bool,
-    max_rows: int | None,
-) -> Table:
+def _header(header: list[str], *, lower_header: bool) -> tuple[list[str], list[int], list[str]]:
+    """(every header cell's name, the positions of the columns kept, their names)."""
     names = [(h or "").strip().lstrip("\ufeff").strip() for h in header]
     if lower_header:
         names = [n.lower() for n in names]
@@ -268,15 +307,35 @@ def _table(
         if names[i] in seen:
             raise file_error(_("The column “%(name)s” appears twice.") % {"name": names[i][:60]})
         seen.add(names[i])
-    columns = [names[i] for i in keep]
-    rows: list[dict[str, str]] = []
-    lines: list[int] = []
-    ragged: set[int] = set()
+    return names, keep, [names[i] for i in keep]
+
+
+def _clean_rows(
+    names: list[str], keep: list[int], raw_rows: Iterator[tuple[int, list]], encoding: str
+) -> Iterator[tuple[int, dict[str, str], bool]]:
+    """(line, {column: clean text}, ragged) of every row that is not blank."""
     for line, values in raw_rows:
         row = {names[i]: clean(values[i]) if i < len(values) else "" for i in keep}
         if not any(row.values()):
             continue
-        if len(values) != len(names) and encoding != "xlsx":
+        yield line, row, len(values) != len(names) and encoding != "xlsx"
+
+
+def _table(
+    header: list[str],
+    raw_rows: Iterator[tuple[int, list]],
+    encoding: str,
+    delimiter: str,
+    *,
+    lower_header: bool,
+    max_rows: int | None,
+) -> Table:
+    names, keep, columns = _header(header, lower_header=lower_header)
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    ragged: set[int] = set()
+    for line, row, broken in _clean_rows(names, keep, raw_rows, encoding):
+        if broken:
             ragged.add(line)
         if max_rows is not None and len(rows) >= max_rows:
             raise file_error(_("Too many rows (more than %(n)d): split the file.") % {"n": max_rows})

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kinga.core import access, audit
 
 from . import selectors, services
-from .matching.learn import FIELDS, prior_m
+from .matching.learn import FIELDS, prior_m, upgrade
 from .models import PairStatus
 from .services import MERGE_FIELDS
 from .suggestions import comparison_rows
@@ -33,7 +33,15 @@ _FIELD_NAMES = {
     "place": _lazy("place"),
     "caregiver": _lazy("caregiver"),
 }
-_NAME_LEVELS = {3: _lazy("same"), 2: _lazy("same sound"), 1: _lazy("one letter apart"), 0: _lazy("different")}
+_NAME_LEVELS = {
+    6: _lazy("same"),
+    5: _lazy("same sound"),
+    4: _lazy("one letter apart"),
+    3: _lazy("one name part in common"),
+    2: _lazy("one written short"),
+    1: _lazy("an initial"),
+    0: _lazy("different"),
+}
 _TOKEN_LEVELS = {2: _lazy("same"), 1: _lazy("partly the same"), 0: _lazy("different")}
 _LEVELS = {
     "given": _NAME_LEVELS,
@@ -59,6 +67,7 @@ _LEVELS = {
 def _learnt_rows(parameters: dict) -> list[dict]:
     rows = []
     prior = prior_m()
+    parameters = upgrade(parameters)
     for name in FIELDS:
         for level, label in _LEVELS[name].items():
             m = float(parameters["m"][name][str(level)])

@@ -14,7 +14,9 @@ family alike (swapped names meet).
 2. One name × full birth date: the other name spoilt beyond one edit.
 3. One name × place, 4. one name × the caregiver's whole name: the other name spoilt and the date missing or
    mistyped.
-5. The birth date alone (day and month in either order): both names spoilt (nicknames, initials, reordered
+5. The caregiver's whole name × place: both names spoilt (an initial, a shortened form, a blank) and the date
+   missing or estimated from an age.
+6. The birth date alone (day and month in either order): both names spoilt (nicknames, initials, reordered
    tokens); a common date is refined by sex, then place (`_frequency_aware_pairs`).
 Block sizes are bounded by the keys' frequency, never by dropping pairs at random: a block of at most BLOCK_CAP
 records is compared whole, whatever the birth years (a year typed ten years off does not part two records whose
@@ -94,19 +96,55 @@ JOIN_CHUNK = 4_000_000  # pairs materialised at once while joining (bounds the p
 
 
 def _pair_codes(row: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
-    """Codes min*n+max of the pairs (row[i], row[j]) for i < j < hi[i], a slice of rows at a time:
-    the indices of every pair at once would be several times the codes' size."""
+    """Sorted distinct codes min*n+max of the pairs (row[i], row[j]) for i < j < hi[i], a slice of rows at a
+    time: the indices of every pair at once would be several times the codes' size. Each slice's codes are
+    deduplicated before they are merged (a pair found under several keys is held once)."""
     counts = np.maximum(hi - np.arange(1, len(row) + 1), 0)
     ends = np.cumsum(counts)
-    out, start = [], 0
+    parts, start = [], 0
     while start < len(row):
         done = int(ends[start - 1]) if start else 0
         stop = max(int(np.searchsorted(ends, done + JOIN_CHUNK, side="right")), start + 1)
         first, j = pairs_in_ranges(np.arange(start, stop) + 1, hi[start:stop])
         a, b = row[first + start], row[j]
-        out.append(np.minimum(a, b) * n + np.maximum(a, b))
+        del first, j
+        part = (np.minimum(a, b) * n + np.maximum(a, b))[a != b]  # a record met under two of its own keys
+        del a, b
+        part.sort()
+        parts.append(_distinct_sorted(part))
         start = stop
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+    return _merge_runs(parts)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_COMPACT_CHUNK = 1 << 22
+
+
+def _distinct_sorted(codes: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array, compacted in its own memory (np.unique would hold a copy)."""
+    if len(codes) < 2:
+        return codes
+    written = 1
+    for start in range(1, len(codes), _COMPACT_CHUNK):
+        stop = min(start + _COMPACT_CHUNK, len(codes))
+        values = codes[start:stop][codes[start:stop] != codes[start - 1 : stop - 1]]
+        codes[written : written + len(values)] = values  # written <= start: never ahead of what is read
+        written += len(values)
+    return codes[:written]
+
+
+def _merge_runs(runs: list[np.ndarray]) -> np.ndarray:
+    """The sorted union of sorted arrays of distinct codes (emptied from the list as they are copied). Timsort
+    ("stable") merges the runs without sorting them again; the union is compacted in place."""
+    runs[:] = [r for r in runs if len(r)]
+    if not runs:
+        return _EMPTY
+    if len(runs) == 1:
+        return runs.pop()
+    both = np.concatenate(runs)
+    runs.clear()
+    both.sort(kind="stable")
+    return _distinct_sorted(both)
 
 
 def candidate_pairs(frame: Frame, *, chunk: int = 2_000_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -133,32 +171,48 @@ def candidate_codes(frame: Frame) -> np.ndarray:
     parents = name_parents(frame)
     years = np.clip(frame.year.astype(np.int64) - _YEAR_BASE, 1, _YEAR_SLOTS - WINDOW - 1)
     years[frame.year == 0] = 0
-    pair_codes = []
+    # Each pass's pairs are merged into the candidates as soon as it finishes: the passes' outputs are never
+    # all held at once.
 
     # Pass 1: both names (as written or a parent, in either order).
     keys = _name_keys(frame, parents)
     rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
-    pair_codes.append(_bounded_pairs(keys.ravel(), rows, years, n))
+    found = [_bounded_pairs(keys.ravel(), rows, years, n)]
     del keys, rows
 
     # Pass 2: one name × full birth date.
     full = (frame.month > 0) & (frame.day > 0) & ~frame.approximate
     date = ((frame.year.astype(np.int64) * 13 + frame.month) * 32 + frame.day) % (1 << 17)
     date_key = np.where(full, date, -1)
-    pair_codes.append(_one_name_times(frame, parents, date_key, years, n, window=False))
+    found.append(_one_name_times(frame, parents, date_key, years, n, window=False))
+    found.append(_merge_runs(found))
+
+    sex = np.where(frame.sex > 0, frame.sex.astype(np.int64), -1)
 
     # Pass 3: one name × place; pass 4: one name × caregiver's whole name.
     place = frame.place1.astype(np.int64)
-    pair_codes.append(_one_name_times(frame, parents, place, years, n))
+    # Place is coarse (a common name in a big village): a large block is refined by sex, then birth year, and
+    # what is still large is left to the other passes.
+    key, row = _one_name_entries(frame, parents, place)
+    by_sex = _combine(key, sex[row])
+    by_year = _combine(by_sex, np.where(years > 0, years, -1)[row])
+    found.append(_frequency_aware_pairs([key, by_sex, by_year], n, BLOCK_CAP, row))
+    del key, row, by_sex, by_year
+    found.append(_merge_runs(found))
     carer = _combine(frame.carer1, frame.carer2 + 1)  # the whole name: first token and second (or none)
-    pair_codes.append(_one_name_times(frame, parents, carer, years, n))
+    found.append(_one_name_times(frame, parents, carer, years, n))
+    found.append(_merge_runs(found))
 
-    # Pass 5: the birth date alone (day and month in either order), refined where it is common.
+    # Pass 5: the caregiver's whole name × place: both names spoilt (an initial, a shortened form, a blank) and
+    # the date missing or estimated from an age.
+    found.append(_bounded_pairs(_combine(carer, place), np.arange(n, dtype=np.int64), years, n))
+    found.append(_merge_runs(found))
+
+    # Pass 6: the birth date alone (day and month in either order), refined where it is common.
     low = np.minimum(frame.month, frame.day).astype(np.int64)
     high = np.maximum(frame.month, frame.day).astype(np.int64)
     day_key = np.where(full, (frame.year.astype(np.int64) * 32 + low) * 32 + high, -1)
-    sex = np.where(frame.sex > 0, frame.sex.astype(np.int64), -1)
-    pair_codes.append(
+    found.append(
         _frequency_aware_pairs(
             [
                 day_key,
@@ -169,14 +223,7 @@ def candidate_codes(frame: Frame) -> np.ndarray:
             n,
         )
     )
-
-    codes = np.concatenate(pair_codes)
-    del pair_codes
-    codes.sort()  # in place: np.unique would hold a sorted copy next to the concatenation
-    keep = np.ones(len(codes), dtype=bool)
-    keep[1:] = codes[1:] != codes[:-1]
-    keep &= codes // n != codes % n
-    return codes[keep]
+    return _merge_runs(found)
 
 
 def _combine(key: np.ndarray, other: np.ndarray) -> np.ndarray:
@@ -190,27 +237,40 @@ def _combine(key: np.ndarray, other: np.ndarray) -> np.ndarray:
     return out
 
 
-def _one_name_times(
-    frame: Frame, parents: np.ndarray, other: np.ndarray, years: np.ndarray, n: int, *, window: bool = True
-) -> np.ndarray:
-    """Pairs sharing one name (as written or a parent) and the `other` key: the passes that still hold a pair
-    whose other name is spoilt beyond one edit."""
+def _one_name_entries(frame: Frame, parents: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(key, record) entries of one name (as written, a parent, or one of its parts) × the `other` key: the
+    passes that still hold a pair whose other name is spoilt beyond one edit. Keys are dense ids."""
     keys, rows = [], []
-    for phon in (frame.given_phon, frame.family_phon):
+    for name in ("given", "family"):
+        phon = getattr(frame, name + "_phon")
         ok = (phon >= 0) & (other >= 0)
-        options = np.column_stack([phon[ok].astype(np.int64), parents[phon[ok]]])
-        for code in options.T:
+        options = [phon[ok].astype(np.int64), *parents[phon[ok]].T]
+        # a name of two parts also meets the names of one of its parts ("Jean Pierre", "Jean")
+        for k in (1, 2):
+            part = frame.parts.get(f"{name}_part{k}")
+            if part is not None:
+                part = part[ok].astype(np.int64)
+                options.append(np.where(part == options[0], -1, part))
+        for code in options:
             present = code >= 0
             keys.append(np.stack([code[present], other[ok][present]], axis=1))
             rows.append(np.flatnonzero(ok)[present])
     if not keys:
-        return np.zeros(0, dtype=np.int64)
+        return _EMPTY, _EMPTY
     both, row = np.concatenate(keys), np.concatenate(rows)
-    key = _combine(both[:, 0], both[:, 1])  # dense ids of one vocabulary for all the options
+    return _combine(both[:, 0], both[:, 1]), row  # dense ids of one vocabulary for all the options
+
+
+def _one_name_times(
+    frame: Frame, parents: np.ndarray, other: np.ndarray, years: np.ndarray, n: int, *, window: bool = True
+) -> np.ndarray:
+    """Pairs sharing one name and the `other` key: blocks bounded as `_bounded_pairs` does, or (window False,
+    for a key as fine as a full birth date) compared whole."""
+    key, row = _one_name_entries(frame, parents, other)
     if not window:
         uniq = np.unique(key * n + row)  # one row per (key, record), sorted by key
         key, row = uniq // n, uniq % n
-        return np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n))
+        return _pair_codes(row, np.searchsorted(key, key, side="right"), n)
     return _bounded_pairs(key, row, years, n)
 
 
@@ -221,41 +281,52 @@ def _bounded_pairs(key: np.ndarray, row: np.ndarray, years: np.ndarray, n: int) 
     compared is bounded by the keys' frequency, never by dropping pairs at random."""
     ok = key >= 0
     _, dense = np.unique(key[ok], return_inverse=True)
-    uniq = np.unique(dense.reshape(-1).astype(np.int64) * n + row[ok])  # one row per (key, record)
-    del dense, ok
-    key, row = uniq // n, uniq % n
-    del uniq
-    order = np.lexsort((years[row], key))
-    key, row = key[order], row[order]
-    y = years[row]
-    block_start = np.searchsorted(key, key, side="left")
-    block_end = np.searchsorted(key, key, side="right")
-    rank = np.cumsum(np.r_[0, key[1:] != key[:-1]]).astype(np.int64)  # dense block number, in order
-    combined = rank * _YEAR_SLOTS + y
-    window_end = np.searchsorted(combined, combined + WINDOW, side="right")
-    del combined
-    small = block_end - block_start <= BLOCK_CAP
-    hi = np.where(small | (y == 0), block_end, window_end)
-    return np.unique(_pair_codes(row, hi, n))
+    row = row[ok]
+    del ok
+    # one sort orders the (key, birth year, record) triples and drops a record met twice under one key
+    block_year = dense.reshape(-1).astype(np.int64) * _YEAR_SLOTS + years[row]
+    del dense
+    triples = block_year * n + row
+    del block_year, row
+    triples.sort()
+    triples = _distinct_sorted(triples)
+    block_year, row = triples // n, triples % n
+    del triples
+    block = block_year // _YEAR_SLOTS
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+    sizes = np.diff(np.r_[starts, len(block)])
+    del block
+    block_end = np.repeat(starts + sizes, sizes)
+    small = np.repeat(sizes <= BLOCK_CAP, sizes)
+    window_end = np.searchsorted(block_year, block_year + WINDOW, side="right")
+    no_year = block_year % _YEAR_SLOTS == 0
+    del block_year
+    hi = np.where(small | no_year, block_end, window_end)
+    return _pair_codes(row, hi, n)
 
 
-def _frequency_aware_pairs(levels: list[np.ndarray], n: int, cap: int = DATE_BLOCK_CAP) -> np.ndarray:
-    """Every record takes the coarsest key (levels from coarse to fine) whose block holds at most `cap`
-    records; records of a block still larger at the finest level are left to the other passes."""
-    chosen = np.full(n, -1, dtype=np.int64)
-    undecided = np.ones(n, dtype=bool)
+def _frequency_aware_pairs(
+    levels: list[np.ndarray], n: int, cap: int = DATE_BLOCK_CAP, row: np.ndarray | None = None
+) -> np.ndarray:
+    """Every (key, record) entry — one per record unless `row` says whose each entry is — takes the coarsest
+    key (levels from coarse to fine, dense ids) whose block holds at most `cap` entries; entries of a block
+    still larger at the finest level are left to the other passes."""
+    size = len(levels[0])
+    chosen = np.full(size, -1, dtype=np.int64)
+    undecided = np.ones(size, dtype=bool)
     for level, key in enumerate(levels):
         candidate = np.where(undecided, key, -1)
         present = candidate >= 0
         if not present.any():
             break
         _, inverse, counts = np.unique(candidate[present], return_inverse=True, return_counts=True)
-        fits = np.zeros(n, dtype=bool)
+        fits = np.zeros(size, dtype=bool)
         fits[np.flatnonzero(present)] = counts[inverse.reshape(-1)] <= cap
         chosen[fits] = candidate[fits] * len(levels) + level  # dense ids: no overflow
         undecided &= ~fits & (key >= 0)
     ok = chosen >= 0
-    key, row = chosen[ok], np.flatnonzero(ok).astype(np.int64)
+    key = chosen[ok]
+    row = np.flatnonzero(ok).astype(np.int64) if row is None else row[ok]
     order = np.argsort(key, kind="stable")
     key, row = key[order], row[order]
-    return np.unique(_pair_codes(row, np.searchsorted(key, key, side="right"), n))
+    return _pair_codes(row, np.searchsorted(key, key, side="right"), n)

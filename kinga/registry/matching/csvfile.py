@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from kinga.core import clock, spreadsheets, tabular
 
-from .frame import Frame
-from .normalise import Record, make_record, read_birth_date
+from .frame import Frame, FrameBuilder
+from .normalise import make_record, read_birth_date
 from .pipeline import REVIEW_THRESHOLD, find_pairs
 
 COLUMNS = ("id", "given_name", "family_name", "sex", "birth_date", "age", "place", "caregiver")
@@ -17,38 +17,38 @@ COLUMNS = ("id", "given_name", "family_name", "sex", "birth_date", "age", "place
 
 @dataclass
 class ReadResult:
-    records: list[Record] = field(default_factory=list)
+    """What a file gave: its records as a frame being built (never as rows: a million-row file stays a few
+    hundred megabytes), the rows not read and the values kept as unknown."""
+
+    records: FrameBuilder = field(default_factory=FrameBuilder)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason): row not read
     # (line number, what): row read, one value kept as unknown or damaged (a date that is no calendar date)
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
+    def frame(self) -> Frame:
+        return self.records.build()
+
 
 def read_records(lines: Iterable[str], *, reference_year: int | None = None) -> ReadResult:
-    """`read_table` of CSV text already decoded (the benchmark reads its own files)."""
-    return read_table(tabular.read_bytes("".join(lines).encode("utf-8")), reference_year=reference_year)
+    """`read_file` of CSV text already decoded."""
+    return read_file("".join(lines).encode("utf-8"), reference_year=reference_year)
 
 
 def read_file(content: bytes, *, filename: str = "", reference_year: int | None = None) -> ReadResult:
     """The records of a file's bytes, read through kinga.core.tabular (UTF-8 with or without BOM, Latin-1,
-    comma or semicolon, missing-value tokens). ValidationError ({"file": [...]}, French) for a file that is not
-    a CSV table."""
-    table = tabular.read_bytes(content, filename=filename, lower_header=True)
-    return read_table(table, reference_year=reference_year)
-
-
-def read_table(table: tabular.Table, *, reference_year: int | None = None) -> ReadResult:
-    """The records of the table; every unusable row is reported (French) with its line number and skipped."""
+    comma or semicolon, missing-value tokens) one row at a time; every unusable row is reported (French) with
+    its line number and skipped. ValidationError ({"file": [...]}, French) for a file that is not a CSV table."""
+    stream = tabular.stream_bytes(content, lower_header=True)
     result = ReadResult()
-    columns = [c.lower() for c in table.columns]
-    if "id" not in columns:
+    if "id" not in stream.columns:
         result.errors.append((1, "l'en-tête n'a pas de colonne « id »"))
         return result
     seen: set[str] = set()
     year = reference_year or clock.today().year
-    for line, raw in table:
-        row = {name.lower(): value for name, value in raw.items()}
-        if line in table.ragged:
-            result.errors.append((line, f"nombre de champs différent de l'en-tête ({len(table.columns)})"))
+    width = len(stream.columns)
+    for line, row, ragged in stream.rows:
+        if ragged:
+            result.errors.append((line, f"nombre de champs différent de l'en-tête ({width})"))
             continue
         values = {name: row.get(name, "") for name in COLUMNS}
         rid = values["id"]
@@ -86,7 +86,7 @@ def read_table(table: tabular.Table, *, reference_year: int | None = None) -> Re
             reference_year=year,
         )
         seen.add(rid)
-        result.records.append(record)
+        result.records.add(record)
     return result
 
 
@@ -97,8 +97,7 @@ def _is_age(text: str) -> bool:
         return False
 
 
-def match_rows(records: list[Record], *, threshold: float = REVIEW_THRESHOLD) -> list[tuple[str, str, float]]:
-    frame = Frame.from_records(records)
+def match_rows(frame: Frame, *, threshold: float = REVIEW_THRESHOLD) -> list[tuple[str, str, float]]:
     # A file is a registry never seen: its own errors are learnt from its own pairs.
     result = find_pairs(frame, threshold=threshold, learnt=True)
     rows = []

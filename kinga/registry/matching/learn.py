@@ -37,8 +37,8 @@ def prior_m() -> dict[str, dict[int, float]]:
 
 
 PRIOR_U = {
-    "given": {3: 0.002, 2: 0.001, 1: 0.003, 0: 0.994},
-    "family": {3: 0.002, 2: 0.001, 1: 0.003, 0: 0.994},
+    "given": {6: 0.002, 5: 0.001, 4: 0.003, 3: 0.002, 2: 0.002, 1: 0.05, 0: 0.94},
+    "family": {6: 0.002, 5: 0.001, 4: 0.003, 3: 0.002, 2: 0.002, 1: 0.05, 0: 0.94},
     "sex": dict(scoring.U_SEX),
     "date": dict(scoring.U_DATE),
     "place": {2: 0.04, 1: 0.01, 0: 0.95},
@@ -72,6 +72,8 @@ class Learnt:
 
     @classmethod
     def from_json(cls, data: dict) -> Learnt:
+        data = upgrade(data)
+
         def levels(d):
             return {f: {int(k): float(v) for k, v in lv.items()} for f, lv in d.items()}
 
@@ -84,6 +86,26 @@ class Learnt:
             iterations=int(data["iterations"]),
             converged=bool(data["converged"]),
         )
+
+
+# Before names had part, shortened and initial levels (issue 17), their levels were 3 exact, 2 phonetic, 1 one
+# edit, 0 different.
+_OLD_NAME_LEVELS = {"3": "6", "2": "5", "1": "4", "0": "0"}
+
+
+def upgrade(data: dict) -> dict:
+    """Parameters learnt under the old name levels, read under today's: each old level under its new number,
+    the new levels at their prior (learning again replaces them)."""
+    if "6" in data["m"].get("given", {"6": None}):
+        return data
+    out = {**data, "m": dict(data["m"]), "u": dict(data["u"])}
+    for kind, prior in (("m", prior_m()), ("u", PRIOR_U)):
+        for name in ("given", "family"):
+            old = data[kind].get(name, {})
+            new = {str(k): v for k, v in prior[name].items()}
+            new.update({_OLD_NAME_LEVELS[k]: v for k, v in old.items() if k in _OLD_NAME_LEVELS})
+            out[kind][name] = new
+    return out
 
 
 def _shares(levels: np.ndarray, weights: np.ndarray, prior: dict[int, float], strength: float) -> dict:

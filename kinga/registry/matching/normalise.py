@@ -77,6 +77,12 @@ class Record:
     approximate: bool = False  # year estimated from an age: compared with a tolerance, never exactly
     place: tuple[str, ...] = ()  # phonetic codes of the significant tokens, at most two
     caregiver: tuple[str, ...] = ()  # phonetic codes of the caregiver's name tokens, at most two
+    # Name parts, for names written short or with a part more or less: the phonetic codes of the first two
+    # tokens as written, and the first token's leading letters (an initial, a truncation, a shortened form).
+    given_parts: tuple[str, ...] = ()
+    given_lead: str = ""
+    family_parts: tuple[str, ...] = ()
+    family_lead: str = ""
 
 
 @lru_cache(maxsize=200_000)
@@ -86,6 +92,19 @@ def name_codes(text: str) -> tuple[str, str]:
     if not tokens:
         return "", ""
     return " ".join(sorted(tokens)), " ".join(sorted(phonetic(t) for t in tokens))
+
+
+LEAD_LETTERS = 6  # a name written shorter than another is compared on at most this many leading letters
+
+
+@lru_cache(maxsize=200_000)
+def name_parts(text: str) -> tuple[tuple[str, ...], str]:
+    """(phonetic codes of the first two tokens as written, the first token's first LEAD_LETTERS letters and
+    its length) of a name field: "Jean-Pierre" shares a part with "Jean"; "J." and "Kab" are written short."""
+    tokens = name_tokens(text or "")
+    if not tokens:
+        return (), ""
+    return tuple(phonetic(t) for t in tokens[:2]), tokens[0][: LEAD_LETTERS + 1]
 
 
 @lru_cache(maxsize=100_000)
@@ -120,7 +139,11 @@ def read_birth_date(value) -> tuple[int, int, int, bool]:
         return 0, 0, 0, False
     if isinstance(value, dt.date):
         return value.year, value.month, value.day, False
-    text = str(value).strip()
+    return _read_date_text(str(value).strip())
+
+
+@lru_cache(maxsize=100_000)  # a few thousand distinct dates fill a registry of a million children
+def _read_date_text(text: str) -> tuple[int, int, int, bool]:
     if not text:
         return 0, 0, 0, False
     if found := _ISO_DATE.match(text):
@@ -162,6 +185,8 @@ def make_record(
     """Normalise one record. Raises ValueError on a value that cannot be read (a bad date or age)."""
     g_exact, g_phon = name_codes(given_name or "")
     f_exact, f_phon = name_codes(family_name or "")
+    g_parts, g_lead = name_parts(given_name or "")
+    f_parts, f_lead = name_parts(family_name or "")
     year, month, day, damaged = read_birth_date(birth_date)
     approximate = damaged and year > 0  # a damaged date's year is compared with a tolerance, like an estimate
     if not year and age not in (None, ""):
@@ -185,6 +210,10 @@ def make_record(
         approximate=approximate,
         place=place_codes(place or ""),
         caregiver=person_codes(caregiver or ""),
+        given_parts=g_parts,
+        given_lead=g_lead,
+        family_parts=f_parts,
+        family_lead=f_lead,
     )
 
 

@@ -19,9 +19,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .frame import Frame
+from .normalise import LEAD_LETTERS
 
 # m: how often a true duplicate shows each level (documented in docs/guide/registre.md).
-M_NAME = {3: 0.62, 2: 0.22, 1: 0.12, 0: 0.04}  # exact, phonetic, one edit, different
+# Name levels: 6 exact, 5 same phonetic code, 4 one edit apart, 3 a name part in common (a second given name or a
+# postnom added or dropped), 2 one written short (truncated, a shortened form: the shorter, of two letters or
+# more, begins the other's first part), 1 an initial (one letter, the other's first), 0 different.
+NAME_EXACT, NAME_PHONETIC, NAME_ONE_EDIT, NAME_PART, NAME_SHORT, NAME_INITIAL = 6, 5, 4, 3, 2, 1
+M_NAME = {6: 0.61, 5: 0.215, 4: 0.115, 3: 0.01, 2: 0.005, 1: 0.005, 0: 0.04}
 M_SWAPPED = 0.1  # share of duplicates registered with given and family names swapped
 M_SEX = {1: 0.98, 0: 0.02}
 # Birth date levels, from the strongest (how registrations get a child's date wrong):
@@ -34,7 +39,8 @@ M_DATE = {9: 0.68, 8: 0.03, 7: 0.13, 6: 0.03, 5: 0.01, 4: 0.005, 3: 0.015, 2: 0.
 M_PLACE = {2: 0.78, 1: 0.12, 0: 0.10}  # same place, one token in common, different
 M_CARER = {2: 0.7, 1: 0.2, 0: 0.10}  # same caregiver name, one token in common, different
 # u defaults, used as a prior when the data are too small to sample from.
-U_NAME = {1: 0.003, 0: 0.99}
+U_NAME = {3: 0.002, 2: 0.002, 1: 0.05, 0: 0.94}  # the levels below one edit (sampled; these are priors)
+U_ONE_EDIT = 0.003
 U_SEX = {1: 0.5, 0: 0.5}
 U_DATE = {9: 0.0002, 8: 0.0001, 7: 0.0004, 6: 0.0002, 5: 0.0006, 4: 0.004, 3: 0.06, 2: 0.12, 1: 0.12, 0: 0.69}
 U_PLACE = {1: 0.01, 0: 0.95}
@@ -43,18 +49,47 @@ _PRIOR_PAIRS = 200  # weight of the defaults against sampled pairs
 _SAMPLE = 400_000
 
 
-def _name_levels(frame: Frame, ex_a, ph_a, ex_b, ph_b):
+def _name_levels(frame: Frame, field_a: str, a, field_b: str, b):
+    """Levels of record a's name `field_a` ("given" or "family") against record b's `field_b`."""
     n = frame.n_phon
+    ex_a, ph_a = getattr(frame, field_a + "_exact")[a], getattr(frame, field_a + "_phon")[a]
+    ex_b, ph_b = getattr(frame, field_b + "_exact")[b], getattr(frame, field_b + "_phon")[b]
     missing = (ph_a < 0) | (ph_b < 0)
     level = np.zeros(len(ph_a), dtype=np.int8)
     nb = frame.name_neighbours
     if len(nb):
         key = np.minimum(ph_a, ph_b).astype(np.int64) * n + np.maximum(ph_a, ph_b)
         pos = np.minimum(np.searchsorted(nb, key), len(nb) - 1)
-        level[nb[pos] == key] = 1
-    level[ph_a == ph_b] = 2
-    level[(ex_a == ex_b) & (ex_a >= 0)] = 3
+        level[nb[pos] == key] = NAME_ONE_EDIT
+    level[ph_a == ph_b] = NAME_PHONETIC
+    level[(ex_a == ex_b) & (ex_a >= 0)] = NAME_EXACT
     level[missing] = -1
+    parts = frame.parts
+    if parts:
+        rest = np.flatnonzero(level == 0)
+        level[rest] = _part_levels(parts, field_a, a[rest], field_b, b[rest])
+    return level
+
+
+def _part_levels(parts: dict[str, np.ndarray], field_a: str, a, field_b: str, b) -> np.ndarray:
+    """Levels of names that differ as wholes: a part in common, one written short, an initial, or different."""
+    level = np.zeros(len(a), dtype=np.int8)
+    if not len(a):
+        return level
+    len_a, len_b = parts[field_a + "_lead_len"][a], parts[field_b + "_lead_len"][b]
+    shorter = np.minimum(len_a, len_b).astype(np.int64)
+    column = np.clip(shorter - 1, 0, LEAD_LETTERS - 1)
+    lead_a = parts[field_a + "_lead"][a, column]
+    same_lead = (
+        (len_a != len_b) & (shorter >= 1) & (shorter <= LEAD_LETTERS) & (lead_a >= 0)
+        & (lead_a == parts[field_b + "_lead"][b, column])
+    )  # fmt: skip
+    level[same_lead & (shorter == 1)] = NAME_INITIAL
+    level[same_lead & (shorter >= 2)] = NAME_SHORT
+    p1a, p2a = parts[field_a + "_part1"][a], parts[field_a + "_part2"][a]
+    p1b, p2b = parts[field_b + "_part1"][b], parts[field_b + "_part2"][b]
+    common = ((p1a >= 0) & ((p1a == p1b) | (p1a == p2b))) | ((p2a >= 0) & ((p2a == p1b) | (p2a == p2b)))
+    level[common] = NAME_PART
     return level
 
 
@@ -188,10 +223,10 @@ def fit(frame: Frame, *, seed: int = 20171) -> Model:
         a, b = a[keep], b[keep]
     else:
         a = b = np.zeros(0, dtype=np.int64)
-    names = np.maximum(_name_levels_pair(frame, a, b, swapped=False), -1)
+    names = _name_levels(frame, "given", a, "given", b)
     n_exact = int(max(frame.given_exact.max(initial=-1), frame.family_exact.max(initial=-1))) + 1
     return Model(
-        u_name=_smoothed(np.where(names >= 2, -1, names), U_NAME, (0, 1)),
+        u_name=_smoothed(np.where(names >= NAME_ONE_EDIT, -1, names), U_NAME, tuple(U_NAME)),
         u_sex=_smoothed(_sex_levels(frame, a, b), U_SEX, (0, 1)),
         u_date=_smoothed(date_levels(frame, a, b), U_DATE, tuple(M_DATE)),
         u_place=_smoothed(
@@ -277,14 +312,7 @@ def _neighbour_frequencies(frame: Frame, n_records: int) -> np.ndarray:
     nb = frame.name_neighbours
     a, b = nb // max(size, 1), nb % max(size, 1)
     mass = np.bincount(np.concatenate([a, b]), weights=np.concatenate([freq[b], freq[a]]), minlength=size)
-    return (mass + TF_PRIOR_RECORDS * U_NAME[1]) / (n_records + TF_PRIOR_RECORDS)
-
-
-def _name_levels_pair(frame: Frame, a, b, *, swapped: bool):
-    """Given-name levels of a pair (straight: given vs given; swapped: given vs family)."""
-    other_ex = frame.family_exact if swapped else frame.given_exact
-    other_ph = frame.family_phon if swapped else frame.given_phon
-    return _name_levels(frame, frame.given_exact[a], frame.given_phon[a], other_ex[b], other_ph[b])
+    return (mass + TF_PRIOR_RECORDS * U_ONE_EDIT) / (n_records + TF_PRIOR_RECORDS)
 
 
 def _place_levels(frame: Frame, a, b):
@@ -306,14 +334,10 @@ def _carer_levels(frame: Frame, a, b):
 def comparison_levels(frame: Frame, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     """Every field's level for each pair (-1 missing); names in the orientation that agrees best (swapped
     names are one error, not two)."""
-    straight_g = _name_levels_pair(frame, a, b, swapped=False)
-    straight_f = _name_levels(
-        frame, frame.family_exact[a], frame.family_phon[a], frame.family_exact[b], frame.family_phon[b]
-    )
-    swap_g = _name_levels_pair(frame, a, b, swapped=True)
-    swap_f = _name_levels(
-        frame, frame.family_exact[a], frame.family_phon[a], frame.given_exact[b], frame.given_phon[b]
-    )
+    straight_g = _name_levels(frame, "given", a, "given", b)
+    straight_f = _name_levels(frame, "family", a, "family", b)
+    swap_g = _name_levels(frame, "given", a, "family", b)
+    swap_f = _name_levels(frame, "family", a, "given", b)
     swapped = swap_g.astype(np.int16) + swap_f > straight_g.astype(np.int16) + straight_f
     return {
         "given": np.where(swapped, swap_g, straight_g),
@@ -327,16 +351,17 @@ def comparison_levels(frame: Frame, a: np.ndarray, b: np.ndarray) -> dict[str, n
 
 def _name_weight(model: Model, level, ex, ph, ph_other, m: dict[int, float]):
     w = np.zeros(len(level), dtype=np.float32)
-    sel = level == 3
-    w[sel] = np.log2(m[3] / model.tf_exact[ex[sel]])
-    sel = level == 2
-    w[sel] = np.log2(m[2] / model.tf_phon[ph[sel]])
-    sel = level == 1
+    sel = level == NAME_EXACT
+    w[sel] = np.log2(m[NAME_EXACT] / model.tf_exact[ex[sel]])
+    sel = level == NAME_PHONETIC
+    w[sel] = np.log2(m[NAME_PHONETIC] / model.tf_phon[ph[sel]])
+    sel = level == NAME_ONE_EDIT
     u_edit = np.maximum(
-        (model.tf_neighbours[ph[sel]] + model.tf_neighbours[ph_other[sel]]) / 2, model.u_name[1] / 20
+        (model.tf_neighbours[ph[sel]] + model.tf_neighbours[ph_other[sel]]) / 2, U_ONE_EDIT / 20
     )
-    w[sel] = np.log2(m[1] / u_edit)
-    w[level == 0] = np.log2(m[0] / model.u_name[0])
+    w[sel] = np.log2(m[NAME_ONE_EDIT] / u_edit)
+    for k in range(NAME_PART + 1):
+        w[level == k] = np.log2(m[k] / model.u_name[k])
     return w
 
 
@@ -351,12 +376,10 @@ def weights(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndar
     """log2 Bayes factor of every pair (a[i], b[i])."""
     orientations = []
     for swapped in (False, True):
-        fam_ex_b = frame.given_exact if swapped else frame.family_exact
-        fam_ph_b = frame.given_phon if swapped else frame.family_phon
-        giv_ex_b = frame.family_exact if swapped else frame.given_exact
-        giv_ph_b = frame.family_phon if swapped else frame.given_phon
-        lg = _name_levels(frame, frame.given_exact[a], frame.given_phon[a], giv_ex_b[b], giv_ph_b[b])
-        lf = _name_levels(frame, frame.family_exact[a], frame.family_phon[a], fam_ex_b[b], fam_ph_b[b])
+        giv_b, fam_b = ("family", "given") if swapped else ("given", "family")
+        giv_ph_b, fam_ph_b = getattr(frame, giv_b + "_phon"), getattr(frame, fam_b + "_phon")
+        lg = _name_levels(frame, "given", a, giv_b, b)
+        lf = _name_levels(frame, "family", a, fam_b, b)
         w = _name_weight(model, lg, frame.given_exact[a], frame.given_phon[a], giv_ph_b[b], model.m["given"])
         w += _name_weight(
             model, lf, frame.family_exact[a], frame.family_phon[a], fam_ph_b[b], model.m["family"]
@@ -417,7 +440,16 @@ def probability(bayes_log2: np.ndarray, share: float) -> np.ndarray:
 
 
 LEVEL_NAMES = {
-    "name": {3: "exact", 2: "phonetic", 1: "one_edit", 0: "different", -1: "missing"},
+    "name": {
+        6: "exact",
+        5: "phonetic",
+        4: "one_edit",
+        3: "part_in_common",
+        2: "written_short",
+        1: "initial",
+        0: "different",
+        -1: "missing",
+    },
     "date": {
         9: "exact",
         8: "day_month_swapped",
@@ -439,16 +471,10 @@ LEVEL_NAMES = {
 def explain(frame: Frame, a: int, b: int) -> dict[str, str]:
     """How one pair compares, field by field (for reviewers: never a value, only the levels)."""
     ia, ib = np.array([a]), np.array([b])
-    straight_g = int(_name_levels_pair(frame, ia, ib, swapped=False)[0])
-    fam = _name_levels(
-        frame, frame.family_exact[ia], frame.family_phon[ia], frame.family_exact[ib], frame.family_phon[ib]
-    )
-    swap_g = int(_name_levels_pair(frame, ia, ib, swapped=True)[0])
-    swap_f = int(
-        _name_levels(
-            frame, frame.family_exact[ia], frame.family_phon[ia], frame.given_exact[ib], frame.given_phon[ib]
-        )[0]
-    )
+    straight_g = int(_name_levels(frame, "given", ia, "given", ib)[0])
+    fam = _name_levels(frame, "family", ia, "family", ib)
+    swap_g = int(_name_levels(frame, "given", ia, "family", ib)[0])
+    swap_f = int(_name_levels(frame, "family", ia, "given", ib)[0])
     swapped = swap_g + swap_f > straight_g + int(fam[0])
     g, f = (swap_g, swap_f) if swapped else (straight_g, int(fam[0]))
     return {

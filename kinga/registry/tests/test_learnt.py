@@ -96,3 +96,21 @@ def test_anonymous_is_sent_to_log_in(registry):
     response = Client().get("/registry/learnt/")
     assert response.status_code == 302
     assert not LearntParameters.objects.exists()
+
+
+def test_parameters_learnt_before_the_new_name_levels_are_still_read(registry):
+    """Parameters stored under the old name levels (3 exact … 0 different) are read under today's numbers:
+    the search and the page keep working until the registry learns again."""
+    call_command("registry", "learn", stdout=io.StringIO())
+    row = LearntParameters.objects.get()
+    old = {"3": 0.5, "2": 0.3, "1": 0.15, "0": 0.05}
+    for kind in ("m", "u"):
+        for name in ("given", "family"):
+            row.parameters[kind][name] = dict(old)
+    row.save(update_fields=["parameters"])
+    _frame, result, _timings = find_duplicates_in_database()
+    assert result.learnt.m["given"][6] == 0.5 and result.learnt.m["given"][4] == 0.15
+    assert result.learnt.m["given"][0] == 0.05 and 1 in result.learnt.m["given"]
+    admin = make_member(make_organisation(), Role.ADMIN)
+    page = client_for(admin).get("/registry/learnt/")
+    assert page.status_code == 200 and "une lettre de différence" in page.content.decode()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kinga.registry.matching import Frame, clusters, find_pairs, make_record, scoring
-from kinga.registry.matching.blocking import ALL_PAIRS_UP_TO, candidate_pairs
+from kinga.registry.matching.blocking import ALL_PAIRS_UP_TO, candidate_codes, candidate_pairs
 from kinga.registry.matching.normalise import deletion_variants, name_codes
 from kinga.registry.synthetic import PARAMETERS, generate, true_pairs
 
@@ -279,3 +279,59 @@ def test_a_year_typo_costs_weight_but_leaves_the_pair_alike():
 def test_typed_places_one_letter_apart_are_partly_the_same(first, second, level):
     frame = Frame.from_records([make_record("a", place=first), make_record("b", place=second)])
     assert scoring.explain(frame, 0, 1)["place"] == level
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "level"),
+    [
+        ("Joseph", "J.", "initial"),
+        ("Kabamba", "Kab", "written_short"),  # truncated
+        ("Emmanuel", "Emma", "written_short"),  # a shortened form
+        ("Jean Pierre", "Jean", "part_in_common"),  # a second given name dropped
+        ("Jean", "Marie Jean", "part_in_common"),
+        ("Joseph", "Jean", "different"),  # the same initial, both written whole
+        ("J.", "Marie", "different"),
+    ],
+)
+def test_names_written_short_or_with_a_part_more_have_their_own_levels(first, second, level):
+    """Issue 17: initials, truncations and added or dropped name parts are not "another name"."""
+    frame = Frame.from_records([make_record("a", given_name=first), make_record("b", given_name=second)])
+    assert scoring.explain(frame, 0, 1)["given_name"] == level
+
+
+def test_an_initial_weighs_less_than_the_name_and_more_than_another_name():
+    child = COMMON | {"birth_date": dt.date(2012, 3, 5), "caregiver": "Odile Ngoie"}
+    givens = ["Esther", "Esther", "E.", "Zawadi"]
+    frame, at = _with_background(
+        [make_record(f"x{i + 1}", **(child | {"given_name": g})) for i, g in enumerate(givens)]
+    )
+    model = scoring.fit(frame)
+    w = scoring.weights(frame, model, np.array([at["x1"]] * 3), np.array([at["x2"], at["x3"], at["x4"]]))
+    same, initial, other = w.tolist()
+    assert same > initial > other
+
+
+@pytest.mark.parametrize(
+    "spoilt",
+    [
+        {"given_name": "E.", "family_name": "Kap"},  # both written short: the caregiver and place hold them
+        {"given_name": "", "family_name": "Kapw"},
+        {"given_name": "Zawadi", "family_name": "Kapwasa Mwamba"},  # a part more: its parts are names too
+    ],
+    ids=["initial_and_truncation", "blank_and_truncation", "part_more"],
+)
+def test_a_pair_with_both_names_spoilt_and_no_birth_date_is_compared(spoilt):
+    child = COMMON | {"caregiver": "Odile Ngoie"}
+    extra = [make_record("x1", **child), make_record("x2", **(child | spoilt))]
+    frame, at = _with_background(_crowd() + extra)
+    pairs = {(min(a, b), max(a, b)) for ca, cb in candidate_pairs(frame) for a, b in zip(ca, cb, strict=True)}
+    assert (min(at["x1"], at["x2"]), max(at["x1"], at["x2"])) in pairs
+
+
+def test_candidates_are_each_pair_once_whatever_the_passes_that_found_it():
+    frame, _ = _with_background([], size=4000, seed=3)
+    codes = candidate_codes(frame)
+    assert len(codes) > len(frame)
+    assert np.all(np.diff(codes) > 0)  # sorted, each pair once
+    a, b = codes // len(frame), codes % len(frame)
+    assert np.all(a < b)

@@ -119,16 +119,17 @@ class Command(ActorCommand):
             self.stderr.write(f"{path}:{line}: {reason} ; ligne ignorée")
         for line, what in read.warnings:
             self.stderr.write(f"{path}:{line}: {what} ; ligne lue")
-        if not read.records:
+        count = len(read.records)
+        if not count:
             raise CommandError(f"{path} : aucune ligne utilisable")
-        rows = match_rows(read.records, threshold=options["threshold"])
+        rows = match_rows(read.frame(), threshold=options["threshold"])
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as out:
                 write_pairs(rows, out)
         else:
             write_pairs(rows, self.stdout)
         self.stderr.write(
-            f"{len(read.records)} fiche(s) lue(s), {len(rows)} paire(s) de score supérieur ou égal à "
+            f"{count} fiche(s) lue(s), {len(rows)} paire(s) de score supérieur ou égal à "
             f"{options['threshold']}"
         )
 
