@@ -52,14 +52,15 @@ def _grouped_rate(qs, query: IndicatorQuery, keys: dict[str, str], *, whole, par
 def production_rate(query: IndicatorQuery) -> list[IndicatorValue]:
     """Of the households enrolled in a cooperative or a market-gardening and livestock programme at some time in
     the period, the share (%) with a harvest or livestock production recorded in the period."""
-    produced = Harvest.objects.filter(
-        household=OuterRef("household"), recorded_on__gte=query.start, recorded_on__lte=query.end
+    # Households with a record in the period, as a set the database hashes once (an EXISTS per enrolment read
+    # the harvests once per enrolment: 1.8 s for a province).
+    produced = Harvest.objects.filter(recorded_on__gte=query.start, recorded_on__lte=query.end).values(
+        "household_id"
     )
     qs = (
         Enrolment.objects.filter(programme__kind__in=FARMING_PROGRAMMES, enrolled_on__lte=query.end)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=query.start))
         .filter(**query.organisation_filter("household__organisation"))
-        .annotate(produced=Exists(produced))
     )
     prefix = query.area_path_prefix()
     if prefix:
@@ -69,7 +70,7 @@ def production_rate(query: IndicatorQuery) -> list[IndicatorValue]:
         query,
         {"territory": "household__territory__pcode"},
         whole=Count("household", distinct=True),
-        part=Count("household", distinct=True, filter=Q(produced=True)),
+        part=Count("household", distinct=True, filter=Q(household__in=produced)),
     )
 
 
