@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -316,8 +317,14 @@ def latest_labour_status(case_ids: Iterable[int]) -> dict[int, dict]:
 _LATEST_CHUNK = 1000
 
 
+def _latest_per_case(qs):
+    """Only each case's first row in the query's order, where the database can say so (PostgreSQL's DISTINCT
+    ON): a case followed for years has dozens of visits, of which the caller reads the latest."""
+    return qs.distinct("case_id") if connection.vendor == "postgresql" else qs
+
+
 def _latest_labour_status(ids: list[int], result: dict[int, dict]) -> None:
-    follow_ups = (
+    follow_ups = _latest_per_case(
         FollowUp.objects.filter(case_id__in=ids, visit_date__isnull=False)
         .order_by("case_id", "-visit_date", "-id")
         .values_list(
@@ -332,7 +339,7 @@ def _latest_labour_status(ids: list[int], result: dict[int, dict]) -> None:
             "working_at_mine": bool(found_working or seen_at_site),
             "attending": bool(in_school and attending),
         }
-    checks = (
+    checks = _latest_per_case(
         RetentionCheck.objects.filter(case_id__in=ids, done_on__isnull=False)
         .order_by("case_id", "-done_on")
         .values_list("case_id", "done_on", "found_working", "seen_at_site", "in_school_or_training")

@@ -597,14 +597,10 @@ def _mean_values(totals: dict, counts: dict, means: Mean, query) -> list[indicat
 
 def read_totals(codes: Sequence[str], spans, query) -> dict[str, list[Decimal]]:
     """Several flows' totals per span (query's area; no breakdown) in one query, for a page that shows many
-    figures of the same records (the non-return cohorts). The caller checked `answers` for each code."""
-    rows = (
-        _by_span(_rows_of(codes, query), spans).values("code", "bucket").annotate(v=Sum("value")).order_by()
-    )
-    result = {code: [Decimal(0)] * len(spans) for code in codes}
-    for row in rows:
-        result[row["code"]][row["bucket"]] = row["v"]
-    return result
+    figures of the same records (the non-return cohorts). The caller checked `answers` for each code. The whole
+    months of the spans from the months' sums, the days around them from the days (`_interval_sums`)."""
+    sums = _interval_sums(list(codes), set(spans), query)
+    return {code: [sum(sums[(code, span)].values(), Decimal(0)) for span in spans] for code in codes}
 
 
 def read_days(codes: Sequence[str], query) -> dict[str, dict[datetime.date, Decimal]]:
