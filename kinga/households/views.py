@@ -436,7 +436,22 @@ def import_detail(request, batch_uuid):
     rows = list(batch.rows.all()) if batch.is_finished and not request.htmx else []
     if rows:
         audit.record_read(actor=actor, obj=batch, note="quarantined rows")
-    return imports.status_page(request, batch, "households/import_detail.html", {"rows": rows})
+    # The file's own column names (the template's French headers), never the fields' codes.
+    quarantined = [
+        {
+            "line": row.line,
+            "errors": [(_column_name(field), errors) for field, errors in (row.errors or {}).items()],
+            "content": [(_column_name(key), value) for key, value in (row.content or {}).items()],
+        }
+        for row in rows
+    ]
+    return imports.status_page(request, batch, "households/import_detail.html", {"rows": quarantined})
+
+
+def _column_name(key: str) -> str:
+    if key in FRENCH_HEADERS:
+        return str(FRENCH_HEADERS[key])
+    return str(_("Row")) if key in ("__all__", "non_field_errors", "") else key
 
 
 @login_required

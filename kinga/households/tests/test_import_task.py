@@ -48,6 +48,9 @@ def test_the_import_ends_on_its_own_page_and_a_reload_does_not_import_again(
         page = client.get(response["Location"]).content.decode()
         assert "Fait." in page and "2 créés, 0 mis à jour, 1 en quarantaine" in page
         assert "Mpoyi Yav" in page  # the quarantined row, whole, with its reasons
+        # named by the file's French headers, never by the fields' codes
+        assert "Nom du chef de ménage : Mpoyi Yav" in page
+        assert "head_name" not in page and "household_size" not in page
     assert ImportBatch.objects.count() == 1 and Household.objects.count() == 2
 
 
