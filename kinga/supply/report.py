@@ -15,8 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from kinga.cases.models import Case
-from kinga.cases.selectors import latest_labour_status
+from kinga.cases.selectors import cases_out_of_mines_by_site
 from kinga.core import access, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
@@ -274,19 +273,10 @@ def _children_and_actions(rows, site_ids, start, watch_until, today) -> None:
         rows[r["site_id"]].children_identified = r["children"] or 0
     # What was done: the children's cases opened for those sites, and those whose latest follow-up found the
     # child out of the mine (remediated). Counts only; the case ids never leave this function.
-    cases = list(
-        Case.objects.filter(
-            identification_site_id__in=site_ids,
-            identification_date__gte=start,
-            identification_date__lte=watch_until,
-        ).values_list("id", "identification_site_id")
-    )
-    latest = latest_labour_status([case_id for case_id, _site in cases])
-    for case_id, site_id in cases:
-        rows[site_id].cases_opened += 1
-        status = latest.get(case_id)
-        if status is not None and not status["working_at_mine"]:
-            rows[site_id].children_remediated += 1
+    counts = cases_out_of_mines_by_site(site_ids=site_ids, start=start, end=watch_until)
+    for site_id, (opened, out_of_mines) in counts.items():
+        rows[site_id].cases_opened = opened
+        rows[site_id].children_remediated = out_of_mines
     observed = (
         Inspection.objects.filter(site_id__in=site_ids, onsite=True, date__gte=start, date__lte=watch_until)
         .values("site_id")
