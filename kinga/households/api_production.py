@@ -167,13 +167,17 @@ class GroupViewSet(CreateListRetrieve):
         return context
 
     def paginate_queryset(self, queryset):
-        self._page = super().paginate_queryset(queryset)
+        page = super().paginate_queryset(queryset)
+        self._page = selectors.with_member_counts(list(page)) if page is not None else None
         return self._page
+
+    def get_object(self):
+        return selectors.with_member_counts([super().get_object()])[0]
 
     def create(self, request, *args, **kwargs):
         def save(data):
             group = services.create_group(actor=self.actor, **data)
-            return selectors.groups(self.actor).get(pk=group.pk)
+            return selectors.with_member_counts([group])[0]
 
         return create_through_service(GroupSerializer, request.data, save)
 

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from kinga.core import access, clock
@@ -92,8 +92,22 @@ def groups(actor: Actor, *, place_prefix: str = "") -> QuerySet:
     qs = access.scoped(actor, FinanceGroup).select_related("place", "organisation")
     if place_prefix:
         qs = qs.filter(place_path__startswith=place_prefix)
-    members = Count("members", filter=Q(members__left_on__isnull=True))
-    return qs.annotate(member_count=members).order_by("name")
+    return qs.order_by("name")
+
+
+def with_member_counts(groups_: list[FinanceGroup]) -> list[FinanceGroup]:
+    """Each group of a page with its current members (`member_count`): one query for the page, where counting
+    them for every group before paginating read the 8,000 groups of the province (630 ms for the coordinator)."""
+    counts = dict(
+        GroupMember.objects.filter(group__in=groups_, left_on__isnull=True)
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .values_list("group_id", "n")
+    )
+    for group in groups_:
+        group.member_count = counts.get(group.pk, 0)
+    return groups_
 
 
 def group_members(actor: Actor, group: FinanceGroup) -> QuerySet:

@@ -38,8 +38,9 @@ def groups(request):
     """The groups the actor follows, each with its fund's totals and arrears today."""
     actor = request.actor
     page = Paginator(production.groups(actor), 30).get_page(request.GET.get("page"))
-    totals = production.totals_of(list(page))
-    rows = [(g, totals[g.pk]) for g in page]
+    listed = production.with_member_counts(list(page))
+    totals = production.totals_of(listed)
+    rows = [(g, totals[g.pk]) for g in listed]
     return render(
         request,
         "households/groups.html",
