@@ -39,17 +39,19 @@ from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicato
 from kinga.core.models import Place, PlaceLevel
 
 from .models import (
+    CARE_FACILITY_TYPES,
     EDUCATION_SERVICES,
     Case,
     CaseStatus,
     Child,
+    Facility,
+    FacilityStatus,
+    FacilityStatusChange,
     FollowUp,
     Referral,
     ReferralStatus,
     Relapse,
     RetentionCheck,
-    Service,
-    ServiceType,
 )
 
 BREAKDOWNS = ("sex", "age_band", "territory")
@@ -301,35 +303,39 @@ def referral_delay(query: IndicatorQuery) -> list[IndicatorValue]:
     return result
 
 
-# The care facilities of the plan's action 2.8 (« CRS, CAP, Maisons de transit et espaces des jeux »).
-CARE_FACILITY_TYPES = (ServiceType.CRS, ServiceType.CAP, ServiceType.TRANSIT, ServiceType.PLAY)
-
-
 @indicator_source(
     "CASES_CARE_FACILITIES",
     breakdowns=("territory", "service_type"),
     provenance=_(
-        "computed from the services directory (catch-up schools, vocational centres, transit houses and play spaces)"
+        "computed from the register of care facilities (catch-up schools, vocational centres, transit houses and"
+        " play spaces operating)"
     ),
 )
 def care_facilities(query: IndicatorQuery) -> list[IndicatorValue]:
-    """CRS, CAP, transit houses and play spaces of the services directory, active and recorded by the end of the
-    period (cumulative). Territory: the ADM2 place above the service's place."""
-    qs = Service.objects.filter(
-        service_type__in=CARE_FACILITY_TYPES, is_active=True, created_at__date__lte=query.end
+    """CRS, CAP, transit houses and play spaces of the register operating at the end of the period (their latest
+    status change on or before that day). Territory: the ADM2 place above the service's place."""
+    status_then = (
+        FacilityStatusChange.objects.filter(facility=OuterRef("pk"), since__lte=query.end)
+        .order_by("-since", "-id")
+        .values("status")[:1]
+    )
+    qs = (
+        Facility.objects.filter(service__service_type__in=CARE_FACILITY_TYPES)
+        .annotate(status_then=Subquery(status_then))
+        .filter(status_then=FacilityStatus.OPERATING)
     )
     prefix = query.area_path_prefix()
     if prefix:
-        qs = qs.filter(place__path__startswith=prefix)
+        qs = qs.filter(service__place__path__startswith=prefix)
     keys = {}
     if "territory" in query.breakdowns:
         territory = Place.objects.filter(level=PlaceLevel.TERRITORY).annotate(
-            at=StrIndex(OuterRef("place__path"), F("path"))
+            at=StrIndex(OuterRef("service__place__path"), F("path"))
         )
         qs = qs.annotate(b_territory=Subquery(territory.filter(at=1).values("pcode")[:1]))
         keys["territory"] = "b_territory"
     if "service_type" in query.breakdowns:
-        keys["service_type"] = "service_type"
+        keys["service_type"] = "service__service_type"
     if not keys:
         return [IndicatorValue(value=qs.count())]
     rows = qs.order_by().values(*keys.values()).annotate(v=Count("id"))

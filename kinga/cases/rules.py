@@ -15,7 +15,7 @@ from kinga.core import access
 from kinga.core.access import Actor
 from kinga.core.roles import Role
 
-from .models import Case, Child, Referral, Service
+from .models import Case, Child, Facility, FacilityStatusChange, FacilityWork, Referral, Service
 
 
 def case_filter(actor: Actor, prefix: str = "") -> Q | None:
@@ -80,3 +80,7 @@ def register_rules() -> None:
     access.register(Child, scope=scope_children, view_permission="cases.view_identity")
     access.register(Referral, scope=scope_referrals_in, view_permission="cases.provide_service")
     access.register(Service, scope=scope_services, view_permission="cases.view_counts")
+    # The register of care facilities is read like the directory it extends (no child in it); writes are the
+    # provider organisation's (selectors_facilities.writable_facilities).
+    for model in (Facility, FacilityStatusChange, FacilityWork):
+        access.register(model, scope=scope_services, view_permission="cases.view_counts")

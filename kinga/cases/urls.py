@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_nonreturn, views_steps
+from . import views, views_facilities, views_nonreturn, views_steps
 
 app_name = "cases"
 
@@ -16,6 +16,14 @@ urlpatterns = [
     path("referrals/in/<uuid:uuid>/", views_steps.referral_in, name="referral_in"),
     path("services/", views_steps.directory, name="services"),
     path("services/add/", views_steps.service_add, name="service_add"),
+    path("structures/", views_facilities.register, name="facilities"),
+    path("structures/inscrire/", views_facilities.facility_add, name="facility_add"),
+    path("structures/<uuid:facility_uuid>/", views_facilities.detail, name="facility"),
+    path("structures/<uuid:facility_uuid>/statut/", views_facilities.status_add, name="facility_status"),
+    path("structures/<uuid:facility_uuid>/travaux/", views_facilities.work_add, name="facility_work"),
+    path(
+        "structures/travaux/<uuid:work_uuid>/fin/", views_facilities.work_complete, name="facility_work_done"
+    ),
     path("rules/", views_steps.rules, name="rules"),
     path("rules/notation/", views_steps.rules_scoring, name="rules_scoring"),
     path("<uuid:uuid>/", views.case_file, name="case"),

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import pickers, plugins
 
-from . import cohort_tallies, indicators  # noqa: F401  (register the CASES_* indicator sources and tallies)
+from . import cohort_tallies, indicators, synth_facilities  # noqa: F401  (register the CASES_* indicator sources and tallies)
 from .api import register_api
+from .api_facilities import register_facilities_api
 from .home import register_panels
 from .rules import register_rules
 from .selectors import services_directory
@@ -22,16 +23,20 @@ def wire() -> None:
         _("Referrals received"), "cases:referrals_in", permission="cases.provide_service", order=23
     )
     plugins.register_nav(_("Services directory"), "cases:services", permission="cases.view_counts", order=24)
+    plugins.register_nav(_("Care facilities"), "cases:facilities", permission="cases.view_counts", order=24)
     plugins.register_nav(_("Case statistics"), "cases:stats", permission="cases.view_counts", order=25)
     plugins.register_nav(
         _("Monitoring of non-return"), "cases:non_return", permission="cases.view_counts", order=25
     )
     plugins.register_nav(_("Case management rules"), "cases:rules", permission="cases.configure", order=26)
     plugins.register_synth_generator("cases", generate_cases, order=60)
+    plugins.register_synth_generator("cases-facilities", synth_facilities.generate, order=61)
     plugins.register_demo_handover("cases", demo_handover, order=60)
     # A child's cases (and through them alert links and household members) follow the
     # child when the registry merges two records of one child.
     plugins.register_child_link("cases.Case", "child")
+    # Before the cases' routes: /cases/<uuid>/ would otherwise take /cases/facilities/.
+    register_facilities_api()
     register_api()
     register_panels()
     pickers.register(

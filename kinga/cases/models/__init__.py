@@ -44,6 +44,14 @@ from kinga.cases.models.children import (
     SchoolStatus,
     Sex,
 )
+from kinga.cases.models.facilities import (
+    CARE_FACILITY_TYPES,
+    Facility,
+    FacilityStatus,
+    FacilityStatusChange,
+    FacilityWork,
+    WorkKind,
+)
 from kinga.cases.models.followup import (
     FollowUp,
     Relapse,
@@ -52,6 +60,7 @@ from kinga.cases.models.followup import (
 )
 
 __all__ = [
+    "CARE_FACILITY_TYPES",
     "DOMAINS",
     "EDUCATION_SERVICES",
     "OPEN_STATUSES",
@@ -70,6 +79,10 @@ __all__ = [
     "Consent",
     "ConsentKind",
     "Disability",
+    "Facility",
+    "FacilityStatus",
+    "FacilityStatusChange",
+    "FacilityWork",
     "FollowUp",
     "Hazard",
     "IdentificationMethod",
@@ -87,4 +100,5 @@ __all__ = [
     "ServiceType",
     "Sex",
     "WorkActivity",
+    "WorkKind",
 ]

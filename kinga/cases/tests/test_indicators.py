@@ -89,23 +89,28 @@ def test_trained_withdrawn_referrals_and_relapse(team, today):
     assert _values("CASES_CHILDREN_RELAPSED") == {(): 1}
 
 
-def test_care_facilities_come_from_the_services_directory(team, today, kolwezi):
-    # The plan's « Nombre des CRS, CAP, Maisons de transit et espaces des jeux » was entered by hand; the
-    # directory holds them: CRS, CAP, transit houses and play spaces, active, by territory.
+def test_care_facilities_come_from_the_register(team, today, kolwezi):
+    # The plan's « Nombre des CRS, CAP, Maisons de transit et espaces des jeux » was entered by hand; the register
+    # of care facilities holds them: CRS, CAP, transit houses and play spaces operating, by territory.
     manager = actor_of(team.manager)
     lubudi = kolwezi.parent.children.get(pcode="CD7203")
-    for name, kind, place in (
-        ("CRS Kasulo", "crs", kolwezi),
-        ("CAP Manika", "cap", kolwezi),
-        ("Maison de transit", "transit", lubudi),
-        ("Espace de jeux", "play", lubudi),
-        ("Centre de santé", "health", kolwezi),  # not a care facility of the plan
+    for name, kind, place, status in (
+        ("CRS Kasulo", "crs", kolwezi, "operating"),
+        ("CAP Manika", "cap", kolwezi, "operating"),
+        ("Maison de transit", "transit", lubudi, "operating"),
+        ("Espace de jeux", "play", lubudi, "operating"),
+        ("CRS en chantier", "crs", kolwezi, "works"),  # not operating yet
     ):
-        services.save_service(actor=manager, organisation=team.org, name=name, service_type=kind, place=place)
-    closed = services.save_service(
-        actor=manager, organisation=team.org, name="CRS fermé", service_type="crs", place=kolwezi
+        service = services.save_service(
+            actor=manager, organisation=team.org, name=name, service_type=kind, place=place
+        )
+        services.register_facility(
+            actor=manager, service=service, status=status, since=datetime.date(2026, 1, 5)
+        )
+    # In the directory but not on the register: not counted.
+    services.save_service(
+        actor=manager, organisation=team.org, name="CRS sans suivi", service_type="crs", place=kolwezi
     )
-    services.save_service(actor=manager, service=closed, is_active=False)
     assert _values("CASES_CARE_FACILITIES") == {(): 4}
     by_territory = IndicatorQuery(start=Y.start, end=Y.end, breakdowns=("territory",))
     assert _values("CASES_CARE_FACILITIES", by_territory) == {
