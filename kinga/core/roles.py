@@ -158,6 +158,15 @@ _FUND = {
     "fund.manage": {Role.COORDINATOR, Role.ORG_MANAGER},
 }
 
+# Governance around the mining sites (plan, axis 2): equipment given to state services, social infrastructures,
+# advocacy tracks (public records, no child's identity); the involvement of state agents is read from inspections.
+# Province-wide roles read all, an organisation its own records (scopes in kinga/governance/scopes.py). A track's
+# steps are advocacy actions: recording one also takes community.record_awareness.
+_GOVERNANCE = {
+    "governance.view": _EVERYONE - {Role.FOCAL_POINT},
+    "governance.record": {Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},
+}
+
 # Monitoring and evaluation: the province dashboard (counts only; an organisation manager sees its own records).
 _MONITORING = {
     "monitoring.view_dashboard": {Role.ADMIN, Role.COORDINATOR, Role.VIEWER, Role.ORG_MANAGER},
@@ -189,6 +198,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         _HOUSEHOLDS,
         _SUPPLY,
         _FUND,
+        _GOVERNANCE,
         _MONITORING,
         _FIELD,
     )

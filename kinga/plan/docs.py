@@ -16,6 +16,7 @@ MODULE_NAMES = {
     "households": "households (ménages)",
     "supply": "supply (chaîne d'approvisionnement)",
     "fund": "fund (fonds d'appui à l'artisanat minier)",
+    "governance": "governance (gouvernance autour des sites)",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 DEFAULT_PLAN_FILE = "lualaba_2017.yaml"
-KNOWN_MODULES = ("cases", "community", "sites", "households", "supply", "registry", "fund")
+KNOWN_MODULES = ("cases", "community", "sites", "households", "supply", "registry", "fund", "governance")
 KNOWN_BREAKDOWNS = ("sex", "age_band", "territory")
 VALUE_TYPES = ("integer", "decimal", "percent", "boolean")
 LEVELS = ("output", "outcome")

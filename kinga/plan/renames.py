@@ -27,6 +27,9 @@ RENAMED_INDICATORS = {
     # Computed from the harvests and the nutrition visits of the households (kinga/households).
     "PLAN_MALNUTRITION_RATE": "HOUSEHOLDS_MALNUTRITION_RATE",
     "PLAN_PRODUCTION_RATE": "HOUSEHOLDS_PRODUCTION_RATE",
+    # Axis 2's equipment and social infrastructures, now computed from the governance records (kinga/governance).
+    "PLAN_INFRASTRUCTURE_EQUIPMENT": "GOVERNANCE_INFRASTRUCTURE_EQUIPMENT",
+    "PLAN_SOCIAL_INFRASTRUCTURES": "GOVERNANCE_SOCIAL_INFRASTRUCTURES",
 }
 
 

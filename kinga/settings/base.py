@@ -76,6 +76,7 @@ KINGA_APPS = [
     "kinga.households",
     "kinga.supply",
     "kinga.fund",
+    "kinga.governance",
     "kinga.monitoring",
     "kinga.field",
     "kinga.messaging",

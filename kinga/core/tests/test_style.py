@@ -25,6 +25,7 @@ KINGA_APPS = {
     "field",
     "messaging",
     "fund",
+    "governance",
 }
 
 # Flat API routes older than the <app>/<resource> rule: clients already call them. This list never grows.

@@ -32,3 +32,18 @@ def manual_rate(plan):
     )
     rate.save()
     return rate
+
+
+def hand_entered(plan, *, code: str = "PLAN_TEST_COUNT", value_type: str = "integer"):
+    """A hand-entered indicator for the tests of manual values and targets. The plan file's own hand-entered rows
+    become computed as Kinga records the work (issue 18): this one is a copy of a count of the plan (its label,
+    unit, action and breakdowns: « infrastructures sociales »), entered by hand."""
+    existing = Indicator.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    indicator = Indicator.objects.get(plan=plan, code="GOVERNANCE_SOCIAL_INFRASTRUCTURES")
+    indicator.pk, indicator.id, indicator.code = None, None, code
+    indicator.uuid = uuid.uuid4()
+    indicator.source, indicator.module, indicator.value_type = "manual", "", value_type
+    indicator.save()
+    return indicator

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from kinga.core.models import Organisation
 from kinga.core.roles import Role
 from kinga.core.testing import assert_fits_phone, enrol_totp, make_member, make_organisation
-from kinga.plan.models import Activity, Indicator, IndicatorTarget
+from kinga.plan.models import Activity, IndicatorTarget
+from kinga.plan.tests.conftest import hand_entered
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def test_org_manager_reports_progress_and_reads_the_budget(page, login_as, plan)
 
 def test_coordinator_adds_a_target_by_date_to_an_indicator(page, login_as, plan):
     coordinator = make_member(make_organisation("IDAK navigateur"), Role.COORDINATOR)
-    indicator = Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
+    indicator = hand_entered(plan)
     login_as(coordinator)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -9,11 +9,9 @@ from kinga.core.indicators import all_sources, source_for
 from kinga.plan.planfile import default_plan_path, read_plan_file
 from kinga.plan.renames import RENAMED_INDICATORS
 
-# Code -> what Kinga would have to record for the indicator to be computed (issue 18 names each).
-HAND_ENTERED = {
-    "PLAN_INFRASTRUCTURE_EQUIPMENT": "equipment given to state services: not recorded yet",
-    "PLAN_SOCIAL_INFRASTRUCTURES": "social infrastructures created or restored: not recorded yet",
-}
+# Code -> what Kinga would have to record for the indicator to be computed (issue 18 names each). None is left:
+# the fund's ledger, the households' harvests and nutrition visits and the governance records compute them all.
+HAND_ENTERED: dict[str, str] = {}
 
 
 def _manual_codes() -> set[str]:
@@ -74,3 +72,12 @@ def test_the_fund_flags_are_computed_now():
         "FUND_PTF_TRANSACTION_ACCOUNT",
     ):
         assert source_for(code) is not None, code
+
+
+def test_the_governance_counts_are_computed_now():
+    # Were PLAN_INFRASTRUCTURE_EQUIPMENT and PLAN_SOCIAL_INFRASTRUCTURES (kinga/governance).
+    for old, new in (
+        ("PLAN_INFRASTRUCTURE_EQUIPMENT", "GOVERNANCE_INFRASTRUCTURE_EQUIPMENT"),
+        ("PLAN_SOCIAL_INFRASTRUCTURES", "GOVERNANCE_SOCIAL_INFRASTRUCTURES"),
+    ):
+        assert RENAMED_INDICATORS[old] == new and source_for(new) is not None, new

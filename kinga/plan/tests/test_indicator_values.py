@@ -17,6 +17,7 @@ from kinga.core.testing import actor_of, make_member, make_organisation
 from kinga.plan import selectors, services
 from kinga.plan.indicators import parse_breakdowns
 from kinga.plan.models import Indicator, IndicatorSourceKind
+from kinga.plan.tests.conftest import hand_entered
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -94,7 +95,7 @@ def test_targets_by_date_apply_at_the_period_end(plan, viewer, today):
 
 def test_manual_values_by_territory(plan, viewer, today):
     clerk = actor_of(make_member(make_organisation("Saisie"), Role.COORDINATOR))
-    indicator = Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
+    indicator = hand_entered(plan)
     for pcode, value in (("CD72", 9), ("CD7201", 4), ("CD7203", 3)):
         services.enter_indicator_value(
             actor=clerk,

@@ -19,6 +19,7 @@ from kinga.plan.models import (
     PartyRole,
     PlanRevision,
 )
+from kinga.plan.tests.conftest import hand_entered
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def coordinator(plan):
 @pytest.fixture
 def counted(plan):
     """A hand-entered count: targets are whole numbers."""
-    return Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
+    return hand_entered(plan)
 
 
 def _reader(role, acronym):

@@ -1,5 +1,4 @@
 import datetime
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -26,6 +25,7 @@ from kinga.plan.models import (
     TransactionKind,
 )
 from kinga.plan.reconcile import reconcile
+from kinga.plan.tests.conftest import hand_entered
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -274,9 +274,7 @@ def test_progress_validation(plan, coordinator):
 def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lualaba, manual_rate):
     rate = manual_rate
     # A yes/no indicator entered by hand (the plan's were the fund's flags, now computed from its ledger).
-    flag = Indicator.objects.get(code="PLAN_INFRASTRUCTURE_EQUIPMENT")
-    flag.pk, flag.uuid, flag.code, flag.value_type = None, uuid.uuid4(), "PLAN_TEST_FLAG", "boolean"
-    flag.save()
+    flag = hand_entered(plan, code="PLAN_TEST_FLAG", value_type="boolean")
     entry = services.enter_indicator_value(
         actor=coordinator,
         indicator=rate,
@@ -307,7 +305,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
     with pytest.raises(ValidationError):
         services.enter_indicator_value(
             actor=coordinator,
-            indicator=Indicator.objects.get(code="PLAN_TEST_FLAG"),
+            indicator=flag,
             period_start=D(2019, 1, 1),
             period_end=D(2019, 12, 31),
             area=lualaba,
@@ -316,7 +314,7 @@ def test_manual_values_validated_no_double_entry_audited(plan, coordinator, lual
     with pytest.raises(ValidationError):
         services.enter_indicator_value(
             actor=coordinator,
-            indicator=Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES"),
+            indicator=hand_entered(plan),
             period_start=D(2019, 1, 1),
             period_end=D(2019, 12, 31),
             area=lualaba,
@@ -412,7 +410,7 @@ def test_indicator_sources_replaced_for_a_block_are_restored_after_it(plan):
 def test_targets_by_date_need_plan_edit_and_an_unchanged_one_is_no_revision(
     plan, coordinator, unicef_manager
 ):
-    indicator = Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES")
+    indicator = hand_entered(plan)
     with pytest.raises(PermissionDenied):
         services.add_period_target(
             actor=unicef_manager, indicator=indicator, reason="r", period_end=D(2019, 12, 31), value=10

@@ -1,0 +1,95 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kinga.community.models import AdvocacyTarget
+from kinga.core import clock
+from kinga.core.models import Place
+from kinga.core.organisation_fields import OrganisationChoiceField
+from kinga.core.pickers import PickerChoiceField
+from kinga.governance.models import (
+    EquipmentCategory,
+    InfrastructureKind,
+    InfrastructureWork,
+    Milestone,
+    TrackOutcome,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _date(label, required=True):
+    return forms.DateField(
+        label=label, widget=DATE, required=required, initial=(lambda: clock.today()) if required else None
+    )
+
+
+def _place():
+    return PickerChoiceField("places", label=_("Place"), queryset=Place.objects.none())
+
+
+class DonationForm(forms.Form):
+    description = forms.CharField(label=_("What was given"), max_length=300)
+    category = forms.ChoiceField(label=_("Category"), choices=EquipmentCategory.choices)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    recipient = OrganisationChoiceField(label=_("State service receiving"))
+    recipient_unit = forms.CharField(label=_("Unit or post"), max_length=200, required=False)
+    place = _place()
+    given_on = _date(_("Given on"))
+    cost_usd = forms.DecimalField(label=_("Cost (USD)"), **MONEY)
+    reference = forms.CharField(label=_("Reference (handover report)"), max_length=100, required=False)
+
+    def __init__(self, *args, recipients, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = recipients
+        self.fields["place"].queryset = places
+
+
+class InfrastructureForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=InfrastructureKind.choices)
+    work = forms.ChoiceField(label=_("Works"), choices=InfrastructureWork.choices)
+    place = _place()
+    funded_by = OrganisationChoiceField(label=_("Funded by"))
+    cost_usd = forms.DecimalField(label=_("Cost (USD)"), **MONEY)
+    works_started_on = _date(_("Works started on"))
+    in_service_on = _date(_("In service since"), required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, organisations, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funded_by"].queryset = organisations
+        self.fields["place"].queryset = places
+
+
+class InServiceForm(forms.Form):
+    in_service_on = _date(_("In service since"))
+
+
+class TrackForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    goal = forms.CharField(label=_("What the advocacy seeks"), max_length=300)
+    place = _place()
+    started_on = _date(_("Started on"))
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+
+
+class StepForm(forms.Form):
+    date = _date(_("Date"))
+    milestone = forms.ChoiceField(label=_("Milestone"), choices=Milestone.choices)
+    target = forms.ChoiceField(label=_("Addressed to"), choices=AdvocacyTarget.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    outcome = forms.CharField(label=_("Result"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[c for c in TrackOutcome.choices if c[0] != TrackOutcome.ONGOING]
+    )
+    outcome_on = _date(_("Date"))
+    outcome_note = forms.CharField(label=_("What was obtained"), max_length=300, required=False)

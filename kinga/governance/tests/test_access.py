@@ -1,0 +1,118 @@
+"""Who reads and writes the governance records: pages and API, 403 without the permission, 404 outside the scope;
+the pages in French with the forms' errors on their fields."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from kinga.core.testing import client_for
+from kinga.governance import services
+from kinga.governance.models import EquipmentDonation
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def records(world):
+    w = world
+    w.donation = services.record_donation(
+        actor=w.actor(),
+        description="Motos tout-terrain",
+        category="vehicle",
+        quantity=4,
+        recipient=w.police,
+        place=w.kolwezi,
+        given_on=D(2025, 5, 2),
+        cost_usd=Decimal("12000"),
+    )
+    w.school = services.record_infrastructure(
+        actor=w.actor(),
+        name="École primaire de Kasulo",
+        kind="school",
+        work="built",
+        place=w.kolwezi,
+        funded_by=w.partner,
+        cost_usd=Decimal("45000"),
+        works_started_on=D(2025, 2, 1),
+    )
+    w.track = services.start_track(
+        actor=w.actor(w.coalition_clerk),
+        title="Tribunal pour enfants à Kolwezi",
+        goal="Installer une juridiction pour enfants",
+        place=w.kolwezi,
+        started_on=D(2025, 1, 10),
+    )
+    return w
+
+
+def test_pages_are_read_by_the_parties_and_the_province(records):
+    w = records
+    for member in (w.partner_manager, w.police_manager, w.coordinator, w.funder, w.stranger_manager):
+        assert client_for(member).get("/gouvernance/").status_code == 200, member.role
+    assert client_for(w.focal).get("/gouvernance/").status_code == 403
+    listing = client_for(w.police_manager).get("/gouvernance/dotations/").content.decode()
+    assert "Motos tout-terrain" in listing  # the receiving service reads it
+    assert (
+        "Motos tout-terrain"
+        not in client_for(w.stranger_manager).get("/gouvernance/dotations/").content.decode()
+    )
+    track = f"/gouvernance/plaidoyers/{w.track.uuid}/"
+    assert client_for(w.coalition_clerk).get(track).status_code == 200
+    assert client_for(w.funder).get(track).status_code == 200
+    assert client_for(w.stranger_manager).get(track).status_code == 404  # another organisation's track
+    assert client_for(w.focal).get(track).status_code == 403
+
+
+def test_writes_are_the_recording_organisations(records):
+    w = records
+    in_service = f"/gouvernance/infrastructures/{w.school.uuid}/mise-en-service/"
+    assert client_for(w.partner_manager).get(in_service).status_code == 200
+    assert client_for(w.coordinator).get(in_service).status_code == 200
+    assert client_for(w.police_manager).get(in_service).status_code == 404
+    assert client_for(w.funder).get(in_service).status_code == 403
+    steps = f"/gouvernance/plaidoyers/{w.track.uuid}/etapes/"
+    assert client_for(w.coalition_clerk).get(steps).status_code == 200
+    assert client_for(w.partner_manager).get(steps).status_code == 404
+    assert client_for(w.funder).get(steps).status_code == 403
+    assert client_for(w.caseworker).get("/gouvernance/dotations/nouvelle/").status_code == 403
+
+
+def test_a_refused_donation_shows_french_errors_and_keeps_what_was_typed(records):
+    w = records
+    c = client_for(w.partner_manager)
+    data = {
+        "description": "Ordinateurs",
+        "category": "it",
+        "quantity": "3",
+        "recipient": w.coalition.pk,  # not a state service: not offered
+        "place": w.kolwezi.pk,
+        "given_on": "2025-06-01",
+        "cost_usd": "2700",
+    }
+    response = c.post("/gouvernance/dotations/nouvelle/", data)
+    assert response.status_code == 400 and "Ordinateurs" in response.content.decode()
+    assert EquipmentDonation.objects.count() == 1
+    response = c.post("/gouvernance/dotations/nouvelle/", {**data, "recipient": w.police.pk})
+    assert response.status_code == 302 and EquipmentDonation.objects.count() == 2
+    page = c.get("/gouvernance/").content.decode()
+    assert "2 dotations" in page and "7 unités remises" in page
+
+
+def test_the_api_lists_what_the_actor_may_see(records):
+    w = records
+    for path in ("equipment-donations", "social-infrastructures"):
+        mine = client_for(w.partner_manager).get(f"/api/v1/governance/{path}/")
+        assert mine.status_code == 200 and mine.json()["count"] == 1, path
+        assert client_for(w.stranger_manager).get(f"/api/v1/governance/{path}/").json()["count"] == 0, path
+        assert client_for(w.focal).get(f"/api/v1/governance/{path}/").status_code == 403, path
+    tracks = client_for(w.funder).get("/api/v1/governance/advocacy-tracks/").json()
+    assert tracks["count"] == 1 and tracks["results"][0]["outcome"] == "ongoing"
+    assert (
+        client_for(w.stranger_manager).get(f"/api/v1/governance/advocacy-tracks/{w.track.uuid}/").status_code
+        == 404
+    )
+    months = client_for(w.funder).get("/api/v1/governance/involvement/?territory=CD7201").json()
+    assert len(months) == 24 and set(months[0]) >= {"month", "interfering", "taxation", "agents_trained"}
+    assert client_for(w.funder).get("/api/v1/governance/involvement/?territory=XX").status_code == 400
