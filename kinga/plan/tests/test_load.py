@@ -81,7 +81,8 @@ def test_indicator_targets_of_the_document(plan):
     assert targets["SITES_ZEA_VIABLE"] == 25
     assert targets["SITES_EQUIPPED"] == 60
     assert targets["FUND_RETROCESSION_RATE"] == 40
-    assert Indicator.objects.get(code="PLAN_SOCIAL_INFRASTRUCTURES").source == "manual"
+    social = Indicator.objects.get(code="GOVERNANCE_SOCIAL_INFRASTRUCTURES")
+    assert (social.source, social.module) == ("computed", "governance")
     rate = Indicator.objects.get(code="HOUSEHOLDS_MALNUTRITION_RATE")
     assert (rate.source, rate.module) == ("computed", "households")
     withdrawn = Indicator.objects.get(code="CASES_CHILDREN_WITHDRAWN")

@@ -12,7 +12,6 @@ from kinga.core.roles import Role
 from kinga.core.testing import client_for, make_member, make_organisation
 from kinga.plan.models import (
     Action,
-    Indicator,
     IndicatorTarget,
     IndicatorValue,
     Party,
