@@ -46,7 +46,7 @@ def _no_code_nor_module(html: str):
 
 
 def test_the_table_in_french_by_period_and_territory_without_codes(
-    plan, coordinator, trainer, kolwezi, today
+    plan, manual_rate, coordinator, trainer, kolwezi, today
 ):
     community.record_training(
         actor=trainer,
