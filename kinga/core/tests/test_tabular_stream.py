@@ -8,7 +8,7 @@ from kinga.core import tabular
 
 TEXT = (
     "\ufeffId;Given_Name;Note\r\n"
-    "1;Émilie;\"two\nlines\"\r\n"
+    '1;Émilie;"two\nlines"\r\n'
     "2;NA;'=SUM(A1)\r\n"
     ";;\r\n"  # a blank row is skipped
     "3;Jean\u2028Pierre;\u202eflip\r\n"
@@ -18,12 +18,18 @@ TEXT = (
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
 def test_a_stream_reads_the_rows_as_the_table_does(encoding):
-    text = TEXT if encoding != "cp1252" else TEXT.replace("\u2028", " ").replace("\u202e", "").lstrip("\ufeff")
+    text = (
+        TEXT if encoding != "cp1252" else TEXT.replace("\u2028", " ").replace("\u202e", "").lstrip("\ufeff")
+    )
     content = text.encode(encoding)
     table = tabular.read_bytes(content, lower_header=True)
     stream = tabular.stream_bytes(content, lower_header=True)
     assert stream.columns == table.columns == ["id", "given_name", "note"]
-    assert (stream.encoding, stream.delimiter, stream.digest) == (table.encoding, table.delimiter, table.digest)
+    assert (stream.encoding, stream.delimiter, stream.digest) == (
+        table.encoding,
+        table.delimiter,
+        table.digest,
+    )
     rows = list(stream.rows)
     assert [(line, row) for line, row, _ragged in rows] == list(table)
     assert {line for line, _row, ragged in rows if ragged} == table.ragged == {7}
