@@ -27,7 +27,7 @@ def _check(case, day, **answers):
 def test_the_latest_visit_or_check_decides_whether_a_child_is_out_of_the_mines(team):
     names = ["Amani", "Baraka", "Chance", "Dorcas", "Espoir", "Fiston", "Grâce"]
     cases = [register(team, given_name=name, family_name=f"Kabwe {name}") for name in names]
-    never, out, working, check_later, visit_later, unknown, same_day = cases
+    _never, out, working, check_later, visit_later, unknown, same_day = cases
     _visit(out, D(2026, 2, 10), found_working=False, seen_at_site=False)
     _visit(working, D(2026, 2, 10), found_working=True)
     _visit(check_later, D(2026, 1, 10), found_working=False)
