@@ -49,13 +49,7 @@ def fourw_import(request):
 
 
 def _batch(request, uuid) -> FourWImport:
-    return access.get_object_or_404(
-        request.actor,
-        FourWImport,
-        perm=PERM,
-        queryset=FourWImport.objects.select_related("imported_by"),
-        uuid=uuid,
-    )
+    return access.get_object_or_404(request.actor, FourWImport, perm=PERM, uuid=uuid)
 
 
 @login_required

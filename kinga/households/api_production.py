@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 
 from kinga.core import access, plugins
 from kinga.core.api_base import ScopedViewSetMixin, create_through_service
-from kinga.core.models import Place
 from kinga.households import selectors_production as selectors
 from kinga.households import services
 from kinga.households.models import (
@@ -18,7 +17,6 @@ from kinga.households.models import (
     GroupMember,
     Harvest,
     Household,
-    HouseholdMember,
     Loan,
     LoanRepayment,
     MuacMeasurement,
@@ -34,7 +32,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 def _household_field():
     # Named by its UUID; the view then reads it again through the actor's scope (another organisation's: 404).
-    return serializers.SlugRelatedField(slug_field="uuid", queryset=Household.objects.all())
+    return serializers.SlugRelatedField(slug_field="uuid", queryset=selectors.households_by_uuid())
 
 
 def _scoped_household(actor, household: Household) -> Household:
@@ -50,7 +48,7 @@ class CreateListRetrieve(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.R
 
 
 class GroupSerializer(serializers.ModelSerializer):
-    place = serializers.SlugRelatedField(slug_field="pcode", queryset=Place.objects.all())
+    place = serializers.SlugRelatedField(slug_field="pcode", queryset=selectors.places_by_pcode())
     organisation = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     members = serializers.IntegerField(source="member_count", read_only=True)
     lent = serializers.SerializerMethodField()
@@ -112,7 +110,7 @@ class GroupMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["uuid", "left_on"]
 
 
-class RepaymentSerializer(serializers.ModelSerializer):
+class LoanRepaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = LoanRepayment
         fields = ["uuid", "paid_on", "amount_usd"]
@@ -120,11 +118,11 @@ class RepaymentSerializer(serializers.ModelSerializer):
 
 
 class LoanSerializer(serializers.ModelSerializer):
-    group = serializers.SlugRelatedField(slug_field="uuid", queryset=FinanceGroup.objects.all())
+    group = serializers.SlugRelatedField(slug_field="uuid", queryset=selectors.groups_by_uuid())
     household = _household_field()
     repaid = serializers.DecimalField(**MONEY)
     amount_due = serializers.DecimalField(**MONEY)
-    repayments = RepaymentSerializer(many=True, read_only=True)
+    repayments = LoanRepaymentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Loan
@@ -217,12 +215,12 @@ class LoanViewSet(CreateListRetrieve):
 
         return create_through_service(LoanSerializer, request.data, save, answer=self._answer)
 
-    @extend_schema(request=RepaymentSerializer, responses=RepaymentSerializer)
+    @extend_schema(request=LoanRepaymentSerializer, responses=LoanRepaymentSerializer)
     @action(detail=True, methods=["post"])
     def repayments(self, request, uuid=None):
         loan = self.get_object()
         return create_through_service(
-            RepaymentSerializer,
+            LoanRepaymentSerializer,
             request.data,
             lambda data: services.record_repayment(actor=self.actor, loan=loan, **data),
         )
@@ -273,7 +271,7 @@ class HarvestViewSet(CreateListRetrieve):
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
-    member = serializers.SlugRelatedField(slug_field="uuid", queryset=HouseholdMember.objects.all())
+    member = serializers.SlugRelatedField(slug_field="uuid", queryset=selectors.members_by_uuid())
 
     class Meta:
         model = MuacMeasurement

@@ -12,11 +12,13 @@ from django.db.models.functions import Coalesce
 
 from kinga.core import access, clock
 from kinga.core.access import Actor
+from kinga.core.models import Place
 from kinga.households.models import (
     FinanceGroup,
     GroupMember,
     Harvest,
     Household,
+    HouseholdMember,
     Loan,
     LoanRepayment,
     NutritionVisit,
@@ -162,3 +164,28 @@ def production_by_product(actor: Actor, *, since: datetime.date) -> list[dict]:
         }
         for row in rows
     ]
+
+
+# What an API request names by UUID, resolved before the view reads it again through the actor's scope (another
+# organisation's record is then a 404, as everywhere): lookups only, never listed or shown as they are.
+def households_by_uuid() -> QuerySet:
+    return Household.objects.all()
+
+
+def groups_by_uuid() -> QuerySet:
+    return FinanceGroup.objects.all()
+
+
+def members_by_uuid() -> QuerySet:
+    return HouseholdMember.objects.all()
+
+
+def places_by_pcode() -> QuerySet:
+    return Place.objects.all()
+
+
+def member_households(actor: Actor, group: FinanceGroup) -> QuerySet:
+    """The households of the group's members that the actor may see (a loan goes to one of them)."""
+    return access.scoped(actor, Household, perm=IDENTITY).filter(
+        pk__in=group_members(actor, group).values("household")
+    )

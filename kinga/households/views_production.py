@@ -78,7 +78,7 @@ def _group_page(request, group: FinanceGroup, **bound) -> HttpResponse:
         context["members"] = members
         context["loans"] = production.group_loans(actor, group)[:100]
         if actor.has("households.enrol"):
-            households = Household.objects.filter(pk__in=members.values("household"))
+            households = production.member_households(actor, group)
             context |= {
                 "member_form": GroupMemberForm(households=selectors.households(actor, order="created")),
                 "loan_form": LoanForm(members=households.order_by("survey_id")),
@@ -125,7 +125,7 @@ def group_member_add(request, group_uuid):
 def loan_add(request, group_uuid):
     actor = request.actor
     group = _group_to_edit(request, group_uuid)
-    members = Household.objects.filter(pk__in=production.group_members(actor, group).values("household"))
+    members = production.member_households(actor, group)
     return form_page(
         request,
         LoanForm(request.POST, members=members),
