@@ -106,6 +106,19 @@ _SITES = {
     "sites.configure_rules": {Role.ADMIN},
     "sites.import": {Role.ADMIN, Role.COORDINATOR},
     "sites.view_photos": {Role.ADMIN, Role.COORDINATOR, Role.SITE_INSPECTOR},
+    # Movements of people around sites (arrivals, departures, relocations): counts only, never a person. Read by
+    # whoever plans around sites; a buyer's officer has no use for them.
+    "sites.view_movements": _EVERYONE - {Role.COMPANY_OFFICER},
+    # What inspections and community networks observe, and the relocations the authorities carry out.
+    "sites.record_movements": {
+        Role.COORDINATOR,
+        Role.SITE_INSPECTOR,
+        Role.FOCAL_POINT,
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+        Role.ORG_MANAGER,
+        Role.DATA_CLERK,
+    },
 }
 
 _HOUSEHOLDS = {

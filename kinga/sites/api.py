@@ -116,6 +116,8 @@ def _filters_from(request, actor) -> dict:
 
 
 class SiteViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    # A site is named by its UUID: /api/v1/sites/movements/ and the like are other resources of the app.
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
     """Mine sites with their child-labour status (filters: q, territory (p-code or uuid), mineral, status,
     children_seen). IPIS data: Source : IPIS open data (ipisresearch.be)."""
 

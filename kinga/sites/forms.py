@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from kinga.core.models import Organisation, Place, PlaceLevel
 from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.core.pickers import PickerChoiceField
-from kinga.sites.models import INSPECTION_FIELDS, DocumentCheck, Safety, SiteType, StatusRule, Zone, ZoneStudy
+from kinga.sites.models import (
+    INSPECTION_FIELDS,
+    DocumentCheck,
+    ObservationSource,
+    Safety,
+    Site,
+    SiteType,
+    StatusRule,
+    Zone,
+    ZoneStudy,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
@@ -167,3 +177,55 @@ class StudyForm(forms.Form):
     published_on = forms.DateField(label=_("Published on"), required=False, widget=DATE)
     document = forms.FileField(label=_("Document"), required=False)
     url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
+
+# --- movements of people around sites -------------------------------------------------------------------------
+
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")  # what <input type=month> reads and sends
+
+
+def _month_field(label):
+    return forms.DateField(label=label, widget=MONTH, input_formats=["%Y-%m", "%Y-%m-%d", "%m/%Y"])
+
+
+def _count_field(label):
+    return forms.IntegerField(
+        label=label, required=False, min_value=0, help_text=_("Empty: not counted; 0: nobody.")
+    )
+
+
+class ObservationCountsForm(forms.Form):
+    source = forms.ChoiceField(label=_("Observed by"), choices=ObservationSource.choices)
+    families_arrived = _count_field(_("Families arrived"))
+    families_departed = _count_field(_("Families departed"))
+    children_arrived = _count_field(_("Children arrived"))
+    children_departed = _count_field(_("Children departed"))
+
+
+class ObservationForm(ObservationCountsForm):
+    site = PickerChoiceField("sites", label=_("Mine site"))
+    month = _month_field(_("Month"))
+
+    field_order = ["site", "month", "source"]
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites if sites is not None else Site.objects.none()
+
+
+class RelocationForm(forms.Form):
+    mining_title = forms.CharField(label=_("Mining title"), max_length=60)
+    from_place = PickerChoiceField("places", label=_("Place left (village or quartier)"))
+    destination = PickerChoiceField("places", label=_("New settlement"), required=False)
+    site = PickerChoiceField("sites", label=_("Nearest mine site"), required=False)
+    month = _month_field(_("Month of the move"))
+    households = forms.IntegerField(label=_("Households relocated"), min_value=1)
+    people = forms.IntegerField(label=_("People"), required=False, min_value=0)
+    children = forms.IntegerField(label=_("Of whom children"), required=False, min_value=0)
+    reference = forms.CharField(label=_("Decision or programme"), required=False, max_length=200)
+
+    def __init__(self, *args, places=None, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("from_place", "destination"):
+            self.fields[name].queryset = places if places is not None else Place.objects.none()
+        self.fields["site"].queryset = sites if sites is not None else Site.objects.none()

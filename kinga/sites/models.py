@@ -466,3 +466,7 @@ class StatusPolicy(models.Model):
 
     def __str__(self) -> str:
         return "status policy"
+
+
+# The movements' models live in their own module; imported here so that Django finds them with the app's.
+from kinga.sites.models_movements import MovementObservation, ObservationSource, Relocation  # noqa: E402, F401

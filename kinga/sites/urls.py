@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.sites import views
+from kinga.sites import views, views_movements
 
 app_name = "sites"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("carte/", views.site_map, name="map"),
     path("carte/donnees.json", views.map_data, name="map_data"),
     path("regles/", views.rules, name="rules"),
+    path("mouvements/", views_movements.movements_home, name="movements"),
+    path("mouvements/observer/", views_movements.observation_add, name="observation_add"),
+    path(
+        "mouvements/<uuid:observation_uuid>/corriger/",
+        views_movements.observation_edit,
+        name="observation_edit",
+    ),
+    path("mouvements/relocalisations/ajouter/", views_movements.relocation_add, name="relocation_add"),
     path("zea/", views.zone_list, name="zones"),
     path("zea/ajouter/", views.zone_add, name="zone_add"),
     path("zea/<uuid:zone_uuid>/", views.zone_detail, name="zone"),

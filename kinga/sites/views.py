@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from kinga.core import access, clock
 from kinga.core.forms import apply_service_errors, form_page, submit_and_redirect
 from kinga.core.models import Organisation, Place, PlaceLevel
-from kinga.sites import forms, selectors, services
+from kinga.sites import forms, selectors, selectors_movements, services
 from kinga.sites.models import CorrectiveAction, InspectionPhoto, Status, Zone
 
 IPIS_CREDIT = "Source : IPIS open data (ipisresearch.be)"
@@ -107,6 +107,7 @@ def site_detail(request, site_uuid):
         "site": site,
         "state": state,
         "timeline": selectors.timeline(actor, site),
+        "movements": selectors_movements.site_months(actor, site),
         "ipis_credit": IPIS_CREDIT,
     }
     return render(request, "sites/detail.html", context)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, events, pickers, plugins
 from kinga.core.models import Place
-from kinga.sites import api, home, indicators, models, services, synth  # noqa: F401  (registrations)
+from kinga.sites import api, api_movements, home, indicators, models, scopes, services, synth, synth_movements  # noqa: F401
 from kinga.sites.services import ensure_default_rules
 
 
@@ -25,6 +25,9 @@ def wire() -> None:
         access.register(model, scope=access.unscoped, view_permission="sites.view")
     # Photos may show children's faces: only inspectors and the people who act on sites see them.
     access.register(models.InspectionPhoto, scope=access.unscoped, view_permission="sites.view_photos")
+    # Movements are counts, but which organisation observed what, where, is its own: scoped.
+    for model in (models.MovementObservation, models.Relocation):
+        access.register(model, scope=scopes.movement_records, view_permission="sites.view_movements")
     events.subscribe("cases.child_identified_at_site", services.on_child_identified)
     events.subscribe("community.alert_verified", services.on_alert_verified)
     home.register_panels()
@@ -42,11 +45,16 @@ def wire() -> None:
     plugins.register_nav(_("Mine sites"), "sites:list", permission="sites.view", order=50)
     plugins.register_nav(_("Sites map"), "sites:map", permission="sites.view", order=51)
     plugins.register_nav(_("Artisanal zones (ZEA)"), "sites:zones", permission="sites.view", order=52)
+    plugins.register_nav(
+        _("Movements around sites"), "sites:movements", permission="sites.view_movements", order=53
+    )
     plugins.register_reference_loader("sites-rules", _load_rules, order=60)
     plugins.register_api("sites", api.SiteViewSet, basename="site")
     plugins.register_api("site-inspections", api.InspectionViewSet, basename="site-inspection")
     plugins.register_api("zones", api.ZoneViewSet, basename="zone")
     plugins.register_synth_generator("sites", synth.generate_sites, order=40)
+    plugins.register_synth_generator("site-movements", synth_movements.generate, order=46)
+    api_movements.register()
 
 
 def _load_rules(*, actor, stdout=None) -> None:
