@@ -54,6 +54,8 @@ _PLAN = {
     "plan.view": _EVERYONE,
     "plan.edit": {Role.ADMIN, Role.COORDINATOR},
     "plan.report_progress": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
+    # An activity's deliverables (the communication plan...): validated or sent back by the coordination.
+    "plan.validate_deliverables": {Role.COORDINATOR},
     "plan.record_funding": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER},
     "plan.enter_indicator": {Role.ADMIN, Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},
     "plan.export": _EVERYONE - {Role.FOCAL_POINT},

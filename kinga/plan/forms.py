@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core.organisation_fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from kinga.core.people import Sex
-from kinga.plan.models import ActivityStatus, Currency, TransactionKind
+from kinga.plan.models import ActivityStatus, Currency, DeliverableKind, ProgressReport, TransactionKind
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
@@ -125,3 +125,35 @@ class IndicatorValueForm(forms.Form):
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+
+
+class DeliverableForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DeliverableKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What it contains"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=_("File (PDF, Word, OpenDocument or photo)"))
+    progress_report = forms.ModelChoiceField(
+        label=_("Progress report it goes with"), queryset=ProgressReport.objects.none(), required=False
+    )
+
+    def __init__(self, *args, reports=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["progress_report"]
+        field.queryset = reports if reports is not None else ProgressReport.objects.none()
+        field.label_from_instance = lambda r: (
+            f"{r.date:%d/%m/%Y} — {r.get_status_display()}, {r.percent_done} %"
+        )
+
+
+class ReviewForm(forms.Form):
+    validated = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Validate the document")), ("0", _("Send it back"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (required to send it back)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.plan import views, views_dhis2, views_indicators
+from kinga.plan import views, views_deliverables, views_dhis2, views_indicators
 
 app_name = "plan"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("activites/<uuid:uuid>/", views.activity_detail, name="activity"),
     path("activites/<uuid:uuid>/avancement/", views.activity_progress, name="activity_progress"),
     path("activites/<uuid:uuid>/revision/", views.activity_revise, name="activity_revise"),
+    path("activites/<uuid:uuid>/livrables/", views_deliverables.deliverable_add, name="deliverable_add"),
+    path("livrables/", views_deliverables.deliverable_list, name="deliverables"),
+    path("livrables/<uuid:uuid>/", views_deliverables.deliverable_detail, name="deliverable"),
+    path("livrables/<uuid:uuid>/decision/", views_deliverables.deliverable_review, name="deliverable_review"),
+    path("livrables/<uuid:uuid>/fichier/", views_deliverables.deliverable_file, name="deliverable_file"),
     path("engagements/<uuid:uuid>/", views.commitment_detail, name="commitment"),
     path("bailleurs/", views.funders, name="funders"),
     path("bailleurs/<uuid:uuid>/", views.funder_detail, name="funder"),

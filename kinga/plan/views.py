@@ -14,7 +14,7 @@ from kinga.core import selectors as core_selectors
 from kinga.core.forms import form_page
 from kinga.core.models import Organisation
 from kinga.core.organisation_fields import group_by_type
-from kinga.plan import exports, forms, selectors, services
+from kinga.plan import exports, forms, selectors, selectors_deliverables, services
 from kinga.plan.gantt import phone_rows, render_svg
 from kinga.plan.models import Action, Activity, Commitment, ExchangeRate
 from kinga.plan.reconcile import reconcile
@@ -37,6 +37,12 @@ def tree(request):
     actor = request.actor
     plan = plan_or_404(actor)
     axes = selectors.plan_tree(actor, plan)
+    # Which activities have delivered their documents (validated) or wait for a validation: one query.
+    delivered = selectors_deliverables.counts_by_activity(actor)
+    for axis_row in axes:
+        for action_row in axis_row.actions:
+            for row in action_row.activities:
+                row.deliverables = delivered.get(row.activity.pk)
     return render(request, "plan/tree.html", {**page_context(actor, plan), "axes": axes})
 
 
@@ -105,6 +111,7 @@ def _activity_page(request, activity, *, progress_form=None, revise_form=None):
         "planned_end": p_end,
         "delayed": selectors.is_delayed(activity, p_start, p_end),
         "reports": selectors.progress_reports(actor, activity)[:50],
+        "deliverables": selectors_deliverables.of_activity(actor, activity)[:50],
         "indicators": activity.indicators.all(),
         "parties": activity.parties.select_related("organisation"),
         "can_report": actor.has("plan.report_progress")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, pickers
 from kinga.core.plugins import register_nav, register_reference_loader, register_synth_generator
-from kinga.plan import api, api_dhis2, models
+from kinga.plan import api, api_deliverables, api_dhis2, models, selectors_deliverables, synth_deliverables
 from kinga.plan.services.loading import ensure_plan_loaded
 from kinga.plan.synth import generate_plan
 
@@ -30,6 +30,8 @@ def wire() -> None:
         models.ProgressReport,
     ):
         access.register(model, scope=access.unscoped, view_permission="plan.view")
+    # A deliverable is the plan's once validated; until then, its organisation's and the coordination's.
+    access.register(models.Deliverable, scope=selectors_deliverables.scope, view_permission="plan.view")
     # The DHIS2 link (its account, the mapping, what DHIS2 answered) is for those who send to DHIS2.
     for model in (
         models.Dhis2Settings,
@@ -59,7 +61,9 @@ def wire() -> None:
     register_nav(_("Plan budget"), "plan:budget", permission="plan.view", order=11)
     register_nav(_("DHIS2"), "plan:dhis2", permission="plan.push_dhis2", order=13)
     register_synth_generator("plan", generate_plan, order=90)
+    register_synth_generator("plan-deliverables", synth_deliverables.generate, order=91)
     api.register()
+    api_deliverables.register()
     api_dhis2.register()
 
 

@@ -5,6 +5,7 @@ revise the current plan, every change a `PlanRevision`. Each action and activity
 the loaded file in `baseline`, so the baseline stays viewable and comparable with the current plan.
 """
 
+from kinga.plan.models.deliverables import Deliverable, DeliverableKind, DeliverableStatus
 from kinga.plan.models.dhis2 import (
     Dhis2CategoryOptionCombo,
     Dhis2DataElement,
@@ -53,6 +54,9 @@ __all__ = [
     "Axis",
     "Commitment",
     "Currency",
+    "Deliverable",
+    "DeliverableKind",
+    "DeliverableStatus",
     "Dhis2CategoryOptionCombo",
     "Dhis2DataElement",
     "Dhis2OrgUnit",

@@ -1,9 +1,11 @@
 """The plan's writes, one module per domain; this list is what views, the API and other apps may call.
 
 logframe: revisions of activities and actions, implementers; targets: indicator targets; money: exchange rates,
-commitments and transactions; dhis2: the DHIS2 mapping and sending; progress: activity progress and indicator values; loading: the plan file.
+commitments and transactions; dhis2: the DHIS2 mapping and sending; progress: activity progress and indicator values; deliverables: an activity's documents and
+their validation; loading: the plan file.
 """
 
+from kinga.plan.services.deliverables import review_deliverable, submit_deliverable
 from kinga.plan.services.dhis2 import (
     Dhis2PushFailed,
     map_category_option_combo,
@@ -41,11 +43,13 @@ __all__ = [
     "record_transaction",
     "remove_period_target",
     "report_progress",
+    "review_deliverable",
     "revise_action",
     "revise_activity",
     "revise_indicator_target",
     "revise_period_target",
     "save_dhis2_settings",
     "set_implementers",
+    "submit_deliverable",
     "unmap_data_element",
 ]
