@@ -152,6 +152,9 @@ _SUPPLY = {
     "supply.override": {Role.COORDINATOR, Role.ADMIN},
     "supply.report": {Role.COMPANY_OFFICER, Role.COORDINATOR, Role.ADMIN},
     "supply.configure": {Role.ADMIN, Role.COORDINATOR},
+    # Agreements with child-labour clauses, their verification visits and breaches, and the companies'
+    # sustainable-development commitments: a company's officer for their own company, the province for any.
+    "supply.record_agreements": {Role.COMPANY_OFFICER, Role.COORDINATOR, Role.SITE_INSPECTOR},
 }
 
 # The artisanal mining support fund (plan, axis 3, action 4): its ledger is public money, no child's identity. The

@@ -367,3 +367,19 @@ class Miner(models.Model):
 
     def age_on(self, day) -> int:
         return day.year - self.birth_year
+
+
+# The agreements with partners and the companies' commitments live in their own module; imported here so that
+# Django finds them with the app's models.
+from kinga.supply.models_partners import (  # noqa: E402, F401
+    AgreementStatus,
+    Breach,
+    BreachResponse,
+    Clause,
+    CommitmentStatus,
+    CommitmentTheme,
+    Finding,
+    SocialCommitment,
+    SourcingAgreement,
+    VerificationVisit,
+)

@@ -21,6 +21,7 @@ from kinga.core.access import Actor
 from kinga.core.models import Organisation
 from kinga.sites.models import CorrectiveAction, Inspection, Site, SiteEvidence, StatusChange
 from kinga.supply.models import Lot, LotStatus
+from kinga.supply.selectors_partners import PartnersSection, for_report
 
 AFTER_MONTHS = 6  # a site turning red within 6 months after a lot casts doubt on that lot
 FLAGGED_LOTS_SHOWN = 500
@@ -102,6 +103,8 @@ class DueDiligenceReport:
     sites: list[SiteRow]
     flagged_lots: list[FlaggedLot]
     flagged_lots_total: int
+    # The buyer's agreements with child-labour clauses (visits, breaches) and its commitments.
+    partners: PartnersSection | None = None
 
     @property
     def totals(self) -> dict:
@@ -206,6 +209,7 @@ def due_diligence(
         sites=list(rows.values()),
         flagged_lots=flagged[:FLAGGED_LOTS_SHOWN],
         flagged_lots_total=flagged_total,
+        partners=for_report(actor, buyer=buyer, start=start, end=end),
     )
 
 

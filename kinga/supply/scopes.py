@@ -1,5 +1,6 @@
 """Who sees which supply records: state services and the coordination see all; a cooperative its own records;
-a company its own purchases (lots it bought and their authorisations), nothing of other buyers."""
+a company its own purchases (lots it bought and their authorisations), nothing of other buyers; agreements
+are read by the buyer and the cooperative party to them, commitments by their company."""
 
 from __future__ import annotations
 
@@ -43,3 +44,29 @@ def lots(prefix: str = ""):
         return queryset.none()
 
     return scope
+
+
+def agreement_records(prefix: str = ""):
+    """An agreement (prefix "") or what hangs on it (prefix "agreement__"): the province, the buying company,
+    and the cooperative party to it."""
+
+    def scope(actor: Actor, queryset: QuerySet) -> QuerySet:
+        if province_wide(actor):
+            return queryset
+        kind = _org_type(actor)
+        if kind == OrganisationType.COMPANY:
+            return queryset.filter(**{f"{prefix}buyer_id": actor.organisation_id})
+        if kind == OrganisationType.COOPERATIVE:
+            return queryset.filter(**{f"{prefix}cooperative_id": actor.organisation_id})
+        return queryset.none()
+
+    return scope
+
+
+def commitment_records(actor: Actor, queryset: QuerySet) -> QuerySet:
+    """A company's cahier des charges: the province, and the company itself."""
+    if province_wide(actor):
+        return queryset
+    if _org_type(actor) == OrganisationType.COMPANY:
+        return queryset.filter(company_id=actor.organisation_id)
+    return queryset.none()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kinga.supply import views, views_report
+from kinga.supply import views, views_partners, views_report
 
 app_name = "supply"
 
@@ -31,6 +31,16 @@ urlpatterns = [
     path("production/", views.production_list, name="production"),
     path("production/saisir/", views.production_add, name="production_add"),
     path("diligence/", views_report.due_diligence, name="due_diligence"),
+    path("accords/", views_partners.agreement_list, name="agreements"),
+    path("accords/nouveau/", views_partners.agreement_add, name="agreement_add"),
+    path("accords/<uuid:uuid>/", views_partners.agreement_detail, name="agreement"),
+    path("accords/<uuid:uuid>/visites/", views_partners.visit_add, name="visit_add"),
+    path("accords/<uuid:uuid>/manquements/", views_partners.breach_add, name="breach_add"),
+    path("manquements/<uuid:uuid>/resolu/", views_partners.breach_resolve, name="breach_resolve"),
+    path("engagements/", views_partners.commitment_list, name="commitments"),
+    path("engagements/nouveau/", views_partners.commitment_add, name="commitment_add"),
+    path("engagements/<uuid:uuid>/", views_partners.commitment_edit, name="commitment_edit"),
+    path("engagements/<uuid:uuid>/preuve/", views_partners.commitment_evidence, name="commitment_evidence"),
     path("documents-requis/", views.document_types, name="document_types"),
     path("documents-requis/ajouter/", views.document_type_edit, name="document_type_add"),
     path("documents-requis/<uuid:type_uuid>/", views.document_type_edit, name="document_type_edit"),

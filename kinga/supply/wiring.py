@@ -3,14 +3,18 @@
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core import access, plugins
-from kinga.supply import api, home, indicators, scopes, services, synth  # noqa: F401  (indicators registers its sources when imported)
+from kinga.supply import api, api_partners, home, indicators, scopes, services, synth, synth_partners  # noqa: F401  (indicators registers its sources when imported)
 from kinga.supply.models import (
+    Breach,
     CooperativeDocument,
     DocumentType,
     EvacuationAuthorisation,
     Lot,
     Miner,
     Production,
+    SocialCommitment,
+    SourcingAgreement,
+    VerificationVisit,
 )
 
 
@@ -21,8 +25,14 @@ def wire() -> None:
     access.register(Production, scope=scopes.cooperative_records(), view_permission="supply.view")
     access.register(Lot, scope=scopes.lots(), view_permission="supply.view")
     access.register(EvacuationAuthorisation, scope=scopes.lots("lot__"), view_permission="supply.view")
+    access.register(SourcingAgreement, scope=scopes.agreement_records(), view_permission="supply.view")
+    for model in (VerificationVisit, Breach):
+        access.register(model, scope=scopes.agreement_records("agreement__"), view_permission="supply.view")
+    access.register(SocialCommitment, scope=scopes.commitment_records, view_permission="supply.view")
     api.register()
+    api_partners.register()
     plugins.register_synth_generator("supply", synth.generate, order=90)
+    plugins.register_synth_generator("supply-partners", synth_partners.generate, order=92)
     plugins.register_demo_handover("supply", synth.demo_handover, order=90)
     home.register_panels()
     plugins.register_nav(_("Supply chain"), "supply:home", permission="supply.view", order=70)
