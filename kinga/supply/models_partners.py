@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kinga.core.models import Organisation, Place
 
@@ -179,10 +180,11 @@ class CommitmentTheme(models.TextChoices):
 
 
 class CommitmentStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ONGOING = "ongoing", _("Ongoing")
-    DONE = "done", _("Done")
-    ABANDONED = "abandoned", _("Abandoned")
+    # In context: a commitment's labels agree with one another (« engagement » is masculine in French).
+    PLANNED = "planned", pgettext_lazy("commitment", "Planned")
+    ONGOING = "ongoing", pgettext_lazy("commitment", "Ongoing")
+    DONE = "done", pgettext_lazy("commitment", "Done")
+    ABANDONED = "abandoned", pgettext_lazy("commitment", "Abandoned")
 
 
 def evidence_path(instance, filename: str) -> str:
