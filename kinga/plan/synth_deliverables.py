@@ -6,6 +6,7 @@ and each file is a small real PDF written to the private storage."""
 from __future__ import annotations
 
 import datetime
+import random
 
 from django.core.files.base import ContentFile
 
@@ -28,7 +29,8 @@ KINDS = [
 
 
 def generate(ctx: SynthContext) -> None:
-    rng = ctx.rng
+    # Its own random stream: drawing from ctx.rng would change every later generator's data.
+    rng = random.Random(f"{ctx.seed}-deliverables")
     if Deliverable.objects.filter(title__endswith=f"(synthétique {ctx.seed})").exists():
         ctx.log("livrables : déjà générés")
         return

@@ -6,6 +6,7 @@ away from mining titles each year. Bulk inserts (COPY on PostgreSQL), no audit r
 from __future__ import annotations
 
 import datetime
+import random
 
 from kinga.core import clock
 from kinga.core.models import Organisation, OrganisationType, Place, PlaceLevel
@@ -42,7 +43,8 @@ def _counts(rng, busy: int) -> dict[str, int]:
 
 
 def generate(ctx: SynthContext) -> None:
-    rng = ctx.rng
+    # Its own random stream: drawing from ctx.rng would change every later generator's data.
+    rng = random.Random(f"{ctx.seed}-movements")
     sites = list(
         Site.objects.filter(code__startswith=f"KS{ctx.seed}-").values_list(
             "id", "territory_id", "place_id", "workers_count"

@@ -7,6 +7,7 @@ worst); and six lines of cahier des charges per company, some done with their ev
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 
 from kinga.core import clock
@@ -66,7 +67,8 @@ def _clauses(rng) -> list[str]:
 
 
 def generate(ctx: SynthContext) -> None:
-    rng = ctx.rng
+    # Its own random stream: drawing from ctx.rng would change every later generator's data.
+    rng = random.Random(f"{ctx.seed}-partners")
     tag = f"ACC-{ctx.seed}-"
     if SourcingAgreement.objects.filter(reference__startswith=tag).exists():
         ctx.log("accords : déjà générés")
