@@ -26,7 +26,7 @@ def _uuid(**kwargs):
 
 
 class ObservationSerializer(serializers.ModelSerializer):
-    site = serializers.SlugRelatedField(slug_field="uuid", queryset=Site.objects.none())
+    site = serializers.SlugRelatedField(slug_field="uuid", queryset=movements.sites_by_uuid())
     territory = _uuid()
     organisation = _uuid()
     month = serializers.DateField(
@@ -41,7 +41,8 @@ class ObservationSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        # No actor when the OpenAPI schema is generated (a fake view, an anonymous request).
+        if request is not None and not getattr(self.context.get("view"), "swagger_fake_view", False):
             self.fields["site"].queryset = access.scoped(access.actor_from_request(request), Site)
 
 

@@ -39,7 +39,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VerificationVisitSerializer(serializers.ModelSerializer):
     agreement = _uuid()
     site = _uuid()
     visited_by = _uuid()
@@ -69,7 +69,7 @@ class BreachSerializer(serializers.ModelSerializer):
         ]
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class SocialCommitmentSerializer(serializers.ModelSerializer):
     company = _uuid()
     place = _uuid()
 
@@ -102,7 +102,7 @@ class AgreementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class VisitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     model = VerificationVisit
-    serializer_class = VisitSerializer
+    serializer_class = VerificationVisitSerializer
     permissions_by_action = VIEW
     filterset_fields = ["finding"]
 
@@ -122,7 +122,7 @@ class BreachViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class CommitmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     model = SocialCommitment
-    serializer_class = CommitmentSerializer
+    serializer_class = SocialCommitmentSerializer
     permissions_by_action = VIEW
     filterset_fields = ["status", "theme"]
 
