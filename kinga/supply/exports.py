@@ -6,10 +6,12 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from weasyprint import HTML
 
 from kinga.core import spreadsheets
 from kinga.supply.report import DueDiligenceReport, flag_label
+from kinga.supply.selectors_partners import PartnersSection
 
 
 def _status_label(code: str) -> str:
@@ -133,8 +135,158 @@ def to_xlsx(report: DueDiligenceReport) -> bytes:
         flagged.write(i, 7, lot.red_on.isoformat() if lot.red_on else "")
     flagged.set_column(0, 0, 24)
     flagged.set_column(6, 6, 50)
+    if report.partners is not None:
+        _partners_sheets(book, report.partners, bold)
     book.close()
     return buffer.getvalue()
+
+
+def _write_rows(sheet, headers: list[str], rows, bold, widths: dict[int, int]) -> None:
+    """A sheet of one header row and its lines (dates, amounts and blanks typed by the spreadsheet writer)."""
+    sheet.write_row(0, 0, headers, bold)
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        sheet.write_row(n, 0, row)
+    for col, width in widths.items():
+        sheet.set_column(col, col, width)
+    sheet.autofilter(0, 0, max(n, 1), len(headers) - 1)
+
+
+def _partners_sheets(book, partners: PartnersSection, bold) -> None:
+    """The agreements with child-labour clauses, their visits and breaches in the period, and the commitments of
+    the cahier des charges: what the page and the PDF show, one line per record (counts of children only)."""
+    _write_rows(
+        book.add_worksheet(_("Agreements")[:31]),
+        [
+            _("Agreement"),
+            _("Cooperative"),
+            _("Status"),
+            _("Signed on"),
+            _("In force from"),
+            _("Until"),
+            _("Clauses"),
+            _("Other clauses (the parties' words)"),
+            _("Visits in the period"),
+            _("Last visit"),
+            _("Children found at work"),
+            _("Breaches in the period"),
+            _("Breaches still open"),
+        ],
+        (
+            [
+                row.agreement.reference,
+                row.agreement.cooperative.name if row.agreement.cooperative else "",
+                str(row.agreement.get_status_display()),
+                row.agreement.signed_on,
+                row.agreement.starts_on,
+                row.agreement.ends_on,
+                " ; ".join(row.agreement.clause_labels()),
+                row.agreement.other_clauses,
+                row.visits,
+                row.last_visit,
+                row.children_found,
+                row.breaches,
+                row.open_breaches,
+            ]
+            for row in partners.agreements
+        ),
+        bold,
+        {0: 20, 1: 30, 6: 80, 7: 50},
+    )
+    _write_rows(
+        book.add_worksheet(_("Verification visits")[:31]),
+        [
+            _("Date"),
+            _("Agreement"),
+            _("Site visited"),
+            _("Visiting organisation"),
+            _("Finding"),
+            _("Children found at work"),
+            _("What was seen"),
+        ],
+        (
+            [
+                v.date,
+                v.agreement.reference,
+                v.site.name if v.site else "",
+                v.visited_by.name,
+                str(v.get_finding_display()),
+                v.children_found,
+                v.notes,
+            ]
+            for v in (partners.visits if partners.visits is not None else [])
+        ),
+        bold,
+        {1: 20, 2: 25, 3: 30, 4: 20, 6: 60},
+    )
+    _write_rows(
+        book.add_worksheet(_("Breaches")[:31]),
+        [
+            _("Noticed on"),
+            _("Agreement"),
+            _("Clause breached"),
+            _("What happened"),
+            _("Children involved"),
+            _("What followed"),
+            _("On"),
+            _("Resolved on"),
+        ],
+        (
+            [
+                b.noticed_on,
+                b.agreement.reference,
+                str(b.get_clause_display()) if b.clause else "",
+                b.description,
+                b.children_involved,
+                str(b.get_response_display()),
+                b.response_on,
+                b.resolved_on,
+            ]
+            for b in partners.breaches
+        ),
+        bold,
+        {1: 20, 2: 40, 3: 60, 5: 30},
+    )
+    _write_rows(
+        book.add_worksheet(pgettext("spreadsheet", "Commitments")[:31]),
+        [
+            _("Commitment"),
+            _("Theme"),
+            _("Place"),
+            _("How it bears on child protection"),
+            _("Amount (USD)"),
+            _("Deadline"),
+            _("Status"),
+            _("Late"),
+            _("Done on"),
+            _("Evidence"),
+        ],
+        (
+            [
+                c.commitment,
+                str(c.get_theme_display()),
+                c.place.name if c.place else "",
+                c.child_protection,
+                c.amount_usd,
+                c.deadline,
+                str(c.get_status_display()),
+                _("Yes") if getattr(c, "late", False) else _("No"),
+                c.done_on,
+                _evidence(c),
+            ]
+            for c in partners.commitments
+        ),
+        bold,
+        {0: 50, 1: 25, 2: 20, 3: 60, 9: 50},
+    )
+
+
+def _evidence(commitment) -> str:
+    # The file itself stays behind the access check of the page: the sheet says there is one.
+    if commitment.evidence:
+        note = f" — {commitment.evidence_note}" if commitment.evidence_note else ""
+        return _("File attached on Kinga") + note
+    return commitment.evidence_note
 
 
 def to_pdf(report: DueDiligenceReport, context: dict) -> bytes:

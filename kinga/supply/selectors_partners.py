@@ -61,13 +61,16 @@ class PartnersSection:
     commitments: list[SocialCommitment]
     commitments_amount: object
     commitments_late: int
+    # The visits themselves are listed by the spreadsheet only (the page counts them per agreement): a query left
+    # unevaluated, so the page does not pay for it.
+    visits: QuerySet[VerificationVisit] | None = None
 
 
 def for_report(
     actor: Actor, *, buyer: Organisation, start: datetime.date, end: datetime.date
 ) -> PartnersSection:
     """The buyer's agreements in force during the period with their visits and breaches in it, and its
-    commitments due in the period or still open (three queries)."""
+    commitments due in the period or still open (three queries; the visits' list a fourth, when read)."""
     in_force = (
         agreements(actor)
         .filter(buyer=buyer, starts_on__lte=end)
@@ -113,8 +116,16 @@ def for_report(
     )
     for line in lines:
         line.late = is_late(line, today)
+    period_visits = (
+        visits(actor)
+        .filter(agreement__buyer=buyer, agreement__starts_on__lte=end, date__gte=start, date__lte=end)
+        .filter(Q(agreement__ends_on__isnull=True) | Q(agreement__ends_on__gte=start))
+        .select_related("agreement")
+        .order_by("date", "id")
+    )
     return PartnersSection(
         agreements=rows,
+        visits=period_visits,
         breaches=found,
         commitments=lines,
         commitments_amount=sum((c.amount_usd or 0 for c in lines), 0),

@@ -3,8 +3,10 @@ breaches (what followed), the companies' commitments (cahier des charges), and b
 who records and who reads (403 without the permission, 404 outside the scope), the API and the synth."""
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -240,6 +242,113 @@ def test_the_due_diligence_report_shows_agreements_breaches_and_commitments(worl
     assert "Centre de transit" in body and "En retard" in body and "ACC-OTHER" not in body
     pdf = client_for(world.officer).get("/supply/diligence/?format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def _sheets(content: bytes) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
+
+
+def test_the_due_diligence_spreadsheet_lists_agreements_visits_breaches_and_commitments(world):
+    a = _agreement(world, other_clauses="Réunion trimestrielle")
+    services.record_visit(
+        actor=actor_of(world.inspector),
+        agreement=a,
+        date=_days(10),
+        finding="breach",
+        children_found=2,
+        site=world.site,
+        notes="Deux enfants au tri",
+    )
+    services.record_visit(  # before the period asked for: not in the sheet
+        actor=actor_of(world.inspector), agreement=a, date=_days(70), finding="compliant"
+    )
+    services.record_breach(
+        actor=actor_of(world.officer),
+        agreement=a,
+        noticed_on=_days(10),
+        clause="no_child_labour",
+        description="Deux enfants au tri",
+        children_involved=2,
+        response="children_referred",
+        response_on=_days(9),
+    )
+    services.record_commitment(
+        actor=actor_of(world.officer),
+        company=world.buyer,
+        commitment="Centre de transit",
+        theme="child_protection",
+        child_protection="Accueil des enfants retirés",
+        amount_usd=Decimal("25000"),
+        deadline=_days(5),
+    )
+    other = _agreement(world, world.coordinator, buyer=world.other_buyer, reference="ACC-OTHER")
+    services.record_visit(actor=actor_of(world.inspector), agreement=other, date=_days(3), finding="minor")
+    services.record_commitment(
+        actor=actor_of(world.other_officer),
+        company=world.other_buyer,
+        commitment="Écoles de l'autre acheteur",
+        theme="schooling",
+        child_protection="Places",
+        deadline=_days(-30),
+    )
+    period = {"start": _days(30).isoformat(), "end": clock.today().isoformat(), "format": "xlsx"}
+    response = client_for(world.officer).get("/supply/diligence/", period)
+    assert response.status_code == 200
+    sheets = _sheets(response.content)
+    accords, visits, breaches, lines = (
+        sheets["Accords"],
+        sheets["Visites de vérification"],
+        sheets["Manquements"],
+        sheets["Cahier des charges"],
+    )
+    assert accords[0][:2] == ("Accord", "Coopérative") and len(accords) == 2
+    assert accords[1][0] == "ACC-1" and accords[1][1] == world.coop.name and accords[1][2] == "En vigueur"
+    assert "Aucun enfant de moins de 18 ans" in accords[1][6] and accords[1][7] == "Réunion trimestrielle"
+    assert accords[1][8:] == (1, _dt(_days(10)), 2, 1, 1)
+    assert visits[0] == (
+        "Date",
+        "Accord",
+        "Site visité",
+        "Organisation visiteuse",
+        "Constat",
+        "Enfants trouvés au travail",
+        "Ce qui a été vu",
+    )
+    assert visits[1:] == [
+        (_dt(_days(10)), "ACC-1", "Kasulo", world.state.name, "Clause violée", 2, "Deux enfants au tri")
+    ]
+    assert breaches[0][0] == "Constaté le" and len(breaches) == 2
+    assert breaches[1][1:6] == (
+        "ACC-1",
+        "Aucun enfant de moins de 18 ans ne travaille sur le site ni ne manipule les minerais",
+        "Deux enfants au tri",
+        2,
+        "Enfants orientés vers la protection de l'enfance",
+    )
+    assert lines[0][:2] == ("Engagement", "Thème") and len(lines) == 2
+    assert lines[1][0] == "Centre de transit" and lines[1][4] == 25000 and lines[1][7] == "Oui"
+    # The coordination reads the same company's report whole; another company's officer cannot ask for it.
+    coordinator = client_for(world.coordinator).get(
+        "/supply/diligence/", {**period, "buyer": world.buyer.uuid}
+    )
+    assert _sheets(coordinator.content)["Accords"][1:] == accords[1:]
+    other_officer = client_for(world.other_officer)
+    assert other_officer.get("/supply/diligence/", {**period, "buyer": world.buyer.uuid}).status_code == 404
+    assert client_for(world.caseworker).get("/supply/diligence/", period).status_code == 403
+    theirs = _sheets(other_officer.get("/supply/diligence/", period).content)
+    assert [r[0] for r in theirs["Accords"][1:]] == ["ACC-OTHER"] and len(theirs["Manquements"]) == 1
+    assert [r[0] for r in theirs["Cahier des charges"][1:]] == ["Écoles de l'autre acheteur"]
+    # Every reading is in the audit trail (the officer's, the coordinator's, the other officer's own); the one
+    # refused leaves nothing.
+    exports = AuditEvent.objects.filter(
+        action="export", target_type="supply.due_diligence", changes__filters__format="xlsx"
+    )
+    assert exports.count() == 3
+
+
+def _dt(day):
+    return datetime.datetime.combine(day, datetime.time())
 
 
 def test_the_api_scopes(world):
