@@ -171,7 +171,7 @@ def advocacy(request):
     return render(
         request,
         "community/advocacy.html",
-        {"page": page, "can_record": actor.has("community.record_awareness")},
+        {"page": page, "can_record": actor.has("community.record_advocacy")},
     )
 
 
@@ -179,7 +179,7 @@ def advocacy(request):
 @require_http_methods(["GET", "POST"])
 def advocacy_add(request):
     actor = request.actor
-    access.require(actor, "community.record_awareness")
+    access.require(actor, "community.record_advocacy")
     form = forms.AdvocacyForm(request.POST or None, choices={"place": selectors.lualaba_places(actor)})
     return form_page(
         request,

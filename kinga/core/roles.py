@@ -96,6 +96,16 @@ _COMMUNITY = {
         Role.ORG_MANAGER,
         Role.DATA_CLERK,
     },
+    # Advocacy with the authorities (a meeting with the governor, a letter to the assembly) is also the
+    # coordination's work: the IDAK coordinator records it, and the steps of the governance's advocacy tracks.
+    "community.record_advocacy": {
+        Role.FOCAL_POINT,
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+        Role.ORG_MANAGER,
+        Role.DATA_CLERK,
+        Role.COORDINATOR,
+    },
     "community.record_4w": {Role.ORG_MANAGER, Role.DATA_CLERK, Role.COORDINATOR},
     "community.manage_meetings": {Role.COORDINATOR, Role.ORG_MANAGER},
     "community.export": _EVERYONE - {Role.FOCAL_POINT},
@@ -179,7 +189,7 @@ _FUND = {
 # Governance around the mining sites (plan, axis 2): equipment given to state services, social infrastructures,
 # advocacy tracks (public records, no child's identity); the involvement of state agents is read from inspections.
 # Province-wide roles read all, an organisation its own records (scopes in kinga/governance/scopes.py). A track's
-# steps are advocacy actions: recording one also takes community.record_awareness.
+# steps are advocacy actions: recording one also takes community.record_advocacy (every recording role has it).
 _GOVERNANCE = {
     "governance.view": _EVERYONE - {Role.FOCAL_POINT},
     "governance.record": {Role.COORDINATOR, Role.ORG_MANAGER, Role.DATA_CLERK},

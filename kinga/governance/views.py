@@ -233,7 +233,7 @@ def track(request, track_uuid):
             "track": found,
             "steps": selectors.steps(actor, found),
             "can_write": writer and found.outcome == "ongoing",
-            "can_step": writer and found.outcome == "ongoing" and actor.has("community.record_awareness"),
+            "can_step": writer and found.outcome == "ongoing" and actor.has("community.record_advocacy"),
         },
     )
 
@@ -252,7 +252,7 @@ def _writable_track(request, track_uuid) -> AdvocacyTrack:
 def step_add(request, track_uuid):
     actor = request.actor
     found = _writable_track(request, track_uuid)
-    access.require(actor, "community.record_awareness")
+    access.require(actor, "community.record_advocacy")
     return form_page(
         request,
         forms.StepForm(request.POST or None),

@@ -200,7 +200,7 @@ def record_advocacy(
     outcome: str = "",
     organisation: Organisation | None = None,
 ) -> AdvocacyAction:
-    access.require(actor, "community.record_awareness")
+    access.require(actor, "community.record_advocacy")
     if date > clock.today():
         raise ValidationError({"date": [_("The date cannot be in the future.")]})
     action = AdvocacyAction(

@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from kinga.community.models import AdvocacyAction
+from kinga.core.audit import AuditEvent
+from kinga.core.indicators import IndicatorQuery, evaluate
 from kinga.core.testing import client_for
 from kinga.governance import services
-from kinga.governance.models import EquipmentDonation
+from kinga.governance.models import AdvocacyStep, EquipmentDonation
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -77,6 +80,49 @@ def test_writes_are_the_recording_organisations(records):
     assert client_for(w.partner_manager).get(steps).status_code == 404
     assert client_for(w.funder).get(steps).status_code == 403
     assert client_for(w.caseworker).get("/gouvernance/dotations/nouvelle/").status_code == 403
+
+
+def test_the_coordinator_records_a_step_of_a_track_led_by_another_organisation(records):
+    """The IDAK coordinator follows the province's advocacy: a step they record is an advocacy action of the
+    organisation leading the track (the plan counts it for that organisation), typed by the coordinator."""
+    w = records
+    track = f"/gouvernance/plaidoyers/{w.track.uuid}/"
+    assert "Enregistrer une étape" in client_for(w.coordinator).get(track).content.decode()
+    assert "Enregistrer une étape" not in client_for(w.funder).get(track).content.decode()
+    response = client_for(w.coordinator).post(
+        f"{track}etapes/",
+        {
+            "date": "2025-03-04",
+            "milestone": "meeting",
+            "target": "justice",
+            "subject": "Rencontre au parquet",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    step = AdvocacyStep.objects.get(track=w.track)
+    assert step.action.organisation == w.coalition and step.action.subject == "Rencontre au parquet"
+    for obj in (step, step.action):
+        event = AuditEvent.objects.get(target_id=str(obj.uuid), action="create")
+        assert event.actor_id == w.coordinator.user_id
+    assert (
+        evaluate("COMMUNITY_ADVOCACY_ACTIONS", IndicatorQuery(D(2025, 1, 1), D(2025, 12, 31)))[0].value == 1
+    )
+    assert "Rencontre au parquet" in client_for(w.coalition_clerk).get(track).content.decode()
+    # An advocacy action of its own, on the community pages: the coordination's.
+    action = client_for(w.coordinator).post(
+        "/community/plaidoyer/ajouter/",
+        {
+            "date": "2025-04-01",
+            "target": "government",
+            "subject": "Lettre au Gouverneur",
+            "place": w.kolwezi.pk,
+        },
+    )
+    assert action.status_code == 302, action.content.decode()
+    own = AdvocacyAction.objects.get(subject="Lettre au Gouverneur")
+    assert own.organisation_id == w.coordinator.organisation_id
+    assert client_for(w.funder).post(f"{track}etapes/", {}).status_code == 403
+    assert client_for(w.funder).get("/community/plaidoyer/ajouter/").status_code == 403
 
 
 def test_a_refused_donation_shows_french_errors_and_keeps_what_was_typed(records):
