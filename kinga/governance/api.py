@@ -25,6 +25,7 @@ def _uuid():
 
 class DonationSerializer(serializers.ModelSerializer):
     recipient = _uuid()
+    # An organisation of the registry (its UUID), or null and the name of a donor outside the registry.
     donor = _uuid()
     place = _uuid()
 
@@ -41,6 +42,7 @@ class DonationSerializer(serializers.ModelSerializer):
             "given_on",
             "cost_usd",
             "donor",
+            "donor_name",
             "reference",
         ]
 

@@ -40,11 +40,39 @@ class DonationForm(forms.Form):
     given_on = _date(_("Given on"))
     cost_usd = forms.DecimalField(label=_("Cost (USD)"), **MONEY)
     reference = forms.CharField(label=_("Reference (handover report)"), max_length=100, required=False)
+    donor = OrganisationChoiceField(
+        label=_("Given by (an organisation of the registry)"),
+        required=False,
+        help_text=_("Or, if the registry does not hold it, the donor's name below."),
+    )
+    donor_name = forms.CharField(
+        label=_("Given by (donor outside the registry)"), max_length=200, required=False
+    )
 
-    def __init__(self, *args, recipients, places, **kwargs):
+    def __init__(self, *args, recipients, places, donors=None, **kwargs):
+        """`donors`: the organisations the coordination may name as the donor; without it (an organisation's
+        staff), the donation is their organisation's and the form does not ask."""
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = recipients
         self.fields["place"].queryset = places
+        if donors is None:
+            del self.fields["donor"], self.fields["donor_name"]
+        else:
+            self.fields["donor"].queryset = donors
+
+    def clean(self):
+        data = super().clean()
+        if "donor" in self.fields and not self.errors:
+            if data.get("donor") is None and not data.get("donor_name", "").strip():
+                self.add_error(
+                    "donor", _("Say who gave it: an organisation of the registry or the donor's name.")
+                )
+            elif data.get("donor") is not None and data.get("donor_name", "").strip():
+                self.add_error(
+                    "donor_name",
+                    _("Give either an organisation of the registry or a donor's name, not both."),
+                )
+        return data
 
 
 class InfrastructureForm(forms.Form):

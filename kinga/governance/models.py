@@ -40,9 +40,17 @@ class EquipmentDonation(TerritoryMixin):
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     given_on = models.DateField(_("given on"), db_index=True)
     cost_usd = models.DecimalField(_("cost (USD)"), max_digits=14, decimal_places=2)
+    # Who gave it: an organisation of the registry (it then reads the record), or a donor the registry does not
+    # hold (an embassy, a foundation), named as the handover report names it. One or the other, never both.
     donor = models.ForeignKey(
-        Organisation, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("given by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    donor_name = models.CharField(_("given by (donor outside the registry)"), max_length=200, blank=True)
     reference = models.CharField(_("reference (handover report)"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -56,10 +64,19 @@ class EquipmentDonation(TerritoryMixin):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="governance_donation_quantity"),
             models.CheckConstraint(condition=Q(cost_usd__gt=0), name="governance_donation_cost"),
+            models.CheckConstraint(
+                condition=(Q(donor__isnull=False) & Q(donor_name=""))
+                | (Q(donor__isnull=True) & ~Q(donor_name="")),
+                name="governance_donation_one_donor",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.description} → {self.recipient}"
+
+    @property
+    def donor_label(self) -> str:
+        return self.donor.name if self.donor is not None else self.donor_name
 
 
 class InfrastructureKind(models.TextChoices):

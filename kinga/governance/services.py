@@ -89,11 +89,28 @@ def record_donation(
     given_on: datetime.date,
     cost_usd: Decimal | None,
     donor: Organisation | None = None,
+    donor_name: str = "",
     recipient_unit: str = "",
     reference: str = "",
 ) -> EquipmentDonation:
-    """Equipment handed over to a state or security service: what, to whom, when, at what cost."""
+    """Equipment handed over to a state or security service: what, to whom, when, at what cost, and who gave it.
+
+    An organisation's staff record what their organisation gave. The coordination records what anyone gave: an
+    organisation of the registry (`donor`) or a donor the registry does not hold, by name (`donor_name`)."""
     access.require(actor, "governance.record")
+    donor_name = donor_name.strip()
+    if donor is not None and donor_name:
+        raise ValidationError(
+            {"donor_name": [_("Give either an organisation of the registry or a donor's name, not both.")]}
+        )
+    if donor_name and not actor.is_system_wide:
+        raise ValidationError(
+            {
+                "donor_name": [
+                    _("Only the coordination records equipment given by a donor outside the registry.")
+                ]
+            }
+        )
     if category not in EquipmentCategory.values:
         raise ValidationError({"category": [_("Unknown category.")]})
     if quantity is None or quantity < 1:
@@ -109,7 +126,8 @@ def record_donation(
         place=place,
         given_on=_day(given_on, "given_on"),
         cost_usd=_money(cost_usd, "cost_usd"),
-        donor=_own(actor, donor, "donor"),
+        donor=None if donor_name else _own(actor, donor, "donor"),
+        donor_name=donor_name[:200],
         reference=reference.strip(),
         recorded_by=actor.user,
     )

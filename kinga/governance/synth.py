@@ -36,6 +36,13 @@ STATE_SERVICES = [
     "SAESSCAM",
     "Division provinciale des affaires sociales (DIVAS)",
 ]
+# Donors the province's registry does not hold, as handover reports name them.
+OUTSIDE_DONORS = [
+    "Ambassade du Canada",
+    "Fondation pour l'enfance du Katanga",
+    "Union européenne — programme justice",
+    "Coopération belge (Enabel)",
+]
 EQUIPMENT = [
     (EquipmentCategory.VEHICLE, "Motos tout-terrain", (1, 6), 2_500),
     (EquipmentCategory.IT, "Ordinateurs portables et imprimante", (2, 10), 900),
@@ -109,20 +116,26 @@ def generate(ctx: SynthContext) -> None:
     ) or [_org(ctx, "Partenaire de la gouvernance minière", OrganisationType.PARTNER).pk]
 
     def donations():
-        for _ in range(sizes["donations"]):
+        for k in range(sizes["donations"]):
             category, text, (low, high), unit = rng.choice(EQUIPMENT)
             quantity = rng.randint(low, high)
             place, territory = rng.choice(places)
+            recipient, given_on = rng.choice(state[:3]), _day(rng, today, 0, 1000)
+            cost = Decimal(quantity * unit * rng.randint(80, 120) // 100)
+            donor, outside = rng.choice(donors), k % 10 == 9
             yield EquipmentDonation(
                 description=text,
                 category=category,
                 quantity=quantity,
-                recipient=rng.choice(state[:3]),
+                recipient=recipient,
                 place_id=place,
                 territory_id=territory,
-                given_on=_day(rng, today, 0, 1000),
-                cost_usd=Decimal(quantity * unit * rng.randint(80, 120) // 100),
-                donor_id=rng.choice(donors),
+                given_on=given_on,
+                cost_usd=cost,
+                # One donation in ten from a donor the registry does not hold, named. Chosen by position, and the
+                # registry's donor still drawn: the stream's later values stay what they were.
+                donor_id=None if outside else donor,
+                donor_name=OUTSIDE_DONORS[k // 10 % len(OUTSIDE_DONORS)] if outside else "",
                 reference=f"PV-{rng.randrange(10**5, 10**6)}",
             )
 

@@ -144,6 +144,8 @@ def donation_add(request):
         request.POST or None,
         recipients=core_selectors.organisations(actor).filter(type__in=STATE_SERVICES),
         places=core_selectors.places(actor),
+        # The coordination records what any donor gave; an organisation's staff, what their organisation gave.
+        donors=core_selectors.organisations(actor) if actor.is_system_wide else None,
     )
     return form_page(
         request,

@@ -146,6 +146,44 @@ def test_a_refused_donation_shows_french_errors_and_keeps_what_was_typed(records
     assert "2 dotations" in page and "7 unités remises" in page
 
 
+def test_the_coordinator_names_the_donor_on_the_form_and_the_api_says_who_gave_it(records):
+    w = records
+    form = client_for(w.coordinator).get("/gouvernance/dotations/nouvelle/").content.decode()
+    assert 'name="donor"' in form and 'name="donor_name"' in form and "Donné par" in form
+    assert (
+        'name="donor_name"'
+        not in client_for(w.partner_manager).get("/gouvernance/dotations/nouvelle/").content.decode()
+    )
+    data = {
+        "description": "Ordinateurs portables",
+        "category": "it",
+        "quantity": "3",
+        "recipient": w.police.pk,
+        "place": w.kolwezi.pk,
+        "given_on": "2025-06-01",
+        "cost_usd": "2700",
+    }
+    c = client_for(w.coordinator)
+    refused = c.post("/gouvernance/dotations/nouvelle/", data)
+    assert refused.status_code == 400 and "Dites qui l" in refused.content.decode()
+    assert "Ordinateurs portables" in refused.content.decode()
+    assert (
+        c.post("/gouvernance/dotations/nouvelle/", {**data, "donor_name": "Ambassade du Canada"}).status_code
+        == 302
+    )
+    assert c.post("/gouvernance/dotations/nouvelle/", {**data, "donor": w.partner.pk}).status_code == 302
+    listing = client_for(w.police_manager).get("/gouvernance/dotations/").content.decode()
+    assert "Ambassade du Canada" in listing
+    rows = (
+        client_for(w.police_manager).get("/api/v1/governance/equipment-donations/?given_on=2025-06-01").json()
+    )
+    donors = {(r["donor"], r["donor_name"]) for r in rows["results"]}
+    assert donors == {(None, "Ambassade du Canada"), (str(w.partner.uuid), "")}
+    # The partner named as the donor reads its donation; a donation given by a named outside donor is not its.
+    mine = client_for(w.partner_manager).get("/api/v1/governance/equipment-donations/").json()
+    assert mine["count"] == 2 and all(r["donor"] == str(w.partner.uuid) for r in mine["results"])
+
+
 def test_the_api_lists_what_the_actor_may_see(records):
     w = records
     for path in ("equipment-donations", "social-infrastructures"):

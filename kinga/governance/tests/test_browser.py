@@ -2,15 +2,18 @@
 and a school it restored, puts the school in service; the coalition follows the children's court advocacy with a
 step and its outcome; the governance page shows them. Screenshots go to test-results/governance/."""
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from kinga.core.testing import assert_fits_phone
+from kinga.core.testing import actor_of, assert_fits_phone
+from kinga.governance import services
 
 pytestmark = pytest.mark.browser
+D = datetime.date
 SHOTS = Path(__file__).resolve().parents[3] / "test-results" / "governance"
 
 
@@ -99,4 +102,50 @@ def test_donation_infrastructure_and_the_childrens_court(page, login_as, world):
     expect(page.locator("main figure.chart svg")).to_be_visible()
     assert_fits_phone(page)
     _shot(page, "4-implication")
+    assert not errors, errors
+
+
+def test_the_coordinator_names_an_outside_donor_and_records_a_step_of_the_coalitions_track(
+    page, login_as, world
+):
+    w = world
+    track = services.start_track(
+        actor=actor_of(w.coalition_clerk),
+        title="Tribunal pour enfants à Kolwezi",
+        goal="Installer une juridiction pour enfants",
+        place=w.kolwezi,
+        started_on=D(2025, 1, 10),
+    )
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login_as(w.coordinator)
+    page.goto("/gouvernance/dotations/nouvelle/")
+    page.fill("#id_description", "Radios portatives")
+    page.select_option("#id_category", "communication")
+    page.fill("#id_quantity", "12")
+    page.select_option("#id_recipient", str(w.police.pk))
+    _place(page, "id_place", "kolw", "Kolwezi")
+    page.fill("#id_given_on", "2025-05-02")
+    page.fill("#id_cost_usd", "3600")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".error").first).to_contain_text("Dites qui l'a donné")
+    page.fill("#id_donor_name", "Ambassade du Canada")
+    assert_fits_phone(page)
+    _shot(page, "5-dotation-donateur")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".messages")).to_contain_text("Dotation enregistrée")
+    expect(page.locator("main")).to_contain_text("donné par Ambassade du Canada")
+    assert_fits_phone(page)
+    _shot(page, "6-dotations")
+
+    page.goto(f"/gouvernance/plaidoyers/{track.uuid}/")
+    page.click("text=Enregistrer une étape")
+    page.fill("#id_date", "2025-03-04")
+    page.select_option("#id_milestone", "meeting")
+    page.select_option("#id_target", "justice")
+    page.fill("#id_subject", "Rencontre au parquet")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("main")).to_contain_text("Rencontre au parquet")
+    assert_fits_phone(page)
+    _shot(page, "7-etape-coordination")
     assert not errors, errors

@@ -57,6 +57,31 @@ def test_equipment_given_to_a_state_service_counts_its_quantities(world):
     assert AuditEvent.objects.filter(target_id=str(donation.uuid), action="create").exists()
 
 
+def test_the_coordination_records_who_gave_it_from_the_registry_or_by_name(world):
+    w = world
+    coordinator = w.actor(w.coordinator)
+    from_registry = _donation(w, actor=coordinator, donor=w.partner, quantity=2)
+    outside = _donation(w, actor=coordinator, donor_name="  Ambassade du Canada ", quantity=3)
+    assert from_registry.donor == w.partner and from_registry.donor_name == ""
+    assert outside.donor is None and outside.donor_label == "Ambassade du Canada"
+    # The plan's indicator and the totals count every donation, whoever gave it.
+    assert [v.value for v in evaluate("GOVERNANCE_INFRASTRUCTURE_EQUIPMENT", YEAR)] == [5]
+    assert selectors.donation_totals(selectors.donations(coordinator))["quantity"] == 5
+    # The registry's donor reads what it gave; the receiving service reads both; the outside donor's record is
+    # nobody's organisation but the service's and the province's.
+    assert list(selectors.donations(w.actor(w.partner_manager))) == [from_registry]
+    assert set(selectors.donations(w.actor(w.police_manager))) == {from_registry, outside}
+    assert not selectors.donations(w.actor(w.stranger_manager)).exists()
+    with pytest.raises(ValidationError) as exc:
+        _donation(w, actor=coordinator, donor=w.partner, donor_name="Ambassade du Canada")
+    assert "donor_name" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:  # an organisation's staff record what their organisation gave
+        _donation(w, donor_name="Ambassade du Canada")
+    assert "donor_name" in exc.value.message_dict
+    event = AuditEvent.objects.get(target_id=str(outside.uuid), action="create")
+    assert event.changes["donor_name"] == [None, "Ambassade du Canada"] and "donor" not in event.changes
+
+
 def test_a_social_infrastructure_counts_once_in_service(world):
     w = world
     school = services.record_infrastructure(
