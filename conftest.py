@@ -163,6 +163,47 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.settings_dict.update(owner)
 
 
+# --- The demo database, built once per test process ------------------------------------------------------
+# `kinga synth --scale demo --seed 3` then `kinga demo-accounts` (as after `make run`) take about 10 s, and the
+# journeys, the accessibility crawl and the language crawl each start from them. The first test of a process that
+# asks for `demo_database` builds them and keeps a copy of every table's rows in memory; each later one empties
+# the tables and writes the copy back (about a second): every test starts from the same data, whatever the one
+# before it changed.
+
+_DEMO_COPY: list[tuple] = []
+
+
+@pytest.fixture
+def demo_database(db):
+    """The demo data and accounts, on a database emptied of everything else (ask for it before any fixture
+    that writes): demo_database(slug) is the membership of the demo account `slug`@demo.kinga.cd."""
+    import io
+
+    from django.core.management import call_command
+
+    from kinga.core.models import Membership
+    from kinga.core.reference import load_places
+    from kinga.core.testing import copy_tables, write_back
+
+    if _DEMO_COPY:
+        write_back(_DEMO_COPY)
+    else:
+        call_command(
+            "flush", interactive=False, verbosity=0
+        )  # built as later tests will find it: on nothing else
+        load_places()
+        call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
+        call_command("demo-accounts", stdout=io.StringIO())
+        _DEMO_COPY.extend(copy_tables())
+
+    def membership(slug: str):
+        return Membership.objects.select_related("user", "organisation").get(
+            user__email=f"{slug}@demo.kinga.cd"
+        )
+
+    return membership
+
+
 # --- Skips: only the declared reasons --------------------------------------------------------------------
 # A test that skips for any other reason (a missing data file, a module present or not) is a test that does
 # not run anywhere. Under CI (CI=true, or --strict-skips) such a skip fails the run.

@@ -13,8 +13,12 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from allauth.mfa.utils import decrypt
 from cryptography.fernet import Fernet
+from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
@@ -245,3 +249,54 @@ def object_links(page: str, *, limit: int = 2) -> list[str]:
         if link not in links and not _NOT_PAGES.search(link):
             links.append(link)
     return links[:limit]
+
+
+# --- A copy of the database's rows (conftest.py: demo_database) -------------------------------------------------
+
+
+def _model_tables() -> list[str]:
+    return connection.introspection.django_table_names(only_existing=True, include_views=False)
+
+
+def copy_tables() -> list[tuple]:
+    """Every table's rows, in memory: (table, data) in PostgreSQL's own text format (COPY, written back as it
+    was read), (table, columns, rows) on SQLite. Tables without rows are left out."""
+    copies: list[tuple] = []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in _model_tables():
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {quote(table)} TO STDOUT") as copy:
+                    data = b"".join(bytes(chunk) for chunk in copy)
+                if data:
+                    copies.append((table, data))
+            else:
+                cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 (the model tables' own names)
+                rows = cursor.fetchall()
+                if rows:
+                    copies.append((table, [column[0] for column in cursor.description], rows))
+    return copies
+
+
+def write_back(copies: list[tuple]) -> None:
+    """Empty every table (as the flush after a transactional test does) and write the copied rows back, ids
+    included: the database holds what it held when copied, whatever was written since."""
+    quote = connection.ops.quote_name
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), _model_tables()))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, *content in copies:
+            if connection.vendor == "postgresql":
+                with cursor.copy(f"COPY {quote(table)} FROM STDIN") as copy:
+                    copy.write(content[0])
+            else:
+                columns, rows = content
+                names = ", ".join(quote(column) for column in columns)
+                values = ", ".join(["%s"] * len(columns))
+                insert = f"INSERT INTO {quote(table)} ({names}) VALUES ({values})"  # noqa: S608 (same)
+                cursor.executemany(insert, rows)
+        # The rows came back with their ids: each table's next id follows them, whatever ran in between.
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(statement)
+    # What was read before (content types by id, figures memoised until a write) is forgotten.
+    ContentType.objects.clear_cache()
+    cache.clear()

@@ -1,16 +1,15 @@
 """Accessibility in a real browser at 360 px: axe-core (WCAG 2.1 A and AA rules) over every page of Kinga, each
-opened by a demo account of a role that may see it (after `kinga synth` and `kinga demo-accounts`), and over the
+opened by a demo account of a role that may see it (after `kinga synth` and `kinga demo-accounts`, built once per
+test process: conftest.py, demo_database), and over the
 login page. A critical or serious violation fails the test; so does a page that scrolls sideways on the phone or a
 stacked table cell shown without its column's label (one rendering of each page serves every check).
 
 axe-core's single file is vendored under tests/vendor (MPL-2.0, from the npm registry's axe-core package) and
 injected by the test: it is never served on Kinga's pages."""
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import resolve
 from playwright.sync_api import expect
 
@@ -61,9 +60,7 @@ def _page_key(url: str) -> str:
     return match.route if match.kwargs else url
 
 
-def test_every_page_of_every_role_passes_axe_and_fits_a_phone_at_360_px(page, login_as, reference_places):
-    call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
-    call_command("demo-accounts", stdout=io.StringIO())
+def test_every_page_of_every_role_passes_axe_and_fits_a_phone_at_360_px(demo_database, page, login_as):
     members = {
         m.role: m
         for m in Membership.objects.filter(user__email__endswith="@demo.kinga.cd", is_active=True)
@@ -118,12 +115,10 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_phone_at_360_px(page, lo
     assert not failures, "\n".join(failures)
 
 
-def test_a_table_that_scrolls_sideways_can_be_reached_by_keyboard(page, login_as, reference_places):
+def test_a_table_that_scrolls_sideways_can_be_reached_by_keyboard(demo_database, page, login_as):
     """Between a phone and a desktop (760 px) the budget's table is wider than the page and scrolls in its own
     region: the region gets a tab stop and its table's name, and axe finds nothing serious there."""
-    call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
-    call_command("demo-accounts", stdout=io.StringIO())
-    coordinator = Membership.objects.select_related("user").get(user__email="coordinateur@demo.kinga.cd")
+    coordinator = demo_database("coordinateur")
     coordinator.user.set_password(TEST_PASSWORD)
     coordinator.user.save(update_fields=["password"])
     login_as(coordinator)

@@ -1,14 +1,13 @@
 """One journey per role in a real browser at 360 px, on the demo data (`kinga synth --scale demo` then `kinga
 demo-accounts`, as after `make run`): from the login form (second factor included) to the role's main task. Each
 step is saved as a screenshot under test-results/journeys/ (a test artefact, not committed); the French guide
-uses copies of some of them (docs/guide/images/)."""
+uses copies of some of them (docs/guide/images/). The demo data is built once per test process and written back
+before each journey (conftest.py: demo_database): a journey that closes a case does not change the next one's."""
 
-import io
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from kinga.cases.models import Case, CaseStatus
@@ -19,16 +18,6 @@ from kinga.core.testing import SOURCE_ROOT, TEST_PASSWORD, assert_fits_phone
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(SOURCE_ROOT) / "test-results" / "journeys"
-
-
-@pytest.fixture
-def demo(reference_places):
-    """The demo accounts with their handed-over work; demo(slug) is that account's membership."""
-    call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
-    call_command("demo-accounts", stdout=io.StringIO())
-    return lambda slug: Membership.objects.select_related("user", "organisation").get(
-        user__email=f"{slug}@demo.kinga.cd"
-    )
 
 
 class Journey:
@@ -51,9 +40,11 @@ class Journey:
 
 
 @pytest.fixture
-def journey(page, login_as, demo):
+def journey(demo_database, page, login_as):
+    """Each journey starts from the demo data as built (conftest.py: demo_database), whatever the one before did."""
+
     def start(slug: str) -> Journey:
-        member = demo(slug)
+        member = demo_database(slug)
         member.user.set_password(TEST_PASSWORD)
         member.user.save(update_fields=["password"])
         login_as(member)
