@@ -1,7 +1,7 @@
 """The children's registry: matching profiles (blind indexes only), candidate pairs, merges.
 
 A MatchProfile holds, for one child, keyed 63-bit hashes of the normalised and phonetic codes of the
-names (kinga.registry.profiles), the birth date's parts, sex and place ids: everything the matcher
+names and of their parts (kinga.registry.profiles), the birth date's parts, sex and place ids: everything the matcher
 needs to block and to score, and nothing from which a name can be read back without the key.
 """
 
@@ -30,6 +30,28 @@ class MatchProfile(models.Model):
     birth_month = models.PositiveSmallIntegerField(default=0)
     birth_day = models.PositiveSmallIntegerField(default=0)
     approximate = models.BooleanField(default=False)
+    # Name parts (issue 17), for names written short or with a part more or less: the keyed phonetic codes of
+    # each name's first two tokens as written, the keyed codes of the first token's leading 1..6 letters
+    # (kinga.registry.matching.normalise.LEAD_LETTERS; missing when the token is shorter) and that token's
+    # length (7 for any longer one, 0 no name). An initial's code says no more than a name's: both are keyed.
+    given_part1 = models.BigIntegerField(null=True)
+    given_part2 = models.BigIntegerField(null=True)
+    family_part1 = models.BigIntegerField(null=True)
+    family_part2 = models.BigIntegerField(null=True)
+    given_lead1 = models.BigIntegerField(null=True)
+    given_lead2 = models.BigIntegerField(null=True)
+    given_lead3 = models.BigIntegerField(null=True)
+    given_lead4 = models.BigIntegerField(null=True)
+    given_lead5 = models.BigIntegerField(null=True)
+    given_lead6 = models.BigIntegerField(null=True)
+    family_lead1 = models.BigIntegerField(null=True)
+    family_lead2 = models.BigIntegerField(null=True)
+    family_lead3 = models.BigIntegerField(null=True)
+    family_lead4 = models.BigIntegerField(null=True)
+    family_lead5 = models.BigIntegerField(null=True)
+    family_lead6 = models.BigIntegerField(null=True)
+    given_lead_len = models.PositiveSmallIntegerField(default=0)
+    family_lead_len = models.PositiveSmallIntegerField(default=0)
     # False once the child has been merged into another: it is no longer matched
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -39,12 +61,27 @@ class MatchProfile(models.Model):
             models.CheckConstraint(condition=Q(sex__lte=2), name="registry_profile_sex"),
             models.CheckConstraint(condition=Q(birth_month__lte=12), name="registry_profile_month"),
             models.CheckConstraint(condition=Q(birth_day__lte=31), name="registry_profile_day"),
+            models.CheckConstraint(
+                condition=Q(given_lead_len__lte=7) & Q(family_lead_len__lte=7),
+                name="registry_profile_lead_len",
+            ),
         ]
         # the lookups of the suggestions at registration: both names (either order), or one name and the
         # full birth date
         indexes = [
             models.Index(fields=["given_phon", "family_phon"], name="registry_profile_names"),
             models.Index(fields=["birth_year", "birth_month", "birth_day"], name="registry_profile_birth"),
+            # a name of two parts or more is also found by either part, with the other name (a part more or less):
+            # partial indexes, on the few names of several parts only
+            *(
+                models.Index(
+                    fields=[f"{name}_part{k}", f"{other}_phon"],
+                    condition=Q(**{f"{name}_part2__isnull": False}),
+                    name=f"registry_profile_{name[0]}part{k}",
+                )
+                for name, other in (("given", "family"), ("family", "given"))
+                for k in (1, 2)
+            ),
         ]
 
     def __str__(self) -> str:

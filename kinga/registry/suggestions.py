@@ -55,15 +55,37 @@ def _near(code: int | None, variant_rows) -> set[int]:
     return set(NameVariant.objects.filter(variant__in=mine).values_list("code", flat=True)) | {code}
 
 
+def _typed_parts(values: dict, name: str) -> set[int]:
+    """The keyed codes of a typed name's parts, when it has several ("Jean Pierre": "Jean" and "Pierre")."""
+    if values.get(f"{name}_part2") is None:
+        return set()
+    return {values[f"{name}_part1"], values[f"{name}_part2"]} - {None}
+
+
+def _stored_name(name: str, other: str, codes: set[int], other_codes: set[int]) -> Q:
+    """Stored profiles whose `name` is one of `codes` (or, for a name of several parts, one of its parts is) and
+    whose `other` name is one of `other_codes`: a name with a part more or less (the partial indexes on parts)."""
+    query = Q(**{f"{name}_phon__in": codes, f"{other}_phon__in": other_codes})
+    for k in (1, 2):
+        query |= Q(
+            **{f"{name}_part{k}__in": codes, f"{name}_part2__isnull": False, f"{other}_phon__in": other_codes}
+        )
+    return query
+
+
 def candidate_profiles(values: dict, variant_rows, *, exclude_child_id: int | None = None):
-    near_given = _near(values["given_phon"], variant_rows)
-    near_family = _near(values["family_phon"], variant_rows)
+    # a typed name of several parts also looks for each part alone ("Jean Pierre" finds "Jean")
+    near_given = _near(values["given_phon"], variant_rows) | _typed_parts(values, "given")
+    near_family = _near(values["family_phon"], variant_rows) | _typed_parts(values, "family")
     either = near_given | near_family
     if not either:
         return MatchProfile.objects.none()
-    if near_given and near_family:  # both names close, in either order
-        query = (Q(given_phon__in=near_given) & Q(family_phon__in=near_family)) | (
-            Q(given_phon__in=near_family) & Q(family_phon__in=near_given)
+    if near_given and near_family:  # both names close, in either order, each perhaps with a part more or less
+        query = (
+            _stored_name("given", "family", near_given, near_family)
+            | _stored_name("family", "given", near_family, near_given)
+            | _stored_name("given", "family", near_family, near_given)
+            | _stored_name("family", "given", near_given, near_family)
         )
     else:
         query = Q(given_phon__in=either) | Q(family_phon__in=either)
@@ -71,7 +93,8 @@ def candidate_profiles(values: dict, variant_rows, *, exclude_child_id: int | No
     if year:
         query &= Q(birth_year=0) | Q(birth_year__gte=year - WINDOW, birth_year__lte=year + WINDOW)
     if year and values["birth_month"] and values["birth_day"] and not values["approximate"]:
-        # one name and the exact birth date: the other name may be further than one edit
+        # one name and the exact birth date: the other name may be further than one edit (an initial, a name
+        # written short, another name)
         query |= (Q(given_phon__in=either) | Q(family_phon__in=either)) & Q(
             birth_year=year, birth_month=values["birth_month"], birth_day=values["birth_day"]
         )

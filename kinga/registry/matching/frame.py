@@ -91,8 +91,8 @@ class Frame:
     # are chosen from a list, so none there
     place_neighbours: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     n_place: int = 0
-    # Name parts (files; none in the database's profiles yet, where they are all -1): the phonetic ids of the
-    # first two tokens of each name, the ids of the first token's leading 1..LEAD_LETTERS letters, and that
+    # Name parts (files, and the database's profiles: kinga.registry.profiles.name_parts_of_columns): the phonetic
+    # ids of the first two tokens of each name, the ids of the first token's leading 1..LEAD_LETTERS letters, and that
     # token's length (LEAD_LETTERS + 1 for any longer one; 0 unknown).
     parts: dict[str, np.ndarray] = field(default_factory=dict)
 
