@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 
 from kinga.core.fields import EncryptedJSONField
@@ -18,9 +19,9 @@ from kinga.core.fields import EncryptedJSONField
 class MatchProfile(models.Model):
     child = models.OneToOneField("cases.Child", on_delete=models.CASCADE, related_name="match_profile")
     given_exact = models.BigIntegerField(null=True)
-    given_phon = models.BigIntegerField(null=True, db_index=True)
+    given_phon = models.BigIntegerField(null=True)
     family_exact = models.BigIntegerField(null=True)
-    family_phon = models.BigIntegerField(null=True, db_index=True)
+    family_phon = models.BigIntegerField(null=True)
     carer1 = models.BigIntegerField(null=True)
     carer2 = models.BigIntegerField(null=True)
     place1 = models.BigIntegerField(null=True)  # the child's place (residence, else origin)
@@ -67,8 +68,13 @@ class MatchProfile(models.Model):
             ),
         ]
         # the lookups of the suggestions at registration: both names (either order), or one name and the
-        # full birth date
+        # full birth date; and the counts of a name or a place among the active profiles (its term frequency),
+        # read from the index alone (partial: merged children are not counted)
         indexes = [
+            *(
+                models.Index(fields=[column], condition=Q(active=True), name=f"registry_profile_{column}")
+                for column in ("given_phon", "family_phon", "place1")
+            ),
             models.Index(fields=["given_phon", "family_phon"], name="registry_profile_names"),
             models.Index(fields=["birth_year", "birth_month", "birth_day"], name="registry_profile_birth"),
             # a name of two parts or more is also found by either part, with the other name (a part more or less):
@@ -86,6 +92,18 @@ class MatchProfile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of child {self.child_id}"
+
+
+class AnyOf(In):
+    """`column__any=codes`: `column IN codes`, sent to PostgreSQL as one array (= ANY(%s)), not one placeholder a
+    code. The suggestions look up hundreds of keyed codes at once; the client spent more time writing and parsing
+    the placeholders than the server spent answering."""
+
+    lookup_name = "any"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, [int(v) for v in self.rhs if v is not None])
 
 
 class NameVariant(models.Model):
@@ -209,3 +227,14 @@ class LearntParameters(models.Model):
 
     def __str__(self) -> str:
         return f"learnt {self.learnt_at:%Y-%m-%d}"
+
+
+for _model, _columns in (
+    (
+        MatchProfile,
+        ("given_phon", "family_phon", *(f"{n}_part{k}" for n in ("given", "family") for k in (1, 2))),
+    ),
+    (NameVariant, ("code", "variant")),
+):
+    for _column in _columns:
+        _model._meta.get_field(_column).register_lookup(AnyOf)
