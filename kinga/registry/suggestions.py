@@ -340,6 +340,9 @@ _LEVEL_TEXT = {
     "same_year": _("same year"),
     "within_1_year": _("within a year"),
     "within_2_years": _("within two years"),
+    "estimated_same_year": _("same year (an estimated date)"),
+    "estimated_within_1_year": _("within a year (an estimated date)"),
+    "estimated_within_2_years": _("within two years (an estimated date)"),
 }
 
 

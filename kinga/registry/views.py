@@ -48,6 +48,9 @@ _LEVELS = {
     "family": _NAME_LEVELS,
     "sex": {1: _lazy("same"), 0: _lazy("different")},
     "date": {
+        12: _lazy("same year (an estimated date)"),
+        11: _lazy("within a year (an estimated date)"),
+        10: _lazy("within two years (an estimated date)"),
         9: _lazy("same"),
         8: _lazy("day and month swapped"),
         7: _lazy("year off by one"),

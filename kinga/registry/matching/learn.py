@@ -94,11 +94,16 @@ _OLD_NAME_LEVELS = {"3": "6", "2": "5", "1": "4", "0": "0"}
 
 
 def upgrade(data: dict) -> dict:
-    """Parameters learnt under the old name levels, read under today's: each old level under its new number,
-    the new levels at their prior (learning again replaces them)."""
-    if "6" in data["m"].get("given", {"6": None}):
-        return data
+    """Parameters learnt under older levels, read under today's: each old level under its new number, the new
+    levels at their prior (learning again replaces them)."""
     out = {**data, "m": dict(data["m"]), "u": dict(data["u"])}
+    # Before estimated dates had levels of their own (issue 17), they shared the levels of dates a year apart.
+    for kind, prior in (("m", prior_m()), ("u", PRIOR_U)):
+        if "date" in out[kind]:
+            missing = {str(k): v for k, v in prior["date"].items() if str(k) not in out[kind]["date"]}
+            out[kind]["date"] = {**out[kind]["date"], **missing}
+    if "6" in data["m"].get("given", {"6": None}):
+        return out
     for kind, prior in (("m", prior_m()), ("u", PRIOR_U)):
         for name in ("given", "family"):
             old = data[kind].get(name, {})

@@ -34,15 +34,27 @@ M_SEX = {1: 0.98, 0: 0.02}
 #   one digit of the year wrong or two adjacent digits transposed: 2014/2004, 2012/2021), 5 day typo (same year
 #   and month, one digit of the day wrong or its digits transposed: 12/21, 5/15), 4 same year and month (a day
 #   missing or damaged on one side, or further off), 3 same year, 2 within one year, 1 within two years,
-#   0 further. A date estimated from an age, or damaged, is compared only by the parts it has.
-M_DATE = {9: 0.68, 8: 0.03, 7: 0.13, 6: 0.03, 5: 0.01, 4: 0.005, 3: 0.015, 2: 0.05, 1: 0.03, 0: 0.02}
+#   0 further. A date estimated from an age, or damaged, is compared only by the parts it has, at levels of its own:
+#   12 same year, 11 within one year, 10 within two years (an age gives the year within one: "10 years old" in
+#   2026 is born in 2015 or 2016). Among duplicates, two estimates a year apart are the rule; two full dates a
+#   year apart on different days are not: one level for both would learn a mixture that fits neither.
+DATE_ESTIMATED_SAME_YEAR, DATE_ESTIMATED_WITHIN_1, DATE_ESTIMATED_WITHIN_2 = 12, 11, 10
+#   The estimated levels' prior is added to the others, not taken from them: the constants of full dates stay as
+#   they were set (the registry and each file learn both from their own pairs).
+M_DATE = {
+    **{9: 0.68, 8: 0.03, 7: 0.13, 6: 0.03, 5: 0.01, 4: 0.005, 3: 0.015, 2: 0.05, 1: 0.03, 0: 0.02},
+    **{12: 0.025, 11: 0.025, 10: 0.005},
+}
 M_PLACE = {2: 0.78, 1: 0.12, 0: 0.10}  # same place, one token in common, different
 M_CARER = {2: 0.7, 1: 0.2, 0: 0.10}  # same caregiver name, one token in common, different
 # u defaults, used as a prior when the data are too small to sample from.
 U_NAME = {3: 0.002, 2: 0.002, 1: 0.05, 0: 0.94}  # the levels below one edit (sampled; these are priors)
 U_ONE_EDIT = 0.003
 U_SEX = {1: 0.5, 0: 0.5}
-U_DATE = {9: 0.0002, 8: 0.0001, 7: 0.0004, 6: 0.0002, 5: 0.0006, 4: 0.004, 3: 0.06, 2: 0.12, 1: 0.12, 0: 0.69}
+U_DATE = {
+    **{9: 0.0002, 8: 0.0001, 7: 0.0004, 6: 0.0002, 5: 0.0006, 4: 0.004, 3: 0.06, 2: 0.12, 1: 0.12, 0: 0.69},
+    **{12: 0.0036, 11: 0.007, 10: 0.007},  # some 5 % of pairs with an estimated date, years spread over 14
+}
 U_PLACE = {1: 0.01, 0: 0.95}
 U_CARER = {1: 0.02, 0: 0.95}
 _PRIOR_PAIRS = 200  # weight of the defaults against sampled pairs
@@ -128,6 +140,8 @@ def date_levels(frame: Frame, a, b) -> np.ndarray:
     level[full & (dy == 1) & same_md] = 7
     level[full & (dy == 0) & (ma == db) & (da == mb) & ~same_md] = 8
     level[full & (dy == 0) & same_md] = 9
+    estimated = (frame.approximate[a] | frame.approximate[b]) & (level <= 3) & (level >= 1)
+    level[estimated] += DATE_ESTIMATED_WITHIN_2 - 1  # 3, 2, 1 → 12, 11, 10
     level[(ya == 0) | (yb == 0)] = -1
     return level
 
@@ -451,6 +465,9 @@ LEVEL_NAMES = {
         -1: "missing",
     },
     "date": {
+        12: "estimated_same_year",
+        11: "estimated_within_1_year",
+        10: "estimated_within_2_years",
         9: "exact",
         8: "day_month_swapped",
         7: "year_off_by_one",

@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from kinga.registry.matching import Frame, clusters, find_pairs, make_record, scoring
+from kinga.registry.matching import Frame, clusters, find_pairs, learn, make_record, scoring
 from kinga.registry.matching.blocking import ALL_PAIRS_UP_TO, candidate_codes, candidate_pairs
 from kinga.registry.matching.normalise import deletion_variants, name_codes
 from kinga.registry.synthetic import PARAMETERS, generate, true_pairs
@@ -240,9 +240,9 @@ def test_blocks_are_bounded_by_the_keys_frequency():
         ("2012-02-30", "2012-02-28", "same_month"),  # impossible date: compared by its parts
         ("2012-03-32", "2012-03-05", "same_month"),
         ("2012-03-05", "2012-07-20", "same_year"),
-        ("2012-03-05", "2012", "same_year"),  # the year alone: the day is missing
+        ("2012-03-05", "2012", "estimated_same_year"),  # the year alone: the day is missing
         ("2012-03-05", "2013-07-20", "within_1_year"),
-        ("2012-13-05", "2014-03-05", "within_2_years"),  # month 13: the year still counts
+        ("2012-13-05", "2014-03-05", "estimated_within_2_years"),  # month 13: the year still counts
         ("2012-03-05", "2019-08-09", "different"),
         ("2012-03-05", "", "missing"),
     ],
@@ -250,6 +250,34 @@ def test_blocks_are_bounded_by_the_keys_frequency():
 def test_birth_date_levels_know_the_typical_errors(first, second, level):
     frame = Frame.from_records([make_record("a", birth_date=first), make_record("b", birth_date=second)])
     assert scoring.explain(frame, 0, 1)["birth_date"] == level
+
+
+@pytest.mark.parametrize(
+    ("age", "born", "level"),
+    [
+        (10, "2015-05-04", "estimated_within_1_year"),
+        (10, "2016-05-04", "estimated_same_year"),
+        (12, "", "missing"),
+    ],
+)
+def test_a_date_estimated_from_an_age_has_levels_of_its_own(age, born, level):
+    """An age gives the birth year within one: two records a year apart are what one child's estimate and date
+    look like, unlike two full dates a year apart on different days (their own m and u, learnt apart)."""
+    frame = Frame.from_records(
+        [make_record("a", age=age, reference_year=2026), make_record("b", birth_date=born)]
+    )
+    assert scoring.explain(frame, 0, 1)["birth_date"] == level
+
+
+def test_parameters_learnt_before_the_estimated_date_levels_are_read_at_their_prior():
+    old = learn.Learnt(
+        m=learn.prior_m(), u=learn.PRIOR_U, match_share=0.01, pairs=1, records=2, iterations=1, converged=True
+    ).as_json()
+    for kind in ("m", "u"):
+        for level in ("10", "11", "12"):
+            del old[kind]["date"][level]
+    read = learn.Learnt.from_json(old)
+    assert read.m["date"][11] == scoring.M_DATE[11] and read.u["date"][12] == scoring.U_DATE[12]
 
 
 def test_a_year_typo_costs_weight_but_leaves_the_pair_alike():
