@@ -13,7 +13,6 @@ the refusal and "not found" pages) is read with an independent HTML parser and f
   December 5), a two-digit year (05/12/26), or month first (12/25/2026).
 Names of organisations, sites and places (proper nouns) and text inside <code> are not read as words."""
 
-import io
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -23,7 +22,6 @@ from urllib.parse import urlsplit
 import polib
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
@@ -177,10 +175,15 @@ def _proper_names() -> set[str]:
     return words
 
 
-def problems(page: str, *, msgids, codes, labels, english, names) -> tuple[list[str], list[str]]:
-    """What is not French on a page, and the links it shows."""
+def _read(page: str) -> _Text:
     parser = _Text()
     parser.feed(page)
+    return parser
+
+
+def problems(page: str | _Text, *, msgids, codes, labels, english, names) -> tuple[list[str], list[str]]:
+    """What is not French on a page (its HTML, or as _read read it), and the links it shows."""
+    parser = _read(page) if isinstance(page, str) else page
     found = []
     for raw in parser.texts:
         text = " ".join(ADDRESS.sub(" ", raw).split())
@@ -266,10 +269,9 @@ PLURAL_COUNT = re.compile(
 )
 
 
-def plural_problems(page: str) -> list[str]:
+def plural_problems(page: str | _Text) -> list[str]:
     """Counts whose noun does not agree: « 1 comptes », « 1 mesures correctives », « 3 enfant »."""
-    parser = _Text()
-    parser.feed(page)
+    parser = _read(page) if isinstance(page, str) else page
     found = []
     for raw in parser.texts:
         text = " ".join(raw.split())
@@ -283,12 +285,13 @@ def plural_problems(page: str) -> list[str]:
 _CRAWL: dict[str, object] = {}
 
 
-def _crawl() -> dict:
-    """Every page of every demo account once (both tests read it): what is not French, what does not agree."""
+def _crawl(request) -> dict:
+    """Every page of every demo account once (the tests below read it): what is not French, what does not agree,
+    the queries, the tables. The demo data (conftest.py: demo_database) is asked for by the first test only; each
+    test asks for `db` itself, after which conftest.py checks the tallies."""
     if _CRAWL:
         return _CRAWL
-    call_command("synth", "--scale", "demo", "--seed", "3", stdout=io.StringIO())
-    call_command("demo-accounts", stdout=io.StringIO())
+    request.getfixturevalue("demo_database")
     french = _french_words()
     context = {
         "msgids": _catalogue_msgids(),
@@ -312,10 +315,12 @@ def _crawl() -> dict:
         per_route: Counter = Counter()
         while queue:
             url = queue.pop(0)
-            route = _route(url)
-            if url in seen or SKIPPED.search(urlsplit(url).path) or per_route[route] >= PER_ROUTE:
+            if url in seen:
                 continue
-            seen.add(url)
+            seen.add(url)  # a link left out now is left out each time it comes back (per_route only grows)
+            route = _route(url)
+            if SKIPPED.search(urlsplit(url).path) or per_route[route] >= PER_ROUTE:
+                continue
             per_route[route] += 1
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
@@ -326,11 +331,12 @@ def _crawl() -> dict:
                 continue
             routes.add(route or "404")
             page = response.content.decode()
-            found, links = problems(page, **context)
+            read = _read(page)  # once, for both checks of the text
+            found, links = problems(read, **context)
             where = f"{member.user.email.split('@')[0]} {url}"
             for problem in found:
                 failures.setdefault(problem, set()).add(where)
-            for problem in plural_problems(page):
+            for problem in plural_problems(read):
                 plurals.setdefault(problem, set()).add(where)
             if response.status_code == 200:
                 has_tables, missing = unlabelled_cells(page)
@@ -368,8 +374,8 @@ def _report(found: dict[str, set[str]]) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_every_page_of_every_role_is_french(reference_places):
-    crawl = _crawl()
+def test_every_page_of_every_role_is_french(db, request):
+    crawl = _crawl(request)
     report = _report(crawl["failures"])
     assert not report, f"{len(report)} problems:\n" + "\n".join(report[:300])
     # 138 routes when written (the pages of every role, their object pages and forms): fewer means the walk lost
@@ -378,8 +384,8 @@ def test_every_page_of_every_role_is_french(reference_places):
 
 
 @pytest.mark.django_db
-def test_no_page_reads_the_database_once_per_row(reference_places):
-    queries = _crawl()["queries"]
+def test_no_page_reads_the_database_once_per_row(db, request):
+    queries = _crawl(request)["queries"]
     over = [
         f"{route}: {count} queries (budget {QUERY_BUDGETS.get(route, QUERY_BUDGET)}) ← {where}"
         for route, (count, where, _repeat) in sorted(queries.items())
@@ -406,24 +412,24 @@ MUST_HAVE_TABLES = {
 
 
 @pytest.mark.django_db
-def test_every_table_of_every_page_labels_the_cells_a_phone_stacks(reference_places):
+def test_every_table_of_every_page_labels_the_cells_a_phone_stacks(db, request):
     """Every body cell of a responsive table (`table.list`, a chart's `table.figures`) carries its column's label
     (kinga/core/tests/test_tables.py: what the check reads), on every page of every demo account."""
-    crawl = _crawl()
+    crawl = _crawl(request)
     assert not crawl["unlabelled"], "\n".join(crawl["unlabelled"][:40])
     assert crawl["with_tables"] >= MUST_HAVE_TABLES, MUST_HAVE_TABLES - crawl["with_tables"]
     assert len(crawl["with_tables"]) >= 30, sorted(crawl["with_tables"])
 
 
 @pytest.mark.django_db
-def test_counts_agree_with_their_noun_on_every_page(reference_places):
+def test_counts_agree_with_their_noun_on_every_page(db, request):
     assert plural_problems("<p>1 comptes</p><li>1 mesures correctives</li><td>3 enfant</td>") == [
         "« 1 comptes » in « 1 comptes »",
         "« 1 mesures » in « 1 mesures correctives »",
         "« 3 enfant » in « 3 enfant »",
     ]
     assert plural_problems("<p>1 compte, 0 alerte, 1 mois, 12 enfants, 2,5 ans</p>") == []
-    report = _report(_crawl()["plurals"])
+    report = _report(_crawl(request)["plurals"])
     assert not report, f"{len(report)} problems:\n" + "\n".join(report[:100])
 
 
