@@ -13,13 +13,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models import Case as Conditional
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
 
-from kinga.core import access, audit, clock, crypto, people
+from kinga.core import access, audit, clock, crypto, memo, people
 from kinga.core.access import Actor
 from kinga.core.models import Membership, User
 
@@ -42,6 +43,9 @@ from .rules import case_filter, counts_filter
 from .services.closure import evaluate_exit_rule
 from .services.common import photo_consented
 from .timeline import event_text
+
+# Figures memoised between two writes of their records (kinga.core.memo; declared in wiring.wire()).
+CASES_BY_STATUS = "cases_by_status"
 
 
 def cases(actor: Actor) -> QuerySet:
@@ -279,12 +283,14 @@ def counts(actor: Actor) -> dict:
     access.require(actor, "cases.view_counts")
     q = counts_filter(actor)
     qs = Case.objects.all() if q is None else Case.objects.filter(q)
-    # One pass over the cases (a national table: a second count was a second scan).
-    rows = list(
+    # One pass over the cases (a national table: a second count was a second scan), memoised between two writes
+    # of a case: province-wide it is a scan of every case, asked by every counts-only role.
+    grouped = (
         qs.order_by()
         .values("status")
         .annotate(n=Count("id"), relapsed=Count("id", filter=Q(relapse_count__gt=0)))
     )
+    rows = memo.remember_rows(CASES_BY_STATUS, grouped)
     by_status = {row["status"]: row["n"] for row in rows}
     relapsed = sum(row["relapsed"] for row in rows)
     return {
@@ -330,31 +336,28 @@ def cases_out_of_mines_by_site(
     checks = RetentionCheck.objects.filter(case=OuterRef("pk"), done_on__isnull=False).order_by("-done_on")
     # bool(found_working or seen_at_site): unknown answers are not "working", as in latest_labour_status.
     working = Conditional(
-        When(Q(found_working=True) | Q(seen_at_site=True), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+        When(Q(found_working=True) | Q(seen_at_site=True), then=Value("1")),
+        default=Value("0"),
+        output_field=CharField(),
     )
+
+    def latest(qs, day: str) -> Subquery:
+        # The latest one's day and answer in one value ("2026-03-021": ISO day, then 1 for working), so that
+        # each case costs one lookup per kind of record instead of two.
+        return Subquery(qs.annotate(k=Concat(Cast(day, CharField()), working)).values("k")[:1])
+
     cases = Case.objects.filter(
         identification_site_id__in=list(site_ids),
         identification_date__gte=start,
         identification_date__lte=end,
-    ).annotate(
-        visit_on=Subquery(visits.values("visit_date")[:1]),
-        visit_working=Subquery(visits.annotate(w=working).values("w")[:1]),
-        check_on=Subquery(checks.values("done_on")[:1]),
-        check_working=Subquery(checks.annotate(w=working).values("w")[:1]),
-    )
+    ).annotate(visit=latest(visits, "visit_date"), check=latest(checks, "done_on"))
     counts: dict[int, list[int]] = {}
-    # Each case's four answers once (in a grouped count the database would run every subquery again per filter).
-    for site_id, visit_on, visit_working, check_on, check_working in cases.values_list(
-        "identification_site_id", "visit_on", "visit_working", "check_on", "check_working"
-    ):
+    for site_id, visit, check in cases.values_list("identification_site_id", "visit", "check"):
         count = counts.setdefault(site_id, [0, 0])
         count[0] += 1
-        if check_on is not None and (visit_on is None or visit_on < check_on):
-            count[1] += not check_working
-        elif visit_on is not None:
-            count[1] += not visit_working
+        found = check if check is not None and (visit is None or visit[:10] < check[:10]) else visit
+        if found is not None:
+            count[1] += found[10:] == "0"
     return {site_id: (opened, out) for site_id, (opened, out) in counts.items()}
 
 

@@ -3,19 +3,22 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import pickers, plugins
+from kinga.core import memo, pickers, plugins
 
 from . import cohort_tallies, indicators, synth_facilities  # noqa: F401  (register the CASES_* indicator sources and tallies)
 from .api import register_api
 from .api_facilities import register_facilities_api
 from .home import register_panels
 from .rules import register_rules
-from .selectors import services_directory
+from .selectors import CASES_BY_STATUS, services_directory
+from .selectors_facilities import FACILITIES_IN_CARE
 from .synth import demo_handover, generate_cases
 
 
 def wire() -> None:
     register_rules()
+    memo.register_figure(CASES_BY_STATUS, apps=("cases.Case",))
+    memo.register_figure(FACILITIES_IN_CARE, apps=("cases.Referral", "cases.Case"))
     plugins.register_nav(_("My caseload"), "cases:caseload", permission="cases.view_identity", order=20)
     plugins.register_nav(_("Register a child"), "cases:register", permission="cases.register", order=21)
     plugins.register_nav(_("My team"), "cases:team", permission="cases.approve", order=22)

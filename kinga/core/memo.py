@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
 from kinga.core import indicators
@@ -27,14 +30,61 @@ logger = logging.getLogger(__name__)
 _MEMO_APPS: dict[str, tuple[str, ...]] = {}
 _SOURCES: set[str] = set()  # every app or model label some memo forgets on
 _MEMO_TIMEOUT = 24 * 3600
+T = TypeVar("T")
 
 
 def register(code: str, *, apps: Sequence[str]) -> None:
     """Memoise the indicator source `code` until the next write of a record of one of `apps`: app labels
     ("households": any of its models) or model labels ("core.Organisation": that model only)."""
     _MEMO_APPS[code] = tuple(apps)
-    _SOURCES.update(apps)
     indicators.attach_reader(code, _MemoReader(code))
+    _watch(apps)
+
+
+def register_figure(name: str, *, apps: Sequence[str]) -> None:
+    """A page's figure that is no indicator (the cases counted by status, a facility's children in care),
+    memoised by `remember` like the indicators: until the next write of a record of `apps`. Declared when the app
+    is wired, so that every process that writes those records starts the new generation."""
+    _MEMO_APPS[f"figure:{name}"] = tuple(apps)
+    _watch(apps)
+
+
+def remember(name: str, key: object, compute: Callable[[], T]) -> T:
+    """The figure `name` (register_figure) for `key` (what the computation depends on besides the records:
+    the actor's scope, a day): from the memo between two writes, else computed and kept."""
+    apps = _MEMO_APPS[f"figure:{name}"]
+    if _BYPASSED or _dirty_apps() & set(apps):
+        return compute()
+    try:
+        generations = cache.get_many([_generation_key(app) for app in apps])
+        stamp = ",".join(str(generations.get(_generation_key(app), 0)) for app in apps)
+        memo_key = "kinga:memo:" + hashlib.sha256(f"figure:{name}|{stamp}|{key!r}".encode()).hexdigest()
+        found = cache.get(memo_key)
+    except Exception:
+        logger.exception("kinga.core.memo: the cache failed, %s computed from the records", name)
+        return compute()
+    if found is not None:
+        return found[0]
+    value = compute()
+    try:
+        cache.set(memo_key, (value,), _MEMO_TIMEOUT)  # in a tuple: a figure may be None
+    except Exception:
+        logger.exception("kinga.core.memo: the cache refused %s", name)
+    return value
+
+
+def remember_rows(name: str, rows: QuerySet) -> list:
+    """The rows of `rows` (a grouped count) memoised as the figure `name`, keyed by its SQL: the actor's scope
+    and the filters are part of the query. A query that can match nothing is not asked."""
+    try:
+        key = str(rows.query)
+    except EmptyResultSet:
+        return []
+    return remember(name, key, lambda: list(rows))
+
+
+def _watch(apps: Sequence[str]) -> None:
+    _SOURCES.update(apps)
     for source in apps:
         models = (
             [django_apps.get_model(source)]

@@ -2,8 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, plugins
-from kinga.supply import api, api_partners, home, indicators, scopes, services, synth, synth_partners  # noqa: F401  (indicators registers its sources when imported)
+from kinga.core import access, memo, plugins
+from kinga.supply import (  # noqa: F401  (indicators registers its sources when imported)
+    api,
+    api_partners,
+    home,
+    indicators,
+    scopes,
+    selectors,
+    services,
+    synth,
+    synth_partners,
+)
 from kinga.supply.models import (
     Breach,
     CooperativeDocument,
@@ -19,6 +29,7 @@ from kinga.supply.models import (
 
 
 def wire() -> None:
+    memo.register_figure(selectors.LOTS_BY_STATUS, apps=("supply.Lot",))
     access.register(DocumentType, scope=access.unscoped, view_permission="supply.view")
     access.register(CooperativeDocument, scope=scopes.cooperative_records(), view_permission="supply.view")
     access.register(Miner, scope=scopes.cooperative_records(), view_permission="supply.view")
