@@ -20,7 +20,7 @@ from kinga.core import access, clock
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 from kinga.sites.models import CorrectiveAction, Inspection, Site, SiteEvidence, StatusChange
-from kinga.supply.models import Lot, LotStatus
+from kinga.supply.models import Lot, LotStatus, Mineral
 from kinga.supply.selectors_partners import PartnersSection, for_report
 
 AFTER_MONTHS = 6  # a site turning red within 6 months after a lot casts doubt on that lot
@@ -192,7 +192,7 @@ def due_diligence(
                     reference=lot.reference,
                     date=lot.date,
                     site=lot.site.name,
-                    mineral=lot.get_mineral_display(),
+                    mineral=Mineral(lot.mineral).label,  # not get_mineral_display: it hashes every choice
                     weight_kg=lot.weight_kg,
                     status=lot.status,
                     site_status=lot.site_status,
@@ -252,7 +252,7 @@ def _red_onsets_after_lots(lot_rows, rows, site_ids, start, watch_until, flagged
                 reference=lot.reference,
                 date=lot.date,
                 site=lot.site.name,
-                mineral=lot.get_mineral_display(),
+                mineral=Mineral(lot.mineral).label,  # not get_mineral_display: it hashes every choice
                 weight_kg=lot.weight_kg,
                 status=lot.status,
                 site_status=lot.site_status,
