@@ -309,6 +309,12 @@ class EvacuationAuthorisation(models.Model):
             models.Index(fields=["outcome", "decided_at"]),
             # The register's order (newest first): without it a page of 50 sorts every authorisation.
             models.Index(fields=["-decided_at", "-id"], name="supply_auth_newest_idx"),
+            # The overrides waiting for a second person (the supply home's list): a handful among a million.
+            models.Index(
+                fields=["-decided_at", "-id"],
+                name="supply_auth_override_waiting",
+                condition=Q(override_state="requested"),
+            ),
         ]
 
     def __str__(self) -> str:
