@@ -346,11 +346,15 @@ def cases_out_of_mines_by_site(
         # each case costs one lookup per kind of record instead of two.
         return Subquery(qs.annotate(k=Concat(Cast(day, CharField()), working)).values("k")[:1])
 
-    cases = Case.objects.filter(
-        identification_site_id__in=list(site_ids),
-        identification_date__gte=start,
-        identification_date__lte=end,
-    ).order_by().annotate(visit=latest(visits, "visit_date"), check=latest(checks, "done_on"))
+    cases = (
+        Case.objects.filter(
+            identification_site_id__in=list(site_ids),
+            identification_date__gte=start,
+            identification_date__lte=end,
+        )
+        .order_by()
+        .annotate(visit=latest(visits, "visit_date"), check=latest(checks, "done_on"))
+    )
     counts: dict[int, list[int]] = {}
     for site_id, visit, check in cases.values_list("identification_site_id", "visit", "check"):
         count = counts.setdefault(site_id, [0, 0])

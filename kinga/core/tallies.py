@@ -20,8 +20,9 @@ flows: what entered up to the period's end minus what left before its start.
 Writes that bypass the model signals — bulk_create and QuerySet.update, the synthetic data generators, a restore —
 rebuild the tallies they touch (`rebuild`, `refresh`); `kinga tallies check` compares every tally with the records.
 A tally is read only once it was built for its current definition (TallyState.version); until then, and for what
-it cannot answer (one organisation's records, an area below the territories, other breakdowns), the indicator is
-computed from the records as before.
+it cannot answer (an area below the territories, other breakdowns), the indicator is computed from the records as
+before. One organisation's records are computed from the records too, but memoised between two writes of the records
+the tally watches (kinga.core.memo).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from django.db.models import Case, DecimalField, F, IntegerField, Model, Q, Sum,
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from kinga.core import indicators
+from kinga.core import indicators, memo
 from kinga.core.models import Place, PlaceLevel, Tally, TallyMonth, TallyState
 
 DIMENSIONS = (indicators.TERRITORY, indicators.SEX, indicators.AGE_BAND)
@@ -135,6 +136,7 @@ def register_flow(
         _connect(watch.model)
     if indicators.source_for(code) is not None:
         indicators.attach_reader(code, _Reader(code))
+        _memoise_by_organisation(code)
 
 
 def register_stock(code: str, *, inflow: str, outflow: str) -> None:
@@ -143,6 +145,7 @@ def register_stock(code: str, *, inflow: str, outflow: str) -> None:
         raise LookupError(f"Stock {code} needs the flows {inflow} and {outflow}")
     _STOCKS[code] = Stock(code=code, inflow=inflow, outflow=outflow)
     indicators.attach_reader(code, _Reader(code))
+    _memoise_by_organisation(code)
 
 
 def register_mean(code: str, *, numerator: str, denominator: str, places: int) -> None:
@@ -152,6 +155,32 @@ def register_mean(code: str, *, numerator: str, denominator: str, places: int) -
         raise LookupError(f"Mean {code} needs the flows {numerator} and {denominator}")
     _MEANS[code] = Mean(code=code, numerator=numerator, denominator=denominator, places=places)
     indicators.attach_reader(code, _Reader(code))
+    _memoise_by_organisation(code)
+
+
+def _memoise_by_organisation(code: str) -> None:
+    # Declared with the tally, in every process: each write of the records it watches starts a new generation.
+    models = {w.model._meta.label for flow in _underlying(code) for w in _FLOWS[flow].watches}
+    memo.register_figure(_organisation_figure(code), apps=sorted(models))
+
+
+def _organisation_figure(code: str) -> str:
+    return f"organisation:{code}"
+
+
+def _by_organisation(code: str, spans, query) -> list[list]:
+    """One organisation's values per span. No tally keeps them (its groups are territories, sexes and age bands,
+    not organisations): they are computed from the records, once between two writes of the records the tally
+    watches (kinga.core.memo) — an organisation's dashboard asks the same figures again and again."""
+    key = (
+        tuple(spans),
+        query.area.pk if query.area is not None else None,
+        query.breakdowns,
+        query.organisation_id,
+    )
+    return memo.remember(
+        _organisation_figure(code), key, lambda: indicators.compute_series_from_records(code, spans, query)
+    )
 
 
 def mean(total: Decimal | int | float | None, count: int | None, places: int) -> Decimal | None:
@@ -556,8 +585,10 @@ def _plain(value: Decimal) -> Decimal | int:
 
 def read_series(code: str, spans: Sequence[tuple[datetime.date, datetime.date]], query) -> list[list] | None:
     """The indicator for each span, from the tally (one query); None when the tally cannot answer this query."""
-    if not spans or not answers(code, query):
+    if not spans:
         return None
+    if not answers(code, query):
+        return _by_organisation(code, spans, query) if query.organisation_id is not None else None
     if code in _FLOWS:
         ordered = sorted(spans)
         if any(a[1] >= b[0] for a, b in itertools.pairwise(ordered)):
@@ -646,12 +677,15 @@ def _stock(stock: Stock, spans, query) -> list[dict[tuple, Decimal]]:
 def read_many(requests: Sequence[tuple[str, indicators.IndicatorQuery]]) -> list[list | None]:
     """Many flows' and stocks' values, each for its own query (a page of figures: a period and the plan to date),
     in two grouped queries per area and breakdowns — the whole months of each span from the months' sums
-    (TallyMonth), the days around them from the days; None for a request the tallies cannot answer (`answers`)."""
+    (TallyMonth), the days around them from the days; one organisation's from its memo (`_by_organisation`); None
+    for another request the tallies cannot answer (`answers`)."""
     result: list[list | None] = [None] * len(requests)
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, (code, query) in enumerate(requests):
         if answers(code, query):
             groups[(query.area.pk if query.area is not None else None, query.breakdowns)].append(i)
+        elif query.organisation_id is not None:
+            result[i] = _by_organisation(code, [(query.start, query.end)], query)[0]
     for indexes in groups.values():
         query = requests[indexes[0]][1]
         wanted: dict[int, list[tuple[str, int, tuple]]] = {}  # request → (flow, sign, interval)

@@ -2,13 +2,19 @@
 memoised between two writes of their records (kinga.core.memo): asked again they read no case, and a write is
 seen at once. Transactional: the memo is used once a write has committed."""
 
+import dataclasses
+import datetime
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kinga.cases import selectors
 from kinga.cases.models import CaseStatus, ClosureReason
+from kinga.core.indicators import IndicatorQuery, evaluate_many
 
 from .conftest import TODAY, register
+
+IDENTIFIED = "CASES_CHILDREN_IDENTIFIED"
 
 
 def _case_queries(call) -> tuple[object, int]:
@@ -45,3 +51,22 @@ def test_a_closed_case_moves_the_counts_by_status_at_once(transactional_db, team
     case.save(update_fields=["status", "closed_on", "closure_reason"])
     by_status = {status: n for status, _label, n in selectors.counts(coordinator)["by_status"]}
     assert by_status[CaseStatus.CLOSED] == 1 and sum(by_status.values()) == 1
+
+
+def test_an_organisations_figure_is_memoised_until_its_records_are_written(transactional_db, team):
+    # The tallies keep the province's and the territories' figures, not one per organisation: an organisation's
+    # is computed from its records, then read from the memo until a case (a record its tally watches) is written.
+    register(team)
+    ever = IndicatorQuery(
+        start=datetime.date(2000, 1, 1), end=datetime.date(2100, 12, 31), organisation_id=team.org.pk
+    )
+
+    def identified():
+        return _case_queries(lambda: sum(v.value for v in evaluate_many([(IDENTIFIED, ever)])[0]))
+
+    assert identified() == (1, 1)
+    assert identified() == (1, 0)  # from the memo
+    register(team, given_name="Mujinga", family_name="Kapinga", sex="F")
+    assert identified() == (2, 1)
+    other = dataclasses.replace(ever, organisation_id=team.other_org.pk)
+    assert sum(v.value for v in evaluate_many([(IDENTIFIED, other)])[0]) == 0
