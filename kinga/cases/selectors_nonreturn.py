@@ -33,7 +33,7 @@ from django.db.models.functions import TruncQuarter
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kinga.core import access, clock, people, periods, tallies
+from kinga.core import access, clock, memo, people, periods, tallies
 from kinga.core.access import Actor
 from kinga.core.indicators import IndicatorQuery, compute, evaluate_many
 from kinga.core.models import Place, PlaceLevel
@@ -51,6 +51,10 @@ MONTHS = (3, 6, 12)
 # A check not done this many days after its due date is "missed"; before that it is "late".
 MISSED_AFTER_DAYS = 30
 TOP_SITES = 10
+# An organisation's (or a team's) figures are computed from its records — the tallies keep the province's —, so
+# they are memoised between two writes of the records they count (kinga.core.memo; declared in wiring.wire()).
+SCOPED_FIGURES = "non_return_scoped"
+SCOPED_FIGURES_MODELS = ("cases.RetentionCheck", "cases.Relapse", "cases.Case", "cases.Child")
 
 # The computed indicators this page shows, as the plan lists them (none may be orphaned, issue 20: the plan's list
 # of the figures followed outside its rows names this page for them), with the plan's labels.
@@ -241,10 +245,12 @@ def cohorts(
         RetentionCheck.objects.filter(closure_date__gte=period.start, closure_date__lte=period.end),
         territory=territory,
     ).annotate(quarter=TruncQuarter("closure_date"))
-    sizes = {
-        row["quarter"]: row["n"]
-        for row in checks.values("quarter").annotate(n=Count("case__child_id", distinct=True)).order_by()
-    }
+    sizes = dict(
+        memo.remember_rows(
+            SCOPED_FIGURES,
+            checks.values_list("quarter").annotate(n=Count("case__child_id", distinct=True)).order_by(),
+        )
+    )
     if not sizes:
         return []
     done = Q(done_on__isnull=False)
@@ -267,7 +273,9 @@ def cohorts(
         )
         .order_by()
     )
-    cells = {(row.pop("quarter"), row.pop("months_after")): row for row in rows}
+    cells = {
+        (row.pop("quarter"), row.pop("months_after")): row for row in memo.remember_rows(SCOPED_FIGURES, rows)
+    }
     first = min(sizes)
     quarters = [q for q in periods.quarters_between(max(period.start, first), period.end)]
     result = []
@@ -351,16 +359,24 @@ def relapses(actor: Actor, *, period: periods.Period, territory: Place | None = 
     qs = _scoped(
         actor, Relapse.objects.filter(date__gte=period.start, date__lte=period.end), territory=territory
     )
-    totals = qs.aggregate(
-        n=Count("id"),
-        # A case is one child (a child's two cases are merged into one person by the registry, not into one case).
-        children=Count("case_id", distinct=True),
-        unknown_site=Count("id", filter=Q(site__isnull=True)),
+    totals = memo.remember_query(
+        SCOPED_FIGURES,
+        qs,
+        lambda: qs.aggregate(
+            n=Count("id"),
+            # A case is one child (a child's two cases are merged into one person by the registry, not into one
+            # case).
+            children=Count("case_id", distinct=True),
+            unknown_site=Count("id", filter=Q(site__isnull=True)),
+        ),
+        part="totals",
     )
     total = totals["n"]
 
     def grouped(expression):
-        return qs.annotate(key=expression).values("key").annotate(n=Count("id")).order_by()
+        return memo.remember_rows(
+            SCOPED_FIGURES, qs.annotate(key=expression).values("key").annotate(n=Count("id")).order_by()
+        )
 
     sources = {code: label for code, label in RelapseSource.choices}
     sexes = {**dict(people.Sex.choices), "": _("Sex not recorded")}
@@ -374,20 +390,22 @@ def relapses(actor: Actor, *, period: periods.Period, territory: Place | None = 
         by_band = _shares(
             grouped(age_band_sql("case__age_at_identification")), bands, total, order=list(people.AGE_BANDS)
         )
-        territory_rows = list(
+        territory_rows = memo.remember_rows(
+            SCOPED_FIGURES,
             qs.values(key=F("case__territory__pcode"), name=F("case__territory__name"))
             .annotate(n=Count("id"))
-            .order_by("-n", "name")
+            .order_by("-n", "name"),
         )
         by_territory = [
             Share(key=row["key"] or "", label=row["name"], count=row["n"], percent=_percent(row["n"], total))
             for row in territory_rows
         ]
-    site_rows = list(
+    site_rows = memo.remember_rows(
+        SCOPED_FIGURES,
         qs.filter(site__isnull=False)
         .values("site_id")
         .annotate(n=Count("id"), children=Count("case_id", distinct=True))
-        .order_by("-n", "site_id")[:TOP_SITES]
+        .order_by("-n", "site_id")[:TOP_SITES],
     )
     return {
         "relapses": total,

@@ -12,6 +12,7 @@ from .home import register_panels
 from .rules import register_rules
 from .selectors import CASES_BY_STATUS, services_directory
 from .selectors_facilities import FACILITIES_IN_CARE
+from .selectors_nonreturn import SCOPED_FIGURES, SCOPED_FIGURES_MODELS
 from .synth import demo_handover, generate_cases
 
 
@@ -19,6 +20,7 @@ def wire() -> None:
     register_rules()
     memo.register_figure(CASES_BY_STATUS, apps=("cases.Case",))
     memo.register_figure(FACILITIES_IN_CARE, apps=("cases.Referral", "cases.Case"))
+    memo.register_figure(SCOPED_FIGURES, apps=SCOPED_FIGURES_MODELS)
     plugins.register_nav(_("My caseload"), "cases:caseload", permission="cases.view_identity", order=20)
     plugins.register_nav(_("Register a child"), "cases:register", permission="cases.register", order=21)
     plugins.register_nav(_("My team"), "cases:team", permission="cases.approve", order=22)

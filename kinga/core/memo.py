@@ -75,12 +75,18 @@ def remember(name: str, key: object, compute: Callable[[], T]) -> T:
 
 def remember_rows(name: str, rows: QuerySet) -> list:
     """The rows of `rows` (a grouped count) memoised as the figure `name`, keyed by its SQL: the actor's scope
-    and the filters are part of the query. A query that can match nothing is not asked."""
+    and the filters are part of the query."""
+    return remember_query(name, rows, lambda: list(rows))
+
+
+def remember_query(name: str, qs: QuerySet, compute: Callable[[], T], *, part: str = "") -> T:
+    """compute() (which reads `qs`: an aggregate, a count) memoised as the figure `name`, keyed by `qs`'s SQL
+    and `part` (which of several computations over it). A query that can match nothing is computed as it is."""
     try:
-        key = str(rows.query)
+        key = f"{part}|{qs.query}"
     except EmptyResultSet:
-        return []
-    return remember(name, key, lambda: list(rows))
+        return compute()
+    return remember(name, key, compute)
 
 
 def _watch(apps: Sequence[str]) -> None:

@@ -8,8 +8,9 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kinga.cases import selectors
+from kinga.cases import selectors, selectors_nonreturn
 from kinga.cases.models import CaseStatus, ClosureReason
+from kinga.core import periods
 from kinga.core.indicators import IndicatorQuery, evaluate_many
 
 from .conftest import TODAY, register
@@ -70,3 +71,23 @@ def test_an_organisations_figure_is_memoised_until_its_records_are_written(trans
     assert identified() == (2, 1)
     other = dataclasses.replace(ever, organisation_id=team.other_org.pk)
     assert sum(v.value for v in evaluate_many([(IDENTIFIED, other)])[0]) == 0
+
+
+def test_an_organisations_non_return_figures_are_memoised_until_its_cases_are_written(transactional_db, team):
+    manager = team.actor(team.manager)
+    period = periods.month_period_containing(TODAY, periods.QUARTER)
+
+    def relapse_queries():
+        with CaptureQueriesContext(connection) as captured:
+            selectors_nonreturn.relapses(manager, period=period)
+            selectors_nonreturn.cohorts(manager, period=period, today=TODAY)
+        return sum(
+            '"cases_relapse"' in q["sql"] or '"cases_retentioncheck"' in q["sql"]
+            for q in captured.captured_queries
+        )
+
+    register(team)
+    assert relapse_queries() > 0
+    assert relapse_queries() == 0  # from the memo
+    register(team, given_name="Mujinga", family_name="Kapinga", sex="F")
+    assert relapse_queries() > 0
