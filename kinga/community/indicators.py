@@ -10,7 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import clock
+from kinga.core import clock, memo
 from kinga.core.indicators import SPAN, IndicatorQuery, IndicatorValue, indicator_source, span_bucket
 
 from .models import (
@@ -278,3 +278,23 @@ def children_from_alerts(query: IndicatorQuery) -> list[IndicatorValue]:
             .order_by("alert__territory__pcode")
         ]
     )
+
+
+# No tally keeps the community's figures (distinct people over years, counts across the province): each is
+# memoised until the next write of a community record (kinga.core.memo) — the dashboards ask some twenty of them
+# at every request, a few milliseconds each.
+for _code in (
+    "COMMUNITY_PARENTS_ENGAGED",
+    "COMMUNITY_LEADERS_TRAINED",
+    "COMMUNITY_ANIMATORS_TRAINED",
+    "COMMUNITY_STATE_AGENTS_TRAINED",
+    "COMMUNITY_PROVIDERS_TRAINED",
+    "COMMUNITY_ADVOCACY_ACTIONS",
+    "COMMUNITY_MEETINGS_MINUTES",
+    "COMMUNITY_AWARENESS_REPORTS",
+    "COMMUNITY_ALERTS_RECEIVED",
+    "COMMUNITY_ALERTS_VERIFIED_IN_TIME",
+    "COMMUNITY_ALERTS_TO_CASES",
+    "COMMUNITY_CHILDREN_FROM_ALERTS",
+):
+    memo.register(_code, apps=("community",))
