@@ -127,6 +127,15 @@ def new_generation(apps: Iterable[str]) -> None:
             logger.warning("kinga.core.memo: the cache refused a new generation for %s (%s)", app, error)
 
 
+def records_written(*labels: str) -> None:
+    """Writes that bypass the model signals (bulk_create, QuerySet.update) of these models ("sites.Site") or apps:
+    their memos are forgotten when the transaction commits, as after a save."""
+    for label in labels:
+        for source in {label, label.split(".")[0]}:
+            if source in _SOURCES:
+                _written(source)
+
+
 def _after_any_write(sender, **kwargs) -> None:
     # Connected to the memos' models only (register): their app label or model label is one of the sources.
     for source in (sender._meta.app_label, sender._meta.label):

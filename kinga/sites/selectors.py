@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Lead
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kinga.core import access, clock
+from kinga.core import access, clock, memo
 from kinga.core.access import Actor
 from kinga.core.models import Place, PlaceLevel
 from kinga.sites import status as engine
@@ -45,6 +45,8 @@ from kinga.sites.models import (
 )
 
 # The plan's ZEA targets (Lualaba plan 2017, axis 3).
+# Memoised between two writes of its records (kinga.core.memo; declared in wiring.wire()).
+SITE_STATUSES_AT = "site_statuses_at"
 ZEA_TARGETS = {"located": 60, "viable": 25, "equipped": 60}
 
 
@@ -258,13 +260,18 @@ def status_counts_at(
     sites_sql, sites_params = sites.values("pk").query.sql_with_params()
     # The sites never inspected are the rest of the sites (the ORM's SQL again, its values as parameters).
     columns.append(f"(SELECT COUNT(*) FROM ({sites_sql}) AS sites)")  # noqa: S608
-    with connection.cursor() as cursor:
-        # Constant columns around the ORM's own SQL; every value is a parameter.
-        cursor.execute(
-            f"SELECT {', '.join(columns)} FROM ({sql}) AS in_force",  # noqa: S608
-            [*values, *sites_params, *params],
-        )
-        found = cursor.fetchone()
+    # Constant columns around the ORM's own SQL; every value is a parameter.
+    statement = f"SELECT {', '.join(columns)} FROM ({sql}) AS in_force"  # noqa: S608
+    arguments = [*values, *sites_params, *params]
+
+    def count() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, arguments)
+            return cursor.fetchone()
+
+    # Every dashboard asks it (a pass over the country's status changes): memoised between two writes of a site or
+    # of its timeline, keyed by the statement and its values (the actor's scope, the area and the days among them).
+    found = memo.remember(SITE_STATUSES_AT, (statement, tuple(str(a) for a in arguments)), count)
     total = found[-1]
     result = []
     for i in range(len(days)):

@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kinga.core import clock, events
+from kinga.core import clock, events, memo
 from kinga.core.prepared import PreparedQuery
 from kinga.sites.bulk import fast_update
 from kinga.sites.models import (
@@ -514,6 +514,8 @@ def recompute_changes(
                 published.append((row["id"], row["status"], state.status, state.reason))
     fast_update(Site, changed_rows, list(STORED), batch_size=batch_size)
     StatusChange.objects.bulk_create(changes, batch_size=batch_size)
+    if changed_rows or changes:
+        memo.records_written("sites.Site", "sites.StatusChange")  # past the signals: the memos must forget
     for site_id, old, new, reason in published if publish else ():
         events.publish("sites.status_changed", site_id=site_id, old=old, new=new, reason=reason)
     return changes

@@ -3,13 +3,25 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, events, pickers, plugins
+from kinga.core import access, events, memo, pickers, plugins
 from kinga.core.models import Place
-from kinga.sites import api, api_movements, home, indicators, models, scopes, services, synth, synth_movements  # noqa: F401
+from kinga.sites import (  # noqa: F401
+    api,
+    api_movements,
+    home,
+    indicators,
+    models,
+    scopes,
+    selectors,
+    services,
+    synth,
+    synth_movements,
+)
 from kinga.sites.services import ensure_default_rules
 
 
 def wire() -> None:
+    memo.register_figure(selectors.SITE_STATUSES_AT, apps=("sites.Site", "sites.StatusChange"))
     # Sites are public knowledge (IPIS publishes them); what is sensitive about a site is its children,
     # and those stay in the cases: the site holds counts only.
     for model in (

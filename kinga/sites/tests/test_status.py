@@ -3,14 +3,16 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from kinga.core import events
+from kinga.core import clock, events, memo
 from kinga.core.models import AuditEvent
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, make_member, make_organisation
 from kinga.sites import selectors, services
-from kinga.sites.models import Inspection, SiteEvidence, StatusChange
-from kinga.sites.status import add_months
+from kinga.sites.models import Inspection, Site, SiteEvidence, StatusChange
+from kinga.sites.status import add_months, recompute_changes
 from kinga.sites.tests.factories import make_site, months_ago
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,34 @@ def test_inspections_are_audited_and_need_the_permission(reference_places):
     assert AuditEvent.objects.filter(target_type="sites.inspection", target_id=str(inspection.uuid)).exists()
     assert inspection.actions.count() == 1
     assert inspection.source == Inspection.Source.KINGA
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_status_counts_are_memoised_and_follow_every_status_change(reference_places):
+    # status_counts_at (every dashboard) is memoised between two writes of a site or of its timeline; the status
+    # recomputation writes in bulk, past the model signals, and must make the memo forget too.
+    inspector = actor_of(make_member(make_organisation(), Role.SITE_INSPECTOR))
+    coordinator = actor_of(make_member(make_organisation(), Role.COORDINATOR))
+    site = make_site()
+    today = clock.today()
+
+    def red_today():
+        with CaptureQueriesContext(connection) as captured:
+            red = selectors.status_counts_at(coordinator, [today])[0]["red"]
+        return red, sum("sites_statuschange" in q["sql"] for q in captured.captured_queries)
+
+    services.record_inspection(actor=inspector, site=site, date=months_ago(1))
+    assert red_today() == (0, 1)
+    assert red_today() == (0, 0)  # from the memo
+    services.record_inspection(
+        actor=inspector, site=site, date=months_ago(1), boys_under_15=2, children_tasks="lavage"
+    )
+    assert red_today() == (1, 1)
+    StatusChange.objects.filter(
+        site=site
+    ).delete()  # a timeline rebuilt from scratch: recompute writes in bulk
+    Site.objects.filter(pk=site.pk).update(status="blue")
+    memo.records_written("sites.Site", "sites.StatusChange")
+    assert red_today()[0] == 0
+    recompute_changes([site.pk])
+    assert red_today()[0] == 1
