@@ -15,7 +15,7 @@ from django.db.models import (
     OuterRef,
 )
 
-from kinga.core import access
+from kinga.core import access, memo
 from kinga.core.access import Actor
 from kinga.households.models import (
     Cooperative,
@@ -33,6 +33,8 @@ from kinga.households.services import figures, totals
 
 COUNTS = "households.view_counts"
 MIN_CELL = 5  # aggregates over fewer households are not shown (re-identification)
+# Memoised between two writes of its records (kinga.core.memo; declared in wiring.wire()).
+PROGRAMME_OUTCOMES = "programme_outcomes"
 
 
 def _round_sums(surveys) -> dict[int, dict]:
@@ -141,17 +143,25 @@ def programme_comparison(actor: Actor, programme: Programme) -> Comparison:
     earlier = Enrolment.objects.filter(
         programme=programme, household=OuterRef("household"), pk__lt=OuterRef("enrolment_id")
     )
-    enrolled = _round_sums(
-        surveys.filter(household__enrolments__programme=programme)
-        .alias(enrolment_id=F("household__enrolments__id"))
-        .filter(~Exists(earlier))
-    )
-    count = Enrolment.objects.filter(programme=programme).values("household_id").distinct().count()
+
+    def enrolled_figures() -> tuple:
+        enrolled = _round_sums(
+            surveys.filter(household__enrolments__programme=programme)
+            .alias(enrolment_id=F("household__enrolments__id"))
+            .filter(~Exists(earlier))
+        )
+        count = Enrolment.objects.filter(programme=programme).values("household_id").distinct().count()
+        return enrolled, _before_after(programme), count
+
+    # A national programme enrols hundreds of thousands of households, whose surveys are read: memoised between
+    # two writes of a households record (kinga.core.memo).
+    key = (programme.pk, programme.area.path if programme.area_id else "")
+    enrolled, before_after, count = memo.remember(PROGRAMME_OUTCOMES, key, enrolled_figures)
     return Comparison(
         rounds=rounds,
         enrolled=_figures(enrolled, rounds),
         others=_figures(_minus(everyone, enrolled), rounds),
-        before_after=_before_after(programme),
+        before_after=before_after,
         enrolled_count=count,
         suppressed=0 < count < MIN_CELL,
     )

@@ -4,13 +4,14 @@ from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from kinga.core import access, pickers
+from kinga.core import access, memo, pickers
 from kinga.core.plugins import register_demo_handover, register_nav, register_synth_generator
 from kinga.households import (  # noqa: F401  (indicators modules register their sources when imported)
     api,
     api_production,
     indicators,
     indicators_production,
+    outcomes,
     selectors,
     synth,
     synth_production,
@@ -20,6 +21,7 @@ from kinga.households.services import figures
 
 
 def wire() -> None:
+    memo.register_figure(outcomes.PROGRAMME_OUTCOMES, apps=("households",))
     own = access.own_organisation
     identity, counts = "households.view_identity", "households.view_counts"
     access.register(m.Household, scope=own(), view_permission=identity)

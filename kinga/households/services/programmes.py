@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kinga.core import access, audit, clock, crypto
@@ -326,7 +327,11 @@ def enrol(
     elif enrolled_on > clock.today():
         errors.add("enrolled_on", _("The date of enrolment cannot be in the future."))
     elif enrolled_on < programme.starts_on:
-        errors.add("enrolled_on", _("The programme starts on %(date)s.") % {"date": programme.starts_on})
+        errors.add(
+            "enrolled_on",
+            _("The programme starts on %(date)s.")
+            % {"date": date_format(programme.starts_on, "SHORT_DATE_FORMAT")},
+        )
     if member is not None and member.household_id != household.pk:
         errors.add("member", _("This person is not a member of the household."))
     clean = _check_details(programme, household, details, errors)

@@ -7,6 +7,8 @@ import datetime
 from statistics import mean
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kinga.core.roles import Role
 from kinga.core.testing import actor_of, client_for, make_member, make_organisation
@@ -170,3 +172,27 @@ def test_figures_page_draws_every_round(data):
     response = client_for(data["manager"]).get("/households/tableau/")
     assert response.status_code == 200
     assert response.content.decode().count("<svg") >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_comparison_is_memoised_until_a_households_record_is_written(kolwezi):
+    # A national programme's enrolled surveys are read once between two writes (kinga.core.memo).
+    org = make_organisation()
+    worker, manager = (
+        actor_of(make_member(org, Role.CASEWORKER)),
+        actor_of(make_member(org, Role.ORG_MANAGER)),
+    )
+    programme = make_programme(manager, ProgrammeKind.SAVINGS, name="Épargne")
+
+    def enrolled_count():
+        with CaptureQueriesContext(connection) as captured:
+            count = outcomes.programme_comparison(manager, programme).enrolled_count
+        return count, sum("households_enrolment" in q["sql"] for q in captured.captured_queries)
+
+    assert enrolled_count()[0] == 0
+    assert enrolled_count() == (0, 0)  # from the memo
+    household = make_household(worker, kolwezi, size=6)
+    services.enrol(
+        actor=worker, programme=programme, household=household, enrolled_on=datetime.date(2023, 6, 1)
+    )
+    assert enrolled_count()[0] == 1
