@@ -30,6 +30,7 @@ from kinga.supply.models import (
 
 def wire() -> None:
     memo.register_figure(selectors.LOTS_BY_STATUS, apps=("supply.Lot",))
+    memo.register_figure(selectors.PRODUCTION_FIGURES, apps=("supply.Production", "sites.Site"))
     access.register(DocumentType, scope=access.unscoped, view_permission="supply.view")
     access.register(CooperativeDocument, scope=scopes.cooperative_records(), view_permission="supply.view")
     access.register(Miner, scope=scopes.cooperative_records(), view_permission="supply.view")

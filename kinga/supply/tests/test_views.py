@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from kinga.core import clock
@@ -302,3 +304,26 @@ def test_production_statistics_come_a_page_of_sites_at_a_time_after_the_totals(
     second = client.get("/supply/production/", {"sites_page": 2}).context["stats"]
     assert [row["site__name"] for row in second.object_list][-1] == "Site 00"
     assert 'sites_page=1"' in client.get("/supply/production/", {"sites_page": 2}).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_production_statistics_are_memoised_until_production_is_recorded(world):
+    # A year of the province's production is a pass over every site's months: memoised between two writes.
+    month = clock.today().replace(day=1)
+    actor = world.actor(world.inspector)
+    services.record_production(
+        actor=actor, site=world.site, cooperative=world.coop, mineral="cobalt", month=month, tonnage=100
+    )
+    client = client_for(world.coordinator)
+
+    def total():
+        with CaptureQueriesContext(connection) as captured:
+            totals = client.get("/supply/production/").context["totals"]
+        return totals[0]["tonnage"], sum("SUM(" in q["sql"] for q in captured.captured_queries)
+
+    assert total()[0] == 100
+    assert total() == (100, 0)  # from the memo
+    services.record_production(
+        actor=actor, site=world.site, cooperative=world.coop, mineral="cobalt", month=month, tonnage=50
+    )
+    assert total()[0] == 50  # the month's figure corrected, not added
