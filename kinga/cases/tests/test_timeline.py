@@ -142,7 +142,8 @@ def test_the_migration_converts_the_rows_of_the_table(team, today, as_database_o
     today.set(TODAY)
     case = register(team)
     executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("cases")
+    # Every app's latest: going back unapplies the other apps' migrations that depend on cases too.
+    latest = executor.loader.graph.leaf_nodes()
     executor.migrate([("cases", "0004_version")])
     OldEvent = executor.loader.project_state(("cases", "0004_version")).apps.get_model("cases", "CaseEvent")
     OldEvent.objects.all().delete()
