@@ -9,6 +9,7 @@ Usage: python tools/i18n.py update|check|compile
 """
 
 import ast
+import functools
 import os
 import re
 import subprocess
@@ -16,12 +17,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import django
 import polib
+from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = sorted(p.parent for p in (ROOT / "kinga").glob("*/apps.py"))
-KINGA = [str(Path(sys.executable).parent / "kinga")]
-ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "kinga.settings.test"}
 
 
 # What a community member sees, in Kiswahili: per app, templates (relative to the app) and Python names
@@ -154,13 +155,7 @@ def public_msgids(app: Path) -> set[str]:
             (Path(tmp) / template).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / template).write_text((app / template).read_text())
         (Path(tmp) / "locale").mkdir()
-        subprocess.run(
-            [*KINGA, "makemessages", "-l", "sw", "--no-location", "-e", "html"],
-            cwd=tmp,
-            env=ENV,
-            check=True,
-            capture_output=True,
-        )
+        _makemessages(Path(tmp), "-l", "sw", "--no-location", "-e", "html")
         for entry in polib.pofile(catalogue(Path(tmp), "sw")):
             if not entry.obsolete:
                 msgids.add(entry.msgid)
@@ -228,25 +223,27 @@ def check_kiswahili(app: Path) -> list[str]:
 def extract(app: Path, into: Path) -> Path:
     """Run makemessages for one app into a copy of it; return the resulting .po."""
     (into / "locale").mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            *KINGA,
-            "makemessages",
-            "-l",
-            "fr",
-            "--no-location",
-            "--no-obsolete",
-            "-i",
-            "tests/*",
-            "-i",
-            "migrations/*",
-        ],
-        cwd=app,
-        env=ENV,
-        check=True,
-        capture_output=True,
-    )
+    _makemessages(app, "-l", "fr", "--no-location", "--no-obsolete", "-i", "tests/*", "-i", "migrations/*")
     return catalogue(app)
+
+
+def _makemessages(cwd: Path, *args: str) -> None:
+    """Django's makemessages run in `cwd`, in this process: Django is set up once (a process per app cost two to
+    three seconds of start-up each, seventeen times a check)."""
+    _set_up_django()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        call_command("makemessages", *args, verbosity=0)
+    finally:
+        os.chdir(previous)
+
+
+@functools.cache
+def _set_up_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinga.settings.test")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
 
 
 def update() -> None:
