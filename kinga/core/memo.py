@@ -89,6 +89,25 @@ def remember_query(name: str, qs: QuerySet, compute: Callable[[], T], *, part: s
     return remember(name, key, compute)
 
 
+class MemoisedRows:
+    """A grouped query read a page at a time (a Paginator's count, then a slice), each memoised between two writes
+    of its records, keyed by each query's SQL: a page of a national grouping without a pass over it per request."""
+
+    def __init__(self, name: str, rows: QuerySet) -> None:
+        self.name, self.rows = name, rows
+
+    def count(self) -> int:
+        return remember_query(self.name, self.rows, self.rows.count, part="count")
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice):
+            raise TypeError("MemoisedRows is read by slices (a page)")
+        return remember_rows(self.name, self.rows[index])
+
+
 def _watch(apps: Sequence[str]) -> None:
     _SOURCES.update(apps)
     for source in apps:

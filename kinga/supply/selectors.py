@@ -231,36 +231,17 @@ def production(
     return qs.order_by("-month", "site__name", "mineral")
 
 
-def production_by_site(actor: Actor, **filters) -> MemoisedRows:
+def production_by_site(actor: Actor, **filters) -> memo.MemoisedRows:
     """Production statistics per site and mineral over the filtered months, the largest tonnage first (one
     grouped query; a page of it is labelled by `label_minerals`). The province holds thousands of sites: the
     page shows them a page at a time, after the totals per mineral."""
-    return MemoisedRows(
+    return memo.MemoisedRows(
         PRODUCTION_FIGURES,
         production(actor, **filters)
         .values("site__uuid", "site__name", "site__code", "mineral")
         .annotate(tonnage=Sum("tonnage"), months=Count("month", distinct=True), grade=Avg("grade_percent"))
         .order_by("-tonnage", "site__name", "mineral"),
     )
-
-
-class MemoisedRows:
-    """A grouped query read a page at a time (a Paginator's count, then a slice), each memoised between two writes
-    of its records (kinga.core.memo): a year of the province's production is a pass over every site's months."""
-
-    def __init__(self, name: str, rows: QuerySet) -> None:
-        self.name, self.rows = name, rows
-
-    def count(self) -> int:
-        return memo.remember_query(self.name, self.rows, self.rows.count, part="count")
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[dict]:
-        if not isinstance(index, slice):
-            raise TypeError("MemoisedRows is read by slices (a page)")
-        return memo.remember_rows(self.name, self.rows[index])
 
 
 def production_by_mineral(actor: Actor, **filters) -> list[dict]:
