@@ -373,7 +373,16 @@ def _report(found: dict[str, set[str]]) -> list[str]:
     return [f"{problem}  ← {sorted(where)[:3]}" for problem, where in sorted(found.items())]
 
 
+# The crawl of every page of every role takes two minutes; what it checks (the pages' words, their tables, their
+# queries per row) does not depend on the database, and test_bad_input renders every page on SQLite too.
+CRAWL_ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: the crawl's checks do not depend on the database",
+)
+
+
 @pytest.mark.django_db
+@CRAWL_ON_POSTGRESQL
 def test_every_page_of_every_role_is_french(db, request):
     crawl = _crawl(request)
     report = _report(crawl["failures"])
@@ -384,6 +393,7 @@ def test_every_page_of_every_role_is_french(db, request):
 
 
 @pytest.mark.django_db
+@CRAWL_ON_POSTGRESQL
 def test_no_page_reads_the_database_once_per_row(db, request):
     queries = _crawl(request)["queries"]
     over = [
@@ -412,6 +422,7 @@ MUST_HAVE_TABLES = {
 
 
 @pytest.mark.django_db
+@CRAWL_ON_POSTGRESQL
 def test_every_table_of_every_page_labels_the_cells_a_phone_stacks(db, request):
     """Every body cell of a responsive table (`table.list`, a chart's `table.figures`) carries its column's label
     (kinga/core/tests/test_tables.py: what the check reads), on every page of every demo account."""
@@ -422,6 +433,7 @@ def test_every_table_of_every_page_labels_the_cells_a_phone_stacks(db, request):
 
 
 @pytest.mark.django_db
+@CRAWL_ON_POSTGRESQL
 def test_counts_agree_with_their_noun_on_every_page(db, request):
     assert plural_problems("<p>1 comptes</p><li>1 mesures correctives</li><td>3 enfant</td>") == [
         "« 1 comptes » in « 1 comptes »",

@@ -4,18 +4,19 @@ import pytest
 
 from kinga.core.actors import system_actor
 from kinga.core.reference import load_organisations
-from kinga.plan.models import Indicator
+from kinga.core.testing_snapshots import replayed
+from kinga.plan.models import Indicator, Plan
 from kinga.plan.services.loading import load_plan
 
 
 @pytest.fixture
 def organisations(reference_places):
-    load_organisations()
+    replayed("organisations", load_organisations)
 
 
 @pytest.fixture
 def plan(organisations):
-    return load_plan(actor=system_actor()).plan
+    return Plan.objects.get(pk=replayed("plan", lambda: load_plan(actor=system_actor()).plan.pk))
 
 
 @pytest.fixture
