@@ -13,13 +13,15 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kinga.cases.selectors import cases_out_of_mines_by_site
-from kinga.core import access, clock
+from kinga.core import access, clock, memo
 from kinga.core.access import Actor
 from kinga.core.models import Organisation
 from kinga.sites.models import CorrectiveAction, Inspection, Site, SiteEvidence, StatusChange
+from kinga.supply import scopes
 from kinga.supply.models import Lot, LotStatus, Mineral
 from kinga.supply.selectors_partners import PartnersSection, for_report
 
@@ -128,12 +130,60 @@ class DueDiligenceReport:
         return [row for row in self.sites if row.flags]
 
 
+# The report's figures between two writes of what they count (kinga.core.memo): a buyer's year is thousands of
+# lots and of cases at its sites, and read again by every officer opening the report. The page says when they
+# were computed (generated_at).
+DUE_DILIGENCE_FIGURES = "supply.due_diligence"
+DUE_DILIGENCE_SOURCES = (
+    "supply.Lot",
+    "sites.Site",
+    "sites.StatusChange",
+    "sites.SiteEvidence",
+    "sites.Inspection",
+    "sites.CorrectiveAction",
+    "cases.Case",
+    "cases.FollowUp",
+    "cases.RetentionCheck",
+)
+
+
+@dataclass(frozen=True)
+class _Figures:
+    sites: list[SiteRow]
+    flagged_lots: list[FlaggedLot]
+    flagged_lots_total: int
+    watch_until: datetime.date
+    computed_at: datetime.datetime
+
+
 def due_diligence(
     actor: Actor, *, buyer: Organisation, start: datetime.date, end: datetime.date
 ) -> DueDiligenceReport:
     """The report for a buyer the actor may report on (a company officer: their own company only)."""
-    lots = access.scoped(actor, Lot, perm="supply.report").filter(buyer=buyer, date__gte=start, date__lte=end)
     today = clock.today()
+    # What the figures depend on besides the records: whose lots the reader sees, the day (what is overdue), the
+    # language of the minerals' names.
+    key = (scopes.lots_scope_key(actor), buyer.pk, start, end, today, translation.get_language())
+    figures = memo.remember(
+        DUE_DILIGENCE_FIGURES, key, lambda: _figures(actor, buyer=buyer, start=start, end=end, today=today)
+    )
+    return DueDiligenceReport(
+        buyer=buyer,
+        start=start,
+        end=end,
+        watch_until=figures.watch_until,
+        generated_at=figures.computed_at,
+        sites=figures.sites,
+        flagged_lots=figures.flagged_lots,
+        flagged_lots_total=figures.flagged_lots_total,
+        partners=for_report(actor, buyer=buyer, start=start, end=end),
+    )
+
+
+def _figures(
+    actor: Actor, *, buyer: Organisation, start: datetime.date, end: datetime.date, today: datetime.date
+) -> _Figures:
+    lots = access.scoped(actor, Lot, perm="supply.report").filter(buyer=buyer, date__gte=start, date__lte=end)
     watch_until = min(add_months(end, AFTER_MONTHS), today)
 
     # One read of the buyer's lots (narrow columns): every per-site figure and both flag lists come from it, where
@@ -200,16 +250,12 @@ def due_diligence(
                 )
             )
     flagged.sort(key=lambda f: (f.date, f.reference))
-    return DueDiligenceReport(
-        buyer=buyer,
-        start=start,
-        end=end,
-        watch_until=watch_until,
-        generated_at=clock.now(),
+    return _Figures(
         sites=list(rows.values()),
         flagged_lots=flagged[:FLAGGED_LOTS_SHOWN],
         flagged_lots_total=flagged_total,
-        partners=for_report(actor, buyer=buyer, start=start, end=end),
+        watch_until=watch_until,
+        computed_at=clock.now(),
     )
 
 

@@ -46,6 +46,13 @@ def lots(prefix: str = ""):
     return scope
 
 
+def lots_scope_key(actor: Actor) -> tuple:
+    """What decides which lots `lots()` lets the actor see (a key for figures memoised per reader)."""
+    if province_wide(actor):
+        return ("province",)
+    return (_org_type(actor), actor.organisation_id)
+
+
 def agreement_records(prefix: str = ""):
     """An agreement (prefix "") or what hangs on it (prefix "agreement__"): the province, the buying company,
     and the cooperative party to it."""

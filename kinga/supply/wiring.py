@@ -8,6 +8,7 @@ from kinga.supply import (  # noqa: F401  (indicators registers its sources when
     api_partners,
     home,
     indicators,
+    report,
     scopes,
     selectors,
     services,
@@ -31,6 +32,7 @@ from kinga.supply.models import (
 def wire() -> None:
     memo.register_figure(selectors.LOTS_BY_STATUS, apps=("supply.Lot",))
     memo.register_figure(selectors.PRODUCTION_FIGURES, apps=("supply.Production", "sites.Site"))
+    memo.register_figure(report.DUE_DILIGENCE_FIGURES, apps=report.DUE_DILIGENCE_SOURCES)
     access.register(DocumentType, scope=access.unscoped, view_permission="supply.view")
     access.register(CooperativeDocument, scope=scopes.cooperative_records(), view_permission="supply.view")
     access.register(Miner, scope=scopes.cooperative_records(), view_permission="supply.view")

@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from kinga.core import clock
@@ -128,3 +130,31 @@ def test_the_pdf_lists_the_flagged_lots_and_the_page_shows_the_first_ones(world,
     page = client.get("/supply/diligence/", params).content.decode()
     assert sum(lot.reference in page for lot in lots) == 2
     assert "2 affichés sur 3" in page
+
+
+def test_the_figures_are_read_again_only_after_a_write_of_what_they_count(
+    transactional_db, world, site_statuses
+):
+    """A buyer's year is thousands of lots and of cases at its sites: the figures are kept between two writes of
+    the records they count (transactional: the memo is used once a write has committed), and the page says when
+    they were computed."""
+    world.lot()
+    coordinator = world.actor(world.coordinator)
+    first = due_diligence(coordinator, buyer=world.buyer, start=TODAY, end=TODAY)
+    with CaptureQueriesContext(connection) as again:
+        second = due_diligence(coordinator, buyer=world.buyer, start=TODAY, end=TODAY)
+    assert not any('"supply_lot"' in q["sql"] for q in again.captured_queries)
+    assert second.totals == first.totals and second.generated_at == first.generated_at
+
+    world.lot()  # a new lot: the figures are counted again
+    assert due_diligence(coordinator, buyer=world.buyer, start=TODAY, end=TODAY).totals["lots"] == 2
+    site_statuses(world.site, "red")  # an inspection: the site's children and status change the figures
+    assert (
+        due_diligence(coordinator, buyer=world.buyer, start=TODAY, end=TODAY).totals["children_observed"] == 2
+    )
+
+    # Another reader whose lots differ (the buyer itself) has figures of its own.
+    officer = world.actor(make_member(world.buyer, Role.COMPANY_OFFICER))
+    assert due_diligence(officer, buyer=world.buyer, start=TODAY, end=TODAY).totals["lots"] == 2
+    page = client_for(world.coordinator).get("/supply/diligence/", {"buyer": str(world.buyer.uuid)})
+    assert "Chiffres calculés le" in page.content.decode()
