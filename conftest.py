@@ -285,9 +285,29 @@ def pytest_addoption(parser):
         action="store_true",
         help="Fail the run when a test skips for a reason other than the declared ones (set by CI=true).",
     )
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="Leave out the tests that never open the database (CI's second pass, on PostgreSQL: they ran in the "
+        "first, on SQLite, and their result does not depend on the database).",
+    )
+
+
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "demo_database"})
+
+
+def _uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(item.fixturenames)
+    )
 
 
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("--database-tests-only"):
+        left_out = [item for item in items if not _uses_the_database(item)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if _uses_the_database(item)]
     if os.path.exists(CHROMIUM) or config.getoption("--run-browser"):
         return
     skip = pytest.mark.skip(

@@ -17,6 +17,11 @@ if MIGRATION_DATABASE_URL and DATABASES["default"]["ENGINE"] != "django.db.backe
     DATABASES = {"default": env.db("MIGRATION_DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {}
+else:
+    # A test database is thrown away: its commits (transactional and browser tests commit thousands) need not
+    # wait for the disk. Per session, which any role may set; the server's own settings are untouched.
+    # No JIT either, as in production (settings/base.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off -c jit=off"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
 KINGA_ENCRYPTION_KEYS = ["z1ZxPq8D3aOEXtmHgsPUyk8bw8C3L0y_9oB6z2b8gXY="]
