@@ -5,7 +5,7 @@ included, in a few statements instead of the builder's hundreds.
 The places of the whole country take 0.2 s to load through their service, the plan 0.4 s; a thousand tests ask
 for them on each database. The rows written back are exactly those the builder wrote the first time (every table
 its statements wrote to is read after it), and only where the database is as the builder found it that first time
-(every model table holds as many rows): otherwise — or when the builder deleted rows it had not written, or wrote
+(every model table holds as many rows, up to the same greatest key): otherwise — or when the builder deleted rows it had not written, or wrote
 to a table outside the models — the builder runs again.
 """
 

@@ -50,6 +50,8 @@ class Writes:
     deleted: set[str] = field(default_factory=set)  # tables some statement deleted from
 
     def __call__(self, execute, sql, params, many, context):
+        if many and params is not None and not isinstance(params, (list, tuple)):
+            params = list(params)  # an iterator read here would reach the database empty
         self.note(sql, params, many=many)
         return execute(sql, params, many, context)
 

@@ -52,3 +52,19 @@ def test_a_statement_not_recognised_checks_every_tally():
     assert writes.tables == {"cases_case"} and not writes.unknown
     writes.note("TRUNCATE cases_case")
     assert writes.unknown and testing_tallies.to_check(writes) == list(tallies.flows())
+
+
+@pytest.mark.no_tally_check
+def test_rows_given_as_an_iterator_reach_the_database(db):
+    """The recorder reads the parameters of a write to the tallies (their codes): rows given as an iterator are
+    read once, and still written."""
+    tally = Tally._meta.db_table
+    insert = (
+        f'INSERT INTO "{tally}" (code, territory, sex, age_band, value, day) VALUES (%s, %s, %s, %s, %s, %s)'
+    )
+    with testing_tallies.recording_writes() as writes, connection.cursor() as cursor:
+        cursor.executemany(
+            insert, (row for row in [("CASES_CHILDREN_IDENTIFIED", "", "", "", 1, "2026-01-05")])
+        )
+    assert writes.codes == {"CASES_CHILDREN_IDENTIFIED"}
+    assert Tally.objects.filter(code="CASES_CHILDREN_IDENTIFIED").count() == 1
