@@ -4,24 +4,29 @@ included, in a few statements instead of the builder's hundreds.
 
 The places of the whole country take 0.2 s to load through their service, the plan 0.4 s; a thousand tests ask
 for them on each database. The rows written back are exactly those the builder wrote the first time (every table
-its statements wrote to is read after it), and only where the database is as the builder found it that first time
-(every model table holds as many rows, up to the same greatest key): otherwise — or when the builder deleted rows it had not written, or wrote
-to a table outside the models — the builder runs again.
+its statements wrote to is read after it), and only where the tables it read, those it wrote to and those its
+rows point to hold what they held when it ran (as many rows, up to the same greatest key). Other tables do not
+matter: a test that made its own organisation before asking for the places gets the same places.
+
+A process meets several such states: a transactional test empties the tables, and Django's post-migrate
+handlers write the content types and permissions back under new ids, so the tests after it start from another
+state, which holds until the next such test. Each state gets its own copy (the last few are kept). Where the
+builder deleted rows it had not written, or wrote to a table outside the models, it runs every time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 from kinga.core import clock
-from kinga.core.testing_tallies import Writes, recording_writes
+from kinga.core.testing_tallies import TablesRead, Writes, recording_writes
 
 T = TypeVar("T")
 
@@ -33,25 +38,63 @@ class Snapshot:
     result: object  # what the builder returned (plain data: an id, a count)
 
 
-_SNAPSHOTS: dict[str, Snapshot | None] = {}  # None: not replayable (the builder runs each time)
+@dataclass
+class _Copies:
+    tables: frozenset[str] | None = None  # read, written or pointed to (known after the first build)
+    by_state: dict[tuple, Snapshot] = field(default_factory=dict)  # most recently made last
+
+
+_SNAPSHOTS: dict[str, _Copies | None] = {}  # None: not replayable (the builder runs each time)
+STATES_KEPT = 4  # a few states alternate in a process (see above); a copy is a few hundred rows
 
 
 def replayed(key: str, build: Callable[[], T]) -> T:
-    """`build()` the first time (per process); afterwards its rows written back and what it returned then (plain
-    data: an id, a count — not a model instance, which a test could change)."""
+    """`build()` the first time (per process and state of the tables it reads, writes and points to); afterwards its
+    rows written back and what it returned then (plain data: an id, a count — not a model instance, which a test
+    could change)."""
     key = f"{key}@{clock.today().isoformat()}"  # what a builder writes may depend on the day
-    snapshot = _SNAPSHOTS.get(key, ...)
-    if isinstance(snapshot, Snapshot) and _counts(_model_tables()) == snapshot.before:
-        _write_back(snapshot)
-        return snapshot.result
-    if snapshot is not ...:
+    copies = _SNAPSHOTS.setdefault(key, _Copies())
+    if copies is None:
         return build()
-    tables = _model_tables()
+    models = _model_tables()
+    tables = {t: models[t] for t in copies.tables} if copies.tables is not None else models
     before = _counts(tables)
-    with recording_writes() as writes:
+    state = _state(before)
+    if copies.tables is not None and state in copies.by_state:
+        _write_back(copies.by_state[state])
+        return copies.by_state[state].result
+    reads = TablesRead()
+    with recording_writes() as writes, connection.execute_wrapper(reads):
         result = build()
-    _SNAPSHOTS[key] = _take(writes, tables, before, result)
+    snapshot = _take(writes, tables, before, result)
+    if snapshot is None:
+        _SNAPSHOTS[key] = None
+        return result
+    if copies.tables is None:
+        copies.tables = _read_written_and_pointed_to(reads.tables, writes.tables, models)
+        before = {t: before[t] for t in copies.tables}
+        snapshot = Snapshot(before=before, rows=snapshot.rows, result=result)
+        state = _state(before)
+    copies.by_state[state] = snapshot
+    while len(copies.by_state) > STATES_KEPT:
+        del copies.by_state[next(iter(copies.by_state))]
     return result
+
+
+def _state(counts: dict[str, tuple]) -> tuple:
+    return tuple(sorted(counts.items()))
+
+
+def _read_written_and_pointed_to(
+    read: set[str], written: set[str], models: dict[str, type]
+) -> frozenset[str]:
+    pointed_to = {
+        f.related_model._meta.db_table
+        for table in written
+        for f in models[table]._meta.concrete_fields
+        if f.is_relation and f.related_model is not None
+    }
+    return frozenset((read & set(models)) | written | pointed_to)
 
 
 def _model_tables() -> dict[str, type]:
@@ -88,6 +131,8 @@ _JSON_TYPES = {114: "json", 3802: "jsonb"}  # PostgreSQL's type OIDs
 def _counts(tables: dict[str, type]) -> dict[str, tuple]:
     """Per table, its rows and its greatest key: the same counts with other ids (rows written, rolled back and
     written again on PostgreSQL) are another database for rows that point to them."""
+    if not tables:
+        return {}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -102,7 +147,9 @@ def _counts(tables: dict[str, type]) -> dict[str, tuple]:
 def _write_back(snapshot: Snapshot) -> None:
     quote = connection.ops.quote_name
     models = _model_tables()
-    with connection.cursor() as cursor:
+    # One transaction: the tables go back in name order, and a row may point to one of a later table (the
+    # foreign keys are checked at commit). Outside a test's transaction each statement would commit alone.
+    with transaction.atomic(), connection.cursor() as cursor:
         for table, columns, rows in snapshot.rows:
             if not rows:
                 continue

@@ -90,7 +90,9 @@ def recording_writes() -> Iterator[Writes]:
         yield writes
 
 
-class _Reads:
+class TablesRead:
+    """The tables a connection's statements name after FROM, JOIN, INTO or UPDATE."""
+
     def __init__(self) -> None:
         self.tables: set[str] = set()
 
@@ -121,7 +123,7 @@ def differences(writes: Writes | None) -> dict[str, list]:
     """Each tally that differs from its records (its first three differing groups), among those to check."""
     wrong = {}
     for code in to_check(writes):
-        reads = _Reads()
+        reads = TablesRead()
         with connection.execute_wrapper(reads):
             diffs = tallies.differences(code, start=tallies.EVER[0], end=tallies.EVER[1])
         _read_by.setdefault(code, set()).update(reads.tables - _TALLY_TABLES)

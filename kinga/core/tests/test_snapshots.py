@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from kinga.core.models import Organisation
+from kinga.core.models import Organisation, User
 from kinga.core.testing import make_organisation
 from kinga.core.testing_snapshots import replayed
 
@@ -53,6 +53,26 @@ def test_on_another_database_the_builder_runs_again():
     make_organisation("Already there")
     replayed(key, build)
     assert build.runs == 2 and Organisation.objects.count() == 4
+
+
+def test_each_starting_state_gets_its_own_copy_and_a_state_met_again_is_replayed():
+    # As in a test process: a transactional test moves the database to another state between two runs of tests.
+    key, build = f"test-{uuid.uuid4()}", Builder()
+    first = _in_a_rolled_back_transaction(lambda: (replayed(key, build), _rows()))
+    other = make_organisation("Another starting state")
+    _in_a_rolled_back_transaction(lambda: replayed(key, build))
+    assert build.runs == 2
+    on_the_other = _in_a_rolled_back_transaction(lambda: (replayed(key, build), _rows()))
+    assert build.runs == 2 and other.pk in [pk for pk, *_ in on_the_other[1]]
+    Organisation.objects.filter(pk=other.pk).delete()
+    assert (replayed(key, build), _rows()) == first and build.runs == 2
+
+
+def test_rows_of_tables_the_builder_neither_read_wrote_nor_pointed_to_do_not_matter():
+    key, build = f"test-{uuid.uuid4()}", Builder()
+    first = _in_a_rolled_back_transaction(lambda: (replayed(key, build), _rows()))
+    User.objects.create_user(email=f"{uuid.uuid4()}@test.kinga.cd", password="x")  # a test's own account
+    assert (replayed(key, build), _rows()) == first and build.runs == 1
 
 
 def test_a_builder_that_deletes_rows_it_did_not_write_is_not_replayed():
