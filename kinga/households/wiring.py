@@ -13,6 +13,7 @@ from kinga.households import (  # noqa: F401  (indicators modules register their
     indicators_production,
     outcomes,
     selectors,
+    selectors_production,
     synth,
     synth_production,
 )
@@ -22,6 +23,9 @@ from kinga.households.services import figures
 
 def wire() -> None:
     memo.register_figure(outcomes.PROGRAMME_OUTCOMES, apps=("households",))
+    memo.register_figure(
+        selectors_production.PRODUCTION_BY_PRODUCT, apps=("households.Harvest", "households.Household")
+    )
     own = access.own_organisation
     identity, counts = "households.view_identity", "households.view_counts"
     access.register(m.Household, scope=own(), view_permission=identity)
