@@ -44,7 +44,7 @@ def test_build_writes_every_form_and_its_lists(tmp_path, site):
 def test_build_one_form_for_one_territory(tmp_path, site):
     run("build", "-o", str(tmp_path), "--form", "kinga_follow_up", "--territory", "CD7202")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kinga_follow_up.xlsx", "places.csv", "sites.csv"]
-    assert (tmp_path / "sites.csv").read_text().splitlines() == ["name,label,territory"]
+    assert (tmp_path / "sites.csv").read_text().splitlines() == ["name,label,code,territory"]
 
 
 def test_an_unknown_form_is_refused_in_french(tmp_path):

@@ -40,7 +40,9 @@ def test_the_csv_download_is_the_reference_data(client, coordinator, kolwezi):
     Site.objects.create(code="codmine00001", name="Kasulo", place=kolwezi)
     response = client_for(coordinator, client).get("/terrain/formulaires/listes/sites.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().splitlines()[1] == "codmine00001,Kasulo (codmine00001),CD7201"
+    assert (
+        response.content.decode().splitlines()[1] == "codmine00001,Kasulo (codmine00001),codmine00001,CD7201"
+    )
 
 
 def test_the_lists_of_one_territory(client, coordinator, kolwezi):
@@ -53,7 +55,7 @@ def test_the_lists_of_one_territory(client, coordinator, kolwezi):
         in member.get("/terrain/formulaires/listes/sites.csv", {"territoire": "CD7201"}).content.decode()
     )
     other = member.get("/terrain/formulaires/listes/sites.csv", {"territoire": "CD7202"})
-    assert other.content.decode().splitlines() == ["name,label,territory"]
+    assert other.content.decode().splitlines() == ["name,label,code,territory"]
     assert member.get("/terrain/formulaires/listes/sites.csv", {"territoire": "XX99"}).status_code == 404
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import shutil
 
 import pytest
@@ -26,6 +27,12 @@ def test_every_form_converts_with_pyxform(form_id):
         assert f'<translation lang="{language}"' in xform
     for name in form.attachments:
         assert f'src="jr://file-csv/{name}"' in xform
+    # A select from a list submits its `code`, never `name` (an entity's UUID when the list is an ODK Central
+    # entity list): the same form reads the CSV attached on KoboToolbox and the entity list on Central.
+    values = re.findall(r"<itemset nodeset=\"instance\('([^']+)'\)[^>]*><value ref=\"([^\"]+)\"", xform)
+    assert {(f"{i}.csv", v) for i, v in values if f"{i}.csv" in form.attachments} == {
+        (name, "code") for name in form.attachments
+    }
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate needs Java")
@@ -75,15 +82,24 @@ def _rows(content: bytes) -> list[dict]:
 def test_choice_lists_come_from_the_reference_data(kolwezi, lualaba):
     Site.objects.create(code="codmine00001", name="Kasulo", place=kolwezi)
     org = make_organisation("Enfance Lualaba", acronym="EL")
-    places = {row["name"]: row for row in _rows(reference.places_csv())}
+    places = {row["name"]: row for row in _rows(reference.build("places.csv"))}
     assert places["CD7201"]["level"] == "2" and places["CD7201"]["territory"] == "CD7201"
-    assert places["CD72"]["territory"] == ""
-    sites = _rows(reference.sites_csv())
-    assert sites == [{"name": "codmine00001", "label": "Kasulo (codmine00001)", "territory": "CD7201"}]
-    assert reference.sites_csv(territory="CD7202").decode().splitlines() == ["name,label,territory"]
-    organisations = {row["name"]: row["label"] for row in _rows(reference.organisations_csv())}
+    assert places["CD7201"]["code"] == "CD7201" and places["CD72"]["territory"] == ""
+    sites = _rows(reference.build("sites.csv"))
+    assert sites == [
+        {
+            "name": "codmine00001",
+            "label": "Kasulo (codmine00001)",
+            "code": "codmine00001",
+            "territory": "CD7201",
+        }
+    ]
+    assert reference.build("sites.csv", territory="CD7202").decode().splitlines() == [
+        "name,label,code,territory"
+    ]
+    organisations = {row["name"]: row["label"] for row in _rows(reference.build("organisations.csv"))}
     assert organisations[str(org.uuid)] == "EL — Enfance Lualaba"  # as on every page of Kinga
-    assert _rows(reference.rounds_csv()) == []
+    assert _rows(reference.build("rounds.csv")) == []
 
 
 @pytest.mark.parametrize("form_id", sorted(FORMS))

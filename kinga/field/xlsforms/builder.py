@@ -11,7 +11,7 @@ from pyxform import xls2xform
 from kinga.core import spreadsheets
 
 from . import choices
-from .spec import DEFAULT_LANGUAGE, LANGUAGES, Field, FormDefinition, Label
+from .spec import DEFAULT_LANGUAGE, LANGUAGES, VALUE_COLUMN, Field, FormDefinition, Label
 
 _TRANSLATED = ("label", "hint", "constraint_message", "required_message")
 SURVEY_COLUMNS = [
@@ -54,7 +54,9 @@ def _survey_row(f: Field) -> dict[str, str]:
             "relevant": f.relevant,
             "choice_filter": f.choice_filter,
             "appearance": f.appearance,
-            "parameters": f.parameters,
+            "parameters": " ".join(
+                filter(None, (f.parameters, f"value={VALUE_COLUMN}" if f.is_external else ""))
+            ),
             "default": f.default,
         }
     )

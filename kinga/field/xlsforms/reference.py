@@ -1,8 +1,11 @@
-"""The choice lists drawn from Kinga's reference data, attached to the forms as CSV files: a new site, place or
-organisation reaches the phones with the next attachment update, without a new form version.
+"""The choice lists drawn from Kinga's reference data, attached to the forms as CSV files (KoboToolbox) or held in
+ODK Central as entity lists (kinga.field.xlsforms.entities): a new site, place or organisation reaches the phones
+without a new form version.
 
-Every file has the `name` (the value submitted) and `label` columns XLSForm's `select_one_from_file` reads, plus
-the columns the forms filter on (`territory`: the p-code of the ADM2 the row lies in; `level` for places).
+Every list has the `name` and `label` columns XLSForm's `select_one_from_file` reads, then `code` (the value
+submitted: the same as `name`), then the columns the forms filter on (`territory`: the p-code of the ADM2 the row
+lies in; `level` for places). The forms submit `code` rather than `name` (parameter `value=code`) because in an ODK
+Central entity list `name` is the entity's UUID: the same form then reads the attached CSV and the entity list.
 `territory`, when given, keeps the sites, services and places below territory level of that territory only (a
 team's phones then carry what they need); territories themselves are always listed.
 """
@@ -10,6 +13,7 @@ team's phones then carry what they need); territories themselves are always list
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from kinga.cases.models import Service
 from kinga.core import spreadsheets
@@ -17,10 +21,31 @@ from kinga.core.models import Organisation, Place, PlaceLevel, organisation_labe
 from kinga.households.models import SurveyRound
 from kinga.sites.models import Site
 
+from .spec import VALUE_COLUMN
 
-def _csv(header: list[str], rows: Iterable[list]) -> bytes:
-    # Kinga's one writer (kinga.core.spreadsheets): a name that starts like a formula stays text in a spreadsheet.
-    return spreadsheets.csv_text([header, *rows]).encode("utf-8")
+
+@dataclass(frozen=True)
+class Table:
+    """One choice list: its columns (`name`, `label`, `code`, then the filters') and rows of strings."""
+
+    header: list[str]
+    rows: list[list[str]]
+
+    def csv(self) -> bytes:
+        # Kinga's one writer (kinga.core.spreadsheets): a name that starts like a formula stays text in a
+        # spreadsheet.
+        return spreadsheets.csv_text([self.header, *self.rows]).encode("utf-8")
+
+
+def _table(extra: list[str], rows: Iterable[list]) -> Table:
+    """The key repeated as `code`; every value a string (an entity's properties are strings)."""
+    return Table(
+        ["name", "label", VALUE_COLUMN, *extra],
+        [
+            [str(key), str(label), str(key), *("" if v is None else str(v) for v in rest)]
+            for key, label, *rest in rows
+        ],
+    )
 
 
 def _territories_by_place() -> dict[int, str]:
@@ -51,7 +76,7 @@ def _territory_of(path: str, territory_ids: dict[int, str]) -> str:
     return ""
 
 
-def places_csv(territory: str | None = None) -> bytes:
+def places(territory: str | None = None) -> Table:
     territories = _territories_by_place()
     rows = []
     for pk, pcode, name, level in (
@@ -64,10 +89,10 @@ def places_csv(territory: str | None = None) -> bytes:
         if territory and level > PlaceLevel.TERRITORY and place_territory != territory:
             continue
         rows.append([pcode, name, level, place_territory])
-    return _csv(["name", "label", "level", "territory"], rows)
+    return _table(["level", "territory"], rows)
 
 
-def sites_csv(territory: str | None = None) -> bytes:
+def sites(territory: str | None = None) -> Table:
     # From the place's path rather than the stored territory column, which only some writers fill in.
     territory_ids = _territory_ids()
     rows = []
@@ -76,20 +101,20 @@ def sites_csv(territory: str | None = None) -> bytes:
         if territory and site_territory != territory:
             continue
         rows.append([code, f"{name} ({code})", site_territory])
-    return _csv(["name", "label", "territory"], rows)
+    return _table(["territory"], rows)
 
 
-def organisations_csv(territory: str | None = None) -> bytes:
+def organisations(territory: str | None = None) -> Table:
     rows = Organisation.objects.filter(is_active=True).order_by("name").values_list("uuid", "name", "acronym")
-    return _csv(["name", "label"], ([str(u), organisation_label(name, acronym)] for u, name, acronym in rows))
+    return _table([], ([u, organisation_label(name, acronym)] for u, name, acronym in rows))
 
 
-def rounds_csv(territory: str | None = None) -> bytes:
+def rounds(territory: str | None = None) -> Table:
     rows = SurveyRound.objects.order_by("-number").values_list("code", "name")
-    return _csv(["name", "label"], ([code, name] for code, name in rows))
+    return _table([], ([code, name] for code, name in rows))
 
 
-def services_csv(territory: str | None = None) -> bytes:
+def services(territory: str | None = None) -> Table:
     territory_ids = {
         pk: pcode for pk, pcode in Place.objects.filter(level=PlaceLevel.TERRITORY).values_list("id", "pcode")
     }
@@ -103,17 +128,21 @@ def services_csv(territory: str | None = None) -> bytes:
         if territory and service_territory != territory:
             continue
         rows.append([str(uuid), name, kind, service_territory or ""])
-    return _csv(["name", "label", "service_type", "territory"], rows)
+    return _table(["service_type", "territory"], rows)
 
 
-BUILDERS: dict[str, Callable[[str | None], bytes]] = {
-    "places.csv": places_csv,
-    "sites.csv": sites_csv,
-    "organisations.csv": organisations_csv,
-    "rounds.csv": rounds_csv,
-    "services.csv": services_csv,
+BUILDERS: dict[str, Callable[[str | None], Table]] = {
+    "places.csv": places,
+    "sites.csv": sites,
+    "organisations.csv": organisations,
+    "rounds.csv": rounds,
+    "services.csv": services,
 }
 
 
-def build(name: str, territory: str | None = None) -> bytes:
+def table(name: str, territory: str | None = None) -> Table:
     return BUILDERS[name](territory)
+
+
+def build(name: str, territory: str | None = None) -> bytes:
+    return table(name, territory).csv()

@@ -103,6 +103,11 @@ def all_of(*rules: Rule) -> Rule:
     )
 
 
+# The column of an attached list (or property of an ODK Central entity list) a select from a file submits: not
+# `name`, which in an entity list is the entity's UUID (see kinga.field.xlsforms.reference).
+VALUE_COLUMN = "code"
+
+
 # --- fields and forms -------------------------------------------------------------------------------------
 
 
