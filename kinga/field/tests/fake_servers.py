@@ -1,6 +1,8 @@
 """KoboToolbox (API v2) and ODK Central on loopback, answering the calls `kinga forms publish` makes as the real
 servers do: the same paths, statuses, JSON bodies and refusals (an XLSForm pyxform cannot convert, a media file
-name already taken, a draft published again under a version that exists, a bad token or password)."""
+name already taken, a draft published again under a version that exists, a bad token or password), and ODK
+Central's entity lists (datasets, their properties, entities with versions: bulk creation, updates refused on a
+stale baseVersion, soft deletion; a draft's attachment linked to the entity list of its name)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -221,13 +224,26 @@ class FakeKobo(_Handler):
         return self.reply(404, {"detail": "Not found."})
 
 
+NOT_FOUND = {"code": 404.1, "message": "Could not find the resource you were looking for."}
+RESERVED_PROPERTIES = {"name", "label"}
+
+
 class FakeCentral(_Handler):
     forms: dict[str, dict] = {}
     tokens: set[str] = set()
+    # name -> {"properties": [names], "entities": {uuid: {"label", "data", "version", "deleted"}}}
+    datasets: dict[str, dict] = {}
+    entity_lists_api = True  # False: a Central older than 2024.1 (no entity lists API)
+    entity_writes: list[tuple[str, str]] = []  # (method, dataset) of every write to an entity
+    before_patch: Callable[[dict], None] | None = None  # an edit made in Central just before Kinga's write
 
     @classmethod
     def reset(cls):
-        cls.forms, cls.tokens = {}, set()
+        cls.forms, cls.tokens, cls.datasets, cls.entity_writes = {}, set(), {}, []
+        cls.entity_lists_api, cls.before_patch = True, None
+
+    def json_body(self) -> dict:
+        return json.loads(self.body() or b"{}")
 
     def route(self, method: str):
         url = urlparse(self.path)
@@ -245,9 +261,34 @@ class FakeCentral(_Handler):
             return self.reply(
                 401, {"code": 401.2, "message": "Could not authenticate with the provided credentials."}
             )
+        if path.startswith(f"/v1/projects/{ODK_PROJECT}/datasets"):
+            if not self.entity_lists_api:
+                return self.reply(404, NOT_FOUND)
+            return self.dataset_route(
+                method, path.removeprefix(f"/v1/projects/{ODK_PROJECT}/datasets"), query
+            )
         forms = f"/v1/projects/{ODK_PROJECT}/forms"
         if method == "POST" and path == forms:
             return self.create(query)
+        match = re.fullmatch(rf"{forms}/([^/]+)/attachments", path)
+        if method == "GET" and match and match.group(1) in self.forms:
+            published = self.forms[match.group(1)]["published"] or {"attachments": {}}
+            return self.reply(
+                200,
+                [
+                    {
+                        "name": name,
+                        "type": "file",
+                        "exists": content is not None,
+                        "blobExists": isinstance(content, bytes),
+                        "datasetExists": isinstance(content, dict),
+                    }
+                    for name, content in published["attachments"].items()
+                ],
+            )
+        match = re.fullmatch(rf"{forms}/([^/]+)/draft/attachments/([^/]+)", path)
+        if method == "PATCH" and match and match.group(1) in self.forms:
+            return self.link(self.forms[match.group(1)], match.group(2))
         match = re.fullmatch(rf"{forms}/([^/]+)", path)
         if method == "GET" and match and match.group(1) in self.forms:
             form = self.forms[match.group(1)]
@@ -290,6 +331,197 @@ class FakeCentral(_Handler):
         form["published"] = {**form["draft"], "version": version, "missing": missing}
         form["draft"] = None
         return self.reply(200, {"success": True})
+
+    def link(self, form: dict, name: str):
+        """A draft's attachment read from the entity list of the same name (body {"dataset": true})."""
+        draft = form["draft"]
+        dataset = name.removesuffix(".csv")
+        if draft is None or name not in draft["attachments"] or dataset not in self.datasets:
+            return self.reply(404, NOT_FOUND)
+        if self.json_body().get("dataset") is not True:
+            return self.reply(400, {"code": 400.2, "message": "Required parameter dataset missing."})
+        draft["attachments"][name] = {"dataset": dataset}
+        return self.reply(200, {"name": name, "type": "file", "exists": True, "datasetExists": True})
+
+    # --- entity lists ---------------------------------------------------------------------------------------
+
+    def dataset_route(self, method: str, tail: str, query: dict):
+        if tail == "" and method == "GET":
+            return self.reply(
+                200,
+                [
+                    {"name": n, "projectId": int(ODK_PROJECT), "approvalRequired": False}
+                    for n in self.datasets
+                ],
+            )
+        if tail == "" and method == "POST":
+            name = self.json_body().get("name", "")
+            if name.lower() in {n.lower() for n in self.datasets}:
+                return self.reply(
+                    409,
+                    {"code": 409.3, "message": f"A resource already exists with name value(s) of {name}."},
+                )
+            self.datasets[name] = {"properties": [], "entities": {}}
+            return self.reply(200, {"name": name, "projectId": int(ODK_PROJECT), "approvalRequired": False})
+        match = re.fullmatch(r"/([^/.]+)(\.svc/Entities|/properties|/entities(?:/([^/]+))?)?", tail)
+        if not match or match.group(1) not in self.datasets:
+            return self.reply(404, NOT_FOUND)
+        name, what, key = match.groups()
+        dataset = self.datasets[name]
+        if what is None and method == "GET":
+            return self.reply(
+                200,
+                {
+                    "name": name,
+                    "projectId": int(ODK_PROJECT),
+                    "properties": [{"name": p, "odataName": p, "forms": []} for p in dataset["properties"]],
+                },
+            )
+        if what == ".svc/Entities" and method == "GET":
+            return self.odata(name, dataset)
+        if what == "/properties" and method == "POST":
+            prop = self.json_body().get("name", "")
+            if prop.lower() in RESERVED_PROPERTIES or prop.startswith("__"):
+                return self.reply(400, {"code": 400.8, "message": f"Invalid property name: {prop}."})
+            if prop in dataset["properties"]:
+                return self.reply(
+                    409,
+                    {"code": 409.3, "message": f"A resource already exists with name value(s) of {prop}."},
+                )
+            dataset["properties"].append(prop)
+            return self.reply(200, {"success": True})
+        if what == "/entities" and method == "POST":
+            return self.create_entities(name, dataset)
+        if (
+            what == "/entities" and method == "GET"
+        ):  # metadata only, no data; ?deleted=true: only deleted ones
+            deleted = query.get("deleted") == ["true"]
+            return self.reply(
+                200,
+                [
+                    {
+                        "uuid": key,
+                        "deletedAt": "2026-01-02T00:00:00.000Z" if entity["deleted"] else None,
+                        "currentVersion": {"label": entity["label"], "version": entity["version"]},
+                    }
+                    for key, entity in dataset["entities"].items()
+                    if entity["deleted"] == deleted
+                ],
+            )
+        entity = dataset["entities"].get(key or "")
+        if what and what.startswith("/entities/") and entity is not None and not entity["deleted"]:
+            return self.entity(method, name, key, entity, query)
+        return self.reply(404, NOT_FOUND)
+
+    def odata(self, name: str, dataset: dict):
+        rows = []
+        for key, entity in dataset["entities"].items():
+            if entity["deleted"]:
+                continue
+            system = {"createdAt": "2026-01-01T00:00:00.000Z", "creatorId": "1", "version": entity["version"]}
+            row = {"__id": key, "label": entity["label"], "__system": system}
+            row.update({p: entity["data"].get(p) for p in dataset["properties"]})  # null when never set
+            rows.append(row)
+        context = (
+            f"http://{self.headers['Host']}/v1/projects/{ODK_PROJECT}/datasets/{name}.svc/$metadata#Entities"
+        )
+        return self.reply(200, {"@odata.context": context, "value": rows})
+
+    def refuse_entity(self, dataset: dict, entity: dict):
+        """Central's checks of an entity's body: a label, and only the list's properties, as strings."""
+        if "label" in entity and not str(entity.get("label") or "").strip():
+            return self.reply(400, {"code": 400.2, "message": "Required parameter label missing."})
+        for prop, value in (entity.get("data") or {}).items():
+            if prop not in dataset["properties"]:
+                return self.reply(
+                    400, {"code": 400.28, "message": f"The entity is invalid. {prop} is not a property."}
+                )
+            if not isinstance(value, str):
+                return self.reply(
+                    400,
+                    {"code": 400.11, "message": f"Invalid input data type: expected ({prop}) to be (string)"},
+                )
+        return None
+
+    def create_entities(self, name: str, dataset: dict):
+        body = self.json_body()
+        if "entities" in body:  # bulk: all or nothing, with the source of the change
+            if not isinstance(body.get("source"), dict) or not body["source"].get("name"):
+                return self.reply(400, {"code": 400.2, "message": "Required parameter source.name missing."})
+            batch = body["entities"]
+        else:
+            batch = [body]
+        for entity in batch:
+            if "label" not in entity:
+                return self.reply(400, {"code": 400.2, "message": "Required parameter label missing."})
+            refused = self.refuse_entity(dataset, entity)
+            if refused:
+                return refused
+            key = entity.get("uuid") or str(uuid.uuid4())
+            if key in dataset["entities"]:  # deleted ones too: a UUID is never reused
+                return self.reply(
+                    409, {"code": 409.3, "message": f"A resource already exists with uuid value(s) of {key}."}
+                )
+        for entity in batch:
+            key = entity.get("uuid") or str(uuid.uuid4())
+            dataset["entities"][key] = {
+                "label": entity["label"],
+                "data": dict(entity.get("data") or {}),
+                "version": 1,
+                "deleted": False,
+            }
+            self.entity_writes.append(("POST", name))
+        return self.reply(200, {"success": True})
+
+    def entity(self, method: str, name: str, key: str, entity: dict, query: dict):
+        if method == "GET":
+            return self.reply(200, self.entity_body(key, entity))
+        if method == "DELETE":
+            entity["deleted"] = True
+            self.entity_writes.append(("DELETE", name))
+            return self.reply(200, {"success": True})
+        if method != "PATCH":
+            return self.reply(404, NOT_FOUND)
+        if type(self).before_patch is not None:
+            type(self).before_patch(entity)
+        if query.get("force") != ["true"]:
+            if "baseVersion" not in query:
+                return self.reply(400, {"code": 400.2, "message": "Required parameter baseVersion missing."})
+            if int(query["baseVersion"][0]) != entity["version"]:
+                return self.reply(
+                    409,
+                    {
+                        "code": 409.15,
+                        "message": "Entity update failed: the base version does not match the current version.",
+                        "details": {"current": entity["version"], "provided": int(query["baseVersion"][0])},
+                    },
+                )
+        body = self.json_body()
+        refused = self.refuse_entity(self.datasets[name], body)
+        if refused:
+            return refused
+        entity["label"] = body.get("label", entity["label"])
+        entity["data"] = {**entity["data"], **(body.get("data") or {})}
+        entity["version"] += 1
+        self.entity_writes.append(("PATCH", name))
+        return self.reply(200, self.entity_body(key, entity))
+
+    @staticmethod
+    def entity_body(key: str, entity: dict) -> dict:
+        return {
+            "uuid": key,
+            "deletedAt": None,
+            "conflict": None,
+            "currentVersion": {
+                "label": entity["label"],
+                "data": entity["data"],
+                "version": entity["version"],
+                "baseVersion": entity["version"] - 1 or None,
+                "current": True,
+            },
+        }
+
+    # --- forms ----------------------------------------------------------------------------------------------
 
     def read(self):
         if self.headers.get("Content-Type") != builder_type():

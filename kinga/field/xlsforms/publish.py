@@ -3,15 +3,20 @@ interface does it, so a form published from Kinga looks to the server's users li
 
 KoboToolbox: the XLSX goes through an import (it creates the project, or replaces the one named after the same
 form id), the CSV lists are uploaded as the project's form media, then the project is (re)deployed.
-ODK Central: the XLSX creates the form as a draft (or becomes the draft of the existing form), the CSV lists are
-uploaded as the draft's attachments, then the draft is published.
+ODK Central: the lists become entity lists of the project (kinga.field.xlsforms.entities: created, then their
+entities kept equal to Kinga's reference data), the XLSX creates the form as a draft (or becomes the draft of the
+existing form), the draft's attachments are linked to the entity lists of the same name, then the draft is
+published. A form already published at the same version with its lists linked gets no new draft: only its
+entities are brought up to date.
 
-`kinga forms lists --to kobo|odk` sends only the CSV lists of forms already published (a new site, place,
-organisation or round reaches the phones), never the workbook: on KoboToolbox the project's media are replaced and
-the project redeployed at its current version (no new version: its questions are unchanged); ODK Central only
-accepts attachments on a draft, so the published definition is copied into a draft on the server, the lists
-uploaded and the draft published with its version followed by the date (Central refuses to publish a version
-string twice: the questions are those already on the phones, only the lists change).
+`kinga forms lists --to kobo|odk` sends only the lists of forms already published (a new site, place, organisation
+or round reaches the phones), never the workbook: on KoboToolbox the project's media are replaced and the project
+redeployed at its current version (no new version: its questions are unchanged); on ODK Central the entity lists
+are brought up to date and nothing else (no draft, no new version). A Central older than 2024.1 (no entity lists
+API) gets the lists as attached CSVs, the old way: Central only accepts attachments on a draft, so the published
+definition is copied into a draft on the server, the lists uploaded and the draft published with its version
+followed by the date (Central refuses to publish a version string twice). That way is also taken once for a form
+published before its lists were entity lists, to link them.
 
 Every failure is a PublishError with a French message saying which server refused what.
 """
@@ -30,16 +35,14 @@ from django.conf import settings
 from kinga.core import access, audit, clock
 from kinga.core.access import Actor
 
-from . import builder, reference
+from . import builder, entities, reference
+from .errors import PublishError
+from .reference import Table
 from .spec import FormDefinition
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 KOBO_POLL_SECONDS = 1.0  # KoboToolbox imports a workbook in the background: how long to wait between checks
-
-
-class PublishError(Exception):
-    pass
 
 
 @dataclass
@@ -50,7 +53,12 @@ class Bundle:
     title: str
     version: str
     xlsx: bytes
-    attachments: dict[str, bytes] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    @property
+    def attachments(self) -> dict[str, bytes]:
+        """The lists as the CSV files attached to the form."""
+        return {name: table.csv() for name, table in self.tables.items()}
 
     @property
     def kobo_name(self) -> str:
@@ -63,6 +71,11 @@ class Published:
     form_id: str
     version: str
     remote_id: str
+    # ODK Central's entity lists: what each run wrote to them (the same ListSync for every form reading a list).
+    entity_lists: bool = False
+    lists: list[entities.ListSync] = field(default_factory=list)
+    new_version: bool = True
+    attached_csvs: bool = False  # a Central without entity lists got the lists as attached CSVs
 
 
 def bundle(form: FormDefinition, *, territory: str | None = None) -> Bundle:
@@ -71,7 +84,7 @@ def bundle(form: FormDefinition, *, territory: str | None = None) -> Bundle:
         title=form.title.fr,
         version=builder.version(form),
         xlsx=builder.workbook_bytes(form),
-        attachments={name: reference.build(name, territory) for name in form.attachments},
+        tables={name: reference.table(name, territory) for name in form.attachments},
     )
 
 
@@ -256,20 +269,58 @@ class Central:
             json={"email": user, "password": password},
         )
         self.headers = {"Authorization": f"Bearer {session.json()['token']}"}
+        self.entity_lists: bool | None = None  # unknown until the first list is synchronised
+        # One sync per list and run, however many forms read it.
+        self.synced: dict[str, entities.ListSync] = {}
+
+    def project_url(self, suffix: str = "") -> str:
+        return f"{self.base}/v1/projects/{self.project}{suffix}"
 
     def forms_url(self, suffix: str = "") -> str:
-        return f"{self.base}/v1/projects/{self.project}/forms{suffix}"
+        return self.project_url(f"/forms{suffix}")
 
-    def post(self, what: str, url: str, *, ok_conflict: bool = False, **kwargs) -> httpx.Response:
+    def request(
+        self, what: str, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs
+    ) -> httpx.Response:
+        """An authenticated call; a refusal raises PublishError unless its status is in `allow`."""
         try:
-            response = self.client.post(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+            response = self.client.request(
+                method, url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs
+            )
         except httpx.HTTPError as exc:
             raise PublishError(f"ODK Central est injoignable ({url}) pendant : {what} — {exc}") from None
-        if ok_conflict and response.status_code == 409:
+        if response.status_code in allow:
             return response
         return _check(response, self.server, what)
 
+    def post(self, what: str, url: str, *, ok_conflict: bool = False, **kwargs) -> httpx.Response:
+        return self.request(what, "POST", url, allow=(409,) if ok_conflict else (), **kwargs)
+
+    def sync_lists(self, item: Bundle) -> list[entities.ListSync] | None:
+        """The form's lists as entity lists, brought up to date; None when this Central has none (older than
+        2024.1), then the lists go as attached CSVs."""
+        if self.entity_lists is False:
+            return None
+        try:
+            for name, table in item.tables.items():
+                if name not in self.synced:
+                    self.synced[name] = entities.synchronise(self, file_name=name, table=table)
+        except entities.EntityListsUnsupported:
+            self.entity_lists = False
+            return None
+        self.entity_lists = True
+        return [self.synced[name] for name in item.tables]
+
+    def lists_linked(self, form_url: str, item: Bundle) -> bool:
+        """Whether the published form reads each of its lists from the entity list of the same name."""
+        listing = self.request(
+            f"la liste des fichiers joints du formulaire {item.form_id}", "GET", f"{form_url}/attachments"
+        ).json()
+        linked = {a.get("name") for a in listing if a.get("datasetExists")}
+        return set(item.tables) <= linked
+
     def publish(self, item: Bundle) -> Published:
+        lists = self.sync_lists(item)  # first: a draft's attachment links only to an existing entity list
         xlsx_headers = {"Content-Type": XLSX_TYPE, "X-XlsForm-FormId-Fallback": item.form_id}
         created = self.post(
             f"la création du formulaire {item.form_id}",
@@ -280,13 +331,23 @@ class Central:
         )
         form_url = self.forms_url(f"/{item.form_id}")
         if created.status_code == 409:  # the form exists: this version becomes its draft
+            if lists is not None and self._unchanged(form_url, item):
+                # Same questions, lists read from the entity lists just brought up to date: nothing to publish.
+                return Published(
+                    item.form_id,
+                    item.version,
+                    item.form_id,
+                    entity_lists=True,
+                    lists=lists,
+                    new_version=False,
+                )
             self.post(
                 f"le brouillon du formulaire {item.form_id}",
                 f"{form_url}/draft?ignoreWarnings=true",
                 content=item.xlsx,
                 headers=xlsx_headers,
             )
-        self._upload_lists(form_url, item)
+        self._attach_lists(form_url, item, linked=lists is not None)
         what = f"la publication du formulaire {item.form_id}"
         published = self.post(what, f"{form_url}/draft/publish", ok_conflict=True)
         version = item.version
@@ -294,7 +355,18 @@ class Central:
             # Same questions, new lists: Central wants a new version string for every publication.
             version = f"{item.version}-{clock.now():%Y%m%d%H%M%S}"
             self.post(what, f"{form_url}/draft/publish", params={"version": version})
-        return Published(item.form_id, version, item.form_id)
+        return Published(
+            item.form_id,
+            version,
+            item.form_id,
+            entity_lists=lists is not None,
+            lists=lists or [],
+            attached_csvs=lists is None and bool(item.tables),
+        )
+
+    def _unchanged(self, form_url: str, item: Bundle) -> bool:
+        found = self.request(f"la lecture du formulaire {item.form_id}", "GET", form_url).json()
+        return found.get("version") == item.version and self.lists_linked(form_url, item)
 
     def publish_lists(self, item: Bundle) -> Published:
         form_url = self.forms_url(f"/{item.form_id}")
@@ -309,9 +381,14 @@ class Central:
                 "(kinga forms publish)."
             )
         current = _check(found, self.server, what).json()["version"]
+        lists = self.sync_lists(item)
+        if lists is not None and self.lists_linked(form_url, item):
+            return Published(
+                item.form_id, current, item.form_id, entity_lists=True, lists=lists, new_version=False
+            )
         # No body: Central copies the published definition into the draft; the questions stay the same.
         self.post(f"le brouillon du formulaire {item.form_id}", f"{form_url}/draft")
-        self._upload_lists(form_url, item)
+        self._attach_lists(form_url, item, linked=lists is not None)
         moment = clock.now()
         for _attempt in range(60):
             version = f"{_LISTS_SUFFIX.sub('', current)}-{moment:%Y%m%d%H%M%S}"
@@ -322,12 +399,28 @@ class Central:
                 ok_conflict=True,
             )
             if published.status_code != 409:  # lists sent twice in one second: the next second's version
-                return Published(item.form_id, version, item.form_id)
+                return Published(
+                    item.form_id,
+                    version,
+                    item.form_id,
+                    entity_lists=lists is not None,
+                    lists=lists or [],
+                    attached_csvs=lists is None,
+                )
             moment += datetime.timedelta(seconds=1)
         raise PublishError(f"ODK Central refuse chaque version proposée pour le formulaire {item.form_id}.")
 
-    def _upload_lists(self, form_url: str, item) -> None:
-        """The form's choice lists (attached CSVs) into its draft."""
+    def _attach_lists(self, form_url: str, item: Bundle, *, linked: bool) -> None:
+        """The draft's attachments linked to the entity lists of the same name, or the CSVs uploaded."""
+        if linked:
+            for name in item.tables:
+                self.request(
+                    f"le lien de {name} à la liste d'entités {entities.dataset_name(name)}",
+                    "PATCH",
+                    f"{form_url}/draft/attachments/{name}",
+                    json={"dataset": True},
+                )
+            return
         for name, content in item.attachments.items():
             self.post(
                 f"l'envoi de la liste {name}",
@@ -360,6 +453,19 @@ def server_for(target: str, *, client: httpx.Client | None = None):
     raise PublishError(f"Serveur inconnu « {target} » : choisissez kobo ou odk.")
 
 
+def _entity_changes(published: Published) -> dict:
+    """For the audit trail: whether a new version was published and what each entity list received."""
+    if not published.entity_lists:
+        return {}
+    return {
+        "new_version": published.new_version,
+        "entity_lists": {
+            s.dataset: {"created": s.created, "updated": s.updated, "deleted": s.deleted}
+            for s in published.lists
+        },
+    }
+
+
 def publish(
     *, actor: Actor, target: str, forms: list[FormDefinition], territory: str | None = None, server=None
 ) -> list[Published]:
@@ -374,7 +480,12 @@ def publish(
             action="update",
             target_type="field.xlsform",
             target_id=form.form_id,
-            changes={"server": target, "version": published.version, "remote_id": published.remote_id},
+            changes={
+                "server": target,
+                "version": published.version,
+                "remote_id": published.remote_id,
+                **_entity_changes(published),
+            },
             note=f"forms publish --to {target}",
         )
         results.append(published)
@@ -384,7 +495,7 @@ def publish(
 def publish_lists(
     *, actor: Actor, target: str, forms: list[FormDefinition], territory: str | None = None, server=None
 ) -> list[Published]:
-    """Sends the CSV lists of forms already on the server, without their workbook (audited per form); stops at
+    """Sends the lists of forms already on the server, without their workbook (audited per form); stops at
     the first refusal. Forms without lists are left alone."""
     access.require(actor, "field.publish_forms")
     server = server or server_for(target)
@@ -402,6 +513,7 @@ def publish_lists(
                 "server": target,
                 "version": published.version,
                 "lists": sorted(form.attachments),
+                **_entity_changes(published),
             },
             note=f"forms lists --to {target}",
         )

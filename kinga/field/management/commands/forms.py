@@ -1,5 +1,6 @@
 """`kinga forms build [-o DIR] [--form ID] [--territory PCODE]`, `kinga forms publish --to kobo|odk [--form ID]`,
-`kinga forms lists --to kobo|odk [--form ID]` (only the CSV choice lists of forms already published)."""
+`kinga forms lists --to kobo|odk [--form ID]` (only the choice lists of forms already published: attached CSVs on
+KoboToolbox, entity lists on ODK Central)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from kinga.core.actors import ActorCommand
 from kinga.field.xlsforms import builder, publish, reference
@@ -99,11 +101,47 @@ class Command(ActorCommand):
             raise CommandError(f"Publication interrompue : {exc}") from None
         except PermissionDenied:
             raise CommandError("Cet utilisateur ne peut pas publier les formulaires de terrain.") from None
+        self._report_entity_lists(results)
         for item in results:
-            if lists_only:
+            if item.entity_lists and not item.new_version:
+                self.stdout.write(
+                    _(
+                        "%(form)s: choice lists up to date in ODK Central's entity lists, version %(version)s kept"
+                    )
+                    % {"form": item.form_id, "version": item.version}
+                )
+            elif lists_only:
                 self.stdout.write(f"{item.form_id} : listes de choix envoyées (version {item.version})")
             else:
                 self.stdout.write(f"{item.form_id} : publié (version {item.version}, {item.remote_id})")
+
+    def _report_entity_lists(self, results) -> None:
+        """Once per entity list (several forms read the same one), what it received."""
+        if any(item.attached_csvs for item in results):
+            self.stdout.write(
+                _(
+                    "ODK Central has no entity lists (a version older than 2024.1): the choice lists were sent as "
+                    "attached CSV files, with a new form version."
+                )
+            )
+        seen = {}
+        for item in results:
+            for synced in item.lists:
+                seen[synced.dataset] = synced
+        for synced in seen.values():
+            self.stdout.write(
+                _(
+                    "Entity list %(dataset)s: %(count)d entities, %(created)d created, %(updated)d updated, "
+                    "%(deleted)d removed"
+                )
+                % {
+                    "dataset": synced.dataset,
+                    "count": synced.entities,
+                    "created": synced.created,
+                    "updated": synced.updated,
+                    "deleted": synced.deleted,
+                }
+            )
 
     def handle_lists(self, options):
         return self.handle_publish(options, lists_only=True)
