@@ -42,7 +42,7 @@ class EntityListsUnsupported(PublishError):
 
 
 class CentralApi(Protocol):
-    """What the sync needs of publish.Central: authenticated requests that raise PublishError on a refusal."""
+    """What the sync needs of central.Central: authenticated requests that raise PublishError on a refusal."""
 
     def request(
         self, what: str, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs

@@ -1,7 +1,9 @@
-"""The one error of publishing to a field server, shared by publish.py and entities.py (which publish.py uses)."""
+"""The one error of publishing to a field server, shared by publish.py and the modules it uses (http.py, kobo.py,
+central.py, entities.py)."""
 
 from __future__ import annotations
 
 
 class PublishError(Exception):
-    """A field server refused, or cannot be reached: the message says in French which server refused what."""
+    """A field server refused, or cannot be reached: the message (translated: French by default) says which
+    server refused what."""
