@@ -12,6 +12,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -69,6 +70,14 @@ def neighbour_pairs(code_ids: np.ndarray, variant_ids: np.ndarray, size: int) ->
     return np.unique(a * size + b)
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def hashed_key(keys: np.ndarray, shift: int) -> np.ndarray:
+    """Fibonacci hashing of pair keys into `64 - shift` bits (the product wraps around, as intended)."""
+    return (keys.astype(np.uint64) * _GOLDEN) >> np.uint64(shift)
+
+
 @dataclass
 class Frame:
     ids: np.ndarray  # record ids (str) — the only non-integer column
@@ -98,6 +107,16 @@ class Frame:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def neighbour_bitmap(self) -> tuple[np.ndarray, int]:
+        """A bitmap of the hashed keys of `name_neighbours` and its shift: most pairs of names compared are not
+        one edit apart, and one look-up in this table rules nearly all of them out before the exact search."""
+        bits = int(min(max(np.ceil(np.log2(max(len(self.name_neighbours), 1) * 32)), 12), 26))
+        shift = 64 - bits
+        bitmap = np.zeros(1 << bits, dtype=bool)
+        bitmap[hashed_key(self.name_neighbours, shift)] = True
+        return bitmap, shift
 
     @classmethod
     def from_codes(

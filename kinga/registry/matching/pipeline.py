@@ -52,6 +52,16 @@ def _share_from_histogram(hist: np.ndarray, all_pairs: int) -> float:
     return share
 
 
+def _keep_floor(threshold: float, candidates: int, all_pairs: int) -> float:
+    """The least weight a pair may need to reach `threshold` once λ is known: λ's estimate (see
+    `_share_from_histogram`) is at most (compared + 1) / (all pairs + 1000)."""
+    if not 0 < threshold < 1:
+        return -80.0
+    largest_share = min((candidates + 1) / (all_pairs + 1000), 0.5)
+    # a thousandth of a bit below: the weights are float32
+    return float(np.log2(threshold / (1 - threshold)) + np.log2((1 - largest_share) / largest_share)) - 1e-3
+
+
 def find_pairs(
     frame: Frame,
     *,
@@ -68,8 +78,11 @@ def find_pairs(
         learnt = learn(frame, codes, model=model)
     if learnt:
         model.m = learnt.m
-    floor = -80.0  # λ is known only after all pairs are weighed: keep those that can still pass
-    keep_floor = float(np.log2(threshold / (1 - threshold))) if 0 < threshold < 1 else -80.0
+    # λ is known only once every pair is weighed, but it cannot exceed the share of all pairs that blocking
+    # compared (the EM counts the others as two children): a pair under the threshold at that largest λ can
+    # never pass, so it is not kept (with four fields, most compared pairs weigh more than zero: keeping all
+    # of those held 30 M pairs at 1 M records).
+    keep_floor = _keep_floor(threshold, len(codes), len(frame) * (len(frame) - 1) // 2)
     hist = np.zeros(len(_BINS) - 1, dtype=np.int64)
     kept_a, kept_b, kept_w = [], [], []
     compared = 0
@@ -77,7 +90,7 @@ def find_pairs(
         w = scoring.weights(frame, model, a, b)
         compared += len(a)
         hist += np.histogram(np.clip(w, -79.9, 79.9), bins=_BINS)[0]
-        keep = w >= max(floor, keep_floor)
+        keep = w >= keep_floor
         kept_a.append(a[keep].astype(np.int32))
         kept_b.append(b[keep].astype(np.int32))
         kept_w.append(w[keep])

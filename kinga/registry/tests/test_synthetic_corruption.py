@@ -4,8 +4,13 @@ literature, organisations that each leave out fields; and the matcher on it (dat
 import collections
 import random
 
+import numpy as np
+import pytest
+
 from kinga.registry import synthetic_corruption as sc
-from kinga.registry.matching import Frame, find_pairs, make_record
+from kinga.registry.matching import Frame, find_pairs, make_record, scoring
+from kinga.registry.matching.blocking import candidate_pairs
+from kinga.registry.matching.frame import hashed_key
 from kinga.registry.synthetic import true_pairs
 
 
@@ -78,3 +83,38 @@ def test_the_matcher_on_errors_it_was_not_tuned_for():
     tp = len(found & truth)
     assert tp / len(found) > 0.95
     assert tp / len(truth) > 0.8  # 0.86 at 100,000 records (docs/benchmarks.md)
+
+
+def _four_field_frame(records):
+    return Frame.from_records(
+        make_record(
+            r.id, given_name=r.given_name, family_name=r.family_name, birth_date=r.birth_date, place=r.place
+        )
+        for r in records
+    )
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9, 0.1])
+def test_the_pairs_found_are_every_compared_pair_at_or_above_the_threshold(threshold):
+    """The pipeline keeps, while it weighs, only the pairs that can still pass once λ is known (with four
+    fields most compared pairs weigh more than zero): none that passes at the final λ may be lost."""
+    frame = _four_field_frame(sc.generate(6000, seed=7))
+    result = find_pairs(frame, threshold=threshold, learnt=True)
+    a, b = [], []
+    for x, y in candidate_pairs(frame):
+        a.append(x)
+        b.append(y)
+    a, b = np.concatenate(a), np.concatenate(b)
+    score = scoring.probability(scoring.weights(frame, result.model, a, b), result.share)
+    expected = {(int(x), int(y)) for x, y in zip(a[score >= threshold], b[score >= threshold], strict=True)}
+    found = {(int(x), int(y)) for x, y in zip(result.a, result.b, strict=True)}
+    assert found == expected
+    assert len(found) > 100
+
+
+def test_every_pair_of_names_one_edit_apart_is_in_the_look_up_table():
+    frame = _four_field_frame(sc.generate(6000, seed=7))
+    bitmap, shift = frame.neighbour_bitmap
+    assert len(frame.name_neighbours) > 1000
+    assert bitmap[hashed_key(frame.name_neighbours, shift)].all()
+    assert bitmap.mean() < 0.05  # it rules most other pairs out
