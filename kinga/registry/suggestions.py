@@ -25,6 +25,7 @@ from kinga.core.access import Actor
 from .batch import current_learnt
 from .matching import Frame, scoring
 from .matching.blocking import WINDOW
+from .matching.learn import apply as apply_learnt
 from .models import MatchProfile, NameVariant
 from .profiles import PROFILE_COLUMNS, caregiver_names, frame_of_columns, profile_values
 
@@ -152,7 +153,7 @@ def _model(frame: Frame, raw: dict[str, np.ndarray], n_total: int) -> scoring.Mo
     model = scoring.fit(frame)  # u from defaults (the frame is tiny), TF replaced below
     learnt = current_learnt()  # m as the registry learnt it, like the batch search
     if learnt:
-        model.m = learnt.m
+        apply_learnt(learnt, model)
     n = max(n_total, 1)
     prior_n, typical = scoring.TF_PRIOR_RECORDS, scoring.TF_TYPICAL
 

@@ -85,6 +85,19 @@ def _learnt_rows(parameters: dict) -> list[dict]:
                     "weight": math.log2(m / u),
                 }
             )
+        missing_m, missing_u = parameters["m"][name].get("-1"), parameters["u"][name].get("-1")
+        if missing_m is not None and missing_u is not None and 0 < missing_u < 1 and 0 < missing_m < 1:
+            # the absence's prior is to say nothing: m equal to u
+            rows.append(
+                {
+                    "field": _FIELD_NAMES[name],
+                    "level": _("missing on one side"),
+                    "m": missing_m * 100,
+                    "prior": missing_u * 100,
+                    "u": missing_u * 100,
+                    "weight": math.log2(missing_m / missing_u),
+                }
+            )
     return rows
 
 

@@ -120,6 +120,21 @@ def _shares(levels: np.ndarray, weights: np.ndarray, prior: dict[int, float], st
     return {k: max((float(counts[k]) + strength * p) / (total + strength), 1e-6) for k, p in prior.items()}
 
 
+def _missing_share(levels: np.ndarray, weights: np.ndarray, prior: float, strength: float) -> float:
+    """The weighted share of pairs with the field absent on one side, drawn towards `prior`."""
+    total = float(weights.sum()) + strength
+    if total <= 0:
+        return prior
+    return (float(weights[levels < 0].sum()) + strength * prior) / total
+
+
+def apply(learnt: Learnt, model: scoring.Model) -> None:
+    """A model weighs with what a registry learnt: m of every level, and what a field's absence says
+    (parameters learnt before absence was learnt leave it saying nothing)."""
+    model.m = learnt.m
+    model.u_missing = {f: learnt.u[f][-1] for f in scoring.MISSING_LEARNT if -1 in learnt.u.get(f, {})}
+
+
 def _random_pairs(n: int, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     a, b = rng.integers(0, n, size), rng.integers(0, n, size)
     keep = a != b
@@ -149,12 +164,18 @@ def learn(
         ua = ub = np.zeros(0, dtype=np.int64)
     random_levels = scoring.comparison_levels(frame, ua, ub)
     u = {f: _shares(random_levels[f], np.ones(len(ua)), PRIOR_U[f], U_PRIOR_PAIRS) for f in FIELDS}
+    for f in scoring.MISSING_LEARNT:
+        u[f][-1] = _missing_share(random_levels[f], np.ones(len(ua)), 0.0, 0.0)
     scale = max(len(codes), 1) / max(min(len(codes), SAMPLE_PAIRS), 1)  # blocked pairs per sampled one
     if len(codes) > SAMPLE_PAIRS:
         codes = rng.choice(codes, SAMPLE_PAIRS, replace=False)
     a, b = codes // max(n, 1), codes % max(n, 1)
     levels = scoring.comparison_levels(frame, a, b)
     model.m = {f: dict(prior[f]) for f in FIELDS}
+    # a field's absence starts as saying nothing (m = u), as it weighed before it was learnt
+    model.u_missing = {f: u[f][-1] for f in scoring.MISSING_LEARNT}
+    for f in scoring.MISSING_LEARNT:
+        model.m[f][-1] = u[f][-1]
     share, converged, done = 1e-6, False, 0
     while done < iterations:
         done += 1
@@ -162,6 +183,8 @@ def learn(
         share = _share_of_all_pairs(w, scale, n * (n - 1) // 2, share)
         post = scoring.probability(w, share)
         new_m = {f: _shares(levels[f], post, prior[f], PRIOR_PAIRS) for f in FIELDS}
+        for f in scoring.MISSING_LEARNT:
+            new_m[f][-1] = _missing_share(levels[f], post, u[f][-1], PRIOR_PAIRS)
         change = max(abs(new_m[f][k] - model.m[f][k]) for f in FIELDS for k in new_m[f])
         model.m = new_m
         if change < 1e-3:

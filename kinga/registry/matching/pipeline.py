@@ -13,6 +13,7 @@ from . import scoring
 from .blocking import candidate_codes, pairs_of_codes
 from .frame import Frame
 from .learn import Learnt, learn
+from .learn import apply as apply_learnt
 
 # Recommended threshold for review queues: the score at which a pair is worth a supervisor's look.
 REVIEW_THRESHOLD = 0.5
@@ -77,7 +78,7 @@ def find_pairs(
     if learnt is True:
         learnt = learn(frame, codes, model=model)
     if learnt:
-        model.m = learnt.m
+        apply_learnt(learnt, model)
     # λ is known only once every pair is weighed, but it cannot exceed the share of all pairs that blocking
     # compared (the EM counts the others as two children): a pair under the threshold at that largest λ can
     # never pass, so it is not kept (with four fields, most compared pairs weigh more than zero: keeping all

@@ -209,6 +209,11 @@ class Model:
     extras: dict = field(default_factory=dict)
     # m per field and level: today's constants, or what the registry learnt (kinga.registry.matching.learn)
     m: dict[str, dict[int, float]] = field(default_factory=lambda: default_m())
+    # How often a field is missing on one side of a random pair (learnt with m: kinga.registry.matching.learn).
+    # A field absent on one side weighs nothing unless the registry learnt that absence says something (m[f][-1]
+    # against this): where copies of one child lose their birth date more often than records do at random,
+    # a missing date is itself a little evidence, and EM on the registry's own pairs measures how much.
+    u_missing: dict[str, float] = field(default_factory=dict)
 
 
 def default_m() -> dict[str, dict[int, float]]:
@@ -411,15 +416,37 @@ def weights(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndar
     straight, swapped = orientations
     total = np.maximum(straight + np.log2(1 - M_SWAPPED), swapped + np.log2(M_SWAPPED))
     m = model.m
-    total += _lookup({k: np.log2(m["sex"][k] / model.u_sex[k]) for k in (0, 1)}, _sex_levels(frame, a, b))
-    total += _lookup({k: np.log2(m["date"][k] / model.u_date[k]) for k in M_DATE}, date_levels(frame, a, b))
+    levels = _sex_levels(frame, a, b)
+    total += _lookup({k: np.log2(m["sex"][k] / model.u_sex[k]) for k in (0, 1)}, levels)
+    total += missing_weight(model, "sex", levels)
+    levels = date_levels(frame, a, b)
+    total += _lookup({k: np.log2(m["date"][k] / model.u_date[k]) for k in M_DATE}, levels)
+    total += missing_weight(model, "date", levels)
     levels = _place_levels(frame, a, b)
     w = _lookup({k: np.log2(m["place"][k] / model.u_place[k]) for k in (0, 1)}, levels)
     agree = levels == 2
     w[agree] = np.log2(m["place"][2] / model.tf_place[frame.place1[a][agree]])
     total += w
+    total += missing_weight(model, "place", levels)
     total += carer_weight(frame, model, a, b)
     return total
+
+
+MISSING_LEARNT = ("sex", "date", "place", "caregiver")
+
+
+def missing_weight(model: Model, name: str, levels: np.ndarray) -> np.ndarray | float:
+    """What a field's absence (level -1) says, once learnt: log2 m/u of being absent on one side, and for
+    the pairs where it is present the matching share of what remains (the levels' m and u are shares among
+    pairs where both sides have the field). Nothing when the absence was not learnt."""
+    m_missing, u_missing = model.m.get(name, {}).get(-1), model.u_missing.get(name)
+    if m_missing is None or u_missing is None:
+        return 0.0
+    m_missing = min(max(m_missing, 1e-6), 1 - 1e-6)
+    u_missing = min(max(u_missing, 1e-6), 1 - 1e-6)
+    return np.where(
+        levels < 0, np.log2(m_missing / u_missing), np.log2((1 - m_missing) / (1 - u_missing))
+    ).astype(np.float32)
 
 
 def carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -439,7 +466,7 @@ def carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np
         w[agree] = np.log2(m[2] / model.tf_carer[frame.carer1[a][agree]])
     else:
         w[agree] = np.log2(m[2] / carer_agreement_u(model, len(frame), a[agree], same_family[agree]))
-    return w
+    return w + missing_weight(model, "caregiver", levels)
 
 
 def estimate_share(bayes_log2: np.ndarray, *, iterations: int = 30) -> float:

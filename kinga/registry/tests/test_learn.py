@@ -1,6 +1,8 @@
 """The matcher learns each registry's errors: m by EM on its blocked pairs, today's constants as the prior
 (issue 17, point 3)."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from kinga.registry.matching import Frame, find_pairs, make_record, scoring
@@ -50,7 +52,34 @@ def test_learning_keeps_the_prior_on_a_tiny_file():
     prior = prior_m()
     for field, levels in learnt.m.items():
         for level, value in levels.items():
-            assert abs(value - prior[field][level]) < 0.02, (field, level)
+            # a field's absence starts as saying nothing: its m at the share of random pairs missing it
+            expected = learnt.u[field][-1] if level == -1 else prior[field][level]
+            assert abs(value - expected) < 0.02, (field, level)
+
+
+def _missing_date_weight(learnt: Learnt) -> float:
+    return float(np.log2(learnt.m["date"][-1] / learnt.u["date"][-1]))
+
+
+def test_a_missing_birth_date_is_learnt_as_evidence_only_where_copies_lose_it():
+    """The field generator's copies lose their birth date (20 %) while first records keep it: a date
+    missing on one side is then more common among one child's records than among any two, and EM measures
+    it. Where every organisation leaves dates out alike (the same records, a date blanked at random), the
+    absence says next to nothing."""
+    records = generate(20_000, seed=4)
+    frame = frame_of(records)
+    informative = learn(frame, candidate_codes(frame))
+    assert _missing_date_weight(informative) > 1.0
+    # every record of a child given the date its first record holds, then a fifth of all records blanked
+    first_date = {}
+    for r in records:
+        first_date.setdefault(r.child, r.birth_date)
+    rng = np.random.default_rng(3)
+    at_random = frame_of(
+        [replace(r, birth_date=None if rng.random() < 0.2 else first_date[r.child]) for r in records]
+    )
+    learnt = learn(at_random, candidate_codes(at_random))
+    assert abs(_missing_date_weight(learnt)) < 0.5
 
 
 def test_learnt_parameters_survive_their_json_and_raise_f1_on_data_the_constants_were_not_tuned_for():

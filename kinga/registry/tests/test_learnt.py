@@ -24,6 +24,7 @@ CHILDREN = [
     ("Paul", "Mbouyi", "M", datetime.date(2011, 1, 9)),
     ("Jeanne", "Ilunga", "F", datetime.date(2013, 7, 1)),
     ("Marie", "Kabwe", "F", datetime.date(2009, 11, 20)),
+    ("Joseph", "Kasongo", "M", None),  # no birth date: what its absence says is learnt too
 ]
 
 
@@ -44,9 +45,9 @@ def registry(ngos):
 def test_the_learn_command_keeps_what_was_learnt_and_the_search_uses_it(registry):
     out = io.StringIO()
     call_command("registry", "learn", stdout=out)
-    assert "erreurs apprises : 6 profils" in out.getvalue()
+    assert "erreurs apprises : 7 profils" in out.getvalue()
     row = LearntParameters.objects.get()
-    assert row.reason == "command" and row.records == 6
+    assert row.reason == "command" and row.records == 7
     assert set(row.parameters["m"]) == set(FIELDS) == set(row.parameters["u"])
     assert 0 < row.match_share < 1
     assert AuditEvent.objects.filter(note="registry parameters learnt").count() == 1
@@ -76,6 +77,7 @@ def test_the_administrator_sees_what_the_registry_learnt_in_french(registry):
         "Doublons estimés",
         "date de naissance",
         "jour et mois inversés",
+        "absent d’un des deux côtés",  # what a field's absence says, learnt too
     ):
         assert text in page
     assert "Kapwasa" not in page and "Esther" not in page  # aggregates only
