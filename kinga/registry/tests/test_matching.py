@@ -363,3 +363,36 @@ def test_candidates_are_each_pair_once_whatever_the_passes_that_found_it():
     assert np.all(np.diff(codes) > 0)  # sorted, each pair once
     a, b = codes // len(frame), codes % len(frame)
     assert np.all(a < b)
+
+
+def test_a_rare_misspelling_of_a_common_name_is_read_from_the_common_names_side():
+    """« Kabanba » (once) against « Kabamba » (300 children), « Chibangu » (once) against « Tshibangu » (200):
+    unrelated records seldom show that misspelling, so it weighs more than two records of the common name
+    agreeing — read from the misspelt side, the whole common name looked like its neighbourhood and the pair
+    weighed less than plain agreement."""
+    givens = ["Esther", "Paul", "Marie", "Jean", "Grace", "Joseph", "Ruth", "David"]
+
+    def child(record_id, i, family):
+        return make_record(record_id, given_name=givens[i % 8], family_name=family, place="Kolwezi")
+
+    records = [child(f"k{i}", i, "Kabamba") for i in range(300)]
+    records += [child(f"s{i}", i, "Tshibangu") for i in range(200)]
+    records += [child(f"o{i}", i, f"Nom{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}ba") for i in range(700)]
+    records += [child("typo", 0, "Kabanba"), child("sound", 0, "Chibangu")]
+    frame = Frame.from_records(records)
+    model = scoring.fit(frame)
+    index = {record_id: i for i, record_id in enumerate(frame.ids)}
+    a = np.array([index[x] for x in ("k0", "typo", "s0", "sound")])
+    b = np.array([index[x] for x in ("k8", "k0", "s8", "s0")])
+    assert scoring.comparison_levels(frame, a, b)["family"].tolist() == [
+        scoring.NAME_EXACT,
+        scoring.NAME_ONE_EDIT,
+        scoring.NAME_EXACT,
+        scoring.NAME_PHONETIC,
+    ]
+    exact_k, typo, exact_s, sound = scoring.weights(frame, model, a, b)
+    assert typo > exact_k
+    assert sound > exact_s
+    # the same pair weighs the same whichever record comes first
+    assert scoring.weights(frame, model, b[1:2], a[1:2])[0] == typo
+    assert scoring.weights(frame, model, b[3:4], a[3:4])[0] == sound
