@@ -179,7 +179,7 @@ def learn(
     share, converged, done = 1e-6, False, 0
     while done < iterations:
         done += 1
-        w = scoring.weights(frame, model, a, b)
+        w = scoring.weights_of_many(frame, model, a, b)
         share = _share_of_all_pairs(w, scale, n * (n - 1) // 2, share)
         post = scoring.probability(w, share)
         new_m = {f: _shares(levels[f], post, prior[f], PRIOR_PAIRS) for f in FIELDS}

@@ -88,7 +88,7 @@ def find_pairs(
     kept_a, kept_b, kept_w = [], [], []
     compared = 0
     for a, b in pairs_of_codes(codes, len(frame), chunk=chunk):
-        w = scoring.weights(frame, model, a, b)
+        w = scoring.weights_of_many(frame, model, a, b)
         compared += len(a)
         hist += np.histogram(np.clip(w, -79.9, 79.9), bins=_BINS)[0]
         keep = w >= keep_floor

@@ -14,6 +14,9 @@ pairs, estimated by expectation–maximisation on the same candidates.
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -463,6 +466,29 @@ def missing_weight(model: Model, name: str, levels: np.ndarray) -> np.ndarray | 
     return np.where(
         levels < 0, np.log2(m_missing / u_missing), np.log2((1 - m_missing) / (1 - u_missing))
     ).astype(np.float32)
+
+
+# Pairs weighed by one thread at a time up to this many; beyond, the pairs are cut into one slice per core: the
+# weighing is NumPy on large arrays, which lets go of the interpreter lock, so two cores weigh in about half the
+# time (measured: 5.2 → 2.7 s for 8 M pairs on two cores, the same weights).
+THREADED_FROM = 200_000
+MAX_THREADS = 4
+
+
+def weighing_threads() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_THREADS))
+
+
+def weights_of_many(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`weights` of many pairs, a slice per core, in the pairs' order."""
+    threads = weighing_threads()
+    if threads == 1 or len(a) < THREADED_FROM:
+        return weights(frame, model, a, b)
+    bounds = np.linspace(0, len(a), threads + 1).astype(np.int64)
+    slices = [(a[i:j], b[i:j]) for i, j in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(lambda pair: weights(frame, model, *pair), slices))
+    return np.concatenate(parts)
 
 
 def carer_weight(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:

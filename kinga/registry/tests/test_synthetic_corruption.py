@@ -118,3 +118,16 @@ def test_every_pair_of_names_one_edit_apart_is_in_the_look_up_table():
     assert len(frame.name_neighbours) > 1000
     assert bitmap[hashed_key(frame.name_neighbours, shift)].all()
     assert bitmap.mean() < 0.05  # it rules most other pairs out
+
+
+def test_pairs_weighed_a_slice_per_core_weigh_as_one_thread_weighs_them(monkeypatch):
+    frame = _four_field_frame(sc.generate(6000, seed=7))
+    model = scoring.fit(frame)
+    a, b = [], []
+    for x, y in candidate_pairs(frame):
+        a.append(x)
+        b.append(y)
+    a, b = np.concatenate(a), np.concatenate(b)
+    monkeypatch.setattr(scoring, "THREADED_FROM", 10)
+    monkeypatch.setattr(scoring, "weighing_threads", lambda: 3)
+    assert np.array_equal(scoring.weights_of_many(frame, model, a, b), scoring.weights(frame, model, a, b))
