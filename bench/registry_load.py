@@ -47,6 +47,7 @@ def load(records: int, seed: int, *, profiles_only: bool = False) -> None:
     from kinga.registry.synthetic import generate, place_names
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the memo of counts lives there, as in production
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_registry_ids")
         cursor.execute("CREATE TABLE bench_registry_ids (synthetic text PRIMARY KEY, child_id bigint)")
