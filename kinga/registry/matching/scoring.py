@@ -476,7 +476,9 @@ MAX_THREADS = 4
 
 
 def weighing_threads() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_THREADS))
+    # the cores this process may use (a container's share, not the host's); macOS has no affinity call
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MAX_THREADS))
 
 
 def weights_of_many(frame: Frame, model: Model, a: np.ndarray, b: np.ndarray) -> np.ndarray:
